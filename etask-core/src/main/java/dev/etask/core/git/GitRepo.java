@@ -1,0 +1,434 @@
+package dev.etask.core.git;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import dev.etask.core.workspace.FileTrees;
+import org.eclipse.jgit.api.Git;
+import org.eclipse.jgit.api.RebaseCommand;
+import org.eclipse.jgit.api.RebaseResult;
+import org.eclipse.jgit.api.ResetCommand.ResetType;
+import org.eclipse.jgit.api.Status;
+import org.eclipse.jgit.api.errors.GitAPIException;
+import org.eclipse.jgit.api.errors.TransportException;
+import org.eclipse.jgit.diff.DiffEntry;
+import org.eclipse.jgit.diff.DiffFormatter;
+import org.eclipse.jgit.diff.Edit;
+import org.eclipse.jgit.dircache.DirCacheIterator;
+import org.eclipse.jgit.lib.Constants;
+import org.eclipse.jgit.lib.ObjectId;
+import org.eclipse.jgit.lib.ObjectReader;
+import org.eclipse.jgit.lib.PersonIdent;
+import org.eclipse.jgit.lib.Ref;
+import org.eclipse.jgit.lib.Repository;
+import org.eclipse.jgit.revwalk.RevCommit;
+import org.eclipse.jgit.revwalk.RevWalk;
+import org.eclipse.jgit.transport.PushResult;
+import org.eclipse.jgit.transport.RefSpec;
+import org.eclipse.jgit.transport.RemoteRefUpdate;
+import org.eclipse.jgit.treewalk.CanonicalTreeParser;
+import org.eclipse.jgit.treewalk.TreeWalk;
+import org.eclipse.jgit.util.io.DisabledOutputStream;
+
+/** The task's clone, through JGit. Every commit carries the trailer {@code Etask-Task: <id>}. */
+public final class GitRepo implements AutoCloseable {
+  public static final String TRAILER = "Etask-Task";
+  private static final int TIMEOUT_SECONDS = 120;
+
+  private final Git git;
+
+  private GitRepo(Git git) {
+    this.git = git;
+  }
+
+  public static GitRepo open(Path dir) throws GitException {
+    try {
+      return new GitRepo(Git.open(dir.toFile()));
+    } catch (IOException e) {
+      throw new GitException("cannot open the clone in " + dir + ": " + e.getMessage(), false, e);
+    }
+  }
+
+  /** Clones {@code url} into {@code dir} (which must not exist yet). */
+  public static GitRepo cloneFrom(String url, Path dir) throws GitException {
+    try {
+      return new GitRepo(Git.cloneRepository().setURI(url).setDirectory(dir.toFile()).setCloneAllBranches(true)
+          .setTimeout(TIMEOUT_SECONDS).call());
+    } catch (GitAPIException e) {
+      throw wrap("cannot clone " + url, e);
+    }
+  }
+
+  /** Makes a bare repository at {@code bare} holding one commit of {@code folder}'s files, on {@code main}. */
+  public static void createOriginFrom(Path folder, Path bare, PersonIdent ident) throws GitException {
+    Path staging = bare.resolveSibling(bare.getFileName() + ".staging");
+    try {
+      FileTrees.delete(staging);
+      FileTrees.copy(folder, staging);
+      try (Git work = Git.init().setDirectory(staging.toFile()).setInitialBranch("main").call()) {
+        work.add().addFilepattern(".").call();
+        work.commit().setMessage("Import " + folder.getFileName()).setAuthor(ident).setCommitter(ident)
+            .setNoVerify(true).setSign(false).call();
+      }
+      try (Git cloned = Git.cloneRepository().setBare(true).setURI(staging.toUri().toString())
+          .setDirectory(bare.toFile()).call()) {
+        cloned.getRepository().getConfig().unsetSection("remote", "origin");
+        cloned.getRepository().getConfig().save();
+      }
+    } catch (GitAPIException | IOException e) {
+      throw new GitException("cannot create a local origin from " + folder + ": " + e.getMessage(), false, e);
+    } finally {
+      try {
+        FileTrees.delete(staging);
+      } catch (IOException e) {
+        // leftover staging folder: harmless, replaced next time
+      }
+    }
+  }
+
+  /** True when {@code dir} is a git repository (working tree or bare). */
+  public static boolean isRepository(Path dir) {
+    return Files.isDirectory(dir.resolve(".git"))
+        || (Files.isRegularFile(dir.resolve("HEAD")) && Files.isDirectory(dir.resolve("objects")));
+  }
+
+  public Repository repository() {
+    return git.getRepository();
+  }
+
+  public void fetch() throws GitException {
+    try {
+      git.fetch().setRemote("origin").setRemoveDeletedRefs(true).setTimeout(TIMEOUT_SECONDS).call();
+    } catch (GitAPIException e) {
+      throw wrap("cannot fetch from origin", e);
+    }
+  }
+
+  /** The origin's default branch (what its HEAD points at), or null when it cannot be told. */
+  public String remoteDefaultBranch() throws GitException {
+    try {
+      Collection<Ref> refs = git.lsRemote().setRemote("origin").setTimeout(TIMEOUT_SECONDS).call();
+      Ref head = null;
+      for (Ref r : refs) {
+        if (r.getName().equals(Constants.HEAD)) {
+          head = r;
+        }
+      }
+      if (head == null) {
+        return null;
+      }
+      if (head.isSymbolic()) {
+        return Repository.shortenRefName(head.getTarget().getName());
+      }
+      for (String preferred : List.of("main", "master")) {
+        for (Ref r : refs) {
+          if (r.getName().equals(Constants.R_HEADS + preferred) && r.getObjectId().equals(head.getObjectId())) {
+            return preferred;
+          }
+        }
+      }
+      for (Ref r : refs) {
+        if (r.getName().startsWith(Constants.R_HEADS) && r.getObjectId().equals(head.getObjectId())) {
+          return Repository.shortenRefName(r.getName());
+        }
+      }
+      return null;
+    } catch (GitAPIException e) {
+      throw wrap("cannot list the origin's branches", e);
+    }
+  }
+
+  /** The commit {@code origin/<branch>} points at after the last fetch, or null. */
+  public ObjectId remoteTracking(String branch) throws GitException {
+    return resolve(Constants.R_REMOTES + "origin/" + branch);
+  }
+
+  public ObjectId head() throws GitException {
+    return resolve(Constants.HEAD);
+  }
+
+  public String currentBranch() throws GitException {
+    try {
+      return git.getRepository().getBranch();
+    } catch (IOException e) {
+      throw new GitException("cannot read HEAD: " + e.getMessage(), false, e);
+    }
+  }
+
+  public ObjectId resolve(String revision) throws GitException {
+    try {
+      return git.getRepository().resolve(revision);
+    } catch (IOException e) {
+      throw new GitException("cannot resolve " + revision + ": " + e.getMessage(), false, e);
+    }
+  }
+
+  /** Checks out {@code branch}, creating or resetting it at {@code start}. */
+  public void checkoutBranch(String branch, ObjectId start) throws GitException {
+    try {
+      boolean exists = git.getRepository().exactRef(Constants.R_HEADS + branch) != null;
+      if (branch.equals(git.getRepository().getBranch()) && exists) {
+        git.reset().setMode(ResetType.HARD).setRef(start.name()).call();
+      } else {
+        git.checkout().setName(branch).setCreateBranch(true).setForced(true).setForceRefUpdate(true)
+            .setStartPoint(start.name()).call();
+      }
+    } catch (GitAPIException | IOException e) {
+      throw new GitException("cannot check out " + branch + ": " + e.getMessage(), false, e);
+    }
+  }
+
+  /** Commits reachable from {@code tip} but not from {@code base}, oldest first. */
+  public List<RevCommit> commitsSince(ObjectId base, ObjectId tip) throws GitException {
+    try (RevWalk walk = new RevWalk(git.getRepository())) {
+      walk.markStart(walk.parseCommit(tip));
+      if (base != null) {
+        walk.markUninteresting(walk.parseCommit(base));
+      }
+      List<RevCommit> out = new ArrayList<>();
+      walk.forEach(out::add);
+      java.util.Collections.reverse(out);
+      return out;
+    } catch (IOException e) {
+      throw new GitException("cannot walk the history: " + e.getMessage(), false, e);
+    }
+  }
+
+  public static boolean isTaskCommit(RevCommit commit, String taskId) {
+    return commit.getFooterLines(TRAILER).contains(taskId);
+  }
+
+  /** Every file tracked at HEAD, with {@code /} separators. */
+  public List<String> trackedFiles() throws GitException {
+    List<String> out = new ArrayList<>();
+    try (TreeWalk walk = new TreeWalk(git.getRepository())) {
+      ObjectId tree = resolve("HEAD^{tree}");
+      if (tree == null) {
+        return out;
+      }
+      walk.addTree(tree);
+      walk.setRecursive(true);
+      while (walk.next()) {
+        out.add(walk.getPathString());
+      }
+      return out;
+    } catch (IOException e) {
+      throw new GitException("cannot list tracked files: " + e.getMessage(), false, e);
+    }
+  }
+
+  /** The paths that differ from HEAD in the working tree and index, ignored files excluded. */
+  public List<Change> changes() throws GitException {
+    try {
+      Status s = git.status().call();
+      Map<String, Change.Kind> out = new LinkedHashMap<>();
+      s.getUntracked().forEach(p -> out.put(p, Change.Kind.ADDED));
+      s.getAdded().forEach(p -> out.put(p, Change.Kind.ADDED));
+      s.getChanged().forEach(p -> out.put(p, Change.Kind.MODIFIED));
+      s.getModified().forEach(p -> out.put(p, Change.Kind.MODIFIED));
+      s.getConflicting().forEach(p -> out.put(p, Change.Kind.MODIFIED));
+      s.getRemoved().forEach(p -> out.put(p, Change.Kind.DELETED));
+      s.getMissing().forEach(p -> out.put(p, Change.Kind.DELETED));
+      List<Change> changes = new ArrayList<>();
+      out.forEach((p, k) -> changes.add(new Change(p, k)));
+      changes.sort(java.util.Comparator.comparing(Change::path));
+      return changes;
+    } catch (GitAPIException e) {
+      throw new GitException("cannot read the working tree's status: " + e.getMessage(), false, e);
+    }
+  }
+
+  /** Stages exactly these changes. */
+  public void stage(List<Change> changes) throws GitException {
+    try {
+      for (Change c : changes) {
+        if (c.kind() == Change.Kind.DELETED) {
+          git.rm().setCached(true).addFilepattern(c.path()).call();
+        } else {
+          git.add().addFilepattern(c.path()).call();
+        }
+      }
+    } catch (GitAPIException e) {
+      throw new GitException("cannot stage the batch: " + e.getMessage(), false, e);
+    }
+  }
+
+  /** Line statistics of the index against HEAD. */
+  public DiffStats stagedDiff() throws GitException {
+    Repository repo = git.getRepository();
+    try (ObjectReader reader = repo.newObjectReader();
+        DiffFormatter fmt = new DiffFormatter(DisabledOutputStream.INSTANCE)) {
+      fmt.setRepository(repo);
+      fmt.setDetectRenames(true);
+      CanonicalTreeParser headTree = new CanonicalTreeParser();
+      ObjectId tree = resolve("HEAD^{tree}");
+      if (tree != null) {
+        headTree.reset(reader, tree);
+      }
+      List<DiffEntry> entries = fmt.scan(headTree, new DirCacheIterator(repo.readDirCache()));
+      int added = 0;
+      int removed = 0;
+      Map<String, List<Integer>> addedLines = new LinkedHashMap<>();
+      for (DiffEntry e : entries) {
+        List<Integer> lines = new ArrayList<>();
+        for (Edit edit : fmt.toFileHeader(e).toEditList()) {
+          added += edit.getLengthB();
+          removed += edit.getLengthA();
+          for (int i = edit.getBeginB(); i < edit.getEndB(); i++) {
+            lines.add(i + 1);
+          }
+        }
+        if (e.getChangeType() != DiffEntry.ChangeType.DELETE) {
+          addedLines.put(e.getNewPath(), lines);
+        }
+      }
+      return new DiffStats(entries.size(), added, removed, addedLines);
+    } catch (IOException e) {
+      throw new GitException("cannot compute the diff: " + e.getMessage(), false, e);
+    }
+  }
+
+  /** Commits the index; the message gets the task trailer. Hooks never run. */
+  public ObjectId commit(String message, String taskId, PersonIdent ident) throws GitException {
+    try {
+      RevCommit c = git.commit().setMessage(message.strip() + "\n\n" + TRAILER + ": " + taskId + "\n")
+          .setAuthor(ident).setCommitter(ident).setNoVerify(true).setSign(false).call();
+      return c.getId();
+    } catch (GitAPIException e) {
+      throw new GitException("cannot commit: " + e.getMessage(), false, e);
+    }
+  }
+
+  /** Puts the working tree and index back to HEAD exactly: tracked files restored, untracked ones removed. */
+  public void restore() throws GitException {
+    try {
+      git.reset().setMode(ResetType.HARD).setRef(Constants.HEAD).call();
+      git.clean().setCleanDirectories(true).setForce(true).call();
+    } catch (GitAPIException e) {
+      throw new GitException("cannot restore the working tree: " + e.getMessage(), false, e);
+    }
+  }
+
+  /** The commit the origin's {@code branch} holds right now (asks the origin), or null when absent. */
+  public ObjectId remoteHead(String branch) throws GitException {
+    try {
+      for (Ref r : git.lsRemote().setRemote("origin").setHeads(true).setTimeout(TIMEOUT_SECONDS).call()) {
+        if (r.getName().equals(Constants.R_HEADS + branch)) {
+          return r.getObjectId();
+        }
+      }
+      return null;
+    } catch (GitAPIException e) {
+      throw wrap("cannot ask the origin for " + branch, e);
+    }
+  }
+
+  /** Pushes {@code branch} to the origin; every ref update's status is checked. */
+  public void push(String branch, boolean force) throws GitException {
+    String ref = Constants.R_HEADS + branch;
+    try {
+      Iterable<PushResult> results = git.push().setRemote("origin").setTimeout(TIMEOUT_SECONDS)
+          .setRefSpecs(new RefSpec((force ? "+" : "") + ref + ":" + ref)).call();
+      for (PushResult r : results) {
+        for (RemoteRefUpdate u : r.getRemoteUpdates()) {
+          if (u.getStatus() != RemoteRefUpdate.Status.OK && u.getStatus() != RemoteRefUpdate.Status.UP_TO_DATE) {
+            throw new GitException("the origin refused " + branch + ": " + u.getStatus()
+                + (u.getMessage() == null ? "" : " (" + u.getMessage() + ")"), false, null);
+          }
+        }
+      }
+    } catch (GitAPIException e) {
+      throw wrap("cannot push " + branch, e);
+    }
+  }
+
+  /** Rebases the current branch on {@code upstream}; on a conflict the rebase is aborted and the files returned. */
+  public List<String> rebase(ObjectId upstream) throws GitException {
+    try {
+      RebaseResult r = git.rebase().setUpstream(upstream).call();
+      if (r.getStatus().isSuccessful()) {
+        return List.of();
+      }
+      Set<String> conflicts = new LinkedHashSet<>();
+      if (r.getConflicts() != null) {
+        conflicts.addAll(r.getConflicts());
+      }
+      if (r.getUncommittedChanges() != null) {
+        conflicts.addAll(r.getUncommittedChanges());
+      }
+      if (r.getFailingPaths() != null) {
+        conflicts.addAll(r.getFailingPaths().keySet());
+      }
+      if (conflicts.isEmpty()) {
+        conflicts.addAll(git.status().call().getConflicting());
+      }
+      git.rebase().setOperation(RebaseCommand.Operation.ABORT).call();
+      if (conflicts.isEmpty()) {
+        conflicts.add("(rebase " + r.getStatus() + ")");
+      }
+      return List.copyOf(conflicts);
+    } catch (GitAPIException e) {
+      throw new GitException("cannot rebase: " + e.getMessage(), false, e);
+    }
+  }
+
+  /** Adds patterns to {@code .git/info/exclude}, so tool by-products never show as changes. */
+  public void excludeLocally(List<String> patterns) throws GitException {
+    Path exclude = git.getRepository().getDirectory().toPath().resolve("info").resolve("exclude");
+    try {
+      Files.createDirectories(exclude.getParent());
+      String existing = Files.exists(exclude) ? Files.readString(exclude, StandardCharsets.UTF_8) : "";
+      StringBuilder b = new StringBuilder(existing);
+      for (String p : patterns) {
+        if (!existing.lines().anyMatch(l -> l.equals(p))) {
+          if (b.length() > 0 && b.charAt(b.length() - 1) != '\n') {
+            b.append('\n');
+          }
+          b.append(p).append('\n');
+        }
+      }
+      Files.writeString(exclude, b.toString(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new GitException("cannot write " + exclude + ": " + e.getMessage(), false, e);
+    }
+  }
+
+  public String originUrl() {
+    return git.getRepository().getConfig().getString("remote", "origin", "url");
+  }
+
+  @Override
+  public void close() {
+    git.close();
+  }
+
+  private static GitException wrap(String what, GitAPIException e) {
+    boolean network = e instanceof TransportException && isNetwork(e);
+    String detail = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    return new GitException(what + ": " + detail, network, e);
+  }
+
+  /** Connection refused or reset, timeouts, unknown hosts, HTTP 5xx: worth another try. */
+  static boolean isNetwork(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof java.net.ConnectException || t instanceof java.net.SocketTimeoutException
+          || t instanceof java.net.UnknownHostException || t instanceof java.net.SocketException) {
+        return true;
+      }
+      String m = t.getMessage() == null ? "" : t.getMessage().toLowerCase(java.util.Locale.ROOT);
+      if (m.contains("connection refused") || m.contains("connection reset") || m.contains("timed out")
+          || m.contains(" 502 ") || m.contains(" 503 ") || m.contains(" 504 ") || m.contains("500 internal")) {
+        return true;
+      }
+    }
+    return false;
+  }
+}

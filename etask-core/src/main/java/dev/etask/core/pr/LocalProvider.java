@@ -1,0 +1,64 @@
+package dev.etask.core.pr;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.etask.core.workspace.AtomicFiles;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+
+/**
+ * The embedded default: the branch is already on the origin; the PR is a record ({@code pr.json})
+ * and a body ({@code pr.md}) in the task's artifacts, which a person or a script can act on.
+ */
+public final class LocalProvider implements PullRequestProvider {
+  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  private final Path folder;
+  private final String origin;
+
+  public LocalProvider(Path folder, String origin) {
+    this.folder = folder;
+    this.origin = origin;
+  }
+
+  @Override
+  public String name() {
+    return "local";
+  }
+
+  public Path recordFile() {
+    return folder.resolve("pr.json");
+  }
+
+  @Override
+  public Published publish(PullRequest pr) throws IOException {
+    Path record = recordFile();
+    Path body = folder.resolve("pr.md");
+    boolean created = !Files.exists(record);
+    ObjectNode n = created ? JSON.createObjectNode() : (ObjectNode) JSON.readTree(record.toFile());
+    String now = Instant.now().toString();
+    if (created) {
+      n.put("provider", "local");
+      n.put("number", 1);
+      n.put("state", "open");
+      n.put("created_at", now);
+      n.put("updates", 0);
+    } else {
+      n.put("updates", n.path("updates").asInt(0) + 1);
+    }
+    n.put("title", pr.title());
+    n.put("repository", origin);
+    n.put("head", pr.head());
+    n.put("base", pr.base());
+    n.put("draft", pr.draft());
+    n.putPOJO("labels", pr.labels());
+    n.put("body_file", body.toString());
+    n.put("updated_at", now);
+    n.put("url", record.toUri().toString());
+    AtomicFiles.write(body, pr.body());
+    AtomicFiles.write(record, JSON.writeValueAsBytes(n));
+    return new Published(record.toUri().toString(), record.toString(), created);
+  }
+}

@@ -1,0 +1,203 @@
+package dev.etask.core.process;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The one way etask runs a child process: stdin closed, stdout and stderr merged, drained to the
+ * command's log (redacted) and kept as a bounded tail, a time limit, and the whole process group
+ * killed on timeout or {@link #killAll()} (the child is started through {@code setsid} where there is one).
+ */
+public final class ProcessRunner {
+  /** What a finished child left behind. {@code output} is the last {@link #TAIL_CHARS} characters. */
+  public record Result(int exitCode, boolean timedOut, String output, Duration duration) {
+    public boolean ok() {
+      return exitCode == 0 && !timedOut;
+    }
+  }
+
+  public static final int TAIL_CHARS = 64 * 1024;
+  private static final Path SETSID = findSetsid();
+
+  private final Redactor redactor;
+  private final Set<Process> running = ConcurrentHashMap.newKeySet();
+
+  public ProcessRunner(Redactor redactor) {
+    this.redactor = redactor;
+  }
+
+  public Result run(Command command) {
+    List<String> argv = new ArrayList<>();
+    if (SETSID != null) {
+      argv.add(SETSID.toString());
+    }
+    argv.addAll(command.argv());
+    ProcessBuilder pb = new ProcessBuilder(argv).directory(command.directory().toFile()).redirectErrorStream(true)
+        .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+    pb.environment().clear();
+    pb.environment().putAll(command.environment());
+    long start = System.nanoTime();
+    Process process;
+    try {
+      if (command.log() != null) {
+        Files.createDirectories(command.log().getParent());
+        Files.writeString(command.log(), "$ " + redactor.redact(command.display()) + "\n", StandardCharsets.UTF_8,
+            StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+      }
+      process = pb.start();
+    } catch (IOException e) {
+      return new Result(127, false, "cannot start " + command.argv().get(0) + ": " + e.getMessage(),
+          Duration.ofNanos(System.nanoTime() - start));
+    }
+    running.add(process);
+    Drain drain = new Drain(process.getInputStream(), command.log());
+    Thread reader = new Thread(drain, "etask-drain-" + process.pid());
+    reader.setDaemon(true);
+    reader.start();
+    boolean timedOut = false;
+    try {
+      if (!process.waitFor(command.timeout().toMillis(), TimeUnit.MILLISECONDS)) {
+        timedOut = true;
+        killTree(process);
+      }
+      process.waitFor();
+      reader.join(5_000);
+    } catch (InterruptedException e) {
+      killTree(process);
+      Thread.currentThread().interrupt();
+      timedOut = true;
+    } finally {
+      running.remove(process);
+    }
+    String tail = drain.tail();
+    if (timedOut) {
+      tail += "\n[etask] stopped after " + command.timeout().toSeconds() + "s (time limit)";
+      drain.append("[etask] stopped after " + command.timeout().toSeconds() + "s (time limit)\n");
+    }
+    return new Result(timedOut ? -1 : process.exitValue(), timedOut, tail, Duration.ofNanos(System.nanoTime() - start));
+  }
+
+  /** Kills every child still running (interrupts, shutdown). */
+  public void killAll() {
+    for (Process p : running) {
+      killTree(p);
+    }
+  }
+
+  private static void killTree(Process process) {
+    long pid = process.pid();
+    if (SETSID != null) {
+      signalGroup(pid, "TERM");
+    }
+    process.descendants().forEach(ProcessHandle::destroy);
+    process.destroy();
+    try {
+      if (!process.waitFor(2, TimeUnit.SECONDS)) {
+        if (SETSID != null) {
+          signalGroup(pid, "KILL");
+        }
+        process.descendants().forEach(ProcessHandle::destroyForcibly);
+        process.destroyForcibly();
+        process.waitFor(5, TimeUnit.SECONDS);
+      } else if (SETSID != null) {
+        signalGroup(pid, "KILL"); // grandchildren that outlived the leader
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private static void signalGroup(long pgid, String signal) {
+    try {
+      new ProcessBuilder("kill", "-" + signal, "--", "-" + pgid).redirectErrorStream(true)
+          .redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor(5, TimeUnit.SECONDS);
+    } catch (IOException e) {
+      // no kill(1): descendants() is the fallback
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private static Path findSetsid() {
+    for (String dir : List.of("/usr/bin", "/bin", "/usr/local/bin")) {
+      Path p = Path.of(dir, "setsid");
+      if (Files.isExecutable(p)) {
+        return p;
+      }
+    }
+    return null;
+  }
+
+  private final class Drain implements Runnable {
+    private final InputStream in;
+    private final Path log;
+    private final StringBuilder tail = new StringBuilder();
+
+    Drain(InputStream in, Path log) {
+      this.in = in;
+      this.log = log;
+    }
+
+    @Override
+    public void run() {
+      try (OutputStream out = log == null ? OutputStream.nullOutputStream()
+          : Files.newOutputStream(log, StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
+        byte[] buf = new byte[8192];
+        StringBuilder line = new StringBuilder();
+        int n;
+        while ((n = in.read(buf)) > 0) {
+          String chunk = new String(buf, 0, n, StandardCharsets.UTF_8);
+          line.append(chunk);
+          int nl = line.lastIndexOf("\n");
+          if (nl >= 0) {
+            String complete = redactor.redact(line.substring(0, nl + 1));
+            line.delete(0, nl + 1);
+            out.write(complete.getBytes(StandardCharsets.UTF_8));
+            keep(complete);
+          }
+        }
+        if (line.length() > 0) {
+          String rest = redactor.redact(line.toString());
+          out.write(rest.getBytes(StandardCharsets.UTF_8));
+          keep(rest);
+        }
+      } catch (IOException e) {
+        keep("[etask] output lost: " + e.getMessage() + "\n");
+      }
+    }
+
+    private synchronized void keep(String text) {
+      tail.append(text);
+      if (tail.length() > TAIL_CHARS) {
+        tail.delete(0, tail.length() - TAIL_CHARS);
+      }
+    }
+
+    synchronized String tail() {
+      return tail.toString();
+    }
+
+    void append(String text) {
+      if (log == null) {
+        return;
+      }
+      try {
+        Files.writeString(log, text, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+  }
+}

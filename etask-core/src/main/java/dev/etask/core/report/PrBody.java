@@ -1,0 +1,131 @@
+package dev.etask.core.report;
+
+import dev.etask.core.spec.TaskSpec;
+import dev.etask.core.state.BatchState;
+import dev.etask.core.state.Outcome;
+import dev.etask.core.state.RunState;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The pull request's title and body, for a busy reviewer: one screen with the summary table first,
+ * then decisions and labels, then folded details.
+ */
+public final class PrBody {
+  private static final int EXCERPT_LINES = 40;
+
+  private PrBody() {}
+
+  public static String title(TaskSpec spec) {
+    String prefix = spec.pr().titlePrefix();
+    return (prefix == null || prefix.isBlank() ? "" : prefix.strip() + " ") + spec.objective().strip();
+  }
+
+  public static String render(TaskSpec spec, RunState state, Outcome o, String specPathForCommand) {
+    StringBuilder b = new StringBuilder();
+    b.append("## ").append(title(spec)).append("\n\n");
+    b.append("etask task `").append(spec.id()).append("` · `").append(spec.branch()).append("` → `")
+        .append(state.base).append("` · exit ").append(o.exitCode()).append(" · risk **").append(o.riskLevel())
+        .append("**\n\n");
+    if (o.partial()) {
+      b.append("> ⚠ Partial result: covers only ").append(Math.round(o.partialRatio() * 100))
+          .append("% of the targets (").append(state.limitHit == null ? "stopped early" : state.limitHit).append(").\n\n");
+    }
+    Map<String, Double> t = o.totals();
+    b.append("| metric | before | after | Δ |\n|---|---:|---:|---:|\n");
+    row(b, "tests passed", t.get("tests_passed_before"), t.get("tests_passed"), false);
+    row(b, "tests failing", t.get("tests_failing_before"), t.get("tests_failing"), false);
+    row(b, "coverage %", t.get("coverage_before"), t.get("coverage_after"), true);
+    row(b, "lint errors", t.get("lint_errors_before"), t.get("lint_errors"), false);
+    row(b, "type errors", t.get("type_errors_before"), t.get("type_errors"), false);
+    b.append("\n");
+
+    long accepted = count(state, "ACCEPT");
+    long kept = count(state, "KEEP");
+    long rolledBack = count(state, "ROLLBACK");
+    long skipped = count(state, "SKIP");
+    long pending = state.batches.size() - state.doneCount();
+    b.append("**Decisions:** ").append(accepted).append(" of ").append(state.batches.size())
+        .append(" batches accepted");
+    if (kept > 0) {
+      b.append(" · ").append(kept).append(" kept with risk");
+    }
+    if (rolledBack > 0) {
+      b.append(" · ").append(rolledBack).append(" rolled back");
+    }
+    if (skipped > 0) {
+      b.append(" · ").append(skipped).append(" skipped");
+    }
+    if (pending > 0) {
+      b.append(" · ").append(pending).append(" not reached");
+    }
+    b.append("  \n**Labels:** ");
+    o.labels().forEach(l -> b.append('`').append(l).append("` "));
+    b.append("\n");
+    if (state.aborted != null) {
+      b.append("\n**Aborted:** ").append(state.aborted).append("\n");
+    }
+    if (!state.conflicts.isEmpty()) {
+      b.append("\n**Needs manual review:** rebase conflicts in ").append(String.join(", ", state.conflicts)).append("\n");
+    }
+
+    b.append("\n<details><summary>Batches</summary>\n\n| # | files | decision | reason | Δ coverage | diff lines |\n|---|---|---|---|---:|---:|\n");
+    for (BatchState bs : state.batches) {
+      b.append("| ").append(bs.index + 1).append(" | ").append(code(bs.files)).append(" | ")
+          .append(bs.verdict == null ? "not reached" : bs.verdict.toLowerCase(java.util.Locale.ROOT)).append(" | ")
+          .append(bs.reason == null ? "" : bs.reason.replace("|", "\\|").replace("\n", " ")).append(" | ")
+          .append(GateTable.fmt(bs.metrics.get("coverage_delta"))).append(" | ")
+          .append(GateTable.fmt(bs.metrics.get("diff_lines"))).append(" |\n");
+    }
+    b.append("\n</details>\n");
+
+    for (BatchState bs : state.batches) {
+      if (bs.failureExcerpt != null && !bs.failureExcerpt.isBlank()) {
+        b.append("\n<details><summary>Failure log, batch ").append(bs.index + 1).append("</summary>\n\n```\n")
+            .append(firstLines(bs.failureExcerpt, EXCERPT_LINES)).append("\n```\n\n</details>\n");
+      }
+      if (!bs.newFindings.isEmpty()) {
+        b.append("\n<details><summary>New findings, batch ").append(bs.index + 1).append("</summary>\n\n```\n")
+            .append(firstLines(String.join("\n", bs.newFindings), EXCERPT_LINES)).append("\n```\n\n</details>\n");
+      }
+    }
+    b.append("\n<details><summary>How to reproduce</summary>\n\n```\n./mvnw etask:run -Detask.spec=")
+        .append(specPathForCommand).append("\n```\n\nTools: ");
+    state.toolVersions.forEach((k, v) -> b.append(k).append(' ').append(v).append(", "));
+    if (!state.toolVersions.isEmpty()) {
+      b.setLength(b.length() - 2);
+    }
+    b.append("\n\n</details>\n");
+    return b.toString();
+  }
+
+  private static void row(StringBuilder b, String name, Double before, Double after, boolean percent) {
+    String bs = percent ? GateTable.pct(before) : GateTable.fmt(before);
+    String as = percent ? GateTable.pct(after) : GateTable.fmt(after);
+    String d = before == null || after == null ? "n/a" : GateTable.signed(Math.round((after - before) * 100) / 100.0);
+    b.append("| ").append(name).append(" | ").append(bs).append(" | ").append(as).append(" | ").append(d).append(" |\n");
+  }
+
+  private static long count(RunState s, String verdict) {
+    return s.batches.stream().filter(x -> verdict.equals(x.verdict)).count();
+  }
+
+  private static String code(List<String> files) {
+    StringBuilder b = new StringBuilder();
+    for (int i = 0; i < files.size() && i < 3; i++) {
+      b.append(i > 0 ? ", " : "").append('`').append(files.get(i)).append('`');
+    }
+    if (files.size() > 3) {
+      b.append(" +").append(files.size() - 3);
+    }
+    return b.toString();
+  }
+
+  static String firstLines(String text, int n) {
+    String[] lines = text.split("\n");
+    if (lines.length <= n) {
+      return text.strip();
+    }
+    return String.join("\n", java.util.Arrays.copyOf(lines, n)) + "\n… (" + (lines.length - n) + " more lines)";
+  }
+}

@@ -1,0 +1,45 @@
+package dev.etask.core.spec;
+
+/**
+ * A failure that stops a task, with a code for FAILURE.md and status.json and a next step that
+ * tells the user what to do. The message is one paragraph a person can act on.
+ */
+public class EtaskException extends RuntimeException {
+
+  /** Why a task stopped; the names appear in FAILURE.md and status.json. */
+  public enum Code {
+    SPEC_INVALID,
+    TASK_LOCKED,
+    STATE_MISMATCH,
+    CLONE_FAILED,
+    BRANCH_TAKEN,
+    ENV_FAILED,
+    BASELINE_FAILED,
+    NO_TARGETS,
+    GENERATOR_FAILED,
+    PUSH_FAILED,
+    PR_FAILED,
+    IO_FAILED
+  }
+
+  private final Code code;
+  private final String nextStep;
+
+  public EtaskException(Code code, String message, String nextStep) {
+    this(code, message, nextStep, null);
+  }
+
+  public EtaskException(Code code, String message, String nextStep, Throwable cause) {
+    super(message, cause);
+    this.code = code;
+    this.nextStep = nextStep;
+  }
+
+  public Code code() {
+    return code;
+  }
+
+  public String nextStep() {
+    return nextStep;
+  }
+}

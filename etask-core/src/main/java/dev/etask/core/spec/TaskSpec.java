@@ -1,0 +1,73 @@
+package dev.etask.core.spec;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/** A task: one YAML file, validated. Relative paths resolve against {@link #specDir()}. */
+public record TaskSpec(
+    Path file,
+    String id,
+    String branch,
+    String objective,
+    String type,
+    Repository repository,
+    Target target,
+    Strategy strategy,
+    Generator generator,
+    Python python,
+    Limits limits,
+    QualityGates qualityGates,
+    OnTestFailure onTestFailure,
+    Map<String, RuleOverride> rules,
+    Git git,
+    Pr pr) {
+
+  public Path specDir() {
+    return file.toAbsolutePath().getParent();
+  }
+
+  /** {@code url} null means the current repository's origin; {@code base} null means the origin's HEAD. */
+  public record Repository(String url, String base) {}
+
+  public record Target(List<Glob> include, List<Glob> exclude, List<Glob> writable) {}
+
+  public enum BatchMode { SINGLE_FILE, PER_DIRECTORY, ALL }
+
+  public record Strategy(BatchMode batchMode, int maxAttemptsPerBatch, int maxGeneratorFailures) {}
+
+  public record Generator(String command, Duration timeout, List<String> env) {}
+
+  /** {@code install} and {@code source} null mean "detect from the repository". */
+  public record Python(String interpreter, List<String> install, Map<String, String> tools, List<String> source) {}
+
+  public record Limits(int maxCommits, Duration maxRuntime) {}
+
+  public record QualityGates(
+      boolean requireAllTestsPass,
+      double minCoverageDelta,
+      double coverageTolerance,
+      boolean forbidNewTypeErrors,
+      boolean forbidNewLintErrors,
+      int maxDiffLines) {}
+
+  public enum OnTestFailure { ROLLBACK, KEEP }
+
+  public enum Action { ROLLBACK, KEEP, SKIP, ABORT }
+
+  /** A rule book override: null fields keep the rule's default. */
+  public record RuleOverride(Action action, String label) {}
+
+  public record Git(String authorName, String authorEmail, List<Glob> testFiles) {}
+
+  public enum Provider { AUTO, LOCAL, GITHUB, NONE }
+
+  public record Pr(
+      Provider provider,
+      String titlePrefix,
+      List<String> labels,
+      boolean failurePr,
+      List<Expression> highIf,
+      List<Expression> mediumIf) {}
+}

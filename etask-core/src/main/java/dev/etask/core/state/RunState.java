@@ -1,0 +1,101 @@
+package dev.etask.core.state;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.etask.core.workspace.AtomicFiles;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A task's progress on disk ({@code state.json}), maven-release style: what is done, what is in
+ * flight, what was pushed. Written atomically after every step so a killed run resumes.
+ */
+@JsonIgnoreProperties(ignoreUnknown = true)
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public final class RunState {
+  public static final int SCHEMA_VERSION = 1;
+  public static final ObjectMapper JSON = new ObjectMapper()
+      .enable(SerializationFeature.INDENT_OUTPUT)
+      .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+  /** Why a task stopped for good. */
+  public record Fatal(String code, String phase, String message, String nextStep) {}
+
+  public int schemaVersion = SCHEMA_VERSION;
+  public String taskId;
+  public String specHash;
+  public String branch;
+  public String base;
+  public String baseSha;
+  public String origin;
+  public boolean prepared;
+  public boolean analyzed;
+  public String startedAt;
+  public String finishedAt;
+  public int runs;
+  public List<String> sourceDirs = new ArrayList<>();
+  public List<String> testDirs = new ArrayList<>();
+  public Map<String, String> toolVersions = new LinkedHashMap<>();
+  public List<BatchState> batches = new ArrayList<>();
+  public String lastPushedSha;
+  public int generatorFailuresInARow;
+  public String prUrl;
+  public Map<String, Long> phaseMillis = new LinkedHashMap<>();
+  public List<String> conflicts = new ArrayList<>();
+  public Set<String> taskLabels = new LinkedHashSet<>();
+  public String aborted;
+  public String limitHit;
+  public Fatal fatal;
+
+  public static RunState read(Path file) throws IOException {
+    return JSON.readValue(file.toFile(), RunState.class);
+  }
+
+  public static RunState readOrNull(Path file) throws IOException {
+    return Files.exists(file) ? read(file) : null;
+  }
+
+  public void write(Path file) throws IOException {
+    AtomicFiles.write(file, JSON.writeValueAsBytes(this));
+  }
+
+  public BatchState inFlight() {
+    for (BatchState b : batches) {
+      if (b.stage == BatchState.Stage.GENERATED || b.stage == BatchState.Stage.VALIDATED) {
+        return b;
+      }
+    }
+    return null;
+  }
+
+  public BatchState nextPending() {
+    for (BatchState b : batches) {
+      if (b.stage == BatchState.Stage.PENDING) {
+        return b;
+      }
+    }
+    return null;
+  }
+
+  public long committedCount() {
+    return batches.stream().filter(BatchState::committed).count();
+  }
+
+  public long doneCount() {
+    return batches.stream().filter(b -> b.stage == BatchState.Stage.DONE).count();
+  }
+
+  public void addPhaseTime(String phase, long millis) {
+    phaseMillis.merge(phase, millis, Long::sum);
+  }
+}

@@ -1,0 +1,284 @@
+package dev.etask.core.workspace;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.etask.core.process.Command;
+import dev.etask.core.process.Environments;
+import dev.etask.core.process.ProcessRunner;
+import dev.etask.core.spec.EtaskException;
+import dev.etask.core.spec.EtaskException.Code;
+import dev.etask.core.spec.TaskSpec;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The task's virtualenv: built once per workspace (uv when it is on PATH, else pip, always with the
+ * machine's own index configuration), reused while the install inputs are unchanged.
+ */
+public final class PythonEnvironment {
+  /** What the repository says about itself: install arguments, source package folders, test folders. */
+  public record Project(List<String> install, List<String> source, List<String> tests) {}
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Duration INSTALL_TIMEOUT = Duration.ofMinutes(20);
+  private static final Duration QUICK = Duration.ofMinutes(2);
+
+  private final Workspace workspace;
+  private final ProcessRunner runner;
+
+  public PythonEnvironment(Workspace workspace, ProcessRunner runner) {
+    this.workspace = workspace;
+    this.runner = runner;
+  }
+
+  public Path python() {
+    return workspace.venv().resolve("bin").resolve("python");
+  }
+
+  public Path bin(String tool) {
+    return workspace.venv().resolve("bin").resolve(tool);
+  }
+
+  /** The environment our Python tools run in: the venv first on PATH, every by-product out of the clone. */
+  public Map<String, String> environment() {
+    return withVenv(Environments.forTools());
+  }
+
+  /** Puts the venv in front of {@code base} and points tool caches at the workspace. */
+  public Map<String, String> withVenv(Map<String, String> base) {
+    Map<String, String> env = new LinkedHashMap<>(base);
+    String path = env.getOrDefault("PATH", "/usr/local/bin:/usr/bin:/bin");
+    env.put("PATH", workspace.venv().resolve("bin") + java.io.File.pathSeparator + path);
+    env.put("VIRTUAL_ENV", workspace.venv().toString());
+    env.remove("PYTHONHOME");
+    env.put("PYTHONDONTWRITEBYTECODE", "1");
+    env.put("PYTHONPYCACHEPREFIX", workspace.cache().resolve("pycache").toString());
+    env.put("COVERAGE_FILE", workspace.reports().resolve(".coverage").toString());
+    env.put("MYPY_CACHE_DIR", workspace.cache().resolve("mypy").toString());
+    env.put("RUFF_CACHE_DIR", workspace.cache().resolve("ruff").toString());
+    env.put("PIP_NO_INPUT", "1");
+    return env;
+  }
+
+  /** Reads the repository's packaging files. Uses the machine interpreter: the venv may not exist yet. */
+  public Project detect(String interpreter, TaskSpec.Python spec) {
+    Path script = resource("detect_project.py");
+    ProcessRunner.Result r = runner.run(Command.of(workspace.repo(), Environments.forTools(), QUICK,
+        workspace.logs().resolve("prepare-env.log"), interpreter, script.toString(), workspace.repo().toString()));
+    if (!r.ok()) {
+      throw new EtaskException(Code.ENV_FAILED, "could not inspect the repository's Python project with '"
+          + interpreter + "': " + lastLines(r.output(), 5),
+          "check that '" + interpreter + "' is a working Python 3 (set python.interpreter in the task spec)");
+    }
+    try {
+      JsonNode n = JSON.readTree(lastLine(r.output()));
+      List<String> install = spec.install() != null ? spec.install() : strings(n.get("install"));
+      List<String> source = spec.source() != null ? spec.source() : strings(n.get("source"));
+      return new Project(install, source, strings(n.get("tests")));
+    } catch (IOException e) {
+      throw new EtaskException(Code.ENV_FAILED, "unexpected output from the project inspection: " + r.output(),
+          "report this as an etask bug", e);
+    }
+  }
+
+  /**
+   * Creates or reuses the venv and returns the resolved tool versions. A marker in the venv records
+   * a fingerprint of the inputs; a different fingerprint rebuilds it.
+   */
+  public Map<String, String> ensure(String interpreter, Project project, Map<String, String> tools) {
+    String fingerprint = fingerprint(interpreter, project.install(), tools);
+    Path marker = workspace.venv().resolve(".etask-env");
+    Path log = workspace.logs().resolve("prepare-env.log");
+    try {
+      if (Files.isExecutable(python()) && Files.exists(marker)
+          && Files.readString(marker, StandardCharsets.UTF_8).strip().equals(fingerprint)) {
+        return toolVersions(tools);
+      }
+      FileTrees.delete(workspace.venv());
+      Optional<Path> uv = findOnPath("uv");
+      List<String> create = new ArrayList<>();
+      if (uv.isPresent()) {
+        create.addAll(List.of(uv.get().toString(), "venv", "--seed", "--python", interpreter,
+            workspace.venv().toString()));
+      } else {
+        create.addAll(List.of(interpreter, "-m", "venv", workspace.venv().toString()));
+      }
+      ProcessRunner.Result created = runner.run(new Command(create, workspace.repo(), Environments.forTools(), QUICK, log));
+      if (!created.ok()) {
+        throw new EtaskException(Code.ENV_FAILED, "could not create the virtualenv: " + lastLines(created.output(), 8),
+            "check that '" + interpreter + "' has the venv module (Debian: apt-get install python3-venv); log: " + log);
+      }
+      List<String> install = new ArrayList<>();
+      if (uv.isPresent()) {
+        install.addAll(List.of(uv.get().toString(), "pip", "install", "--python", python().toString()));
+      } else {
+        install.addAll(List.of(python().toString(), "-m", "pip", "install", "--progress-bar", "off"));
+      }
+      install.addAll(project.install());
+      tools.forEach((name, range) -> install.add(name + range));
+      Map<String, String> env = uv.isPresent() ? uvEnvironment(interpreter) : Environments.forTools();
+      ProcessRunner.Result installed = runner.run(new Command(install, workspace.repo(), env, INSTALL_TIMEOUT, log));
+      if (!installed.ok()) {
+        throw new EtaskException(Code.ENV_FAILED, "installing the repository's requirements and the gate tools failed ("
+            + String.join(" ", install.subList(install.indexOf("install") + 1, install.size())) + "): "
+            + lastLines(installed.output(), 12),
+            "fix python.install / python.tools in the task spec, or the package index settings (pip.conf, PIP_*); log: " + log);
+      }
+      Map<String, String> versions = toolVersions(tools);
+      AtomicFiles.write(marker, fingerprint + "\n");
+      return versions;
+    } catch (IOException e) {
+      throw new EtaskException(Code.ENV_FAILED, "could not build the virtualenv in " + workspace.venv() + ": " + e,
+          "check the disk and permissions of the work folder", e);
+    }
+  }
+
+  private Map<String, String> toolVersions(Map<String, String> tools) {
+    List<String> argv = new ArrayList<>(List.of(python().toString(), resource("tool_versions.py").toString()));
+    argv.addAll(tools.keySet());
+    ProcessRunner.Result r = runner.run(new Command(argv, workspace.repo(), environment(), QUICK,
+        workspace.logs().resolve("prepare-env.log")));
+    Map<String, String> versions = new LinkedHashMap<>();
+    try {
+      JsonNode n = JSON.readTree(lastLine(r.output()));
+      n.fields().forEachRemaining(e -> versions.put(e.getKey(), e.getValue().isNull() ? null : e.getValue().asText()));
+    } catch (IOException e) {
+      throw new EtaskException(Code.ENV_FAILED, "cannot read the tool versions from the virtualenv: " + r.output(),
+          "run ./mvnw etask:clean for this task to rebuild its environment");
+    }
+    for (Map.Entry<String, String> e : versions.entrySet()) {
+      if (e.getValue() == null) {
+        throw new EtaskException(Code.ENV_FAILED, e.getKey() + " is not installed in " + workspace.venv(),
+            "run ./mvnw etask:clean for this task to rebuild its environment");
+      }
+    }
+    return versions;
+  }
+
+  /** pip's own configuration (files and PIP_* variables) translated for uv, which does not read pip.conf. */
+  private Map<String, String> uvEnvironment(String interpreter) {
+    Map<String, String> env = Environments.forTools();
+    ProcessRunner.Result r = runner.run(Command.of(workspace.repo(), env, QUICK, null, interpreter, "-m", "pip",
+        "config", "list"));
+    Map<String, String> pip = new LinkedHashMap<>();
+    if (r.ok()) {
+      for (String line : r.output().split("\n")) {
+        int eq = line.indexOf('=');
+        if (eq > 0) {
+          String key = line.substring(0, eq).trim();
+          String value = line.substring(eq + 1).trim().replaceAll("^'(.*)'$", "$1");
+          pip.put(key.substring(key.indexOf('.') + 1), value);
+        }
+      }
+    }
+    env.forEach((k, v) -> {
+      if (k.startsWith("PIP_")) {
+        pip.put(k.substring(4).toLowerCase(java.util.Locale.ROOT).replace('_', '-'), v);
+      }
+    });
+    copy(pip, "index-url", env, "UV_INDEX_URL");
+    copy(pip, "extra-index-url", env, "UV_EXTRA_INDEX_URL");
+    copy(pip, "find-links", env, "UV_FIND_LINKS");
+    copy(pip, "cert", env, "SSL_CERT_FILE");
+    copy(pip, "constraint", env, "UV_CONSTRAINT");
+    if (pip.containsKey("trusted-host")) {
+      env.putIfAbsent("UV_INSECURE_HOST", pip.get("trusted-host"));
+    }
+    return env;
+  }
+
+  private static void copy(Map<String, String> pip, String key, Map<String, String> env, String uvName) {
+    String v = pip.get(key);
+    if (v != null && !v.isBlank()) {
+      env.putIfAbsent(uvName, v.replace('\n', ' ').trim());
+    }
+  }
+
+  private Path resource(String name) {
+    Path target = workspace.cache().resolve("etask-" + name);
+    try (InputStream in = PythonEnvironment.class.getResourceAsStream(name)) {
+      if (in == null) {
+        throw new IllegalStateException("missing resource " + name);
+      }
+      AtomicFiles.write(target, in.readAllBytes());
+      return target;
+    } catch (IOException e) {
+      throw new EtaskException(Code.IO_FAILED, "cannot write " + target + ": " + e.getMessage(),
+          "check the disk and permissions of the work folder", e);
+    }
+  }
+
+  public static Optional<Path> findOnPath(String name) {
+    String path = System.getenv("PATH");
+    if (path == null) {
+      return Optional.empty();
+    }
+    for (String dir : path.split(java.io.File.pathSeparator)) {
+      Path p = Path.of(dir, name);
+      if (Files.isExecutable(p) && !Files.isDirectory(p)) {
+        return Optional.of(p);
+      }
+    }
+    return Optional.empty();
+  }
+
+  private String fingerprint(String interpreter, List<String> install, Map<String, String> tools) {
+    try {
+      MessageDigest md = MessageDigest.getInstance("SHA-256");
+      md.update(interpreter.getBytes(StandardCharsets.UTF_8));
+      for (String a : install) {
+        md.update(("\0" + a).getBytes(StandardCharsets.UTF_8));
+        Path file = workspace.repo().resolve(a);
+        if (!a.startsWith("-") && Files.isRegularFile(file)) {
+          md.update(Files.readAllBytes(file));
+        }
+      }
+      for (String f : new String[] {"pyproject.toml", "setup.py", "setup.cfg"}) {
+        Path file = workspace.repo().resolve(f);
+        if (Files.isRegularFile(file)) {
+          md.update(Files.readAllBytes(file));
+        }
+      }
+      try (var reqs = Files.newDirectoryStream(workspace.repo(), "requirements*.txt")) {
+        for (Path p : reqs) {
+          md.update(Files.readAllBytes(p));
+        }
+      }
+      tools.forEach((k, v) -> md.update(("\0" + k + v).getBytes(StandardCharsets.UTF_8)));
+      return HexFormat.of().formatHex(md.digest());
+    } catch (NoSuchAlgorithmException | IOException e) {
+      return "unknown-" + System.nanoTime();
+    }
+  }
+
+  private static List<String> strings(JsonNode n) {
+    List<String> out = new ArrayList<>();
+    if (n != null) {
+      n.forEach(x -> out.add(x.asText()));
+    }
+    return out;
+  }
+
+  private static String lastLine(String output) {
+    String[] lines = output.strip().split("\n");
+    return lines[lines.length - 1];
+  }
+
+  public static String lastLines(String output, int n) {
+    String[] lines = output.strip().split("\n");
+    int from = Math.max(0, lines.length - n);
+    return String.join("\n", java.util.Arrays.asList(lines).subList(from, lines.length));
+  }
+}

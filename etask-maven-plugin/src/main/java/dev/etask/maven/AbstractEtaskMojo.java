@@ -1,0 +1,139 @@
+package dev.etask.maven;
+
+import dev.etask.core.engine.Engine;
+import dev.etask.core.spec.EtaskException;
+import dev.etask.core.spec.SpecException;
+import dev.etask.core.state.Outcome;
+import java.io.File;
+import java.nio.file.Path;
+import org.apache.maven.execution.MavenSession;
+import org.apache.maven.plugin.AbstractMojo;
+import org.apache.maven.plugin.MojoExecutionException;
+import org.apache.maven.plugin.MojoFailureException;
+import org.apache.maven.plugins.annotations.Parameter;
+
+/**
+ * Shared parameters of the goals that work on a task, and the one place where the core's failures
+ * become Maven failures: each goal only says which engine step it runs.
+ */
+public abstract class AbstractEtaskMojo extends AbstractMojo {
+
+  /**
+   * The task spec (YAML). Relative paths resolve against the folder Maven runs in.
+   *
+   * @since 0.1.0
+   */
+  @Parameter(property = "etask.spec")
+  protected File spec;
+
+  /**
+   * Where task workspaces live: {@code <workDir>/<id>/} holds the clone, virtualenv, logs and state.
+   *
+   * @since 0.1.0
+   */
+  @Parameter(property = "etask.workDir", defaultValue = "${session.executionRootDirectory}/target/etask")
+  protected File workDir;
+
+  /**
+   * Where outputs that outlive {@code etask:clean} go (status.json, pr.md, the PR record, FAILURE.md);
+   * default {@code <workDir>/artifacts}.
+   *
+   * @since 0.1.0
+   */
+  @Parameter(property = "etask.artifactsDir")
+  protected File artifactsDir;
+
+  /**
+   * Skips every etask goal.
+   *
+   * @since 0.1.0
+   */
+  @Parameter(property = "etask.skip", defaultValue = "false")
+  protected boolean skip;
+
+  /**
+   * Fails the build when the task ends partial or risky (exit code 2), not only when it is fatal.
+   *
+   * @since 0.1.0
+   */
+  @Parameter(property = "etask.failOnRisk", defaultValue = "false")
+  protected boolean failOnRisk;
+
+  @Parameter(defaultValue = "${session}", readonly = true, required = true)
+  protected MavenSession session;
+
+  @Override
+  public final void execute() throws MojoExecutionException, MojoFailureException {
+    if (skip) {
+      getLog().info("etask: skipped (etask.skip)");
+      return;
+    }
+    try {
+      executeGoal();
+    } catch (SpecException e) {
+      throw new MojoFailureException("Invalid task spec.\n" + e.getMessage()
+          + "\nFix the spec and run again; the task reference is in the README (task.yaml reference).");
+    } catch (EtaskException e) {
+      throw new MojoFailureException(failureMessage(e));
+    }
+  }
+
+  /** The goal's work. */
+  protected abstract void executeGoal() throws MojoExecutionException, MojoFailureException;
+
+  protected Engine.Config config() throws MojoFailureException {
+    if (spec == null) {
+      throw new MojoFailureException("No task spec given: set -Detask.spec=path/to/task.yaml"
+          + " (or <spec> in the plugin's configuration).");
+    }
+    return new Engine.Config(resolve(spec), workDir.toPath(),
+        artifactsDir == null ? null : artifactsDir.toPath(), runDir());
+  }
+
+  protected Path runDir() {
+    String root = session == null ? null : session.getExecutionRootDirectory();
+    return Path.of(root == null ? System.getProperty("user.dir") : root);
+  }
+
+  private Path resolve(File f) {
+    Path p = f.toPath();
+    return p.isAbsolute() ? p : runDir().resolve(p).normalize();
+  }
+
+  protected Engine open() throws MojoFailureException {
+    return Engine.open(config(), new MavenListener(getLog()));
+  }
+
+  /** Maps an aggregated outcome onto the build: 1 fails it, 2 warns (or fails with etask.failOnRisk). */
+  protected void conclude(Engine engine, Outcome o) throws MojoFailureException {
+    String where = engine.workspace().statusFile().toString();
+    if (o.exitCode() == 1) {
+      throw new MojoFailureException("etask task '" + engine.spec().id() + "' failed: " + o.summary() + ". See "
+          + engine.workspace().failureFile() + " and " + where + ".");
+    }
+    getLog().info("");
+    getLog().info("status: " + where + " (exit_code " + o.exitCode() + ")");
+    if (o.exitCode() == 2) {
+      String msg = "etask task '" + engine.spec().id() + "' is partial or risky (exit code 2): " + o.summary();
+      if (failOnRisk) {
+        throw new MojoFailureException(msg + ". Failing because of -Detask.failOnRisk.");
+      }
+      getLog().warn(msg);
+    }
+  }
+
+  private String failureMessage(EtaskException e) {
+    StringBuilder b = new StringBuilder("etask: ").append(e.getMessage()).append(" [").append(e.code()).append("]");
+    if (e.nextStep() != null) {
+      b.append("\nNext: ").append(e.nextStep()).append('.');
+    }
+    if (spec != null && e.code() != EtaskException.Code.TASK_LOCKED && e.code() != EtaskException.Code.STATE_MISMATCH) {
+      b.append("\nDetails: FAILURE.md in the task's artifacts folder (").append(artifactsHint()).append(").");
+    }
+    return b.toString();
+  }
+
+  private String artifactsHint() {
+    return artifactsDir != null ? artifactsDir.toString() : workDir + File.separator + "artifacts";
+  }
+}

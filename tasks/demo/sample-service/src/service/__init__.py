@@ -1,0 +1,1 @@
+"""Business services: users, orders and payments."""
