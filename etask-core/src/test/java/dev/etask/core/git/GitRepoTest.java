@@ -1,0 +1,168 @@
+package dev.etask.core.git;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.eclipse.jgit.api.Git;
+import org.eclipse.jgit.lib.ObjectId;
+import org.eclipse.jgit.lib.PersonIdent;
+import org.eclipse.jgit.revwalk.RevCommit;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class GitRepoTest {
+  private static final PersonIdent ME = new PersonIdent("etask", "etask@example.com");
+  @TempDir Path tmp;
+  Path origin;
+  Path seed;
+
+  @BeforeEach
+  void makeOrigin() throws Exception {
+    seed = tmp.resolve("seed");
+    Files.createDirectories(seed.resolve("src"));
+    Files.writeString(seed.resolve("src/app.py"), "def f():\n    return 1\n");
+    Files.writeString(seed.resolve("README.md"), "hello\n");
+    origin = tmp.resolve("origin.git");
+    GitRepo.createOriginFrom(seed, origin, ME);
+  }
+
+  private GitRepo cloned(String name) throws Exception {
+    return GitRepo.cloneFrom(origin.toString(), tmp.resolve(name));
+  }
+
+  @Test
+  void originFromAPlainFolderHasOneCommitOnMain() throws Exception {
+    assertThat(GitRepo.isRepository(origin)).isTrue();
+    assertThat(GitRepo.isRepository(seed)).isFalse();
+    try (GitRepo repo = cloned("c")) {
+      assertThat(repo.remoteDefaultBranch()).isEqualTo("main");
+      assertThat(repo.trackedFiles()).containsExactly("README.md", "src/app.py");
+    }
+  }
+
+  @Test
+  void changesStagingDiffAndCommitWithTrailer() throws Exception {
+    try (GitRepo repo = cloned("c")) {
+      ObjectId base = repo.remoteTracking("main");
+      repo.checkoutBranch("auto/x", base);
+      Path wt = tmp.resolve("c");
+      Files.writeString(wt.resolve("src/app.py"), "def f():\n    return 2\n\n\ndef g():\n    return 3\n");
+      Files.createDirectories(wt.resolve("tests"));
+      Files.writeString(wt.resolve("tests/test_app.py"), "def test():\n    pass\n");
+      Files.delete(wt.resolve("README.md"));
+      List<Change> changes = repo.changes();
+      assertThat(changes).containsExactly(new Change("README.md", Change.Kind.DELETED),
+          new Change("src/app.py", Change.Kind.MODIFIED), new Change("tests/test_app.py", Change.Kind.ADDED));
+      repo.stage(changes);
+      DiffStats d = repo.stagedDiff();
+      assertThat(d.files()).isEqualTo(3);
+      assertThat(d.added()).isEqualTo(7);
+      assertThat(d.removed()).isEqualTo(2);
+      assertThat(d.addedLines().get("src/app.py")).containsExactly(2, 3, 4, 5, 6);
+      assertThat(d.addedLines()).doesNotContainKey("README.md");
+      ObjectId c = repo.commit("test: add", "x", ME);
+      List<RevCommit> commits = repo.commitsSince(base, c);
+      assertThat(commits).hasSize(1);
+      assertThat(GitRepo.isTaskCommit(commits.get(0), "x")).isTrue();
+      assertThat(GitRepo.isTaskCommit(commits.get(0), "y")).isFalse();
+      assertThat(repo.changes()).isEmpty();
+    }
+  }
+
+  @Test
+  void restorePutsTheTreeBackExactly() throws Exception {
+    try (GitRepo repo = cloned("c")) {
+      Path wt = tmp.resolve("c");
+      Files.writeString(wt.resolve("src/app.py"), "broken");
+      Files.createDirectories(wt.resolve("new/dir"));
+      Files.writeString(wt.resolve("new/dir/f.py"), "x");
+      Files.delete(wt.resolve("README.md"));
+      repo.restore();
+      assertThat(repo.changes()).isEmpty();
+      assertThat(Files.readString(wt.resolve("src/app.py"))).isEqualTo("def f():\n    return 1\n");
+      assertThat(wt.resolve("new")).doesNotExist();
+      assertThat(wt.resolve("README.md")).exists();
+    }
+  }
+
+  @Test
+  void excludedByProductsAreNotChanges() throws Exception {
+    try (GitRepo repo = cloned("c")) {
+      repo.excludeLocally(List.of(".coverage", "__pycache__/", "*.egg-info/"));
+      repo.excludeLocally(List.of(".coverage"));
+      Path wt = tmp.resolve("c");
+      Files.writeString(wt.resolve(".coverage"), "x");
+      Files.createDirectories(wt.resolve("src/__pycache__"));
+      Files.writeString(wt.resolve("src/__pycache__/app.pyc"), "x");
+      assertThat(repo.changes()).isEmpty();
+      assertThat(Files.readString(wt.resolve(".git/info/exclude")).lines().filter(".coverage"::equals)).hasSize(1);
+    }
+  }
+
+  @Test
+  void pushIsCheckedAndRemoteHeadIsRead() throws Exception {
+    try (GitRepo repo = cloned("c")) {
+      repo.checkoutBranch("auto/x", repo.remoteTracking("main"));
+      assertThat(repo.remoteHead("auto/x")).isNull();
+      Files.writeString(tmp.resolve("c/new.py"), "x = 1\n");
+      repo.stage(repo.changes());
+      ObjectId c = repo.commit("add", "x", ME);
+      repo.push("auto/x", false);
+      assertThat(repo.remoteHead("auto/x")).isEqualTo(c);
+    }
+    // someone else moves the branch: a plain push is refused, and the status says so
+    try (GitRepo other = cloned("d")) {
+      other.checkoutBranch("auto/x", other.remoteTracking("auto/x"));
+      Files.writeString(tmp.resolve("d/other.py"), "y = 1\n");
+      other.stage(other.changes());
+      other.commit("theirs", "someone", ME);
+      other.push("auto/x", false);
+    }
+    try (GitRepo repo = GitRepo.open(tmp.resolve("c"))) {
+      Files.writeString(tmp.resolve("c/third.py"), "z = 1\n");
+      repo.stage(repo.changes());
+      repo.commit("more", "x", ME);
+      assertThatThrownBy(() -> repo.push("auto/x", false)).isInstanceOf(GitException.class)
+          .hasMessageContaining("REJECTED_NONFASTFORWARD");
+    }
+  }
+
+  @Test
+  void rebaseOnAMovedBaseAndConflictsAreAborted() throws Exception {
+    try (GitRepo repo = cloned("c")) {
+      repo.checkoutBranch("auto/x", repo.remoteTracking("main"));
+      Files.writeString(tmp.resolve("c/src/app.py"), "def f():\n    return 10\n");
+      Files.writeString(tmp.resolve("c/tests.py"), "t = 1\n");
+      repo.stage(repo.changes());
+      repo.commit("ours", "x", ME);
+    }
+    try (Git other = Git.cloneRepository().setURI(origin.toString()).setDirectory(tmp.resolve("o").toFile()).call()) {
+      Files.writeString(tmp.resolve("o/README.md"), "moved\n");
+      other.add().addFilepattern("README.md").call();
+      other.commit().setMessage("base moves").setAuthor(ME).setCommitter(ME).setSign(false).call();
+      other.push().call();
+    }
+    try (GitRepo repo = GitRepo.open(tmp.resolve("c"))) {
+      repo.fetch();
+      assertThat(repo.rebase(repo.remoteTracking("main"))).isEmpty();
+      assertThat(repo.commitsSince(repo.remoteTracking("main"), repo.head())).hasSize(1);
+    }
+    try (Git other = Git.open(tmp.resolve("o").toFile())) {
+      Files.writeString(tmp.resolve("o/src/app.py"), "def f():\n    return 20\n");
+      other.add().addFilepattern("src/app.py").call();
+      other.commit().setMessage("conflicting").setAuthor(ME).setCommitter(ME).setSign(false).call();
+      other.push().call();
+    }
+    try (GitRepo repo = GitRepo.open(tmp.resolve("c"))) {
+      ObjectId before = repo.head();
+      repo.fetch();
+      assertThat(repo.rebase(repo.remoteTracking("main"))).containsExactly("src/app.py");
+      assertThat(repo.head()).isEqualTo(before);
+      assertThat(repo.changes()).isEmpty();
+    }
+  }
+}

@@ -1,0 +1,76 @@
+package dev.etask.core.process;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ProcessRunnerTest {
+  @TempDir Path dir;
+
+  private ProcessRunner.Result sh(String script, Duration timeout, Redactor redactor) {
+    return new ProcessRunner(redactor).run(new Command(List.of("sh", "-c", script), dir,
+        Map.of("PATH", System.getenv("PATH"), "SECRET_VALUE", "hunter2-secret"), timeout, dir.resolve("logs/run.log")));
+  }
+
+  @Test
+  void capturesOutputExitCodeAndLogs() throws Exception {
+    ProcessRunner.Result r = sh("echo out; echo err >&2; exit 3", Duration.ofSeconds(10), Redactor.none());
+    assertThat(r.exitCode()).isEqualTo(3);
+    assertThat(r.ok()).isFalse();
+    assertThat(r.output()).contains("out").contains("err");
+    assertThat(Files.readString(dir.resolve("logs/run.log"))).startsWith("$ sh -c").contains("out\n");
+  }
+
+  @Test
+  void stdinIsClosed() {
+    ProcessRunner.Result r = sh("cat; echo done", Duration.ofSeconds(10), Redactor.none());
+    assertThat(r.ok()).isTrue();
+    assertThat(r.output()).isEqualTo("done\n");
+  }
+
+  @Test
+  void secretsAreRedactedInOutputAndLog() throws Exception {
+    ProcessRunner.Result r = sh("echo token=$SECRET_VALUE", Duration.ofSeconds(10), new Redactor().add("hunter2-secret"));
+    assertThat(r.output()).isEqualTo("token=****\n");
+    assertThat(Files.readString(dir.resolve("logs/run.log"))).doesNotContain("hunter2");
+  }
+
+  @Test
+  void timeoutKillsTheWholeTreeIncludingDetachedGrandchildren() throws Exception {
+    Path pidFile = dir.resolve("grandchild.pid");
+    long start = System.nanoTime();
+    ProcessRunner.Result r = sh("(sleep 300 & echo $! > " + pidFile + "; wait) & sleep 300", Duration.ofSeconds(1),
+        Redactor.none());
+    assertThat(r.timedOut()).isTrue();
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(20));
+    long pid = Long.parseLong(Files.readString(pidFile).trim());
+    for (int i = 0; i < 50 && ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false); i++) {
+      Thread.sleep(100);
+    }
+    assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).isFalse();
+    assertThat(r.output()).contains("stopped after 1s");
+  }
+
+  @Test
+  void missingProgramIsAResultNotAnException() {
+    ProcessRunner.Result r = new ProcessRunner(Redactor.none()).run(new Command(List.of("/nonexistent/tool"), dir,
+        Map.of(), Duration.ofSeconds(5), null));
+    assertThat(r.ok()).isFalse();
+  }
+
+  @Test
+  void generatorEnvironmentHoldsNoTokens() {
+    Map<String, String> env = Environments.forGenerator(List.of("PATH", "GITHUB_TOKEN"));
+    assertThat(env).doesNotContainKeys("GITHUB_TOKEN", "GH_TOKEN", "ETASK_GITHUB_TOKEN");
+    assertThat(Environments.looksSecret("OPENAI_API_KEY")).isTrue();
+    assertThat(Environments.looksSecret("AWS_SECRET_ACCESS_KEY")).isTrue();
+    assertThat(Environments.looksSecret("PATH")).isFalse();
+    assertThat(Environments.looksSecret("KEYBOARD")).isFalse();
+  }
+}

@@ -1,0 +1,135 @@
+package dev.etask.core.rules;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.etask.core.gates.Coverage;
+import dev.etask.core.gates.Finding;
+import dev.etask.core.gates.GateReport;
+import dev.etask.core.gates.TestResults;
+import dev.etask.core.git.DiffStats;
+import dev.etask.core.spec.Metric;
+import dev.etask.core.spec.SpecLoader;
+import dev.etask.core.spec.TaskSpec;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class RuleBookTest {
+  private static TaskSpec spec(String extra) {
+    return SpecLoader.parse(Path.of("/t.yaml"), """
+        id: t
+        objective: o
+        target: { include: ["src/*.py"] }
+        generator: { command: gen }
+        """ + extra);
+  }
+
+  private static GateReport report(int passed, List<String> failing, double coverage, List<Finding> lint,
+      List<Finding> types) {
+    return new GateReport(new TestResults(passed, failing.size(), 0, 0, failing, failing.isEmpty() ? "" : "boom"),
+        new Coverage(coverage, Map.of("src/a.py", new Coverage.FileCoverage(List.of(1, 2, 3), List.of(4)))),
+        lint, types, List.of(), Map.of());
+  }
+
+  private static final GateReport BEFORE = report(10, List.of("t::old_failure"), 50.0,
+      List.of(new Finding("src/a.py", 3, "F401", "unused")), List.of());
+  private static final DiffStats SMALL = new DiffStats(1, 20, 0, Map.of("src/a.py", List.of(2, 4, 9)));
+
+  @Test
+  void cleanBatchIsAccepted() {
+    GateReport after = report(14, List.of("t::old_failure"), 52.0,
+        List.of(new Finding("src/a.py", 40, "F401", "unused")), List.of());
+    Map<Metric, Double> m = Measurements.compare(BEFORE, after, SMALL);
+    assertThat(m).containsEntry(Metric.NEW_TEST_FAILURES, 0.0).containsEntry(Metric.NEW_LINT_ERRORS, 0.0)
+        .containsEntry(Metric.COVERAGE_DELTA, 2.0).containsEntry(Metric.DIFF_LINES, 20.0)
+        .containsEntry(Metric.DIFF_COVERAGE, 50.0);
+    assertThat(new RuleBook(spec("")).decide(m, List.of()).verdict()).isEqualTo(Verdict.ACCEPT);
+  }
+
+  @Test
+  void newFailingTestRollsBackOrKeepsWithLabels() {
+    GateReport after = report(11, List.of("t::old_failure", "t::new_one"), 55.0, BEFORE.lint(), List.of());
+    Map<Metric, Double> m = Measurements.compare(BEFORE, after, SMALL);
+    assertThat(m).containsEntry(Metric.NEW_TEST_FAILURES, 1.0);
+    Decision rollback = new RuleBook(spec("")).decide(m, List.of());
+    assertThat(rollback.verdict()).isEqualTo(Verdict.ROLLBACK);
+    assertThat(rollback.labels()).containsExactly("tests-failed");
+    Decision keep = new RuleBook(spec("on_test_failure: keep\n")).decide(m, List.of());
+    assertThat(keep.verdict()).isEqualTo(Verdict.KEEP);
+    assertThat(keep.labels()).containsExactly("tests-failed", "potential-bug");
+  }
+
+  @Test
+  void coverageDropBeyondToleranceRollsBack() {
+    Map<Metric, Double> within = Measurements.compare(BEFORE, report(10, List.of("t::old_failure"), 49.6,
+        BEFORE.lint(), List.of()), SMALL);
+    assertThat(new RuleBook(spec("")).decide(within, List.of()).verdict()).isEqualTo(Verdict.ACCEPT);
+    Map<Metric, Double> beyond = Measurements.compare(BEFORE, report(10, List.of("t::old_failure"), 49.0,
+        BEFORE.lint(), List.of()), SMALL);
+    Decision d = new RuleBook(spec("")).decide(beyond, List.of());
+    assertThat(d.verdict()).isEqualTo(Verdict.ROLLBACK);
+    assertThat(d.labels()).containsExactly("coverage-risk");
+    assertThat(d.reason()).contains("coverage changed by -1");
+  }
+
+  @Test
+  void lintSkipsTypeRollsBackLargeDiffKeepsAndTheMostSevereWins() {
+    GateReport after = report(10, List.of("t::old_failure"), 50.0,
+        List.of(new Finding("src/a.py", 3, "F401", "unused"), new Finding("src/a.py", 9, "E501", "long")),
+        List.of(new Finding("src/a.py", 9, "return-value", "bad")));
+    Map<Metric, Double> m = Measurements.compare(BEFORE, after, new DiffStats(1, 500, 10, Map.of()));
+    Decision d = new RuleBook(spec("")).decide(m, List.of());
+    assertThat(d.verdict()).isEqualTo(Verdict.ROLLBACK);
+    assertThat(d.rules()).containsExactly("lint", "type", "large_diff");
+    assertThat(d.labels()).containsExactly("style-fix-needed", "type-risk", "large-diff");
+
+    Map<Metric, Double> lintOnly = Measurements.compare(BEFORE, report(10, List.of("t::old_failure"), 50.0,
+        after.lint(), List.of()), SMALL);
+    assertThat(new RuleBook(spec("")).decide(lintOnly, List.of()).verdict()).isEqualTo(Verdict.SKIP);
+    assertThat(new RuleBook(spec("rules: { lint: { action: keep, label: lint-debt } }\n")).decide(lintOnly, List.of()))
+        .satisfies(x -> {
+          assertThat(x.verdict()).isEqualTo(Verdict.KEEP);
+          assertThat(x.labels()).containsExactly("lint-debt");
+        });
+    assertThat(new RuleBook(spec("quality_gates: { forbid_new_lint_errors: false }\n")).decide(lintOnly, List.of())
+        .verdict()).isEqualTo(Verdict.ACCEPT);
+  }
+
+  @Test
+  void findingsAreNewByFingerprintNotByLine() {
+    List<Finding> before = List.of(new Finding("a.py", 1, "F401", "x"), new Finding("a.py", 2, "F401", "x"));
+    List<Finding> moved = List.of(new Finding("a.py", 10, "F401", "x"), new Finding("a.py", 20, "F401", "x"));
+    assertThat(Measurements.newFindings(before, moved)).isEqualTo(0.0);
+    List<Finding> third = List.of(moved.get(0), moved.get(1), new Finding("a.py", 30, "F401", "x"));
+    assertThat(Measurements.newFindings(before, third)).isEqualTo(1.0);
+    assertThat(Measurements.newFindingList(before, third)).hasSize(1);
+    assertThat(Measurements.newFindings(before, null)).isNull();
+  }
+
+  @Test
+  void gateThatCouldNotRunRollsBack() {
+    Map<Metric, Double> m = Measurements.compare(BEFORE, BEFORE, SMALL);
+    Decision d = new RuleBook(spec("")).decide(m, List.of("mypy could not run (exit 2)"));
+    assertThat(d.verdict()).isEqualTo(Verdict.ROLLBACK);
+    assertThat(d.reason()).contains("mypy could not run");
+  }
+
+  @Test
+  void generatorFailuresSkipThenAbort() {
+    RuleBook book = new RuleBook(spec(""));
+    assertThat(book.generatorFailed("exit 1", false).verdict()).isEqualTo(Verdict.SKIP);
+    Decision abort = book.generatorFailed("exit 1", true);
+    assertThat(abort.verdict()).isEqualTo(Verdict.ABORT);
+    assertThat(abort.labels()).containsExactly("aborted");
+  }
+
+  @Test
+  void riskLevelFromExpressionsAndLabels() {
+    TaskSpec s = spec("pr: { risk_rules: { high_if: [\"coverage_delta < -2\"], medium_if: [\"diff_lines > 100\"] } }\n");
+    assertThat(RiskAssessor.level(s, Map.of(Metric.COVERAGE_DELTA, -3.0), List.of())).isEqualTo("high");
+    assertThat(RiskAssessor.level(s, Map.of(Metric.DIFF_LINES, 101.0), List.of())).isEqualTo("medium");
+    assertThat(RiskAssessor.level(s, Map.of(Metric.DIFF_LINES, 10.0), List.of("large-diff"))).isEqualTo("medium");
+    assertThat(RiskAssessor.level(s, Map.of(Metric.DIFF_LINES, 10.0), List.of())).isEqualTo("low");
+  }
+}
