@@ -1,0 +1,4 @@
+evaluate(new File(itSources, "common.groovy"))
+verifyScenarioA(basedir)
+
+return true
