@@ -71,6 +71,8 @@ public final class Engine implements AutoCloseable {
   private static final List<String> BY_PRODUCTS = List.of(".coverage", ".coverage.*", "__pycache__/", "*.py[cod]",
       ".pytest_cache/", ".mypy_cache/", ".ruff_cache/", "*.egg-info/", ".eggs/", "coverage.json", "coverage.xml");
   private static final Duration GATE_TIMEOUT = Duration.ofMinutes(20);
+  static final String BATCH_TRAILER = "Etask-Batch";
+  private static final int NETWORK_ATTEMPTS = 6;
 
   private final Config config;
   private final TaskSpec spec;
@@ -82,6 +84,8 @@ public final class Engine implements AutoCloseable {
   private final ProcessRunner runner = new ProcessRunner(redactor);
   private final PythonEnvironment python;
   private final Instant runStart = Instant.now();
+  private final Thread shutdownHook = new Thread(this::interrupted, "etask-interrupt");
+  private volatile boolean closed;
 
   private Engine(Config config, TaskSpec spec, Workspace ws, Listener out, TaskLock lock, RunState state) {
     this.config = config;
@@ -135,7 +139,31 @@ public final class Engine implements AutoCloseable {
       throw new EtaskException(Code.IO_FAILED, "cannot read " + ws.stateFile() + ": " + e.getMessage(),
           "start over with ./mvnw etask:clean -Detask.spec=" + config.spec(), e);
     }
-    return new Engine(config, spec, ws, out, lock, state);
+    Engine engine = new Engine(config, spec, ws, out, lock, state);
+    Runtime.getRuntime().addShutdownHook(engine.shutdownHook);
+    return engine;
+  }
+
+  /** SIGTERM or Ctrl-C: stop the children, record the run as interrupted, write state and a partial status. */
+  private void interrupted() {
+    if (closed) {
+      return;
+    }
+    runner.killAll();
+    for (int attempt = 0; attempt < 3; attempt++) {
+      try {
+        synchronized (this) {
+          state.limitHit = "interrupted (SIGTERM or Ctrl-C)";
+          state.finishedAt = Instant.now().toString();
+          save();
+          writeOutputs(outcome());
+        }
+        out.warn("interrupted: state saved to " + ws.stateFile() + "; run the task again to resume");
+        return;
+      } catch (RuntimeException e) {
+        // the main thread was changing the state; try again
+      }
+    }
   }
 
   public TaskSpec spec() {
@@ -154,12 +182,13 @@ public final class Engine implements AutoCloseable {
 
   /** The whole task in one process: prepare, analyze, every batch within the limits, aggregate, PR. */
   public Outcome run() {
+    state.limitHit = null; // budgets are per run
     prepare();
     analyze();
     while (true) {
       String limit = limitReached();
       if (limit != null) {
-        if (state.nextPending() != null) {
+        if (state.nextPending() != null || state.inFlight() != null) {
           state.limitHit = limit;
           out.warn("stopping early: " + limit);
           save();
@@ -169,8 +198,13 @@ public final class Engine implements AutoCloseable {
       if (state.inFlight() == null && !generate()) {
         break;
       }
-      validate();
-      commit();
+      if (state.limitHit != null) {
+        break; // the budget ran out while the generator was working
+      }
+      if (state.inFlight() != null) {
+        validate();
+        commit();
+      }
       if (state.aborted != null) {
         break;
       }
@@ -190,7 +224,10 @@ public final class Engine implements AutoCloseable {
       state.origin = origin;
       if (state.prepared && Files.isDirectory(ws.repo().resolve(".git"))) {
         try (GitRepo git = GitRepo.open(ws.repo())) {
-          git.fetch();
+          network("fetch", () -> {
+            git.fetch();
+            return null;
+          });
           ObjectId base = git.remoteTracking(state.base);
           out.info("fetched " + redact(origin) + "; " + state.base + " at " + shortSha(base)
               + (base != null && !base.name().equals(state.baseSha) ? " (moved since the baseline; rebased before the next push)" : " (unchanged)"));
@@ -217,7 +254,10 @@ public final class Engine implements AutoCloseable {
         FileTrees.delete(ws.repo()); // a half-made clone from an interrupted run
       }
       long t0 = System.nanoTime();
-      try (GitRepo git = GitRepo.cloneFrom(origin, ws.repo())) {
+      try (GitRepo git = network("clone", () -> {
+        FileTrees.delete(ws.repo());
+        return GitRepo.cloneFrom(origin, ws.repo());
+      })) {
         String base = spec.repository().base();
         if (base == null) {
           base = git.remoteDefaultBranch();
@@ -398,6 +438,14 @@ public final class Engine implements AutoCloseable {
       Generator.Outcome result = generator.generate(new Generator.Request(spec.id(), spec.objective(), batch.files,
           batch.attempts, batch.feedback, ws.repo(), ws.promptFile(), log, timeout));
       batch.durationMs += Duration.ofNanos(System.nanoTime() - t0).toMillis();
+      if (!result.ok() && result.timedOut() && remainingBudget().isZero()) {
+        batch.attempts--; // an interrupted attempt does not count
+        git.restore();
+        state.limitHit = "max_runtime_minutes (" + spec.limits().maxRuntime().toSeconds() + "s) reached";
+        out.warn("the time budget ran out during batch " + label(batch) + ": its generator was stopped, the tree"
+            + " restored, and the batch left for the next run");
+        return;
+      }
       if (!result.ok()) {
         state.generatorFailuresInARow++;
         git.restore();
@@ -560,7 +608,12 @@ public final class Engine implements AutoCloseable {
           out.info("batch " + label(batch) + " left out of the branch: " + batch.reason);
           return;
         }
-        ObjectId sha = git.commit(commitMessage(batch), spec.id(), ident());
+        ObjectId sha = committedEarlier(git, batch);
+        if (sha == null) {
+          sha = git.commit(commitMessage(batch), spec.id(), Map.of(BATCH_TRAILER, String.valueOf(batch.index + 1)), ident());
+        } else {
+          out.info("batch " + label(batch) + " was committed by an interrupted run: " + shortSha(sha));
+        }
         batch.commit = sha.name();
         batch.firstTryPass = batch.attempts == 1;
         batch.stage = BatchState.Stage.DONE;
@@ -575,9 +628,22 @@ public final class Engine implements AutoCloseable {
     });
   }
 
+  /** The HEAD commit when an earlier, interrupted run already committed this batch (and the index is clean). */
+  private ObjectId committedEarlier(GitRepo git, BatchState batch) throws GitException {
+    RevCommit head = git.headCommit();
+    if (head != null && GitRepo.isTaskCommit(head, spec.id())
+        && head.getFooterLines(BATCH_TRAILER).contains(String.valueOf(batch.index + 1)) && git.changes().isEmpty()) {
+      return head.getId();
+    }
+    return null;
+  }
+
   /** Fetch, rebase on a moved base, check the lease, push. */
   private void push(GitRepo git) throws GitException {
-    git.fetch();
+    network("fetch", () -> {
+      git.fetch();
+      return null;
+    });
     ObjectId base = git.remoteTracking(state.base);
     boolean rebased = false;
     if (base != null && !base.name().equals(state.baseSha)) {
@@ -592,7 +658,7 @@ public final class Engine implements AutoCloseable {
         out.warn(state.base + " moved and the rebase conflicts in " + conflicts + "; pushing without it (needs-manual-review)");
       }
     }
-    ObjectId remote = git.remoteHead(spec.branch());
+    ObjectId remote = network("ask the origin for " + spec.branch(), () -> git.remoteHead(spec.branch()));
     if (remote != null && !remote.name().equals(state.lastPushedSha)) {
       List<RevCommit> theirs = git.commitsSince(git.head(), remote);
       List<RevCommit> foreign = theirs.stream().filter(c -> !GitRepo.isTaskCommit(c, spec.id())).toList();
@@ -604,7 +670,10 @@ public final class Engine implements AutoCloseable {
       }
     }
     boolean force = rebased && remote != null;
-    git.push(spec.branch(), force);
+    network("push", () -> {
+      git.push(spec.branch(), force);
+      return null;
+    });
     state.lastPushedSha = git.head().name();
     out.info("pushed " + spec.branch() + " @ " + shortSha(git.head()) + (force ? " (after rebase)" : ""));
   }
@@ -717,6 +786,16 @@ public final class Engine implements AutoCloseable {
         throw new EtaskException(Code.PR_FAILED, "the github PR provider is not part of this etask version",
             "use pr.provider: local (or auto), which records the PR in " + ws.artifacts());
       }
+      if (state.committedCount() > 0) {
+        try (GitRepo git = GitRepo.open(ws.repo())) {
+          if (!git.head().name().equals(state.lastPushedSha)) {
+            out.info("pushing commits an interrupted run left unpushed");
+            push(git);
+          }
+        } catch (GitException e) {
+          throw gitFailure(Code.PUSH_FAILED, e, "check that the origin is reachable and accepts pushes to " + spec.branch());
+        }
+      }
       if (state.lastPushedSha == null) {
         out.info("no pull request: no batch was accepted, so " + spec.branch() + " was not pushed");
         return;
@@ -776,9 +855,52 @@ public final class Engine implements AutoCloseable {
             .append(PythonEnvironment.lastLines(Files.readString(latest, StandardCharsets.UTF_8), 200));
       }
       FailureReport.write(ws.failureFile(), ws.traceFile(), spec.id(), state.fatal, ws.logs(), redact(trace.toString()));
+      if (spec.pr().failurePr()) {
+        openFailurePr();
+      }
       writeOutputs(outcome());
     } catch (IOException | RuntimeException ex) {
       out.warn("could not write the failure report: " + ex.getMessage());
+    }
+  }
+
+  /**
+   * §15.3: a draft PR on {@code <branch>-fail} from the base with one etask commit adding
+   * {@code .etask/failures/<id>/FAILURE.md} and {@code trace.txt}.
+   */
+  private void openFailurePr() {
+    if (state.baseSha == null || !Files.isDirectory(ws.repo().resolve(".git"))) {
+      out.warn("no failure PR: the repository was never cloned");
+      return;
+    }
+    String branch = spec.branch() + "-fail";
+    String title = "fail: " + spec.id() + " (" + state.fatal.code() + ")";
+    try (GitRepo git = GitRepo.open(ws.repo())) {
+      String failure = Files.readString(ws.failureFile(), StandardCharsets.UTF_8);
+      Map<String, String> files = new LinkedHashMap<>();
+      files.put(".etask/failures/" + spec.id() + "/FAILURE.md", failure);
+      files.put(".etask/failures/" + spec.id() + "/trace.txt", Files.readString(ws.traceFile(), StandardCharsets.UTF_8));
+      network("fetch", () -> {
+        git.fetch();
+        return null;
+      });
+      ObjectId remote = git.remoteTracking(branch);
+      ObjectId base = ObjectId.fromString(state.baseSha);
+      if (remote != null && git.commitsSince(base, remote).stream().anyMatch(c -> !GitRepo.isTaskCommit(c, spec.id()))) {
+        out.warn("no failure PR: " + branch + " on the origin holds commits etask did not make");
+        return;
+      }
+      git.commitFilesOnto(branch, base, files, title, spec.id(), ident());
+      network("push", () -> {
+        git.push(branch, true);
+        return null;
+      });
+      PullRequestProvider.Published p = new LocalProvider(ws.artifacts(), redact(state.origin), "pr-fail")
+          .publish(new PullRequest(title, failure, branch, state.base, List.of("automated", "failure"), true));
+      state.failurePrUrl = p.url();
+      out.warn("failure PR (draft) recorded: " + p.location() + " (" + branch + " → " + state.base + ")");
+    } catch (GitException | IOException | RuntimeException e) {
+      out.warn("could not open the failure PR: " + redact(String.valueOf(e.getMessage())));
     }
   }
 
@@ -797,7 +919,7 @@ public final class Engine implements AutoCloseable {
     }
   }
 
-  private void save() {
+  private synchronized void save() {
     try {
       state.write(ws.stateFile());
     } catch (IOException e) {
@@ -880,6 +1002,41 @@ public final class Engine implements AutoCloseable {
       out.info(local + " is a plain folder: created the local origin " + sandbox + " from its files (the PR goes there)");
     }
     return sandbox.toString();
+  }
+
+  /** A git operation that talks to the origin. */
+  interface NetworkCall<T> {
+    T call() throws GitException, IOException;
+  }
+
+  /**
+   * Runs a call to the origin, retrying network errors (connection refused or reset, timeouts,
+   * 5xx) with exponential backoff and jitter within the time budget; other errors are not retried.
+   */
+  <T> T network(String what, NetworkCall<T> call) throws GitException {
+    long delayMs = 500;
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return call.call();
+      } catch (GitException e) {
+        long jitter = java.util.concurrent.ThreadLocalRandom.current().nextLong(delayMs / 2 + 1);
+        boolean budgetLeft = remainingBudget().toMillis() > delayMs + jitter;
+        if (!e.network() || attempt >= NETWORK_ATTEMPTS || !budgetLeft) {
+          throw e;
+        }
+        out.warn(what + " failed (" + redact(e.getMessage()) + "); network error, retry " + attempt + " of "
+            + (NETWORK_ATTEMPTS - 1) + " in " + (delayMs + jitter) + " ms");
+        try {
+          Thread.sleep(delayMs + jitter);
+        } catch (InterruptedException ie) {
+          Thread.currentThread().interrupt();
+          throw e;
+        }
+        delayMs = Math.min(delayMs * 2, 30_000);
+      } catch (IOException e) {
+        throw new GitException(what + ": " + e.getMessage(), false, e);
+      }
+    }
   }
 
   private PersonIdent ident() {
@@ -985,6 +1142,12 @@ public final class Engine implements AutoCloseable {
 
   @Override
   public void close() {
+    closed = true;
+    try {
+      Runtime.getRuntime().removeShutdownHook(shutdownHook);
+    } catch (IllegalStateException e) {
+      // the JVM is shutting down: the hook is running or has run
+    }
     runner.killAll();
     try {
       lock.close();

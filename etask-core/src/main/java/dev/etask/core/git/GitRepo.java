@@ -22,7 +22,11 @@ import org.eclipse.jgit.api.errors.TransportException;
 import org.eclipse.jgit.diff.DiffEntry;
 import org.eclipse.jgit.diff.DiffFormatter;
 import org.eclipse.jgit.diff.Edit;
+import org.eclipse.jgit.dircache.DirCache;
+import org.eclipse.jgit.dircache.DirCacheBuilder;
+import org.eclipse.jgit.dircache.DirCacheEntry;
 import org.eclipse.jgit.dircache.DirCacheIterator;
+import org.eclipse.jgit.lib.ObjectInserter;
 import org.eclipse.jgit.lib.Constants;
 import org.eclipse.jgit.lib.ObjectId;
 import org.eclipse.jgit.lib.ObjectReader;
@@ -298,12 +302,73 @@ public final class GitRepo implements AutoCloseable {
 
   /** Commits the index; the message gets the task trailer. Hooks never run. */
   public ObjectId commit(String message, String taskId, PersonIdent ident) throws GitException {
+    return commit(message, taskId, Map.of(), ident);
+  }
+
+  /** Commits the index with the task trailer and {@code extraTrailers} (name → value). Hooks never run. */
+  public ObjectId commit(String message, String taskId, Map<String, String> extraTrailers, PersonIdent ident)
+      throws GitException {
+    StringBuilder m = new StringBuilder(message.strip()).append("\n\n").append(TRAILER).append(": ").append(taskId)
+        .append('\n');
+    extraTrailers.forEach((k, v) -> m.append(k).append(": ").append(v).append('\n'));
     try {
-      RevCommit c = git.commit().setMessage(message.strip() + "\n\n" + TRAILER + ": " + taskId + "\n")
+      RevCommit c = git.commit().setMessage(m.toString()).setAllowEmpty(false)
           .setAuthor(ident).setCommitter(ident).setNoVerify(true).setSign(false).call();
       return c.getId();
     } catch (GitAPIException e) {
       throw new GitException("cannot commit: " + e.getMessage(), false, e);
+    }
+  }
+
+  /** The HEAD commit, parsed (for its trailers). */
+  public RevCommit headCommit() throws GitException {
+    try (RevWalk walk = new RevWalk(git.getRepository())) {
+      ObjectId head = head();
+      return head == null ? null : walk.parseCommit(head);
+    } catch (IOException e) {
+      throw new GitException("cannot read HEAD: " + e.getMessage(), false, e);
+    }
+  }
+
+  /**
+   * Makes {@code branch} point at a new commit on top of {@code base} that adds {@code files}
+   * (repository path → content), without touching the working tree or the current branch.
+   */
+  public ObjectId commitFilesOnto(String branch, ObjectId base, Map<String, String> files, String message,
+      String taskId, PersonIdent ident) throws GitException {
+    Repository repo = git.getRepository();
+    try (ObjectInserter ins = repo.newObjectInserter(); RevWalk walk = new RevWalk(repo)) {
+      RevCommit parent = walk.parseCommit(base);
+      DirCache index = DirCache.newInCore();
+      DirCacheBuilder builder = index.builder();
+      builder.addTree(new byte[0], 0, repo.newObjectReader(), parent.getTree());
+      for (Map.Entry<String, String> f : files.entrySet()) {
+        DirCacheEntry e = new DirCacheEntry(f.getKey());
+        e.setFileMode(org.eclipse.jgit.lib.FileMode.REGULAR_FILE);
+        e.setObjectId(ins.insert(Constants.OBJ_BLOB, f.getValue().getBytes(StandardCharsets.UTF_8)));
+        builder.add(e);
+      }
+      builder.finish();
+      ObjectId tree = index.writeTree(ins);
+      org.eclipse.jgit.lib.CommitBuilder cb = new org.eclipse.jgit.lib.CommitBuilder();
+      cb.setTreeId(tree);
+      cb.setParentId(parent);
+      cb.setAuthor(ident);
+      cb.setCommitter(ident);
+      cb.setMessage(message.strip() + "\n\n" + TRAILER + ": " + taskId + "\n");
+      ObjectId commit = ins.insert(cb);
+      ins.flush();
+      org.eclipse.jgit.lib.RefUpdate ru = repo.updateRef(Constants.R_HEADS + branch);
+      ru.setNewObjectId(commit);
+      ru.setForceUpdate(true);
+      org.eclipse.jgit.lib.RefUpdate.Result r = ru.update();
+      if (r != org.eclipse.jgit.lib.RefUpdate.Result.NEW && r != org.eclipse.jgit.lib.RefUpdate.Result.FORCED
+          && r != org.eclipse.jgit.lib.RefUpdate.Result.FAST_FORWARD) {
+        throw new GitException("cannot update " + branch + ": " + r, false, null);
+      }
+      return commit;
+    } catch (IOException e) {
+      throw new GitException("cannot commit onto " + branch + ": " + e.getMessage(), false, e);
     }
   }
 

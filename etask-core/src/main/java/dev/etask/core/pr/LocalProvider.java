@@ -17,10 +17,18 @@ public final class LocalProvider implements PullRequestProvider {
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
   private final Path folder;
   private final String origin;
+  private final String name;
 
+  /** The task's PR: {@code pr.json} and {@code pr.md} in {@code folder}. */
   public LocalProvider(Path folder, String origin) {
+    this(folder, origin, "pr");
+  }
+
+  /** A PR recorded as {@code <name>.json} and {@code <name>.md} (the failure PR is {@code pr-fail}). */
+  public LocalProvider(Path folder, String origin, String name) {
     this.folder = folder;
     this.origin = origin;
+    this.name = name;
   }
 
   @Override
@@ -29,13 +37,13 @@ public final class LocalProvider implements PullRequestProvider {
   }
 
   public Path recordFile() {
-    return folder.resolve("pr.json");
+    return folder.resolve(name + ".json");
   }
 
   @Override
   public Published publish(PullRequest pr) throws IOException {
     Path record = recordFile();
-    Path body = folder.resolve("pr.md");
+    Path body = folder.resolve(name + ".md");
     boolean created = !Files.exists(record);
     ObjectNode n = created ? JSON.createObjectNode() : (ObjectNode) JSON.readTree(record.toFile());
     String now = Instant.now().toString();

@@ -45,6 +45,9 @@ public final class StatusJson {
     m.put("exit_code", outcome.exitCode());
     m.put("summary", outcome.summary());
     m.put("pr_url", state.prUrl);
+    if (state.failurePrUrl != null) {
+      m.put("failure_pr_url", state.failurePrUrl);
+    }
     m.put("started_at", state.startedAt);
     m.put("finished_at", state.finishedAt);
     m.put("tool_versions", state.toolVersions);

@@ -50,6 +50,7 @@ public final class RunState {
   public String lastPushedSha;
   public int generatorFailuresInARow;
   public String prUrl;
+  public String failurePrUrl;
   public Map<String, Long> phaseMillis = new LinkedHashMap<>();
   public List<String> conflicts = new ArrayList<>();
   public Set<String> taskLabels = new LinkedHashSet<>();
