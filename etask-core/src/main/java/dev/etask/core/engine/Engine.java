@@ -2,6 +2,7 @@ package dev.etask.core.engine;
 
 import dev.etask.core.gates.GateReport;
 import dev.etask.core.gates.GateRunner;
+import dev.etask.core.gates.TestQuality;
 import dev.etask.core.generate.CommandGenerator;
 import dev.etask.core.generate.Generator;
 import dev.etask.core.git.Change;
@@ -327,7 +328,7 @@ public final class Engine implements AutoCloseable {
   private void measureBaseline() {
     long t0 = System.nanoTime();
     out.info("measuring the baseline (ruff, pytest + coverage, mypy) …");
-    GateReport baseline = new GateRunner(ws, python, runner).measure("baseline", state.sourceDirs, GATE_TIMEOUT);
+    GateReport baseline = new GateRunner(ws, python, runner, state.toolVersions).measure("baseline", state.sourceDirs, GATE_TIMEOUT);
     if (baseline.problems().stream().anyMatch(p -> p.startsWith("pytest"))) {
       throw new EtaskException(Code.BASELINE_FAILED, "the baseline tests cannot run on " + state.base + ": "
           + baseline.problems().get(0), "make the repository's tests run with 'python -m pytest' on " + state.base
@@ -542,21 +543,41 @@ public final class Engine implements AutoCloseable {
       long t0 = System.nanoTime();
       GateReport before = readReport("current");
       String name = "batch-" + (batch.index + 1);
-      GateReport after = new GateRunner(ws, python, runner).measure(name, state.sourceDirs,
+      GateReport after = new GateRunner(ws, python, runner, state.toolVersions).measure(name, state.sourceDirs,
           min(GATE_TIMEOUT, remainingBudget().plusMinutes(1)));
       writeReport(name, after);
       DiffStats diff;
+      List<String> testFiles;
       try (GitRepo git = GitRepo.open(ws.repo())) {
         diff = git.stagedDiff();
+        testFiles = git.changes().stream().filter(c -> c.kind() != Change.Kind.DELETED).map(Change::path)
+            .filter(p -> p.endsWith(".py") && spec.git().testFiles().stream().anyMatch(g -> g.matches(p))).toList();
       } catch (GitException e) {
         throw gitFailure(Code.IO_FAILED, e, "run ./mvnw etask:clean for this task and try again");
       }
       Map<Metric, Double> metrics = Measurements.compare(before, after, diff);
       List<String> newProblems = after.problems().stream()
           .filter(p -> before.problems().stream().noneMatch(q -> q.regionMatches(0, p, 0, 6))).toList();
-      Decision decision = new RuleBook(spec).decide(metrics, newProblems);
+      RuleBook book = new RuleBook(spec);
+      Decision decision = book.decide(metrics, newProblems);
+      List<String> quality = new ArrayList<>();
+      if (decision.verdict().commits() && !testFiles.isEmpty()) {
+        TestQuality q = new TestQuality(ws, python, runner);
+        List<String> weak = spec.qualityGates().checkAssertions() ? q.weakTests(testFiles) : List.of();
+        List<String> flaky = q.flakyTests(name, testFiles, spec.qualityGates().flakyReruns(), after.tests(),
+            min(GATE_TIMEOUT, remainingBudget().plusMinutes(1)));
+        metrics.put(Metric.WEAK_TESTS, (double) weak.size());
+        metrics.put(Metric.FLAKY_TESTS, (double) flaky.size());
+        weak.forEach(w -> quality.add("weak  " + w));
+        flaky.forEach(f -> quality.add("flaky " + f));
+        decision = book.decide(metrics, newProblems);
+        if (spec.qualityGates().flakyReruns() > 0) {
+          out.info("re-ran the new tests " + spec.qualityGates().flakyReruns() + " times: " + flaky.size()
+              + " flaky; " + weak.size() + " without a real assertion");
+        }
+      }
       batch.metrics = byKey(metrics);
-      batch.newFindings = new ArrayList<>();
+      batch.newFindings = new ArrayList<>(quality);
       Measurements.newFindingList(before.lint(), after.lint()).forEach(f -> batch.newFindings.add("lint  " + f));
       Measurements.newFindingList(before.types(), after.types()).forEach(f -> batch.newFindings.add("type  " + f));
       batch.failureExcerpt = metrics.getOrDefault(Metric.NEW_TEST_FAILURES, 0.0) > 0 || !newProblems.isEmpty()

@@ -22,11 +22,15 @@ public final class GateRunner {
   private final Workspace workspace;
   private final PythonEnvironment python;
   private final ProcessRunner runner;
+  private final boolean mypyJson;
 
-  public GateRunner(Workspace workspace, PythonEnvironment python, ProcessRunner runner) {
+  /** {@code toolVersions} as resolved in the venv: they choose the report formats. */
+  public GateRunner(Workspace workspace, PythonEnvironment python, ProcessRunner runner,
+      Map<String, String> toolVersions) {
     this.workspace = workspace;
     this.python = python;
     this.runner = runner;
+    this.mypyJson = Reports.mypyHasJson(toolVersions.get("mypy"));
   }
 
   /**
@@ -59,13 +63,18 @@ public final class GateRunner {
       problems.add("ruff could not run (exit " + ruff.exitCode() + "): " + PythonEnvironment.lastLines(ruff.output(), 5));
     }
 
+    Path mypyOut = reports.resolve(label + "-mypy.txt");
     CompletableFuture<ProcessRunner.Result> mypyRun = source.isEmpty() ? CompletableFuture.completedFuture(null)
         : CompletableFuture.supplyAsync(() -> {
           List<String> argv = new ArrayList<>(List.of(python.python().toString(), "-m", "mypy", "--no-error-summary",
               "--show-error-codes", "--no-pretty", "--no-color-output", "--hide-error-context", "--cache-dir",
               workspace.cache().resolve("mypy").toString()));
+          if (mypyJson) {
+            argv.addAll(List.of("-O", "json"));
+          }
           argv.addAll(source);
-          return runner.run(new Command(argv, repo, env, timeout, workspace.logs().resolve(label + "-mypy.log")));
+          return runner.run(new Command(argv, repo, env, timeout, workspace.logs().resolve(label + "-mypy.log"))
+              .capturingTo(mypyOut));
         });
 
     // pytest under coverage
@@ -126,7 +135,12 @@ public final class GateRunner {
     if (mypy != null) {
       durations.put("mypy", mypy.duration().toMillis());
       if (mypy.exitCode() <= 1 && !mypy.timedOut()) {
-        types = Reports.mypy(mypy.output(), repo);
+        try {
+          String text = Files.readString(mypyOut);
+          types = mypyJson ? Reports.mypyJson(text, repo) : Reports.mypy(text, repo);
+        } catch (ReportFormatException | java.io.IOException e) {
+          problems.add("mypy: " + e.getMessage());
+        }
       } else {
         problems.add("mypy could not run (exit " + mypy.exitCode() + "): " + PythonEnvironment.lastLines(mypy.output(), 5));
       }

@@ -52,6 +52,7 @@ public final class Reports {
     int errors = 0;
     int skipped = 0;
     List<String> failing = new ArrayList<>();
+    List<String> passedIds = new ArrayList<>();
     StringBuilder excerpt = new StringBuilder();
     NodeList cases = doc.getElementsByTagName("testcase");
     for (int i = 0; i < cases.getLength(); i++) {
@@ -78,6 +79,7 @@ public final class Reports {
         skipped++;
       } else {
         passed++;
+        passedIds.add(id);
       }
     }
     // collection errors are reported as <error> on a suite-level testcase, or only as the suite's counter
@@ -89,7 +91,20 @@ public final class Reports {
     }
     errors = Math.max(errors, suiteErrors);
     String ex = excerpt.length() > EXCERPT_CHARS ? excerpt.substring(0, EXCERPT_CHARS) + "\n…" : excerpt.toString();
-    return new TestResults(passed, failed, errors, skipped, failing, ex.strip());
+    return new TestResults(passed, failed, errors, skipped, failing, ex.strip(), passedIds);
+  }
+
+  /** Test id → passed (true) or failed/errored (false); skipped tests are left out. */
+  public static Map<String, Boolean> junitCases(Path file) throws ReportFormatException {
+    TestResults r = junit(file);
+    Map<String, Boolean> out = new LinkedHashMap<>();
+    for (String id : r.failing()) {
+      out.put(id, false);
+    }
+    for (String id : r.passedIds()) {
+      out.put(id, true);
+    }
+    return out;
   }
 
   private static Element child(Element parent, String name) {
@@ -143,6 +158,44 @@ public final class Reports {
       }
     }
     return out;
+  }
+
+  /** Reads mypy's {@code -O json} output: one JSON object per line; notes and non-JSON lines are skipped. */
+  public static List<Finding> mypyJson(String output, Path repo) throws ReportFormatException {
+    List<Finding> out = new ArrayList<>();
+    for (String line : output.split("\\R")) {
+      String l = line.strip();
+      if (!l.startsWith("{")) {
+        continue;
+      }
+      JsonNode n;
+      try {
+        n = JSON.readTree(l);
+      } catch (IOException e) {
+        throw new ReportFormatException("mypy printed a line that is not JSON: " + l, e);
+      }
+      if (!"error".equals(n.path("severity").asText("error"))) {
+        continue;
+      }
+      JsonNode code = n.get("code");
+      out.add(new Finding(relative(n.path("file").asText(""), repo), n.path("line").asInt(0),
+          code == null || code.isNull() ? "misc" : code.asText(), n.path("message").asText("")));
+    }
+    return out;
+  }
+
+  /** True when this mypy version has {@code -O json} (1.11 and later). */
+  public static boolean mypyHasJson(String version) {
+    if (version == null) {
+      return false;
+    }
+    Matcher m = Pattern.compile("(\\d+)\\.(\\d+)").matcher(version);
+    if (!m.find()) {
+      return false;
+    }
+    int major = Integer.parseInt(m.group(1));
+    int minor = Integer.parseInt(m.group(2));
+    return major > 1 || (major == 1 && minor >= 11);
   }
 
   private static JsonNode readJson(Path file, String tool) throws ReportFormatException {

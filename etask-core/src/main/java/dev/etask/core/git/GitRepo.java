@@ -277,27 +277,53 @@ public final class GitRepo implements AutoCloseable {
       if (tree != null) {
         headTree.reset(reader, tree);
       }
-      List<DiffEntry> entries = fmt.scan(headTree, new DirCacheIterator(repo.readDirCache()));
-      int added = 0;
-      int removed = 0;
-      Map<String, List<Integer>> addedLines = new LinkedHashMap<>();
-      for (DiffEntry e : entries) {
-        List<Integer> lines = new ArrayList<>();
-        for (Edit edit : fmt.toFileHeader(e).toEditList()) {
-          added += edit.getLengthB();
-          removed += edit.getLengthA();
-          for (int i = edit.getBeginB(); i < edit.getEndB(); i++) {
-            lines.add(i + 1);
-          }
-        }
-        if (e.getChangeType() != DiffEntry.ChangeType.DELETE) {
-          addedLines.put(e.getNewPath(), lines);
-        }
-      }
-      return new DiffStats(entries.size(), added, removed, addedLines);
+      return stats(fmt, fmt.scan(headTree, new DirCacheIterator(repo.readDirCache())));
     } catch (IOException e) {
       throw new GitException("cannot compute the diff: " + e.getMessage(), false, e);
     }
+  }
+
+  /** Line statistics of the working tree (untracked files included, ignored ones not) against HEAD; changes nothing. */
+  public DiffStats workingTreeDiff() throws GitException {
+    Repository repo = git.getRepository();
+    try (ObjectReader reader = repo.newObjectReader();
+        DiffFormatter fmt = new DiffFormatter(DisabledOutputStream.INSTANCE)) {
+      fmt.setRepository(repo);
+      fmt.setPathFilter(new org.eclipse.jgit.treewalk.filter.NotIgnoredFilter(1));
+      CanonicalTreeParser headTree = new CanonicalTreeParser();
+      ObjectId tree = resolve("HEAD^{tree}");
+      if (tree != null) {
+        headTree.reset(reader, tree);
+      }
+      org.eclipse.jgit.treewalk.FileTreeIterator work = new org.eclipse.jgit.treewalk.FileTreeIterator(repo);
+      List<DiffEntry> entries = new ArrayList<>();
+      for (DiffEntry e : fmt.scan(headTree, work)) {
+        entries.add(e);
+      }
+      return stats(fmt, entries);
+    } catch (IOException e) {
+      throw new GitException("cannot compute the diff: " + e.getMessage(), false, e);
+    }
+  }
+
+  private static DiffStats stats(DiffFormatter fmt, List<DiffEntry> entries) throws IOException {
+    int added = 0;
+    int removed = 0;
+    Map<String, List<Integer>> addedLines = new LinkedHashMap<>();
+    for (DiffEntry e : entries) {
+      List<Integer> lines = new ArrayList<>();
+      for (Edit edit : fmt.toFileHeader(e).toEditList()) {
+        added += edit.getLengthB();
+        removed += edit.getLengthA();
+        for (int i = edit.getBeginB(); i < edit.getEndB(); i++) {
+          lines.add(i + 1);
+        }
+      }
+      if (e.getChangeType() != DiffEntry.ChangeType.DELETE) {
+        addedLines.put(e.getNewPath(), lines);
+      }
+    }
+    return new DiffStats(entries.size(), added, removed, addedLines);
   }
 
   /** Commits the index; the message gets the task trailer. Hooks never run. */

@@ -62,7 +62,7 @@ public final class ProcessRunner {
           Duration.ofNanos(System.nanoTime() - start));
     }
     running.add(process);
-    Drain drain = new Drain(process.getInputStream(), command.log());
+    Drain drain = new Drain(process.getInputStream(), command.log(), command.capture());
     Thread reader = new Thread(drain, "etask-drain-" + process.pid());
     reader.setDaemon(true);
     reader.start();
@@ -140,20 +140,49 @@ public final class ProcessRunner {
     return null;
   }
 
+  /** Writes to two streams. */
+  private static final class Tee extends OutputStream {
+    private final OutputStream a;
+    private final OutputStream b;
+
+    Tee(OutputStream a, OutputStream b) {
+      this.a = a;
+      this.b = b;
+    }
+
+    @Override
+    public void write(int c) throws IOException {
+      a.write(c);
+      b.write(c);
+    }
+
+    @Override
+    public void write(byte[] buf, int off, int len) throws IOException {
+      a.write(buf, off, len);
+      b.write(buf, off, len);
+    }
+  }
+
   private final class Drain implements Runnable {
     private final InputStream in;
     private final Path log;
+    private final Path capture;
     private final StringBuilder tail = new StringBuilder();
 
-    Drain(InputStream in, Path log) {
+    Drain(InputStream in, Path log, Path capture) {
       this.in = in;
       this.log = log;
+      this.capture = capture;
     }
 
     @Override
     public void run() {
-      try (OutputStream out = log == null ? OutputStream.nullOutputStream()
-          : Files.newOutputStream(log, StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
+      try (OutputStream logOut = log == null ? OutputStream.nullOutputStream()
+          : Files.newOutputStream(log, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+          OutputStream captureOut = capture == null ? OutputStream.nullOutputStream()
+              : Files.newOutputStream(capture, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+                  StandardOpenOption.WRITE);
+          OutputStream out = new Tee(logOut, captureOut)) {
         byte[] buf = new byte[8192];
         StringBuilder line = new StringBuilder();
         int n;

@@ -69,12 +69,13 @@ public final class PrBody {
       b.append("\n**Needs manual review:** rebase conflicts in ").append(String.join(", ", state.conflicts)).append("\n");
     }
 
-    b.append("\n<details><summary>Batches</summary>\n\n| # | files | decision | reason | Δ coverage | diff lines |\n|---|---|---|---|---:|---:|\n");
+    b.append("\n<details><summary>Batches</summary>\n\n| # | files | decision | reason | Δ coverage | diff coverage | diff lines |\n|---|---|---|---|---:|---:|---:|\n");
     for (BatchState bs : state.batches) {
       b.append("| ").append(bs.index + 1).append(" | ").append(code(bs.files)).append(" | ")
           .append(bs.verdict == null ? "not reached" : bs.verdict.toLowerCase(java.util.Locale.ROOT)).append(" | ")
           .append(bs.reason == null ? "" : bs.reason.replace("|", "\\|").replace("\n", " ")).append(" | ")
           .append(GateTable.fmt(bs.metrics.get("coverage_delta"))).append(" | ")
+          .append(GateTable.pct(bs.metrics.get("diff_coverage"))).append(" | ")
           .append(GateTable.fmt(bs.metrics.get("diff_lines"))).append(" |\n");
     }
     b.append("\n</details>\n");

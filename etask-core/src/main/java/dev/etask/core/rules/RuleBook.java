@@ -50,6 +50,20 @@ public final class RuleBook {
     if (lines > g.maxDiffLines()) {
       fire(fired, "large_diff", Action.KEEP, "large-diff", fmt(lines) + " changed lines (limit " + g.maxDiffLines() + ")");
     }
+    if (g.flakyReruns() > 0 && m.getOrDefault(Metric.FLAKY_TESTS, 0.0) > 0) {
+      fire(fired, "flaky", Action.ROLLBACK, "flaky", fmt(m.get(Metric.FLAKY_TESTS))
+          + " new test(s) changed outcome when run again");
+    }
+    if (g.checkAssertions() && m.getOrDefault(Metric.WEAK_TESTS, 0.0) > 0) {
+      fire(fired, "weak_tests", Action.KEEP, "weak-tests", fmt(m.get(Metric.WEAK_TESTS))
+          + " new test(s) with no real assertion");
+    }
+    for (Map.Entry<String, TaskSpec.RuleOverride> custom : spec.rules().entrySet()) {
+      TaskSpec.RuleOverride r = custom.getValue();
+      if (r.when() != null && r.when().test(m)) {
+        fired.add(new Fired(custom.getKey(), r.action(), r.label(), custom.getKey() + " (" + r.when().source() + ")"));
+      }
+    }
     if (fired.isEmpty()) {
       return Decision.accept();
     }

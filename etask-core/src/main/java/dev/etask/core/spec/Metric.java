@@ -18,7 +18,9 @@ public enum Metric {
   TYPE_ERRORS,
   NEW_TYPE_ERRORS,
   DIFF_FILES,
-  DIFF_LINES;
+  DIFF_LINES,
+  WEAK_TESTS,
+  FLAKY_TESTS;
 
   /** The name used in specs and status.json, e.g. {@code coverage_delta}. */
   public String key() {

@@ -46,8 +46,8 @@ public final class SpecLoader {
   private static final int MAX_DEPTH = 16;
   private static final Pattern ID = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
   private static final Pattern DURATION = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*(s|m|h)?");
-  public static final Set<String> RULE_NAMES =
-      Set.of("tests_failed", "coverage_drop", "lint", "type", "large_diff", "generator_failed", "logic_conflict");
+  public static final Set<String> RULE_NAMES = Set.of("tests_failed", "coverage_drop", "lint", "type", "large_diff",
+      "generator_failed", "logic_conflict", "flaky", "weak_tests");
   public static final Map<String, String> DEFAULT_TOOLS = defaultTools();
 
   private final Path file;
@@ -198,27 +198,42 @@ public final class SpecLoader {
 
     Section gates = top.section("quality_gates");
     gates.allow("require_all_tests_pass", "min_coverage_delta", "coverage_tolerance", "forbid_new_type_errors",
-        "forbid_new_lint_errors", "max_diff_lines");
+        "forbid_new_lint_errors", "max_diff_lines", "flaky_reruns", "check_assertions");
     TaskSpec.QualityGates qualityGates = new TaskSpec.QualityGates(
         gates.bool("require_all_tests_pass", true),
         gates.number("min_coverage_delta", 0),
         gates.number("coverage_tolerance", 0.5),
         gates.bool("forbid_new_type_errors", true),
         gates.bool("forbid_new_lint_errors", true),
-        gates.integer("max_diff_lines", 400, 1, Integer.MAX_VALUE));
+        gates.integer("max_diff_lines", 400, 1, Integer.MAX_VALUE),
+        gates.integer("flaky_reruns", 3, 0, 20),
+        gates.bool("check_assertions", true));
 
     OnTestFailure onTestFailure = top.enumValue("on_test_failure", OnTestFailure.class, OnTestFailure.ROLLBACK);
 
     Map<String, RuleOverride> rules = new LinkedHashMap<>();
     Section rulesSection = top.section("rules");
-    rulesSection.allow(RULE_NAMES.toArray(String[]::new));
     for (String name : rulesSection.keys()) {
-      if (!RULE_NAMES.contains(name)) {
+      Section rule = rulesSection.section(name);
+      if (RULE_NAMES.contains(name)) {
+        rule.allow("action", "label");
+        rules.put(name, new RuleOverride(rule.enumValue("action", Action.class, null), rule.string("label", null), null));
         continue;
       }
-      Section rule = rulesSection.section(name);
-      rule.allow("action", "label");
-      rules.put(name, new RuleOverride(rule.enumValue("action", Action.class, null), rule.string("label", null)));
+      if (!rule.has("when")) {
+        error(rulesSection.keyNode(name), "unknown rule '" + name + "'"
+            + Suggest.closest(name, RULE_NAMES).map(k -> "; did you mean '" + k + "'?").orElse("")
+            + " (built-in rules: " + String.join(", ", new java.util.TreeSet<>(RULE_NAMES))
+            + "; a custom rule needs 'when: <expression>')");
+        continue;
+      }
+      rule.allow("when", "action", "label");
+      if (!name.matches("[a-z][a-z0-9_]*")) {
+        error(rulesSection.keyNode(name), "rule names use lower-case letters, digits and '_'");
+      }
+      List<Expression> when = rule.expressions("when");
+      rules.put(name, new RuleOverride(rule.enumValue("action", Action.class, Action.KEEP),
+          rule.string("label", name.replace('_', '-')), when.isEmpty() ? null : when.get(0)));
     }
 
     Section git = top.section("git");
@@ -371,6 +386,11 @@ public final class SpecLoader {
 
     List<String> keys() {
       return List.copyOf(entries.keySet());
+    }
+
+    Node keyNode(String key) {
+      NodeTuple t = entries.get(key);
+      return t == null ? node : t.getKeyNode();
     }
 
     Node valueNode(String key) {

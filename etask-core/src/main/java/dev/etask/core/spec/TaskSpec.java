@@ -50,14 +50,19 @@ public record TaskSpec(
       double coverageTolerance,
       boolean forbidNewTypeErrors,
       boolean forbidNewLintErrors,
-      int maxDiffLines) {}
+      int maxDiffLines,
+      int flakyReruns,
+      boolean checkAssertions) {}
 
   public enum OnTestFailure { ROLLBACK, KEEP }
 
   public enum Action { ROLLBACK, KEEP, SKIP, ABORT }
 
-  /** A rule book override: null fields keep the rule's default. */
-  public record RuleOverride(Action action, String label) {}
+  /**
+   * A rule book entry: for a built-in rule, null fields keep its default; a custom rule has a
+   * {@code when} expression over the batch's metrics.
+   */
+  public record RuleOverride(Action action, String label, Expression when) {}
 
   public record Git(String authorName, String authorEmail, List<Glob> testFiles) {}
 

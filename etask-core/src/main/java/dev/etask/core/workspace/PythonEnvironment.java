@@ -37,10 +37,17 @@ public final class PythonEnvironment {
 
   private final Workspace workspace;
   private final ProcessRunner runner;
+  private final List<Path> pythonPath;
 
   public PythonEnvironment(Workspace workspace, ProcessRunner runner) {
+    this(workspace, runner, List.of());
+  }
+
+  /** {@code pythonPath} goes in front of PYTHONPATH: it makes a copy of a checkout win over an editable install. */
+  public PythonEnvironment(Workspace workspace, ProcessRunner runner, List<Path> pythonPath) {
     this.workspace = workspace;
     this.runner = runner;
+    this.pythonPath = List.copyOf(pythonPath);
   }
 
   public Path python() {
@@ -69,12 +76,17 @@ public final class PythonEnvironment {
     env.put("MYPY_CACHE_DIR", workspace.cache().resolve("mypy").toString());
     env.put("RUFF_CACHE_DIR", workspace.cache().resolve("ruff").toString());
     env.put("PIP_NO_INPUT", "1");
+    if (!pythonPath.isEmpty()) {
+      String front = String.join(java.io.File.pathSeparator, pythonPath.stream().map(Path::toString).toList());
+      String rest = env.get("PYTHONPATH");
+      env.put("PYTHONPATH", rest == null || rest.isEmpty() ? front : front + java.io.File.pathSeparator + rest);
+    }
     return env;
   }
 
   /** Reads the repository's packaging files. Uses the machine interpreter: the venv may not exist yet. */
   public Project detect(String interpreter, TaskSpec.Python spec) {
-    Path script = resource("detect_project.py");
+    Path script = script("detect_project.py");
     ProcessRunner.Result r = runner.run(Command.of(workspace.repo(), Environments.forTools(), QUICK,
         workspace.logs().resolve("prepare-env.log"), interpreter, script.toString(), workspace.repo().toString()));
     if (!r.ok()) {
@@ -146,7 +158,7 @@ public final class PythonEnvironment {
   }
 
   private Map<String, String> toolVersions(Map<String, String> tools) {
-    List<String> argv = new ArrayList<>(List.of(python().toString(), resource("tool_versions.py").toString()));
+    List<String> argv = new ArrayList<>(List.of(python().toString(), script("tool_versions.py").toString()));
     argv.addAll(tools.keySet());
     ProcessRunner.Result r = runner.run(new Command(argv, workspace.repo(), environment(), QUICK,
         workspace.logs().resolve("prepare-env.log")));
@@ -206,7 +218,8 @@ public final class PythonEnvironment {
     }
   }
 
-  private Path resource(String name) {
+  /** One of etask's helper scripts, written to the workspace's cache so the venv's Python can run it. */
+  public Path script(String name) {
     Path target = workspace.cache().resolve("etask-" + name);
     try (InputStream in = PythonEnvironment.class.getResourceAsStream(name)) {
       if (in == null) {

@@ -5,19 +5,21 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * Where one task lives: {@code <workDir>/<id>/} holds the clone, venv, reports, caches, logs, the
- * run state and the lock; {@code <artifactsDir>/<id>/} holds what outlives {@code etask:clean}.
+ * Where one task lives: {@code <workDir>/<id>/} holds the clone ({@code repo/}), venv, reports,
+ * caches, logs, the run state and the lock; {@code <artifactsDir>/<id>/} holds what outlives
+ * {@code etask:clean}. {@link #on(Path)} points the same workspace at another checkout.
  */
-public record Workspace(String id, Path root, Path artifacts) {
+public record Workspace(String id, Path root, Path artifacts, Path repo) {
 
   public static Workspace of(Path workDir, Path artifactsDir, String id) {
     Path w = workDir.toAbsolutePath().normalize();
     Path a = (artifactsDir == null ? w.resolve("artifacts") : artifactsDir.toAbsolutePath().normalize()).resolve(id);
-    return new Workspace(id, w.resolve(id), a);
+    return new Workspace(id, w.resolve(id), a, w.resolve(id).resolve("repo"));
   }
 
-  public Path repo() {
-    return root.resolve("repo");
+  /** The same workspace (venv, caches, reports) working on another checkout. */
+  public Workspace on(Path checkout) {
+    return new Workspace(id, root, artifacts, checkout.toAbsolutePath().normalize());
   }
 
   public Path venv() {

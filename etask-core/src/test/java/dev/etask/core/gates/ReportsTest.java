@@ -68,6 +68,24 @@ class ReportsTest {
   }
 
   @Test
+  void mypyJsonLines() throws Exception {
+    List<Finding> f = Reports.mypyJson(Files.readString(resource("mypy.jsonl")), REPO);
+    assertThat(f).containsExactly(new Finding("pkg/mod.py", 10,
+        "return-value", "Incompatible return value type (got \"str\", expected \"int\")"));
+    assertThat(Reports.mypyJson("{\"file\": \"a.py\", \"line\": 1, \"message\": \"m\", \"code\": null,"
+        + " \"severity\": \"note\"}\nSuccess\n", REPO)).isEmpty();
+    assertThatThrownBy(() -> Reports.mypyJson("{not json", REPO)).isInstanceOf(ReportFormatException.class);
+  }
+
+  @Test
+  void mypyJsonOnlyFromVersion111() {
+    assertThat(Reports.mypyHasJson("1.10.1")).isFalse();
+    assertThat(Reports.mypyHasJson("1.11.0")).isTrue();
+    assertThat(Reports.mypyHasJson("2.4.1")).isTrue();
+    assertThat(Reports.mypyHasJson(null)).isFalse();
+  }
+
+  @Test
   void mypyNotesSummariesAndColumnsAndMissingCodes() {
     String out = """
         pkg/a.py:3:5: error: Name "x" is not defined  [name-defined]

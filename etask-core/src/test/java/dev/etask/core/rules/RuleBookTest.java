@@ -116,6 +116,26 @@ class RuleBookTest {
   }
 
   @Test
+  void flakyRollsBackWeakTestsKeepWithALabelAndCustomRulesFire() {
+    Map<Metric, Double> m = new java.util.EnumMap<>(Measurements.compare(BEFORE, BEFORE, SMALL));
+    m.put(Metric.FLAKY_TESTS, 1.0);
+    m.put(Metric.WEAK_TESTS, 2.0);
+    Decision d = new RuleBook(spec("")).decide(m, List.of());
+    assertThat(d.verdict()).isEqualTo(Verdict.ROLLBACK);
+    assertThat(d.labels()).containsExactly("flaky", "weak-tests");
+    m.put(Metric.FLAKY_TESTS, 0.0);
+    assertThat(new RuleBook(spec("")).decide(m, List.of()).verdict()).isEqualTo(Verdict.KEEP);
+    assertThat(new RuleBook(spec("quality_gates: { check_assertions: false }\n")).decide(m, List.of()).verdict())
+        .isEqualTo(Verdict.ACCEPT);
+    m.put(Metric.WEAK_TESTS, 0.0);
+    Decision custom = new RuleBook(spec("rules: { touches_many: { when: \"diff_lines > 10\", action: skip } }\n"))
+        .decide(m, List.of());
+    assertThat(custom.verdict()).isEqualTo(Verdict.SKIP);
+    assertThat(custom.labels()).containsExactly("touches-many");
+    assertThat(custom.reason()).contains("touches_many (diff_lines > 10)");
+  }
+
+  @Test
   void generatorFailuresSkipThenAbort() {
     RuleBook book = new RuleBook(spec(""));
     assertThat(book.generatorFailed("exit 1", false).verdict()).isEqualTo(Verdict.SKIP);

@@ -86,7 +86,7 @@ class SpecLoaderTest {
     assertThat(spec.limits().maxRuntime()).isEqualTo(Duration.ofHours(2));
     assertThat(spec.qualityGates().maxDiffLines()).isEqualTo(50);
     assertThat(spec.onTestFailure()).isEqualTo(TaskSpec.OnTestFailure.KEEP);
-    assertThat(spec.rules().get("lint")).isEqualTo(new TaskSpec.RuleOverride(TaskSpec.Action.KEEP, "lint-debt"));
+    assertThat(spec.rules().get("lint")).isEqualTo(new TaskSpec.RuleOverride(TaskSpec.Action.KEEP, "lint-debt", null));
     assertThat(spec.git().authorName()).isEqualTo("Bot");
     assertThat(spec.git().authorEmail()).isEqualTo("bot@example.com");
     assertThat(spec.pr().failurePr()).isTrue();
@@ -181,8 +181,20 @@ class SpecLoaderTest {
   }
 
   @Test
+  void customRulesHaveAnExpression() {
+    TaskSpec spec = SpecLoader.parse(FILE, MINIMAL + "rules:\n  big_change: { when: \"diff_files > 3\", action: rollback }\n");
+    TaskSpec.RuleOverride r = spec.rules().get("big_change");
+    assertThat(r.action()).isEqualTo(TaskSpec.Action.ROLLBACK);
+    assertThat(r.label()).isEqualTo("big-change");
+    assertThat(r.when().source()).isEqualTo("diff_files > 3");
+    assertThat(problem(MINIMAL + "rules:\n  big: { when: \"diff_filez > 3\" }\n").getMessage())
+        .contains("task.yaml:8:17: bad expression in 'rules.big.when': unknown metric 'diff_filez'");
+  }
+
+  @Test
   void unknownRuleAndToolAreRefused() {
-    assertThat(problem(MINIMAL + "rules:\n  lnt: { action: keep }\n").getMessage()).contains("did you mean 'lint'?");
+    assertThat(problem(MINIMAL + "rules:\n  lnt: { action: keep }\n").getMessage())
+        .contains("task.yaml:8:3: unknown rule 'lnt'; did you mean 'lint'?").contains("a custom rule needs 'when:");
     assertThat(problem(MINIMAL + "python:\n  tools: { pytset: '>=8' }\n").getMessage()).contains("did you mean 'pytest'?");
   }
 

@@ -1,0 +1,110 @@
+package dev.etask.core.engine;
+
+import dev.etask.core.gates.GateReport;
+import dev.etask.core.gates.GateRunner;
+import dev.etask.core.git.DiffStats;
+import dev.etask.core.git.GitException;
+import dev.etask.core.git.GitRepo;
+import dev.etask.core.process.ProcessRunner;
+import dev.etask.core.process.Redactor;
+import dev.etask.core.report.GateTable;
+import dev.etask.core.rules.Decision;
+import dev.etask.core.rules.Measurements;
+import dev.etask.core.rules.RuleBook;
+import dev.etask.core.spec.EtaskException;
+import dev.etask.core.spec.EtaskException.Code;
+import dev.etask.core.spec.Metric;
+import dev.etask.core.spec.SpecLoader;
+import dev.etask.core.spec.TaskSpec;
+import dev.etask.core.workspace.FileTrees;
+import dev.etask.core.workspace.PythonEnvironment;
+import dev.etask.core.workspace.TaskLock;
+import dev.etask.core.workspace.Workspace;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * {@code etask:validate} by hand: the gates on any Python checkout, its working tree against its
+ * HEAD, with a spec's gate settings or the defaults. Nothing in the checkout is staged or changed:
+ * HEAD is measured in a copy, and the tools' by-products go to the work folder.
+ */
+public final class CheckoutValidator {
+  private static final Duration TIMEOUT = Duration.ofMinutes(20);
+
+  private CheckoutValidator() {}
+
+  /** The verdict: the gate table's rows, the decision, and whether the gates passed. */
+  public record Result(List<GateTable.Row> rows, Decision decision, boolean passed) {}
+
+  public static Result validate(Path start, Path workDir, TaskSpec specOrNull, Listener out) {
+    Path checkout = start.toAbsolutePath().normalize();
+    while (checkout != null && !Files.isDirectory(checkout.resolve(".git"))) {
+      checkout = checkout.getParent();
+    }
+    if (checkout == null) {
+      throw new EtaskException(Code.IO_FAILED, start + " is not inside a git checkout",
+          "run etask:validate in a git repository, or pass -Detask.spec to validate a task's batch");
+    }
+    TaskSpec spec = specOrNull != null ? specOrNull : SpecLoader.parse(checkout.resolve("etask-validate.yaml"), """
+        id: validate
+        objective: validate the working tree
+        target: { include: ["**"] }
+        generator: { command: "true" }
+        """);
+    String id = "validate-" + checkout.getFileName().toString().toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-");
+    Workspace ws = Workspace.of(workDir, null, id).on(checkout);
+    ProcessRunner runner = new ProcessRunner(Redactor.none());
+    out.phase("VALIDATE", checkout + " (working tree against HEAD)");
+    try {
+      ws.createFolders();
+    } catch (IOException e) {
+      throw new EtaskException(Code.IO_FAILED, "cannot create " + ws.root() + ": " + e.getMessage(),
+          "check the permissions of etask.workDir", e);
+    }
+    try (TaskLock lock = TaskLock.acquire(ws.lockFile(), id)) {
+      PythonEnvironment python = new PythonEnvironment(ws, runner);
+      PythonEnvironment.Project project = python.detect(spec.python().interpreter(), spec.python());
+      long t0 = System.nanoTime();
+      Map<String, String> versions = python.ensure(spec.python().interpreter(), project, spec.python().tools());
+      out.info("python environment ready in " + String.format(Locale.ROOT, "%.1fs", (System.nanoTime() - t0) / 1e9)
+          + ": " + versions);
+
+      Path head = ws.root().resolve("head");
+      DiffStats diff;
+      FileTrees.delete(head);
+      try (GitRepo repo = GitRepo.open(checkout); GitRepo copy = GitRepo.cloneFrom(checkout.toString(), head)) {
+        diff = repo.workingTreeDiff();
+      }
+      List<Path> srcFirst = Files.isDirectory(head.resolve("src")) ? List.of(head.resolve("src"), head) : List.of(head);
+      Workspace headWs = ws.on(head);
+      GateReport before = new GateRunner(headWs, new PythonEnvironment(headWs, runner, srcFirst), runner, versions)
+          .measure("head", project.source(), TIMEOUT);
+      GateReport after = new GateRunner(ws, python, runner, versions).measure("worktree", project.source(), TIMEOUT);
+      Map<Metric, Double> metrics = Measurements.compare(before, after, diff);
+      List<String> newProblems = new ArrayList<>(after.problems());
+      newProblems.removeIf(p -> before.problems().stream().anyMatch(q -> q.regionMatches(0, p, 0, 6)));
+      Decision decision = new RuleBook(spec).decide(metrics, newProblems);
+      List<GateTable.Row> rows = GateTable.rows(before, after, metrics, decision.rules());
+      GateTable.text(rows).forEach(l -> out.info("  " + l));
+      Measurements.newFindingList(before.lint(), after.lint()).forEach(f -> out.warn("new lint: " + f));
+      Measurements.newFindingList(before.types(), after.types()).forEach(f -> out.warn("new type error: " + f));
+      if (!after.tests().failing().isEmpty()) {
+        out.warn("failing tests: " + String.join(", ", after.tests().failing()));
+      }
+      boolean passed = decision.verdict().commits();
+      out.info((passed ? "gates pass" : "gates FAIL") + ": " + decision.verdict() + " — " + decision.reason());
+      return new Result(rows, decision, passed);
+    } catch (TaskLock.LockedException e) {
+      throw new EtaskException(Code.TASK_LOCKED, e.getMessage(), "wait for the other validation to finish");
+    } catch (GitException | IOException e) {
+      throw new EtaskException(Code.IO_FAILED, "cannot validate " + checkout + ": " + e.getMessage(),
+          "check that the checkout is a readable git repository", e);
+    }
+  }
+}

@@ -1,0 +1,109 @@
+package dev.etask.core.gates;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.etask.core.process.Command;
+import dev.etask.core.process.ProcessRunner;
+import dev.etask.core.workspace.PythonEnvironment;
+import dev.etask.core.workspace.Workspace;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+
+/**
+ * Checks that a batch's new tests really test (seed §11, "fragile assertion detection"): tests
+ * with no assertion or only tautological ones are weak; tests whose outcome changes when run
+ * again are flaky.
+ */
+public final class TestQuality {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final Workspace workspace;
+  private final PythonEnvironment python;
+  private final ProcessRunner runner;
+
+  public TestQuality(Workspace workspace, PythonEnvironment python, ProcessRunner runner) {
+    this.workspace = workspace;
+    this.python = python;
+    this.runner = runner;
+  }
+
+  /** {@code path::test: reason} for every weak test in {@code files}. */
+  public List<String> weakTests(List<String> files) {
+    Path script = python.script("test_quality.py");
+    if (files.isEmpty()) {
+      return List.of();
+    }
+    List<String> argv = new ArrayList<>(List.of(python.python().toString(), script.toString()));
+    argv.addAll(files);
+    ProcessRunner.Result r = runner.run(new Command(argv, workspace.repo(), python.environment(), Duration.ofMinutes(2),
+        workspace.logs().resolve("test-quality.log")));
+    if (!r.ok()) {
+      return List.of();
+    }
+    try {
+      String[] lines = r.output().strip().split("\n");
+      JsonNode n = JSON.readTree(lines[lines.length - 1]);
+      List<String> out = new ArrayList<>();
+      n.path("weak").forEach(x -> out.add(x.asText()));
+      return out;
+    } catch (IOException e) {
+      return List.of();
+    }
+  }
+
+  /**
+   * Runs the tests in {@code files} {@code reruns} more times and returns the ids whose outcome
+   * differs from {@code first} or between the runs.
+   */
+  public List<String> flakyTests(String label, List<String> files, int reruns, TestResults first, Duration timeout) {
+    if (files.isEmpty() || reruns <= 0) {
+      return List.of();
+    }
+    Map<String, Boolean> firstOutcome = new HashMap<>();
+    TreeSet<String> flaky = new TreeSet<>();
+    List<Map<String, Boolean>> runs = new ArrayList<>();
+    for (int i = 1; i <= reruns; i++) {
+      Path junit = workspace.reports().resolve(label + "-rerun-" + i + ".xml");
+      try {
+        Files.deleteIfExists(junit);
+      } catch (IOException e) {
+        // a stale report is replaced by pytest or ignored below
+      }
+      List<String> argv = new ArrayList<>(List.of(python.python().toString(), "-m", "pytest", "-p", "no:cacheprovider",
+          "-q", "--junitxml=" + junit, "-o", "junit_family=xunit2"));
+      argv.addAll(files);
+      ProcessRunner.Result r = runner.run(new Command(argv, workspace.repo(), python.environment(), timeout,
+          workspace.logs().resolve(label + "-rerun.log")));
+      if (r.timedOut() || !Files.exists(junit)) {
+        continue;
+      }
+      try {
+        runs.add(Reports.junitCases(junit));
+      } catch (ReportFormatException e) {
+        // an unreadable rerun says nothing about flakiness
+      }
+    }
+    for (Map<String, Boolean> run : runs) {
+      for (Map.Entry<String, Boolean> e : run.entrySet()) {
+        Boolean before = firstOutcome.putIfAbsent(e.getKey(), e.getValue());
+        if (before != null && !before.equals(e.getValue())) {
+          flaky.add(e.getKey());
+        }
+      }
+    }
+    for (Map.Entry<String, Boolean> e : firstOutcome.entrySet()) {
+      boolean failedFirst = first.failing().contains(e.getKey());
+      if (failedFirst == e.getValue()) { // value true means passed
+        flaky.add(e.getKey());
+      }
+    }
+    return List.copyOf(flaky);
+  }
+}
