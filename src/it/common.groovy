@@ -44,6 +44,15 @@ makeOrigin = { File basedir, File tasksDir ->
     git(basedir, ["clone", "-q", "--bare", seed.path, "origin.git"])
     java.nio.file.Files.copy(new File(tasksDir, "generators/characterize.py").toPath(),
         new File(basedir, "characterize.py").toPath())
+    java.nio.file.Files.copy(new File(itSources, "generators/behave.py").toPath(), new File(basedir, "behave.py").toPath())
+}
+
+artifacts = { File basedir, String id -> new File(basedir, "target/etask/artifacts/" + id) }
+
+batchDecisions = { s -> s.batches.collect { it.files[0] + "=" + it.decision } }
+
+branchFiles = { File basedir, String branch ->
+    git(new File(basedir, "origin.git"), ["ls-tree", "-r", "--name-only", branch]).readLines()
 }
 
 status = { File basedir, String id ->

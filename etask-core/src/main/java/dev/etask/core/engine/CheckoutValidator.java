@@ -57,10 +57,17 @@ public final class CheckoutValidator {
         target: { include: ["**"] }
         generator: { command: "true" }
         """);
-    String id = "validate-" + checkout.getFileName().toString().toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-");
-    Workspace ws = Workspace.of(workDir, null, id).on(checkout);
+    String id = "validate-" + checkout.getFileName().toString().toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-")
+        + "-" + Integer.toHexString(checkout.toString().hashCode());
+    Path where = workDir.toAbsolutePath().normalize();
+    if (where.startsWith(checkout)) {
+      // inside the checkout the venv and the HEAD copy would be linted and collected as tests
+      where = Path.of(System.getProperty("java.io.tmpdir"), "etask-validate");
+    }
+    Workspace ws = Workspace.of(where, null, id).on(checkout);
     ProcessRunner runner = new ProcessRunner(Redactor.none());
     out.phase("VALIDATE", checkout + " (working tree against HEAD)");
+    out.info("workspace: " + ws.root());
     try {
       ws.createFolders();
     } catch (IOException e) {

@@ -705,6 +705,13 @@ public final class Engine implements AutoCloseable {
   public Outcome aggregate() {
     Outcome[] result = new Outcome[1];
     step("aggregate", () -> {
+      if (state.fatal == null && state.aborted != null && state.committedCount() == 0) {
+        // aborted with nothing delivered: a fatal failure, reported like one (FAILURE.md, failure PR)
+        EtaskException e = new EtaskException(Code.GENERATOR_FAILED, "the task aborted before any batch was accepted: "
+            + state.aborted, "run the generator by hand on one file (see the batch logs in " + ws.logs()
+            + ") and fix it, then run the task again");
+        recordFatal("generate", e);
+      }
       result[0] = outcome();
       state.finishedAt = Instant.now().toString();
       writeOutputs(result[0]);
@@ -867,8 +874,11 @@ public final class Engine implements AutoCloseable {
         redact(e.nextStep()));
     state.finishedAt = Instant.now().toString();
     StringWriter trace = new StringWriter();
-    trace.append("etask ").append(phase).append(" failed: ").append(e.code().name()).append("\n\n");
-    e.printStackTrace(new PrintWriter(trace));
+    trace.append("etask ").append(phase).append(" failed: ").append(e.code().name()).append("\n")
+        .append(e.getMessage()).append("\n\n");
+    if (e.getCause() != null) {
+      e.getCause().printStackTrace(new PrintWriter(trace));
+    }
     try {
       Path latest = latestLog();
       if (latest != null) {

@@ -1,0 +1,21 @@
+evaluate(new File(itSources, "common.groovy"))
+def s = status(basedir, "mixed")
+check(batchDecisions(s) == ["src/service/order.py=rollback", "src/service/payment.py=accept", "src/service/user.py=skip",
+    "src/utils/logging.py=rollback", "src/utils/retry.py=rollback"], "decisions: " + batchDecisions(s))
+check(s.batches[0].labels == ["tests-failed"] && s.batches[0].reason.contains("1 test(s) fail"), "B-rollback: " + s.batches[0])
+check(s.batches[2].labels == ["style-fix-needed"] && s.batches[2].reason.contains("new lint error"), "lint skipped")
+check(s.batches[3].labels == ["coverage-risk"] && s.batches[3].metrics.coverage_delta < -0.5, "D: coverage drop rolled back")
+check(s.batches[4].labels.contains("type-risk"), "type-risk: " + s.batches[4].labels)
+check(s.exit_code == 2 && s.partial == false && s.commits == 1, "exit 2, one commit: " + s.summary)
+check(s.risk_labels.containsAll(["tests-failed", "style-fix-needed", "coverage-risk", "type-risk"]), "labels " + s.risk_labels)
+check(s.coverage_after > s.coverage_before, "the accepted batch raised coverage")
+def files = branchFiles(basedir, "auto/mixed")
+check(files.contains("tests/test_payment.py"), "accepted batch on the branch")
+check(!files.any { it.contains("_etask.py") }, "no rejected test file on the branch: " + files)
+def origin = new File(basedir, "origin.git")
+check(git(origin, ["diff", "main", "auto/mixed", "--", "src"]).isEmpty(), "no source change reached the branch")
+def body = new File(artifacts(basedir, "mixed"), "pr.md").text
+check(body.contains("rolled back") && body.contains("`src/utils/retry.py`") && body.contains("new type error"), "PR lists rejections")
+check(body.contains("Failure log, batch 1") && body.contains("wrong"), "PR folds the failure excerpt")
+check(new File(basedir, "build.log").text.contains("partial or risky (exit code 2)"), "warning for exit 2")
+return true

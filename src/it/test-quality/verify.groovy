@@ -1,0 +1,10 @@
+evaluate(new File(itSources, "common.groovy"))
+def s = status(basedir, "quality")
+check(s.batches[0].decision == "rollback" && s.batches[0].labels == ["flaky"], "flaky rolled back: " + s.batches[0])
+check(s.batches[1].decision == "keep" && s.batches[1].labels == ["weak-tests"], "weak test flagged: " + s.batches[1])
+check(s.batches[1].metrics.weak_tests == 1, "weak_tests metric")
+check(s.exit_code == 2, "risky")
+def files = branchFiles(basedir, "auto/quality")
+check(files.contains("tests/test_user_etask.py") && !files.contains("tests/test_order_etask.py"), "branch: " + files)
+check(new File(artifacts(basedir, "quality"), "pr.md").text.contains("no assertion"), "PR names the weak test")
+return true
