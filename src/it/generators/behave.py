@@ -13,6 +13,7 @@ Usage: python behave.py FILE. The behaviour for FILE is read from behaviours.txt
   outside       a change to README.md, outside the allowlist
   crash         exits with status 3
   stall         sleeps for ten minutes
+  slow          sleeps ETASK_IT_SLOW seconds (default 30), then behaves like smoke
   noop          changes nothing
 """
 import os
@@ -59,6 +60,9 @@ def main(path):
     print("behave: %s -> %s" % (path, b))
     if b == "good":
         return subprocess.call([sys.executable, os.path.join(HERE, "characterize.py"), path])
+    if b == "slow":
+        time.sleep(float(os.environ.get("ETASK_IT_SLOW", "30")))
+        b = "smoke"
     if b == "smoke":
         import ast
         with open(path, encoding="utf-8") as f:

@@ -141,8 +141,29 @@ public final class Engine implements AutoCloseable {
           "start over with ./mvnw etask:clean -Detask.spec=" + config.spec(), e);
     }
     Engine engine = new Engine(config, spec, ws, out, lock, state);
+    engine.stopOrphan();
     Runtime.getRuntime().addShutdownHook(engine.shutdownHook);
     return engine;
+  }
+
+  private Path childFile() {
+    return ws.root().resolve("generator.pid");
+  }
+
+  /** A generator left running by a run that was killed (kill -9) must not write into the clone any more. */
+  private void stopOrphan() {
+    Path f = childFile();
+    try {
+      if (Files.exists(f)) {
+        String[] parts = Files.readString(f, StandardCharsets.UTF_8).trim().split(" ");
+        if (ProcessRunner.killOrphan(Long.parseLong(parts[0]), Instant.ofEpochMilli(Long.parseLong(parts[1])))) {
+          out.warn("stopped generator process " + parts[0] + " left running by an interrupted run");
+        }
+        Files.deleteIfExists(f);
+      }
+    } catch (IOException | RuntimeException e) {
+      out.warn("could not check for a leftover generator process: " + e.getMessage());
+    }
   }
 
   /** SIGTERM or Ctrl-C: stop the children, record the run as interrupted, write state and a partial status. */
@@ -436,8 +457,26 @@ public final class Engine implements AutoCloseable {
       Map<String, String> env = python.withVenv(Environments.forGenerator(spec.generator().env()));
       Generator generator = new CommandGenerator(spec.generator().command(), spec.specDir(), ws.root(), env, runner);
       Duration timeout = min(spec.generator().timeout(), remainingBudget());
-      Generator.Outcome result = generator.generate(new Generator.Request(spec.id(), spec.objective(), batch.files,
-          batch.attempts, batch.feedback, ws.repo(), ws.promptFile(), log, timeout));
+      runner.onStart(p -> {
+        try {
+          dev.etask.core.workspace.AtomicFiles.write(childFile(), p.pid() + " "
+              + p.info().startInstant().map(Instant::toEpochMilli).orElse(0L) + "\n");
+        } catch (IOException e) {
+          out.warn("cannot record the generator's pid: " + e.getMessage());
+        }
+      });
+      Generator.Outcome result;
+      try {
+        result = generator.generate(new Generator.Request(spec.id(), spec.objective(), batch.files,
+            batch.attempts, batch.feedback, ws.repo(), ws.promptFile(), log, timeout));
+      } finally {
+        runner.onStart(null);
+        try {
+          Files.deleteIfExists(childFile());
+        } catch (IOException e) {
+          out.warn("cannot remove " + childFile() + ": " + e.getMessage());
+        }
+      }
       batch.durationMs += Duration.ofNanos(System.nanoTime() - t0).toMillis();
       if (!result.ok() && result.timedOut() && remainingBudget().isZero()) {
         batch.attempts--; // an interrupted attempt does not count

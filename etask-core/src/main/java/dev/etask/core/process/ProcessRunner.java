@@ -33,6 +33,12 @@ public final class ProcessRunner {
 
   private final Redactor redactor;
   private final Set<Process> running = ConcurrentHashMap.newKeySet();
+  private volatile java.util.function.Consumer<ProcessHandle> onStart = p -> { };
+
+  /** Called with every child right after it starts (e.g. to record it, so a later run can stop an orphan). */
+  public void onStart(java.util.function.Consumer<ProcessHandle> listener) {
+    this.onStart = listener == null ? p -> { } : listener;
+  }
 
   public ProcessRunner(Redactor redactor) {
     this.redactor = redactor;
@@ -62,6 +68,7 @@ public final class ProcessRunner {
           Duration.ofNanos(System.nanoTime() - start));
     }
     running.add(process);
+    onStart.accept(process.toHandle());
     Drain drain = new Drain(process.getInputStream(), command.log(), command.capture());
     Thread reader = new Thread(drain, "etask-drain-" + process.pid());
     reader.setDaemon(true);
@@ -94,6 +101,27 @@ public final class ProcessRunner {
     for (Process p : running) {
       killTree(p);
     }
+  }
+
+  /**
+   * Kills a process left running by an earlier, killed run, with its process group and
+   * descendants, when it is still the process that started at {@code started} (pids are reused).
+   */
+  public static boolean killOrphan(long pid, java.time.Instant started) {
+    java.util.Optional<ProcessHandle> h = ProcessHandle.of(pid);
+    if (h.isEmpty() || !h.get().isAlive()) {
+      return false;
+    }
+    java.util.Optional<java.time.Instant> actual = h.get().info().startInstant();
+    if (actual.isEmpty() || Math.abs(actual.get().toEpochMilli() - started.toEpochMilli()) > 1000) {
+      return false;
+    }
+    h.get().descendants().forEach(ProcessHandle::destroyForcibly);
+    if (SETSID != null) {
+      signalGroup(pid, "KILL");
+    }
+    h.get().destroyForcibly();
+    return true;
   }
 
   private static void killTree(Process process) {

@@ -1,0 +1,167 @@
+package dev.etask.maven;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.etask.core.git.GitRepo;
+import java.io.File;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.eclipse.jgit.api.Git;
+import org.eclipse.jgit.lib.PersonIdent;
+import org.eclipse.jgit.revwalk.RevCommit;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Scenarios where Maven itself is killed or the network goes away: they drive real Maven processes
+ * (the wrapper, the plugin from target/local-repo), real git and real Python.
+ */
+class MavenProcessIT {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  @TempDir Path dir;
+
+  @BeforeEach
+  void fixture() throws Exception {
+    Path tasks = Path.of(System.getProperty("etask.it.tasksDir"));
+    Path it = Path.of(System.getProperty("etask.it.itSources"));
+    GitRepo.createOriginFrom(tasks.resolve("demo/sample-service"), dir.resolve("origin.git"),
+        new PersonIdent("it", "it@example.com"));
+    Files.copy(tasks.resolve("generators/characterize.py"), dir.resolve("characterize.py"));
+    Files.copy(it.resolve("generators/behave.py"), dir.resolve("behave.py"));
+    Files.writeString(dir.resolve("behaviours.txt"),
+        "src/service/order.py: smoke\nsrc/service/payment.py: slow\nsrc/service/user.py: smoke\n");
+  }
+
+  private void spec(String url) throws IOException {
+    Files.writeString(dir.resolve("task.yaml"), """
+        id: t
+        objective: "Add tests for the services"
+        repository: { url: "%s" }
+        target: { include: ["src/service/order.py", "src/service/payment.py", "src/service/user.py"], writable: ["tests/**"] }
+        generator: { command: "python {spec_dir}/behave.py {file}", env: [ETASK_IT_SLOW] }
+        pr: { provider: local }
+        """.formatted(url));
+  }
+
+  private Process maven(String slow, Path log) throws IOException {
+    List<String> cmd = new ArrayList<>(List.of(System.getProperty("etask.it.mvnw"), "-B",
+        "-Dmaven.repo.local=" + System.getProperty("etask.it.localRepo"),
+        System.getProperty("etask.it.plugin") + ":run", "-Detask.spec=task.yaml"));
+    ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+    pb.environment().put("ETASK_IT_SLOW", slow);
+    pb.environment().put("MAVEN_OPTS", "-Duser.home=" + dir.resolve("home"));
+    return pb.start();
+  }
+
+  private static void await(String what, Duration timeout, BooleanSupplier condition) throws InterruptedException {
+    long end = System.nanoTime() + timeout.toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > end) {
+        throw new AssertionError("timed out waiting for " + what);
+      }
+      Thread.sleep(200);
+    }
+  }
+
+  private static String read(Path p) {
+    try {
+      return Files.exists(p) ? Files.readString(p, StandardCharsets.UTF_8) : "";
+    } catch (IOException e) {
+      return "";
+    }
+  }
+
+  private List<RevCommit> branchCommits() throws Exception {
+    try (Git git = Git.open(dir.resolve("origin.git").toFile())) {
+      List<RevCommit> out = new ArrayList<>();
+      git.log().addRange(git.getRepository().resolve("main"), git.getRepository().resolve("auto/t")).call()
+          .forEach(out::add);
+      return out;
+    }
+  }
+
+  @Test
+  void killedMidRunResumesWithOneCommitPerBatchAndOnePr() throws Exception {
+    spec("origin.git");
+    Path ws = dir.resolve("target/etask/t");
+    Path log = dir.resolve("maven-1.log");
+    Process first = maven("120", log);
+    await("the slow generator of batch 2", Duration.ofMinutes(4),
+        () -> Files.exists(ws.resolve("generator.pid")) && read(log).contains("GENERATE ── batch 2/3"));
+    first.destroyForcibly(); // SIGKILL: no shutdown hook runs
+    assertThat(first.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    JsonNode state = JSON.readTree(ws.resolve("state.json").toFile());
+    assertThat(state.at("/batches/0/stage").asText()).isEqualTo("DONE");
+    assertThat(state.at("/batches/1/stage").asText()).isEqualTo("PENDING");
+
+    Path log2 = dir.resolve("maven-2.log");
+    Process second = maven("0", log2);
+    assertThat(second.waitFor(5, TimeUnit.MINUTES)).isTrue();
+    assertThat(second.exitValue()).as(read(log2)).isZero();
+    assertThat(read(log2)).contains("left running by an interrupted run");
+
+    List<RevCommit> commits = branchCommits();
+    assertThat(commits).hasSize(3);
+    assertThat(commits).extracting(c -> c.getFooterLines("Etask-Batch").get(0)).containsExactlyInAnyOrder("1", "2", "3");
+    JsonNode status = JSON.readTree(dir.resolve("target/etask/artifacts/t/status.json").toFile());
+    assertThat(status.get("exit_code").asInt()).isZero();
+    assertThat(status.get("commits").asInt()).isEqualTo(3);
+    JsonNode pr = JSON.readTree(dir.resolve("target/etask/artifacts/t/pr.json").toFile());
+    assertThat(pr.get("number").asInt()).isEqualTo(1);
+    try (Git clone = Git.open(ws.resolve("repo").toFile())) {
+      assertThat(clone.status().call().isClean()).isTrue();
+    }
+  }
+
+  @Test
+  void pushIsRetriedWhileTheOriginIsBrieflyUnreachable() throws Exception {
+    int port;
+    try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+      port = s.getLocalPort();
+    }
+    Process daemon = gitDaemon(port);
+    try {
+      spec("git://127.0.0.1:" + port + "/origin.git");
+      Files.writeString(dir.resolve("behaviours.txt"), "src/service/order.py: slow\n"
+          + "src/service/payment.py: smoke\nsrc/service/user.py: smoke\n");
+      Path log = dir.resolve("maven.log");
+      Process run = maven("4", log);
+      await("the first generator", Duration.ofMinutes(4), () -> read(log).contains("GENERATE ── batch 1/3"));
+      daemon.destroy();
+      daemon.waitFor(10, TimeUnit.SECONDS);
+      await("a network retry", Duration.ofMinutes(2), () -> read(log).contains("network error, retry"));
+      daemon = gitDaemon(port);
+      assertThat(run.waitFor(5, TimeUnit.MINUTES)).isTrue();
+      assertThat(run.exitValue()).as(read(log)).isZero();
+      assertThat(branchCommits()).hasSize(3);
+    } finally {
+      daemon.destroy();
+    }
+  }
+
+  private Process gitDaemon(int port) throws Exception {
+    Process p = new ProcessBuilder("git", "daemon", "--reuseaddr", "--export-all", "--enable=receive-pack",
+        "--listen=127.0.0.1", "--port=" + port, "--base-path=" + dir, dir.toString())
+        .redirectErrorStream(true).redirectOutput(new File(dir.toFile(), "daemon.log")).start();
+    await("git daemon on " + port, Duration.ofSeconds(20), () -> {
+      try (java.net.Socket s = new java.net.Socket("127.0.0.1", port)) {
+        return true;
+      } catch (IOException e) {
+        return false;
+      }
+    });
+    return p;
+  }
+}
