@@ -7,7 +7,8 @@ For every public top-level function whose parameters are int, float, str or bool
 function with values drawn from the module's own literals and a small generic pool, keeps the calls
 that reach lines or branches no earlier call reached (coverage-guided, like a tiny Pynguin), and
 writes one test per kept call asserting today's result — or the exception raised — to
-tests/test_<module>.py (tests/test_<module>_characterization.py when that exists). The tests pin
+tests/test_<module>.py (test/ when the repository uses that folder; *_characterization.py when
+the file exists), then formats it with the repository's ruff settings when ruff is on PATH. The tests pin
 current behaviour so a later change that alters a result is caught. Deterministic: same module,
 same tests.
 """
@@ -20,7 +21,9 @@ import itertools
 import math
 import os
 import random
+import shutil
 import signal
+import subprocess
 import sys
 import typing
 
@@ -211,20 +214,39 @@ def characterize(path: str) -> str:
                 break
     package, _, _ = name.rpartition(".")
     header = (
-        f'"""Characterization tests for {path}: they pin today\'s results and errors.\n\n'
-        'Written by the characterize generator; a change that alters a result makes a test fail."""\n'
+        f'"""Characterization tests for {path}.\n\n'
+        "They pin today's results and errors: a change that alters one makes a test fail.\n"
+        'Written by the characterize generator."""\n'
         "import pytest\n\n"
         + (f"from {package} import {alias}\n" if package else f"import {alias}\n")
     )
     return header + "".join("\n\n" + t for t in tests)
 
 
+def test_folder() -> str:
+    """The repository's test folder: tests/ or test/ when one exists, else tests/."""
+    for name in ("tests", "test"):
+        if os.path.isdir(name):
+            return name
+    return "tests"
+
+
 def target_path(path: str) -> str:
     stem = os.path.splitext(os.path.basename(path))[0]
-    candidate = os.path.join("tests", f"test_{stem}.py")
+    folder = test_folder()
+    candidate = os.path.join(folder, f"test_{stem}.py")
     if os.path.exists(candidate):
-        candidate = os.path.join("tests", f"test_{stem}_characterization.py")
+        candidate = os.path.join(folder, f"test_{stem}_characterization.py")
     return candidate
+
+
+def tidy(path: str) -> None:
+    """Formats the new file the way the repository's ruff configuration says, when ruff is on PATH."""
+    ruff = shutil.which("ruff")
+    if ruff is None:
+        return
+    subprocess.run([ruff, "format", "--quiet", path], check=False)
+    subprocess.run([ruff, "check", "--fix", "--exit-zero", "--quiet", path], check=False)
 
 
 def main(argv: list[str]) -> int:
@@ -242,6 +264,7 @@ def main(argv: list[str]) -> int:
         os.makedirs(os.path.dirname(out), exist_ok=True)
         with open(out, "w", encoding="utf-8") as f:
             f.write(text)
+        tidy(out)
         print(f"{path}: wrote {count} tests to {out}")
     return 0
 

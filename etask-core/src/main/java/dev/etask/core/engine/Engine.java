@@ -73,6 +73,7 @@ public final class Engine implements AutoCloseable {
       ".pytest_cache/", ".mypy_cache/", ".ruff_cache/", "*.egg-info/", ".eggs/", "coverage.json", "coverage.xml");
   private static final Duration GATE_TIMEOUT = Duration.ofMinutes(20);
   static final String BATCH_TRAILER = "Etask-Batch";
+  static final String TARGETS_TRAILER = "Etask-Targets";
   private static final int NETWORK_ATTEMPTS = 6;
 
   private final Config config;
@@ -263,14 +264,28 @@ public final class Engine implements AutoCloseable {
         out.info("baseline kept: " + baselineLine(readReport("baseline")));
         return;
       }
-      cloneAndBranch(origin);
+      ObjectId adopted = cloneAndBranch(origin);
       ensurePython();
       measureBaseline();
+      if (adopted != null) {
+        // the baseline is the base's; the next batch is judged against the adopted branch's tip
+        try (GitRepo git = GitRepo.open(ws.repo())) {
+          git.checkoutBranch(spec.branch(), adopted);
+        } catch (GitException e) {
+          throw gitFailure(Code.CLONE_FAILED, e, "run ./mvnw etask:clean for this task and try again");
+        }
+        GateReport tip = new GateRunner(ws, python, runner, state.toolVersions).measure("adopted", state.sourceDirs,
+            GATE_TIMEOUT);
+        writeReport("current", tip);
+        out.info("adopted branch measured: " + baselineLine(tip));
+      }
       state.prepared = true;
     });
   }
 
-  private void cloneAndBranch(String origin) {
+  /** Clones and makes the branch; returns the tip of an adopted remote branch, or null for a new branch. */
+  private ObjectId cloneAndBranch(String origin) {
+    ObjectId adopted = null;
     try {
       if (Files.exists(ws.repo())) {
         FileTrees.delete(ws.repo()); // a half-made clone from an interrupted run
@@ -307,8 +322,17 @@ public final class Engine implements AutoCloseable {
                 + foreign.get(0).getShortMessage() + "\"); etask never overwrites them",
                 "give the task another id or branch, or delete the remote branch if its commits can go");
           }
-          git.checkoutBranch(spec.branch(), remoteBranch);
+          git.checkoutBranch(spec.branch(), baseId); // measured on the base first, then moved to the tip
           state.lastPushedSha = remoteBranch.name();
+          state.adoptedCommits = commits.size();
+          for (RevCommit c : commits) {
+            for (String line : c.getFooterLines(TARGETS_TRAILER)) {
+              for (String f : line.split(",")) {
+                state.adoptedTargets.add(f.trim());
+              }
+            }
+          }
+          adopted = remoteBranch;
           out.info("branch " + spec.branch() + " adopted from the origin (" + commits.size() + " etask commit(s))");
         } else {
           git.checkoutBranch(spec.branch(), baseId);
@@ -316,6 +340,7 @@ public final class Engine implements AutoCloseable {
         }
         git.excludeLocally(BY_PRODUCTS);
       }
+      return adopted;
     } catch (GitException e) {
       throw gitFailure(Code.CLONE_FAILED, e, "check repository.url and that the origin is reachable");
     } catch (IOException e) {
@@ -392,6 +417,12 @@ public final class Engine implements AutoCloseable {
             "fix target.include in " + config.spec() + "; globs are relative to the repository root, '**' crosses folders");
       }
       state.batches = plan(targets, spec.strategy().batchMode());
+      for (BatchState b : state.batches) {
+        if (!state.adoptedTargets.isEmpty() && state.adoptedTargets.containsAll(b.files)) {
+          finish(b, Decision.of(Verdict.ACCEPT, "already on " + spec.branch() + " (adopted from the origin)"));
+          b.attempts = 0;
+        }
+      }
       state.analyzed = true;
       out.info(targets.size() + " target file(s) → " + state.batches.size() + " batch(es) ("
           + spec.strategy().batchMode().name().toLowerCase(Locale.ROOT) + ")");
@@ -602,13 +633,25 @@ public final class Engine implements AutoCloseable {
       List<String> quality = new ArrayList<>();
       if (decision.verdict().commits() && !testFiles.isEmpty()) {
         TestQuality q = new TestQuality(ws, python, runner);
-        List<String> weak = spec.qualityGates().checkAssertions() ? q.weakTests(testFiles) : List.of();
-        List<String> flaky = q.flakyTests(name, testFiles, spec.qualityGates().flakyReruns(), after.tests(),
-            min(GATE_TIMEOUT, remainingBudget().plusMinutes(1)));
+        List<String> weak = new ArrayList<>(spec.qualityGates().checkAssertions() ? q.weakTests(testFiles) : List.of());
+        List<String> flaky = q.flakyTests(name, testFiles, Math.max(1, spec.qualityGates().flakyReruns()),
+            after.tests(), min(GATE_TIMEOUT, remainingBudget().plusMinutes(1)));
+        if (spec.qualityGates().flakyReruns() == 0) {
+          flaky = List.of(); // one run was only to see which new tests the suite collects
+        }
+        if (spec.qualityGates().checkAssertions()) {
+          for (String id : q.uncollected()) {
+            weak.add(id + ": not collected by the repository's test run (check testpaths / python_files)");
+          }
+        }
         metrics.put(Metric.WEAK_TESTS, (double) weak.size());
         metrics.put(Metric.FLAKY_TESTS, (double) flaky.size());
-        weak.forEach(w -> quality.add("weak  " + w));
-        flaky.forEach(f -> quality.add("flaky " + f));
+        for (String w : weak) {
+          quality.add("weak  " + w);
+        }
+        for (String f : flaky) {
+          quality.add("flaky " + f);
+        }
         decision = book.decide(metrics, newProblems);
         if (spec.qualityGates().flakyReruns() > 0) {
           out.info("re-ran the new tests " + spec.qualityGates().flakyReruns() + " times: " + flaky.size()
@@ -670,7 +713,10 @@ public final class Engine implements AutoCloseable {
         }
         ObjectId sha = committedEarlier(git, batch);
         if (sha == null) {
-          sha = git.commit(commitMessage(batch), spec.id(), Map.of(BATCH_TRAILER, String.valueOf(batch.index + 1)), ident());
+          Map<String, String> trailers = new LinkedHashMap<>();
+          trailers.put(BATCH_TRAILER, String.valueOf(batch.index + 1));
+          trailers.put(TARGETS_TRAILER, String.join(", ", batch.files));
+          sha = git.commit(commitMessage(batch), spec.id(), trailers, ident());
         } else {
           out.info("batch " + label(batch) + " was committed by an interrupted run: " + shortSha(sha));
         }
@@ -787,7 +833,7 @@ public final class Engine implements AutoCloseable {
         totals.put("type_errors_before", (double) baseline.types().size());
       }
     }
-    long commits = state.committedCount();
+    long commits = state.committedCount() + state.adoptedCommits;
     int totalFiles = state.batches.stream().mapToInt(b -> b.files.size()).sum();
     int doneFiles = state.batches.stream().filter(b -> b.stage == BatchState.Stage.DONE).mapToInt(b -> b.files.size()).sum();
     boolean partial = state.fatal == null && state.analyzed && doneFiles < totalFiles;

@@ -87,10 +87,15 @@ public final class GateRunner {
     List<String> pytest = new ArrayList<>(List.of(python.python().toString(), "-m", "coverage", "run",
         "--data-file=" + data));
     if (!source.isEmpty()) {
-      pytest.add("--source=" + String.join(",", source));
+      // folders as they are; a top-level module file (flat layout) by its importable name
+      pytest.add("--source=" + String.join(",", source.stream()
+          .map(s -> s.endsWith(".py") ? s.substring(0, s.length() - 3).replace('/', '.') : s).toList()));
     }
     pytest.addAll(List.of("-m", "pytest", "-p", "no:cacheprovider", "-q", "--junitxml=" + junit, "-o",
         "junit_family=xunit2"));
+    if (hasPytestCov()) {
+      pytest.add("--no-cov"); // the repository's --cov options would otherwise take the measurement from us
+    }
     ProcessRunner.Result tests = runner.run(new Command(pytest, repo, env, timeout, log));
     durations.put("pytest", tests.duration().toMillis());
     TestResults testResults = TestResults.none();
@@ -146,6 +151,21 @@ public final class GateRunner {
       }
     }
     return new GateReport(testResults, coverage, lint, types, problems, durations);
+  }
+
+  /** pytest-cov in the venv (a repository's test extras often bring it). */
+  private boolean hasPytestCov() {
+    Path lib = python.python().getParent().getParent().resolve("lib");
+    try (var dirs = Files.newDirectoryStream(lib, "python*")) {
+      for (Path d : dirs) {
+        if (Files.isDirectory(d.resolve("site-packages").resolve("pytest_cov"))) {
+          return true;
+        }
+      }
+    } catch (java.io.IOException e) {
+      return false;
+    }
+    return false;
   }
 
   private static void deleteQuietly(Path p) {

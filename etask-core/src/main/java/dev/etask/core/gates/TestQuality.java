@@ -99,11 +99,24 @@ public final class TestQuality {
       }
     }
     for (Map.Entry<String, Boolean> e : firstOutcome.entrySet()) {
+      boolean ranFirst = first.failing().contains(e.getKey()) || first.passedIds().contains(e.getKey());
       boolean failedFirst = first.failing().contains(e.getKey());
-      if (failedFirst == e.getValue()) { // value true means passed
+      if (ranFirst && failedFirst == e.getValue()) { // value true means passed
         flaky.add(e.getKey());
       }
     }
+    lastUncollected = firstOutcome.keySet().stream()
+        .filter(id -> !first.failing().contains(id) && !first.passedIds().contains(id)).sorted().toList();
     return List.copyOf(flaky);
+  }
+
+  private List<String> lastUncollected = List.of();
+
+  /**
+   * After {@link #flakyTests}: the new tests that ran when named but not in the full suite, so the
+   * repository's test configuration (testpaths, python_files) never collects them.
+   */
+  public List<String> uncollected() {
+    return lastUncollected;
   }
 }

@@ -35,7 +35,8 @@ public final class BatchState {
     this.files = new ArrayList<>(files);
   }
 
+  /** Committed by this workspace (batches adopted from the origin's branch have no commit of ours). */
   public boolean committed() {
-    return stage == Stage.DONE && ("ACCEPT".equals(verdict) || "KEEP".equals(verdict));
+    return stage == Stage.DONE && commit != null && ("ACCEPT".equals(verdict) || "KEEP".equals(verdict));
   }
 }

@@ -48,6 +48,10 @@ public final class RunState {
   public Map<String, String> toolVersions = new LinkedHashMap<>();
   public List<BatchState> batches = new ArrayList<>();
   public String lastPushedSha;
+  /** etask commits found on the origin's branch when a fresh workspace adopted it. */
+  public int adoptedCommits;
+  /** The target files those adopted commits worked on: their batches are not redone. */
+  public Set<String> adoptedTargets = new LinkedHashSet<>();
   public int generatorFailuresInARow;
   public String prUrl;
   public String failurePrUrl;

@@ -143,8 +143,10 @@ public final class PythonEnvironment {
       Map<String, String> env = uv.isPresent() ? uvEnvironment(interpreter) : Environments.forTools();
       ProcessRunner.Result installed = runner.run(new Command(install, workspace.repo(), env, INSTALL_TIMEOUT, log));
       if (!installed.ok()) {
+        List<String> asked = new ArrayList<>(project.install());
+        tools.forEach((name, range) -> asked.add(name + range));
         throw new EtaskException(Code.ENV_FAILED, "installing the repository's requirements and the gate tools failed ("
-            + String.join(" ", install.subList(install.indexOf("install") + 1, install.size())) + "): "
+            + String.join(" ", asked) + "): "
             + lastLines(installed.output(), 12),
             "fix python.install / python.tools in the task spec, or the package index settings (pip.conf, PIP_*); log: " + log);
       }

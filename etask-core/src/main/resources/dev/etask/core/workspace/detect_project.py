@@ -49,8 +49,10 @@ def install_args(root, pyproject):
         installable = True
         optional = pyproject["project"].get("optional-dependencies") or {}
         extras = [e for e in TEST_EXTRAS if e in optional]
-    elif os.path.exists(os.path.join(root, "setup.py")) or os.path.exists(os.path.join(root, "setup.cfg")):
-        installable = True
+    elif pyproject is not None and isinstance(pyproject.get("build-system"), dict):
+        installable = True  # e.g. poetry-core or flit with their own metadata tables
+    elif os.path.exists(os.path.join(root, "setup.py")):
+        installable = True  # setup.cfg alone is not installable: pip needs setup.py or pyproject.toml
     if installable:
         args += ["-e", "." + ("[" + ",".join(extras) + "]" if extras else "")]
     if pyproject is not None:
