@@ -102,6 +102,8 @@ class MavenProcessIT {
         () -> Files.exists(ws.resolve("generator.pid")) && read(log).contains("GENERATE ── batch 2/3"));
     first.destroyForcibly(); // SIGKILL: no shutdown hook runs
     assertThat(first.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    long orphan = Long.parseLong(read(ws.resolve("generator.pid")).trim().split("[ \n]")[0]);
+    assertThat(ProcessHandle.of(orphan).map(ProcessHandle::isAlive)).as("the generator outlives a killed Maven").hasValue(true);
     JsonNode state = JSON.readTree(ws.resolve("state.json").toFile());
     assertThat(state.at("/batches/0/stage").asText()).isEqualTo("DONE");
     assertThat(state.at("/batches/1/stage").asText()).isEqualTo("PENDING");
@@ -111,6 +113,7 @@ class MavenProcessIT {
     assertThat(second.waitFor(5, TimeUnit.MINUTES)).isTrue();
     assertThat(second.exitValue()).as(read(log2)).isZero();
     assertThat(read(log2)).contains("left running by an interrupted run");
+    assertThat(ProcessHandle.of(orphan).map(ProcessHandle::isAlive).orElse(false)).as("orphan stopped").isFalse();
 
     List<RevCommit> commits = branchCommits();
     assertThat(commits).hasSize(3);
@@ -122,6 +125,32 @@ class MavenProcessIT {
     assertThat(pr.get("number").asInt()).isEqualTo(1);
     try (Git clone = Git.open(ws.resolve("repo").toFile())) {
       assertThat(clone.status().call().isClean()).isTrue();
+    }
+  }
+
+  @Test
+  void sigtermSavesStateAndAPartialStatusAndStopsTheGenerator() throws Exception {
+    spec("origin.git");
+    Path ws = dir.resolve("target/etask/t");
+    Path log = dir.resolve("maven.log");
+    Process run = maven("120", log);
+    await("the slow generator of batch 2", Duration.ofMinutes(4),
+        () -> Files.exists(ws.resolve("generator.pid")) && read(log).contains("GENERATE ── batch 2/3"));
+    long generator = Long.parseLong(read(ws.resolve("generator.pid")).trim().split("[ \n]")[0]);
+    run.destroy(); // SIGTERM, as Ctrl-C or a CI runner would send
+    assertThat(run.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    await("the generator to stop", Duration.ofSeconds(10),
+        () -> ProcessHandle.of(generator).map(h -> !h.isAlive()).orElse(true));
+    JsonNode status = JSON.readTree(dir.resolve("target/etask/artifacts/t/status.json").toFile());
+    assertThat(status.get("limit_hit").asText()).contains("interrupted");
+    assertThat(status.get("partial").asBoolean()).isTrue();
+    assertThat(status.get("exit_code").asInt()).isEqualTo(2);
+    assertThat(status.get("commits").asInt()).isEqualTo(1);
+    JsonNode state = JSON.readTree(ws.resolve("state.json").toFile());
+    assertThat(state.at("/batches/1/stage").asText()).isEqualTo("PENDING");
+    assertThat(read(log)).contains("interrupted: state saved");
+    try (var files = Files.walk(dir.resolve("target"))) {
+      assertThat(files.filter(p -> p.getFileName().toString().endsWith(".tmp")).toList()).as("no half-written file").isEmpty();
     }
   }
 

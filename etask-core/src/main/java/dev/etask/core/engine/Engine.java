@@ -88,6 +88,9 @@ public final class Engine implements AutoCloseable {
   private final Instant runStart = Instant.now();
   private final Thread shutdownHook = new Thread(this::interrupted, "etask-interrupt");
   private volatile boolean closed;
+  private volatile boolean interrupted;
+  /** Set once the interrupt hook has written the final state; guarded by {@code this}. */
+  private boolean frozen;
 
   private Engine(Config config, TaskSpec spec, Workspace ws, Listener out, TaskLock lock, RunState state) {
     this.config = config;
@@ -143,6 +146,7 @@ public final class Engine implements AutoCloseable {
     }
     Engine engine = new Engine(config, spec, ws, out, lock, state);
     engine.stopOrphan();
+    engine.sweepTemporaryFiles();
     Runtime.getRuntime().addShutdownHook(engine.shutdownHook);
     return engine;
   }
@@ -156,8 +160,10 @@ public final class Engine implements AutoCloseable {
     Path f = childFile();
     try {
       if (Files.exists(f)) {
-        String[] parts = Files.readString(f, StandardCharsets.UTF_8).trim().split(" ");
-        if (ProcessRunner.killOrphan(Long.parseLong(parts[0]), Instant.ofEpochMilli(Long.parseLong(parts[1])))) {
+        String[] lines = Files.readString(f, StandardCharsets.UTF_8).split("\n", 2);
+        String[] parts = lines[0].trim().split(" ");
+        String marker = lines.length > 1 ? lines[1].trim() : "";
+        if (ProcessRunner.killOrphan(Long.parseLong(parts[0]), Instant.ofEpochMilli(Long.parseLong(parts[1])), marker)) {
           out.warn("stopped generator process " + parts[0] + " left running by an interrupted run");
         }
         Files.deleteIfExists(f);
@@ -167,11 +173,26 @@ public final class Engine implements AutoCloseable {
     }
   }
 
+  /** Temporary files of atomic writes that a killed run left halfway (the real files are intact). */
+  private void sweepTemporaryFiles() {
+    for (Path folder : List.of(ws.root(), ws.reports(), ws.artifacts())) {
+      try (var files = Files.list(folder)) {
+        for (Path p : files.filter(f -> f.getFileName().toString().startsWith(".")
+            && f.getFileName().toString().endsWith(".tmp")).toList()) {
+          Files.deleteIfExists(p);
+        }
+      } catch (IOException e) {
+        // a folder that does not exist yet has nothing to sweep
+      }
+    }
+  }
+
   /** SIGTERM or Ctrl-C: stop the children, record the run as interrupted, write state and a partial status. */
   private void interrupted() {
     if (closed) {
       return;
     }
+    interrupted = true;
     runner.killAll();
     for (int attempt = 0; attempt < 3; attempt++) {
       try {
@@ -180,6 +201,7 @@ public final class Engine implements AutoCloseable {
           state.finishedAt = Instant.now().toString();
           save();
           writeOutputs(outcome());
+          frozen = true; // the JVM halts after this hook: no write may be caught halfway
         }
         out.warn("interrupted: state saved to " + ws.stateFile() + "; run the task again to resume");
         return;
@@ -221,8 +243,8 @@ public final class Engine implements AutoCloseable {
       if (state.inFlight() == null && !generate()) {
         break;
       }
-      if (state.limitHit != null) {
-        break; // the budget ran out while the generator was working
+      if (state.limitHit != null || interrupted) {
+        break; // the budget ran out while the generator was working, or the run was interrupted
       }
       if (state.inFlight() != null) {
         validate();
@@ -357,7 +379,7 @@ public final class Engine implements AutoCloseable {
     state.testDirs = new ArrayList<>(project.tests());
     boolean fresh = !Files.exists(ws.venv().resolve(".etask-env"));
     if (fresh) {
-      out.info("building the Python environment (" + (PythonEnvironment.findOnPath("uv").isPresent() ? "uv" : "pip")
+      out.info("building the Python environment (" + (python.uv().isPresent() ? "uv" : "pip")
           + "): " + String.join(" ", project.install()) + (project.install().isEmpty() ? "" : " + ")
           + String.join(" ", spec.python().tools().entrySet().stream().map(e -> e.getKey() + e.getValue()).toList())
           + " …");
@@ -490,8 +512,9 @@ public final class Engine implements AutoCloseable {
       Duration timeout = min(spec.generator().timeout(), remainingBudget());
       runner.onStart(p -> {
         try {
+          // the start instant tells the orphan apart from a later process that reuses its pid
           dev.etask.core.workspace.AtomicFiles.write(childFile(), p.pid() + " "
-              + p.info().startInstant().map(Instant::toEpochMilli).orElse(0L) + "\n");
+              + p.info().startInstant().orElse(Instant.now()).toEpochMilli() + "\n" + batch.files.get(0) + "\n");
         } catch (IOException e) {
           out.warn("cannot record the generator's pid: " + e.getMessage());
         }
@@ -509,6 +532,11 @@ public final class Engine implements AutoCloseable {
         }
       }
       batch.durationMs += Duration.ofNanos(System.nanoTime() - t0).toMillis();
+      if (interrupted) {
+        batch.attempts--; // an interrupted attempt does not count; the next run redoes the batch
+        git.restore();
+        return;
+      }
       if (!result.ok() && result.timedOut() && remainingBudget().isZero()) {
         batch.attempts--; // an interrupted attempt does not count
         git.restore();
@@ -873,7 +901,10 @@ public final class Engine implements AutoCloseable {
         summary);
   }
 
-  private void writeOutputs(Outcome o) {
+  private synchronized void writeOutputs(Outcome o) {
+    if (frozen) {
+      return;
+    }
     try {
       StatusJson.write(ws.statusFile(), spec, state, o);
       if (state.prepared) {
@@ -890,6 +921,10 @@ public final class Engine implements AutoCloseable {
   /** Opens or updates the pull request through the configured provider. */
   public void publish() {
     step("pr", () -> {
+      if (interrupted) {
+        out.info("interrupted: the pull request is refreshed by the next run");
+        return;
+      }
       TaskSpec.Provider provider = spec.pr().provider();
       if (provider == TaskSpec.Provider.NONE) {
         out.info("pr.provider is none: no pull request");
@@ -1036,6 +1071,9 @@ public final class Engine implements AutoCloseable {
   }
 
   private synchronized void save() {
+    if (frozen) {
+      return;
+    }
     try {
       state.write(ws.stateFile());
     } catch (IOException e) {
@@ -1205,7 +1243,10 @@ public final class Engine implements AutoCloseable {
     }
   }
 
-  private void writeReport(String name, GateReport report) {
+  private synchronized void writeReport(String name, GateReport report) {
+    if (frozen) {
+      return;
+    }
     Path file = ws.reports().resolve(name + ".json");
     try {
       dev.etask.core.workspace.AtomicFiles.write(file, RunState.JSON.writeValueAsBytes(report));

@@ -105,15 +105,19 @@ public final class ProcessRunner {
 
   /**
    * Kills a process left running by an earlier, killed run, with its process group and
-   * descendants, when it is still the process that started at {@code started} (pids are reused).
+   * descendants, when it is still that process (pids are reused): it started at {@code started},
+   * or its command line holds {@code commandMarker}.
    */
-  public static boolean killOrphan(long pid, java.time.Instant started) {
+  public static boolean killOrphan(long pid, java.time.Instant started, String commandMarker) {
     java.util.Optional<ProcessHandle> h = ProcessHandle.of(pid);
     if (h.isEmpty() || !h.get().isAlive()) {
       return false;
     }
     java.util.Optional<java.time.Instant> actual = h.get().info().startInstant();
-    if (actual.isEmpty() || Math.abs(actual.get().toEpochMilli() - started.toEpochMilli()) > 1000) {
+    boolean sameStart = actual.isPresent() && Math.abs(actual.get().toEpochMilli() - started.toEpochMilli()) <= 2000;
+    boolean sameCommand = !commandMarker.isEmpty()
+        && h.get().info().commandLine().map(c -> c.contains(commandMarker)).orElse(false);
+    if (!sameStart && !sameCommand) {
       return false;
     }
     h.get().descendants().forEach(ProcessHandle::destroyForcibly);

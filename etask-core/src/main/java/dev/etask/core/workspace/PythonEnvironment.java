@@ -45,9 +45,22 @@ public final class PythonEnvironment {
 
   /** {@code pythonPath} goes in front of PYTHONPATH: it makes a copy of a checkout win over an editable install. */
   public PythonEnvironment(Workspace workspace, ProcessRunner runner, List<Path> pythonPath) {
+    this(workspace, runner, pythonPath, null);
+  }
+
+  /** {@code uv}: the uv executable to install with; null means uv from PATH when there is one, else pip. */
+  public PythonEnvironment(Workspace workspace, ProcessRunner runner, List<Path> pythonPath, Path uv) {
     this.workspace = workspace;
     this.runner = runner;
     this.pythonPath = List.copyOf(pythonPath);
+    this.uv = uv;
+  }
+
+  private final Path uv;
+
+  /** The installer this environment uses: uv when given or on PATH, else pip. */
+  public Optional<Path> uv() {
+    return uv != null ? Optional.of(uv) : findOnPath("uv");
   }
 
   public Path python() {
@@ -119,7 +132,7 @@ public final class PythonEnvironment {
         return toolVersions(tools);
       }
       FileTrees.delete(workspace.venv());
-      Optional<Path> uv = findOnPath("uv");
+      Optional<Path> uv = uv();
       List<String> create = new ArrayList<>();
       if (uv.isPresent()) {
         create.addAll(List.of(uv.get().toString(), "venv", "--seed", "--python", interpreter,
