@@ -24,7 +24,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -94,8 +93,7 @@ public final class CheckoutValidator {
           .measure("head", project.source(), TIMEOUT);
       GateReport after = new GateRunner(ws, python, runner, versions).measure("worktree", project.source(), TIMEOUT);
       Map<Metric, Double> metrics = Measurements.compare(before, after, diff);
-      List<String> newProblems = new ArrayList<>(after.problems());
-      newProblems.removeIf(p -> before.problems().stream().anyMatch(q -> q.regionMatches(0, p, 0, 6)));
+      List<String> newProblems = Measurements.newProblems(before, after);
       Decision decision = new RuleBook(spec).decide(metrics, newProblems);
       List<GateTable.Row> rows = GateTable.rows(before, after, metrics, decision.rules());
       GateTable.text(rows).forEach(l -> out.info("  " + l));

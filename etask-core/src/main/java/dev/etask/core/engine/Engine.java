@@ -654,8 +654,7 @@ public final class Engine implements AutoCloseable {
         throw gitFailure(Code.IO_FAILED, e, "run ./mvnw etask:clean for this task and try again");
       }
       Map<Metric, Double> metrics = Measurements.compare(before, after, diff);
-      List<String> newProblems = after.problems().stream()
-          .filter(p -> before.problems().stream().noneMatch(q -> q.regionMatches(0, p, 0, 6))).toList();
+      List<String> newProblems = Measurements.newProblems(before, after);
       RuleBook book = new RuleBook(spec);
       Decision decision = book.decide(metrics, newProblems);
       List<String> quality = new ArrayList<>();

@@ -267,40 +267,30 @@ public final class GitRepo implements AutoCloseable {
 
   /** Line statistics of the index against HEAD. */
   public DiffStats stagedDiff() throws GitException {
-    Repository repo = git.getRepository();
-    try (ObjectReader reader = repo.newObjectReader();
-        DiffFormatter fmt = new DiffFormatter(DisabledOutputStream.INSTANCE)) {
-      fmt.setRepository(repo);
-      fmt.setDetectRenames(true);
-      CanonicalTreeParser headTree = new CanonicalTreeParser();
-      ObjectId tree = resolve("HEAD^{tree}");
-      if (tree != null) {
-        headTree.reset(reader, tree);
-      }
-      return stats(fmt, fmt.scan(headTree, new DirCacheIterator(repo.readDirCache())));
-    } catch (IOException e) {
-      throw new GitException("cannot compute the diff: " + e.getMessage(), false, e);
-    }
+    return diffAgainstHead(false);
   }
 
   /** Line statistics of the working tree (untracked files included, ignored ones not) against HEAD; changes nothing. */
   public DiffStats workingTreeDiff() throws GitException {
+    return diffAgainstHead(true);
+  }
+
+  private DiffStats diffAgainstHead(boolean workingTree) throws GitException {
     Repository repo = git.getRepository();
     try (ObjectReader reader = repo.newObjectReader();
         DiffFormatter fmt = new DiffFormatter(DisabledOutputStream.INSTANCE)) {
       fmt.setRepository(repo);
-      fmt.setPathFilter(new org.eclipse.jgit.treewalk.filter.NotIgnoredFilter(1));
       CanonicalTreeParser headTree = new CanonicalTreeParser();
       ObjectId tree = resolve("HEAD^{tree}");
       if (tree != null) {
         headTree.reset(reader, tree);
       }
-      org.eclipse.jgit.treewalk.FileTreeIterator work = new org.eclipse.jgit.treewalk.FileTreeIterator(repo);
-      List<DiffEntry> entries = new ArrayList<>();
-      for (DiffEntry e : fmt.scan(headTree, work)) {
-        entries.add(e);
+      if (workingTree) {
+        fmt.setPathFilter(new org.eclipse.jgit.treewalk.filter.NotIgnoredFilter(1));
+        return stats(fmt, fmt.scan(headTree, new org.eclipse.jgit.treewalk.FileTreeIterator(repo)));
       }
-      return stats(fmt, entries);
+      fmt.setDetectRenames(true);
+      return stats(fmt, fmt.scan(headTree, new DirCacheIterator(repo.readDirCache())));
     } catch (IOException e) {
       throw new GitException("cannot compute the diff: " + e.getMessage(), false, e);
     }

@@ -75,6 +75,20 @@ public final class Measurements {
     return after.stream().filter(f -> counts.merge(f.fingerprint(), -1, Integer::sum) < 0).toList();
   }
 
+  /** The tools that could not run after the batch but did before it (a problem names its tool first). */
+  public static List<String> newProblems(GateReport before, GateReport after) {
+    return after.problems().stream()
+        .filter(p -> before.problems().stream().noneMatch(q -> tool(q).equals(tool(p)))).toList();
+  }
+
+  private static String tool(String problem) {
+    int end = 0;
+    while (end < problem.length() && Character.isLetter(problem.charAt(end))) {
+      end++;
+    }
+    return problem.substring(0, end);
+  }
+
   /** Percentage of the added executable lines that ran, or null when the batch added none in measured files. */
   static Double diffCoverage(Coverage coverage, DiffStats diff) {
     if (coverage == null) {

@@ -108,6 +108,16 @@ class RuleBookTest {
   }
 
   @Test
+  void onlyToolsThatRanBeforeTheBatchAreNewProblems() {
+    GateReport brokenMypy = new GateReport(BEFORE.tests(), BEFORE.coverage(), BEFORE.lint(), null,
+        List.of("mypy could not run (exit 2): config"), Map.of());
+    GateReport alsoPytest = new GateReport(BEFORE.tests(), BEFORE.coverage(), BEFORE.lint(), null,
+        List.of("mypy could not run (exit 2): other", "pytest could not run (exit 4)"), Map.of());
+    assertThat(Measurements.newProblems(brokenMypy, alsoPytest)).containsExactly("pytest could not run (exit 4)");
+    assertThat(Measurements.newProblems(BEFORE, brokenMypy)).containsExactly("mypy could not run (exit 2): config");
+  }
+
+  @Test
   void gateThatCouldNotRunRollsBack() {
     Map<Metric, Double> m = Measurements.compare(BEFORE, BEFORE, SMALL);
     Decision d = new RuleBook(spec("")).decide(m, List.of("mypy could not run (exit 2)"));
