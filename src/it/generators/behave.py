@@ -15,6 +15,7 @@ Usage: python behave.py FILE. The behaviour for FILE is read from behaviours.txt
   stall         sleeps for ten minutes
   slow          sleeps ETASK_IT_SLOW seconds (default 30), then behaves like smoke
   noop          changes nothing
+  fix-on-retry  a failing test on the first attempt; with ETASK_FEEDBACK (a retry) a passing one
 """
 import os
 import subprocess
@@ -60,6 +61,14 @@ def main(path):
     print("behave: %s -> %s" % (path, b))
     if b == "good":
         return subprocess.call([sys.executable, os.path.join(HERE, "characterize.py"), path])
+    if b == "fix-on-retry":
+        feedback = os.environ.get("ETASK_FEEDBACK", "")
+        prompt = open(os.environ["ETASK_PROMPT_FILE"], encoding="utf-8").read()
+        if os.environ.get("ETASK_ATTEMPT") == "1" or not feedback or "What went wrong" not in prompt:
+            b = "failing-test"
+        else:
+            print("behave: fixing after feedback: " + feedback.splitlines()[0])
+            b = "smoke"
     if b == "slow":
         time.sleep(float(os.environ.get("ETASK_IT_SLOW", "30")))
         b = "smoke"

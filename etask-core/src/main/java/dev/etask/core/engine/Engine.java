@@ -1144,15 +1144,15 @@ public final class Engine implements AutoCloseable {
       return local.toString();
     }
     Path sandbox = config.workDir().toAbsolutePath().normalize().resolve("origins").resolve(local.getFileName() + ".git");
-    if (!Files.exists(sandbox)) {
-      try {
-        Files.createDirectories(sandbox.getParent());
+    // tasks running at once may share this origin: one of them makes it, under a lock
+    try (TaskLock originLock = lockOrigin(sandbox)) {
+      if (!Files.exists(sandbox)) {
         GitRepo.createOriginFrom(local, sandbox, ident());
-      } catch (GitException | IOException e) {
-        throw new EtaskException(Code.CLONE_FAILED, "cannot make a local origin from " + local + ": " + e.getMessage(),
-            "point repository.url at a git repository", e);
+        out.info(local + " is a plain folder: created the local origin " + sandbox + " from its files (the PR goes there)");
       }
-      out.info(local + " is a plain folder: created the local origin " + sandbox + " from its files (the PR goes there)");
+    } catch (GitException | IOException e) {
+      throw new EtaskException(Code.CLONE_FAILED, "cannot make a local origin from " + local + ": " + e.getMessage(),
+          "point repository.url at a git repository", e);
     }
     return sandbox.toString();
   }
@@ -1188,6 +1188,25 @@ public final class Engine implements AutoCloseable {
         delayMs = Math.min(delayMs * 2, 30_000);
       } catch (IOException e) {
         throw new GitException(what + ": " + e.getMessage(), false, e);
+      }
+    }
+  }
+
+  private static TaskLock lockOrigin(Path sandbox) throws IOException {
+    Path lockFile = sandbox.resolveSibling(sandbox.getFileName() + ".lock");
+    for (int i = 0; ; i++) {
+      try {
+        return TaskLock.acquire(lockFile, sandbox.getFileName().toString());
+      } catch (TaskLock.LockedException e) {
+        if (i >= 600) {
+          throw e;
+        }
+        try {
+          Thread.sleep(100);
+        } catch (InterruptedException ie) {
+          Thread.currentThread().interrupt();
+          throw e;
+        }
       }
     }
   }

@@ -13,6 +13,8 @@ import java.util.Map;
  */
 public final class PrBody {
   private static final int EXCERPT_LINES = 40;
+  private static final int LEFT_OUT_LINES = 5;
+  private static final int REASON_CHARS = 160;
 
   private PrBody() {}
 
@@ -62,6 +64,23 @@ public final class PrBody {
     b.append("  \n**Labels:** ");
     o.labels().forEach(l -> b.append('`').append(l).append("` "));
     b.append("\n");
+    List<BatchState> leftOut = state.batches.stream()
+        .filter(x -> "ROLLBACK".equals(x.verdict) || "SKIP".equals(x.verdict) || "KEEP".equals(x.verdict)).toList();
+    if (!leftOut.isEmpty()) {
+      b.append("\n");
+      for (BatchState x : leftOut.subList(0, Math.min(LEFT_OUT_LINES, leftOut.size()))) {
+        String what = switch (x.verdict) {
+          case "ROLLBACK" -> "rolled back";
+          case "SKIP" -> "skipped";
+          default -> "kept with risk";
+        };
+        b.append("- batch ").append(x.index + 1).append(" ").append(code(x.files)).append(" ").append(what)
+            .append(": ").append(oneLine(x.reason)).append("\n");
+      }
+      if (leftOut.size() > LEFT_OUT_LINES) {
+        b.append("- … and ").append(leftOut.size() - LEFT_OUT_LINES).append(" more (see Batches below)\n");
+      }
+    }
     if (state.aborted != null) {
       b.append("\n**Aborted:** ").append(state.aborted).append("\n");
     }
@@ -73,7 +92,7 @@ public final class PrBody {
     for (BatchState bs : state.batches) {
       b.append("| ").append(bs.index + 1).append(" | ").append(code(bs.files)).append(" | ")
           .append(bs.verdict == null ? "not reached" : bs.verdict.toLowerCase(java.util.Locale.ROOT)).append(" | ")
-          .append(bs.reason == null ? "" : bs.reason.replace("|", "\\|").replace("\n", " ")).append(" | ")
+          .append(oneLine(bs.reason)).append(" | ")
           .append(GateTable.fmt(bs.metrics.get("coverage_delta"))).append(" | ")
           .append(GateTable.pct(bs.metrics.get("diff_coverage"))).append(" | ")
           .append(GateTable.fmt(bs.metrics.get("diff_lines"))).append(" |\n");
@@ -120,6 +139,14 @@ public final class PrBody {
       b.append(" +").append(files.size() - 3);
     }
     return b.toString();
+  }
+
+  private static String oneLine(String reason) {
+    if (reason == null) {
+      return "";
+    }
+    String r = reason.replace("\n", " ").replace("|", "\\|");
+    return r.length() <= REASON_CHARS ? r : r.substring(0, REASON_CHARS - 1) + "…";
   }
 
   static String firstLines(String text, int n) {
