@@ -15,6 +15,7 @@ Usage: python behave.py FILE. The behaviour for FILE is read from behaviours.txt
   stall         sleeps for ten minutes
   slow          sleeps ETASK_IT_SLOW seconds (default 30), then behaves like smoke
   noop          changes nothing
+  git-tamper    commits a test itself and installs a pre-commit hook
   fix-on-retry  a failing test on the first attempt; with ETASK_FEEDBACK (a retry) a passing one
 """
 import os
@@ -105,6 +106,13 @@ def main(path):
     elif b == "outside":
         append("README.md", "\nChanged by a generator that should not.\n")
         write(test, "def test_ok() -> None:\n    assert 1 + 1 == 2\n")
+    elif b == "git-tamper":
+        write(test, "def test_sneaky() -> None:\n    assert 1 + 1 == 2\n")
+        write(os.path.join(".git", "hooks", "pre-commit"), "#!/bin/sh\necho hook ran > /tmp/etask-it-hook-ran\n")
+        os.chmod(os.path.join(".git", "hooks", "pre-commit"), 0o755)
+        subprocess.check_call(["git", "add", test])
+        subprocess.check_call(["git", "-c", "user.name=gen", "-c", "user.email=gen@example.com", "commit", "-qm",
+                               "generator commits by itself"])
     elif b == "crash":
         print("behave: crashing on purpose", file=sys.stderr)
         return 3

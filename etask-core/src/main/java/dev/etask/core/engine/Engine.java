@@ -510,6 +510,8 @@ public final class Engine implements AutoCloseable {
       Map<String, String> env = python.withVenv(Environments.forGenerator(spec.generator().env()));
       Generator generator = new CommandGenerator(spec.generator().command(), spec.specDir(), ws.root(), env, runner);
       Duration timeout = min(spec.generator().timeout(), remainingBudget());
+      Map<String, byte[]> control = git.controlFiles();
+      ObjectId headBefore = git.head();
       runner.onStart(p -> {
         try {
           // the start instant tells the orphan apart from a later process that reuses its pid
@@ -532,6 +534,20 @@ public final class Engine implements AutoCloseable {
         }
       }
       batch.durationMs += Duration.ofNanos(System.nanoTime() - t0).toMillis();
+      List<String> tampered = new ArrayList<>(GitRepo.changedControlFiles(control, git.controlFiles()));
+      if (!headBefore.equals(git.head()) || !spec.branch().equals(git.currentBranch())) {
+        tampered.add("HEAD moved to " + shortSha(git.head()) + " on " + git.currentBranch());
+        git.restoreControlFiles(control);
+        git.checkoutBranch(spec.branch(), headBefore); // the generator's commits never stay on the branch
+      }
+      if (!tampered.isEmpty()) {
+        git.restoreControlFiles(control);
+        git.restore();
+        finish(batch, Decision.of(Verdict.ROLLBACK, "the generator changed the clone's git control files ("
+            + String.join(", ", tampered) + "); they were restored"));
+        out.warn("batch " + label(batch) + " rolled back: " + batch.reason);
+        return;
+      }
       if (interrupted) {
         batch.attempts--; // an interrupted attempt does not count; the next run redoes the batch
         git.restore();
@@ -919,6 +935,13 @@ public final class Engine implements AutoCloseable {
 
   /** Opens or updates the pull request through the configured provider. */
   public void publish() {
+    publishStep();
+    if (state.prUrl != null && !interrupted) {
+      writeOutputs(outcome()); // again, so status.json has the pr phase's time too
+    }
+  }
+
+  private void publishStep() {
     step("pr", () -> {
       if (interrupted) {
         out.info("interrupted: the pull request is refreshed by the next run");

@@ -388,6 +388,65 @@ public final class GitRepo implements AutoCloseable {
     }
   }
 
+  /**
+   * The files of {@code .git} a generator could use to run code or redirect etask later: config,
+   * hooks and info/. Compare two snapshots to catch a change; {@link #restoreControlFiles} undoes it.
+   */
+  public Map<String, byte[]> controlFiles() throws GitException {
+    Path gitDir = git.getRepository().getDirectory().toPath();
+    Map<String, byte[]> out = new java.util.TreeMap<>();
+    try {
+      for (String name : List.of("config", "HEAD")) {
+        Path p = gitDir.resolve(name);
+        if (Files.isRegularFile(p)) {
+          out.put(name, Files.readAllBytes(p));
+        }
+      }
+      for (String folder : List.of("hooks", "info")) {
+        Path d = gitDir.resolve(folder);
+        if (Files.isDirectory(d)) {
+          try (var walk = Files.walk(d)) {
+            for (Path p : walk.filter(Files::isRegularFile).toList()) {
+              out.put(gitDir.relativize(p).toString() + (Files.isExecutable(p) ? " (x)" : ""), Files.readAllBytes(p));
+            }
+          }
+        }
+      }
+      return out;
+    } catch (IOException e) {
+      throw new GitException("cannot read " + gitDir + ": " + e.getMessage(), false, e);
+    }
+  }
+
+  /** The names whose content differs between two {@link #controlFiles} snapshots. */
+  public static List<String> changedControlFiles(Map<String, byte[]> before, Map<String, byte[]> after) {
+    java.util.TreeSet<String> names = new java.util.TreeSet<>(before.keySet());
+    names.addAll(after.keySet());
+    return names.stream().filter(n -> !java.util.Arrays.equals(before.get(n), after.get(n))).toList();
+  }
+
+  /** Puts config, hooks and info/ back as they were in {@code snapshot}. */
+  public void restoreControlFiles(Map<String, byte[]> snapshot) throws GitException {
+    Path gitDir = git.getRepository().getDirectory().toPath();
+    try {
+      Map<String, byte[]> now = controlFiles();
+      for (String name : now.keySet()) {
+        if (!snapshot.containsKey(name)) {
+          Files.deleteIfExists(gitDir.resolve(name.replace(" (x)", "")));
+        }
+      }
+      for (Map.Entry<String, byte[]> e : snapshot.entrySet()) {
+        Path p = gitDir.resolve(e.getKey().replace(" (x)", ""));
+        Files.createDirectories(p.getParent());
+        Files.write(p, e.getValue());
+        p.toFile().setExecutable(e.getKey().endsWith(" (x)"));
+      }
+      git.getRepository().getConfig().load();
+    } catch (IOException | org.eclipse.jgit.errors.ConfigInvalidException e) {
+      throw new GitException("cannot restore " + gitDir + ": " + e.getMessage(), false, e);
+    }
+  }
+
   /** Puts the working tree and index back to HEAD exactly: tracked files restored, untracked ones removed. */
   public void restore() throws GitException {
     try {

@@ -1,0 +1,16 @@
+evaluate(new File(itSources, "common.groovy"))
+def s = status(basedir, "allowlist")
+check(batchDecisions(s) == ["src/service/order.py=rollback", "src/service/payment.py=rollback", "src/service/user.py=accept"],
+    "decisions: " + batchDecisions(s))
+check(s.batches[0].reason.contains("outside the allowlist") && s.batches[0].reason.contains("README.md"), s.batches[0].reason)
+check(s.batches[1].reason.contains("git control files") && s.batches[1].reason.contains("hooks/pre-commit")
+    && s.batches[1].reason.contains("HEAD moved"), s.batches[1].reason)
+def repo = new File(basedir, "target/etask/allowlist/repo")
+check(!new File(repo, ".git/hooks/pre-commit").exists(), "the hook was removed")
+def origin = new File(basedir, "origin.git")
+def log = git(origin, ["log", "--format=%s", "main..auto/allowlist"]).readLines()
+check(log.size() == 1 && !log.any { it.contains("generator commits by itself") }, "only etask's commit: " + log)
+check(git(origin, ["diff", "main", "auto/allowlist", "--", "README.md"]).isEmpty(), "README untouched")
+def files = branchFiles(basedir, "auto/allowlist")
+check(files.contains("tests/test_user_etask.py") && !files.contains("tests/test_payment_etask.py"), "branch: " + files)
+return true
