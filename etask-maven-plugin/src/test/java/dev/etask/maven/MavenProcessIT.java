@@ -75,6 +75,16 @@ class MavenProcessIT {
     }
   }
 
+  /** The generator recorded in the workspace has really started (exec'd), on the given file. */
+  private static boolean generatorRunning(Path ws, String file) {
+    String[] pid = read(ws.resolve("generator.pid")).trim().split("[ \n]");
+    if (pid[0].isEmpty()) {
+      return false;
+    }
+    return ProcessHandle.of(Long.parseLong(pid[0])).flatMap(h -> h.info().commandLine())
+        .map(c -> c.contains("behave.py") && c.contains(file)).orElse(false);
+  }
+
   private static String read(Path p) {
     try {
       return Files.exists(p) ? Files.readString(p, StandardCharsets.UTF_8) : "";
@@ -98,8 +108,7 @@ class MavenProcessIT {
     Path ws = dir.resolve("target/etask/t");
     Path log = dir.resolve("maven-1.log");
     Process first = maven("120", log);
-    await("the slow generator of batch 2", Duration.ofMinutes(4),
-        () -> Files.exists(ws.resolve("generator.pid")) && read(log).contains("GENERATE ── batch 2/3"));
+    await("the slow generator of batch 2", Duration.ofMinutes(4), () -> generatorRunning(ws, "payment.py"));
     first.destroyForcibly(); // SIGKILL: no shutdown hook runs
     assertThat(first.waitFor(30, TimeUnit.SECONDS)).isTrue();
     long orphan = Long.parseLong(read(ws.resolve("generator.pid")).trim().split("[ \n]")[0]);
@@ -134,8 +143,7 @@ class MavenProcessIT {
     Path ws = dir.resolve("target/etask/t");
     Path log = dir.resolve("maven.log");
     Process run = maven("120", log);
-    await("the slow generator of batch 2", Duration.ofMinutes(4),
-        () -> Files.exists(ws.resolve("generator.pid")) && read(log).contains("GENERATE ── batch 2/3"));
+    await("the slow generator of batch 2", Duration.ofMinutes(4), () -> generatorRunning(ws, "payment.py"));
     long generator = Long.parseLong(read(ws.resolve("generator.pid")).trim().split("[ \n]")[0]);
     run.destroy(); // SIGTERM, as Ctrl-C or a CI runner would send
     assertThat(run.waitFor(30, TimeUnit.SECONDS)).isTrue();

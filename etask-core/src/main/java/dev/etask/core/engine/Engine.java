@@ -165,6 +165,9 @@ public final class Engine implements AutoCloseable {
         String marker = lines.length > 1 ? lines[1].trim() : "";
         if (ProcessRunner.killOrphan(Long.parseLong(parts[0]), Instant.ofEpochMilli(Long.parseLong(parts[1])), marker)) {
           out.warn("stopped generator process " + parts[0] + " left running by an interrupted run");
+        } else {
+          out.info("the generator of an interrupted run (pid " + parts[0] + ") is no longer running: "
+              + ProcessHandle.of(Long.parseLong(parts[0])).map(h -> h.isAlive() + " " + h.info()).orElse("gone"));
         }
         Files.deleteIfExists(f);
       }
