@@ -75,6 +75,9 @@ public abstract class AbstractEtaskMojo extends AbstractMojo {
           + "\nFix the spec and run again; the task reference is in the README (task.yaml reference).");
     } catch (EtaskException e) {
       throw new MojoFailureException(failureMessage(e));
+    } catch (RuntimeException e) {
+      throw new MojoExecutionException("etask: unexpected error: " + e + ". This is a bug in etask; the task's"
+          + " trace.txt and logs (under " + workDir + ") help to report it.", e);
     }
   }
 
