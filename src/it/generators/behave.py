@@ -95,10 +95,11 @@ def main(path):
         write(test, "import %s as m\n\n\ndef test_runs() -> None:\n    m.__name__.upper()\n" % mod)
     elif b == "flaky":
         write(test, (
-            "import hashlib\nimport os\nimport tempfile\n\n\n"
+            "import os\nimport tempfile\n\n\n"
             "def test_sometimes() -> None:\n"
-            "    key = hashlib.sha1(os.getcwd().encode()).hexdigest()\n"
-            "    counter = os.path.join(tempfile.gettempdir(), \"etask-it-flaky-\" + key)\n"
+            "    # a counter beside etask's reports: fresh for every workspace\n"
+            "    folder = os.path.dirname(os.environ.get(\"COVERAGE_FILE\", tempfile.mktemp()))\n"
+            "    counter = os.path.join(folder, \"etask-it-flaky-counter\")\n"
             "    n = int(open(counter).read()) + 1 if os.path.exists(counter) else 1\n"
             "    with open(counter, \"w\") as f:\n"
             "        f.write(str(n))\n"

@@ -690,6 +690,18 @@ public final class Engine implements AutoCloseable {
             weak.add(id + ": not collected by the repository's test run (check testpaths / python_files)");
           }
         }
+        if (spec.qualityGates().mutationCheck()) {
+          for (String target : batch.files) {
+            if (target.endsWith(".py") && testFiles.stream().noneMatch(target::equals)) {
+              List<String> survivors = q.survivingMutation(name, target, testFiles,
+                  min(GATE_TIMEOUT, remainingBudget().plusMinutes(1)));
+              if (!survivors.isEmpty()) {
+                weak.add(String.join(", ", survivors) + ": still pass when every value " + target
+                    + " returns is replaced by None");
+              }
+            }
+          }
+        }
         metrics.put(Metric.WEAK_TESTS, (double) weak.size());
         metrics.put(Metric.FLAKY_TESTS, (double) flaky.size());
         for (String w : weak) {

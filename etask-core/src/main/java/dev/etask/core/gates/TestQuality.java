@@ -113,6 +113,50 @@ public final class TestQuality {
   private List<String> lastUncollected = List.of();
 
   /**
+   * Mutation smoke check: replaces every returned value of {@code target} by None, runs the new
+   * tests, and puts the file back. Returns the new tests' ids when all of them still pass (they do not
+   * check what the module returns), else an empty list.
+   */
+  public List<String> survivingMutation(String label, String target, List<String> testFiles, Duration timeout) {
+    Path file = workspace.repo().resolve(target);
+    byte[] original;
+    try {
+      original = Files.readAllBytes(file);
+    } catch (IOException e) {
+      return List.of();
+    }
+    try {
+      ProcessRunner.Result m = runner.run(new Command(List.of(python.python().toString(),
+          python.script("mutate_returns.py").toString(), target), workspace.repo(), python.environment(),
+          Duration.ofMinutes(1), workspace.logs().resolve(label + "-mutation.log")));
+      if (!m.ok() || m.output().contains("\"mutated\": 0")) {
+        return List.of();
+      }
+      Path junit = workspace.reports().resolve(label + "-mutant.xml");
+      Files.deleteIfExists(junit);
+      List<String> argv = new ArrayList<>(List.of(python.python().toString(), "-m", "pytest", "-p", "no:cacheprovider",
+          "-q", "--junitxml=" + junit, "-o", "junit_family=xunit2"));
+      argv.addAll(testFiles);
+      runner.run(new Command(argv, workspace.repo(), python.environment(), timeout,
+          workspace.logs().resolve(label + "-mutation.log")));
+      if (!Files.exists(junit)) {
+        return List.of();
+      }
+      Map<String, Boolean> cases = Reports.junitCases(junit);
+      boolean allPass = !cases.isEmpty() && cases.values().stream().allMatch(Boolean::booleanValue);
+      return allPass ? List.copyOf(new TreeSet<>(cases.keySet())) : List.of();
+    } catch (IOException | ReportFormatException e) {
+      return List.of();
+    } finally {
+      try {
+        Files.write(file, original);
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException("cannot restore " + file + " after the mutation check", e);
+      }
+    }
+  }
+
+  /**
    * After {@link #flakyTests}: the new tests that ran when named but not in the full suite, so the
    * repository's test configuration (testpaths, python_files) never collects them.
    */

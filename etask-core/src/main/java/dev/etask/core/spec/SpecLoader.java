@@ -198,7 +198,7 @@ public final class SpecLoader {
 
     Section gates = top.section("quality_gates");
     gates.allow("require_all_tests_pass", "min_coverage_delta", "coverage_tolerance", "forbid_new_type_errors",
-        "forbid_new_lint_errors", "max_diff_lines", "flaky_reruns", "check_assertions");
+        "forbid_new_lint_errors", "max_diff_lines", "flaky_reruns", "check_assertions", "mutation_check");
     TaskSpec.QualityGates qualityGates = new TaskSpec.QualityGates(
         gates.bool("require_all_tests_pass", true),
         gates.number("min_coverage_delta", 0),
@@ -207,7 +207,8 @@ public final class SpecLoader {
         gates.bool("forbid_new_lint_errors", true),
         gates.integer("max_diff_lines", 400, 1, Integer.MAX_VALUE),
         gates.integer("flaky_reruns", 3, 0, 20),
-        gates.bool("check_assertions", true));
+        gates.bool("check_assertions", true),
+        gates.bool("mutation_check", false));
 
     OnTestFailure onTestFailure = top.enumValue("on_test_failure", OnTestFailure.class, OnTestFailure.ROLLBACK);
 

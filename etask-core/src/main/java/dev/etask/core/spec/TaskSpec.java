@@ -52,7 +52,8 @@ public record TaskSpec(
       boolean forbidNewLintErrors,
       int maxDiffLines,
       int flakyReruns,
-      boolean checkAssertions) {}
+      boolean checkAssertions,
+      boolean mutationCheck) {}
 
   public enum OnTestFailure { ROLLBACK, KEEP }
 
