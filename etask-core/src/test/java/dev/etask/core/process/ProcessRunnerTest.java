@@ -58,6 +58,29 @@ class ProcessRunnerTest {
   }
 
   @Test
+  void orphansAreKilledOnlyWhenTheyAreStillTheSameProcess() throws Exception {
+    Process p = new ProcessBuilder("setsid", "sh", "-c", "sleep 300 # marker-src/x.py").start();
+    try {
+      java.time.Instant started = p.toHandle().info().startInstant().orElseThrow();
+      long pid = p.pid();
+      assertThat(ProcessRunner.killOrphan(pid, started.minusSeconds(3600), "not-in-the-command")).isFalse();
+      assertThat(p.isAlive()).isTrue();
+      assertThat(ProcessRunner.killOrphan(pid, started.minusSeconds(3600), "marker-src/x.py")).isTrue();
+      assertThat(p.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+      assertThat(ProcessRunner.killOrphan(pid, started, "")).isFalse();
+    } finally {
+      p.destroyForcibly();
+    }
+    Process q = new ProcessBuilder("setsid", "sh", "-c", "sleep 300").start();
+    try {
+      assertThat(ProcessRunner.killOrphan(q.pid(), q.toHandle().info().startInstant().orElseThrow(), "")).isTrue();
+      assertThat(q.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    } finally {
+      q.destroyForcibly();
+    }
+  }
+
+  @Test
   void missingProgramIsAResultNotAnException() {
     ProcessRunner.Result r = new ProcessRunner(Redactor.none()).run(new Command(List.of("/nonexistent/tool"), dir,
         Map.of(), Duration.ofSeconds(5), null));
