@@ -1,7 +1,7 @@
 """Prints, as JSON, what etask needs to know about a Python repository: what to install, where the
 source packages are and where the tests are. Reads requirements*.txt, pyproject.toml ([project]
 optional dependencies for tests, [dependency-groups]) and setup.py/setup.cfg. Runs anywhere
-Python 3.8+ runs; tomllib (3.11+) or tomli, when present, reads pyproject.toml."""
+Python 3.9+ runs; tomllib (3.11+) or tomli, when present, reads pyproject.toml."""
 import json
 import os
 import re
