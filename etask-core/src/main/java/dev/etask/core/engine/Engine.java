@@ -680,13 +680,12 @@ public final class Engine implements AutoCloseable {
       if (decision.verdict().commits() && !testFiles.isEmpty()) {
         TestQuality q = new TestQuality(ws, python, runner);
         List<String> weak = new ArrayList<>(spec.qualityGates().checkAssertions() ? q.weakTests(testFiles) : List.of());
-        List<String> flaky = q.flakyTests(name, testFiles, Math.max(1, spec.qualityGates().flakyReruns()),
+        // at least one run, to see which new tests the suite collects
+        TestQuality.Reruns reruns = q.rerun(name, testFiles, Math.max(1, spec.qualityGates().flakyReruns()),
             after.tests(), min(GATE_TIMEOUT, remainingBudget().plusMinutes(1)));
-        if (spec.qualityGates().flakyReruns() == 0) {
-          flaky = List.of(); // one run was only to see which new tests the suite collects
-        }
+        List<String> flaky = spec.qualityGates().flakyReruns() == 0 ? List.of() : reruns.flaky();
         if (spec.qualityGates().checkAssertions()) {
-          for (String id : q.uncollected()) {
+          for (String id : reruns.uncollected()) {
             weak.add(id + ": not collected by the repository's test run (check testpaths / python_files)");
           }
         }
@@ -996,7 +995,6 @@ public final class Engine implements AutoCloseable {
             + " → " + state.base + " on " + redact(state.origin));
         out.info("PR record: " + published.location());
         out.info("PR body:   " + ws.prBodyFile());
-        StatusJson.write(ws.statusFile(), spec, state, o);
       } catch (IOException e) {
         throw new EtaskException(Code.PR_FAILED, "cannot record the pull request: " + e.getMessage(),
             "check the permissions of etask.artifactsDir", e);

@@ -59,38 +59,22 @@ public final class TestQuality {
   }
 
   /**
-   * Runs the tests in {@code files} {@code reruns} more times and returns the ids whose outcome
-   * differs from {@code first} or between the runs.
+   * What running the new tests again showed: {@code flaky} ids changed outcome from the first run
+   * or between runs; {@code uncollected} ids ran when named but not in the full suite, so the
+   * repository's test configuration (testpaths, python_files) never collects them.
    */
-  public List<String> flakyTests(String label, List<String> files, int reruns, TestResults first, Duration timeout) {
+  public record Reruns(List<String> flaky, List<String> uncollected) {}
+
+  /** Runs the tests in {@code files} {@code reruns} more times and compares with {@code first}. */
+  public Reruns rerun(String label, List<String> files, int reruns, TestResults first, Duration timeout) {
     if (files.isEmpty() || reruns <= 0) {
-      return List.of();
+      return new Reruns(List.of(), List.of());
     }
     Map<String, Boolean> firstOutcome = new HashMap<>();
     TreeSet<String> flaky = new TreeSet<>();
-    List<Map<String, Boolean>> runs = new ArrayList<>();
     for (int i = 1; i <= reruns; i++) {
-      Path junit = workspace.reports().resolve(label + "-rerun-" + i + ".xml");
-      try {
-        Files.deleteIfExists(junit);
-      } catch (IOException e) {
-        // a stale report is replaced by pytest or ignored below
-      }
-      List<String> argv = new ArrayList<>(List.of(python.python().toString(), "-m", "pytest", "-p", "no:cacheprovider",
-          "-q", "--junitxml=" + junit, "-o", "junit_family=xunit2"));
-      argv.addAll(files);
-      ProcessRunner.Result r = runner.run(new Command(argv, workspace.repo(), python.environment(), timeout,
-          workspace.logs().resolve(label + "-rerun.log")));
-      if (r.timedOut() || !Files.exists(junit)) {
-        continue;
-      }
-      try {
-        runs.add(Reports.junitCases(junit));
-      } catch (ReportFormatException e) {
-        // an unreadable rerun says nothing about flakiness
-      }
-    }
-    for (Map<String, Boolean> run : runs) {
+      Map<String, Boolean> run = runTests(workspace.reports().resolve(label + "-rerun-" + i + ".xml"), files,
+          label + "-rerun.log", timeout);
       for (Map.Entry<String, Boolean> e : run.entrySet()) {
         Boolean before = firstOutcome.putIfAbsent(e.getKey(), e.getValue());
         if (before != null && !before.equals(e.getValue())) {
@@ -105,12 +89,32 @@ public final class TestQuality {
         flaky.add(e.getKey());
       }
     }
-    lastUncollected = firstOutcome.keySet().stream()
+    List<String> uncollected = firstOutcome.keySet().stream()
         .filter(id -> !first.failing().contains(id) && !first.passedIds().contains(id)).sorted().toList();
-    return List.copyOf(flaky);
+    return new Reruns(List.copyOf(flaky), uncollected);
   }
 
-  private List<String> lastUncollected = List.of();
+  /** Runs pytest on {@code files} alone: test id → passed; empty when it timed out or left no readable report. */
+  private Map<String, Boolean> runTests(Path junit, List<String> files, String log, Duration timeout) {
+    try {
+      Files.deleteIfExists(junit);
+    } catch (IOException e) {
+      // a stale report is replaced by pytest or ignored below
+    }
+    List<String> argv = new ArrayList<>(List.of(python.python().toString(), "-m", "pytest", "-p", "no:cacheprovider",
+        "-q", "--junitxml=" + junit, "-o", "junit_family=xunit2"));
+    argv.addAll(files);
+    ProcessRunner.Result r = runner.run(new Command(argv, workspace.repo(), python.environment(), timeout,
+        workspace.logs().resolve(log)));
+    if (r.timedOut() || !Files.exists(junit)) {
+      return Map.of();
+    }
+    try {
+      return Reports.junitCases(junit);
+    } catch (ReportFormatException e) {
+      return Map.of(); // an unreadable run says nothing
+    }
+  }
 
   /**
    * Mutation smoke check: replaces every returned value of {@code target} by None, runs the new
@@ -132,21 +136,10 @@ public final class TestQuality {
       if (!m.ok() || m.output().contains("\"mutated\": 0")) {
         return List.of();
       }
-      Path junit = workspace.reports().resolve(label + "-mutant.xml");
-      Files.deleteIfExists(junit);
-      List<String> argv = new ArrayList<>(List.of(python.python().toString(), "-m", "pytest", "-p", "no:cacheprovider",
-          "-q", "--junitxml=" + junit, "-o", "junit_family=xunit2"));
-      argv.addAll(testFiles);
-      runner.run(new Command(argv, workspace.repo(), python.environment(), timeout,
-          workspace.logs().resolve(label + "-mutation.log")));
-      if (!Files.exists(junit)) {
-        return List.of();
-      }
-      Map<String, Boolean> cases = Reports.junitCases(junit);
+      Map<String, Boolean> cases = runTests(workspace.reports().resolve(label + "-mutant.xml"), testFiles,
+          label + "-mutation.log", timeout);
       boolean allPass = !cases.isEmpty() && cases.values().stream().allMatch(Boolean::booleanValue);
       return allPass ? List.copyOf(new TreeSet<>(cases.keySet())) : List.of();
-    } catch (IOException | ReportFormatException e) {
-      return List.of();
     } finally {
       try {
         Files.write(file, original);
@@ -154,13 +147,5 @@ public final class TestQuality {
         throw new java.io.UncheckedIOException("cannot restore " + file + " after the mutation check", e);
       }
     }
-  }
-
-  /**
-   * After {@link #flakyTests}: the new tests that ran when named but not in the full suite, so the
-   * repository's test configuration (testpaths, python_files) never collects them.
-   */
-  public List<String> uncollected() {
-    return lastUncollected;
   }
 }
