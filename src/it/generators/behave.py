@@ -17,6 +17,13 @@ Usage: python behave.py FILE. The behaviour for FILE is read from behaviours.txt
   noop          changes nothing
   git-tamper    commits a test itself and installs a pre-commit hook
   fix-on-retry  a failing test on the first attempt; with ETASK_FEEDBACK (a retry) a passing one
+  conftest-hook a failing test and a tests/unit/conftest.py hook that reports every failure as a pass
+  conftest-fixture  a tests/conftest.py with a fixture, and a test that uses it
+  tamper-report a failing test, and the test's id added to etask's report of the state before the batch
+  venv-pth      a smoke test, and a .pth file dropped into the gates' virtualenv
+  index-lock    a smoke test, and a stale .git/index.lock left behind
+  push-origin   a smoke test committed and pushed to the origin's main (origin.git beside this script)
+  print-env     prints its environment, and a test that fails with the test's environment in its message
 """
 import os
 import subprocess
@@ -114,6 +121,52 @@ def main(path):
         subprocess.check_call(["git", "add", test])
         subprocess.check_call(["git", "-c", "user.name=gen", "-c", "user.email=gen@example.com", "commit", "-qm",
                                "generator commits by itself"])
+    elif b == "conftest-hook":
+        write(test, "import %s as m\n\n\ndef test_exposes_a_bug() -> None:\n    assert m.__name__ == \"wrong\"\n" % mod)
+        write(os.path.join("tests", "unit", "conftest.py"), (
+            "import pytest\n\n\n"
+            "@pytest.hookimpl(hookwrapper=True)\n"
+            "def pytest_runtest_makereport(item, call):\n"
+            "    outcome = yield\n"
+            "    report = outcome.get_result()\n"
+            "    report.outcome = \"passed\"\n"))
+    elif b == "conftest-fixture":
+        write(os.path.join("tests", "conftest.py"), (
+            "import pytest\n\n\n@pytest.fixture\ndef answer() -> int:\n    return 42\n"))
+        write(test, "def test_answer(answer: int) -> None:\n    assert answer == 42\n")
+    elif b == "tamper-report":
+        import json
+        write(test, "import %s as m\n\n\ndef test_exposes_a_bug() -> None:\n    assert m.__name__ == \"wrong\"\n" % mod)
+        reports = os.path.join(os.path.dirname(os.environ["ETASK_PROMPT_FILE"]), "..", "reports", "current.json")
+        with open(reports, encoding="utf-8") as f:
+            current = json.load(f)
+        current["tests"]["failing"].append("tests.test_%s_etask::test_exposes_a_bug" % stem(path))
+        with open(reports, "w", encoding="utf-8") as f:
+            json.dump(current, f)
+    elif b == "venv-pth":
+        import site
+        write(test, "import %s as m\n\n\ndef test_defines() -> None:\n    assert m.__name__ == %r\n" % (mod, mod))
+        with open(os.path.join(site.getsitepackages()[0], "zz_etask_it.pth"), "w") as f:
+            f.write("import os\n")
+    elif b == "index-lock":
+        write(test, "import %s as m\n\n\ndef test_defines() -> None:\n    assert m.__name__ == %r\n" % (mod, mod))
+        open(os.path.join(".git", "index.lock"), "w").close()
+    elif b == "push-origin":
+        write(test, "def test_pushed() -> None:\n    assert True\n")
+        subprocess.check_call(["git", "add", test])
+        subprocess.check_call(["git", "-c", "user.name=gen", "-c", "user.email=gen@example.com", "commit", "-qm",
+                               "pushed by a generator"])
+        subprocess.check_call(["git", "push", "-q", os.path.join(HERE, "origin.git"), "HEAD:refs/heads/main"])
+    elif b == "print-env":
+        for k, v in sorted(os.environ.items()):
+            print("%s=%s" % (k, v))
+        write(test, (
+            "import base64\nimport os\n\n\n"
+            "def test_environment() -> None:\n"
+            "    dump = repr(sorted(os.environ.items()))\n"
+            "    print(dump)\n"
+            "    print(base64.b64encode(dump.encode()).decode())\n"
+            "    assert dump == \"\", dump\n"))
     elif b == "crash":
         print("behave: crashing on purpose", file=sys.stderr)
         return 3

@@ -5,12 +5,23 @@ import dev.etask.core.spec.EtaskException;
 import dev.etask.core.spec.SpecException;
 import dev.etask.core.state.Outcome;
 import java.io.File;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeMap;
 import org.apache.maven.execution.MavenSession;
 import org.apache.maven.plugin.AbstractMojo;
 import org.apache.maven.plugin.MojoExecutionException;
+import org.apache.maven.plugin.MojoExecution;
 import org.apache.maven.plugin.MojoFailureException;
+import org.apache.maven.plugins.annotations.Component;
 import org.apache.maven.plugins.annotations.Parameter;
+import org.apache.maven.settings.Server;
+import org.apache.maven.settings.Settings;
+import org.apache.maven.settings.crypto.DefaultSettingsDecryptionRequest;
+import org.apache.maven.settings.crypto.SettingsDecrypter;
+import org.apache.maven.settings.crypto.SettingsDecryptionResult;
 
 /**
  * Shared parameters of the goals that work on a task, and the one place where the core's failures
@@ -62,6 +73,12 @@ public abstract class AbstractEtaskMojo extends AbstractMojo {
   @Parameter(defaultValue = "${session}", readonly = true, required = true)
   protected MavenSession session;
 
+  @Parameter(defaultValue = "${mojoExecution}", readonly = true)
+  protected MojoExecution mojoExecution;
+
+  @Component
+  protected SettingsDecrypter settingsDecrypter;
+
   @Override
   public final void execute() throws MojoExecutionException, MojoFailureException {
     if (skip) {
@@ -89,8 +106,65 @@ public abstract class AbstractEtaskMojo extends AbstractMojo {
       throw new MojoFailureException("No task spec given: set -Detask.spec=path/to/task.yaml"
           + " (or <spec> in the plugin's configuration).");
     }
-    return new Engine.Config(resolve(spec), workDir.toPath(),
-        artifactsDir == null ? null : artifactsDir.toPath(), runDir());
+    Path specPath = resolve(spec);
+    return new Engine.Config(specPath, workDir.toPath(), artifactsDir == null ? null : artifactsDir.toPath(), runDir(),
+        settingsSecrets(), command(specPath));
+  }
+
+  /**
+   * The passwords and passphrases of settings.xml's servers, decrypted: the redactor knows them before
+   * anything is printed or written.
+   */
+  protected List<String> settingsSecrets() {
+    List<String> out = new ArrayList<>();
+    Settings settings = session == null ? null : session.getSettings();
+    if (settings == null) {
+      return out;
+    }
+    for (Server server : settings.getServers()) {
+      out.add(server.getPassword());
+      out.add(server.getPassphrase());
+    }
+    if (settingsDecrypter != null) {
+      SettingsDecryptionResult r = settingsDecrypter.decrypt(new DefaultSettingsDecryptionRequest(settings));
+      for (Server server : r.getServers()) {
+        out.add(server.getPassword());
+        out.add(server.getPassphrase());
+      }
+    }
+    out.removeIf(s -> s == null || s.isBlank());
+    return out;
+  }
+
+  /**
+   * How the user starts a goal of this task again, as they ran etask: the launcher (./mvnw when the
+   * folder has one), the plugin prefix or coordinates they used, the spec and their other etask.*
+   * parameters. {@code {goal}} stands for the goal.
+   */
+  protected String command(Path specPath) {
+    Path run = runDir().toAbsolutePath().normalize();
+    String launcher = Files.isExecutable(run.resolve("mvnw")) ? "./mvnw" : "mvn";
+    String prefix = "etask:";
+    String goal = mojoExecution == null ? null : mojoExecution.getGoal();
+    if (session != null && goal != null) {
+      for (String g : session.getGoals()) {
+        if (g.endsWith(":" + goal) && g.indexOf(':') != g.lastIndexOf(':')) {
+          prefix = g.substring(0, g.length() - goal.length());
+        }
+      }
+    }
+    Path specAbs = specPath.toAbsolutePath().normalize();
+    StringBuilder b = new StringBuilder(launcher).append(' ').append(prefix).append("{goal} -Detask.spec=")
+        .append(specAbs.startsWith(run) ? run.relativize(specAbs) : specAbs);
+    if (session != null) {
+      new TreeMap<>(session.getUserProperties()).forEach((k, v) -> {
+        String key = String.valueOf(k);
+        if (key.startsWith("etask.") && !key.equals("etask.spec") && !key.equals("etask.id")) {
+          b.append(" -D").append(key).append('=').append(v);
+        }
+      });
+    }
+    return b.toString();
   }
 
   protected Path runDir() {

@@ -4,43 +4,31 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.etask.core.git.GitRepo;
 import java.io.File;
 import java.io.IOException;
 import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import org.eclipse.jgit.api.Git;
-import org.eclipse.jgit.lib.PersonIdent;
 import org.eclipse.jgit.revwalk.RevCommit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Scenarios where Maven itself is killed or the network goes away: they drive real Maven processes
  * (the wrapper, the plugin from target/local-repo), real git and real Python.
  */
-class MavenProcessIT {
+class MavenProcessIT extends MavenProcesses {
   private static final ObjectMapper JSON = new ObjectMapper();
-  @TempDir Path dir;
 
   @BeforeEach
-  void fixture() throws Exception {
-    Path tasks = Path.of(System.getProperty("etask.it.tasksDir"));
-    Path it = Path.of(System.getProperty("etask.it.itSources"));
-    GitRepo.createOriginFrom(tasks.resolve("demo/sample-service"), dir.resolve("origin.git"),
-        new PersonIdent("it", "it@example.com"));
-    Files.copy(tasks.resolve("generators/characterize.py"), dir.resolve("characterize.py"));
-    Files.copy(it.resolve("generators/behave.py"), dir.resolve("behave.py"));
-    Files.writeString(dir.resolve("behaviours.txt"),
-        "src/service/order.py: smoke\nsrc/service/payment.py: slow\nsrc/service/user.py: smoke\n");
+  void slowPayment() throws Exception {
+    behaviours("src/service/order.py: smoke\nsrc/service/payment.py: slow\nsrc/service/user.py: smoke\n");
   }
 
   private void spec(String url) throws IOException {
@@ -55,24 +43,7 @@ class MavenProcessIT {
   }
 
   private Process maven(String slow, Path log) throws IOException {
-    List<String> cmd = new ArrayList<>(List.of(System.getProperty("etask.it.mvnw"), "-B",
-        "-Dmaven.repo.local=" + System.getProperty("etask.it.localRepo"),
-        System.getProperty("etask.it.plugin") + ":run", "-Detask.spec=task.yaml"));
-    ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true)
-        .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
-    pb.environment().put("ETASK_IT_SLOW", slow);
-    pb.environment().put("MAVEN_OPTS", "-Duser.home=" + dir.resolve("home"));
-    return pb.start();
-  }
-
-  private static void await(String what, Duration timeout, BooleanSupplier condition) throws InterruptedException {
-    long end = System.nanoTime() + timeout.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > end) {
-        throw new AssertionError("timed out waiting for " + what);
-      }
-      Thread.sleep(200);
-    }
+    return maven("run", log, Map.of("ETASK_IT_SLOW", slow));
   }
 
   /** The generator recorded in the workspace has really started (exec'd), on the given file. */
@@ -83,14 +54,6 @@ class MavenProcessIT {
     }
     return ProcessHandle.of(Long.parseLong(pid[0])).flatMap(h -> h.info().commandLine())
         .map(c -> c.contains("behave.py") && c.contains(file)).orElse(false);
-  }
-
-  private static String read(Path p) {
-    try {
-      return Files.exists(p) ? Files.readString(p, StandardCharsets.UTF_8) : "";
-    } catch (IOException e) {
-      return "";
-    }
   }
 
   private List<RevCommit> branchCommits() throws Exception {
@@ -171,8 +134,7 @@ class MavenProcessIT {
     Process daemon = gitDaemon(port);
     try {
       spec("git://127.0.0.1:" + port + "/origin.git");
-      Files.writeString(dir.resolve("behaviours.txt"), "src/service/order.py: slow\n"
-          + "src/service/payment.py: smoke\nsrc/service/user.py: smoke\n");
+      behaviours("src/service/order.py: slow\nsrc/service/payment.py: smoke\nsrc/service/user.py: smoke\n");
       Path log = dir.resolve("maven.log");
       Process run = maven("4", log);
       await("the first generator", Duration.ofMinutes(4), () -> read(log).contains("GENERATE ── batch 1/3"));

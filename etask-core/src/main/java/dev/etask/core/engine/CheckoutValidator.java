@@ -5,6 +5,7 @@ import dev.etask.core.gates.GateRunner;
 import dev.etask.core.git.DiffStats;
 import dev.etask.core.git.GitException;
 import dev.etask.core.git.GitRepo;
+import dev.etask.core.process.Environments;
 import dev.etask.core.process.ProcessRunner;
 import dev.etask.core.process.Redactor;
 import dev.etask.core.report.GateTable;
@@ -41,7 +42,7 @@ public final class CheckoutValidator {
   /** The verdict: the gate table's rows, the decision, and whether the gates passed. */
   public record Result(List<GateTable.Row> rows, Decision decision, boolean passed) {}
 
-  public static Result validate(Path start, Path workDir, TaskSpec specOrNull, Listener out) {
+  public static Result validate(Path start, Path workDir, TaskSpec specOrNull, Listener listener) {
     Path checkout = start.toAbsolutePath().normalize();
     while (checkout != null && !Files.isDirectory(checkout.resolve(".git"))) {
       checkout = checkout.getParent();
@@ -51,20 +52,25 @@ public final class CheckoutValidator {
           "run etask:validate in a git repository, or pass -Detask.spec to validate a task's batch");
     }
     TaskSpec spec = specOrNull != null ? specOrNull : SpecLoader.parse(checkout.resolve("etask-validate.yaml"), """
-        id: validate
+        id: validate-checkout
         objective: validate the working tree
         target: { include: ["**"] }
         generator: { command: "true" }
         """);
-    String id = "validate-" + checkout.getFileName().toString().toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-")
-        + "-" + Integer.toHexString(checkout.toString().hashCode());
-    Path where = workDir.toAbsolutePath().normalize();
+    String name = checkout.getFileName().toString().toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-");
+    String id = "validate-" + name.substring(0, Math.min(40, name.length())) + "-"
+        + Integer.toHexString(checkout.toString().hashCode());
+    Path where = workDir.toAbsolutePath().normalize().resolve("validate");
     if (where.startsWith(checkout)) {
       // inside the checkout the venv and the HEAD copy would be linted and collected as tests
       where = Path.of(System.getProperty("java.io.tmpdir"), "etask-validate");
     }
     Workspace ws = Workspace.of(where, null, id).on(checkout);
-    ProcessRunner runner = new ProcessRunner(Redactor.none());
+    Redactor redactor = Redactor.none();
+    Environments environments = Environments.of(ws.home());
+    environments.registerSecrets(redactor);
+    Listener out = Listener.redacting(listener, redactor);
+    ProcessRunner runner = new ProcessRunner(redactor);
     out.phase("VALIDATE", checkout + " (working tree against HEAD)");
     out.info("workspace: " + ws.root());
     try {
@@ -74,7 +80,7 @@ public final class CheckoutValidator {
           "check the permissions of etask.workDir", e);
     }
     try (TaskLock lock = TaskLock.acquire(ws.lockFile(), id)) {
-      PythonEnvironment python = new PythonEnvironment(ws, runner);
+      PythonEnvironment python = new PythonEnvironment(ws, runner, environments, spec.python().env(), List.of(), null);
       PythonEnvironment.Project project = python.detect(spec.python().interpreter(), spec.python());
       long t0 = System.nanoTime();
       Map<String, String> versions = python.ensure(spec.python().interpreter(), project, spec.python().tools());
@@ -89,7 +95,7 @@ public final class CheckoutValidator {
       }
       List<Path> srcFirst = Files.isDirectory(head.resolve("src")) ? List.of(head.resolve("src"), head) : List.of(head);
       Workspace headWs = ws.on(head);
-      GateReport before = new GateRunner(headWs, new PythonEnvironment(headWs, runner, srcFirst), runner, versions)
+      GateReport before = new GateRunner(headWs, python.on(headWs, srcFirst), runner, versions)
           .measure("head", project.source(), TIMEOUT);
       GateReport after = new GateRunner(ws, python, runner, versions).measure("worktree", project.source(), TIMEOUT);
       Map<Metric, Double> metrics = Measurements.compare(before, after, diff);

@@ -2,6 +2,7 @@ package dev.etask.core.engine;
 
 import dev.etask.core.gates.GateReport;
 import dev.etask.core.gates.GateRunner;
+import dev.etask.core.gates.RunnerConfig;
 import dev.etask.core.gates.TestQuality;
 import dev.etask.core.generate.CommandGenerator;
 import dev.etask.core.generate.Generator;
@@ -9,6 +10,8 @@ import dev.etask.core.git.Change;
 import dev.etask.core.git.DiffStats;
 import dev.etask.core.git.GitException;
 import dev.etask.core.git.GitRepo;
+import dev.etask.core.git.Origin;
+import dev.etask.core.git.Ownership;
 import dev.etask.core.pr.LocalProvider;
 import dev.etask.core.pr.PullRequest;
 import dev.etask.core.pr.PullRequestProvider;
@@ -35,6 +38,7 @@ import dev.etask.core.state.RunState;
 import dev.etask.core.workspace.FileTrees;
 import dev.etask.core.workspace.PythonEnvironment;
 import dev.etask.core.workspace.TaskLock;
+import dev.etask.core.workspace.VenvSeal;
 import dev.etask.core.workspace.Workspace;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -55,6 +59,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import org.eclipse.jgit.lib.Constants;
 import org.eclipse.jgit.lib.ObjectId;
 import org.eclipse.jgit.lib.PersonIdent;
 import org.eclipse.jgit.revwalk.RevCommit;
@@ -66,8 +71,20 @@ import org.eclipse.jgit.revwalk.RevCommit;
  */
 public final class Engine implements AutoCloseable {
 
-  /** Where things are: the spec, the work folder, the artifacts folder, and the folder the user ran in. */
-  public record Config(Path spec, Path workDir, Path artifactsDir, Path runDir) {}
+  /**
+   * Where things are: the spec, the work folder, the artifacts folder, and the folder the user ran in;
+   * {@code secrets} are credentials the caller knows of (settings.xml passwords), registered with the
+   * redactor before anything runs; {@code command} is how the user starts this task again (for hints).
+   */
+  public record Config(Path spec, Path workDir, Path artifactsDir, Path runDir, List<String> secrets, String command) {
+    public Config {
+      secrets = secrets == null ? List.of() : List.copyOf(secrets);
+    }
+
+    public Config(Path spec, Path workDir, Path artifactsDir, Path runDir) {
+      this(spec, workDir, artifactsDir, runDir, List.of(), null);
+    }
+  }
 
   private static final List<String> BY_PRODUCTS = List.of(".coverage", ".coverage.*", "__pycache__/", "*.py[cod]",
       ".pytest_cache/", ".mypy_cache/", ".ruff_cache/", "*.egg-info/", ".eggs/", "coverage.json", "coverage.xml");
@@ -82,9 +99,12 @@ public final class Engine implements AutoCloseable {
   private final Listener out;
   private final TaskLock lock;
   private final RunState state;
-  private final Redactor redactor = Redactor.none();
-  private final ProcessRunner runner = new ProcessRunner(redactor);
+  private final Redactor redactor;
+  private final ProcessRunner runner;
+  private final Environments environments;
   private final PythonEnvironment python;
+  /** The origin with its credentials, in memory only; resolved on first use. */
+  private Origin origin;
   private final Instant runStart = Instant.now();
   private final Thread shutdownHook = new Thread(this::interrupted, "etask-interrupt");
   private volatile boolean closed;
@@ -92,20 +112,33 @@ public final class Engine implements AutoCloseable {
   /** Set once the interrupt hook has written the final state; guarded by {@code this}. */
   private boolean frozen;
 
-  private Engine(Config config, TaskSpec spec, Workspace ws, Listener out, TaskLock lock, RunState state) {
+  private Engine(Config config, TaskSpec spec, Workspace ws, Listener out, TaskLock lock, RunState state,
+      Redactor redactor, Environments environments) {
     this.config = config;
     this.spec = spec;
     this.ws = ws;
     this.out = out;
     this.lock = lock;
     this.state = state;
-    this.python = new PythonEnvironment(ws, runner);
+    this.redactor = redactor;
+    this.environments = environments;
+    this.runner = new ProcessRunner(redactor);
+    this.python = new PythonEnvironment(ws, runner, environments, spec.python().env(), List.of(), null);
   }
 
   /** Loads the spec, takes the task's lock and reads its state; refuses a state written for another spec. */
-  public static Engine open(Config config, Listener out) {
+  public static Engine open(Config config, Listener listener) {
     TaskSpec spec = SpecLoader.load(config.spec());
     Workspace ws = Workspace.of(config.workDir(), config.artifactsDir(), spec.id());
+    // every secret is known before the first line is printed, the first file written or the first child started
+    Redactor redactor = Redactor.none();
+    config.secrets().forEach(redactor::add);
+    Environments environments = Environments.of(ws.home());
+    environments.registerSecrets(redactor);
+    if (spec.repository().url() != null) {
+      Origin.parse(spec.repository().url()).secrets().forEach(redactor::add);
+    }
+    Listener out = Listener.redacting(listener, redactor);
     TaskLock lock;
     RunState state;
     try {
@@ -124,7 +157,7 @@ public final class Engine implements AutoCloseable {
         lock.close();
         throw new EtaskException(Code.STATE_MISMATCH, "the task spec " + config.spec() + " changed since task '"
             + spec.id() + "' started (its state is in " + ws.stateFile() + "); etask does not mix two specs in one branch",
-            "revert the spec, or start over with: ./mvnw etask:clean -Detask.spec=" + config.spec());
+            "revert the spec, or start over with: " + command(config, "clean"));
       }
       if (state == null) {
         state = new RunState();
@@ -142,11 +175,26 @@ public final class Engine implements AutoCloseable {
         // the state problem is the one to report
       }
       throw new EtaskException(Code.IO_FAILED, "cannot read " + ws.stateFile() + ": " + e.getMessage(),
-          "start over with ./mvnw etask:clean -Detask.spec=" + config.spec(), e);
+          "start over with " + command(config, "clean"), e);
     }
-    Engine engine = new Engine(config, spec, ws, out, lock, state);
-    engine.stopOrphan();
-    engine.sweepTemporaryFiles();
+    Engine engine = new Engine(config, spec, ws, out, lock, state, redactor, environments);
+    try {
+      ws.createFolders();
+      engine.stopOrphan();
+      engine.sweepTemporaryFiles();
+      if (Files.isDirectory(ws.repo().resolve(".git"))) {
+        try (GitRepo git = GitRepo.open(ws.repo())) {
+          engine.releaseStaleLocks(git, "an earlier, interrupted run (or a process it started)");
+        }
+      }
+    } catch (GitException | IOException | RuntimeException e) {
+      engine.close();
+      if (e instanceof EtaskException x) {
+        throw x;
+      }
+      throw new EtaskException(Code.IO_FAILED, "cannot open the workspace " + ws.root() + ": " + e.getMessage(),
+          "run " + command(config, "clean") + " and start the task again", e);
+    }
     Runtime.getRuntime().addShutdownHook(engine.shutdownHook);
     return engine;
   }
@@ -233,7 +281,7 @@ public final class Engine implements AutoCloseable {
     state.limitHit = null; // budgets are per run
     prepare();
     analyze();
-    while (true) {
+    while (state.halted == null) {
       String limit = limitReached();
       if (limit != null) {
         if (state.nextPending() != null || state.inFlight() != null) {
@@ -268,16 +316,29 @@ public final class Engine implements AutoCloseable {
   public void prepare() {
     step("prepare", () -> {
       out.phase("PREPARE", spec.id() + " — " + spec.objective());
-      String origin = resolveOrigin();
-      state.origin = origin;
+      if (state.aborted != null) {
+        // a new attempt after an abort: the batches the generator gave up on are tried again
+        for (BatchState b : state.batches) {
+          if (b.stage == BatchState.Stage.DONE && "ABORT".equals(b.verdict) && b.commit == null) {
+            b.stage = BatchState.Stage.PENDING;
+            b.verdict = null;
+            b.reason = null;
+            b.labels = new ArrayList<>();
+            b.rules = new ArrayList<>();
+            b.attempts = 0;
+          }
+        }
+        out.info("the last run aborted (" + state.aborted + "); trying again");
+        state.aborted = null;
+        state.generatorFailuresInARow = 0;
+      }
+      Origin origin = origin();
       if (state.prepared && Files.isDirectory(ws.repo().resolve(".git"))) {
-        try (GitRepo git = GitRepo.open(ws.repo())) {
-          network("fetch", () -> {
-            git.fetch();
-            return null;
-          });
+        try (GitRepo git = GitRepo.open(ws.repo(), origin)) {
+          fetch(git);
           ObjectId base = git.remoteTracking(state.base);
-          out.info("fetched " + redact(origin) + "; " + state.base + " at " + shortSha(base)
+          checkBranchOwnership(git);
+          out.info("fetched " + origin.url() + "; " + state.base + " at " + shortSha(base)
               + (base != null && !base.name().equals(state.baseSha) ? " (moved since the baseline; rebased before the next push)" : " (unchanged)"));
           if (!state.branch.equals(git.currentBranch())) {
             git.checkoutBranch(state.branch, git.resolve("refs/heads/" + state.branch));
@@ -285,19 +346,25 @@ public final class Engine implements AutoCloseable {
         } catch (GitException e) {
           throw gitFailure(Code.CLONE_FAILED, e, "check that the origin is reachable");
         }
+        if (state.halted != null) {
+          return;
+        }
         ensurePython();
         out.info("baseline kept: " + baselineLine(readReport("baseline")));
         return;
       }
       ObjectId adopted = cloneAndBranch(origin);
+      if (state.halted != null) {
+        return; // nothing can be pushed: no environment, no baseline
+      }
       ensurePython();
       measureBaseline();
       if (adopted != null) {
         // the baseline is the base's; the next batch is judged against the adopted branch's tip
-        try (GitRepo git = GitRepo.open(ws.repo())) {
+        try (GitRepo git = GitRepo.open(ws.repo(), origin)) {
           git.checkoutBranch(spec.branch(), adopted);
         } catch (GitException e) {
-          throw gitFailure(Code.CLONE_FAILED, e, "run ./mvnw etask:clean for this task and try again");
+          throw gitFailure(Code.CLONE_FAILED, e, "run " + command("clean") + " and try again");
         }
         GateReport tip = new GateRunner(ws, python, runner, state.toolVersions).measure("adopted", state.sourceDirs,
             GATE_TIMEOUT);
@@ -309,7 +376,7 @@ public final class Engine implements AutoCloseable {
   }
 
   /** Clones and makes the branch; returns the tip of an adopted remote branch, or null for a new branch. */
-  private ObjectId cloneAndBranch(String origin) {
+  private ObjectId cloneAndBranch(Origin origin) {
     ObjectId adopted = null;
     try {
       if (Files.exists(ws.repo())) {
@@ -324,29 +391,30 @@ public final class Engine implements AutoCloseable {
         if (base == null) {
           base = git.remoteDefaultBranch();
           if (base == null) {
-            throw new EtaskException(Code.CLONE_FAILED, "cannot tell the default branch of " + redact(origin),
+            throw new EtaskException(Code.CLONE_FAILED, "cannot tell the default branch of " + origin.url(),
                 "set repository.base in the task spec");
           }
         }
         ObjectId baseId = git.remoteTracking(base);
         if (baseId == null) {
-          throw new EtaskException(Code.CLONE_FAILED, "the origin " + redact(origin) + " has no branch '" + base + "'",
+          throw new EtaskException(Code.CLONE_FAILED, "the origin " + origin.url() + " has no branch '" + base + "'",
               "set repository.base to one of the origin's branches");
         }
         state.base = base;
         state.baseSha = baseId.name();
-        out.info("cloned " + redact(origin) + " (" + base + " @ " + shortSha(baseId) + ") in " + secs(t0));
+        out.info("cloned " + origin.url() + " (" + base + " @ " + shortSha(baseId) + ") in " + secs(t0));
         ObjectId remoteBranch = git.remoteTracking(spec.branch());
         if (remoteBranch != null) {
           List<RevCommit> commits = git.commitsSince(baseId, remoteBranch);
-          List<RevCommit> foreign = commits.stream().filter(c -> !GitRepo.isTaskCommit(c, spec.id())).toList();
+          Ownership ownership = ownership();
+          List<RevCommit> foreign = commits.stream().filter(c -> !ownership.isOurs(c)).toList();
           if (!foreign.isEmpty()) {
-            state.taskLabels.add("needs-manual-review");
-            throw new EtaskException(Code.BRANCH_TAKEN, "the origin's branch " + spec.branch() + " holds "
-                + foreign.size() + " commit(s) that etask did not make (e.g. " + shortSha(foreign.get(0)) + " \""
-                + foreign.get(0).getShortMessage() + "\"); etask never overwrites them",
-                "give the task another id or branch, or delete the remote branch if its commits can go");
+            git.checkoutBranch(spec.branch(), remoteBranch);
+            git.excludeLocally(BY_PRODUCTS);
+            halt(foreign);
+            return null;
           }
+          commits.forEach(c -> state.ownCommits.add(c.name()));
           git.checkoutBranch(spec.branch(), baseId); // measured on the base first, then moved to the tip
           state.lastPushedSha = remoteBranch.name();
           state.adoptedCommits = commits.size();
@@ -371,6 +439,68 @@ public final class Engine implements AutoCloseable {
     } catch (IOException e) {
       throw new EtaskException(Code.IO_FAILED, "cannot prepare " + ws.repo() + ": " + e.getMessage(),
           "check the disk and permissions of etask.workDir", e);
+    }
+  }
+
+  /** Whose commits are whose: the SHAs etask recorded, or on a fresh machine trailer and identity. */
+  private Ownership ownership() {
+    return new Ownership(spec.id(), state.ownCommits, ident());
+  }
+
+  /**
+   * The origin's task branch holds commits etask did not make: etask pushes nothing from now on (it
+   * would overwrite them), labels the PR and lists them, until a person resolves it.
+   */
+  private void halt(List<RevCommit> foreign) {
+    state.foreignCommits = new ArrayList<>(foreign.stream().map(Ownership::describe).toList());
+    state.halted = "the origin's " + spec.branch() + " holds " + foreign.size() + " commit(s) etask did not make; "
+        + "etask pushes nothing over them";
+    out.warn(state.halted + ":");
+    state.foreignCommits.forEach(c -> out.warn("  " + c));
+    out.warn("bring those changes into the PR by hand (or delete the branch on the origin to start it over);"
+        + " the next run continues from there");
+  }
+
+  /**
+   * After a fetch: when the origin's branch moved past what etask last pushed to commits it did not
+   * make, halt (see {@link #halt}); when it holds only etask's commits, or is gone, carry on.
+   */
+  private boolean checkBranchOwnership(GitRepo git) throws GitException {
+    ObjectId remote = git.remoteTracking(spec.branch());
+    if (remote != null && !remote.name().equals(state.lastPushedSha)) {
+      ObjectId head = git.resolve(Constants.R_HEADS + spec.branch());
+      List<RevCommit> theirs = git.commitsSince(head, remote);
+      Ownership ownership = ownership();
+      List<RevCommit> foreign = theirs.stream().filter(c -> !ownership.isOurs(c)).toList();
+      if (!foreign.isEmpty()) {
+        halt(foreign);
+        return false;
+      }
+    }
+    if (state.halted != null) {
+      out.info("the origin's " + spec.branch() + " no longer holds commits etask did not make; carrying on");
+    }
+    state.halted = null;
+    state.foreignCommits = new ArrayList<>();
+    return true;
+  }
+
+  /**
+   * Fetches; stops the task when a branch of the origin moved to a commit made inside the clone but
+   * not by etask: only a process running in the clone (the generator) could have pushed it.
+   */
+  private void fetch(GitRepo git) throws GitException {
+    Set<String> ours = new java.util.HashSet<>(state.ownCommits);
+    if (state.lastPushedSha != null) {
+      ours.add(state.lastPushedSha);
+    }
+    List<String> pushed = network("fetch", () -> git.fetch(id -> ours.contains(id.name())));
+    if (!pushed.isEmpty()) {
+      throw new EtaskException(Code.GENERATOR_PUSHED, "the origin's " + String.join(", ", pushed)
+          + " was pushed from the task's clone, but not by etask: a generator pushed it (the clone has no remote;"
+          + " it used the origin's address). etask stopped the task",
+          "look at that commit on the origin and revert it there if it must go; fix the generator so it never pushes;"
+          + " then start over with " + command("clean"));
     }
   }
 
@@ -420,16 +550,19 @@ public final class Engine implements AutoCloseable {
   /** Resolves the targets and plans the batches; a no-op once done. */
   public void analyze() {
     step("analyze", () -> {
+      if (halted()) {
+        return;
+      }
       requirePrepared();
       if (state.analyzed) {
         return;
       }
       out.phase("ANALYZE", "");
       List<String> tracked;
-      try (GitRepo git = GitRepo.open(ws.repo())) {
+      try (GitRepo git = GitRepo.open(ws.repo(), origin())) {
         tracked = git.trackedFiles();
       } catch (GitException e) {
-        throw gitFailure(Code.IO_FAILED, e, "run ./mvnw etask:clean for this task and try again");
+        throw gitFailure(Code.IO_FAILED, e, "run " + command("clean") + " and try again");
       }
       List<String> targets = tracked.stream()
           .filter(p -> spec.target().include().stream().anyMatch(g -> g.matches(p)))
@@ -481,6 +614,9 @@ public final class Engine implements AutoCloseable {
   public boolean generate() {
     boolean[] generated = {false};
     step("generate", () -> {
+      if (halted()) {
+        return;
+      }
       requireAnalyzed();
       BatchState inFlight = state.inFlight();
       if (inFlight != null) {
@@ -506,14 +642,18 @@ public final class Engine implements AutoCloseable {
   private void generateBatch(BatchState batch) {
     out.phase("GENERATE", "batch " + label(batch) + ": " + String.join(", ", batch.files));
     long t0 = System.nanoTime();
-    try (GitRepo git = GitRepo.open(ws.repo())) {
+    try (GitRepo git = GitRepo.open(ws.repo(), origin())) {
+      releaseStaleLocks(git, "an earlier step");
       git.restore();
       batch.attempts++;
+      ws.freshScratch();
+      ws.freshHome();
       Path log = ws.logs().resolve("batch-" + (batch.index + 1) + "-generate.log");
-      Map<String, String> env = python.withVenv(Environments.forGenerator(spec.generator().env()));
-      Generator generator = new CommandGenerator(spec.generator().command(), spec.specDir(), ws.root(), env, runner);
+      Map<String, String> env = python.forGenerator(environments.forGenerator(spec.generator().env()), ws.scratch());
+      Generator generator = new CommandGenerator(spec.generator().command(), spec.specDir(), ws.scratch(), env, runner);
       Duration timeout = min(spec.generator().timeout(), remainingBudget());
       Map<String, byte[]> control = git.controlFiles();
+      Map<String, String> seal = VenvSeal.of(ws.venv());
       ObjectId headBefore = git.head();
       runner.onStart(p -> {
         try {
@@ -537,6 +677,8 @@ public final class Engine implements AutoCloseable {
         }
       }
       batch.durationMs += Duration.ofNanos(System.nanoTime() - t0).toMillis();
+      ws.freshHome(); // what the generator left in its HOME (tool configs) never reaches the gates
+      releaseStaleLocks(git, "the generator of batch " + label(batch));
       List<String> tampered = new ArrayList<>(GitRepo.changedControlFiles(control, git.controlFiles()));
       if (!headBefore.equals(git.head()) || !spec.branch().equals(git.currentBranch())) {
         tampered.add("HEAD moved to " + shortSha(git.head()) + " on " + git.currentBranch());
@@ -549,6 +691,17 @@ public final class Engine implements AutoCloseable {
         finish(batch, Decision.of(Verdict.ROLLBACK, "the generator changed the clone's git control files ("
             + String.join(", ", tampered) + "); they were restored"));
         out.warn("batch " + label(batch) + " rolled back: " + batch.reason);
+        return;
+      }
+      List<String> venvChanges = VenvSeal.changes(seal, VenvSeal.of(ws.venv()));
+      if (!venvChanges.isEmpty()) {
+        git.restore();
+        finish(batch, Decision.of(Verdict.ROLLBACK, "the generator changed the gates' virtualenv ("
+            + String.join(", ", venvChanges.subList(0, Math.min(5, venvChanges.size())))
+            + (venvChanges.size() > 5 ? ", …" : "") + "); the virtualenv was rebuilt"));
+        out.warn("batch " + label(batch) + " rolled back: " + batch.reason);
+        Files.deleteIfExists(ws.venv().resolve(".etask-env"));
+        ensurePython();
         return;
       }
       if (interrupted) {
@@ -605,7 +758,45 @@ public final class Engine implements AutoCloseable {
       batch.stage = BatchState.Stage.GENERATED;
       out.info("generator finished in " + secs(t0) + "; changed " + String.join(", ", batch.changedFiles));
     } catch (GitException e) {
-      throw gitFailure(Code.IO_FAILED, e, "run ./mvnw etask:clean for this task and try again");
+      throw gitFailure(Code.IO_FAILED, e, "run " + command("clean") + " and try again");
+    } catch (IOException e) {
+      throw new EtaskException(Code.IO_FAILED, "cannot prepare the generator's folders in " + ws.root() + ": "
+          + e.getMessage(), "check the disk and permissions of etask.workDir", e);
+    }
+  }
+
+  /**
+   * A git lock file ({@code .git/index.lock}, …) that {@code leftBy} left behind blocks every later
+   * git operation. When no process holds it any more, remove it and say so; when one does, wait a
+   * little, then stop naming that process.
+   */
+  private void releaseStaleLocks(GitRepo git, String leftBy) throws GitException {
+    for (Path lock : git.lockFiles()) {
+      List<String> holders = ProcessRunner.holdersOf(lock);
+      for (int i = 0; i < 50 && !holders.isEmpty(); i++) {
+        try {
+          Thread.sleep(200);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          break;
+        }
+        holders = ProcessRunner.holdersOf(lock);
+      }
+      if (!holders.isEmpty()) {
+        throw new EtaskException(Code.REPO_LOCKED, "git's lock file " + lock + " is held by process "
+            + String.join(", ", holders) + ", so the clone cannot be changed",
+            "let that process finish or stop it (kill " + holders.get(0).split(" ")[0] + "), then run the task again");
+      }
+      String when;
+      try {
+        when = Files.getLastModifiedTime(lock).toInstant().toString();
+        Files.deleteIfExists(lock);
+      } catch (IOException e) {
+        throw new EtaskException(Code.REPO_LOCKED, "cannot remove the stale git lock file " + lock + ": "
+            + e.getMessage(), "remove it by hand, then run the task again", e);
+      }
+      out.warn(leftBy + " left git's lock file " + ws.repo().relativize(lock) + " behind (written " + when
+          + "); no process holds it, so etask removed it");
     }
   }
 
@@ -629,6 +820,12 @@ public final class Engine implements AutoCloseable {
         bad.add(p);
         continue;
       }
+      if (RunnerConfig.isRunnerConfig(p) && !RunnerConfig.namedExactly(p, spec.target().writable())
+          && !RunnerConfig.namedExactly(p, spec.target().include())) {
+        bad.add(p + " (it configures the test runner or the tools: only a path named exactly in target.writable,"
+            + " never a glob, allows it)");
+        continue;
+      }
       Path file = root.resolve(p);
       if (Files.isSymbolicLink(file)) {
         try {
@@ -649,6 +846,9 @@ public final class Engine implements AutoCloseable {
   /** Runs the gates on the generated batch and records the rule book's decision. */
   public void validate() {
     step("validate", () -> {
+      if (halted()) {
+        return;
+      }
       requireAnalyzed();
       BatchState batch = state.inFlight();
       if (batch == null || batch.stage != BatchState.Stage.GENERATED) {
@@ -658,21 +858,34 @@ public final class Engine implements AutoCloseable {
       }
       out.phase("VALIDATE", "batch " + label(batch));
       long t0 = System.nanoTime();
-      GateReport before = readReport("current");
+      GateReport before;
+      try {
+        before = readReport("current");
+      } catch (EtaskException e) {
+        if (e.code() != Code.REPORT_TAMPERED) {
+          throw e;
+        }
+        rejectAfterTampering(batch, e.getMessage());
+        return;
+      }
       String name = "batch-" + (batch.index + 1);
       GateReport after = new GateRunner(ws, python, runner, state.toolVersions).measure(name, state.sourceDirs,
           min(GATE_TIMEOUT, remainingBudget().plusMinutes(1)));
       writeReport(name, after);
       DiffStats diff;
       List<String> testFiles;
-      try (GitRepo git = GitRepo.open(ws.repo())) {
+      long runnerConfigs;
+      try (GitRepo git = GitRepo.open(ws.repo(), origin())) {
         diff = git.stagedDiff();
-        testFiles = git.changes().stream().filter(c -> c.kind() != Change.Kind.DELETED).map(Change::path)
+        List<Change> changes = git.changes();
+        runnerConfigs = changes.stream().filter(c -> RunnerConfig.isRunnerConfig(c.path())).count();
+        testFiles = changes.stream().filter(c -> c.kind() != Change.Kind.DELETED).map(Change::path)
             .filter(p -> p.endsWith(".py") && spec.git().testFiles().stream().anyMatch(g -> g.matches(p))).toList();
       } catch (GitException e) {
-        throw gitFailure(Code.IO_FAILED, e, "run ./mvnw etask:clean for this task and try again");
+        throw gitFailure(Code.IO_FAILED, e, "run " + command("clean") + " and try again");
       }
       Map<Metric, Double> metrics = Measurements.compare(before, after, diff);
+      metrics.put(Metric.TEST_CONFIG_FILES, (double) runnerConfigs);
       List<String> newProblems = Measurements.newProblems(before, after);
       RuleBook book = new RuleBook(spec);
       Decision decision = book.decide(metrics, newProblems);
@@ -735,11 +948,33 @@ public final class Engine implements AutoCloseable {
     });
   }
 
+  /**
+   * The report of the state before the batch was changed after etask wrote it: nothing measured
+   * against it can be trusted. The batch is rolled back and the branch's tip measured again.
+   */
+  private void rejectAfterTampering(BatchState batch, String why) {
+    try (GitRepo git = GitRepo.open(ws.repo(), origin())) {
+      git.restore();
+    } catch (GitException e) {
+      throw gitFailure(Code.IO_FAILED, e, "run " + command("clean") + " and try again");
+    }
+    finish(batch, Decision.of(Verdict.ROLLBACK, why));
+    batch.firstTryPass = false;
+    out.warn("batch " + label(batch) + " rolled back: " + why);
+    GateReport tip = new GateRunner(ws, python, runner, state.toolVersions).measure("current", state.sourceDirs,
+        GATE_TIMEOUT);
+    writeReport("current", tip);
+    out.info("measured " + spec.branch() + " again: " + baselineLine(tip));
+  }
+
   // -------------------------------------------------------------------------------------- commit
 
   /** Applies the decision: commit and push, retry with feedback, or restore the tree. */
   public void commit() {
     step("commit", () -> {
+      if (halted()) {
+        return;
+      }
       requireAnalyzed();
       BatchState batch = state.inFlight();
       if (batch == null || batch.stage != BatchState.Stage.VALIDATED) {
@@ -749,7 +984,7 @@ public final class Engine implements AutoCloseable {
       }
       out.phase("COMMIT", "batch " + label(batch) + ": " + batch.verdict.toLowerCase(Locale.ROOT));
       Verdict verdict = Verdict.valueOf(batch.verdict);
-      try (GitRepo git = GitRepo.open(ws.repo())) {
+      try (GitRepo git = GitRepo.open(ws.repo(), origin())) {
         if (!verdict.commits()) {
           git.restore();
           if (verdict != Verdict.ABORT && batch.attempts < spec.strategy().maxAttemptsPerBatch()) {
@@ -777,6 +1012,7 @@ public final class Engine implements AutoCloseable {
         } else {
           out.info("batch " + label(batch) + " was committed by an interrupted run: " + shortSha(sha));
         }
+        state.ownCommits.add(sha.name());
         batch.commit = sha.name();
         batch.firstTryPass = batch.attempts == 1;
         batch.stage = BatchState.Stage.DONE;
@@ -794,7 +1030,7 @@ public final class Engine implements AutoCloseable {
   /** The HEAD commit when an earlier, interrupted run already committed this batch (and the index is clean). */
   private ObjectId committedEarlier(GitRepo git, BatchState batch) throws GitException {
     RevCommit head = git.headCommit();
-    if (head != null && GitRepo.isTaskCommit(head, spec.id())
+    if (head != null && GitRepo.isTaskCommit(head, spec.id()) && head.getCommitterIdent().getName().equals(ident().getName())
         && head.getFooterLines(BATCH_TRAILER).contains(String.valueOf(batch.index + 1)) && git.changes().isEmpty()) {
       return head.getId();
     }
@@ -803,42 +1039,34 @@ public final class Engine implements AutoCloseable {
 
   /** Fetch, rebase on a moved base, check the lease, push. */
   private void push(GitRepo git) throws GitException {
-    network("fetch", () -> {
-      git.fetch();
-      return null;
-    });
+    fetch(git);
+    if (!checkBranchOwnership(git)) {
+      out.warn("nothing pushed: " + state.halted);
+      return; // never over someone else's commits; the batch stays committed in the clone
+    }
     ObjectId base = git.remoteTracking(state.base);
-    boolean rebased = false;
     if (base != null && !base.name().equals(state.baseSha)) {
       List<String> conflicts = git.rebase(base);
       if (conflicts.isEmpty()) {
         out.info(state.base + " moved to " + shortSha(base) + "; rebased " + spec.branch() + " on it");
         state.baseSha = base.name();
-        rebased = true;
+        git.commitsSince(base, git.head()).forEach(c -> state.ownCommits.add(c.name()));
       } else {
         state.conflicts = new ArrayList<>(new LinkedHashSet<>(conflicts));
         state.taskLabels.add("needs-manual-review");
         out.warn(state.base + " moved and the rebase conflicts in " + conflicts + "; pushing without it (needs-manual-review)");
       }
     }
-    ObjectId remote = network("ask the origin for " + spec.branch(), () -> git.remoteHead(spec.branch()));
-    if (remote != null && !remote.name().equals(state.lastPushedSha)) {
-      List<RevCommit> theirs = git.commitsSince(git.head(), remote);
-      List<RevCommit> foreign = theirs.stream().filter(c -> !GitRepo.isTaskCommit(c, spec.id())).toList();
-      if (!foreign.isEmpty()) {
-        state.taskLabels.add("needs-manual-review");
-        throw new EtaskException(Code.BRANCH_TAKEN, "someone else pushed " + foreign.size() + " commit(s) to "
-            + spec.branch() + " (e.g. " + shortSha(foreign.get(0)) + " \"" + foreign.get(0).getShortMessage()
-            + "\"); etask never overwrites them", "merge or drop those commits by hand, or run the task on another branch");
-      }
-    }
-    boolean force = rebased && remote != null;
+    // only etask's commits are on the origin's branch (checked above): replace them, under a lease
+    ObjectId remote = git.remoteTracking(spec.branch());
+    ObjectId head = git.head();
+    boolean replace = remote != null && !git.isAncestor(remote, head);
     network("push", () -> {
-      git.push(spec.branch(), force);
+      git.push(spec.branch(), replace ? remote : null);
       return null;
     });
-    state.lastPushedSha = git.head().name();
-    out.info("pushed " + spec.branch() + " @ " + shortSha(git.head()) + (force ? " (after rebase)" : ""));
+    state.lastPushedSha = head.name();
+    out.info("pushed " + spec.branch() + " @ " + shortSha(head) + (replace ? " (replacing etask's earlier commits after a rebase)" : ""));
   }
 
   // ----------------------------------------------------------------------------------- aggregate
@@ -903,6 +1131,10 @@ public final class Engine implements AutoCloseable {
       }
     }
     riskLabels.addAll(state.taskLabels);
+    if (!state.foreignCommits.isEmpty()) {
+      riskLabels.add("human-edited");
+      riskLabels.add("needs-manual-review");
+    }
     if (partial) {
       riskLabels.add("partial");
     }
@@ -935,9 +1167,14 @@ public final class Engine implements AutoCloseable {
       return;
     }
     try {
-      StatusJson.write(ws.statusFile(), spec, state, o);
-      if (state.prepared) {
-        dev.etask.core.workspace.AtomicFiles.write(ws.prBodyFile(), redact(PrBody.render(spec, state, o, specForCommand())));
+      writeJson(ws.statusFile(), StatusJson.model(spec, state, o));
+      if (state.prepared || state.halted != null) {
+        dev.etask.core.workspace.AtomicFiles.write(ws.prBodyFile(), redact(PrBody.render(spec, state, o, command("run"))));
+      }
+      if (state.fatal == null) {
+        // this run's outcome replaces an earlier failure: its report must not linger beside it
+        Files.deleteIfExists(ws.failureFile());
+        Files.deleteIfExists(ws.traceFile());
       }
     } catch (IOException e) {
       throw new EtaskException(Code.IO_FAILED, "cannot write " + ws.statusFile() + ": " + e.getMessage(),
@@ -966,12 +1203,8 @@ public final class Engine implements AutoCloseable {
         out.info("pr.provider is none: no pull request");
         return;
       }
-      if (provider == TaskSpec.Provider.GITHUB) {
-        throw new EtaskException(Code.PR_FAILED, "the github PR provider is not part of this etask version",
-            "use pr.provider: local (or auto), which records the PR in " + ws.artifacts());
-      }
       if (state.committedCount() > 0) {
-        try (GitRepo git = GitRepo.open(ws.repo())) {
+        try (GitRepo git = GitRepo.open(ws.repo(), origin())) {
           if (!git.head().name().equals(state.lastPushedSha)) {
             out.info("pushing commits an interrupted run left unpushed");
             push(git);
@@ -980,16 +1213,16 @@ public final class Engine implements AutoCloseable {
           throw gitFailure(Code.PUSH_FAILED, e, "check that the origin is reachable and accepts pushes to " + spec.branch());
         }
       }
-      if (state.lastPushedSha == null) {
+      if (state.lastPushedSha == null && state.halted == null) {
         out.info("no pull request: no batch was accepted, so " + spec.branch() + " was not pushed");
         return;
       }
       Outcome o = outcome();
-      PullRequestProvider p = new LocalProvider(ws.artifacts(), redact(state.origin));
+      PullRequestProvider p = new LocalProvider(ws.artifacts(), state.origin);
       try {
-        String body = redact(PrBody.render(spec, state, o, specForCommand()));
-        PullRequestProvider.Published published = p.publish(new PullRequest(PrBody.title(spec), body, spec.branch(),
-            state.base, o.labels(), false));
+        String body = redact(PrBody.render(spec, state, o, command("run")));
+        PullRequestProvider.Published published = p.publish(new PullRequest(redact(PrBody.title(spec)), body,
+            spec.branch(), state.base, o.labels(), false));
         state.prUrl = published.url();
         out.phase("PR", (published.created() ? "opened" : "updated") + " (" + p.name() + "): " + spec.branch()
             + " → " + state.base + " on " + redact(state.origin));
@@ -1006,15 +1239,21 @@ public final class Engine implements AutoCloseable {
 
   private void step(String phase, Runnable body) {
     long t0 = System.nanoTime();
+    if (state.fatal != null && (phase.equals("prepare") || state.fatal.phase().equalsIgnoreCase(phase))) {
+      state.fatal = null; // the phase that failed (or the whole task) runs again: the old failure is history
+    }
     try {
       body.run();
     } catch (EtaskException e) {
-      recordFatal(phase, e);
-      throw e;
+      EtaskException safe = new EtaskException(e.code(), redact(e.getMessage()), redact(e.nextStep()),
+          redactor.scrub(e.getCause()));
+      recordFatal(phase, safe);
+      throw safe;
     } catch (RuntimeException e) {
-      recordFatal(phase, new EtaskException(Code.IO_FAILED, "unexpected error: " + e, "report this as an etask bug "
-          + "with " + ws.traceFile(), e));
-      throw e;
+      Throwable safe = redactor.scrub(e);
+      recordFatal(phase, new EtaskException(Code.IO_FAILED, "unexpected error: " + safe, "report this as an etask bug "
+          + "with " + ws.traceFile(), safe));
+      throw (RuntimeException) safe;
     } finally {
       state.addPhaseTime(phase, Duration.ofNanos(System.nanoTime() - t0).toMillis());
       save();
@@ -1061,7 +1300,7 @@ public final class Engine implements AutoCloseable {
     }
     String branch = spec.branch() + "-fail";
     String title = "fail: " + spec.id() + " (" + state.fatal.code() + ")";
-    try (GitRepo git = GitRepo.open(ws.repo())) {
+    try (GitRepo git = GitRepo.open(ws.repo(), origin())) {
       String failure = Files.readString(ws.failureFile(), StandardCharsets.UTF_8);
       Map<String, String> files = new LinkedHashMap<>();
       files.put(".etask/failures/" + spec.id() + "/FAILURE.md", failure);
@@ -1072,16 +1311,18 @@ public final class Engine implements AutoCloseable {
       });
       ObjectId remote = git.remoteTracking(branch);
       ObjectId base = ObjectId.fromString(state.baseSha);
-      if (remote != null && git.commitsSince(base, remote).stream().anyMatch(c -> !GitRepo.isTaskCommit(c, spec.id()))) {
+      Ownership ownership = ownership();
+      if (remote != null && git.commitsSince(base, remote).stream().anyMatch(c -> !ownership.isOurs(c))) {
         out.warn("no failure PR: " + branch + " on the origin holds commits etask did not make");
         return;
       }
-      git.commitFilesOnto(branch, base, files, title, spec.id(), ident());
+      ObjectId made = git.commitFilesOnto(branch, base, files, title, spec.id(), ident());
+      state.ownCommits.add(made.name());
       network("push", () -> {
-        git.push(branch, true);
+        git.push(branch, remote);
         return null;
       });
-      PullRequestProvider.Published p = new LocalProvider(ws.artifacts(), redact(state.origin), "pr-fail")
+      PullRequestProvider.Published p = new LocalProvider(ws.artifacts(), state.origin, "pr-fail")
           .publish(new PullRequest(title, failure, branch, state.base, List.of("automated", "failure"), true));
       state.failurePrUrl = p.url();
       out.warn("failure PR (draft) recorded: " + p.location() + " (" + branch + " → " + state.base + ")");
@@ -1110,17 +1351,26 @@ public final class Engine implements AutoCloseable {
       return;
     }
     try {
-      state.write(ws.stateFile());
+      writeJson(ws.stateFile(), state);
     } catch (IOException e) {
       throw new EtaskException(Code.IO_FAILED, "cannot write " + ws.stateFile() + ": " + e.getMessage(),
           "check the disk and permissions of etask.workDir", e);
     }
   }
 
+  /** True (and says so) when the task pushes nothing until a person resolves the branch (see {@link #halt}). */
+  private boolean halted() {
+    if (state.halted != null) {
+      out.info("halted: " + state.halted + "; nothing more happens until a person resolves it");
+      return true;
+    }
+    return false;
+  }
+
   private void requirePrepared() {
     if (!state.prepared) {
       throw new EtaskException(Code.IO_FAILED, "task '" + spec.id() + "' is not prepared yet",
-          "run ./mvnw etask:prepare -Detask.spec=" + config.spec() + " first (or etask:run for the whole task)");
+          "run " + command("prepare") + " first (or " + command("run") + " for the whole task)");
     }
   }
 
@@ -1128,7 +1378,7 @@ public final class Engine implements AutoCloseable {
     requirePrepared();
     if (!state.analyzed) {
       throw new EtaskException(Code.IO_FAILED, "task '" + spec.id() + "' has no batches planned yet",
-          "run ./mvnw etask:analyze -Detask.spec=" + config.spec() + " first (or etask:run for the whole task)");
+          "run " + command("analyze") + " first (or " + command("run") + " for the whole task)");
     }
   }
 
@@ -1147,7 +1397,17 @@ public final class Engine implements AutoCloseable {
     return left.isNegative() ? Duration.ZERO : left;
   }
 
-  private String resolveOrigin() {
+  /** The origin, credentials in memory only; {@code state.origin} gets the URL without them. */
+  private Origin origin() {
+    if (origin == null) {
+      origin = resolveOrigin();
+      origin.secrets().forEach(redactor::add);
+      state.origin = origin.url();
+    }
+    return origin;
+  }
+
+  private Origin resolveOrigin() {
     String url = spec.repository().url();
     if (url == null) {
       Path dir = config.runDir().toAbsolutePath();
@@ -1160,6 +1420,9 @@ public final class Engine implements AutoCloseable {
       }
       try (GitRepo here = GitRepo.open(dir)) {
         url = here.originUrl();
+        if (url != null) {
+          Origin.parse(url).secrets().forEach(redactor::add);
+        }
       } catch (GitException e) {
         throw gitFailure(Code.CLONE_FAILED, e, "set repository.url in " + config.spec());
       }
@@ -1169,7 +1432,7 @@ public final class Engine implements AutoCloseable {
       }
     }
     if (url.contains("://") || url.matches("^[\\w.-]+@[\\w.-]+:.*")) {
-      return url;
+      return Origin.parse(url);
     }
     Path local = spec.specDir().resolve(url).normalize();
     if (!Files.isDirectory(local)) {
@@ -1177,7 +1440,7 @@ public final class Engine implements AutoCloseable {
           "relative paths resolve against the spec's folder " + spec.specDir() + "; fix repository.url");
     }
     if (GitRepo.isRepository(local)) {
-      return local.toString();
+      return Origin.local(local.toString());
     }
     Path sandbox = config.workDir().toAbsolutePath().normalize().resolve("origins").resolve(local.getFileName() + ".git");
     // tasks running at once may share this origin: one of them makes it, under a lock
@@ -1190,7 +1453,7 @@ public final class Engine implements AutoCloseable {
       throw new EtaskException(Code.CLONE_FAILED, "cannot make a local origin from " + local + ": " + e.getMessage(),
           "point repository.url at a git repository", e);
     }
-    return sandbox.toString();
+    return Origin.local(sandbox.toString());
   }
 
   /** A git operation that talks to the origin. */
@@ -1277,23 +1540,52 @@ public final class Engine implements AutoCloseable {
     return redact(m.toString());
   }
 
-  private String specForCommand() {
+  /**
+   * The command that runs {@code goal} on this task, as the user started etask (launcher, plugin prefix
+   * and the etask.* parameters they gave), for hints and "how to reproduce".
+   */
+  static String command(Config config, String goal) {
+    if (config.command() != null) {
+      return config.command().replace("{goal}", goal);
+    }
     Path spec = config.spec().toAbsolutePath().normalize();
     Path run = config.runDir().toAbsolutePath().normalize();
-    return spec.startsWith(run) ? run.relativize(spec).toString() : spec.toString();
+    return "./mvnw etask:" + goal + " -Detask.spec=" + (spec.startsWith(run) ? run.relativize(spec) : spec);
+  }
+
+  private String command(String goal) {
+    return command(config, goal);
   }
 
   private String label(BatchState b) {
     return (b.index + 1) + "/" + state.batches.size();
   }
 
+  /**
+   * One way to write JSON etask keeps: every string value redacted (so the JSON stays valid), written
+   * atomically. Returns the bytes written.
+   */
+  private byte[] writeJson(Path file, Object value) throws IOException {
+    byte[] bytes = RunState.JSON.writeValueAsBytes(redactor.redact(RunState.JSON.valueToTree(value)));
+    dev.etask.core.workspace.AtomicFiles.write(file, bytes);
+    return bytes;
+  }
+
+  /** Reads a gate report and checks it is byte for byte what etask wrote (its SHA-256 is in the state). */
   private GateReport readReport(String name) {
     Path file = ws.reports().resolve(name + ".json");
     try {
-      return RunState.JSON.readValue(file.toFile(), GateReport.class);
+      byte[] bytes = Files.readAllBytes(file);
+      String expected = state.reportSums.get(name);
+      if (expected != null && !expected.equals(sha256(bytes))) {
+        throw new EtaskException(Code.REPORT_TAMPERED, "the gate report " + file + " is not what etask wrote: something"
+            + " changed it afterwards (a generator, or a person)", "etask measures that state again; if this repeats,"
+            + " check what writes into " + ws.reports());
+      }
+      return RunState.JSON.readValue(bytes, GateReport.class);
     } catch (IOException e) {
       throw new EtaskException(Code.IO_FAILED, "cannot read the gate report " + file + ": " + e.getMessage(),
-          "run ./mvnw etask:clean -Detask.spec=" + config.spec() + " and start the task again", e);
+          "run " + command("clean") + " and start the task again", e);
     }
   }
 
@@ -1303,7 +1595,7 @@ public final class Engine implements AutoCloseable {
     }
     Path file = ws.reports().resolve(name + ".json");
     try {
-      dev.etask.core.workspace.AtomicFiles.write(file, RunState.JSON.writeValueAsBytes(report));
+      state.reportSums.put(name, sha256(writeJson(file, report)));
     } catch (IOException e) {
       throw new EtaskException(Code.IO_FAILED, "cannot write " + file + ": " + e.getMessage(),
           "check the disk and permissions of etask.workDir", e);
@@ -1327,6 +1619,14 @@ public final class Engine implements AutoCloseable {
 
   private String redact(String s) {
     return redactor.redact(s);
+  }
+
+  private static String sha256(byte[] bytes) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   static String specHash(TaskSpec spec) {

@@ -33,6 +33,7 @@ import org.eclipse.jgit.lib.ObjectReader;
 import org.eclipse.jgit.lib.PersonIdent;
 import org.eclipse.jgit.lib.Ref;
 import org.eclipse.jgit.lib.Repository;
+import org.eclipse.jgit.lib.StoredConfig;
 import org.eclipse.jgit.revwalk.RevCommit;
 import org.eclipse.jgit.revwalk.RevWalk;
 import org.eclipse.jgit.transport.PushResult;
@@ -48,26 +49,54 @@ public final class GitRepo implements AutoCloseable {
   private static final int TIMEOUT_SECONDS = 120;
 
   private final Git git;
+  /** Where fetches and pushes go; null for a repository only read and changed locally. */
+  private final Origin origin;
 
-  private GitRepo(Git git) {
+  private GitRepo(Git git, Origin origin) {
     this.git = git;
+    this.origin = origin;
   }
 
+  /** Opens a repository for local work only (no fetch, no push). */
   public static GitRepo open(Path dir) throws GitException {
+    return open(dir, null);
+  }
+
+  /** Opens the task's clone; fetches and pushes go to {@code origin} (the clone itself has no remote). */
+  public static GitRepo open(Path dir, Origin origin) throws GitException {
     try {
-      return new GitRepo(Git.open(dir.toFile()));
+      return new GitRepo(Git.open(dir.toFile()), origin);
     } catch (IOException e) {
       throw new GitException("cannot open the clone in " + dir + ": " + e.getMessage(), false, e);
     }
   }
 
-  /** Clones {@code url} into {@code dir} (which must not exist yet). */
-  public static GitRepo cloneFrom(String url, Path dir) throws GitException {
+  /** A local copy of the repository at {@code path} (a folder or bare repository), for local work only. */
+  public static GitRepo cloneFrom(String path, Path dir) throws GitException {
+    return cloneFrom(Origin.local(path), dir);
+  }
+
+  /**
+   * Clones {@code origin} into {@code dir} (which must not exist yet), then removes the clone's
+   * remote: nothing inside the clone knows where the origin is or how to log in to it, so a
+   * generator cannot push, and no credential is ever written to {@code .git/config}.
+   */
+  public static GitRepo cloneFrom(Origin origin, Path dir) throws GitException {
     try {
-      return new GitRepo(Git.cloneRepository().setURI(url).setDirectory(dir.toFile()).setCloneAllBranches(true)
-          .setTimeout(TIMEOUT_SECONDS).call());
+      Git cloned = Git.cloneRepository().setURI(origin.url()).setDirectory(dir.toFile()).setCloneAllBranches(true)
+          .setCredentialsProvider(origin.credentials()).setTimeout(TIMEOUT_SECONDS).call();
+      StoredConfig config = cloned.getRepository().getConfig();
+      config.unsetSection("remote", "origin");
+      for (String branch : config.getSubsections("branch")) {
+        config.unset("branch", branch, "remote");
+        config.unset("branch", branch, "merge");
+      }
+      config.save();
+      return new GitRepo(cloned, origin);
     } catch (GitAPIException e) {
-      throw wrap("cannot clone " + url, e);
+      throw wrap("cannot clone " + origin.url(), e);
+    } catch (IOException e) {
+      throw new GitException("cannot write the clone's configuration: " + e.getMessage(), false, e);
     }
   }
 
@@ -108,18 +137,72 @@ public final class GitRepo implements AutoCloseable {
     return git.getRepository();
   }
 
-  public void fetch() throws GitException {
-    try {
-      git.fetch().setRemote("origin").setRemoveDeletedRefs(true).setTimeout(TIMEOUT_SECONDS).call();
-    } catch (GitAPIException e) {
-      throw wrap("cannot fetch from origin", e);
+  private Origin origin() throws GitException {
+    if (origin == null) {
+      throw new GitException("this repository was opened without an origin", false, null);
     }
+    return origin;
+  }
+
+  /**
+   * Fetches every branch of the origin into {@code refs/remotes/origin/*} and returns the branches
+   * that someone moved to a commit made in this clone but not by etask ({@code etaskMade} says which
+   * commits etask made): nobody but a process running inside the clone could have pushed those.
+   * Each entry reads {@code refs/heads/main → 1a2b3c4}.
+   */
+  public List<String> fetch(java.util.function.Predicate<ObjectId> etaskMade) throws GitException {
+    Repository repo = git.getRepository();
+    List<String> pushedFromHere = new ArrayList<>();
+    try {
+      Collection<Ref> remote = git.lsRemote().setRemote(origin().url()).setHeads(true)
+          .setCredentialsProvider(origin.credentials()).setTimeout(TIMEOUT_SECONDS).call();
+      List<ObjectId> known = new ArrayList<>();
+      for (Ref r : repo.getRefDatabase().getRefsByPrefix(Constants.R_REMOTES + "origin/")) {
+        if (r.getObjectId() != null) {
+          known.add(r.getObjectId());
+        }
+      }
+      try (RevWalk walk = new RevWalk(repo)) {
+        for (Ref r : remote) {
+          ObjectId now = r.getObjectId();
+          ObjectId before = remoteTracking(Repository.shortenRefName(r.getName()));
+          if (now == null || now.equals(before) || etaskMade.test(now) || !repo.getObjectDatabase().has(now)) {
+            continue;
+          }
+          RevCommit candidate = walk.parseCommit(now);
+          boolean fetchedBefore = false;
+          for (ObjectId k : known) {
+            if (walk.isMergedInto(candidate, walk.parseCommit(k))) {
+              fetchedBefore = true;
+              break;
+            }
+          }
+          if (!fetchedBefore) {
+            pushedFromHere.add(r.getName() + " → " + now.abbreviate(7).name());
+          }
+        }
+      }
+      git.fetch().setRemote(origin.url())
+          .setRefSpecs(new RefSpec("+" + Constants.R_HEADS + "*:" + Constants.R_REMOTES + "origin/*"))
+          .setRemoveDeletedRefs(true).setCredentialsProvider(origin.credentials()).setTimeout(TIMEOUT_SECONDS).call();
+      return pushedFromHere;
+    } catch (GitAPIException e) {
+      throw wrap("cannot fetch from " + origin.url(), e);
+    } catch (IOException e) {
+      throw new GitException("cannot compare the origin's branches with the clone: " + e.getMessage(), false, e);
+    }
+  }
+
+  /** Fetches every branch of the origin (see {@link #fetch(java.util.function.Predicate)}). */
+  public void fetch() throws GitException {
+    fetch(id -> true);
   }
 
   /** The origin's default branch (what its HEAD points at), or null when it cannot be told. */
   public String remoteDefaultBranch() throws GitException {
     try {
-      Collection<Ref> refs = git.lsRemote().setRemote("origin").setTimeout(TIMEOUT_SECONDS).call();
+      Collection<Ref> refs = git.lsRemote().setRemote(origin().url()).setCredentialsProvider(origin.credentials())
+          .setTimeout(TIMEOUT_SECONDS).call();
       Ref head = null;
       for (Ref r : refs) {
         if (r.getName().equals(Constants.HEAD)) {
@@ -201,6 +284,15 @@ public final class GitRepo implements AutoCloseable {
       walk.forEach(out::add);
       java.util.Collections.reverse(out);
       return out;
+    } catch (IOException e) {
+      throw new GitException("cannot walk the history: " + e.getMessage(), false, e);
+    }
+  }
+
+  /** True when {@code ancestor} is {@code descendant} or one of its ancestors. */
+  public boolean isAncestor(ObjectId ancestor, ObjectId descendant) throws GitException {
+    try (RevWalk walk = new RevWalk(git.getRepository())) {
+      return walk.isMergedInto(walk.parseCommit(ancestor), walk.parseCommit(descendant));
     } catch (IOException e) {
       throw new GitException("cannot walk the history: " + e.getMessage(), false, e);
     }
@@ -460,7 +552,8 @@ public final class GitRepo implements AutoCloseable {
   /** The commit the origin's {@code branch} holds right now (asks the origin), or null when absent. */
   public ObjectId remoteHead(String branch) throws GitException {
     try {
-      for (Ref r : git.lsRemote().setRemote("origin").setHeads(true).setTimeout(TIMEOUT_SECONDS).call()) {
+      for (Ref r : git.lsRemote().setRemote(origin().url()).setHeads(true).setCredentialsProvider(origin.credentials())
+          .setTimeout(TIMEOUT_SECONDS).call()) {
         if (r.getName().equals(Constants.R_HEADS + branch)) {
           return r.getObjectId();
         }
@@ -471,12 +564,25 @@ public final class GitRepo implements AutoCloseable {
     }
   }
 
-  /** Pushes {@code branch} to the origin; every ref update's status is checked. */
-  public void push(String branch, boolean force) throws GitException {
+  /** Pushes {@code branch} to the origin as a fast-forward; every ref update's status is checked. */
+  public void push(String branch) throws GitException {
+    push(branch, null);
+  }
+
+  /**
+   * Pushes {@code branch} to the origin. With {@code expectedRemote} the push may replace the
+   * origin's branch, but only while it still holds exactly that commit (a lease on the full ref
+   * name); without it only a fast-forward is allowed. Every ref update's status is checked.
+   */
+  public void push(String branch, ObjectId expectedRemote) throws GitException {
     String ref = Constants.R_HEADS + branch;
     try {
-      Iterable<PushResult> results = git.push().setRemote("origin").setTimeout(TIMEOUT_SECONDS)
-          .setRefSpecs(new RefSpec((force ? "+" : "") + ref + ":" + ref)).call();
+      var push = git.push().setRemote(origin().url()).setCredentialsProvider(origin.credentials())
+          .setTimeout(TIMEOUT_SECONDS).setRefSpecs(new RefSpec((expectedRemote != null ? "+" : "") + ref + ":" + ref));
+      if (expectedRemote != null) {
+        push.setRefLeaseSpecs(new org.eclipse.jgit.transport.RefLeaseSpec(ref, expectedRemote.name()));
+      }
+      Iterable<PushResult> results = push.call();
       for (PushResult r : results) {
         for (RemoteRefUpdate u : r.getRemoteUpdates()) {
           if (u.getStatus() != RemoteRefUpdate.Status.OK && u.getStatus() != RemoteRefUpdate.Status.UP_TO_DATE) {
@@ -539,6 +645,29 @@ public final class GitRepo implements AutoCloseable {
     } catch (IOException e) {
       throw new GitException("cannot write " + exclude + ": " + e.getMessage(), false, e);
     }
+  }
+
+  /**
+   * The lock files git keeps in {@code .git} while it changes something ({@code index.lock},
+   * {@code HEAD.lock}, {@code config.lock}, {@code packed-refs.lock}, {@code refs/**}{@code .lock}). One
+   * that outlives its process blocks every later git operation on the clone.
+   */
+  public List<Path> lockFiles() throws GitException {
+    Path gitDir = git.getRepository().getDirectory().toPath();
+    List<Path> out = new ArrayList<>();
+    for (String name : List.of("index.lock", "HEAD.lock", "config.lock", "packed-refs.lock")) {
+      if (Files.exists(gitDir.resolve(name))) {
+        out.add(gitDir.resolve(name));
+      }
+    }
+    if (Files.isDirectory(gitDir.resolve("refs"))) {
+      try (var walk = Files.walk(gitDir.resolve("refs"))) {
+        walk.filter(p -> p.getFileName().toString().endsWith(".lock")).forEach(out::add);
+      } catch (IOException e) {
+        throw new GitException("cannot read " + gitDir.resolve("refs") + ": " + e.getMessage(), false, e);
+      }
+    }
+    return out;
   }
 
   public String originUrl() {

@@ -80,6 +80,10 @@ public final class ProcessRunner {
         killTree(process);
       }
       process.waitFor();
+      if (SETSID != null && !timedOut) {
+        // what the child left running in the background (it could change files after its exit)
+        signalGroup(process.pid(), "KILL");
+      }
       reader.join(5_000);
     } catch (InterruptedException e) {
       killTree(process);
@@ -126,6 +130,41 @@ public final class ProcessRunner {
     }
     h.get().destroyForcibly();
     return true;
+  }
+
+  /**
+   * The processes that hold {@code file} open right now, as {@code pid (command line)}; read from
+   * {@code /proc}, so empty where there is none.
+   */
+  public static List<String> holdersOf(Path file) {
+    List<String> out = new ArrayList<>();
+    Path proc = Path.of("/proc");
+    if (!Files.isDirectory(proc)) {
+      return out;
+    }
+    Path target = file.toAbsolutePath().normalize();
+    try (var pids = Files.newDirectoryStream(proc, p -> p.getFileName().toString().matches("\\d+"))) {
+      for (Path pid : pids) {
+        try (var fds = Files.newDirectoryStream(pid.resolve("fd"))) {
+          for (Path fd : fds) {
+            try {
+              if (Files.readSymbolicLink(fd).equals(target)) {
+                long n = Long.parseLong(pid.getFileName().toString());
+                out.add(n + " (" + ProcessHandle.of(n).flatMap(h -> h.info().commandLine()).orElse("?") + ")");
+                break;
+              }
+            } catch (IOException | UnsupportedOperationException e) {
+              // a descriptor that closed meanwhile
+            }
+          }
+        } catch (IOException | SecurityException e) {
+          // another user's process, or one that ended
+        }
+      }
+    } catch (IOException e) {
+      return out;
+    }
+    return out;
   }
 
   private static void killTree(Process process) {

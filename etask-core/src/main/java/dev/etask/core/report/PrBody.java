@@ -23,7 +23,8 @@ public final class PrBody {
     return (prefix == null || prefix.isBlank() ? "" : prefix.strip() + " ") + spec.objective().strip();
   }
 
-  public static String render(TaskSpec spec, RunState state, Outcome o, String specPathForCommand) {
+  /** {@code reproduce}: the command that runs the task again, as the user ran it. */
+  public static String render(TaskSpec spec, RunState state, Outcome o, String reproduce) {
     StringBuilder b = new StringBuilder();
     b.append("## ").append(title(spec)).append("\n\n");
     b.append("etask task `").append(spec.id()).append("` · `").append(spec.branch()).append("` → `")
@@ -84,6 +85,11 @@ public final class PrBody {
     if (state.aborted != null) {
       b.append("\n**Aborted:** ").append(state.aborted).append("\n");
     }
+    if (!state.foreignCommits.isEmpty()) {
+      b.append("\n**Human-edited:** `").append(spec.branch()).append("` on the origin holds commits etask did not make;"
+          + " etask pushed nothing over them:\n");
+      state.foreignCommits.forEach(c -> b.append("- ").append(oneLine(c)).append("\n"));
+    }
     if (!state.conflicts.isEmpty()) {
       b.append("\n**Needs manual review:** rebase conflicts in ").append(String.join(", ", state.conflicts)).append("\n");
     }
@@ -109,8 +115,7 @@ public final class PrBody {
             .append(firstLines(String.join("\n", bs.newFindings), EXCERPT_LINES)).append("\n```\n\n</details>\n");
       }
     }
-    b.append("\n<details><summary>How to reproduce</summary>\n\n```\n./mvnw etask:run -Detask.spec=")
-        .append(specPathForCommand).append("\n```\n\nTools: ");
+    b.append("\n<details><summary>How to reproduce</summary>\n\n```\n").append(reproduce).append("\n```\n\nTools: ");
     state.toolVersions.forEach((k, v) -> b.append(k).append(' ').append(v).append(", "));
     if (!state.toolVersions.isEmpty()) {
       b.setLength(b.length() - 2);

@@ -58,6 +58,10 @@ public final class RuleBook {
       fire(fired, "weak_tests", Action.KEEP, "weak-tests", fmt(m.get(Metric.WEAK_TESTS))
           + " new test(s) with no real assertion");
     }
+    if (m.getOrDefault(Metric.TEST_CONFIG_FILES, 0.0) > 0) {
+      fire(fired, "test_config", Action.KEEP, "test-config-changed", fmt(m.get(Metric.TEST_CONFIG_FILES))
+          + " file(s) that configure the test runner or the tools changed");
+    }
     for (Map.Entry<String, TaskSpec.RuleOverride> custom : spec.rules().entrySet()) {
       TaskSpec.RuleOverride r = custom.getValue();
       if (r.when() != null && r.when().test(m)) {

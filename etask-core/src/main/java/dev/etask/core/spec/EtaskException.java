@@ -19,6 +19,12 @@ public class EtaskException extends RuntimeException {
     GENERATOR_FAILED,
     PUSH_FAILED,
     PR_FAILED,
+    /** A branch of the origin was pushed from the task's clone by something other than etask. */
+    GENERATOR_PUSHED,
+    /** A git lock file in the clone is held by a running process. */
+    REPO_LOCKED,
+    /** A report etask wrote was changed by something else. */
+    REPORT_TAMPERED,
     IO_FAILED
   }
 

@@ -20,7 +20,9 @@ public enum Metric {
   DIFF_FILES,
   DIFF_LINES,
   WEAK_TESTS,
-  FLAKY_TESTS;
+  FLAKY_TESTS,
+  /** Files the batch changed that configure the test runner or the tools (conftest.py, pytest.ini, …). */
+  TEST_CONFIG_FILES;
 
   /** The name used in specs and status.json, e.g. {@code coverage_delta}. */
   public String key() {

@@ -44,10 +44,9 @@ public final class SpecLoader {
 
   public static final int MAX_SPEC_BYTES = 256 * 1024;
   private static final int MAX_DEPTH = 16;
-  private static final Pattern ID = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
   private static final Pattern DURATION = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*(s|m|h)?");
   public static final Set<String> RULE_NAMES = Set.of("tests_failed", "coverage_drop", "lint", "type", "large_diff",
-      "generator_failed", "logic_conflict", "flaky", "weak_tests");
+      "generator_failed", "logic_conflict", "flaky", "weak_tests", "test_config");
   public static final Map<String, String> DEFAULT_TOOLS = defaultTools();
 
   private final Path file;
@@ -126,9 +125,8 @@ public final class SpecLoader {
     String id = top.string("id", null);
     if (id == null) {
       top.missing("id", "a short name such as 'add-payment-tests'");
-    } else if (!ID.matcher(id).matches()) {
-      error(top.valueNode("id"), "invalid id '" + id + "': use lower-case letters, digits and '-', starting with a letter"
-          + " or digit, at most 63 characters (it names the branch and the workspace folder)");
+    } else if (TaskIds.problem(id) != null) {
+      error(top.valueNode("id"), TaskIds.problem(id));
     }
     String branch = top.string("branch", id == null ? null : "auto/" + id);
     if (branch != null && !validBranch(branch)) {
@@ -168,15 +166,10 @@ public final class SpecLoader {
       gen.missing("command", "the command that changes a batch, e.g. \"python {spec_dir}/gen.py {file}\"");
     }
     TaskSpec.Generator generator = new TaskSpec.Generator(command, gen.duration("timeout", Duration.ofMinutes(10)),
-        gen.strings("env"));
-    for (String name : generator.env()) {
-      if (!name.matches("[A-Za-z_][A-Za-z0-9_]*")) {
-        error(gen.valueNode("env"), "'" + name + "' is not an environment variable name");
-      }
-    }
+        gen.variableNames("env"));
 
     Section py = top.section("python");
-    py.allow("interpreter", "install", "tools", "source");
+    py.allow("interpreter", "install", "tools", "source", "env");
     Map<String, String> tools = new LinkedHashMap<>(DEFAULT_TOOLS);
     Map<String, String> toolOverrides = py.stringMap("tools");
     for (Map.Entry<String, String> e : toolOverrides.entrySet()) {
@@ -188,8 +181,8 @@ public final class SpecLoader {
       tools.put(e.getKey(), e.getValue());
     }
     TaskSpec.Python python = new TaskSpec.Python(py.string("interpreter", "python3"),
-        py.has("install") ? py.strings("install") : null, java.util.Collections.unmodifiableMap(tools),
-        py.has("source") ? py.strings("source") : null);
+        py.has("install") ? py.words("install") : null, java.util.Collections.unmodifiableMap(tools),
+        py.has("source") ? py.strings("source") : null, py.variableNames("env"));
 
     Section limits = top.section("limits");
     limits.allow("max_commits", "max_runtime_minutes");
@@ -257,8 +250,13 @@ public final class SpecLoader {
     pr.allow("provider", "title_prefix", "labels", "failure_pr", "risk_rules");
     Section risk = pr.section("risk_rules");
     risk.allow("high_if", "medium_if");
+    Provider provider = pr.enumValue("provider", Provider.class, Provider.AUTO);
+    if (provider == Provider.GITHUB) {
+      error(pr.valueNode("provider"), "'pr.provider: github' is not available in this etask version (the GitHub"
+          + " provider comes with a later release); use 'local' (the PR is recorded in the task's artifacts) or 'none'");
+    }
     TaskSpec.Pr prSpec = new TaskSpec.Pr(
-        pr.enumValue("provider", Provider.class, Provider.AUTO),
+        provider,
         pr.string("title_prefix", "chore(etask):"),
         pr.has("labels") ? pr.strings("labels") : List.of("automated"),
         pr.bool("failure_pr", false),
@@ -556,6 +554,31 @@ public final class SpecLoader {
 
     List<String> strings(String key) {
       return scalarList(key).stream().map(ScalarNode::getValue).toList();
+    }
+
+    /** Each item split into words like a shell would ("-r requirements.txt" is two arguments). */
+    List<String> words(String key) {
+      List<String> out = new ArrayList<>();
+      for (ScalarNode s : scalarList(key)) {
+        try {
+          out.addAll(ShellWords.split(s.getValue()));
+        } catch (IllegalArgumentException e) {
+          error(s, "'" + qualified(key) + "' item '" + s.getValue() + "': " + e.getMessage()
+              + "; each item is split into arguments like a shell line");
+        }
+      }
+      return List.copyOf(out);
+    }
+
+    /** Names of environment variables. */
+    List<String> variableNames(String key) {
+      List<String> names = strings(key);
+      for (String name : names) {
+        if (!name.matches("[A-Za-z_][A-Za-z0-9_]*")) {
+          error(valueNode(key), "'" + name + "' is not an environment variable name");
+        }
+      }
+      return names;
     }
 
     List<Glob> globs(String key) {

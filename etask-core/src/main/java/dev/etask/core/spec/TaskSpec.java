@@ -39,8 +39,12 @@ public record TaskSpec(
 
   public record Generator(String command, Duration timeout, List<String> env) {}
 
-  /** {@code install} and {@code source} null mean "detect from the repository". */
-  public record Python(String interpreter, List<String> install, Map<String, String> tools, List<String> source) {}
+  /**
+   * {@code install} (pip arguments, already split into words) and {@code source} null mean "detect
+   * from the repository"; {@code env} names the caller's variables the gates may see.
+   */
+  public record Python(String interpreter, List<String> install, Map<String, String> tools, List<String> source,
+      List<String> env) {}
 
   public record Limits(int maxCommits, Duration maxRuntime) {}
 

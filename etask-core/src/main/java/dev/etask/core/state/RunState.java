@@ -61,6 +61,14 @@ public final class RunState {
   public String aborted;
   public String limitHit;
   public Fatal fatal;
+  /** Every commit etask made for this task (SHAs): ownership is by SHA, never by message. */
+  public Set<String> ownCommits = new LinkedHashSet<>();
+  /** Commits on the origin's task branch that etask did not make (how they are listed). */
+  public List<String> foreignCommits = new ArrayList<>();
+  /** Why etask pushes nothing now (the origin's branch holds someone else's commits), or null. */
+  public String halted;
+  /** SHA-256 of each gate report as etask wrote it: a report that no longer matches is not trusted. */
+  public Map<String, String> reportSums = new LinkedHashMap<>();
 
   public static RunState read(Path file) throws IOException {
     return JSON.readValue(file.toFile(), RunState.class);

@@ -37,26 +37,39 @@ public final class PythonEnvironment {
 
   private final Workspace workspace;
   private final ProcessRunner runner;
+  private final Environments environments;
+  private final List<String> gateVariables;
   private final List<Path> pythonPath;
+  private final Path uv;
 
   public PythonEnvironment(Workspace workspace, ProcessRunner runner) {
-    this(workspace, runner, List.of());
-  }
-
-  /** {@code pythonPath} goes in front of PYTHONPATH: it makes a copy of a checkout win over an editable install. */
-  public PythonEnvironment(Workspace workspace, ProcessRunner runner, List<Path> pythonPath) {
-    this(workspace, runner, pythonPath, null);
+    this(workspace, runner, List.of(), null);
   }
 
   /** {@code uv}: the uv executable to install with; null means uv from PATH when there is one, else pip. */
   public PythonEnvironment(Workspace workspace, ProcessRunner runner, List<Path> pythonPath, Path uv) {
+    this(workspace, runner, Environments.of(workspace.home()), List.of(), pythonPath, uv);
+  }
+
+  /**
+   * {@code environments}: what each child may see; {@code gateVariables}: the names in
+   * {@code python.env} the gates get on top; {@code pythonPath} goes in front of PYTHONPATH (it makes a
+   * copy of a checkout win over an editable install).
+   */
+  public PythonEnvironment(Workspace workspace, ProcessRunner runner, Environments environments,
+      List<String> gateVariables, List<Path> pythonPath, Path uv) {
     this.workspace = workspace;
     this.runner = runner;
+    this.environments = environments;
+    this.gateVariables = List.copyOf(gateVariables);
     this.pythonPath = List.copyOf(pythonPath);
     this.uv = uv;
   }
 
-  private final Path uv;
+  /** The same environment (venv, settings) measuring another checkout, with {@code pythonPath} in front. */
+  public PythonEnvironment on(Workspace checkout, List<Path> pythonPath) {
+    return new PythonEnvironment(checkout, runner, environments, gateVariables, pythonPath, uv);
+  }
 
   /** The installer this environment uses: uv when given or on PATH, else pip. */
   public Optional<Path> uv() {
@@ -71,9 +84,29 @@ public final class PythonEnvironment {
     return workspace.venv().resolve("bin").resolve(tool);
   }
 
-  /** The environment our Python tools run in: the venv first on PATH, every by-product out of the clone. */
+  /**
+   * The environment the gates run in: the allowlist plus {@code python.env}, the venv first on PATH,
+   * every by-product out of the clone.
+   */
   public Map<String, String> environment() {
-    return withVenv(Environments.forTools());
+    return withVenv(environments.forGates(gateVariables));
+  }
+
+  public Environments environments() {
+    return environments;
+  }
+
+  /**
+   * The generator's environment: {@code base} with the venv first on PATH; the tools' by-products
+   * (when the generator runs pytest or mypy itself) go to {@code scratch}, away from etask's reports.
+   */
+  public Map<String, String> forGenerator(Map<String, String> base, Path scratch) {
+    Map<String, String> env = withVenv(base);
+    env.put("PYTHONPYCACHEPREFIX", scratch.resolve("pycache").toString());
+    env.put("COVERAGE_FILE", scratch.resolve(".coverage").toString());
+    env.put("MYPY_CACHE_DIR", scratch.resolve("mypy").toString());
+    env.put("RUFF_CACHE_DIR", scratch.resolve("ruff").toString());
+    return env;
   }
 
   /** Puts the venv in front of {@code base} and points tool caches at the workspace. */
@@ -100,7 +133,7 @@ public final class PythonEnvironment {
   /** Reads the repository's packaging files. Uses the machine interpreter: the venv may not exist yet. */
   public Project detect(String interpreter, TaskSpec.Python spec) {
     Path script = script("detect_project.py");
-    ProcessRunner.Result r = runner.run(Command.of(workspace.repo(), Environments.forTools(), QUICK,
+    ProcessRunner.Result r = runner.run(Command.of(workspace.repo(), environments.base(), QUICK,
         workspace.logs().resolve("prepare-env.log"), interpreter, script.toString(), workspace.repo().toString()));
     if (!r.ok()) {
       throw new EtaskException(Code.ENV_FAILED, "could not inspect the repository's Python project with '"
@@ -140,7 +173,8 @@ public final class PythonEnvironment {
       } else {
         create.addAll(List.of(interpreter, "-m", "venv", workspace.venv().toString()));
       }
-      ProcessRunner.Result created = runner.run(new Command(create, workspace.repo(), Environments.forTools(), QUICK, log));
+      ProcessRunner.Result created = runner.run(new Command(create, workspace.repo(), environments.forInstall(), QUICK,
+          log));
       if (!created.ok()) {
         throw new EtaskException(Code.ENV_FAILED, "could not create the virtualenv: " + lastLines(created.output(), 8),
             "check that '" + interpreter + "' has the venv module (Debian: apt-get install python3-venv); log: " + log);
@@ -153,7 +187,7 @@ public final class PythonEnvironment {
       }
       install.addAll(project.install());
       tools.forEach((name, range) -> install.add(name + range));
-      Map<String, String> env = uv.isPresent() ? uvEnvironment(interpreter) : Environments.forTools();
+      Map<String, String> env = uv.isPresent() ? uvEnvironment(interpreter) : environments.forInstall();
       ProcessRunner.Result installed = runner.run(new Command(install, workspace.repo(), env, INSTALL_TIMEOUT, log));
       if (!installed.ok()) {
         List<String> asked = new ArrayList<>(project.install());
@@ -196,7 +230,7 @@ public final class PythonEnvironment {
 
   /** pip's own configuration (files and PIP_* variables) translated for uv, which does not read pip.conf. */
   private Map<String, String> uvEnvironment(String interpreter) {
-    Map<String, String> env = Environments.forTools();
+    Map<String, String> env = environments.forInstall();
     ProcessRunner.Result r = runner.run(Command.of(workspace.repo(), env, QUICK, null, interpreter, "-m", "pip",
         "config", "list"));
     Map<String, String> pip = new LinkedHashMap<>();

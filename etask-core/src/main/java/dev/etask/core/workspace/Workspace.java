@@ -1,17 +1,24 @@
 package dev.etask.core.workspace;
 
+import dev.etask.core.spec.TaskIds;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
  * Where one task lives: {@code <workDir>/<id>/} holds the clone ({@code repo/}), venv, reports,
- * caches, logs, the run state and the lock; {@code <artifactsDir>/<id>/} holds what outlives
- * {@code etask:clean}. {@link #on(Path)} points the same workspace at another checkout.
+ * caches, logs, the scratch folder of the current attempt, the children's HOME, the run state and
+ * the lock, and a {@value #MARKER} file naming the id; {@code <artifactsDir>/<id>/} holds what
+ * outlives {@code etask:clean}. {@link #on(Path)} points the same workspace at another checkout.
  */
 public record Workspace(String id, Path root, Path artifacts, Path repo) {
+  /** The marker that makes a folder a task's workspace: {@code etask:clean} deletes nothing without it. */
+  public static final String MARKER = ".etask-workspace";
 
+  /** The workspace of task {@code id}; the id must be a valid task id (never a path, never a reserved name). */
   public static Workspace of(Path workDir, Path artifactsDir, String id) {
+    TaskIds.require(id);
     Path w = workDir.toAbsolutePath().normalize();
     Path a = (artifactsDir == null ? w.resolve("artifacts") : artifactsDir.toAbsolutePath().normalize()).resolve(id);
     return new Workspace(id, w.resolve(id), a, w.resolve(id).resolve("repo"));
@@ -38,6 +45,16 @@ public record Workspace(String id, Path root, Path artifacts, Path repo) {
     return root.resolve("logs");
   }
 
+  /** HOME of every child process: the user's dotfiles and ~/.m2 stay out of reach. */
+  public Path home() {
+    return root.resolve("home");
+  }
+
+  /** Made anew for each generator attempt: {@code {workspace}} and the prompt file point here. */
+  public Path scratch() {
+    return root.resolve("scratch");
+  }
+
   public Path stateFile() {
     return root.resolve("state.json");
   }
@@ -46,8 +63,12 @@ public record Workspace(String id, Path root, Path artifacts, Path repo) {
     return root.resolve(".lock");
   }
 
+  public Path markerFile() {
+    return root.resolve(MARKER);
+  }
+
   public Path promptFile() {
-    return root.resolve("prompt.md");
+    return scratch().resolve("prompt.md");
   }
 
   public Path statusFile() {
@@ -66,9 +87,35 @@ public record Workspace(String id, Path root, Path artifacts, Path repo) {
     return artifacts.resolve("trace.txt");
   }
 
+  /** Creates the folders and the marker naming this task. */
   public void createFolders() throws IOException {
-    for (Path p : new Path[] {root, reports(), cache(), logs(), artifacts}) {
+    for (Path p : new Path[] {root, reports(), cache(), logs(), home(), artifacts}) {
       Files.createDirectories(p);
+    }
+    if (!Files.exists(markerFile())) {
+      AtomicFiles.write(markerFile(), id + "\n");
+    }
+  }
+
+  /** Empties the scratch folder for a new attempt. */
+  public void freshScratch() throws IOException {
+    FileTrees.delete(scratch());
+    Files.createDirectories(scratch());
+  }
+
+  /** Empties the children's HOME: what a generator left there (tool configs in ~/.config) never reaches the gates. */
+  public void freshHome() throws IOException {
+    FileTrees.delete(home());
+    Files.createDirectories(home());
+  }
+
+  /** The id written in {@code folder}'s marker, or null when it has none. */
+  public static String markerId(Path folder) {
+    Path marker = folder.resolve(MARKER);
+    try {
+      return Files.isRegularFile(marker) ? Files.readString(marker, StandardCharsets.UTF_8).strip() : null;
+    } catch (IOException e) {
+      return null;
     }
   }
 }

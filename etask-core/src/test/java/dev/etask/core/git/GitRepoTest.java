@@ -31,7 +31,11 @@ class GitRepoTest {
   }
 
   private GitRepo cloned(String name) throws Exception {
-    return GitRepo.cloneFrom(origin.toString(), tmp.resolve(name));
+    return GitRepo.cloneFrom(Origin.local(origin.toString()), tmp.resolve(name));
+  }
+
+  private GitRepo reopen(String name) throws Exception {
+    return GitRepo.open(tmp.resolve(name), Origin.local(origin.toString()));
   }
 
   @Test
@@ -111,7 +115,7 @@ class GitRepoTest {
       Files.writeString(tmp.resolve("c/new.py"), "x = 1\n");
       repo.stage(repo.changes());
       ObjectId c = repo.commit("add", "x", ME);
-      repo.push("auto/x", false);
+      repo.push("auto/x");
       assertThat(repo.remoteHead("auto/x")).isEqualTo(c);
     }
     // someone else moves the branch: a plain push is refused, and the status says so
@@ -120,13 +124,13 @@ class GitRepoTest {
       Files.writeString(tmp.resolve("d/other.py"), "y = 1\n");
       other.stage(other.changes());
       other.commit("theirs", "someone", ME);
-      other.push("auto/x", false);
+      other.push("auto/x");
     }
-    try (GitRepo repo = GitRepo.open(tmp.resolve("c"))) {
+    try (GitRepo repo = reopen("c")) {
       Files.writeString(tmp.resolve("c/third.py"), "z = 1\n");
       repo.stage(repo.changes());
       repo.commit("more", "x", ME);
-      assertThatThrownBy(() -> repo.push("auto/x", false)).isInstanceOf(GitException.class)
+      assertThatThrownBy(() -> repo.push("auto/x")).isInstanceOf(GitException.class)
           .hasMessageContaining("REJECTED_NONFASTFORWARD");
     }
   }
@@ -146,7 +150,7 @@ class GitRepoTest {
       other.commit().setMessage("base moves").setAuthor(ME).setCommitter(ME).setSign(false).call();
       other.push().call();
     }
-    try (GitRepo repo = GitRepo.open(tmp.resolve("c"))) {
+    try (GitRepo repo = reopen("c")) {
       repo.fetch();
       assertThat(repo.rebase(repo.remoteTracking("main"))).isEmpty();
       assertThat(repo.commitsSince(repo.remoteTracking("main"), repo.head())).hasSize(1);
@@ -157,12 +161,148 @@ class GitRepoTest {
       other.commit().setMessage("conflicting").setAuthor(ME).setCommitter(ME).setSign(false).call();
       other.push().call();
     }
-    try (GitRepo repo = GitRepo.open(tmp.resolve("c"))) {
+    try (GitRepo repo = reopen("c")) {
       ObjectId before = repo.head();
       repo.fetch();
       assertThat(repo.rebase(repo.remoteTracking("main"))).containsExactly("src/app.py");
       assertThat(repo.head()).isEqualTo(before);
       assertThat(repo.changes()).isEmpty();
     }
+  }
+
+  @Test
+  void theCloneHasNoRemoteAndNoCredentialAnywhereInItsGitFolder() throws Exception {
+    try (GitRepo repo = GitRepo.cloneFrom(Origin.parse("file://bob:clone-canary-123@" + origin.toAbsolutePath()),
+        tmp.resolve("c"))) {
+      assertThat(repo.originUrl()).isNull();
+      repo.fetch();
+      assertThat(repo.remoteTracking("main")).isNotNull();
+    }
+    try (var files = Files.walk(tmp.resolve("c/.git"))) {
+      for (Path f : files.filter(Files::isRegularFile).toList()) {
+        String text;
+        try {
+          text = Files.readString(f, java.nio.charset.StandardCharsets.ISO_8859_1);
+        } catch (java.nio.file.NoSuchFileException e) {
+          continue; // a lock file of JGit's background gc, gone meanwhile
+        }
+        assertThat(text).as(f.toString()).doesNotContain("clone-canary-123");
+      }
+    }
+  }
+
+  @Test
+  void aBranchPushedFromTheCloneButNotByEtaskIsNamedOnTheNextFetch() throws Exception {
+    ObjectId ours;
+    try (GitRepo repo = cloned("c")) {
+      repo.checkoutBranch("auto/x", repo.remoteTracking("main"));
+      Files.writeString(tmp.resolve("c/ours.py"), "x = 1\n");
+      repo.stage(repo.changes());
+      ours = repo.commit("ours", "x", ME);
+      repo.push("auto/x");
+    }
+    // a generator inside the clone commits and pushes to main by the origin's path
+    try (Git inside = Git.open(tmp.resolve("c").toFile())) {
+      Files.writeString(tmp.resolve("c/sneaky.py"), "y = 1\n");
+      inside.add().addFilepattern("sneaky.py").call();
+      RevCommit sneaky = inside.commit().setMessage("sneaky").setAuthor(ME).setCommitter(ME).setSign(false).call();
+      inside.push().setRemote(origin.toString()).setRefSpecs(new org.eclipse.jgit.transport.RefSpec("HEAD:refs/heads/main"))
+          .call();
+      try (GitRepo repo = reopen("c")) {
+        List<String> pushed = repo.fetch(id -> id.equals(ours));
+        assertThat(pushed).containsExactly("refs/heads/main → " + sneaky.abbreviate(7).name());
+        assertThat(repo.fetch(id -> true)).isEmpty();
+      }
+    }
+    // the base moving on the origin by someone else is no such thing
+    try (Git other = Git.cloneRepository().setURI(origin.toString()).setDirectory(tmp.resolve("o").toFile()).call()) {
+      Files.writeString(tmp.resolve("o/README.md"), "moved\n");
+      other.add().addFilepattern("README.md").call();
+      other.commit().setMessage("base moves").setAuthor(ME).setCommitter(ME).setSign(false).call();
+      other.push().call();
+    }
+    try (GitRepo repo = reopen("c")) {
+      assertThat(repo.fetch(id -> false)).isEmpty();
+    }
+  }
+
+  @Test
+  void aReplacingPushHoldsOnlyWhileTheOriginStillHasTheExpectedCommit() throws Exception {
+    ObjectId first;
+    try (GitRepo repo = cloned("c")) {
+      repo.checkoutBranch("auto/x", repo.remoteTracking("main"));
+      Files.writeString(tmp.resolve("c/a.py"), "a = 1\n");
+      repo.stage(repo.changes());
+      first = repo.commit("first", "x", ME);
+      repo.push("auto/x");
+    }
+    try (GitRepo other = cloned("d")) {
+      other.checkoutBranch("auto/x", other.remoteTracking("auto/x"));
+      Files.writeString(tmp.resolve("d/b.py"), "b = 1\n");
+      other.stage(other.changes());
+      other.commit("a person's fix", "x", new PersonIdent("Pat", "pat@example.com"));
+      other.push("auto/x");
+    }
+    try (GitRepo repo = reopen("c")) {
+      repo.checkoutBranch("auto/x", repo.remoteTracking("main"));
+      Files.writeString(tmp.resolve("c/a.py"), "a = 2\n");
+      repo.stage(repo.changes());
+      repo.commit("rewritten", "x", ME);
+      assertThatThrownBy(() -> repo.push("auto/x", first)).isInstanceOf(GitException.class)
+          .hasMessageContaining("REJECTED");
+    }
+  }
+
+  @Test
+  void ownershipIsBySha() throws Exception {
+    PersonIdent pat = new PersonIdent("Pat", "pat@example.com");
+    try (GitRepo repo = cloned("c")) {
+      repo.checkoutBranch("auto/x", repo.remoteTracking("main"));
+      Files.writeString(tmp.resolve("c/a.py"), "a = 1\n");
+      repo.stage(repo.changes());
+      ObjectId made = repo.commit("ours", "x", ME);
+      RevCommit mine = repo.headCommit();
+      // a person amends it: the trailer stays, the committer changes
+      RevCommit amended;
+      try (Git git = Git.open(tmp.resolve("c").toFile())) {
+        amended = git.commit().setAmend(true).setMessage(mine.getFullMessage()).setAuthor(mine.getAuthorIdent())
+            .setCommitter(pat).setSign(false).call();
+      }
+      assertThat(GitRepo.isTaskCommit(amended, "x")).isTrue();
+      Ownership fresh = new Ownership("x", java.util.Set.of(), ME);
+      assertThat(fresh.isOurs(mine)).isTrue();
+      assertThat(fresh.isOurs(amended)).isFalse();
+      Ownership recorded = new Ownership("x", java.util.Set.of(made.name()), ME);
+      assertThat(recorded.isOurs(mine)).isTrue();
+      assertThat(recorded.isOurs(amended)).isFalse();
+      assertThat(new Ownership("y", java.util.Set.of(), ME).isOurs(mine)).as("another task's trailer").isFalse();
+      assertThat(Ownership.describe(amended)).contains("\"ours\"").contains("committed by Pat <pat@example.com>");
+    }
+  }
+
+  @Test
+  void gitLockFilesAreFound() throws Exception {
+    try (GitRepo repo = cloned("c")) {
+      assertThat(repo.lockFiles()).isEmpty();
+      Files.writeString(tmp.resolve("c/.git/index.lock"), "");
+      Files.createDirectories(tmp.resolve("c/.git/refs/heads/auto"));
+      Files.writeString(tmp.resolve("c/.git/refs/heads/auto/x.lock"), "");
+      assertThat(repo.lockFiles()).extracting(p -> p.getFileName().toString()).containsExactly("index.lock", "x.lock");
+    }
+  }
+
+  @Test
+  void originsKeepCredentialsOutOfTheirUrl() {
+    Origin https = Origin.parse("https://bob:s3cr%2Ft@github.com/o/r.git");
+    assertThat(https.url()).isEqualTo("https://github.com/o/r.git");
+    assertThat(https.secrets()).containsExactly("s3cr/t");
+    assertThat(https.credentials()).isNotNull();
+    assertThat(Origin.parse("https://ghp_tokentokentoken@github.com/o/r").url()).isEqualTo("https://github.com/o/r");
+    assertThat(Origin.parse("https://ghp_tokentokentoken@github.com/o/r").secrets()).containsExactly("ghp_tokentokentoken");
+    assertThat(Origin.parse("ssh://git@github.com/o/r.git").url()).isEqualTo("ssh://git@github.com/o/r.git");
+    assertThat(Origin.parse("ssh://git:pw1234@host/r.git").url()).isEqualTo("ssh://git@host/r.git");
+    assertThat(Origin.parse("git@github.com:o/r.git").url()).isEqualTo("git@github.com:o/r.git");
+    assertThat(Origin.parse("/srv/repo.git").credentials()).isNull();
+    assertThat(Origin.parse("https://github.com/o/r@v1").url()).isEqualTo("https://github.com/o/r@v1");
   }
 }

@@ -89,11 +89,43 @@ class ProcessRunnerTest {
 
   @Test
   void generatorEnvironmentHoldsNoTokens() {
-    Map<String, String> env = Environments.forGenerator(List.of("PATH", "GITHUB_TOKEN"));
+    Map<String, String> env = Environments.of(dir).forGenerator(List.of("PATH", "GITHUB_TOKEN"));
     assertThat(env).doesNotContainKeys("GITHUB_TOKEN", "GH_TOKEN", "ETASK_GITHUB_TOKEN");
     assertThat(Environments.looksSecret("OPENAI_API_KEY")).isTrue();
     assertThat(Environments.looksSecret("AWS_SECRET_ACCESS_KEY")).isTrue();
     assertThat(Environments.looksSecret("PATH")).isFalse();
     assertThat(Environments.looksSecret("KEYBOARD")).isFalse();
+  }
+
+  @Test
+  void theHolderOfAFileIsNamed() throws Exception {
+    java.nio.file.Path f = java.nio.file.Files.createTempFile("etask-lock", ".lock");
+    Process p = new ProcessBuilder("sh", "-c", "exec 3>>'" + f + "'; exec sleep 30").start();
+    try {
+      long end = System.nanoTime() + 5_000_000_000L;
+      java.util.List<String> holders = ProcessRunner.holdersOf(f);
+      while (holders.isEmpty() && System.nanoTime() < end) {
+        Thread.sleep(50);
+        holders = ProcessRunner.holdersOf(f);
+      }
+      org.assertj.core.api.Assertions.assertThat(holders).hasSize(1);
+      org.assertj.core.api.Assertions.assertThat(holders.get(0)).startsWith(p.pid() + " (").contains("sleep");
+    } finally {
+      p.destroyForcibly().waitFor();
+    }
+    org.assertj.core.api.Assertions.assertThat(ProcessRunner.holdersOf(f)).isEmpty();
+  }
+
+  @Test
+  void whatAChildLeavesRunningInTheBackgroundIsStoppedWhenItExits() throws Exception {
+    ProcessRunner.Result r = sh("sleep 30 & echo $! > bg.pid; echo started", Duration.ofSeconds(10), Redactor.none());
+    assertThat(r.ok()).isTrue();
+    assertThat(r.duration()).isLessThan(Duration.ofSeconds(5));
+    long bg = Long.parseLong(Files.readString(dir.resolve("bg.pid")).trim());
+    long end = System.nanoTime() + 5_000_000_000L;
+    while (ProcessHandle.of(bg).map(ProcessHandle::isAlive).orElse(false) && System.nanoTime() < end) {
+      Thread.sleep(50);
+    }
+    assertThat(ProcessHandle.of(bg).map(ProcessHandle::isAlive).orElse(false)).isFalse();
   }
 }

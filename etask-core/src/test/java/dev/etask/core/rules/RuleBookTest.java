@@ -162,4 +162,22 @@ class RuleBookTest {
     assertThat(RiskAssessor.level(s, Map.of(Metric.DIFF_LINES, 10.0), List.of("large-diff"))).isEqualTo("medium");
     assertThat(RiskAssessor.level(s, Map.of(Metric.DIFF_LINES, 10.0), List.of())).isEqualTo("low");
   }
+
+  @Test
+  void aBatchThatChangesTheTestRunnersConfigurationIsLabelled() {
+    Map<Metric, Double> m = Measurements.compare(BEFORE, BEFORE, SMALL);
+    m.put(Metric.TEST_CONFIG_FILES, 1.0);
+    Decision d = new RuleBook(spec("")).decide(m, List.of());
+    assertThat(d.verdict()).isEqualTo(Verdict.KEEP);
+    assertThat(d.labels()).containsExactly("test-config-changed");
+    assertThat(dev.etask.core.gates.RunnerConfig.isRunnerConfig("tests/conftest.py")).isTrue();
+    assertThat(dev.etask.core.gates.RunnerConfig.isRunnerConfig("src/x/_cheat.pth")).isTrue();
+    assertThat(dev.etask.core.gates.RunnerConfig.isRunnerConfig("tests/test_conftest.py")).isFalse();
+    TaskSpec globbed = spec("");
+    assertThat(dev.etask.core.gates.RunnerConfig.namedExactly("tests/conftest.py",
+        List.of(dev.etask.core.spec.Glob.compile("tests/**")))).isFalse();
+    assertThat(dev.etask.core.gates.RunnerConfig.namedExactly("tests/conftest.py",
+        List.of(dev.etask.core.spec.Glob.compile("tests/conftest.py")))).isTrue();
+    assertThat(globbed.rules()).isEmpty();
+  }
 }

@@ -135,7 +135,7 @@ class SpecLoaderTest {
   @Test
   void invalidIdIsRefused() {
     SpecException e = problem(MINIMAL.replace("id: add-tests", "id: Add Tests!"));
-    assertThat(e.getMessage()).contains("task.yaml:1:5: invalid id 'Add Tests!'");
+    assertThat(e.getMessage()).contains("task.yaml:1:5: invalid task id 'Add Tests!'");
   }
 
   @Test
@@ -225,5 +225,35 @@ class SpecLoaderTest {
   void emptyFileIsRefused() {
     assertThat(problem("").getMessage()).contains("is empty");
     assertThat(problem("- a\n- b\n").getMessage()).contains("top level must be a mapping");
+  }
+
+  @Test
+  void idsThatAreReservedOrClimbOutAreRefused() {
+    assertThat(problem(MINIMAL.replace("id: add-tests", "id: artifacts")).getMessage())
+        .contains("task.yaml:1:5").contains("reserved");
+    assertThat(problem(MINIMAL.replace("id: add-tests", "id: ../victim")).getMessage()).contains("invalid task id");
+    assertThat(TaskIds.problem("origins")).contains("reserved");
+    assertThat(TaskIds.problem("add-tests")).isNull();
+  }
+
+  @Test
+  void installItemsAreSplitLikeShellWords() {
+    TaskSpec spec = SpecLoader.parse(FILE, MINIMAL + """
+        python:
+          install: ["-r requirements.txt", "-e '.[test, dev]'", "pytest-xdist", "--index-url \\"https://x/simple\\""]
+          env: [TOKENIZERS_PARALLELISM]
+        """);
+    assertThat(spec.python().install()).containsExactly("-r", "requirements.txt", "-e", ".[test, dev]", "pytest-xdist",
+        "--index-url", "https://x/simple");
+    assertThat(spec.python().env()).containsExactly("TOKENIZERS_PARALLELISM");
+    assertThat(problem(MINIMAL + "python:\n  install: [\"-r 'unclosed\"]\n").getMessage())
+        .contains("task.yaml:8:13").contains("never closed");
+    assertThat(ShellWords.split("  a\\ b  \"c d\" '' ")).containsExactly("a b", "c d", "");
+  }
+
+  @Test
+  void theGithubProviderIsRefusedUntilItExists() {
+    assertThat(problem(MINIMAL + "pr: { provider: github }\n").getMessage()).contains("task.yaml:7:17")
+        .contains("not available");
   }
 }

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Project detection on the layouts users have, and building the venv with pip and with uv (real Python). */
 class PythonEnvironmentTest {
-  private static final TaskSpec.Python DETECT = new TaskSpec.Python("python3", null, SpecLoader.DEFAULT_TOOLS, null);
+  private static final TaskSpec.Python DETECT = new TaskSpec.Python("python3", null, SpecLoader.DEFAULT_TOOLS, null, List.of());
   private final ProcessRunner runner = new ProcessRunner(Redactor.none());
   @TempDir Path tmp;
 

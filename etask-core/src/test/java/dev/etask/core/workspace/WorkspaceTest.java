@@ -92,4 +92,76 @@ class WorkspaceTest {
       assertThat(ws.root()).exists();
     }
   }
+
+  @Test
+  void cleanNeverDeletesOutsideTheWorkFolderOrEtasksOwnFolders() throws Exception {
+    Path work = tmp.resolve("project/target/etask");
+    Files.createDirectories(work.resolve("artifacts/other"));
+    Files.writeString(work.resolve("artifacts/other/status.json"), "{}");
+    Files.createDirectories(work.resolve("origins/x.git"));
+    Files.createDirectories(tmp.resolve("project/target/victim"));
+    Files.createDirectories(tmp.resolve("project/src"));
+    for (String id : List.of("../victim", "../..", "artifacts", "origins", "..", "a/b", "UPPER", "")) {
+      assertThatThrownBy(() -> Cleaner.clean(work, null, id, Listener.silent())).as(id)
+          .isInstanceOf(EtaskException.class).hasMessageContaining("etask:clean refuses");
+    }
+    assertThat(tmp.resolve("project/target/victim")).exists();
+    assertThat(tmp.resolve("project/src")).exists();
+    assertThat(work.resolve("artifacts/other/status.json")).exists();
+    assertThat(work.resolve("origins/x.git")).exists();
+  }
+
+  @Test
+  void cleanDeletesOnlyAFolderMarkedAsThatTasksWorkspace() throws Exception {
+    Path work = tmp.resolve("work");
+    Files.createDirectories(work.resolve("unmarked/keep"));
+    assertThatThrownBy(() -> Cleaner.clean(work, null, "unmarked", Listener.silent()))
+        .isInstanceOf(EtaskException.class).hasMessageContaining("has no .etask-workspace marker");
+    assertThat(work.resolve("unmarked/keep")).exists();
+
+    Workspace other = Workspace.of(work, null, "other");
+    other.createFolders();
+    Files.createDirectories(work.resolve("renamed"));
+    Files.copy(other.markerFile(), work.resolve("renamed/.etask-workspace"));
+    assertThatThrownBy(() -> Cleaner.clean(work, null, "renamed", Listener.silent()))
+        .isInstanceOf(EtaskException.class).hasMessageContaining("marked as the workspace of task 'other'");
+
+    // a workspace that is a link to a folder elsewhere: the folder elsewhere stays
+    Path elsewhere = tmp.resolve("elsewhere");
+    Files.createDirectories(elsewhere.resolve("precious"));
+    Files.writeString(elsewhere.resolve(".etask-workspace"), "linked\n");
+    Files.createSymbolicLink(work.resolve("linked"), elsewhere);
+    assertThatThrownBy(() -> Cleaner.clean(work, null, "linked", Listener.silent()))
+        .isInstanceOf(EtaskException.class).hasMessageContaining("outside the work folder");
+    assertThat(elsewhere.resolve("precious")).exists();
+  }
+
+  @Test
+  void workspacesRefuseIdsThatAreNotTaskIds() {
+    assertThatThrownBy(() -> Workspace.of(tmp, null, "../x")).hasMessageContaining("invalid task id");
+    assertThatThrownBy(() -> Workspace.of(tmp, null, "origins")).hasMessageContaining("reserved");
+  }
+
+  @Test
+  void aGeneratorThatInstallsIntoTheVenvIsSeen() throws Exception {
+    Path venv = tmp.resolve("venv");
+    Path site = venv.resolve("lib/python3.11/site-packages");
+    Files.createDirectories(site.resolve("pytest"));
+    Files.createDirectories(site.resolve("pytest-8.0.dist-info"));
+    Files.writeString(site.resolve("pytest-8.0.dist-info/entry_points.txt"), "[console_scripts]\npytest = x\n");
+    Files.createDirectories(venv.resolve("bin"));
+    Files.writeString(venv.resolve("bin/pytest"), "#!python\n");
+    Files.writeString(venv.resolve("pyvenv.cfg"), "home = /usr\n");
+    var before = VenvSeal.of(venv);
+    assertThat(VenvSeal.changes(before, VenvSeal.of(venv))).isEmpty();
+    Files.writeString(site.resolve("zz_cheat.pth"), "import os\n");
+    Files.writeString(site.resolve("pytest-8.0.dist-info/entry_points.txt"), "[pytest11]\ncheat = cheat\n");
+    Files.writeString(venv.resolve("bin/pytest"), "#!python\nimport cheat\n");
+    Files.createDirectories(site.resolve("cheat"));
+    Files.writeString(site.resolve("pytest/__init__.py"), "changed inside a package: not sealed\n");
+    assertThat(VenvSeal.changes(before, VenvSeal.of(venv))).containsExactly("bin/pytest (changed)",
+        "lib/python3.11/site-packages/cheat (added)",
+        "lib/python3.11/site-packages/pytest-8.0.dist-info/entry_points.txt (changed)",
+        "lib/python3.11/site-packages/zz_cheat.pth (added)");
+  }
 }

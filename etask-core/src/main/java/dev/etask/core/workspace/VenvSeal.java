@@ -1,0 +1,112 @@
+package dev.etask.core.workspace;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * A fingerprint of what in a virtualenv decides which code runs when the gates start: the scripts in
+ * {@code bin/}, {@code pyvenv.cfg}, the packages installed in site-packages, every {@code .pth} file,
+ * {@code sitecustomize}/{@code usercustomize} and the entry points (pytest plugins load from them).
+ * Taken before a generator runs and compared after it, it tells whether the generator tampered with
+ * the gates' environment.
+ */
+public final class VenvSeal {
+  private VenvSeal() {}
+
+  /** Path (relative to the venv) → content hash, or {@code installed} for a package folder. */
+  public static Map<String, String> of(Path venv) throws IOException {
+    Map<String, String> out = new TreeMap<>();
+    Path bin = venv.resolve("bin");
+    if (Files.isDirectory(bin)) {
+      try (var files = Files.list(bin)) {
+        for (Path p : files.toList()) {
+          out.put(venv.relativize(p).toString(), hash(p));
+        }
+      }
+    }
+    Path cfg = venv.resolve("pyvenv.cfg");
+    if (Files.exists(cfg)) {
+      out.put("pyvenv.cfg", hash(cfg));
+    }
+    Path lib = venv.resolve("lib");
+    if (Files.isDirectory(lib)) {
+      try (var versions = Files.newDirectoryStream(lib, "python*")) {
+        for (Path version : versions) {
+          for (String name : List.of("sitecustomize.py", "usercustomize.py")) {
+            if (Files.exists(version.resolve(name))) {
+              out.put(venv.relativize(version.resolve(name)).toString(), hash(version.resolve(name)));
+            }
+          }
+          Path site = version.resolve("site-packages");
+          if (!Files.isDirectory(site)) {
+            continue;
+          }
+          try (var entries = Files.list(site)) {
+            for (Path p : entries.toList()) {
+              String name = p.getFileName().toString();
+              String rel = venv.relativize(p).toString();
+              if (name.endsWith(".pth") || name.equals("sitecustomize.py") || name.equals("usercustomize.py")) {
+                out.put(rel, hash(p));
+              } else if (name.endsWith(".dist-info") && Files.exists(p.resolve("entry_points.txt"))) {
+                out.put(rel + "/entry_points.txt", hash(p.resolve("entry_points.txt")));
+              } else if (!name.equals("__pycache__")) {
+                out.put(rel, "installed");
+              }
+            }
+          }
+        }
+      }
+    }
+    return out;
+  }
+
+  /** The paths that were added, removed or changed between two seals. */
+  public static List<String> changes(Map<String, String> before, Map<String, String> after) {
+    TreeSet<String> names = new TreeSet<>(before.keySet());
+    names.addAll(after.keySet());
+    List<String> out = new ArrayList<>();
+    for (String n : names) {
+      String a = before.get(n);
+      String b = after.get(n);
+      if (a == null) {
+        out.add(n + " (added)");
+      } else if (b == null) {
+        out.add(n + " (removed)");
+      } else if (!a.equals(b)) {
+        out.add(n + " (changed)");
+      }
+    }
+    return out;
+  }
+
+  private static String hash(Path p) throws IOException {
+    if (Files.isSymbolicLink(p)) {
+      return "-> " + Files.readSymbolicLink(p);
+    }
+    if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+      return "folder";
+    }
+    try (InputStream in = Files.newInputStream(p)) {
+      MessageDigest md = MessageDigest.getInstance("SHA-256");
+      byte[] buf = new byte[1 << 16];
+      int n;
+      while ((n = in.read(buf)) > 0) {
+        md.update(buf, 0, n);
+      }
+      return HexFormat.of().formatHex(md.digest());
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

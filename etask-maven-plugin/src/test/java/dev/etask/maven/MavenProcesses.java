@@ -1,0 +1,95 @@
+package dev.etask.maven;
+
+import dev.etask.core.git.GitRepo;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.eclipse.jgit.lib.PersonIdent;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * What the process-driving tests share: a fixture origin made from the demo service, the test
+ * generators beside the spec, and real Maven processes (the wrapper, the plugin from target/local-repo).
+ */
+abstract class MavenProcesses {
+  @TempDir Path dir;
+
+  @BeforeEach
+  void fixture() throws Exception {
+    Path tasks = Path.of(System.getProperty("etask.it.tasksDir"));
+    Path it = Path.of(System.getProperty("etask.it.itSources"));
+    GitRepo.createOriginFrom(tasks.resolve("demo/sample-service"), dir.resolve("origin.git"),
+        new PersonIdent("it", "it@example.com"));
+    Files.copy(tasks.resolve("generators/characterize.py"), dir.resolve("characterize.py"));
+    Files.copy(it.resolve("generators/behave.py"), dir.resolve("behave.py"));
+  }
+
+  void behaviours(String text) throws IOException {
+    Files.writeString(dir.resolve("behaviours.txt"), text);
+  }
+
+  /** Starts {@code mvnw <plugin>:<goal> -Detask.spec=task.yaml <args>} in the fixture folder, output to {@code log}. */
+  Process maven(String goal, Path log, Map<String, String> env, String... args) throws IOException {
+    List<String> cmd = new ArrayList<>(List.of(System.getProperty("etask.it.mvnw"), "-B",
+        "-Dmaven.repo.local=" + System.getProperty("etask.it.localRepo"),
+        System.getProperty("etask.it.plugin") + ":" + goal, "-Detask.spec=task.yaml"));
+    cmd.addAll(List.of(args));
+    ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+    pb.environment().put("MAVEN_OPTS", "-Duser.home=" + dir.resolve("home"));
+    pb.environment().putAll(env);
+    return pb.start();
+  }
+
+  /** Runs Maven to the end (at most five minutes) and returns its exit value. */
+  int mavenToTheEnd(String goal, Path log, Map<String, String> env, String... args) throws Exception {
+    Process p = maven(goal, log, env, args);
+    if (!p.waitFor(5, TimeUnit.MINUTES)) {
+      p.destroyForcibly();
+      throw new AssertionError("Maven did not finish in 5 minutes:\n" + read(log));
+    }
+    return p.exitValue();
+  }
+
+  /** git in {@code where}, never the user's configuration. */
+  String git(Path where, String... args) throws Exception {
+    List<String> cmd = new ArrayList<>(List.of("git"));
+    cmd.addAll(List.of(args));
+    ProcessBuilder pb = new ProcessBuilder(cmd).directory(where.toFile()).redirectErrorStream(true);
+    pb.environment().put("HOME", dir.resolve("git-home").toString());
+    pb.environment().put("GIT_CONFIG_NOSYSTEM", "1");
+    pb.environment().put("GIT_CONFIG_GLOBAL", "/dev/null");
+    Process p = pb.start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    if (p.waitFor() != 0) {
+      throw new AssertionError("git " + String.join(" ", args) + " failed: " + out);
+    }
+    return out.strip();
+  }
+
+  static void await(String what, Duration timeout, BooleanSupplier condition) throws InterruptedException {
+    long end = System.nanoTime() + timeout.toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > end) {
+        throw new AssertionError("timed out waiting for " + what);
+      }
+      Thread.sleep(200);
+    }
+  }
+
+  static String read(Path p) {
+    try {
+      return Files.exists(p) ? Files.readString(p, StandardCharsets.UTF_8) : "";
+    } catch (IOException e) {
+      return "";
+    }
+  }
+}
