@@ -47,6 +47,26 @@ makeOrigin = { File basedir, File tasksDir ->
     java.nio.file.Files.copy(new File(itSources, "generators/behave.py").toPath(), new File(basedir, "behave.py").toPath())
 }
 
+// A bare origin at <basedir>/origin.git holding src/it/fixtures/<name> on main (a git checkout of it stays in seed/).
+makeOriginFrom = { File basedir, String fixture ->
+    def seed = new File(basedir, "seed")
+    copyTree(new File(itSources, "fixtures/" + fixture), seed)
+    git(basedir, ["init", "-q", "-b", "main", seed.path])
+    git(seed, ["add", "-A"])
+    git(seed, ["commit", "-q", "-m", "Initial import"])
+    git(basedir, ["clone", "-q", "--bare", seed.path, "origin.git"])
+    java.nio.file.Files.copy(new File(itSources, "generators/behave.py").toPath(), new File(basedir, "behave.py").toPath())
+}
+
+// Runs a command of the task's own virtualenv in a folder; returns its output.
+venvRun = { File basedir, String id, File dir, List<String> args ->
+    def python = new File(basedir, "target/etask/" + id + "/venv/bin/python").path
+    def out = new StringBuilder()
+    def p = ([python] + args).execute(["PATH=" + System.getenv("PATH"), "HOME=" + new File(basedir, ".it-home")], dir)
+    p.waitForProcessOutput(out, out)
+    return out.toString()
+}
+
 artifacts = { File basedir, String id -> new File(basedir, "target/etask/artifacts/" + id) }
 
 batchDecisions = { s -> s.batches.collect { it.files[0] + "=" + it.decision } }

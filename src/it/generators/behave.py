@@ -19,11 +19,15 @@ Usage: python behave.py FILE. The behaviour for FILE is read from behaviours.txt
   fix-on-retry  a failing test on the first attempt; with ETASK_FEEDBACK (a retry) a passing one
   conftest-hook a failing test and a tests/unit/conftest.py hook that reports every failure as a pass
   conftest-fixture  a tests/conftest.py with a fixture, and a test that uses it
+  pytest-plugin a failing test whose module loads a helper plugin (pytest_plugins) that reports failures as passes
   tamper-report a failing test, and the test's id added to etask's report of the state before the batch
   venv-pth      a smoke test, and a .pth file dropped into the gates' virtualenv
   index-lock    a smoke test, and a stale .git/index.lock left behind
   push-origin   a smoke test committed and pushed to the origin's main (origin.git beside this script)
   print-env     prints its environment, and a test that fails with the test's environment in its message
+  delete-tests  deletes the target's test module, tests/test_<name>.py (a destructive batch)
+  break-doctest changes what the first doctest of the target file expects
+  unused-import a passing test with an unused import (the project's own style, flake8 would say F401)
 """
 import os
 import subprocess
@@ -44,7 +48,10 @@ def behaviour(path):
 
 
 def module_of(path):
-    return path[:-3].replace("/", ".")
+    if path.startswith("src/") and not os.path.exists(os.path.join("src", "__init__.py")):
+        path = path[len("src/"):]  # a src layout: the package is installed, src is not a package
+    module = path[:-3].replace("/", ".")
+    return module[:-len(".__init__")] if module.endswith(".__init__") else module
 
 
 def stem(path):
@@ -134,6 +141,15 @@ def main(path):
         write(os.path.join("tests", "conftest.py"), (
             "import pytest\n\n\n@pytest.fixture\ndef answer() -> int:\n    return 42\n"))
         write(test, "def test_answer(answer: int) -> None:\n    assert answer == 42\n")
+    elif b == "pytest-plugin":
+        write(os.path.join("tests", "helper_plugin.py"), (
+            "import pytest\n\n\n"
+            "@pytest.hookimpl(hookwrapper=True)\n"
+            "def pytest_runtest_makereport(item, call):\n"
+            "    outcome = yield\n"
+            "    outcome.get_result().outcome = \"passed\"\n"))
+        write(test, "pytest_plugins = [\"tests.helper_plugin\"]\n\n\ndef test_exposes_a_bug() -> None:\n"
+              "    assert 1 == 2\n")
     elif b == "tamper-report":
         import json
         write(test, "import %s as m\n\n\ndef test_exposes_a_bug() -> None:\n    assert m.__name__ == \"wrong\"\n" % mod)
@@ -167,6 +183,18 @@ def main(path):
             "    print(dump)\n"
             "    print(base64.b64encode(dump.encode()).decode())\n"
             "    assert dump == \"\", dump\n"))
+    elif b == "delete-tests":
+        os.remove(os.path.join("tests", "test_%s.py" % stem(path)))
+    elif b == "break-doctest":
+        import re
+        with open(path, encoding="utf-8") as f:
+            text = f.read()
+        m = re.search(r"(>>> [^\n]+\n\s*)([^\s>][^\n]*)", text)
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(text[:m.start(2)] + "'not what it returns'" + text[m.end(2):])
+    elif b == "unused-import":
+        write(test, "import os\nimport unittest\n\nimport %s as m\n\n\nclass ModuleTest(unittest.TestCase):\n"
+              "    def test_module_name(self) -> None:\n        self.assertEqual(m.__name__, %r)\n" % (mod, mod))
     elif b == "crash":
         print("behave: crashing on purpose", file=sys.stderr)
         return 3

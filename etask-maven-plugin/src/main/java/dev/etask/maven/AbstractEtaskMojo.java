@@ -112,8 +112,8 @@ public abstract class AbstractEtaskMojo extends AbstractMojo {
   }
 
   /**
-   * The passwords and passphrases of settings.xml's servers, decrypted: the redactor knows them before
-   * anything is printed or written.
+   * The passwords and passphrases of settings.xml's servers and proxies, decrypted: the redactor knows
+   * them before anything is printed or written.
    */
   protected List<String> settingsSecrets() {
     List<String> out = new ArrayList<>();
@@ -125,12 +125,14 @@ public abstract class AbstractEtaskMojo extends AbstractMojo {
       out.add(server.getPassword());
       out.add(server.getPassphrase());
     }
+    settings.getProxies().forEach(p -> out.add(p.getPassword()));
     if (settingsDecrypter != null) {
       SettingsDecryptionResult r = settingsDecrypter.decrypt(new DefaultSettingsDecryptionRequest(settings));
       for (Server server : r.getServers()) {
         out.add(server.getPassword());
         out.add(server.getPassphrase());
       }
+      r.getProxies().forEach(p -> out.add(p.getPassword()));
     }
     out.removeIf(s -> s == null || s.isBlank());
     return out;

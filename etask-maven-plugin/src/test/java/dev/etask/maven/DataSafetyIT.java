@@ -75,6 +75,14 @@ class DataSafetyIT extends MavenProcesses {
     assertThat(read(dir.resolve("target/etask/artifacts/t/pr.md"))).contains("**Human-edited:**").contains(shortSha)
         .contains("committed by Rita Reviewer");
     assertThat(read(log2)).contains(shortSha).contains("etask pushes nothing over them");
+
+    // the way on that the log names: delete the branch on the origin; the next run makes it again
+    git(origin, "branch", "-D", "auto/t");
+    Path log3 = dir.resolve("run-3.log");
+    assertThat(mavenToTheEnd("run", log3, Map.of())).as(read(log3)).isZero();
+    assertThat(read(log3)).contains("is no longer on the origin");
+    assertThat(git(origin, "log", "--format=%an|%cn", "main..auto/t")).isEqualTo("etask|etask");
+    assertThat(status().get("risk_labels").toString()).doesNotContain("human-edited");
   }
 
   @Test
@@ -168,6 +176,12 @@ class DataSafetyIT extends MavenProcesses {
     assertThat(failure).contains("refs/heads/main → " + sneaky).contains("a generator pushed it");
     assertThat(git(origin, "branch", "--list", "auto/t")).as("etask pushed nothing").isEmpty();
     assertThat(read(log)).contains("GENERATOR_PUSHED");
+
+    // for good: a second run stops too, before anything else
+    Path log2 = dir.resolve("run-2.log");
+    assertThat(mavenToTheEnd("run", log2, Map.of())).isEqualTo(1);
+    assertThat(read(log2)).contains("GENERATOR_PUSHED").contains(":clean -Detask.spec=task.yaml");
+    assertThat(git(origin, "branch", "--list", "auto/t")).as("etask pushed nothing").isEmpty();
   }
 
   @Test

@@ -1,7 +1,9 @@
 package dev.etask.core.engine;
 
 import dev.etask.core.gates.GateReport;
+import dev.etask.core.gates.BaselineCheck;
 import dev.etask.core.gates.GateRunner;
+import dev.etask.core.gates.GateSetup;
 import dev.etask.core.git.DiffStats;
 import dev.etask.core.git.GitException;
 import dev.etask.core.git.GitRepo;
@@ -28,6 +30,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * {@code etask:validate} by hand: the gates on any Python checkout, its working tree against its
@@ -41,6 +44,33 @@ public final class CheckoutValidator {
 
   /** The verdict: the gate table's rows, the decision, and whether the gates passed. */
   public record Result(List<GateTable.Row> rows, Decision decision, boolean passed) {}
+
+  /**
+   * What the working tree has been built into that HEAD's copy lacks: ignored files in the source
+   * folders that are compiled extension modules or generated Python files (a version file). Both sides
+   * are then measured with the same build state, so an unchanged tree always passes.
+   */
+  static void copyBuildOutputs(GitRepo repo, Path checkout, Path head, List<String> source, Listener out)
+      throws GitException, IOException {
+    List<String> outputs = buildOutputs(repo, source);
+    for (String p : outputs) {
+      Path target = head.resolve(p);
+      if (!Files.exists(target)) {
+        Files.createDirectories(target.getParent());
+        Files.copy(checkout.resolve(p), target, java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
+      }
+    }
+    if (!outputs.isEmpty()) {
+      out.info("HEAD is measured with the working tree's build outputs: " + String.join(", ", outputs));
+    }
+  }
+
+  /** Ignored files in the source folders that a build made: compiled extension modules, generated modules. */
+  static List<String> buildOutputs(GitRepo repo, List<String> source) throws GitException {
+    List<String> folders = source.stream().filter(s -> !s.endsWith(".py")).map(s -> s + "/").toList();
+    return repo.ignoredFiles(p -> folders.stream().anyMatch(f -> p.endsWith("/")
+        ? p.startsWith(f) || f.startsWith(p) : p.startsWith(f) && p.matches(".*\\.(so|pyd|dylib|py)")));
+  }
 
   public static Result validate(Path start, Path workDir, TaskSpec specOrNull, Listener listener) {
     Path checkout = start.toAbsolutePath().normalize();
@@ -83,24 +113,48 @@ public final class CheckoutValidator {
       PythonEnvironment python = new PythonEnvironment(ws, runner, environments, spec.python().env(), List.of(), null);
       PythonEnvironment.Project project = python.detect(spec.python().interpreter(), spec.python());
       long t0 = System.nanoTime();
-      Map<String, String> versions = python.ensure(spec.python().interpreter(), project, spec.python().tools());
+      Map<String, String> versions = python.ensure(spec.python().interpreter(), project, project.tools());
+      // an editable install builds compiled parts into the checkout; when they are gone (git clean), install again
+      Path recorded = ws.root().resolve("build-outputs.txt");
+      String built;
+      try (GitRepo repo = GitRepo.open(checkout)) {
+        built = String.join("\n", buildOutputs(repo, project.source()));
+        if (Files.exists(recorded) && !Files.readString(recorded).equals(built)) {
+          out.info("the checkout's build outputs changed since the virtualenv was made: installing it again");
+          python.invalidate();
+          versions = python.ensure(spec.python().interpreter(), project, project.tools());
+          built = String.join("\n", buildOutputs(repo, project.source()));
+        }
+      }
+      dev.etask.core.workspace.AtomicFiles.write(recorded, built);
       out.info("python environment ready in " + String.format(Locale.ROOT, "%.1fs", (System.nanoTime() - t0) / 1e9)
           + ": " + versions);
+      GateSetup setup = GateSetup.of(spec.qualityGates(), project);
+      String how = setup.describe(spec.qualityGates(), project);
+      out.info(how);
 
       Path head = ws.root().resolve("head");
       DiffStats diff;
       FileTrees.delete(head);
       try (GitRepo repo = GitRepo.open(checkout); GitRepo copy = GitRepo.cloneFrom(checkout.toString(), head)) {
         diff = repo.workingTreeDiff();
+        copyBuildOutputs(repo, checkout, head, project.source(), out);
       }
       List<Path> srcFirst = Files.isDirectory(head.resolve("src")) ? List.of(head.resolve("src"), head) : List.of(head);
       Workspace headWs = ws.on(head);
-      GateReport before = new GateRunner(headWs, python.on(headWs, srcFirst), runner, versions)
+      GateReport before = new GateRunner(headWs, python.on(headWs, srcFirst), runner, versions, setup)
           .measure("head", project.source(), TIMEOUT);
-      GateReport after = new GateRunner(ws, python, runner, versions).measure("worktree", project.source(), TIMEOUT);
+      Optional<BaselineCheck.Failure> blind = BaselineCheck.check(before, project, setup, "HEAD", how);
+      if (blind.isPresent()) {
+        throw new EtaskException(Code.BASELINE_FAILED, blind.get().message(), blind.get().nextStep()
+            + " (log: " + ws.logs().resolve("head-gates.log") + ")");
+      }
+      GateReport after = new GateRunner(ws, python, runner, versions, setup).measure("worktree", project.source(),
+          TIMEOUT);
       Map<Metric, Double> metrics = Measurements.compare(before, after, diff);
-      List<String> newProblems = Measurements.newProblems(before, after);
-      Decision decision = new RuleBook(spec).decide(metrics, newProblems);
+      // by hand, a gate that cannot run on the working tree fails, even when it could not run on HEAD either
+      List<String> problems = after.problems();
+      Decision decision = new RuleBook(spec).decide(metrics, problems);
       List<GateTable.Row> rows = GateTable.rows(before, after, metrics, decision.rules());
       GateTable.text(rows).forEach(l -> out.info("  " + l));
       Measurements.newFindingList(before.lint(), after.lint()).forEach(f -> out.warn("new lint: " + f));

@@ -1,6 +1,8 @@
 package dev.etask.core.engine;
 
+import dev.etask.core.gates.BaselineCheck;
 import dev.etask.core.gates.GateReport;
+import dev.etask.core.gates.GateSetup;
 import dev.etask.core.gates.GateRunner;
 import dev.etask.core.gates.RunnerConfig;
 import dev.etask.core.gates.TestQuality;
@@ -57,6 +59,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import org.eclipse.jgit.lib.Constants;
@@ -105,6 +108,8 @@ public final class Engine implements AutoCloseable {
   private final PythonEnvironment python;
   /** The origin with its credentials, in memory only; resolved on first use. */
   private Origin origin;
+  /** What the repository says about itself; detected in PREPARE. */
+  private PythonEnvironment.Project project;
   private final Instant runStart = Instant.now();
   private final Thread shutdownHook = new Thread(this::interrupted, "etask-interrupt");
   private volatile boolean closed;
@@ -137,6 +142,12 @@ public final class Engine implements AutoCloseable {
     environments.registerSecrets(redactor);
     if (spec.repository().url() != null) {
       Origin.parse(spec.repository().url()).secrets().forEach(redactor::add);
+    }
+    try {
+      // credentials anywhere in the spec (an index URL in python.install, say)
+      Environments.registerUrlCredentials(Files.readString(config.spec(), StandardCharsets.UTF_8), redactor);
+    } catch (IOException e) {
+      // the spec was just read; a spec that cannot be read again has no more to tell
     }
     Listener out = Listener.redacting(listener, redactor);
     TaskLock lock;
@@ -316,6 +327,9 @@ public final class Engine implements AutoCloseable {
   public void prepare() {
     step("prepare", () -> {
       out.phase("PREPARE", spec.id() + " — " + spec.objective());
+      if (state.tampered != null) {
+        throw generatorPushed(); // for good: only etask:clean starts the task over
+      }
       if (state.aborted != null) {
         // a new attempt after an abort: the batches the generator gave up on are tried again
         for (BatchState b : state.batches) {
@@ -334,7 +348,7 @@ public final class Engine implements AutoCloseable {
       }
       Origin origin = origin();
       if (state.prepared && Files.isDirectory(ws.repo().resolve(".git"))) {
-        try (GitRepo git = GitRepo.open(ws.repo(), origin)) {
+        try (GitRepo git = openClone()) {
           fetch(git);
           ObjectId base = git.remoteTracking(state.base);
           checkBranchOwnership(git);
@@ -361,13 +375,12 @@ public final class Engine implements AutoCloseable {
       measureBaseline();
       if (adopted != null) {
         // the baseline is the base's; the next batch is judged against the adopted branch's tip
-        try (GitRepo git = GitRepo.open(ws.repo(), origin)) {
+        try (GitRepo git = openClone()) {
           git.checkoutBranch(spec.branch(), adopted);
         } catch (GitException e) {
           throw gitFailure(Code.CLONE_FAILED, e, "run " + command("clean") + " and try again");
         }
-        GateReport tip = new GateRunner(ws, python, runner, state.toolVersions).measure("adopted", state.sourceDirs,
-            GATE_TIMEOUT);
+        GateReport tip = gates().measure("adopted", state.sourceDirs, GATE_TIMEOUT);
         writeReport("current", tip);
         out.info("adopted branch measured: " + baselineLine(tip));
       }
@@ -410,7 +423,7 @@ public final class Engine implements AutoCloseable {
           List<RevCommit> foreign = commits.stream().filter(c -> !ownership.isOurs(c)).toList();
           if (!foreign.isEmpty()) {
             git.checkoutBranch(spec.branch(), remoteBranch);
-            git.excludeLocally(BY_PRODUCTS);
+            git.sanitize(BY_PRODUCTS, ident());
             halt(foreign);
             return null;
           }
@@ -431,7 +444,7 @@ public final class Engine implements AutoCloseable {
           git.checkoutBranch(spec.branch(), baseId);
           out.info("branch " + spec.branch() + " created from " + base);
         }
-        git.excludeLocally(BY_PRODUCTS);
+        git.sanitize(BY_PRODUCTS, ident());
       }
       return adopted;
     } catch (GitException e) {
@@ -440,6 +453,28 @@ public final class Engine implements AutoCloseable {
       throw new EtaskException(Code.IO_FAILED, "cannot prepare " + ws.repo() + ": " + e.getMessage(),
           "check the disk and permissions of etask.workDir", e);
     }
+  }
+
+  /**
+   * The task's clone, with its control files put back to what etask made them (a generator, or an
+   * earlier run killed while one ran, may have left a hook, a filter or a remote in them).
+   */
+  private GitRepo openClone() throws GitException {
+    GitRepo git = GitRepo.open(ws.repo(), origin());
+    try {
+      List<String> fixed = git.sanitize(BY_PRODUCTS, ident());
+      if (!fixed.isEmpty()) {
+        out.warn("put the clone's git control files back as etask made them: " + String.join(", ", fixed));
+      }
+      return git;
+    } catch (GitException | RuntimeException e) {
+      git.close();
+      throw e;
+    }
+  }
+
+  private GateRunner gates() {
+    return new GateRunner(ws, python, runner, state.toolVersions, state.gates);
   }
 
   /** Whose commits are whose: the SHAs etask recorded, or on a fresh machine trailer and identity. */
@@ -457,8 +492,8 @@ public final class Engine implements AutoCloseable {
         + "etask pushes nothing over them";
     out.warn(state.halted + ":");
     state.foreignCommits.forEach(c -> out.warn("  " + c));
-    out.warn("bring those changes into the PR by hand (or delete the branch on the origin to start it over);"
-        + " the next run continues from there");
+    out.warn("etask builds on nobody's commits in this version: to go on, delete " + spec.branch() + " on the origin"
+        + " (the next run makes it again from etask's own work), or finish the PR by hand");
   }
 
   /**
@@ -474,6 +509,14 @@ public final class Engine implements AutoCloseable {
       List<RevCommit> foreign = theirs.stream().filter(c -> !ownership.isOurs(c)).toList();
       if (!foreign.isEmpty()) {
         halt(foreign);
+        return false;
+      }
+      // only etask's commits, but is it where etask left it? (a crash after a push leaves it further on)
+      ObjectId pushed = state.lastPushedSha == null ? null : ObjectId.fromString(state.lastPushedSha);
+      if (pushed != null && !git.isAncestor(pushed, remote)) {
+        halt(List.of(git.parse(remote)));
+        state.halted = "the origin's " + spec.branch() + " was moved to " + shortSha(remote) + " by someone else (it no"
+            + " longer holds " + shortSha(pushed) + ", which etask pushed); etask pushes nothing over that";
         return false;
       }
     }
@@ -494,48 +537,70 @@ public final class Engine implements AutoCloseable {
     if (state.lastPushedSha != null) {
       ours.add(state.lastPushedSha);
     }
-    List<String> pushed = network("fetch", () -> git.fetch(id -> ours.contains(id.name())));
-    if (!pushed.isEmpty()) {
-      throw new EtaskException(Code.GENERATOR_PUSHED, "the origin's " + String.join(", ", pushed)
-          + " was pushed from the task's clone, but not by etask: a generator pushed it (the clone has no remote;"
-          + " it used the origin's address). etask stopped the task",
-          "look at that commit on the origin and revert it there if it must go; fix the generator so it never pushes;"
-          + " then start over with " + command("clean"));
+    GitRepo.Fetched fetched = network("fetch", () -> git.fetch(state.originTips, id -> ours.contains(id.name())));
+    state.originTips = new LinkedHashMap<>(fetched.tips());
+    if (!fetched.pushedFromHere().isEmpty()) {
+      state.tampered = "the origin's " + String.join(", ", fetched.pushedFromHere()) + " was pushed from the task's"
+          + " clone, but not by etask: a generator pushed it (the clone has no remote; it used the origin's address)."
+          + " etask stopped the task";
+      throw generatorPushed();
     }
+  }
+
+  private EtaskException generatorPushed() {
+    return new EtaskException(Code.GENERATOR_PUSHED, state.tampered, "look at that commit on the origin and revert it"
+        + " there if it must go; fix the generator so it never pushes; then start over with " + command("clean"));
   }
 
   private void ensurePython() {
     long t0 = System.nanoTime();
     String interpreter = spec.python().interpreter();
-    PythonEnvironment.Project project = python.detect(interpreter, spec.python());
-    state.sourceDirs = new ArrayList<>(project.source());
-    state.testDirs = new ArrayList<>(project.tests());
+    PythonEnvironment.Project detected = python.detect(interpreter, spec.python());
+    project = detected;
+    state.sourceDirs = new ArrayList<>(detected.source());
+    state.testDirs = new ArrayList<>(detected.tests());
+    state.gates = GateSetup.of(spec.qualityGates(), detected);
     boolean fresh = !Files.exists(ws.venv().resolve(".etask-env"));
     if (fresh) {
       out.info("building the Python environment (" + (python.uv().isPresent() ? "uv" : "pip")
-          + "): " + String.join(" ", project.install()) + (project.install().isEmpty() ? "" : " + ")
-          + String.join(" ", spec.python().tools().entrySet().stream().map(e -> e.getKey() + e.getValue()).toList())
+          + "): " + String.join(" ", detected.install()) + (detected.install().isEmpty() ? "" : " + ")
+          + String.join(" ", detected.tools().entrySet().stream().map(e -> e.getKey() + e.getValue()).toList())
           + " …");
     }
-    state.toolVersions = new LinkedHashMap<>(python.ensure(interpreter, project, spec.python().tools()));
+    detected.toolSources().forEach((tool, where) -> {
+      if (!where.equals("etask's default")) {
+        out.info(tool + detected.tools().get(tool) + " as " + where + " asks");
+      }
+    });
+    state.toolVersions = new LinkedHashMap<>(python.ensure(interpreter, detected, detected.tools()));
     out.info("python environment " + (fresh ? "built" : "reused") + " in " + secs(t0) + ": "
         + String.join(", ", state.toolVersions.entrySet().stream().map(e -> e.getKey() + " " + e.getValue()).toList())
-        + "; sources " + project.source() + ", tests " + project.tests());
-    if (project.source().isEmpty()) {
-      out.warn("no Python source folder found; coverage and mypy will be empty. Set python.source in the task spec.");
+        + "; sources " + detected.source() + ", tests " + detected.tests());
+    out.info(state.gates.describe(spec.qualityGates(), detected));
+    if (detected.source().isEmpty()) {
+      out.warn("no Python source folder found: coverage and mypy cannot measure anything. Set python.source in the"
+          + " task spec.");
     }
   }
 
   private void measureBaseline() {
     long t0 = System.nanoTime();
-    out.info("measuring the baseline (ruff, pytest + coverage, mypy) …");
-    GateReport baseline = new GateRunner(ws, python, runner, state.toolVersions).measure("baseline", state.sourceDirs, GATE_TIMEOUT);
-    if (baseline.problems().stream().anyMatch(p -> p.startsWith("pytest"))) {
-      throw new EtaskException(Code.BASELINE_FAILED, "the baseline tests cannot run on " + state.base + ": "
-          + baseline.problems().get(0), "make the repository's tests run with 'python -m pytest' on " + state.base
-          + " (check python.install), then run the task again; log: " + ws.logs().resolve("baseline-gates.log"));
+    out.info("measuring the baseline (ruff, " + state.gates.runner().display() + " + coverage, mypy) …");
+    GateReport baseline = gates().measure("baseline", state.sourceDirs, GATE_TIMEOUT);
+    Optional<BaselineCheck.Failure> unusable = BaselineCheck.check(baseline, project, state.gates, state.base,
+        state.gates.describe(spec.qualityGates(), project));
+    if (unusable.isPresent()) {
+      throw new EtaskException(Code.BASELINE_FAILED, unusable.get().message(), unusable.get().nextStep()
+          + "; then run the task again (log: " + ws.logs().resolve("baseline-gates.log") + ")");
+    }
+    if (!project.hasTests()) {
+      out.warn("the repository has no tests yet: the baseline is no tests" + (baseline.coverage() == null ? ""
+          : " and " + GateTable.pct(baseline.coveragePercent()) + " coverage"));
     }
     baseline.problems().forEach(p -> out.warn("baseline: " + p));
+    BaselineCheck.missingModule(baseline).ifPresent(m -> out.warn("tests on " + state.base + " import '" + m
+        + "', which is not installed: declare it where the repository keeps its test dependencies ("
+        + String.join(", ", project.dependencyFiles()) + ") or add it to python.install"));
     writeReport("baseline", baseline);
     writeReport("current", baseline);
     out.info("baseline in " + secs(t0) + ": " + baselineLine(baseline));
@@ -559,7 +624,7 @@ public final class Engine implements AutoCloseable {
       }
       out.phase("ANALYZE", "");
       List<String> tracked;
-      try (GitRepo git = GitRepo.open(ws.repo(), origin())) {
+      try (GitRepo git = openClone()) {
         tracked = git.trackedFiles();
       } catch (GitException e) {
         throw gitFailure(Code.IO_FAILED, e, "run " + command("clean") + " and try again");
@@ -642,7 +707,7 @@ public final class Engine implements AutoCloseable {
   private void generateBatch(BatchState batch) {
     out.phase("GENERATE", "batch " + label(batch) + ": " + String.join(", ", batch.files));
     long t0 = System.nanoTime();
-    try (GitRepo git = GitRepo.open(ws.repo(), origin())) {
+    try (GitRepo git = openClone()) {
       releaseStaleLocks(git, "an earlier step");
       git.restore();
       batch.attempts++;
@@ -650,10 +715,14 @@ public final class Engine implements AutoCloseable {
       ws.freshHome();
       Path log = ws.logs().resolve("batch-" + (batch.index + 1) + "-generate.log");
       Map<String, String> env = python.forGenerator(environments.forGenerator(spec.generator().env()), ws.scratch());
+      // every process the generator starts inherits this: the ones that escape its process group are found by it
+      String runId = "ETASK_RUN_ID=" + java.util.UUID.randomUUID();
+      env.put("ETASK_RUN_ID", runId.substring(runId.indexOf('=') + 1));
       Generator generator = new CommandGenerator(spec.generator().command(), spec.specDir(), ws.scratch(), env, runner);
       Duration timeout = min(spec.generator().timeout(), remainingBudget());
       Map<String, byte[]> control = git.controlFiles();
-      Map<String, String> seal = VenvSeal.of(ws.venv());
+      Map<String, String> seal = etasksOwnFiles();
+      Map<Path, byte[]> reports = keptReports();
       ObjectId headBefore = git.head();
       runner.onStart(p -> {
         try {
@@ -666,8 +735,8 @@ public final class Engine implements AutoCloseable {
       });
       Generator.Outcome result;
       try {
-        result = generator.generate(new Generator.Request(spec.id(), spec.objective(), batch.files,
-            batch.attempts, batch.feedback, ws.repo(), ws.promptFile(), log, timeout));
+        result = generator.generate(new Generator.Request(spec.id(), redact(spec.objective()), batch.files,
+            batch.attempts, redact(batch.feedback), ws.repo(), ws.promptFile(), log, timeout));
       } finally {
         runner.onStart(null);
         try {
@@ -677,6 +746,10 @@ public final class Engine implements AutoCloseable {
         }
       }
       batch.durationMs += Duration.ofNanos(System.nanoTime() - t0).toMillis();
+      List<String> strays = ProcessRunner.killMarked(runId);
+      if (!strays.isEmpty()) {
+        out.warn("stopped what the generator left running outside its process group: " + String.join(", ", strays));
+      }
       ws.freshHome(); // what the generator left in its HOME (tool configs) never reaches the gates
       releaseStaleLocks(git, "the generator of batch " + label(batch));
       List<String> tampered = new ArrayList<>(GitRepo.changedControlFiles(control, git.controlFiles()));
@@ -693,15 +766,23 @@ public final class Engine implements AutoCloseable {
         out.warn("batch " + label(batch) + " rolled back: " + batch.reason);
         return;
       }
-      List<String> venvChanges = VenvSeal.changes(seal, VenvSeal.of(ws.venv()));
-      if (!venvChanges.isEmpty()) {
+      List<String> changed = VenvSeal.changes(seal, etasksOwnFiles());
+      if (!changed.isEmpty()) {
         git.restore();
-        finish(batch, Decision.of(Verdict.ROLLBACK, "the generator changed the gates' virtualenv ("
-            + String.join(", ", venvChanges.subList(0, Math.min(5, venvChanges.size())))
-            + (venvChanges.size() > 5 ? ", …" : "") + "); the virtualenv was rebuilt"));
+        boolean venv = changed.stream().anyMatch(c -> c.startsWith("venv/"));
+        finish(batch, Decision.of(Verdict.ROLLBACK, "the generator changed etask's own files ("
+            + String.join(", ", changed.subList(0, Math.min(5, changed.size())))
+            + (changed.size() > 5 ? ", …" : "") + ")" + (venv ? "; the gates' virtualenv was rebuilt" : "")));
         out.warn("batch " + label(batch) + " rolled back: " + batch.reason);
-        Files.deleteIfExists(ws.venv().resolve(".etask-env"));
-        ensurePython();
+        FileTrees.delete(ws.cache()); // the tools' caches are rebuilt
+        Files.createDirectories(ws.cache());
+        for (Map.Entry<Path, byte[]> r : reports.entrySet()) {
+          dev.etask.core.workspace.AtomicFiles.write(r.getKey(), r.getValue()); // the reports etask reads, as it wrote them
+        }
+        if (venv) {
+          Files.deleteIfExists(ws.venv().resolve(".etask-env"));
+          ensurePython();
+        }
         return;
       }
       if (interrupted) {
@@ -765,6 +846,47 @@ public final class Engine implements AutoCloseable {
     }
   }
 
+  /** The reports etask reads again (baseline, current, …), as it wrote them: put back if a generator changes them. */
+  private Map<Path, byte[]> keptReports() throws IOException {
+    Map<Path, byte[]> kept = new LinkedHashMap<>();
+    for (Map.Entry<String, String> r : state.reportSums.entrySet()) {
+      Path file = ws.reports().resolve(r.getKey() + ".json");
+      if (Files.isRegularFile(file)) {
+        byte[] bytes = Files.readAllBytes(file);
+        if (sha256(bytes).equals(r.getValue())) {
+          kept.put(file, bytes);
+        }
+      }
+    }
+    return kept;
+  }
+
+  private static final Set<String> WORKSPACE_ENTRIES = Set.of("repo", "venv", "reports", "cache", "logs", "home",
+      "scratch", "state.json", ".lock", Workspace.MARKER, "generator.pid");
+
+  /**
+   * A seal of what etask keeps beside the clone that decides what the gates see: the virtualenv (see
+   * {@link VenvSeal}), the tools' caches, the reports, and which entries the workspace holds at all
+   * (a {@code pytest.ini} or {@code ruff.toml} dropped above the clone is no etask file).
+   */
+  private Map<String, String> etasksOwnFiles() throws IOException {
+    Map<String, String> seal = new java.util.TreeMap<>();
+    VenvSeal.of(ws.venv()).forEach((k, v) -> seal.put("venv/" + k, v));
+    FileTrees.delete(ws.cache().resolve("pycache")); // bytecode the gates would load: never kept across attempts
+    VenvSeal.stat(ws.root(), ws.cache()).forEach(seal::put);
+    VenvSeal.stat(ws.root(), ws.reports()).forEach(seal::put);
+    try (var entries = Files.list(ws.root())) {
+      for (Path p : entries.toList()) {
+        String name = p.getFileName().toString();
+        if (!WORKSPACE_ENTRIES.contains(name) && !(name.startsWith(".") && name.endsWith(".tmp"))) {
+          seal.put(name, "stranger");
+          FileTrees.delete(p);
+        }
+      }
+    }
+    return seal;
+  }
+
   /**
    * A git lock file ({@code .git/index.lock}, …) that {@code leftBy} left behind blocks every later
    * git operation. When no process holds it any more, remove it and say so; when one does, wait a
@@ -772,6 +894,11 @@ public final class Engine implements AutoCloseable {
    */
   private void releaseStaleLocks(GitRepo git, String leftBy) throws GitException {
     for (Path lock : git.lockFiles()) {
+      if (!ProcessRunner.canSeeHolders()) {
+        throw new EtaskException(Code.REPO_LOCKED, leftBy + " left git's lock file " + lock + ", and on this system"
+            + " etask cannot tell whether a git process still holds it", "when no git process runs in " + ws.repo()
+            + ", remove the file and run the task again");
+      }
       List<String> holders = ProcessRunner.holdersOf(lock);
       for (int i = 0; i < 50 && !holders.isEmpty(); i++) {
         try {
@@ -820,13 +947,27 @@ public final class Engine implements AutoCloseable {
         bad.add(p);
         continue;
       }
-      if (RunnerConfig.isRunnerConfig(p) && !RunnerConfig.namedExactly(p, spec.target().writable())
-          && !RunnerConfig.namedExactly(p, spec.target().include())) {
+      boolean named = RunnerConfig.namedExactly(p, spec.target().writable())
+          || RunnerConfig.namedExactly(p, spec.target().include());
+      if (RunnerConfig.isRunnerConfig(p) && !named) {
         bad.add(p + " (it configures the test runner or the tools: only a path named exactly in target.writable,"
             + " never a glob, allows it)");
         continue;
       }
       Path file = root.resolve(p);
+      if (!named && p.endsWith(".py") && c.kind() != Change.Kind.DELETED && Files.isRegularFile(file)
+          && !Files.isSymbolicLink(file)) {
+        try {
+          if (RunnerConfig.configuresTheRunner(Files.readString(file, StandardCharsets.ISO_8859_1))) {
+            bad.add(p + " (it loads pytest plugins or defines pytest hooks, which configures the test runner as a"
+                + " conftest.py does: only a path named exactly in target.writable allows it)");
+            continue;
+          }
+        } catch (IOException e) {
+          bad.add(p + " (unreadable: " + e.getMessage() + ")");
+          continue;
+        }
+      }
       if (Files.isSymbolicLink(file)) {
         try {
           Path target = file.getParent().resolve(Files.readSymbolicLink(file)).normalize();
@@ -869,13 +1010,13 @@ public final class Engine implements AutoCloseable {
         return;
       }
       String name = "batch-" + (batch.index + 1);
-      GateReport after = new GateRunner(ws, python, runner, state.toolVersions).measure(name, state.sourceDirs,
+      GateReport after = gates().measure(name, state.sourceDirs,
           min(GATE_TIMEOUT, remainingBudget().plusMinutes(1)));
       writeReport(name, after);
       DiffStats diff;
       List<String> testFiles;
       long runnerConfigs;
-      try (GitRepo git = GitRepo.open(ws.repo(), origin())) {
+      try (GitRepo git = openClone()) {
         diff = git.stagedDiff();
         List<Change> changes = git.changes();
         runnerConfigs = changes.stream().filter(c -> RunnerConfig.isRunnerConfig(c.path())).count();
@@ -891,47 +1032,23 @@ public final class Engine implements AutoCloseable {
       Decision decision = book.decide(metrics, newProblems);
       List<String> quality = new ArrayList<>();
       if (decision.verdict().commits() && !testFiles.isEmpty()) {
-        TestQuality q = new TestQuality(ws, python, runner);
-        List<String> weak = new ArrayList<>(spec.qualityGates().checkAssertions() ? q.weakTests(testFiles) : List.of());
-        // at least one run, to see which new tests the suite collects
-        TestQuality.Reruns reruns = q.rerun(name, testFiles, Math.max(1, spec.qualityGates().flakyReruns()),
-            after.tests(), min(GATE_TIMEOUT, remainingBudget().plusMinutes(1)));
-        List<String> flaky = spec.qualityGates().flakyReruns() == 0 ? List.of() : reruns.flaky();
-        if (spec.qualityGates().checkAssertions()) {
-          for (String id : reruns.uncollected()) {
-            weak.add(id + ": not collected by the repository's test run (check testpaths / python_files)");
-          }
-        }
-        if (spec.qualityGates().mutationCheck()) {
-          for (String target : batch.files) {
-            if (target.endsWith(".py") && testFiles.stream().noneMatch(target::equals)) {
-              List<String> survivors = q.survivingMutation(name, target, testFiles,
-                  min(GATE_TIMEOUT, remainingBudget().plusMinutes(1)));
-              if (!survivors.isEmpty()) {
-                weak.add(String.join(", ", survivors) + ": still pass when every value " + target
-                    + " returns is replaced by None");
-              }
-            }
-          }
-        }
-        metrics.put(Metric.WEAK_TESTS, (double) weak.size());
-        metrics.put(Metric.FLAKY_TESTS, (double) flaky.size());
-        for (String w : weak) {
-          quality.add("weak  " + w);
-        }
-        for (String f : flaky) {
-          quality.add("flaky " + f);
-        }
-        decision = book.decide(metrics, newProblems);
-        if (spec.qualityGates().flakyReruns() > 0) {
-          out.info("re-ran the new tests " + spec.qualityGates().flakyReruns() + " times: " + flaky.size()
-              + " flaky; " + weak.size() + " without a real assertion");
-        }
+        List<String> problems = new ArrayList<>(newProblems);
+        quality = testQuality(batch, name, testFiles, after, metrics, problems);
+        decision = book.decide(metrics, problems);
+        newProblems = problems;
       }
       batch.metrics = byKey(metrics);
       batch.newFindings = new ArrayList<>(quality);
       Measurements.newFindingList(before.lint(), after.lint()).forEach(f -> batch.newFindings.add("lint  " + f));
       Measurements.newFindingList(before.types(), after.types()).forEach(f -> batch.newFindings.add("type  " + f));
+      int shown = 0;
+      for (String f : batch.newFindings) {
+        if (shown++ == 20) {
+          out.warn("new: … and " + (batch.newFindings.size() - 20) + " more (status.json has them all)");
+          break;
+        }
+        out.warn("new: " + f);
+      }
       batch.failureExcerpt = metrics.getOrDefault(Metric.NEW_TEST_FAILURES, 0.0) > 0 || !newProblems.isEmpty()
           ? (after.tests().failureExcerpt().isEmpty() ? String.join("\n", newProblems) : after.tests().failureExcerpt())
           : null;
@@ -949,11 +1066,59 @@ public final class Engine implements AutoCloseable {
   }
 
   /**
+   * Do the batch's new tests really test? Weak tests (no real assertion; with the mutation check,
+   * tests that still pass when the target returns None), tests the suite never collects, and flaky
+   * tests (run again). Puts the counts into {@code metrics}, a check that could not run into
+   * {@code problems}, and returns the findings, one line each.
+   */
+  private List<String> testQuality(BatchState batch, String name, List<String> testFiles, GateReport after,
+      Map<Metric, Double> metrics, List<String> problems) {
+    TaskSpec.QualityGates g = spec.qualityGates();
+    TestQuality q = new TestQuality(ws, python, runner, state.gates);
+    List<String> weak = new ArrayList<>();
+    if (g.checkAssertions()) {
+      try {
+        weak.addAll(q.weakTests(testFiles));
+      } catch (TestQuality.CheckFailed e) {
+        problems.add("test quality: " + e.getMessage());
+      }
+    }
+    // at least one run, to see which new tests the suite collects
+    TestQuality.Reruns reruns = q.rerun(name, testFiles, Math.max(1, g.flakyReruns()), after.tests(),
+        min(GATE_TIMEOUT, remainingBudget().plusMinutes(1)));
+    List<String> flaky = g.flakyReruns() == 0 ? List.of() : reruns.flaky();
+    List<String> uncollected = g.checkAssertions() ? reruns.uncollected() : List.of();
+    if (g.mutationCheck()) {
+      for (String target : batch.files) {
+        if (target.endsWith(".py") && testFiles.stream().noneMatch(target::equals)) {
+          List<String> survivors = q.survivingMutation(name, target, testFiles,
+              min(GATE_TIMEOUT, remainingBudget().plusMinutes(1)));
+          if (!survivors.isEmpty()) {
+            weak.add(String.join(", ", survivors) + ": still pass when every value " + target
+                + " returns is replaced by None");
+          }
+        }
+      }
+    }
+    metrics.put(Metric.WEAK_TESTS, (double) weak.size());
+    metrics.put(Metric.UNCOLLECTED_TESTS, (double) uncollected.size());
+    metrics.put(Metric.FLAKY_TESTS, (double) flaky.size());
+    List<String> findings = new ArrayList<>();
+    weak.forEach(w -> findings.add("weak  " + w));
+    uncollected.forEach(u -> findings.add("weak  " + u + ": never collected by the repository's test run (check"
+        + " testpaths / python_files)"));
+    flaky.forEach(f -> findings.add("flaky " + f));
+    out.info("new tests: " + weak.size() + " weak, " + uncollected.size() + " never collected by the suite"
+        + (g.flakyReruns() > 0 ? ", " + flaky.size() + " flaky in " + g.flakyReruns() + " more runs" : ""));
+    return findings;
+  }
+
+  /**
    * The report of the state before the batch was changed after etask wrote it: nothing measured
    * against it can be trusted. The batch is rolled back and the branch's tip measured again.
    */
   private void rejectAfterTampering(BatchState batch, String why) {
-    try (GitRepo git = GitRepo.open(ws.repo(), origin())) {
+    try (GitRepo git = openClone()) {
       git.restore();
     } catch (GitException e) {
       throw gitFailure(Code.IO_FAILED, e, "run " + command("clean") + " and try again");
@@ -961,8 +1126,7 @@ public final class Engine implements AutoCloseable {
     finish(batch, Decision.of(Verdict.ROLLBACK, why));
     batch.firstTryPass = false;
     out.warn("batch " + label(batch) + " rolled back: " + why);
-    GateReport tip = new GateRunner(ws, python, runner, state.toolVersions).measure("current", state.sourceDirs,
-        GATE_TIMEOUT);
+    GateReport tip = gates().measure("current", state.sourceDirs, GATE_TIMEOUT);
     writeReport("current", tip);
     out.info("measured " + spec.branch() + " again: " + baselineLine(tip));
   }
@@ -984,7 +1148,7 @@ public final class Engine implements AutoCloseable {
       }
       out.phase("COMMIT", "batch " + label(batch) + ": " + batch.verdict.toLowerCase(Locale.ROOT));
       Verdict verdict = Verdict.valueOf(batch.verdict);
-      try (GitRepo git = GitRepo.open(ws.repo(), origin())) {
+      try (GitRepo git = openClone()) {
         if (!verdict.commits()) {
           git.restore();
           if (verdict != Verdict.ABORT && batch.attempts < spec.strategy().maxAttemptsPerBatch()) {
@@ -1204,9 +1368,12 @@ public final class Engine implements AutoCloseable {
         return;
       }
       if (state.committedCount() > 0) {
-        try (GitRepo git = GitRepo.open(ws.repo(), origin())) {
-          if (!git.head().name().equals(state.lastPushedSha)) {
-            out.info("pushing commits an interrupted run left unpushed");
+        try (GitRepo git = openClone()) {
+          boolean gone = state.lastPushedSha != null && !state.originTips.isEmpty()
+              && !state.originTips.containsKey(Constants.R_HEADS + spec.branch());
+          if (!git.head().name().equals(state.lastPushedSha) || gone) {
+            out.info(gone ? spec.branch() + " is no longer on the origin: pushing etask's commits again"
+                : "pushing commits an interrupted run left unpushed");
             push(git);
           }
         } catch (GitException e) {
@@ -1242,20 +1409,27 @@ public final class Engine implements AutoCloseable {
     if (state.fatal != null && (phase.equals("prepare") || state.fatal.phase().equalsIgnoreCase(phase))) {
       state.fatal = null; // the phase that failed (or the whole task) runs again: the old failure is history
     }
+    boolean timed = false;
     try {
       body.run();
     } catch (EtaskException e) {
       EtaskException safe = new EtaskException(e.code(), redact(e.getMessage()), redact(e.nextStep()),
           redactor.scrub(e.getCause()));
+      state.addPhaseTime(phase, Duration.ofNanos(System.nanoTime() - t0).toMillis()); // status.json shows it too
+      timed = true;
       recordFatal(phase, safe);
       throw safe;
     } catch (RuntimeException e) {
       Throwable safe = redactor.scrub(e);
+      state.addPhaseTime(phase, Duration.ofNanos(System.nanoTime() - t0).toMillis());
+      timed = true;
       recordFatal(phase, new EtaskException(Code.IO_FAILED, "unexpected error: " + safe, "report this as an etask bug "
           + "with " + ws.traceFile(), safe));
       throw (RuntimeException) safe;
     } finally {
-      state.addPhaseTime(phase, Duration.ofNanos(System.nanoTime() - t0).toMillis());
+      if (!timed) {
+        state.addPhaseTime(phase, Duration.ofNanos(System.nanoTime() - t0).toMillis());
+      }
       save();
     }
   }
@@ -1300,7 +1474,7 @@ public final class Engine implements AutoCloseable {
     }
     String branch = spec.branch() + "-fail";
     String title = "fail: " + spec.id() + " (" + state.fatal.code() + ")";
-    try (GitRepo git = GitRepo.open(ws.repo(), origin())) {
+    try (GitRepo git = openClone()) {
       String failure = Files.readString(ws.failureFile(), StandardCharsets.UTF_8);
       Map<String, String> files = new LinkedHashMap<>();
       files.put(".etask/failures/" + spec.id() + "/FAILURE.md", failure);
@@ -1579,8 +1753,8 @@ public final class Engine implements AutoCloseable {
       String expected = state.reportSums.get(name);
       if (expected != null && !expected.equals(sha256(bytes))) {
         throw new EtaskException(Code.REPORT_TAMPERED, "the gate report " + file + " is not what etask wrote: something"
-            + " changed it afterwards (a generator, or a person)", "etask measures that state again; if this repeats,"
-            + " check what writes into " + ws.reports());
+            + " changed it afterwards (a generator, or a person)", "check what writes into " + ws.reports()
+            + ", then start the task over with " + command("clean"));
       }
       return RunState.JSON.readValue(bytes, GateReport.class);
     } catch (IOException e) {

@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.regex.Pattern;
 
 /**
  * Runs the gates on the clone's working tree, always check-only and with explicit report formats
@@ -19,23 +20,31 @@ import java.util.concurrent.CompletableFuture;
  * coverage in parallel with mypy.
  */
 public final class GateRunner {
+  private static final Pattern NO_DATA = Pattern.compile("No data (to report|was collected)|No data to combine");
+
   private final Workspace workspace;
   private final PythonEnvironment python;
   private final ProcessRunner runner;
   private final boolean mypyJson;
+  private final GateSetup setup;
+  private final TestCommand tests;
 
   /** {@code toolVersions} as resolved in the venv: they choose the report formats. */
   public GateRunner(Workspace workspace, PythonEnvironment python, ProcessRunner runner,
-      Map<String, String> toolVersions) {
+      Map<String, String> toolVersions, GateSetup setup) {
     this.workspace = workspace;
     this.python = python;
     this.runner = runner;
     this.mypyJson = Reports.mypyHasJson(toolVersions.get("mypy"));
+    this.setup = setup == null ? GateSetup.defaults() : setup;
+    this.tests = new TestCommand(this.setup, workspace, python);
   }
 
   /**
    * Measures the tree. {@code label} names the report files and the log ({@code baseline},
-   * {@code batch-3}); {@code source} are the folders coverage and mypy look at.
+   * {@code batch-3}); {@code source} are the folders coverage and mypy look at. A tool that could
+   * not run, or ran but measured nothing, leaves its part null and says why in the problems: a gate
+   * that could not see is never a pass and never a zero.
    */
   public GateReport measure(String label, List<String> source, Duration timeout) {
     List<String> problems = new ArrayList<>();
@@ -49,9 +58,17 @@ public final class GateRunner {
     Path ruffJson = reports.resolve(label + "-ruff.json");
     List<Finding> lint = null;
     deleteQuietly(ruffJson);
-    ProcessRunner.Result ruff = runner.run(Command.of(repo, env, timeout, log, python.bin("ruff").toString(), "check",
-        "--no-fix", "--output-format", "json", "--output-file", ruffJson.toString(), "--cache-dir",
-        workspace.cache().resolve("ruff").toString(), "."));
+    List<String> ruffArgs = new ArrayList<>(List.of(python.bin("ruff").toString(), "check", "--no-fix",
+        "--output-format", "json", "--output-file", ruffJson.toString(), "--cache-dir",
+        workspace.cache().resolve("ruff").toString()));
+    if (setup.ruffIsolated()) {
+      ruffArgs.add("--isolated"); // no ruff settings of the repository's: none from above the clone either
+    }
+    if (setup.lintSelect() != null) {
+      ruffArgs.add("--select=" + String.join(",", setup.lintSelect()));
+    }
+    ruffArgs.add(".");
+    ProcessRunner.Result ruff = runner.run(new Command(ruffArgs, repo, env, timeout, log));
     durations.put("ruff", ruff.duration().toMillis());
     if (ruff.exitCode() <= 1 && !ruff.timedOut() && Files.exists(ruffJson)) {
       try {
@@ -77,65 +94,57 @@ public final class GateRunner {
               .capturingTo(mypyOut));
         });
 
-    // pytest under coverage
+    // the tests under coverage
     Path data = reports.resolve(label + ".coverage");
     Path junit = reports.resolve(label + "-junit.xml");
     Path coverageJson = reports.resolve(label + "-coverage.json");
-    for (Path stale : List.of(data, junit, coverageJson)) {
-      deleteQuietly(stale);
-    }
-    List<String> pytest = new ArrayList<>(List.of(python.python().toString(), "-m", "coverage", "run",
+    deleteQuietly(junit);
+    deleteQuietly(coverageJson);
+    deleteCoverageData(data);
+    List<String> argv = new ArrayList<>(List.of(python.python().toString(), "-m", "coverage", "run",
         "--data-file=" + data));
     if (!source.isEmpty()) {
       // folders as they are; a top-level module file (flat layout) by its importable name
-      pytest.add("--source=" + String.join(",", source.stream()
+      argv.add("--source=" + String.join(",", source.stream()
           .map(s -> s.endsWith(".py") ? s.substring(0, s.length() - 3).replace('/', '.') : s).toList()));
     }
-    pytest.addAll(List.of("-m", "pytest", "-p", "no:cacheprovider", "-q", "--junitxml=" + junit, "-o",
-        "junit_family=xunit2"));
-    if (hasPytestCov()) {
-      pytest.add("--no-cov"); // the repository's --cov options would otherwise take the measurement from us
-    }
-    ProcessRunner.Result tests = runner.run(new Command(pytest, repo, env, timeout, log));
-    durations.put("pytest", tests.duration().toMillis());
+    argv.addAll(tests.suite(junit, hasPytestCov()));
+    ProcessRunner.Result run = runner.run(new Command(argv, repo, env, timeout, log));
+    durations.put("tests", run.duration().toMillis());
+    String name = tests.runnerName();
     TestResults testResults = TestResults.none();
-    if (tests.timedOut()) {
-      problems.add("pytest did not finish within " + timeout.toSeconds() + "s");
-    } else if (tests.exitCode() == 5) {
-      testResults = TestResults.none(); // no tests collected
-    } else if (Files.exists(junit)) {
-      try {
-        testResults = Reports.junit(junit);
-        if (tests.exitCode() > 1 && testResults.total() == 0) {
-          problems.add("pytest stopped with exit " + tests.exitCode() + ": " + PythonEnvironment.lastLines(tests.output(), 8));
-        }
-      } catch (ReportFormatException e) {
-        problems.add("pytest: " + e.getMessage());
-      }
+    if (run.timedOut()) {
+      problems.add(name + " did not finish within " + timeout.toSeconds() + "s");
     } else {
-      problems.add("pytest could not run (exit " + tests.exitCode() + "): " + PythonEnvironment.lastLines(tests.output(), 8));
+      if (Files.exists(junit)) {
+        try {
+          testResults = Reports.junit(junit);
+        } catch (ReportFormatException e) {
+          problems.add(name + ": " + e.getMessage());
+        }
+      }
+      String tail = PythonEnvironment.lastLines(run.output(), 15);
+      switch (run.exitCode()) {
+        case 0, 1 -> {
+          if (!Files.exists(junit)) {
+            problems.add(name + " wrote no report (exit " + run.exitCode() + "): " + tail);
+          }
+        }
+        case 2 -> problems.add(name + " was interrupted before running the whole suite (errors while collecting"
+            + " the tests, exit 2):\n" + tail);
+        case 5 -> problems.add(name + " ran no tests (exit 5): " + tail);
+        default -> problems.add(name + " could not run (exit " + run.exitCode() + "):\n" + tail);
+      }
     }
 
     Coverage coverage = null;
-    if (Files.exists(data)) {
-      ProcessRunner.Result json = runner.run(Command.of(repo, env, timeout, log, python.python().toString(), "-m",
-          "coverage", "json", "--data-file=" + data, "-o", coverageJson.toString(), "--ignore-errors"));
-      if (json.ok() && Files.exists(coverageJson)) {
-        try {
-          coverage = Reports.coverage(coverageJson, repo);
-        } catch (ReportFormatException e) {
-          problems.add("coverage: " + e.getMessage());
-        }
-      } else if (json.output().contains("No data to report")) {
-        coverage = new Coverage(0.0, Map.of());
-      } else {
-        problems.add("coverage json failed: " + PythonEnvironment.lastLines(json.output(), 5));
-      }
-    } else if (!tests.timedOut()) {
-      coverage = new Coverage(0.0, Map.of());
+    if (source.isEmpty()) {
+      problems.add("coverage: nothing to measure: no Python source folder was found (set python.source)");
+    } else if (!run.timedOut()) {
+      coverage = coverage(data, coverageJson, log, timeout, problems);
     }
 
-    List<Finding> types = source.isEmpty() ? List.of() : null;
+    List<Finding> types = null;
     ProcessRunner.Result mypy = mypyRun.join();
     if (mypy != null) {
       durations.put("mypy", mypy.duration().toMillis());
@@ -149,8 +158,79 @@ public final class GateRunner {
       } else {
         problems.add("mypy could not run (exit " + mypy.exitCode() + "): " + PythonEnvironment.lastLines(mypy.output(), 5));
       }
+    } else {
+      problems.add("mypy: nothing to check: no Python source folder was found (set python.source)");
+    }
+    // the tools wrote these themselves: a secret a test printed must not stay in them
+    for (Path written : List.of(ruffJson, mypyOut, junit, coverageJson)) {
+      redactFile(written);
     }
     return new GateReport(testResults, coverage, lint, types, problems, durations);
+  }
+
+  private void redactFile(Path file) {
+    try {
+      if (Files.isRegularFile(file)) {
+        String text = Files.readString(file, java.nio.charset.StandardCharsets.UTF_8);
+        String clean = runner.redactor().redact(text);
+        if (!clean.equals(text)) {
+          Files.writeString(file, clean, java.nio.charset.StandardCharsets.UTF_8);
+        }
+      }
+    } catch (java.io.IOException | RuntimeException e) {
+      deleteQuietly(file); // what cannot be redacted does not stay
+    }
+  }
+
+  /**
+   * Combines the data files of a parallel run ({@code parallel = true}, subprocesses) into one, and
+   * reads it. No data at all is a measurement that could not be made, never 0 %.
+   */
+  private Coverage coverage(Path data, Path json, Path log, Duration timeout, List<String> problems) {
+    Path repo = workspace.repo();
+    Map<String, String> env = python.environment();
+    if (!parallelDataFiles(data).isEmpty()) {
+      ProcessRunner.Result combined = runner.run(Command.of(repo, env, timeout, log, python.python().toString(), "-m",
+          "coverage", "combine", "--data-file=" + data));
+      if (!combined.ok() && !NO_DATA.matcher(combined.output()).find()) {
+        problems.add("coverage combine failed: " + PythonEnvironment.lastLines(combined.output(), 5));
+        return null;
+      }
+    }
+    if (!Files.exists(data)) {
+      problems.add("coverage: no data was recorded (" + data.getFileName() + " was not written; check the"
+          + " repository's [tool.coverage.run] / .coveragerc settings)");
+      return null;
+    }
+    ProcessRunner.Result report = runner.run(Command.of(repo, env, timeout, log, python.python().toString(), "-m",
+        "coverage", "json", "--data-file=" + data, "-o", json.toString(), "--ignore-errors", "--fail-under=0"));
+    if (!report.ok() || !Files.exists(json)) {
+      problems.add(NO_DATA.matcher(report.output()).find()
+          ? "coverage: no data was recorded for the source folders (" + PythonEnvironment.lastLines(report.output(), 2) + ")"
+          : "coverage json failed: " + PythonEnvironment.lastLines(report.output(), 5));
+      return null;
+    }
+    try {
+      return Reports.coverage(json, repo);
+    } catch (ReportFormatException e) {
+      problems.add("coverage: " + e.getMessage());
+      return null;
+    }
+  }
+
+  /** {@code <data>.<host>.<pid>.<random>}: what coverage writes with {@code parallel = true}. */
+  private static List<Path> parallelDataFiles(Path data) {
+    String prefix = data.getFileName() + ".";
+    try (var files = Files.list(data.getParent())) {
+      return files.filter(p -> p.getFileName().toString().startsWith(prefix)).toList();
+    } catch (java.io.IOException e) {
+      return List.of();
+    }
+  }
+
+  private static void deleteCoverageData(Path data) {
+    deleteQuietly(data);
+    parallelDataFiles(data).forEach(GateRunner::deleteQuietly);
   }
 
   /** pytest-cov in the venv (a repository's test extras often bring it). */

@@ -2,7 +2,9 @@ package dev.etask.core.gates;
 
 import dev.etask.core.spec.Glob;
 import java.util.Collection;
+import java.util.Locale;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * Files that configure the test runner or the gates' tools. A generator that writes one can turn a
@@ -10,20 +12,28 @@ import java.util.Set;
  * writable only when the spec names it exactly, and a batch that changes one is labelled.
  */
 public final class RunnerConfig {
-  private static final Set<String> NAMES = Set.of("conftest.py", "pytest.ini", ".pytest.ini", "tox.ini", "setup.cfg",
-      "pyproject.toml", "mypy.ini", ".mypy.ini", "ruff.toml", ".ruff.toml", ".coveragerc", "sitecustomize.py",
-      "usercustomize.py");
+  private static final Set<String> NAMES = Set.of("conftest.py", "pytest.ini", ".pytest.ini", "pytest.toml",
+      ".pytest.toml", "tox.ini", "setup.cfg", "pyproject.toml", "mypy.ini", ".mypy.ini", "ruff.toml", ".ruff.toml",
+      ".coveragerc", "sitecustomize.py", "usercustomize.py");
+  /** A module that loads pytest plugins or defines pytest hooks configures the runner as a conftest.py does. */
+  private static final Pattern PLUGIN_CODE = Pattern.compile(
+      "^(pytest_plugins\\s*[:=]|(async\\s+)?def\\s+pytest_[a-z_]+\\s*\\(|@pytest\\.hookimpl)", Pattern.MULTILINE);
 
   private RunnerConfig() {}
 
-  /** True for {@code conftest.py}, {@code pytest.ini}, {@code pyproject.toml}, {@code *.pth}, … in any folder. */
+  /** True for {@code conftest.py}, {@code pytest.ini}, {@code pyproject.toml}, {@code *.pth}, … in any folder, any case. */
   public static boolean isRunnerConfig(String path) {
-    String name = path.substring(path.lastIndexOf('/') + 1);
+    String name = path.substring(path.lastIndexOf('/') + 1).toLowerCase(Locale.ROOT);
     return NAMES.contains(name) || name.endsWith(".pth");
+  }
+
+  /** True when a Python module's text loads pytest plugins ({@code pytest_plugins}) or defines pytest hooks. */
+  public static boolean configuresTheRunner(String pythonSource) {
+    return PLUGIN_CODE.matcher(pythonSource).find();
   }
 
   /** True when one of {@code globs} is exactly {@code path}, with no wildcard: a glob never grants such a file. */
   public static boolean namedExactly(String path, Collection<Glob> globs) {
-    return globs.stream().anyMatch(g -> g.pattern().equals(path));
+    return globs.stream().anyMatch(g -> g.pattern().equals(path) && g.pattern().chars().noneMatch(c -> "*?[{".indexOf(c) >= 0));
   }
 }

@@ -27,14 +27,23 @@ public final class TestQuality {
   private final Workspace workspace;
   private final PythonEnvironment python;
   private final ProcessRunner runner;
+  private final TestCommand tests;
 
-  public TestQuality(Workspace workspace, PythonEnvironment python, ProcessRunner runner) {
+  public TestQuality(Workspace workspace, PythonEnvironment python, ProcessRunner runner, GateSetup setup) {
     this.workspace = workspace;
     this.python = python;
     this.runner = runner;
+    this.tests = new TestCommand(setup == null ? GateSetup.defaults() : setup, workspace, python);
   }
 
-  /** {@code path::test: reason} for every weak test in {@code files}. */
+  /** The check could not run: its result would say nothing, which is not "no weak tests". */
+  public static final class CheckFailed extends RuntimeException {
+    public CheckFailed(String message) {
+      super(message);
+    }
+  }
+
+  /** {@code path::test: reason} for every weak test in {@code files}; throws {@link CheckFailed} when it cannot tell. */
   public List<String> weakTests(List<String> files) {
     Path script = python.script("test_quality.py");
     if (files.isEmpty()) {
@@ -42,10 +51,12 @@ public final class TestQuality {
     }
     List<String> argv = new ArrayList<>(List.of(python.python().toString(), script.toString()));
     argv.addAll(files);
+    Path log = workspace.logs().resolve("test-quality.log");
     ProcessRunner.Result r = runner.run(new Command(argv, workspace.repo(), python.environment(), Duration.ofMinutes(2),
-        workspace.logs().resolve("test-quality.log")));
+        log));
     if (!r.ok()) {
-      return List.of();
+      throw new CheckFailed("the assertion check could not run (exit " + r.exitCode() + "): "
+          + PythonEnvironment.lastLines(r.output(), 3) + " (log: " + log + ")");
     }
     try {
       String[] lines = r.output().strip().split("\n");
@@ -54,7 +65,7 @@ public final class TestQuality {
       n.path("weak").forEach(x -> out.add(x.asText()));
       return out;
     } catch (IOException e) {
-      return List.of();
+      throw new CheckFailed("the assertion check printed no result: " + PythonEnvironment.lastLines(r.output(), 3));
     }
   }
 
@@ -101,9 +112,8 @@ public final class TestQuality {
     } catch (IOException e) {
       // a stale report is replaced by pytest or ignored below
     }
-    List<String> argv = new ArrayList<>(List.of(python.python().toString(), "-m", "pytest", "-p", "no:cacheprovider",
-        "-q", "--junitxml=" + junit, "-o", "junit_family=xunit2"));
-    argv.addAll(files);
+    List<String> argv = new ArrayList<>(List.of(python.python().toString()));
+    argv.addAll(tests.named(junit, files));
     ProcessRunner.Result r = runner.run(new Command(argv, workspace.repo(), python.environment(), timeout,
         workspace.logs().resolve(log)));
     if (r.timedOut() || !Files.exists(junit)) {

@@ -39,6 +39,7 @@ import org.eclipse.jgit.revwalk.RevWalk;
 import org.eclipse.jgit.transport.PushResult;
 import org.eclipse.jgit.transport.RefSpec;
 import org.eclipse.jgit.transport.RemoteRefUpdate;
+import org.eclipse.jgit.transport.TagOpt;
 import org.eclipse.jgit.treewalk.CanonicalTreeParser;
 import org.eclipse.jgit.treewalk.TreeWalk;
 import org.eclipse.jgit.util.io.DisabledOutputStream;
@@ -65,7 +66,7 @@ public final class GitRepo implements AutoCloseable {
   /** Opens the task's clone; fetches and pushes go to {@code origin} (the clone itself has no remote). */
   public static GitRepo open(Path dir, Origin origin) throws GitException {
     try {
-      return new GitRepo(Git.open(dir.toFile()), origin);
+      return new GitRepo(Git.open(dir.toFile(), NoHooks.fs()), origin);
     } catch (IOException e) {
       throw new GitException("cannot open the clone in " + dir + ": " + e.getMessage(), false, e);
     }
@@ -83,8 +84,11 @@ public final class GitRepo implements AutoCloseable {
    */
   public static GitRepo cloneFrom(Origin origin, Path dir) throws GitException {
     try {
-      Git cloned = Git.cloneRepository().setURI(origin.url()).setDirectory(dir.toFile()).setCloneAllBranches(true)
-          .setCredentialsProvider(origin.credentials()).setTimeout(TIMEOUT_SECONDS).call();
+      // every tag too: version tools (setuptools-scm) read them when the project is installed
+      Git cloned = Git.cloneRepository().setFs(NoHooks.fs()).setURI(origin.url()).setDirectory(dir.toFile())
+          .setCloneAllBranches(true)
+          .setTagOption(TagOpt.FETCH_TAGS).setCredentialsProvider(origin.credentials()).setTimeout(TIMEOUT_SECONDS)
+          .call();
       StoredConfig config = cloned.getRepository().getConfig();
       config.unsetSection("remote", "origin");
       for (String branch : config.getSubsections("branch")) {
@@ -145,34 +149,51 @@ public final class GitRepo implements AutoCloseable {
   }
 
   /**
-   * Fetches every branch of the origin into {@code refs/remotes/origin/*} and returns the branches
-   * that someone moved to a commit made in this clone but not by etask ({@code etaskMade} says which
-   * commits etask made): nobody but a process running inside the clone could have pushed those.
-   * Each entry reads {@code refs/heads/main → 1a2b3c4}.
+   * What a fetch saw: the origin's branch tips ({@code refs/heads/x} → SHA), and the branches someone
+   * moved to a commit made in this clone but not by etask, as {@code refs/heads/main → 1a2b3c4}.
    */
-  public List<String> fetch(java.util.function.Predicate<ObjectId> etaskMade) throws GitException {
+  public record Fetched(Map<String, String> tips, List<String> pushedFromHere) {}
+
+  /**
+   * Fetches every branch of the origin into {@code refs/remotes/origin/*} and names the branches that
+   * someone moved to a commit made in this clone but not by etask ({@code etaskMade} says which commits
+   * etask made): nobody but a process running inside the clone could have pushed those. {@code known}
+   * are the tips etask saw last (kept outside the clone, so nothing in it can hide a push); empty means
+   * the clone's own remote-tracking branches.
+   */
+  public Fetched fetch(Map<String, String> known, java.util.function.Predicate<ObjectId> etaskMade)
+      throws GitException {
     Repository repo = git.getRepository();
     List<String> pushedFromHere = new ArrayList<>();
+    Map<String, String> tips = new java.util.TreeMap<>();
     try {
       Collection<Ref> remote = git.lsRemote().setRemote(origin().url()).setHeads(true)
           .setCredentialsProvider(origin.credentials()).setTimeout(TIMEOUT_SECONDS).call();
-      List<ObjectId> known = new ArrayList<>();
-      for (Ref r : repo.getRefDatabase().getRefsByPrefix(Constants.R_REMOTES + "origin/")) {
-        if (r.getObjectId() != null) {
-          known.add(r.getObjectId());
+      Map<String, ObjectId> before = new LinkedHashMap<>();
+      if (known.isEmpty()) {
+        for (Ref r : repo.getRefDatabase().getRefsByPrefix(Constants.R_REMOTES + "origin/")) {
+          if (r.getObjectId() != null) {
+            before.put(Constants.R_HEADS + r.getName().substring((Constants.R_REMOTES + "origin/").length()),
+                r.getObjectId());
+          }
         }
+      } else {
+        known.forEach((k, v) -> before.put(k, ObjectId.fromString(v)));
       }
       try (RevWalk walk = new RevWalk(repo)) {
         for (Ref r : remote) {
           ObjectId now = r.getObjectId();
-          ObjectId before = remoteTracking(Repository.shortenRefName(r.getName()));
-          if (now == null || now.equals(before) || etaskMade.test(now) || !repo.getObjectDatabase().has(now)) {
+          if (now != null) {
+            tips.put(r.getName(), now.name());
+          }
+          if (now == null || now.equals(before.get(r.getName())) || etaskMade.test(now)
+              || !repo.getObjectDatabase().has(now)) {
             continue;
           }
           RevCommit candidate = walk.parseCommit(now);
           boolean fetchedBefore = false;
-          for (ObjectId k : known) {
-            if (walk.isMergedInto(candidate, walk.parseCommit(k))) {
+          for (ObjectId k : before.values()) {
+            if (repo.getObjectDatabase().has(k) && walk.isMergedInto(candidate, walk.parseCommit(k))) {
               fetchedBefore = true;
               break;
             }
@@ -184,8 +205,9 @@ public final class GitRepo implements AutoCloseable {
       }
       git.fetch().setRemote(origin.url())
           .setRefSpecs(new RefSpec("+" + Constants.R_HEADS + "*:" + Constants.R_REMOTES + "origin/*"))
-          .setRemoveDeletedRefs(true).setCredentialsProvider(origin.credentials()).setTimeout(TIMEOUT_SECONDS).call();
-      return pushedFromHere;
+          .setRemoveDeletedRefs(true).setTagOpt(TagOpt.FETCH_TAGS).setCredentialsProvider(origin.credentials())
+          .setTimeout(TIMEOUT_SECONDS).call();
+      return new Fetched(tips, pushedFromHere);
     } catch (GitAPIException e) {
       throw wrap("cannot fetch from " + origin.url(), e);
     } catch (IOException e) {
@@ -193,9 +215,9 @@ public final class GitRepo implements AutoCloseable {
     }
   }
 
-  /** Fetches every branch of the origin (see {@link #fetch(java.util.function.Predicate)}). */
+  /** Fetches every branch of the origin, checking nothing (see {@link #fetch(Map, java.util.function.Predicate)}). */
   public void fetch() throws GitException {
-    fetch(id -> true);
+    fetch(Map.of(), id -> true);
   }
 
   /** The origin's default branch (what its HEAD points at), or null when it cannot be told. */
@@ -428,6 +450,15 @@ public final class GitRepo implements AutoCloseable {
     }
   }
 
+  /** A commit, parsed (for its message, author and committer). */
+  public RevCommit parse(ObjectId id) throws GitException {
+    try (RevWalk walk = new RevWalk(git.getRepository())) {
+      return walk.parseCommit(id);
+    } catch (IOException e) {
+      throw new GitException("cannot read commit " + id.name() + ": " + e.getMessage(), false, e);
+    }
+  }
+
   /** The HEAD commit, parsed (for its trailers). */
   public RevCommit headCommit() throws GitException {
     try (RevWalk walk = new RevWalk(git.getRepository())) {
@@ -626,6 +657,80 @@ public final class GitRepo implements AutoCloseable {
     }
   }
 
+  /**
+   * Puts the clone's control files back to what etask made them, whatever a generator (or an earlier,
+   * killed run) left: {@code .git/config} keeps only the core settings and extensions (no remote, no
+   * hooksPath, no filter, no include, no user), {@code hooks/} is emptied, {@code info/} holds only etask's
+   * exclude list. Returns what it had to put back, for the log.
+   */
+  public List<String> sanitize(List<String> excludes) throws GitException {
+    return sanitize(excludes, null);
+  }
+
+  /**
+   * {@link #sanitize(List)}, with {@code identity} as the clone's user: what JGit's rebase writes as the
+   * committer of the commits it replays (they stay etask's).
+   */
+  public List<String> sanitize(List<String> excludes, PersonIdent identity) throws GitException {
+    Repository repo = git.getRepository();
+    Path gitDir = repo.getDirectory().toPath();
+    List<String> fixed = new ArrayList<>();
+    try {
+      StoredConfig config = repo.getConfig();
+      config.load();
+      org.eclipse.jgit.lib.Config clean = new org.eclipse.jgit.lib.Config();
+      for (String key : List.of("repositoryformatversion", "filemode", "logallrefupdates", "precomposeunicode",
+          "ignorecase", "symlinks")) {
+        String v = config.getString("core", null, key);
+        if (v != null) {
+          clean.setString("core", null, key, v);
+        }
+      }
+      clean.setBoolean("core", null, "bare", false);
+      if (identity != null) {
+        clean.setString("user", null, "name", identity.getName());
+        clean.setString("user", null, "email", identity.getEmailAddress());
+      }
+      for (String key : config.getNames("extensions")) {
+        clean.setString("extensions", null, key, config.getString("extensions", null, key));
+      }
+      if (!clean.toText().equals(config.toText())) {
+        fixed.add("config");
+        Files.writeString(gitDir.resolve("config"), clean.toText(), StandardCharsets.UTF_8);
+        config.load();
+      }
+      Path hooks = gitDir.resolve("hooks");
+      if (Files.isDirectory(hooks)) {
+        try (var files = Files.list(hooks)) {
+          for (Path h : files.toList()) {
+            if (!h.getFileName().toString().endsWith(".sample")) {
+              fixed.add("hooks/" + h.getFileName());
+            }
+            FileTrees.delete(h);
+          }
+        }
+      }
+      Path info = gitDir.resolve("info");
+      Files.createDirectories(info);
+      String exclude = String.join("\n", excludes) + "\n";
+      Path excludeFile = info.resolve("exclude");
+      try (var files = Files.list(info)) {
+        for (Path f : files.toList()) {
+          if (!f.equals(excludeFile)) {
+            fixed.add("info/" + f.getFileName());
+            FileTrees.delete(f);
+          }
+        }
+      }
+      if (!Files.exists(excludeFile) || !Files.readString(excludeFile, StandardCharsets.UTF_8).equals(exclude)) {
+        Files.writeString(excludeFile, exclude, StandardCharsets.UTF_8);
+      }
+      return fixed;
+    } catch (IOException | org.eclipse.jgit.errors.ConfigInvalidException e) {
+      throw new GitException("cannot restore " + gitDir + ": " + e.getMessage(), false, e);
+    }
+  }
+
   /** Adds patterns to {@code .git/info/exclude}, so tool by-products never show as changes. */
   public void excludeLocally(List<String> patterns) throws GitException {
     Path exclude = git.getRepository().getDirectory().toPath().resolve("info").resolve("exclude");
@@ -668,6 +773,37 @@ public final class GitRepo implements AutoCloseable {
       }
     }
     return out;
+  }
+
+  /**
+   * Files git ignores in the working tree whose paths pass {@code wanted} (folders are offered with a
+   * trailing {@code /} and entered only when wanted): build outputs such as compiled extension modules
+   * or generated version files, which a copy of HEAD lacks.
+   */
+  public List<String> ignoredFiles(java.util.function.Predicate<String> wanted) throws GitException {
+    List<String> out = new ArrayList<>();
+    try (TreeWalk walk = new TreeWalk(git.getRepository())) {
+      org.eclipse.jgit.treewalk.FileTreeIterator files = new org.eclipse.jgit.treewalk.FileTreeIterator(
+          git.getRepository());
+      walk.addTree(files);
+      walk.setRecursive(false);
+      while (walk.next()) {
+        org.eclipse.jgit.treewalk.WorkingTreeIterator it = walk.getTree(0, org.eclipse.jgit.treewalk.WorkingTreeIterator.class);
+        String path = walk.getPathString();
+        boolean ignored = it.isEntryIgnored();
+        if (walk.isSubtree()) {
+          String name = path.substring(path.lastIndexOf('/') + 1);
+          if (!name.equals(".git") && !name.equals("__pycache__") && wanted.test(path + "/")) {
+            walk.enterSubtree(); // a folder is asked for with a trailing '/'
+          }
+        } else if (ignored && wanted.test(path)) {
+          out.add(path);
+        }
+      }
+      return out;
+    } catch (IOException e) {
+      throw new GitException("cannot list the ignored files: " + e.getMessage(), false, e);
+    }
   }
 
   public String originUrl() {

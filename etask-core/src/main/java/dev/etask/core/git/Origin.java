@@ -37,7 +37,15 @@ public final class Origin {
     int slash = raw.indexOf('/', hostStart);
     int at = raw.lastIndexOf('@', slash < 0 ? raw.length() : slash);
     if (at < hostStart) {
-      return new Origin(raw, null, null);
+      // a password with a raw '/' in it (not URL-encoded): user:pa/ss@host/path
+      int last = raw.lastIndexOf('@');
+      int colon = raw.indexOf(':', hostStart);
+      boolean port = colon > 0 && slash > colon && raw.substring(colon + 1, slash).matches("\\d+");
+      if (last > hostStart && colon > hostStart && colon < slash && !port && raw.indexOf('/', last) > last) {
+        at = last;
+      } else {
+        return new Origin(raw, null, null);
+      }
     }
     String userInfo = raw.substring(hostStart, at);
     int colon = userInfo.indexOf(':');

@@ -92,6 +92,15 @@ public final class Environments {
     }
     env.putIfAbsent("PIP_CACHE_DIR", cache.resolve("pip").toString());
     env.putIfAbsent("UV_CACHE_DIR", cache.resolve("uv").toString());
+    // private indexes: the user's netrc (HOME is the task's now) and ssh agent (git+ssh requirements)
+    if (caller.containsKey("NETRC")) {
+      env.put("NETRC", caller.get("NETRC"));
+    } else if (Files.isRegularFile(userHome.resolve(".netrc"))) {
+      env.put("NETRC", userHome.resolve(".netrc").toString());
+    }
+    if (caller.containsKey("SSH_AUTH_SOCK")) {
+      env.put("SSH_AUTH_SOCK", caller.get("SSH_AUTH_SOCK"));
+    }
     return env;
   }
 
@@ -131,6 +140,16 @@ public final class Environments {
       registerUrlCredentials(v, redactor);
     });
     Map<String, String> install = forInstall();
+    if (install.containsKey("NETRC")) {
+      try {
+        Matcher m = Pattern.compile("\\bpassword\\s+(\\S+)").matcher(Files.readString(Path.of(install.get("NETRC"))));
+        while (m.find()) {
+          redactor.add(m.group(1));
+        }
+      } catch (IOException | RuntimeException e) {
+        // a netrc that cannot be read is one pip cannot read either
+      }
+    }
     for (String f : List.of(install.getOrDefault("PIP_CONFIG_FILE", ""), "/etc/pip.conf",
         install.getOrDefault("UV_CONFIG_FILE", ""))) {
       if (!f.isEmpty() && Files.isRegularFile(Path.of(f))) {

@@ -44,6 +44,16 @@ public final class ProcessRunner {
     this.redactor = redactor;
   }
 
+  /** The redactor every log line and tail of this runner goes through. */
+  public Redactor redactor() {
+    return redactor;
+  }
+
+  /** Whether {@link #holdersOf} can see which process holds a file (it needs {@code /proc}). */
+  public static boolean canSeeHolders() {
+    return Files.isDirectory(Path.of("/proc"));
+  }
+
   public Result run(Command command) {
     List<String> argv = new ArrayList<>();
     if (SETSID != null) {
@@ -133,6 +143,61 @@ public final class ProcessRunner {
   }
 
   /**
+   * Kills every process of this user whose environment holds {@code marker} ({@code NAME=value}): the
+   * ones a child started and that left its process group ({@code setsid}, double forks). Returns them as
+   * {@code pid (command line)}. Reads {@code /proc}; does nothing where there is none.
+   */
+  public static List<String> killMarked(String marker) {
+    List<String> killed = new ArrayList<>();
+    Path proc = Path.of("/proc");
+    if (!Files.isDirectory(proc)) {
+      return killed;
+    }
+    byte[] needle = (marker + "\0").getBytes(StandardCharsets.UTF_8);
+    try (var pids = Files.newDirectoryStream(proc, p -> p.getFileName().toString().matches("\\d+"))) {
+      for (Path pid : pids) {
+        long n = Long.parseLong(pid.getFileName().toString());
+        if (n == ProcessHandle.current().pid()) {
+          continue;
+        }
+        try {
+          byte[] environ = Files.readAllBytes(pid.resolve("environ"));
+          if (indexOf(environ, needle) >= 0) {
+            java.util.Optional<ProcessHandle> h = ProcessHandle.of(n);
+            killed.add(n + " (" + h.flatMap(x -> x.info().commandLine()).orElse("?") + ")");
+            if (h.isPresent()) {
+              h.get().destroyForcibly();
+            } else {
+              signalPid(n, "KILL");
+            }
+          }
+        } catch (IOException | SecurityException e) {
+          // another user's process, or one that ended meanwhile
+        }
+      }
+    } catch (IOException e) {
+      return killed;
+    }
+    return killed;
+  }
+
+  private static int indexOf(byte[] haystack, byte[] needle) {
+    outer:
+    for (int i = 0; i + needle.length <= haystack.length; i++) {
+      if (i > 0 && haystack[i - 1] != 0) {
+        continue; // only whole NAME=value entries
+      }
+      for (int j = 0; j < needle.length; j++) {
+        if (haystack[i + j] != needle[j]) {
+          continue outer;
+        }
+      }
+      return i;
+    }
+    return -1;
+  }
+
+  /**
    * The processes that hold {@code file} open right now, as {@code pid (command line)}; read from
    * {@code /proc}, so empty where there is none.
    */
@@ -142,7 +207,12 @@ public final class ProcessRunner {
     if (!Files.isDirectory(proc)) {
       return out;
     }
-    Path target = file.toAbsolutePath().normalize();
+    Path target;
+    try {
+      target = file.toRealPath(); // /proc shows real paths: a symbolic link on the way must not hide a holder
+    } catch (IOException e) {
+      target = file.toAbsolutePath().normalize();
+    }
     try (var pids = Files.newDirectoryStream(proc, p -> p.getFileName().toString().matches("\\d+"))) {
       for (Path pid : pids) {
         try (var fds = Files.newDirectoryStream(pid.resolve("fd"))) {
@@ -185,6 +255,17 @@ public final class ProcessRunner {
       } else if (SETSID != null) {
         signalGroup(pid, "KILL"); // grandchildren that outlived the leader
       }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private static void signalPid(long pid, String signal) {
+    try {
+      new ProcessBuilder("kill", "-" + signal, String.valueOf(pid)).redirectErrorStream(true)
+          .redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor(5, TimeUnit.SECONDS);
+    } catch (IOException e) {
+      // no kill(1) either: the process stays
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }

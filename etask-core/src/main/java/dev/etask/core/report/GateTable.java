@@ -11,14 +11,15 @@ import java.util.Map;
 public final class GateTable {
   private GateTable() {}
 
-  /** One row; {@code verdict} is "ok", "FAIL" or "n/a". */
+  /** One row; {@code verdict} is "ok", "FAIL", "could not run" or "info". */
   public record Row(String gate, String before, String after, String delta, String verdict) {}
 
   public static List<Row> rows(GateReport before, GateReport after, Map<Metric, Double> m, List<String> firedRules) {
     List<Row> rows = new ArrayList<>();
+    boolean testsRan = after.problems().stream().noneMatch(p -> p.startsWith("pytest") || p.startsWith("unittest"));
     rows.add(new Row("tests", tests(before), tests(after),
         signed(after.tests().passed() - before.tests().passed()) + " passed",
-        verdict(firedRules.contains("tests_failed"), true)));
+        verdict(firedRules.contains("tests_failed") && testsRan, testsRan)));
     rows.add(new Row("coverage", pct(before.coveragePercent()), pct(after.coveragePercent()),
         m.containsKey(Metric.COVERAGE_DELTA) ? signed(m.get(Metric.COVERAGE_DELTA)) : "n/a",
         verdict(firedRules.contains("coverage_drop"), after.coverage() != null)));
@@ -75,7 +76,7 @@ public final class GateTable {
   }
 
   private static String verdict(boolean fired, boolean ran) {
-    return fired ? "FAIL" : ran ? "ok" : "n/a";
+    return !ran ? "could not run" : fired ? "FAIL" : "ok";
   }
 
   public static String tests(GateReport r) {

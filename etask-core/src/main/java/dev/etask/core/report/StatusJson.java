@@ -51,6 +51,14 @@ public final class StatusJson {
     m.put("started_at", state.startedAt);
     m.put("finished_at", state.finishedAt);
     m.put("tool_versions", state.toolVersions);
+    if (state.gates != null) {
+      Map<String, Object> g = new LinkedHashMap<>();
+      g.put("test_runner", state.gates.runner().display());
+      g.put("test_args", state.gates.runnerArgs());
+      g.put("pytest_config", state.gates.pytestConfig());
+      g.put("lint_select", state.gates.lintSelect());
+      m.put("gates", g);
+    }
     m.put("phases_ms", state.phaseMillis);
     m.put("conflicts", state.conflicts);
     m.put("aborted", state.aborted);
@@ -75,6 +83,7 @@ public final class StatusJson {
       bm.put("labels", b.labels);
       bm.put("metrics", b.metrics);
       bm.put("changed_files", b.changedFiles);
+      bm.put("new_findings", b.newFindings);
       bm.put("first_try_pass", b.firstTryPass);
       bm.put("commit", b.commit);
       bm.put("duration_ms", b.durationMs);

@@ -54,9 +54,18 @@ public final class RuleBook {
       fire(fired, "flaky", Action.ROLLBACK, "flaky", fmt(m.get(Metric.FLAKY_TESTS))
           + " new test(s) changed outcome when run again");
     }
-    if (g.checkAssertions() && m.getOrDefault(Metric.WEAK_TESTS, 0.0) > 0) {
-      fire(fired, "weak_tests", Action.KEEP, "weak-tests", fmt(m.get(Metric.WEAK_TESTS))
-          + " new test(s) with no real assertion");
+    double weak = m.getOrDefault(Metric.WEAK_TESTS, 0.0);
+    double uncollected = m.getOrDefault(Metric.UNCOLLECTED_TESTS, 0.0);
+    if (g.checkAssertions() && weak + uncollected > 0) {
+      List<String> why = new ArrayList<>();
+      if (weak > 0) {
+        why.add(fmt(weak) + " new test(s) that cannot fail (no real assertion, or passing whatever the code returns)");
+      }
+      if (uncollected > 0) {
+        why.add(fmt(uncollected) + " new test(s) the repository's test run never collects (check testpaths /"
+            + " python_files)");
+      }
+      fire(fired, "weak_tests", Action.KEEP, "weak-tests", String.join(", ", why));
     }
     if (m.getOrDefault(Metric.TEST_CONFIG_FILES, 0.0) > 0) {
       fire(fired, "test_config", Action.KEEP, "test-config-changed", fmt(m.get(Metric.TEST_CONFIG_FILES))

@@ -20,6 +20,8 @@ public enum Metric {
   DIFF_FILES,
   DIFF_LINES,
   WEAK_TESTS,
+  /** New tests the repository's own test run never collects (testpaths, python_files). */
+  UNCOLLECTED_TESTS,
   FLAKY_TESTS,
   /** Files the batch changed that configure the test runner or the tools (conftest.py, pytest.ini, …). */
   TEST_CONFIG_FILES;

@@ -170,7 +170,7 @@ public final class SpecLoader {
 
     Section py = top.section("python");
     py.allow("interpreter", "install", "tools", "source", "env");
-    Map<String, String> tools = new LinkedHashMap<>(DEFAULT_TOOLS);
+    Map<String, String> tools = new LinkedHashMap<>();
     Map<String, String> toolOverrides = py.stringMap("tools");
     for (Map.Entry<String, String> e : toolOverrides.entrySet()) {
       if (!DEFAULT_TOOLS.containsKey(e.getKey())) {
@@ -191,7 +191,20 @@ public final class SpecLoader {
 
     Section gates = top.section("quality_gates");
     gates.allow("require_all_tests_pass", "min_coverage_delta", "coverage_tolerance", "forbid_new_type_errors",
-        "forbid_new_lint_errors", "max_diff_lines", "flaky_reruns", "check_assertions", "mutation_check");
+        "forbid_new_lint_errors", "max_diff_lines", "flaky_reruns", "check_assertions", "mutation_check", "tests",
+        "lint");
+    Section tests = gates.section("tests");
+    tests.allow("runner", "args");
+    Section lint = gates.section("lint");
+    lint.allow("select");
+    List<String> select = lint.has("select") ? lint.strings("select") : null;
+    if (select != null) {
+      for (String rule : select) {
+        if (!rule.matches("[A-Z]+[0-9]*|ALL")) {
+          error(lint.valueNode("select"), "'" + rule + "' is not a ruff rule code or prefix (such as E9, F82, I001, ALL)");
+        }
+      }
+    }
     TaskSpec.QualityGates qualityGates = new TaskSpec.QualityGates(
         gates.bool("require_all_tests_pass", true),
         gates.number("min_coverage_delta", 0),
@@ -201,7 +214,9 @@ public final class SpecLoader {
         gates.integer("max_diff_lines", 400, 1, Integer.MAX_VALUE),
         gates.integer("flaky_reruns", 3, 0, 20),
         gates.bool("check_assertions", true),
-        gates.bool("mutation_check", false));
+        gates.bool("mutation_check", false),
+        new TaskSpec.Tests(tests.enumValue("runner", TaskSpec.Runner.class, TaskSpec.Runner.AUTO), tests.argv("args")),
+        new TaskSpec.Lint(select));
 
     OnTestFailure onTestFailure = top.enumValue("on_test_failure", OnTestFailure.class, OnTestFailure.ROLLBACK);
 
@@ -556,15 +571,35 @@ public final class SpecLoader {
       return scalarList(key).stream().map(ScalarNode::getValue).toList();
     }
 
-    /** Each item split into words like a shell would ("-r requirements.txt" is two arguments). */
+    /**
+     * Each item that is an option split into words like a shell would ("-r requirements.txt" is two
+     * arguments); any other item is one argument ("requests >= 2.31", "tomli; python_version < '3.11'").
+     */
     List<String> words(String key) {
       List<String> out = new ArrayList<>();
       for (ScalarNode s : scalarList(key)) {
+        if (!s.getValue().strip().startsWith("-")) {
+          out.add(s.getValue().strip());
+          continue;
+        }
         try {
           out.addAll(ShellWords.split(s.getValue()));
         } catch (IllegalArgumentException e) {
           error(s, "'" + qualified(key) + "' item '" + s.getValue() + "': " + e.getMessage()
               + "; each item is split into arguments like a shell line");
+        }
+      }
+      return List.copyOf(out);
+    }
+
+    /** Command-line arguments: every item split into words like a shell line. */
+    List<String> argv(String key) {
+      List<String> out = new ArrayList<>();
+      for (ScalarNode s : scalarList(key)) {
+        try {
+          out.addAll(ShellWords.split(s.getValue()));
+        } catch (IllegalArgumentException e) {
+          error(s, "'" + qualified(key) + "' item '" + s.getValue() + "': " + e.getMessage());
         }
       }
       return List.copyOf(out);

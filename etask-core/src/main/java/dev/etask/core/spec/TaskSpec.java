@@ -41,7 +41,8 @@ public record TaskSpec(
 
   /**
    * {@code install} (pip arguments, already split into words) and {@code source} null mean "detect
-   * from the repository"; {@code env} names the caller's variables the gates may see.
+   * from the repository"; {@code tools} holds only the versions the spec asks for (the rest comes from
+   * the repository's pins or etask's defaults); {@code env} names the caller's variables the gates may see.
    */
   public record Python(String interpreter, List<String> install, Map<String, String> tools, List<String> source,
       List<String> env) {}
@@ -57,7 +58,18 @@ public record TaskSpec(
       int maxDiffLines,
       int flakyReruns,
       boolean checkAssertions,
-      boolean mutationCheck) {}
+      boolean mutationCheck,
+      Tests tests,
+      Lint lint) {}
+
+  /** How the repository's tests run: {@code auto} detects it from the repository. */
+  public enum Runner { AUTO, PYTEST, UNITTEST }
+
+  /** {@code args}: extra arguments for the test runner (pytest's, or {@code python -m unittest}'s). */
+  public record Tests(Runner runner, List<String> args) {}
+
+  /** {@code select}: the ruff rules to gate on; null means the repository's own ruff settings. */
+  public record Lint(List<String> select) {}
 
   public enum OnTestFailure { ROLLBACK, KEEP }
 

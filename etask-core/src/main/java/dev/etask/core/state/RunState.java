@@ -46,6 +46,8 @@ public final class RunState {
   public List<String> sourceDirs = new ArrayList<>();
   public List<String> testDirs = new ArrayList<>();
   public Map<String, String> toolVersions = new LinkedHashMap<>();
+  /** How the gates run on this repository (test runner, pytest configuration, lint rules), decided in PREPARE. */
+  public dev.etask.core.gates.GateSetup gates;
   public List<BatchState> batches = new ArrayList<>();
   public String lastPushedSha;
   /** etask commits found on the origin's branch when a fresh workspace adopted it. */
@@ -67,6 +69,10 @@ public final class RunState {
   public List<String> foreignCommits = new ArrayList<>();
   /** Why etask pushes nothing now (the origin's branch holds someone else's commits), or null. */
   public String halted;
+  /** The origin's branch tips as etask last saw them: what a push from inside the clone is told by. */
+  public Map<String, String> originTips = new LinkedHashMap<>();
+  /** Set when something pushed to the origin from the task's clone; only etask:clean clears it. */
+  public String tampered;
   /** SHA-256 of each gate report as etask wrote it: a report that no longer matches is not trusted. */
   public Map<String, String> reportSums = new LinkedHashMap<>();
 

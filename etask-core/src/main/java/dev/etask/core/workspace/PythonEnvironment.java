@@ -7,6 +7,7 @@ import dev.etask.core.process.Environments;
 import dev.etask.core.process.ProcessRunner;
 import dev.etask.core.spec.EtaskException;
 import dev.etask.core.spec.EtaskException.Code;
+import dev.etask.core.spec.SpecLoader;
 import dev.etask.core.spec.TaskSpec;
 import java.io.IOException;
 import java.io.InputStream;
@@ -28,8 +29,20 @@ import java.util.Optional;
  * machine's own index configuration), reused while the install inputs are unchanged.
  */
 public final class PythonEnvironment {
-  /** What the repository says about itself: install arguments, source package folders, test folders. */
-  public record Project(List<String> install, List<String> source, List<String> tests) {}
+  /**
+   * What the repository says about itself: install arguments, source package folders, test folders,
+   * whether it has any test file, how it runs its tests (and why etask thinks so), the file pytest
+   * reads its configuration from, the tool versions to install (with where each came from), whether
+   * it configures ruff, and the files that declare its test dependencies.
+   */
+  public record Project(List<String> install, List<String> source, List<String> tests, boolean hasTests,
+      String runner, String runnerReason, String pytestConfig, Map<String, String> tools,
+      Map<String, String> toolSources, boolean ruffConfigured, List<String> dependencyFiles) {
+
+    public Project(List<String> install, List<String> source, List<String> tests) {
+      this(install, source, tests, true, "pytest", "", null, SpecLoader.DEFAULT_TOOLS, Map.of(), true, List.of());
+    }
+  }
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Duration INSTALL_TIMEOUT = Duration.ofMinutes(20);
@@ -144,7 +157,24 @@ public final class PythonEnvironment {
       JsonNode n = JSON.readTree(lastLine(r.output()));
       List<String> install = spec.install() != null ? spec.install() : strings(n.get("install"));
       List<String> source = spec.source() != null ? spec.source() : strings(n.get("source"));
-      return new Project(install, source, strings(n.get("tests")));
+      // tool versions: etask's defaults, then what the project pins or asks for, then what the spec says
+      Map<String, String> tools = new LinkedHashMap<>(SpecLoader.DEFAULT_TOOLS);
+      Map<String, String> sources = new LinkedHashMap<>();
+      tools.keySet().forEach(t -> sources.put(t, "etask's default"));
+      n.path("tools").fields().forEachRemaining(e -> {
+        if (tools.containsKey(e.getKey())) {
+          tools.put(e.getKey(), e.getValue().path("constraint").asText());
+          sources.put(e.getKey(), e.getValue().path("source").asText());
+        }
+      });
+      spec.tools().forEach((k, v) -> {
+        tools.put(k, v);
+        sources.put(k, "python.tools");
+      });
+      return new Project(install, source, strings(n.get("tests")), n.path("has_tests").asBoolean(true),
+          n.path("runner").asText("pytest"), n.path("runner_reason").asText(""),
+          n.path("pytest_config").isTextual() ? n.get("pytest_config").asText() : null, tools, sources,
+          n.path("ruff_configured").asBoolean(true), strings(n.get("dependency_files")));
     } catch (IOException e) {
       throw new EtaskException(Code.ENV_FAILED, "unexpected output from the project inspection: " + r.output(),
           "report this as an etask bug", e);
@@ -204,6 +234,11 @@ public final class PythonEnvironment {
       throw new EtaskException(Code.ENV_FAILED, "could not build the virtualenv in " + workspace.venv() + ": " + e,
           "check the disk and permissions of the work folder", e);
     }
+  }
+
+  /** Builds the virtualenv again next time (see {@link #ensure}). */
+  public void invalidate() throws IOException {
+    Files.deleteIfExists(workspace.venv().resolve(".etask-env"));
   }
 
   private Map<String, String> toolVersions(Map<String, String> tools) {

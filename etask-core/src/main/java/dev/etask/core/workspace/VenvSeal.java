@@ -15,16 +15,18 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
- * A fingerprint of what in a virtualenv decides which code runs when the gates start: the scripts in
- * {@code bin/}, {@code pyvenv.cfg}, the packages installed in site-packages, every {@code .pth} file,
- * {@code sitecustomize}/{@code usercustomize} and the entry points (pytest plugins load from them).
- * Taken before a generator runs and compared after it, it tells whether the generator tampered with
- * the gates' environment.
+ * A fingerprint of what in a virtualenv decides which code runs when the gates start: the content of
+ * the scripts in {@code bin/}, {@code pyvenv.cfg}, every {@code .pth} file, {@code sitecustomize} /
+ * {@code usercustomize} and the entry points (pytest plugins load from them), and the size and
+ * modification time of every other file (a package's modules, compiled bytecode). Taken before a
+ * generator runs and compared after it, it tells whether the generator tampered with the gates'
+ * environment. ({@link #stat} does the same for any folder, e.g. the tools' caches.) A generator can
+ * still forge a file's time and size on purpose; full isolation comes with a sandbox.
  */
 public final class VenvSeal {
   private VenvSeal() {}
 
-  /** Path (relative to the venv) → content hash, or {@code installed} for a package folder. */
+  /** Path (relative to the venv) → content hash, or size and time for the files not hashed. */
   public static Map<String, String> of(Path venv) throws IOException {
     Map<String, String> out = new TreeMap<>();
     Path bin = venv.resolve("bin");
@@ -60,14 +62,37 @@ public final class VenvSeal {
                 out.put(rel, hash(p));
               } else if (name.endsWith(".dist-info") && Files.exists(p.resolve("entry_points.txt"))) {
                 out.put(rel + "/entry_points.txt", hash(p.resolve("entry_points.txt")));
-              } else if (!name.equals("__pycache__")) {
-                out.put(rel, "installed");
               }
             }
           }
+          stat(venv, site).forEach(out::putIfAbsent);
         }
       }
     }
+    return out;
+  }
+
+  /** Every file under {@code folder}: path relative to {@code base} → size and modification time (links: target). */
+  public static Map<String, String> stat(Path base, Path folder) throws IOException {
+    Map<String, String> out = new TreeMap<>();
+    if (!Files.isDirectory(folder)) {
+      return out;
+    }
+    Files.walkFileTree(folder, new java.nio.file.SimpleFileVisitor<>() {
+      @Override
+      public java.nio.file.FileVisitResult visitFile(Path file, java.nio.file.attribute.BasicFileAttributes a)
+          throws IOException {
+        out.put(base.relativize(file).toString(), a.isSymbolicLink() ? "-> " + Files.readSymbolicLink(file)
+            : a.size() + "@" + a.lastModifiedTime().toInstant());
+        return java.nio.file.FileVisitResult.CONTINUE;
+      }
+
+      @Override
+      public java.nio.file.FileVisitResult visitFileFailed(Path file, IOException e) {
+        out.put(base.relativize(file).toString(), "unreadable");
+        return java.nio.file.FileVisitResult.CONTINUE;
+      }
+    });
     return out;
   }
 

@@ -1,5 +1,7 @@
 package dev.etask.core.workspace;
 
+import dev.etask.core.spec.EtaskException;
+import dev.etask.core.spec.EtaskException.Code;
 import dev.etask.core.spec.TaskIds;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -20,6 +22,14 @@ public record Workspace(String id, Path root, Path artifacts, Path repo) {
   public static Workspace of(Path workDir, Path artifactsDir, String id) {
     TaskIds.require(id);
     Path w = workDir.toAbsolutePath().normalize();
+    if (artifactsDir != null) {
+      Path a = artifactsDir.toAbsolutePath().normalize();
+      if (a.equals(w) || (a.startsWith(w) && !a.getName(w.getNameCount()).toString().equals("artifacts"))) {
+        throw new EtaskException(Code.SPEC_INVALID, "etask.artifactsDir " + a + " is inside etask.workDir " + w
+            + ", where every folder is a task's workspace", "leave etask.artifactsDir out (it is then " + w.resolve(
+                "artifacts") + "), or choose a folder outside " + w);
+      }
+    }
     Path a = (artifactsDir == null ? w.resolve("artifacts") : artifactsDir.toAbsolutePath().normalize()).resolve(id);
     return new Workspace(id, w.resolve(id), a, w.resolve(id).resolve("repo"));
   }
@@ -87,8 +97,32 @@ public record Workspace(String id, Path root, Path artifacts, Path repo) {
     return artifacts.resolve("trace.txt");
   }
 
-  /** Creates the folders and the marker naming this task. */
+  /**
+   * Creates the folders and the marker naming this task. A folder that is already there becomes the
+   * workspace only when it is empty or already marked as this task's: etask never moves into (and
+   * later deletes) a folder it did not make.
+   */
   public void createFolders() throws IOException {
+    if (Files.isSymbolicLink(root)) {
+      throw new EtaskException(Code.IO_FAILED, root + " is a symbolic link; a task's workspace must be a real folder"
+          + " inside the work folder", "remove the link, or choose another etask.workDir");
+    }
+    if (Files.isDirectory(root)) {
+      String marked = markerId(root);
+      boolean empty;
+      try (var entries = Files.list(root)) {
+        empty = entries.findAny().isEmpty();
+      }
+      if (marked == null && !empty) {
+        throw new EtaskException(Code.IO_FAILED, root + " already exists and is not an etask workspace (it has no "
+            + MARKER + " marker); etask does not move into a folder it did not make",
+            "choose another etask.workDir (default target/etask), or give the task another id");
+      }
+      if (marked != null && !marked.equals(id)) {
+        throw new EtaskException(Code.IO_FAILED, root + " is the workspace of task '" + marked + "', not of '" + id
+            + "'", "give the task another id, or choose another etask.workDir");
+      }
+    }
     for (Path p : new Path[] {root, reports(), cache(), logs(), home(), artifacts}) {
       Files.createDirectories(p);
     }

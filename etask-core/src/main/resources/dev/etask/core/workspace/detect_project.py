@@ -1,15 +1,31 @@
-"""Prints, as JSON, what etask needs to know about a Python repository: what to install, where the
-source packages are and where the tests are. Reads requirements*.txt, pyproject.toml ([project]
-optional dependencies for tests, [dependency-groups]) and setup.py/setup.cfg. Runs anywhere
-Python 3.9+ runs; tomllib (3.11+) or tomli, when present, reads pyproject.toml."""
+"""Prints, as JSON, what etask needs to know about a Python repository to run its gates the way the
+project itself does:
+
+  install      pip arguments for the project and its test dependencies: requirements files (at the
+               root, in requirements/ and in the test folders), pyproject extras and dependency groups
+               for tests, Poetry's dev dependencies and groups, tox's deps
+  source       the package folders (src/, or top-level packages and modules)
+  tests        the test folders
+  has_tests    whether any test file exists at all
+  runner       "pytest" or "unittest", and runner_reason: how the project runs its tests
+  pytest_config  the root file pytest reads its configuration from, or null
+  tools        for pytest, coverage, ruff and mypy: the version or range the project asks for
+               (pre-commit rev, lock files, requirement pins and ranges) and where that was found
+  ruff_configured  whether the project configures ruff (else etask only gates on what is an error
+               for every project)
+  dependency_files  the files that declare test dependencies (for hints)
+
+Runs anywhere Python 3.9+ runs; tomllib (3.11+) or tomli, when present, reads TOML files."""
+import configparser
 import json
 import os
 import re
 import sys
 
-TEST_EXTRAS = ("test", "tests", "testing", "dev")
+TEST_GROUPS = ("test", "tests", "testing", "dev")
 NOT_SOURCE = {"tests", "test", "testing", "docs", "doc", "examples", "example", "scripts", "build", "dist",
-              "venv", ".venv", "env", "site-packages", "node_modules", "benchmarks", "bench"}
+              "venv", ".venv", "env", "site-packages", "node_modules", "benchmarks", "bench", "tools", "fuzzer"}
+REQUIREMENT_NAME = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)")
 
 
 def load_toml(path):
@@ -20,8 +36,28 @@ def load_toml(path):
             import tomli as toml
         except ImportError:
             return None
-    with open(path, "rb") as f:
-        return toml.load(f)
+    try:
+        with open(path, "rb") as f:
+            return toml.load(f)
+    except Exception:
+        return None
+
+
+def read(path):
+    try:
+        with open(path, encoding="utf-8", errors="replace") as f:
+            return f.read()
+    except OSError:
+        return ""
+
+
+def ini(path):
+    parser = configparser.ConfigParser(interpolation=None, strict=False)
+    try:
+        parser.read(path, encoding="utf-8")
+    except configparser.Error:
+        return None
+    return parser
 
 
 def group_requirements(groups, name, seen):
@@ -37,18 +73,118 @@ def group_requirements(groups, name, seen):
     return out
 
 
-def install_args(root, pyproject):
+def poetry_constraint(spec):
+    """Poetry's version constraints as pip's: ^1.2 -> >=1.2,<2.0; ~1.2 -> >=1.2,<1.3; 1.2.3 -> ==1.2.3."""
+    spec = spec.strip()
+    if spec in ("", "*"):
+        return ""
+    out = []
+    for part in spec.split(","):
+        part = part.strip()
+        m = re.fullmatch(r"([\^~])\s*(\d+(?:\.\d+)*)", part)
+        if m:
+            nums = [int(x) for x in m.group(2).split(".")]
+            if m.group(1) == "^":
+                first = next((i for i, n in enumerate(nums) if n != 0), len(nums) - 1)
+                upper = nums[:first + 1]
+            else:
+                upper = nums[:2] if len(nums) > 1 else nums[:1]
+            upper[-1] += 1
+            out.append(">=" + m.group(2) + ",<" + ".".join(str(n) for n in upper))
+        elif re.fullmatch(r"\d+(?:\.\d+)*(?:\.\*)?", part):
+            out.append("==" + part)
+        else:
+            out.append(part.replace(" ", ""))
+    return ",".join(out)
+
+
+def poetry_requirements(pyproject):
+    poetry = (pyproject.get("tool") or {}).get("poetry") or {}
+    tables = [poetry.get("dev-dependencies") or {}]
+    groups = poetry.get("group") or {}
+    for name in TEST_GROUPS:
+        tables.append((groups.get(name) or {}).get("dependencies") or {})
+    out = []
+    for table in tables:
+        for name, spec in table.items():
+            if name == "python":
+                continue
+            if isinstance(spec, str):
+                out.append(name + poetry_constraint(spec))
+            elif isinstance(spec, dict) and not any(k in spec for k in ("path", "git", "url", "file")):
+                extras = spec.get("extras")
+                out.append(name + ("[" + ",".join(extras) + "]" if extras else "")
+                           + poetry_constraint(str(spec.get("version", ""))))
+    return out
+
+
+INSTALLERS = {"poetry", "tox", "pdm", "hatch", "uv", "pip", "setuptools", "wheel", "pre-commit", "nox"}
+
+
+def tox_requirements(root, pyproject):
+    """deps of tox's default test environment, from tox.ini or pyproject's [tool.tox], and where they are."""
+    lines = []
+    where = None
+    parser = ini(os.path.join(root, "tox.ini")) if os.path.exists(os.path.join(root, "tox.ini")) else None
+    if parser is not None and parser.has_option("testenv", "deps"):
+        lines = parser.get("testenv", "deps").splitlines()
+        where = "tox.ini [testenv] deps"
+    elif pyproject is not None:
+        tox = (pyproject.get("tool") or {}).get("tox") or {}
+        deps = (tox.get("env_run_base") or {}).get("deps")
+        if isinstance(deps, list):
+            lines = [d for d in deps if isinstance(d, str)]
+            where = "pyproject.toml [tool.tox.env_run_base] deps"
+    out = []
+    for line in lines:
+        line = line.split("#", 1)[0].strip().replace("{toxinidir}/", "").replace("{tox_root}/", "")
+        factor_conditional = re.match(r"^[\w,!-]+:\s", line) is not None  # "py38: pytest<8"
+        if not line or "{" in line or factor_conditional:
+            continue
+        if line.startswith("-r") or line.startswith("-c"):
+            flag, rest = line[:2], line[2:].strip()
+            if rest and os.path.exists(os.path.join(root, rest)):
+                out += [flag, rest]
+            continue
+        name = REQUIREMENT_NAME.match(line)
+        if line.startswith("-e") or line == "." or (name and name.group(1).lower() in INSTALLERS):
+            continue
+        out.append(line)
+    return out, where
+
+
+def requirement_files(root, test_dirs):
+    """requirements*.txt at the root (docs left out); in requirements/ the test files (else the dev
+    ones); in the test folders their own requirements*.txt."""
+    def txt(name):
+        return name.endswith(".txt") and "doc" not in name.lower()
+    files = sorted(f for f in os.listdir(root) if re.fullmatch(r"(.*[-_])?requirements([-_.].*)?\.txt", f) and txt(f))
+    files.sort(key=lambda f: (f != "requirements.txt", f))
+    folder = os.path.join(root, "requirements")
+    if os.path.isdir(folder):
+        names = sorted(f for f in os.listdir(folder) if txt(f))
+        chosen = [f for f in names if "test" in f] or [f for f in names if "dev" in f]
+        files += ["requirements/" + f for f in chosen]
+    for d in test_dirs:
+        full = os.path.join(root, d)
+        files += sorted(d + "/" + f for f in os.listdir(full) if txt(f) and "requirements" in f)
+    return files
+
+
+def install_args(root, pyproject, test_dirs):
     args = []
-    reqs = sorted(f for f in os.listdir(root) if re.fullmatch(r"requirements.*\.txt", f) and "doc" not in f)
-    reqs.sort(key=lambda f: (f != "requirements.txt", f))
-    for f in reqs:
+    dependency_files = []
+    for f in requirement_files(root, test_dirs):
         args += ["-r", f]
+        dependency_files.append(f)
     installable = False
     extras = []
     if pyproject is not None and isinstance(pyproject.get("project"), dict):
         installable = True
         optional = pyproject["project"].get("optional-dependencies") or {}
-        extras = [e for e in TEST_EXTRAS if e in optional]
+        extras = [e for e in TEST_GROUPS if e in optional]
+        if optional:
+            dependency_files.append("pyproject.toml [project.optional-dependencies]")
     elif pyproject is not None and isinstance(pyproject.get("build-system"), dict):
         installable = True  # e.g. poetry-core or flit with their own metadata tables
     elif os.path.exists(os.path.join(root, "setup.py")):
@@ -57,10 +193,29 @@ def install_args(root, pyproject):
         args += ["-e", "." + ("[" + ",".join(extras) + "]" if extras else "")]
     if pyproject is not None:
         groups = pyproject.get("dependency-groups") or {}
-        for g in TEST_EXTRAS:
+        for g in TEST_GROUPS:
             if g in groups:
                 args += group_requirements(groups, g, set())
-    return args
+        if groups:
+            dependency_files.append("pyproject.toml [dependency-groups]")
+        poetry = poetry_requirements(pyproject)
+        args += poetry
+        if ((pyproject.get("tool") or {}).get("poetry") or {}):
+            dependency_files.append("pyproject.toml [tool.poetry.group.dev.dependencies]")
+    tox, tox_where = tox_requirements(root, pyproject)
+    if tox_where:
+        dependency_files.append(tox_where)
+    args += tox
+    out = []
+    seen = set()
+    i = 0
+    while i < len(args):  # drop repeats: a requirement, or a flag with its value ("-r x.txt")
+        item = tuple(args[i:i + 2]) if args[i] in ("-r", "-c", "-e") else (args[i],)
+        if item not in seen:
+            seen.add(item)
+            out += list(item)
+        i += len(item)
+    return out, dependency_files
 
 
 def is_package(path):
@@ -89,13 +244,136 @@ def test_dirs(root):
     return [d for d in ("tests", "test", "testing") if os.path.isdir(os.path.join(root, d))]
 
 
+def test_files(root, tests):
+    out = []
+    for d in tests:
+        for dirpath, dirnames, filenames in os.walk(os.path.join(root, d)):
+            dirnames[:] = [n for n in dirnames if not n.startswith(".") and n != "__pycache__"]
+            out += [os.path.join(dirpath, f) for f in filenames
+                    if f.endswith(".py") and (f.startswith("test") or f.endswith("_test.py"))]
+    out += [os.path.join(root, f) for f in os.listdir(root) if re.fullmatch(r"test_.*\.py|.*_test\.py", f)]
+    return out
+
+
+def pytest_config(root, pyproject):
+    """The file pytest reads at the root, in pytest's own order of precedence."""
+    for name in ("pytest.ini", ".pytest.ini"):
+        if os.path.isfile(os.path.join(root, name)):
+            return name
+    if ((pyproject or {}).get("tool") or {}).get("pytest"):  # [tool.pytest.ini_options], or pytest 9's [tool.pytest]
+        return "pyproject.toml"
+    for name, section in (("tox.ini", "pytest"), ("setup.cfg", "tool:pytest")):
+        path = os.path.join(root, name)
+        if os.path.isfile(path):
+            parser = ini(path)
+            if parser is not None and parser.has_section(section):
+                return name
+    return None
+
+
+def runner(root, pyproject, config, tests, files, install):
+    if config:
+        return "pytest", "pytest is configured in " + config
+    for d in [""] + tests:
+        if os.path.isfile(os.path.join(root, d, "conftest.py")):
+            return "pytest", "the repository has " + os.path.join(d, "conftest.py")
+    for f in files:
+        if re.search(r"^def load_tests\(", read(f), re.M):
+            return "unittest", os.path.relpath(f, root) + " loads tests with load_tests(), which only unittest runs"
+    commands = [read(os.path.join(root, n)) for n in ("tox.ini", "Makefile", "noxfile.py", "setup.cfg")]
+    workflows = os.path.join(root, ".github", "workflows")
+    if os.path.isdir(workflows):
+        commands += [read(os.path.join(workflows, n)) for n in sorted(os.listdir(workflows))]
+    text = "\n".join(commands)
+    if re.search(r"-m\s+unittest|unittest\s+discover", text) and not re.search(r"\bpytest\b", text):
+        return "unittest", "the project runs its tests with python -m unittest"
+    return "pytest", "pytest runs unittest and pytest tests alike"
+
+
+def pre_commit_pin(root, repo_pattern):
+    text = read(os.path.join(root, ".pre-commit-config.yaml"))
+    lines = text.splitlines()
+    for i, line in enumerate(lines):
+        if re.search(r"repo:\s*\S*" + repo_pattern, line):
+            for follow in lines[i + 1:i + 6]:
+                m = re.match(r"\s*rev:\s*['\"]?([^'\"\s#]+)['\"]?\s*(?:#\s*frozen:\s*(\S+))?", follow)
+                if m:
+                    rev = m.group(2) or m.group(1)
+                    version = rev.lstrip("v")
+                    if re.fullmatch(r"\d+(\.\d+)+", version):
+                        return version
+                    return None
+    return None
+
+
+def locked_version(root, package):
+    for lock in ("uv.lock", "poetry.lock", "pdm.lock"):
+        text = read(os.path.join(root, lock))
+        m = re.search(r'\[\[package\]\]\s*\nname\s*=\s*"' + re.escape(package) + r'"\s*\nversion\s*=\s*"([^"]+)"', text)
+        if m:
+            return m.group(1), lock
+    return None, None
+
+
+def pinned(root, pyproject, install, package):
+    """(constraint, where) for a tool the project asks for: pre-commit rev, lock files, requirements."""
+    repo = {"ruff": r"ruff-pre-commit", "mypy": r"mirrors-mypy"}.get(package)
+    version = pre_commit_pin(root, repo) if repo else None
+    if version:
+        return "==" + version, ".pre-commit-config.yaml"
+    version, lock = locked_version(root, package)
+    if version:
+        return "==" + version, lock
+    candidates = []
+    for i, a in enumerate(install):
+        if i > 0 and install[i - 1] == "-r":
+            for line in read(os.path.join(root, a)).splitlines():
+                candidates.append((line.split("#", 1)[0].strip(), a))
+        elif not a.startswith("-"):
+            candidates.append((a, "pyproject.toml"))
+    for req, where in candidates:
+        m = re.fullmatch(re.escape(package) + r"\s*((?:[=<>!~]=?|===)\s*[\w.*]+(?:\s*,\s*[=<>!~]=?\s*[\w.*]+)*)", req)
+        if m:
+            return m.group(1).replace(" ", ""), where
+    return None, None
+
+
+def ruff_configured(root, pyproject):
+    if any(os.path.isfile(os.path.join(root, f)) for f in ("ruff.toml", ".ruff.toml")):
+        return True
+    if "ruff" in ((pyproject or {}).get("tool") or {}):
+        return True
+    return bool(re.search(r"repo:\s*\S*ruff", read(os.path.join(root, ".pre-commit-config.yaml"))))
+
+
 def main():
     root = sys.argv[1]
     pyproject = None
     pp = os.path.join(root, "pyproject.toml")
     if os.path.exists(pp):
         pyproject = load_toml(pp)
-    print(json.dumps({"install": install_args(root, pyproject), "source": source_dirs(root), "tests": test_dirs(root)}))
+    tests = test_dirs(root)
+    install, dependency_files = install_args(root, pyproject, tests)
+    files = test_files(root, tests)
+    config = pytest_config(root, pyproject)
+    kind, reason = runner(root, pyproject, config, tests, files, install)
+    tools = {}
+    for tool in ("pytest", "coverage", "ruff", "mypy"):
+        constraint, where = pinned(root, pyproject, install, tool)
+        if constraint:
+            tools[tool] = {"constraint": constraint, "source": where}
+    print(json.dumps({
+        "install": install,
+        "source": source_dirs(root),
+        "tests": tests,
+        "has_tests": bool(files),
+        "runner": kind,
+        "runner_reason": reason,
+        "pytest_config": config,
+        "tools": tools,
+        "ruff_configured": ruff_configured(root, pyproject),
+        "dependency_files": dependency_files,
+    }))
 
 
 main()

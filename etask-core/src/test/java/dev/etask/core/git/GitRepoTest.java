@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.lib.ObjectId;
 import org.eclipse.jgit.lib.PersonIdent;
@@ -209,9 +210,9 @@ class GitRepoTest {
       inside.push().setRemote(origin.toString()).setRefSpecs(new org.eclipse.jgit.transport.RefSpec("HEAD:refs/heads/main"))
           .call();
       try (GitRepo repo = reopen("c")) {
-        List<String> pushed = repo.fetch(id -> id.equals(ours));
+        List<String> pushed = repo.fetch(Map.of(), id -> id.equals(ours)).pushedFromHere();
         assertThat(pushed).containsExactly("refs/heads/main → " + sneaky.abbreviate(7).name());
-        assertThat(repo.fetch(id -> true)).isEmpty();
+        assertThat(repo.fetch(Map.of(), id -> true).pushedFromHere()).isEmpty();
       }
     }
     // the base moving on the origin by someone else is no such thing
@@ -222,7 +223,7 @@ class GitRepoTest {
       other.push().call();
     }
     try (GitRepo repo = reopen("c")) {
-      assertThat(repo.fetch(id -> false)).isEmpty();
+      assertThat(repo.fetch(Map.of(), id -> false).pushedFromHere()).isEmpty();
     }
   }
 
@@ -304,5 +305,65 @@ class GitRepoTest {
     assertThat(Origin.parse("git@github.com:o/r.git").url()).isEqualTo("git@github.com:o/r.git");
     assertThat(Origin.parse("/srv/repo.git").credentials()).isNull();
     assertThat(Origin.parse("https://github.com/o/r@v1").url()).isEqualTo("https://github.com/o/r@v1");
+    assertThat(Origin.parse("https://bob:pa/ss-word@host/o/r.git").url()).isEqualTo("https://host/o/r.git");
+    assertThat(Origin.parse("https://bob:pa/ss-word@host/o/r.git").secrets()).containsExactly("pa/ss-word");
+    assertThat(Origin.parse("https://host:8443/o/r@v1/x").url()).isEqualTo("https://host:8443/o/r@v1/x");
+  }
+
+  @Test
+  void noHookEverRunsAndTheControlFilesAreRestoredOnOpen() throws Exception {
+    try (GitRepo repo = cloned("c")) {
+      repo.checkoutBranch("auto/x", repo.remoteTracking("main"));
+      Path hookRan = tmp.resolve("hook-ran");
+      Path hooks = tmp.resolve("c/.git/hooks");
+      Files.createDirectories(hooks);
+      for (String hook : List.of("post-commit", "pre-commit", "commit-msg", "pre-push", "post-rewrite")) {
+        Files.writeString(hooks.resolve(hook), "#!/bin/sh\necho " + hook + " >> '" + hookRan + "'\n");
+        hooks.resolve(hook).toFile().setExecutable(true);
+      }
+      Files.writeString(tmp.resolve("c/a.py"), "a = 1\n");
+      repo.stage(repo.changes());
+      repo.commit("ours", "x", ME);
+      repo.push("auto/x");
+      assertThat(hookRan).as("no hook ran").doesNotExist();
+    }
+    // a generator (or a run killed while one ran) leaves a filter, a remote and a hook behind
+    Path config = tmp.resolve("c/.git/config");
+    Files.writeString(config, Files.readString(config) + "[filter \"evil\"]\n\tclean = touch /tmp/x\n"
+        + "[remote \"origin\"]\n\turl = https://u:token@host/r\n[core]\n\thooksPath = /tmp\n");
+    Files.writeString(tmp.resolve("c/.git/hooks/post-commit"), "#!/bin/sh\n");
+    Files.createDirectories(tmp.resolve("c/.git/info"));
+    Files.writeString(tmp.resolve("c/.git/info/attributes"), "* filter=evil\n");
+    try (GitRepo repo = reopen("c")) {
+      assertThat(repo.sanitize(List.of(".coverage"))).contains("config", "hooks/post-commit", "info/attributes");
+      assertThat(Files.readString(config)).doesNotContain("filter").doesNotContain("remote").doesNotContain("hooksPath")
+          .contains("repositoryformatversion");
+      assertThat(Files.readString(tmp.resolve("c/.git/info/exclude"))).isEqualTo(".coverage\n");
+      assertThat(repo.sanitize(List.of(".coverage"))).isEmpty();
+      assertThat(repo.changes()).isEmpty();
+    }
+  }
+
+  @Test
+  void aPushFromTheCloneIsSeenEvenWhenTheTrackingRefIsMovedToHideIt() throws Exception {
+    Map<String, String> tips;
+    try (GitRepo repo = cloned("c")) {
+      tips = repo.fetch(Map.of(), id -> true).tips();
+    }
+    try (Git inside = Git.open(tmp.resolve("c").toFile())) {
+      Files.writeString(tmp.resolve("c/sneaky.py"), "y = 1\n");
+      inside.add().addFilepattern("sneaky.py").call();
+      RevCommit sneaky = inside.commit().setMessage("sneaky").setAuthor(ME).setCommitter(ME).setSign(false).call();
+      inside.push().setRemote(origin.toString())
+          .setRefSpecs(new org.eclipse.jgit.transport.RefSpec("HEAD:refs/heads/main")).call();
+      var update = inside.getRepository().updateRef("refs/remotes/origin/main");
+      update.setNewObjectId(sneaky);
+      update.setForceUpdate(true);
+      update.update();
+      try (GitRepo repo = reopen("c")) {
+        assertThat(repo.fetch(tips, id -> false).pushedFromHere())
+            .containsExactly("refs/heads/main → " + sneaky.abbreviate(7).name());
+      }
+    }
   }
 }

@@ -64,4 +64,15 @@ class EnvironmentsTest {
         .isEqualTo("**** **** **** **** ****");
     assertThat(r.redact("TOKENIZERS_PARALLELISM=false")).isEqualTo("TOKENIZERS_PARALLELISM=false");
   }
+
+  @Test
+  void credentialsAnywhereInATextAreFound() {
+    Redactor r = Redactor.none();
+    Environments.registerUrlCredentials("""
+        python:
+          install: ["--extra-index-url https://deploy:idx-t0ken-99@pypi.corp.example/simple", "-r requirements.txt"]
+        repository: { url: "https://x-access-token:ghs_abcdefgh123@github.com/o/r.git" }
+        """, r);
+    assertThat(r.redact("idx-t0ken-99 ghs_abcdefgh123 deploy")).isEqualTo("**** **** deploy");
+  }
 }

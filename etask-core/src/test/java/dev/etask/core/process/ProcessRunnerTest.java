@@ -104,7 +104,7 @@ class ProcessRunnerTest {
     try {
       long end = System.nanoTime() + 5_000_000_000L;
       java.util.List<String> holders = ProcessRunner.holdersOf(f);
-      while (holders.isEmpty() && System.nanoTime() < end) {
+      while ((holders.isEmpty() || !holders.get(0).contains("sleep")) && System.nanoTime() < end) {
         Thread.sleep(50);
         holders = ProcessRunner.holdersOf(f);
       }
@@ -127,5 +127,47 @@ class ProcessRunnerTest {
       Thread.sleep(50);
     }
     assertThat(ProcessHandle.of(bg).map(ProcessHandle::isAlive).orElse(false)).isFalse();
+  }
+
+  @Test
+  void processesThatLeaveTheGroupAreFoundByTheirMarker() throws Exception {
+    String marker = "ETASK_RUN_ID=test-" + System.nanoTime();
+    ProcessRunner.Result r = new ProcessRunner(Redactor.none()).run(new Command(List.of("sh", "-c",
+        // wait until the child is in a session of its own before exiting: then the group kill cannot reach it
+        "setsid sh -c 'touch escaped; sleep 30; echo late' & while [ ! -f escaped ]; do sleep 0.05; done"), dir,
+        Map.of("PATH", System.getenv("PATH"),
+        "ETASK_RUN_ID", marker.substring(marker.indexOf('=') + 1)), Duration.ofSeconds(10), null));
+    assertThat(r.ok()).isTrue();
+    List<String> killed = List.of();
+    long end = System.nanoTime() + 5_000_000_000L;
+    while (killed.stream().noneMatch(k -> k.contains("sleep 30")) && System.nanoTime() < end) {
+      Thread.sleep(50);
+      killed = ProcessRunner.killMarked(marker); // setsid escaped the group kill: only the marker finds it
+    }
+    assertThat(killed).anyMatch(k -> k.contains("sleep 30"));
+    List<String> left = ProcessRunner.killMarked(marker);
+    for (int i = 0; i < 50 && !left.isEmpty(); i++) {
+      Thread.sleep(100);
+      left = ProcessRunner.killMarked(marker);
+    }
+    assertThat(left).as("nothing with the marker runs any more").isEmpty();
+  }
+
+  @Test
+  void theHolderOfAFileIsFoundThroughASymbolicLink() throws Exception {
+    Path real = Files.createDirectories(dir.resolve("real"));
+    Path link = Files.createSymbolicLink(dir.resolve("link"), real);
+    Path f = real.resolve("index.lock");
+    Files.writeString(f, "");
+    Process p = new ProcessBuilder("sh", "-c", "exec 3>>'" + f + "'; exec sleep 30").start();
+    try {
+      long end = System.nanoTime() + 5_000_000_000L;
+      while (ProcessRunner.holdersOf(link.resolve("index.lock")).isEmpty() && System.nanoTime() < end) {
+        Thread.sleep(50);
+      }
+      assertThat(ProcessRunner.holdersOf(link.resolve("index.lock"))).hasSize(1);
+    } finally {
+      p.destroyForcibly().waitFor();
+    }
   }
 }

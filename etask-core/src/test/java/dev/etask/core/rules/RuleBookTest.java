@@ -179,5 +179,13 @@ class RuleBookTest {
     assertThat(dev.etask.core.gates.RunnerConfig.namedExactly("tests/conftest.py",
         List.of(dev.etask.core.spec.Glob.compile("tests/conftest.py")))).isTrue();
     assertThat(globbed.rules()).isEmpty();
+    assertThat(dev.etask.core.gates.RunnerConfig.isRunnerConfig("tests/CONFTEST.PY")).isTrue();
+    assertThat(dev.etask.core.gates.RunnerConfig.isRunnerConfig("pytest.toml")).isTrue();
+    assertThat(dev.etask.core.gates.RunnerConfig.configuresTheRunner("import os\npytest_plugins = [\"helper\"]\n"))
+        .isTrue();
+    assertThat(dev.etask.core.gates.RunnerConfig.configuresTheRunner("def pytest_runtest_makereport(item, call):\n"))
+        .isTrue();
+    assertThat(dev.etask.core.gates.RunnerConfig.configuresTheRunner("def test_pytest_plugins_are_used():\n"
+        + "    x = 'pytest_plugins = 1'\n")).isFalse();
   }
 }

@@ -41,7 +41,10 @@ class SpecLoaderTest {
     assertThat(spec.onTestFailure()).isEqualTo(TaskSpec.OnTestFailure.ROLLBACK);
     assertThat(spec.pr().provider()).isEqualTo(TaskSpec.Provider.AUTO);
     assertThat(spec.generator().timeout()).isEqualTo(Duration.ofMinutes(10));
-    assertThat(spec.python().tools()).containsKeys("pytest", "coverage", "ruff", "mypy");
+    assertThat(spec.python().tools()).as("only what the spec asks for").isEmpty();
+    assertThat(SpecLoader.DEFAULT_TOOLS).containsKeys("pytest", "coverage", "ruff", "mypy");
+    assertThat(spec.qualityGates().tests()).isEqualTo(new TaskSpec.Tests(TaskSpec.Runner.AUTO, java.util.List.of()));
+    assertThat(spec.qualityGates().lint().select()).isNull();
     assertThat(spec.python().install()).isNull();
     assertThat(spec.git().testFiles()).extracting(Glob::pattern).contains("tests/**");
     assertThat(spec.repository().url()).isNull();
@@ -81,7 +84,7 @@ class SpecLoaderTest {
     assertThat(spec.strategy()).isEqualTo(new TaskSpec.Strategy(TaskSpec.BatchMode.PER_DIRECTORY, 3, 2));
     assertThat(spec.generator().timeout()).isEqualTo(Duration.ofSeconds(90));
     assertThat(spec.generator().env()).containsExactly("OPENAI_API_KEY");
-    assertThat(spec.python().tools()).containsEntry("ruff", "==0.6.9").containsEntry("pytest", ">=8,<10");
+    assertThat(spec.python().tools()).containsExactly(java.util.Map.entry("ruff", "==0.6.9"));
     assertThat(spec.python().source()).containsExactly("src/service");
     assertThat(spec.limits().maxRuntime()).isEqualTo(Duration.ofHours(2));
     assertThat(spec.qualityGates().maxDiffLines()).isEqualTo(50);
@@ -240,11 +243,12 @@ class SpecLoaderTest {
   void installItemsAreSplitLikeShellWords() {
     TaskSpec spec = SpecLoader.parse(FILE, MINIMAL + """
         python:
-          install: ["-r requirements.txt", "-e '.[test, dev]'", "pytest-xdist", "--index-url \\"https://x/simple\\""]
+          install: ["-r requirements.txt", "-e '.[test, dev]'", "pytest-xdist", "--index-url \\"https://x/simple\\"",
+            "tomli; python_version < '3.11'", "requests >= 2.31"]
           env: [TOKENIZERS_PARALLELISM]
         """);
     assertThat(spec.python().install()).containsExactly("-r", "requirements.txt", "-e", ".[test, dev]", "pytest-xdist",
-        "--index-url", "https://x/simple");
+        "--index-url", "https://x/simple", "tomli; python_version < '3.11'", "requests >= 2.31");
     assertThat(spec.python().env()).containsExactly("TOKENIZERS_PARALLELISM");
     assertThat(problem(MINIMAL + "python:\n  install: [\"-r 'unclosed\"]\n").getMessage())
         .contains("task.yaml:8:13").contains("never closed");
@@ -255,5 +259,21 @@ class SpecLoaderTest {
   void theGithubProviderIsRefusedUntilItExists() {
     assertThat(problem(MINIMAL + "pr: { provider: github }\n").getMessage()).contains("task.yaml:7:17")
         .contains("not available");
+  }
+
+  @Test
+  void testRunnerAndLintRulesCanBeSet() {
+    TaskSpec spec = SpecLoader.parse(FILE, MINIMAL + """
+        quality_gates:
+          tests: { runner: unittest, args: ["discover -s tests"] }
+          lint: { select: [E9, F82, I001] }
+        """);
+    assertThat(spec.qualityGates().tests().runner()).isEqualTo(TaskSpec.Runner.UNITTEST);
+    assertThat(spec.qualityGates().tests().args()).containsExactly("discover", "-s", "tests");
+    assertThat(spec.qualityGates().lint().select()).containsExactly("E9", "F82", "I001");
+    assertThat(problem(MINIMAL + "quality_gates: { tests: { runner: nose } }\n").getMessage())
+        .contains("must be one of auto, pytest, unittest");
+    assertThat(problem(MINIMAL + "quality_gates: { lint: { select: [e501] } }\n").getMessage())
+        .contains("'e501' is not a ruff rule code");
   }
 }

@@ -19,12 +19,13 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Project detection on the layouts users have, and building the venv with pip and with uv (real Python). */
 class PythonEnvironmentTest {
-  private static final TaskSpec.Python DETECT = new TaskSpec.Python("python3", null, SpecLoader.DEFAULT_TOOLS, null, List.of());
+  private static final TaskSpec.Python DETECT = new TaskSpec.Python("python3", null, Map.of(), null, List.of());
   private final ProcessRunner runner = new ProcessRunner(Redactor.none());
   @TempDir Path tmp;
 
   private PythonEnvironment.Project detect(String... files) throws Exception {
     Path repo = tmp.resolve("repo");
+    FileTrees.delete(repo);
     for (int i = 0; i < files.length; i += 2) {
       Path f = repo.resolve(files[i]);
       Files.createDirectories(f.getParent());
@@ -138,6 +139,95 @@ class PythonEnvironmentTest {
         .isInstanceOf(EtaskException.class)
         .hasMessageContaining("(-r missing.txt)")
         .satisfies(e -> assertThat(((EtaskException) e).nextStep()).contains("prepare-env.log"));
+  }
+
+  @Test
+  void testDependenciesBeyondTheUsualFilesAreFound() throws Exception {
+    PythonEnvironment.Project p = detect(
+        "pyproject.toml", """
+            [tool.poetry]
+            name = "rich"
+            version = "1"
+            [tool.poetry.dev-dependencies]
+            pytest = "^7.0.0"
+            attrs = "^21.4.0"
+            local = { path = "../local" }
+            [tool.poetry.group.test.dependencies]
+            hypothesis = { version = "~6.1", extras = ["numpy"] }
+            zero = "^0.3.1"
+            exact = "1.2.3"
+            [build-system]
+            requires = ["poetry-core"]
+            build-backend = "poetry.core.masonry.api"
+            """,
+        "tests/requirements.txt", "covdefaults\n",
+        "requirements/testing.txt", "coverage\n",
+        "requirements/docs.txt", "sphinx\n",
+        "tox.ini", "[testenv]\ndeps =\n    poetry\n    pytest-randomly\n    py38: oldthing\n    -r{toxinidir}/tests/requirements.txt\n",
+        "rich/__init__.py", "",
+        "tests/test_x.py", "");
+    assertThat(p.install()).containsExactly("-r", "requirements/testing.txt", "-r", "tests/requirements.txt", "-e", ".",
+        "pytest>=7.0.0,<8", "attrs>=21.4.0,<22", "hypothesis[numpy]>=6.1,<6.2", "zero>=0.3.1,<0.4", "exact==1.2.3",
+        "pytest-randomly");
+    assertThat(p.dependencyFiles()).contains("tests/requirements.txt", "tox.ini [testenv] deps");
+    assertThat(p.tools()).containsEntry("pytest", ">=7.0.0,<8").containsEntry("ruff", ">=0.6");
+    assertThat(p.toolSources()).containsEntry("pytest", "pyproject.toml");
+    assertThat(p.hasTests()).isTrue();
+  }
+
+  @Test
+  void theRuffAndMypyTheProjectPinsAreUsedUnlessTheSpecSaysOtherwise() throws Exception {
+    PythonEnvironment.Project p = detect(
+        ".pre-commit-config.yaml", """
+            repos:
+              - repo: https://github.com/astral-sh/ruff-pre-commit
+                rev: 1e8a8703264a2f4a69428a0aa4dcb512790b2c8c  # frozen: v0.4.10
+                hooks: [{id: ruff}]
+              - repo: https://github.com/pre-commit/mirrors-mypy
+                rev: v1.11.2
+                hooks: [{id: mypy}]
+            """,
+        "uv.lock", "[[package]]\nname = \"coverage\"\nversion = \"7.4.1\"\n",
+        "app/__init__.py", "");
+    assertThat(p.tools()).containsEntry("ruff", "==0.4.10").containsEntry("mypy", "==1.11.2")
+        .containsEntry("coverage", "==7.4.1").containsEntry("pytest", ">=8,<10");
+    assertThat(p.toolSources()).containsEntry("ruff", ".pre-commit-config.yaml").containsEntry("coverage", "uv.lock");
+    assertThat(p.ruffConfigured()).isTrue();
+    TaskSpec.Python pinned = new TaskSpec.Python("python3", null, Map.of("ruff", "==0.6.9"), null, List.of());
+    Workspace ws = Workspace.of(tmp.resolve("work"), null, "t").on(tmp.resolve("repo"));
+    PythonEnvironment.Project q = new PythonEnvironment(ws, runner).detect("python3", pinned);
+    assertThat(q.tools()).containsEntry("ruff", "==0.6.9");
+    assertThat(q.toolSources()).containsEntry("ruff", "python.tools");
+  }
+
+  @Test
+  void howTheProjectRunsItsTests() throws Exception {
+    PythonEnvironment.Project unittest = detect(
+        "setup.cfg", "[flake8]\nmax-line-length = 100\n",
+        "kit/__init__.py", "",
+        "tests/__init__.py", "",
+        "tests/test_kit.py", "import doctest\n\ndef load_tests(loader, tests, ignore):\n    return tests\n");
+    assertThat(unittest.runner()).isEqualTo("unittest");
+    assertThat(unittest.runnerReason()).contains("load_tests");
+    assertThat(unittest.pytestConfig()).isNull();
+    assertThat(unittest.ruffConfigured()).isFalse();
+  }
+
+  @Test
+  void pytestConfigurationIsFoundInPytestsOwnOrder() throws Exception {
+    PythonEnvironment.Project p = detect(
+        "pyproject.toml", "[project]\nname = \"x\"\nversion = \"1\"\n[tool.pytest.ini_options]\ntestpaths = [\"tests\"]\n",
+        "setup.cfg", "[tool:pytest]\naddopts = -q\n",
+        "tests/pytest.ini", "[pytest]\n",
+        "tests/test_x.py", "def load_tests(loader, tests, ignore):\n    return tests\n");
+    assertThat(p.pytestConfig()).isEqualTo("pyproject.toml");
+    assertThat(p.runner()).isEqualTo("pytest");
+    assertThat(detect("tox.ini", "[pytest]\n", "x.py", "").pytestConfig()).isEqualTo("tox.ini");
+  }
+
+  @Test
+  void aRepositoryWithoutTestsSaysSo() throws Exception {
+    assertThat(detect("app.py", "").hasTests()).isFalse();
   }
 
   /** uv for the test, installed with pip into target/ once (a fresh machine has none). */

@@ -158,10 +158,33 @@ class WorkspaceTest {
     Files.writeString(site.resolve("pytest-8.0.dist-info/entry_points.txt"), "[pytest11]\ncheat = cheat\n");
     Files.writeString(venv.resolve("bin/pytest"), "#!python\nimport cheat\n");
     Files.createDirectories(site.resolve("cheat"));
-    Files.writeString(site.resolve("pytest/__init__.py"), "changed inside a package: not sealed\n");
+    Files.writeString(site.resolve("cheat/__init__.py"), "x = 1\n");
+    Files.writeString(site.resolve("pytest/__init__.py"), "changed inside a package\n");
     assertThat(VenvSeal.changes(before, VenvSeal.of(venv))).containsExactly("bin/pytest (changed)",
-        "lib/python3.11/site-packages/cheat (added)",
+        "lib/python3.11/site-packages/cheat/__init__.py (added)",
         "lib/python3.11/site-packages/pytest-8.0.dist-info/entry_points.txt (changed)",
+        "lib/python3.11/site-packages/pytest/__init__.py (added)",
         "lib/python3.11/site-packages/zz_cheat.pth (added)");
+  }
+
+  @Test
+  void aFolderEtaskDidNotMakeNeverBecomesAWorkspace() throws Exception {
+    Path work = tmp.resolve("src");
+    Files.createDirectories(work.resolve("payments-service/src"));
+    Files.writeString(work.resolve("payments-service/src/a.py"), "precious = 1\n");
+    Workspace ws = Workspace.of(work, null, "payments-service");
+    assertThatThrownBy(ws::createFolders).isInstanceOf(EtaskException.class)
+        .hasMessageContaining("already exists and is not an etask workspace");
+    assertThat(ws.markerFile()).doesNotExist();
+    assertThatThrownBy(() -> Cleaner.clean(work, null, "payments-service", Listener.silent()))
+        .isInstanceOf(EtaskException.class);
+    assertThat(work.resolve("payments-service/src/a.py")).exists();
+    Files.createDirectories(work.resolve("empty"));
+    Workspace.of(work, null, "empty").createFolders();
+    assertThat(Workspace.markerId(work.resolve("empty"))).isEqualTo("empty");
+    assertThatThrownBy(() -> Workspace.of(work, work.resolve("out"), "out")).hasMessageContaining("inside etask.workDir");
+    assertThatThrownBy(() -> Workspace.of(work, work, "x")).hasMessageContaining("inside etask.workDir");
+    assertThat(Workspace.of(work, work.resolve("artifacts"), "x").statusFile())
+        .isEqualTo(work.resolve("artifacts/x/status.json").toAbsolutePath());
   }
 }

@@ -1,0 +1,79 @@
+package dev.etask.core.gates;
+
+import dev.etask.core.workspace.AtomicFiles;
+import dev.etask.core.workspace.PythonEnvironment;
+import dev.etask.core.workspace.Workspace;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The test runner's command line, the same for the full suite and for named files: pytest always
+ * with the repository root as rootdir and the root configuration file (an empty one when the
+ * repository has none, so no configuration from a sub-folder or from above the clone applies), or
+ * {@code python -m unittest} through etask's JUnit reporter. Both report JUnit XML and use pytest's
+ * exit statuses (0 passed, 1 failed, 2 interrupted or collection errors, 5 no tests).
+ */
+final class TestCommand {
+  private final GateSetup setup;
+  private final Workspace workspace;
+  private final PythonEnvironment python;
+
+  TestCommand(GateSetup setup, Workspace workspace, PythonEnvironment python) {
+    this.setup = setup;
+    this.workspace = workspace;
+    this.python = python;
+  }
+
+  String runnerName() {
+    return setup.runner().display();
+  }
+
+  /** What follows {@code python} (or {@code coverage run}) to run the whole suite. */
+  List<String> suite(Path junit, boolean noCov) {
+    List<String> argv = runner(junit);
+    if (setup.runner() == GateSetup.Runner.PYTEST && noCov) {
+      argv.add("--no-cov"); // the repository's --cov options would otherwise take the measurement from us
+    }
+    argv.addAll(setup.runnerArgs());
+    return argv;
+  }
+
+  /** What follows {@code python} to run only the tests in {@code files}. */
+  List<String> named(Path junit, List<String> files) {
+    List<String> argv = runner(junit);
+    argv.addAll(files);
+    return argv;
+  }
+
+  private List<String> runner(Path junit) {
+    List<String> argv = new ArrayList<>();
+    if (setup.runner() == GateSetup.Runner.UNITTEST) {
+      argv.add(python.script("unittest_junit.py").toString());
+      argv.add(junit.toString());
+      return argv;
+    }
+    Path repo = workspace.repo();
+    argv.addAll(List.of("-m", "pytest", "-p", "no:cacheprovider", "-q", "--junitxml=" + junit, "-o",
+        "junit_family=xunit2", "--rootdir=" + repo, "-c", config().toString(), "--confcutdir=" + repo));
+    return argv;
+  }
+
+  private Path config() {
+    if (setup.pytestConfig() != null && Files.isRegularFile(workspace.repo().resolve(setup.pytestConfig()))) {
+      return workspace.repo().resolve(setup.pytestConfig());
+    }
+    Path empty = workspace.cache().resolve("pytest-none").resolve("pytest.ini");
+    try {
+      if (!Files.exists(empty)) {
+        AtomicFiles.write(empty, "[pytest]\n");
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return empty;
+  }
+}
