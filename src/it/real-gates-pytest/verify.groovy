@@ -5,6 +5,9 @@ def s = status(basedir, id)
 def d = batchDecisions(s)
 check(d == ["src/pycalc/ops.py=rollback", "src/pycalc/stats.py=accept"], "decisions: " + d)
 check(s.batches[0].reason.contains("coverage changed by"), "the destructive batch is caught by coverage: " + s.batches[0].reason)
+check(s.batches[0].reason.contains("test(s) that passed before no longer run") && s.batches[0].labels.contains("tests-removed"),
+    "and by the tests that no longer run: " + s.batches[0].reason + " " + s.batches[0].labels)
+check(s.batches[0].new_findings.any { it.startsWith("gone  ") && it.contains("test_ops") }, "the removed ids are listed: " + s.batches[0].new_findings)
 check(s.batches[1].new_findings == [], "the new test is collected, ids agree between runs: " + s.batches[1].new_findings)
 check(s.tool_versions.ruff == "0.6.9", "ruff as .pre-commit-config.yaml pins it: " + s.tool_versions)
 check(s.gates.test_runner == "pytest" && s.gates.pytest_config == "pyproject.toml" && s.gates.lint_select == null,

@@ -1,58 +1,117 @@
 package dev.etask.core;
 
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** The dependency rules of DESIGN §1, checked on the sources. */
+/**
+ * The dependency rules of DESIGN §1, checked on the bytecode (inline fully-qualified names count
+ * too).
+ */
 class ArchitectureTest {
-  private static final Path MAIN = Path.of("src/main/java/dev/etask/core");
+  private static JavaClasses core;
 
-  private static List<String> offenders(Path folder, String forbiddenImportPrefix) throws IOException {
-    try (Stream<Path> files = Files.walk(folder)) {
-      return files.filter(p -> p.toString().endsWith(".java")).filter(p -> {
-        try {
-          return Files.readAllLines(p).stream()
-              .anyMatch(l -> l.startsWith("import " + forbiddenImportPrefix) || l.startsWith("import static " + forbiddenImportPrefix));
-        } catch (IOException e) {
-          throw new IllegalStateException(e);
-        }
-      }).map(Path::toString).toList();
+  @BeforeAll
+  static void importCore() {
+    core =
+        new ClassFileImporter()
+            .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+            .importPackages("dev.etask.core");
+  }
+
+  @Test
+  void coreUsesNoMaven() {
+    noClasses()
+        .should()
+        .dependOnClassesThat()
+        .resideInAPackage("org.apache.maven..")
+        .because("the core could run under Gradle or a CLI tomorrow")
+        .check(core);
+  }
+
+  @Test
+  void specProcessAndJsonDependOnNothingOfOurs() {
+    List<String> ours =
+        List.of(
+            "spec",
+            "process",
+            "json",
+            "engine",
+            "git",
+            "gates",
+            "rules",
+            "generate",
+            "pr",
+            "report",
+            "state",
+            "workspace");
+    for (String pkg : List.of("spec", "process", "json")) {
+      noClasses()
+          .that()
+          .resideInAPackage("dev.etask.core." + pkg + "..")
+          .should()
+          .dependOnClassesThat()
+          .resideInAnyPackage(
+              ours.stream()
+                  .filter(p -> !p.equals(pkg))
+                  .map(p -> "dev.etask.core." + p + "..")
+                  .toArray(String[]::new))
+          .because("DESIGN §1: " + pkg + " imports nothing of ours")
+          .check(core);
     }
   }
 
   @Test
-  void coreImportsNoMaven() throws IOException {
-    assertThat(Files.isDirectory(MAIN)).isTrue();
-    assertThat(offenders(MAIN, "org.apache.maven")).isEmpty();
+  void onlyTheEngineSequencesPhasesAndNothingDependsOnIt() {
+    noClasses()
+        .that()
+        .resideOutsideOfPackage("dev.etask.core.engine..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAPackage("dev.etask.core.engine..")
+        .check(core);
   }
 
   @Test
-  void specAndProcessImportNothingOfOurs() throws IOException {
-    for (String pkg : List.of("spec", "process")) {
-      try (Stream<Path> files = Files.walk(MAIN.resolve(pkg))) {
-        List<String> bad = files.filter(p -> p.toString().endsWith(".java")).filter(p -> {
-          try {
-            return Files.readAllLines(p).stream().anyMatch(l -> l.startsWith("import dev.etask.core.")
-                && !l.startsWith("import dev.etask.core." + pkg + "."));
-          } catch (IOException e) {
-            throw new IllegalStateException(e);
-          }
-        }).map(Path::toString).toList();
-        assertThat(bad).as(pkg + " imports other etask packages").isEmpty();
-      }
-    }
+  void reportsRenderAndRunNothing() {
+    noClasses()
+        .that()
+        .resideInAPackage("dev.etask.core.report..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage(
+            "dev.etask.core.process..", "dev.etask.core.git..", "dev.etask.core.workspace..")
+        .check(core);
   }
 
   @Test
-  void onlyTheEngineSequencesPhasesAndNothingImportsIt() throws IOException {
-    for (String pkg : List.of("spec", "process", "git", "gates", "rules", "generate", "pr", "report", "state", "workspace")) {
-      assertThat(offenders(MAIN.resolve(pkg), "dev.etask.core.engine")).as(pkg).isEmpty();
+  void noClassOfTheCoreIsLongerThan400Lines() throws IOException {
+    Path main = Path.of("src/main/java/dev/etask/core");
+    try (Stream<Path> files = Files.walk(main)) {
+      List<String> long_ =
+          files
+              .filter(p -> p.toString().endsWith(".java"))
+              .filter(
+                  p -> {
+                    try {
+                      return Files.readAllLines(p).size() > 400;
+                    } catch (IOException e) {
+                      throw new IllegalStateException(e);
+                    }
+                  })
+              .map(Path::toString)
+              .toList();
+      assertThat(long_).as("split these by responsibility").isEmpty();
     }
   }
 }

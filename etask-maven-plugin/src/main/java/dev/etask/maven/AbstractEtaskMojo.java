@@ -12,8 +12,8 @@ import java.util.List;
 import java.util.TreeMap;
 import org.apache.maven.execution.MavenSession;
 import org.apache.maven.plugin.AbstractMojo;
-import org.apache.maven.plugin.MojoExecutionException;
 import org.apache.maven.plugin.MojoExecution;
+import org.apache.maven.plugin.MojoExecutionException;
 import org.apache.maven.plugin.MojoFailureException;
 import org.apache.maven.plugins.annotations.Component;
 import org.apache.maven.plugins.annotations.Parameter;
@@ -38,16 +38,19 @@ public abstract class AbstractEtaskMojo extends AbstractMojo {
   protected File spec;
 
   /**
-   * Where task workspaces live: {@code <workDir>/<id>/} holds the clone, virtualenv, logs and state.
+   * Where task workspaces live: {@code <workDir>/<id>/} holds the clone, virtualenv, logs and
+   * state.
    *
    * @since 0.1.0
    */
-  @Parameter(property = "etask.workDir", defaultValue = "${session.executionRootDirectory}/target/etask")
+  @Parameter(
+      property = "etask.workDir",
+      defaultValue = "${session.executionRootDirectory}/target/etask")
   protected File workDir;
 
   /**
-   * Where outputs that outlive {@code etask:clean} go (status.json, pr.md, the PR record, FAILURE.md);
-   * default {@code <workDir>/artifacts}.
+   * Where outputs that outlive {@code etask:clean} go (status.json, pr.md, the PR record,
+   * FAILURE.md); default {@code <workDir>/artifacts}.
    *
    * @since 0.1.0
    */
@@ -76,8 +79,7 @@ public abstract class AbstractEtaskMojo extends AbstractMojo {
   @Parameter(defaultValue = "${mojoExecution}", readonly = true)
   protected MojoExecution mojoExecution;
 
-  @Component
-  protected SettingsDecrypter settingsDecrypter;
+  @Component protected SettingsDecrypter settingsDecrypter;
 
   @Override
   public final void execute() throws MojoExecutionException, MojoFailureException {
@@ -88,13 +90,21 @@ public abstract class AbstractEtaskMojo extends AbstractMojo {
     try {
       executeGoal();
     } catch (SpecException e) {
-      throw new MojoFailureException("Invalid task spec.\n" + e.getMessage()
-          + "\nFix the spec and run again; the task reference is in the README (task.yaml reference).");
+      throw new MojoFailureException(
+          "Invalid task spec.\n"
+              + e.getMessage()
+              + "\nFix the spec and run again; the task reference is in the README (task.yaml reference).");
     } catch (EtaskException e) {
       throw new MojoFailureException(failureMessage(e));
     } catch (RuntimeException e) {
-      throw new MojoExecutionException("etask: unexpected error: " + e + ". This is a bug in etask; the task's"
-          + " trace.txt and logs (under " + workDir + ") help to report it.", e);
+      throw new MojoExecutionException(
+          "etask: unexpected error: "
+              + e
+              + ". This is a bug in etask; the task's"
+              + " trace.txt and logs (under "
+              + workDir
+              + ") help to report it.",
+          e);
     }
   }
 
@@ -103,17 +113,24 @@ public abstract class AbstractEtaskMojo extends AbstractMojo {
 
   protected Engine.Config config() throws MojoFailureException {
     if (spec == null) {
-      throw new MojoFailureException("No task spec given: set -Detask.spec=path/to/task.yaml"
-          + " (or <spec> in the plugin's configuration).");
+      throw new MojoFailureException(
+          "No task spec given: set -Detask.spec=path/to/task.yaml"
+              + " (or <spec> in the plugin's configuration).");
     }
     Path specPath = resolve(spec);
-    return new Engine.Config(specPath, workDir.toPath(), artifactsDir == null ? null : artifactsDir.toPath(), runDir(),
-        settingsSecrets(), command(specPath));
+    return new Engine.Config(
+        specPath,
+        workDir.toPath(),
+        artifactsDir == null ? null : artifactsDir.toPath(),
+        runDir(),
+        settingsSecrets(),
+        command(specPath),
+        false);
   }
 
   /**
-   * The passwords and passphrases of settings.xml's servers and proxies, decrypted: the redactor knows
-   * them before anything is printed or written.
+   * The passwords and passphrases of settings.xml's servers and proxies, decrypted: the redactor
+   * knows them before anything is printed or written.
    */
   protected List<String> settingsSecrets() {
     List<String> out = new ArrayList<>();
@@ -127,7 +144,8 @@ public abstract class AbstractEtaskMojo extends AbstractMojo {
     }
     settings.getProxies().forEach(p -> out.add(p.getPassword()));
     if (settingsDecrypter != null) {
-      SettingsDecryptionResult r = settingsDecrypter.decrypt(new DefaultSettingsDecryptionRequest(settings));
+      SettingsDecryptionResult r =
+          settingsDecrypter.decrypt(new DefaultSettingsDecryptionRequest(settings));
       for (Server server : r.getServers()) {
         out.add(server.getPassword());
         out.add(server.getPassphrase());
@@ -156,15 +174,23 @@ public abstract class AbstractEtaskMojo extends AbstractMojo {
       }
     }
     Path specAbs = specPath.toAbsolutePath().normalize();
-    StringBuilder b = new StringBuilder(launcher).append(' ').append(prefix).append("{goal} -Detask.spec=")
-        .append(specAbs.startsWith(run) ? run.relativize(specAbs) : specAbs);
+    StringBuilder b =
+        new StringBuilder(launcher)
+            .append(' ')
+            .append(prefix)
+            .append("{goal} -Detask.spec=")
+            .append(specAbs.startsWith(run) ? run.relativize(specAbs) : specAbs);
     if (session != null) {
-      new TreeMap<>(session.getUserProperties()).forEach((k, v) -> {
-        String key = String.valueOf(k);
-        if (key.startsWith("etask.") && !key.equals("etask.spec") && !key.equals("etask.id")) {
-          b.append(" -D").append(key).append('=').append(v);
-        }
-      });
+      new TreeMap<>(session.getUserProperties())
+          .forEach(
+              (k, v) -> {
+                String key = String.valueOf(k);
+                if (key.startsWith("etask.")
+                    && !key.equals("etask.spec")
+                    && !key.equals("etask.id")) {
+                  b.append(" -D").append(key).append('=').append(v);
+                }
+              });
     }
     return b.toString();
   }
@@ -183,17 +209,32 @@ public abstract class AbstractEtaskMojo extends AbstractMojo {
     return Engine.open(config(), new MavenListener(getLog()));
   }
 
-  /** Maps an aggregated outcome onto the build: 1 fails it, 2 warns (or fails with etask.failOnRisk). */
+  /**
+   * Maps an aggregated outcome onto the build: 1 fails it, 2 warns (or fails with
+   * etask.failOnRisk).
+   */
   protected void conclude(Engine engine, Outcome o) throws MojoFailureException {
     String where = engine.workspace().statusFile().toString();
     if (o.exitCode() == 1) {
-      throw new MojoFailureException("etask task '" + engine.spec().id() + "' failed: " + o.summary() + ". See "
-          + engine.workspace().failureFile() + " and " + where + ".");
+      throw new MojoFailureException(
+          "etask task '"
+              + engine.spec().id()
+              + "' failed: "
+              + o.summary()
+              + ". See "
+              + engine.workspace().failureFile()
+              + " and "
+              + where
+              + ".");
     }
     getLog().info("");
     getLog().info("status: " + where + " (exit_code " + o.exitCode() + ")");
     if (o.exitCode() == 2) {
-      String msg = "etask task '" + engine.spec().id() + "' is partial or risky (exit code 2): " + o.summary();
+      String msg =
+          "etask task '"
+              + engine.spec().id()
+              + "' is partial or risky (exit code 2): "
+              + o.summary();
       if (failOnRisk) {
         throw new MojoFailureException(msg + ". Failing because of -Detask.failOnRisk.");
       }
@@ -202,12 +243,21 @@ public abstract class AbstractEtaskMojo extends AbstractMojo {
   }
 
   private String failureMessage(EtaskException e) {
-    StringBuilder b = new StringBuilder("etask: ").append(e.getMessage()).append(" [").append(e.code()).append("]");
+    StringBuilder b =
+        new StringBuilder("etask: ")
+            .append(e.getMessage())
+            .append(" [")
+            .append(e.code())
+            .append("]");
     if (e.nextStep() != null) {
       b.append("\nNext: ").append(e.nextStep()).append('.');
     }
-    if (spec != null && e.code() != EtaskException.Code.TASK_LOCKED && e.code() != EtaskException.Code.STATE_MISMATCH) {
-      b.append("\nDetails: FAILURE.md in the task's artifacts folder (").append(artifactsHint()).append(").");
+    if (spec != null
+        && e.code() != EtaskException.Code.TASK_LOCKED
+        && e.code() != EtaskException.Code.STATE_MISMATCH) {
+      b.append("\nDetails: FAILURE.md in the task's artifacts folder (")
+          .append(artifactsHint())
+          .append(").");
     }
     return b.toString();
   }

@@ -5,7 +5,8 @@ import org.apache.maven.plugin.MojoFailureException;
 import org.apache.maven.plugins.annotations.Mojo;
 
 /**
- * Computes totals, labels, risk level and exit code, and writes {@code status.json} and {@code pr.md}.
+ * Computes totals, labels, risk level and exit code, and writes {@code status.json} and {@code
+ * pr.md}.
  *
  * @since 0.1.0
  */

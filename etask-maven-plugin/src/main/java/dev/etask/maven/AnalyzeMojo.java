@@ -5,7 +5,8 @@ import org.apache.maven.plugin.MojoFailureException;
 import org.apache.maven.plugins.annotations.Mojo;
 
 /**
- * Resolves the target files (include/exclude globs over tracked files) and plans the batches; a no-op once done.
+ * Resolves the target files (include/exclude globs over tracked files) and plans the batches; a
+ * no-op once done.
  *
  * @since 0.1.0
  */

@@ -29,7 +29,8 @@ public class CleanMojo extends AbstractEtaskMojo {
     String taskId = id;
     if (taskId == null) {
       if (spec == null) {
-        throw new MojoFailureException("Say which task to clean: -Detask.spec=path/to/task.yaml or -Detask.id=<id>.");
+        throw new MojoFailureException(
+            "Say which task to clean: -Detask.spec=path/to/task.yaml or -Detask.id=<id>.");
       }
       taskId = SpecLoader.load(config().spec()).id();
     }

@@ -5,7 +5,8 @@ import org.apache.maven.plugin.MojoFailureException;
 import org.apache.maven.plugins.annotations.Mojo;
 
 /**
- * Applies the batch's decision: commits and pushes an accepted batch (rebasing on a moved base), or restores the tree.
+ * Applies the batch's decision: commits and pushes an accepted batch (rebasing on a moved base), or
+ * restores the tree.
  *
  * @since 0.1.0
  */

@@ -38,11 +38,21 @@ public class ValidateMojo extends AbstractEtaskMojo {
       return;
     }
     Path where = checkout == null ? runDir() : runDir().resolve(checkout.toPath()).normalize();
-    CheckoutValidator.Result r = CheckoutValidator.validate(where, workDir.toPath(),
-        spec == null ? null : SpecLoader.load(config().spec()), new MavenListener(getLog()));
+    CheckoutValidator.Result r =
+        CheckoutValidator.validate(
+            where,
+            workDir.toPath(),
+            spec == null ? null : SpecLoader.load(config().spec()),
+            new MavenListener(getLog()));
     if (!r.passed()) {
-      throw new MojoFailureException("etask: the gates fail on " + where + ": " + r.decision().reason()
-          + " (" + r.decision().verdict().name().toLowerCase(java.util.Locale.ROOT) + ").");
+      throw new MojoFailureException(
+          "etask: the gates fail on "
+              + where
+              + ": "
+              + r.decision().reason()
+              + " ("
+              + r.decision().verdict().name().toLowerCase(java.util.Locale.ROOT)
+              + ").");
     }
   }
 }

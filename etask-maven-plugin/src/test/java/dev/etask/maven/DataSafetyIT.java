@@ -25,14 +25,18 @@ class DataSafetyIT extends MavenProcesses {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private void spec(String url, String extra) throws IOException {
-    Files.writeString(dir.resolve("task.yaml"), """
+    Files.writeString(
+        dir.resolve("task.yaml"),
+        """
         id: t
         objective: "Add tests for the services"
         repository: { url: "%s" }
         target: { include: ["src/service/order.py", "src/service/payment.py"], writable: ["tests/**"] }
         generator: { command: "python {spec_dir}/behave.py {file}", env: [AWS_SECRET_ACCESS_KEY] }
         pr: { provider: local }
-        """.formatted(url) + extra);
+        """
+                .formatted(url)
+            + extra);
   }
 
   private JsonNode status() throws IOException {
@@ -51,9 +55,20 @@ class DataSafetyIT extends MavenProcesses {
     // a reviewer amends etask's commit (the trailer stays) and force-pushes it; the base moves too
     Path review = dir.resolve("review");
     git(dir, "clone", "-q", "-b", "auto/t", origin.toString(), review.toString());
-    Files.writeString(review.resolve("tests/test_order_etask.py"), "# reviewed\n", java.nio.file.StandardOpenOption.APPEND);
+    Files.writeString(
+        review.resolve("tests/test_order_etask.py"),
+        "# reviewed\n",
+        java.nio.file.StandardOpenOption.APPEND);
     git(review, "add", "-A");
-    git(review, "-c", "user.name=Rita Reviewer", "-c", "user.email=rita@example.com", "commit", "-q", "--amend",
+    git(
+        review,
+        "-c",
+        "user.name=Rita Reviewer",
+        "-c",
+        "user.email=rita@example.com",
+        "commit",
+        "-q",
+        "--amend",
         "--no-edit");
     assertThat(git(review, "log", "-1", "--format=%B")).contains("Etask-Task: t");
     git(review, "push", "-q", "-f", "origin", "auto/t");
@@ -61,18 +76,33 @@ class DataSafetyIT extends MavenProcesses {
     git(review, "checkout", "-q", "main");
     Files.writeString(review.resolve("NOTES.md"), "the base moves\n");
     git(review, "add", "-A");
-    git(review, "-c", "user.name=Rita Reviewer", "-c", "user.email=rita@example.com", "commit", "-q", "-m", "base moves");
+    git(
+        review,
+        "-c",
+        "user.name=Rita Reviewer",
+        "-c",
+        "user.email=rita@example.com",
+        "commit",
+        "-q",
+        "-m",
+        "base moves");
     git(review, "push", "-q", "origin", "main");
     assertThat(amended).isNotEqualTo(pushed);
 
     Path log2 = dir.resolve("run-2.log");
     assertThat(mavenToTheEnd("run", log2, Map.of())).as(read(log2)).isZero();
-    assertThat(git(origin, "rev-parse", "auto/t")).as("the reviewer's commit is still the branch's tip").isEqualTo(amended);
+    assertThat(git(origin, "rev-parse", "auto/t"))
+        .as("the reviewer's commit is still the branch's tip")
+        .isEqualTo(amended);
     JsonNode s = status();
     assertThat(s.get("exit_code").asInt()).isEqualTo(2);
-    assertThat(s.get("risk_labels").toString()).contains("human-edited").contains("needs-manual-review");
+    assertThat(s.get("risk_labels").toString())
+        .contains("human-edited")
+        .contains("needs-manual-review");
     String shortSha = amended.substring(0, 7);
-    assertThat(read(dir.resolve("target/etask/artifacts/t/pr.md"))).contains("**Human-edited:**").contains(shortSha)
+    assertThat(read(dir.resolve("target/etask/artifacts/t/pr.md")))
+        .contains("**Human-edited:**")
+        .contains(shortSha)
         .contains("committed by Rita Reviewer");
     assertThat(read(log2)).contains(shortSha).contains("etask pushes nothing over them");
 
@@ -92,21 +122,44 @@ class DataSafetyIT extends MavenProcesses {
     String githubCanary = "ghs_GITHUBc4n4ry000002";
     String awsCanary = "AWSc4n4ry/Secret+Key0003";
     String settingsCanary = "settings-c4n4ry-0004";
-    Files.writeString(dir.resolve("settings.xml"), """
+    Files.writeString(
+        dir.resolve("settings.xml"),
+        """
         <settings><servers><server><id>github</id><username>x</username><password>%s</password></server></servers>
-        </settings>""".formatted(settingsCanary));
+        </settings>"""
+            .formatted(settingsCanary));
     behaviours("src/service/order.py: print-env\nsrc/service/payment.py: smoke\n");
-    spec("file://etask:" + URLEncoder.encode(urlCanary, StandardCharsets.UTF_8) + "@" + dir.resolve("origin.git"), "");
+    spec(
+        "file://etask:"
+            + URLEncoder.encode(urlCanary, StandardCharsets.UTF_8)
+            + "@"
+            + dir.resolve("origin.git"),
+        "");
     Path log = dir.resolve("run.log");
-    int exit = mavenToTheEnd("run", log, Map.of("GH_TOKEN", ghCanary, "GITHUB_TOKEN", githubCanary,
-        "AWS_SECRET_ACCESS_KEY", awsCanary), "-s", dir.resolve("settings.xml").toString());
+    int exit =
+        mavenToTheEnd(
+            "run",
+            log,
+            Map.of(
+                "GH_TOKEN",
+                ghCanary,
+                "GITHUB_TOKEN",
+                githubCanary,
+                "AWS_SECRET_ACCESS_KEY",
+                awsCanary),
+            "-s",
+            dir.resolve("settings.xml").toString());
     assertThat(exit).as(read(log)).isZero();
     JsonNode s = status();
-    assertThat(s.get("batches").get(0).get("decision").asText()).as("the env-printing test failed").isEqualTo("rollback");
+    assertThat(s.get("batches").get(0).get("decision").asText())
+        .as("the env-printing test failed")
+        .isEqualTo("rollback");
     assertThat(s.get("repository").asText()).isEqualTo("file://" + dir.resolve("origin.git"));
     // the generator printed its environment: the AWS key it was given is in its log only as ****
-    assertThat(read(dir.resolve("target/etask/t/logs/batch-1-generate.log"))).contains("AWS_SECRET_ACCESS_KEY=****")
-        .doesNotContain("GITHUB_TOKEN=").doesNotContain("GH_TOKEN=");
+    assertThat(read(dir.resolve("target/etask/t/logs/batch-1-generate.log")))
+        .contains("AWS_SECRET_ACCESS_KEY=****")
+        .doesNotContain("GITHUB_TOKEN=")
+        .doesNotContain("GH_TOKEN=");
 
     List<String> forms = new ArrayList<>();
     for (String c : List.of(urlCanary, ghCanary, githubCanary, awsCanary, settingsCanary)) {
@@ -147,8 +200,10 @@ class DataSafetyIT extends MavenProcesses {
   }
 
   private String allObjects(Path repo) throws Exception {
-    ProcessBuilder pb = new ProcessBuilder("git", "cat-file", "--batch-all-objects", "--batch")
-        .directory(repo.toFile()).redirectErrorStream(true);
+    ProcessBuilder pb =
+        new ProcessBuilder("git", "cat-file", "--batch-all-objects", "--batch")
+            .directory(repo.toFile())
+            .redirectErrorStream(true);
     pb.environment().put("GIT_CONFIG_NOSYSTEM", "1");
     pb.environment().put("GIT_CONFIG_GLOBAL", "/dev/null");
     Process p = pb.start();
@@ -194,7 +249,8 @@ class DataSafetyIT extends MavenProcesses {
     Files.writeString(fake, "#!/bin/sh\necho 'python3: not really here' >&2\nexit 127\n");
     fake.toFile().setExecutable(true);
     Path log1 = dir.resolve("run-1.log");
-    assertThat(mavenToTheEnd("run", log1, Map.of("PATH", broken + ":" + System.getenv("PATH")))).isEqualTo(1);
+    assertThat(mavenToTheEnd("run", log1, Map.of("PATH", broken + ":" + System.getenv("PATH"))))
+        .isEqualTo(1);
     assertThat(status().at("/failure/code").asText()).isEqualTo("ENV_FAILED");
     assertThat(dir.resolve("target/etask/artifacts/t/FAILURE.md")).exists();
 

@@ -28,18 +28,22 @@ class MavenProcessIT extends MavenProcesses {
 
   @BeforeEach
   void slowPayment() throws Exception {
-    behaviours("src/service/order.py: smoke\nsrc/service/payment.py: slow\nsrc/service/user.py: smoke\n");
+    behaviours(
+        "src/service/order.py: smoke\nsrc/service/payment.py: slow\nsrc/service/user.py: smoke\n");
   }
 
   private void spec(String url) throws IOException {
-    Files.writeString(dir.resolve("task.yaml"), """
+    Files.writeString(
+        dir.resolve("task.yaml"),
+        """
         id: t
         objective: "Add tests for the services"
         repository: { url: "%s" }
         target: { include: ["src/service/order.py", "src/service/payment.py", "src/service/user.py"], writable: ["tests/**"] }
         generator: { command: "python {spec_dir}/behave.py {file}", env: [ETASK_IT_SLOW] }
         pr: { provider: local }
-        """.formatted(url));
+        """
+            .formatted(url));
   }
 
   private Process maven(String slow, Path log) throws IOException {
@@ -52,14 +56,18 @@ class MavenProcessIT extends MavenProcesses {
     if (pid[0].isEmpty()) {
       return false;
     }
-    return ProcessHandle.of(Long.parseLong(pid[0])).flatMap(h -> h.info().commandLine())
-        .map(c -> c.contains("behave.py") && c.contains(file)).orElse(false);
+    return ProcessHandle.of(Long.parseLong(pid[0]))
+        .flatMap(h -> h.info().commandLine())
+        .map(c -> c.contains("behave.py") && c.contains(file))
+        .orElse(false);
   }
 
   private List<RevCommit> branchCommits() throws Exception {
     try (Git git = Git.open(dir.resolve("origin.git").toFile())) {
       List<RevCommit> out = new ArrayList<>();
-      git.log().addRange(git.getRepository().resolve("main"), git.getRepository().resolve("auto/t")).call()
+      git.log()
+          .addRange(git.getRepository().resolve("main"), git.getRepository().resolve("auto/t"))
+          .call()
           .forEach(out::add);
       return out;
     }
@@ -71,7 +79,10 @@ class MavenProcessIT extends MavenProcesses {
     Path ws = dir.resolve("target/etask/t");
     Path log = dir.resolve("maven-1.log");
     Process first = maven("120", log);
-    await("the slow generator of batch 2", Duration.ofMinutes(4), () -> generatorRunning(ws, "payment.py"));
+    await(
+        "the slow generator of batch 2",
+        Duration.ofMinutes(4),
+        () -> generatorRunning(ws, "payment.py"));
     first.destroyForcibly(); // SIGKILL: no shutdown hook runs
     assertThat(first.waitFor(30, TimeUnit.SECONDS)).isTrue();
     long orphan = Long.parseLong(read(ws.resolve("generator.pid")).trim().split("[ \n]")[0]);
@@ -83,13 +94,20 @@ class MavenProcessIT extends MavenProcesses {
     Process second = maven("0", log2);
     assertThat(second.waitFor(5, TimeUnit.MINUTES)).isTrue();
     assertThat(second.exitValue()).as(read(log2)).isZero();
-    // the orphan is stopped by the second run, unless the machine's init reaped it first (this sandbox's does)
-    assertThat(read(log2)).containsAnyOf("left running by an interrupted run", "(pid " + orphan + ") is no longer running");
-    assertThat(ProcessHandle.of(orphan).map(ProcessHandle::isAlive).orElse(false)).as("orphan stopped").isFalse();
+    // the orphan is stopped by the second run, unless the machine's init reaped it first (this
+    // sandbox's does)
+    assertThat(read(log2))
+        .containsAnyOf(
+            "left running by an interrupted run", "(pid " + orphan + ") is no longer running");
+    assertThat(ProcessHandle.of(orphan).map(ProcessHandle::isAlive).orElse(false))
+        .as("orphan stopped")
+        .isFalse();
 
     List<RevCommit> commits = branchCommits();
     assertThat(commits).hasSize(3);
-    assertThat(commits).extracting(c -> c.getFooterLines("Etask-Batch").get(0)).containsExactlyInAnyOrder("1", "2", "3");
+    assertThat(commits)
+        .extracting(c -> c.getFooterLines("Etask-Batch").get(0))
+        .containsExactlyInAnyOrder("1", "2", "3");
     JsonNode status = JSON.readTree(dir.resolve("target/etask/artifacts/t/status.json").toFile());
     assertThat(status.get("exit_code").asInt()).isZero();
     assertThat(status.get("commits").asInt()).isEqualTo(3);
@@ -106,11 +124,16 @@ class MavenProcessIT extends MavenProcesses {
     Path ws = dir.resolve("target/etask/t");
     Path log = dir.resolve("maven.log");
     Process run = maven("120", log);
-    await("the slow generator of batch 2", Duration.ofMinutes(4), () -> generatorRunning(ws, "payment.py"));
+    await(
+        "the slow generator of batch 2",
+        Duration.ofMinutes(4),
+        () -> generatorRunning(ws, "payment.py"));
     long generator = Long.parseLong(read(ws.resolve("generator.pid")).trim().split("[ \n]")[0]);
     run.destroy(); // SIGTERM, as Ctrl-C or a CI runner would send
     assertThat(run.waitFor(30, TimeUnit.SECONDS)).isTrue();
-    await("the generator to stop", Duration.ofSeconds(10),
+    await(
+        "the generator to stop",
+        Duration.ofSeconds(10),
         () -> ProcessHandle.of(generator).map(h -> !h.isAlive()).orElse(true));
     JsonNode status = JSON.readTree(dir.resolve("target/etask/artifacts/t/status.json").toFile());
     assertThat(status.get("limit_hit").asText()).contains("interrupted");
@@ -121,7 +144,9 @@ class MavenProcessIT extends MavenProcesses {
     assertThat(state.at("/batches/1/stage").asText()).isEqualTo("PENDING");
     assertThat(read(log)).contains("interrupted: state saved");
     try (var files = Files.walk(dir.resolve("target"))) {
-      assertThat(files.filter(p -> p.getFileName().toString().endsWith(".tmp")).toList()).as("no half-written file").isEmpty();
+      assertThat(files.filter(p -> p.getFileName().toString().endsWith(".tmp")).toList())
+          .as("no half-written file")
+          .isEmpty();
     }
   }
 
@@ -134,13 +159,20 @@ class MavenProcessIT extends MavenProcesses {
     Process daemon = gitDaemon(port);
     try {
       spec("git://127.0.0.1:" + port + "/origin.git");
-      behaviours("src/service/order.py: slow\nsrc/service/payment.py: smoke\nsrc/service/user.py: smoke\n");
+      behaviours(
+          "src/service/order.py: slow\nsrc/service/payment.py: smoke\nsrc/service/user.py: smoke\n");
       Path log = dir.resolve("maven.log");
       Process run = maven("4", log);
-      await("the first generator", Duration.ofMinutes(4), () -> read(log).contains("GENERATE ── batch 1/3"));
+      await(
+          "the first generator",
+          Duration.ofMinutes(4),
+          () -> read(log).contains("GENERATE ── batch 1/3"));
       daemon.destroy();
       daemon.waitFor(10, TimeUnit.SECONDS);
-      await("a network retry", Duration.ofMinutes(2), () -> read(log).contains("network error, retry"));
+      await(
+          "a network retry",
+          Duration.ofMinutes(2),
+          () -> read(log).contains("network error, retry"));
       daemon = gitDaemon(port);
       assertThat(run.waitFor(5, TimeUnit.MINUTES)).isTrue();
       assertThat(run.exitValue()).as(read(log)).isZero();
@@ -151,16 +183,30 @@ class MavenProcessIT extends MavenProcesses {
   }
 
   private Process gitDaemon(int port) throws Exception {
-    Process p = new ProcessBuilder("git", "daemon", "--reuseaddr", "--export-all", "--enable=receive-pack",
-        "--listen=127.0.0.1", "--port=" + port, "--base-path=" + dir, dir.toString())
-        .redirectErrorStream(true).redirectOutput(new File(dir.toFile(), "daemon.log")).start();
-    await("git daemon on " + port, Duration.ofSeconds(20), () -> {
-      try (java.net.Socket s = new java.net.Socket("127.0.0.1", port)) {
-        return true;
-      } catch (IOException e) {
-        return false;
-      }
-    });
+    Process p =
+        new ProcessBuilder(
+                "git",
+                "daemon",
+                "--reuseaddr",
+                "--export-all",
+                "--enable=receive-pack",
+                "--listen=127.0.0.1",
+                "--port=" + port,
+                "--base-path=" + dir,
+                dir.toString())
+            .redirectErrorStream(true)
+            .redirectOutput(new File(dir.toFile(), "daemon.log"))
+            .start();
+    await(
+        "git daemon on " + port,
+        Duration.ofSeconds(20),
+        () -> {
+          try (java.net.Socket s = new java.net.Socket("127.0.0.1", port)) {
+            return true;
+          } catch (IOException e) {
+            return false;
+          }
+        });
     return p;
   }
 }

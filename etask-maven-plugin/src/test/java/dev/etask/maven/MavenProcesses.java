@@ -1,6 +1,6 @@
 package dev.etask.maven;
 
-import dev.etask.core.git.GitRepo;
+import dev.etask.core.git.LocalOrigins;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -17,7 +17,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * What the process-driving tests share: a fixture origin made from the demo service, the test
- * generators beside the spec, and real Maven processes (the wrapper, the plugin from target/local-repo).
+ * generators beside the spec, and real Maven processes (the wrapper, the plugin from
+ * target/local-repo).
  */
 abstract class MavenProcesses {
   @TempDir Path dir;
@@ -26,7 +27,9 @@ abstract class MavenProcesses {
   void fixture() throws Exception {
     Path tasks = Path.of(System.getProperty("etask.it.tasksDir"));
     Path it = Path.of(System.getProperty("etask.it.itSources"));
-    GitRepo.createOriginFrom(tasks.resolve("demo/sample-service"), dir.resolve("origin.git"),
+    LocalOrigins.create(
+        tasks.resolve("demo/sample-service"),
+        dir.resolve("origin.git"),
         new PersonIdent("it", "it@example.com"));
     Files.copy(tasks.resolve("generators/characterize.py"), dir.resolve("characterize.py"));
     Files.copy(it.resolve("generators/behave.py"), dir.resolve("behave.py"));
@@ -36,21 +39,33 @@ abstract class MavenProcesses {
     Files.writeString(dir.resolve("behaviours.txt"), text);
   }
 
-  /** Starts {@code mvnw <plugin>:<goal> -Detask.spec=task.yaml <args>} in the fixture folder, output to {@code log}. */
+  /**
+   * Starts {@code mvnw <plugin>:<goal> -Detask.spec=task.yaml <args>} in the fixture folder, output
+   * to {@code log}.
+   */
   Process maven(String goal, Path log, Map<String, String> env, String... args) throws IOException {
-    List<String> cmd = new ArrayList<>(List.of(System.getProperty("etask.it.mvnw"), "-B",
-        "-Dmaven.repo.local=" + System.getProperty("etask.it.localRepo"),
-        System.getProperty("etask.it.plugin") + ":" + goal, "-Detask.spec=task.yaml"));
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                System.getProperty("etask.it.mvnw"),
+                "-B",
+                "-Dmaven.repo.local=" + System.getProperty("etask.it.localRepo"),
+                System.getProperty("etask.it.plugin") + ":" + goal,
+                "-Detask.spec=task.yaml"));
     cmd.addAll(List.of(args));
-    ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true)
-        .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+    ProcessBuilder pb =
+        new ProcessBuilder(cmd)
+            .directory(dir.toFile())
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
     pb.environment().put("MAVEN_OPTS", "-Duser.home=" + dir.resolve("home"));
     pb.environment().putAll(env);
     return pb.start();
   }
 
   /** Runs Maven to the end (at most five minutes) and returns its exit value. */
-  int mavenToTheEnd(String goal, Path log, Map<String, String> env, String... args) throws Exception {
+  int mavenToTheEnd(String goal, Path log, Map<String, String> env, String... args)
+      throws Exception {
     Process p = maven(goal, log, env, args);
     if (!p.waitFor(5, TimeUnit.MINUTES)) {
       p.destroyForcibly();
@@ -75,7 +90,8 @@ abstract class MavenProcesses {
     return out.strip();
   }
 
-  static void await(String what, Duration timeout, BooleanSupplier condition) throws InterruptedException {
+  static void await(String what, Duration timeout, BooleanSupplier condition)
+      throws InterruptedException {
     long end = System.nanoTime() + timeout.toNanos();
     while (!condition.getAsBoolean()) {
       if (System.nanoTime() > end) {

@@ -1,7 +1,7 @@
 package dev.etask.core.engine;
 
-import dev.etask.core.gates.GateReport;
 import dev.etask.core.gates.BaselineCheck;
+import dev.etask.core.gates.GateReport;
 import dev.etask.core.gates.GateRunner;
 import dev.etask.core.gates.GateSetup;
 import dev.etask.core.git.DiffStats;
@@ -34,8 +34,11 @@ import java.util.Optional;
 
 /**
  * {@code etask:validate} by hand: the gates on any Python checkout, its working tree against its
- * HEAD, with a spec's gate settings or the defaults. Nothing in the checkout is staged or changed:
- * HEAD is measured in a copy, and the tools' by-products go to the work folder.
+ * HEAD, with a spec's gate settings or the defaults. Nothing tracked in the checkout is staged or
+ * changed: HEAD's files are measured in a copy (only HEAD's objects are read), and the tools'
+ * caches and reports go to the work folder. Installing the project into the venv (an editable
+ * install) writes what the project's own build writes into the checkout: ignored by-products such
+ * as {@code *.egg-info} or compiled extension modules. An unchanged working tree is measured once.
  */
 public final class CheckoutValidator {
   private static final Duration TIMEOUT = Duration.ofMinutes(20);
@@ -47,10 +50,11 @@ public final class CheckoutValidator {
 
   /**
    * What the working tree has been built into that HEAD's copy lacks: ignored files in the source
-   * folders that are compiled extension modules or generated Python files (a version file). Both sides
-   * are then measured with the same build state, so an unchanged tree always passes.
+   * folders that are compiled extension modules or generated Python files (a version file). Both
+   * sides are then measured with the same build state, so an unchanged tree always passes.
    */
-  static void copyBuildOutputs(GitRepo repo, Path checkout, Path head, List<String> source, Listener out)
+  static void copyBuildOutputs(
+      GitRepo repo, Path checkout, Path head, List<String> source, Listener out)
       throws GitException, IOException {
     List<String> outputs = buildOutputs(repo, source);
     for (String p : outputs) {
@@ -61,15 +65,26 @@ public final class CheckoutValidator {
       }
     }
     if (!outputs.isEmpty()) {
-      out.info("HEAD is measured with the working tree's build outputs: " + String.join(", ", outputs));
+      out.info(
+          "HEAD is measured with the working tree's build outputs: " + String.join(", ", outputs));
     }
   }
 
-  /** Ignored files in the source folders that a build made: compiled extension modules, generated modules. */
+  /**
+   * Ignored files in the source folders that a build made: compiled extension modules, generated
+   * modules.
+   */
   static List<String> buildOutputs(GitRepo repo, List<String> source) throws GitException {
-    List<String> folders = source.stream().filter(s -> !s.endsWith(".py")).map(s -> s + "/").toList();
-    return repo.ignoredFiles(p -> folders.stream().anyMatch(f -> p.endsWith("/")
-        ? p.startsWith(f) || f.startsWith(p) : p.startsWith(f) && p.matches(".*\\.(so|pyd|dylib|py)")));
+    List<String> folders =
+        source.stream().filter(s -> !s.endsWith(".py")).map(s -> s + "/").toList();
+    return repo.ignoredFiles(
+        p ->
+            folders.stream()
+                .anyMatch(
+                    f ->
+                        p.endsWith("/")
+                            ? p.startsWith(f) || f.startsWith(p)
+                            : p.startsWith(f) && p.matches(".*\\.(so|pyd|dylib|py)")));
   }
 
   public static Result validate(Path start, Path workDir, TaskSpec specOrNull, Listener listener) {
@@ -78,18 +93,29 @@ public final class CheckoutValidator {
       checkout = checkout.getParent();
     }
     if (checkout == null) {
-      throw new EtaskException(Code.IO_FAILED, start + " is not inside a git checkout",
+      throw new EtaskException(
+          Code.IO_FAILED,
+          start + " is not inside a git checkout",
           "run etask:validate in a git repository, or pass -Detask.spec to validate a task's batch");
     }
-    TaskSpec spec = specOrNull != null ? specOrNull : SpecLoader.parse(checkout.resolve("etask-validate.yaml"), """
+    TaskSpec spec =
+        specOrNull != null
+            ? specOrNull
+            : SpecLoader.parse(
+                checkout.resolve("etask-validate.yaml"),
+                """
         id: validate-checkout
         objective: validate the working tree
         target: { include: ["**"] }
         generator: { command: "true" }
         """);
-    String name = checkout.getFileName().toString().toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-");
-    String id = "validate-" + name.substring(0, Math.min(40, name.length())) + "-"
-        + Integer.toHexString(checkout.toString().hashCode());
+    String name =
+        checkout.getFileName().toString().toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-");
+    String id =
+        "validate-"
+            + name.substring(0, Math.min(40, name.length()))
+            + "-"
+            + Integer.toHexString(checkout.toString().hashCode());
     Path where = workDir.toAbsolutePath().normalize().resolve("validate");
     if (where.startsWith(checkout)) {
       // inside the checkout the venv and the HEAD copy would be linted and collected as tests
@@ -106,70 +132,143 @@ public final class CheckoutValidator {
     try {
       ws.createFolders();
     } catch (IOException e) {
-      throw new EtaskException(Code.IO_FAILED, "cannot create " + ws.root() + ": " + e.getMessage(),
-          "check the permissions of etask.workDir", e);
+      throw new EtaskException(
+          Code.IO_FAILED,
+          "cannot create " + ws.root() + ": " + e.getMessage(),
+          "check the permissions of etask.workDir",
+          e);
     }
     try (TaskLock lock = TaskLock.acquire(ws.lockFile(), id)) {
-      PythonEnvironment python = new PythonEnvironment(ws, runner, environments, spec.python().env(), List.of(), null);
+      // HEAD's files first: a checkout whose HEAD cannot be read fails before the venv is built
+      Path head = ws.root().resolve("head");
+      DiffStats diff;
+      FileTrees.delete(head);
+      try (GitRepo repo = GitRepo.open(checkout)) {
+        diff = repo.workingTreeDiff();
+        if (diff.files() > 0) {
+          repo.exportHead(head);
+        }
+      }
+      boolean unchanged = diff.files() == 0;
+      PythonEnvironment python =
+          new PythonEnvironment(ws, runner, environments, spec.python().env(), List.of(), null);
       PythonEnvironment.Project project = python.detect(spec.python().interpreter(), spec.python());
       long t0 = System.nanoTime();
-      Map<String, String> versions = python.ensure(spec.python().interpreter(), project, project.tools());
-      // an editable install builds compiled parts into the checkout; when they are gone (git clean), install again
+      if (!project.locked().isEmpty()) {
+        out.info(
+            "dependencies at the versions "
+                + project.lockFile()
+                + " pins ("
+                + project.locked().size()
+                + " packages)");
+      }
+      Map<String, String> versions =
+          python.ensure(spec.python().interpreter(), project, project.tools());
+      python.notes().forEach(out::warn);
+      // an editable install builds compiled parts into the checkout; when they are gone (git
+      // clean), install again
       Path recorded = ws.root().resolve("build-outputs.txt");
       String built;
       try (GitRepo repo = GitRepo.open(checkout)) {
         built = String.join("\n", buildOutputs(repo, project.source()));
         if (Files.exists(recorded) && !Files.readString(recorded).equals(built)) {
-          out.info("the checkout's build outputs changed since the virtualenv was made: installing it again");
+          out.info(
+              "the checkout's build outputs changed since the virtualenv was made: installing it again");
           python.invalidate();
           versions = python.ensure(spec.python().interpreter(), project, project.tools());
           built = String.join("\n", buildOutputs(repo, project.source()));
         }
+        if (!unchanged) {
+          copyBuildOutputs(repo, checkout, head, project.source(), out);
+        }
       }
       dev.etask.core.workspace.AtomicFiles.write(recorded, built);
-      out.info("python environment ready in " + String.format(Locale.ROOT, "%.1fs", (System.nanoTime() - t0) / 1e9)
-          + ": " + versions);
+      out.info(
+          "python environment ready in "
+              + String.format(Locale.ROOT, "%.1fs", (System.nanoTime() - t0) / 1e9)
+              + ": "
+              + versions);
       GateSetup setup = GateSetup.of(spec.qualityGates(), project);
       String how = setup.describe(spec.qualityGates(), project);
       out.info(how);
 
-      Path head = ws.root().resolve("head");
-      DiffStats diff;
-      FileTrees.delete(head);
-      try (GitRepo repo = GitRepo.open(checkout); GitRepo copy = GitRepo.cloneFrom(checkout.toString(), head)) {
-        diff = repo.workingTreeDiff();
-        copyBuildOutputs(repo, checkout, head, project.source(), out);
+      GateReport before;
+      if (unchanged) {
+        out.info("the working tree is HEAD (no change, no untracked file): measured once");
+        before =
+            new GateRunner(ws, python, runner, versions, setup)
+                .measure("worktree", project.source(), TIMEOUT);
+      } else {
+        List<Path> srcFirst =
+            Files.isDirectory(head.resolve("src"))
+                ? List.of(head.resolve("src"), head)
+                : List.of(head);
+        Workspace headWs = ws.on(head);
+        before =
+            new GateRunner(headWs, python.on(headWs, srcFirst), runner, versions, setup)
+                .measure("head", project.source(), TIMEOUT);
       }
-      List<Path> srcFirst = Files.isDirectory(head.resolve("src")) ? List.of(head.resolve("src"), head) : List.of(head);
-      Workspace headWs = ws.on(head);
-      GateReport before = new GateRunner(headWs, python.on(headWs, srcFirst), runner, versions, setup)
-          .measure("head", project.source(), TIMEOUT);
-      Optional<BaselineCheck.Failure> blind = BaselineCheck.check(before, project, setup, "HEAD", how);
+      Optional<BaselineCheck.Failure> blind =
+          BaselineCheck.check(before, project, setup, unchanged ? "the checkout" : "HEAD", how);
       if (blind.isPresent()) {
-        throw new EtaskException(Code.BASELINE_FAILED, blind.get().message(), blind.get().nextStep()
-            + " (log: " + ws.logs().resolve("head-gates.log") + ")");
+        throw new EtaskException(
+            Code.BASELINE_FAILED,
+            blind.get().message(),
+            blind.get().nextStep()
+                + " (log: "
+                + ws.logs().resolve(unchanged ? "worktree-gates.log" : "head-gates.log")
+                + ")");
       }
-      GateReport after = new GateRunner(ws, python, runner, versions, setup).measure("worktree", project.source(),
-          TIMEOUT);
+      GateReport after =
+          unchanged
+              ? before
+              : new GateRunner(ws, python, runner, versions, setup)
+                  .measure("worktree", project.source(), TIMEOUT);
       Map<Metric, Double> metrics = Measurements.compare(before, after, diff);
-      // by hand, a gate that cannot run on the working tree fails, even when it could not run on HEAD either
+      // by hand, a gate that cannot run on the working tree fails, even when it could not run on
+      // HEAD either
       List<String> problems = after.problems();
       Decision decision = new RuleBook(spec).decide(metrics, problems);
       List<GateTable.Row> rows = GateTable.rows(before, after, metrics, decision.rules());
       GateTable.text(rows).forEach(l -> out.info("  " + l));
-      Measurements.newFindingList(before.lint(), after.lint()).forEach(f -> out.warn("new lint: " + f));
-      Measurements.newFindingList(before.types(), after.types()).forEach(f -> out.warn("new type error: " + f));
+      List<String> removed = Measurements.removedTests(before, after);
+      removed.stream().limit(20).forEach(t -> out.warn("test no longer runs: " + t));
+      if (removed.size() > 20) {
+        out.warn("… and " + (removed.size() - 20) + " more tests no longer run");
+      }
+      Measurements.newFindingList(before.lint(), after.lint())
+          .forEach(f -> out.warn("new lint: " + f));
+      Measurements.newFindingList(before.types(), after.types())
+          .forEach(f -> out.warn("new type error: " + f));
       if (!after.tests().failing().isEmpty()) {
         out.warn("failing tests: " + String.join(", ", after.tests().failing()));
       }
       boolean passed = decision.verdict().commits();
-      out.info((passed ? "gates pass" : "gates FAIL") + ": " + decision.verdict() + " — " + decision.reason());
+      out.info(
+          (passed ? "gates pass" : "gates FAIL")
+              + ": "
+              + decision.verdict()
+              + " — "
+              + decision.reason());
       return new Result(rows, decision, passed);
     } catch (TaskLock.LockedException e) {
-      throw new EtaskException(Code.TASK_LOCKED, e.getMessage(), "wait for the other validation to finish");
-    } catch (GitException | IOException e) {
-      throw new EtaskException(Code.IO_FAILED, "cannot validate " + checkout + ": " + e.getMessage(),
-          "check that the checkout is a readable git repository", e);
+      throw new EtaskException(
+          Code.TASK_LOCKED, e.getMessage(), "wait for the other validation to finish");
+    } catch (GitException e) {
+      throw new EtaskException(
+          Code.IO_FAILED,
+          "cannot read " + checkout + ": " + e.getMessage(),
+          e.getMessage().contains("missing objects")
+              ? "fetch the missing objects (git fetch --refetch, or clone without --filter) and"
+                  + " run etask:validate again"
+              : "check that " + checkout + " is a git checkout you can read (git status)",
+          e);
+    } catch (IOException e) {
+      throw new EtaskException(
+          Code.IO_FAILED,
+          "cannot validate " + checkout + ": " + e.getMessage(),
+          "check the permissions of " + ws.root() + " and of the checkout",
+          e);
     }
   }
 }

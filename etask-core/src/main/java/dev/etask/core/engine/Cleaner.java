@@ -23,7 +23,9 @@ public final class Cleaner {
   public static boolean clean(Path workDir, Path artifactsDir, String id, Listener out) {
     String problem = TaskIds.problem(id);
     if (problem != null) {
-      throw new EtaskException(Code.SPEC_INVALID, "etask:clean refuses -Detask.id=" + id + ": " + problem,
+      throw new EtaskException(
+          Code.SPEC_INVALID,
+          "etask:clean refuses -Detask.id=" + id + ": " + problem,
           "pass the id of a task (the 'id:' of its spec), or -Detask.spec=path/to/task.yaml");
     }
     Workspace ws = Workspace.of(workDir, artifactsDir, id);
@@ -41,19 +43,32 @@ public final class Cleaner {
         }
       }
     } catch (TaskLock.LockedException e) {
-      throw new EtaskException(Code.TASK_LOCKED, e.getMessage(), "wait for that run to finish before cleaning");
+      throw new EtaskException(
+          Code.TASK_LOCKED, e.getMessage(), "wait for that run to finish before cleaning");
     } catch (IOException e) {
-      throw new EtaskException(Code.IO_FAILED, "cannot remove " + ws.root() + ": " + e.getMessage(),
-          "remove the folder by hand", e);
+      throw new EtaskException(
+          Code.IO_FAILED,
+          "cannot remove " + ws.root() + ": " + e.getMessage(),
+          "remove the folder by hand",
+          e);
     }
     try {
       FileTrees.delete(ws.root());
     } catch (IOException e) {
-      throw new EtaskException(Code.IO_FAILED, "cannot remove " + ws.root() + ": " + e.getMessage(),
-          "remove the folder by hand", e);
+      throw new EtaskException(
+          Code.IO_FAILED,
+          "cannot remove " + ws.root() + ": " + e.getMessage(),
+          "remove the folder by hand",
+          e);
     }
-    out.info("removed the workspace of task '" + id + "': " + ws.root()
-        + " (clone, virtualenv, logs, state). Kept: " + ws.artifacts() + ", the pushed branch and the PR.");
+    out.info(
+        "removed the workspace of task '"
+            + id
+            + "': "
+            + ws.root()
+            + " (clone, virtualenv, logs, state). Kept: "
+            + ws.artifacts()
+            + ", the pushed branch and the PR.");
     return true;
   }
 
@@ -65,18 +80,34 @@ public final class Cleaner {
       realWork = workDir.toAbsolutePath().toRealPath();
       realRoot = ws.root().toRealPath();
     } catch (IOException e) {
-      throw new EtaskException(Code.IO_FAILED, "cannot resolve " + ws.root() + ": " + e.getMessage(),
-          "check the work folder (etask.workDir)", e);
+      throw new EtaskException(
+          Code.IO_FAILED,
+          "cannot resolve " + ws.root() + ": " + e.getMessage(),
+          "check the work folder (etask.workDir)",
+          e);
     }
     if (Files.isSymbolicLink(ws.root()) || !realWork.equals(realRoot.getParent())) {
-      throw new EtaskException(Code.IO_FAILED, ws.root() + " leads to " + realRoot + ", outside the work folder "
-          + realWork + "; etask:clean deletes nothing outside it", "remove the link " + ws.root() + " by hand");
+      throw new EtaskException(
+          Code.IO_FAILED,
+          ws.root()
+              + " leads to "
+              + realRoot
+              + ", outside the work folder "
+              + realWork
+              + "; etask:clean deletes nothing outside it",
+          "remove the link " + ws.root() + " by hand");
     }
     String marked = Workspace.markerId(ws.root());
     if (!ws.id().equals(marked)) {
-      throw new EtaskException(Code.IO_FAILED, ws.root() + (marked == null ? " has no " + Workspace.MARKER
-          + " marker" : " is marked as the workspace of task '" + marked + "'") + ", so it is not task '"
-          + ws.id() + "''s workspace; etask:clean deletes nothing it did not make",
+      throw new EtaskException(
+          Code.IO_FAILED,
+          ws.root()
+              + (marked == null
+                  ? " has no " + Workspace.MARKER + " marker"
+                  : " is marked as the workspace of task '" + marked + "'")
+              + ", so it is not task '"
+              + ws.id()
+              + "''s workspace; etask:clean deletes nothing it did not make",
           "check -Detask.id and -Detask.workDir, or remove the folder by hand if it can go");
     }
   }

@@ -1,6 +1,8 @@
 package dev.etask.core.engine;
 
-/** Where the engine reports progress; the Maven plugin adapts it to its log. The core never prints. */
+/**
+ * Where the engine reports progress; the Maven plugin adapts it to its log. The core never prints.
+ */
 public interface Listener {
   /** A phase starts (PREPARE, GENERATE …) with a short detail. */
   void phase(String name, String detail);

@@ -20,36 +20,75 @@ public final class BaselineCheck {
   /** Why the base cannot be a baseline: a one-paragraph message and what to do. */
   public record Failure(String message, String nextStep) {}
 
-  /** {@code where}: what was measured ("main", "HEAD"); {@code how}: how the gates ran ({@link GateSetup#describe}). */
-  public static Optional<Failure> check(GateReport r, PythonEnvironment.Project project, GateSetup setup,
-      String where, String how) {
+  /**
+   * {@code where}: what was measured ("main", "HEAD"); {@code how}: how the gates ran ({@link
+   * GateSetup#describe}).
+   */
+  public static Optional<Failure> check(
+      GateReport r, PythonEnvironment.Project project, GateSetup setup, String where, String how) {
     String runner = setup.runner().display();
-    String missing = missingModule(r).map(m -> " The tests import '" + m + "', which is not installed.").orElse("");
-    String declare = missingModule(r).map(m -> "declare '" + m + "' where the repository keeps its test dependencies ("
-        + (project.dependencyFiles().isEmpty() ? "e.g. requirements-dev.txt or [project.optional-dependencies] test"
-            : String.join(", ", project.dependencyFiles())) + ") or add it to python.install").orElse(null);
+    String missing =
+        missingModule(r)
+            .map(m -> " The tests import '" + m + "', which is not installed.")
+            .orElse("");
+    String declare =
+        missingModule(r)
+            .map(
+                m ->
+                    "declare '"
+                        + m
+                        + "' where the repository keeps its test dependencies ("
+                        + (project.dependencyFiles().isEmpty()
+                            ? "e.g. requirements-dev.txt or [project.optional-dependencies] test"
+                            : String.join(", ", project.dependencyFiles()))
+                        + ") or add it to python.install")
+            .orElse(null);
     for (String p : r.problems()) {
       if (!p.startsWith(runner)) {
         continue;
       }
       if (p.contains("ran no tests") && !project.hasTests()) {
-        continue; // a repository without tests: the baseline is no tests, which is a real measurement
+        continue; // a repository without tests: the baseline is no tests, which is a real
+        // measurement
       }
-      return Optional.of(new Failure("the repository's tests do not run on " + where + " the way etask runs them ("
-          + how + "): " + p + missing,
-          declare != null ? declare : "make the suite run, or tell etask how the project runs it: quality_gates.tests."
-              + "runner (pytest or unittest) and quality_gates.tests.args; a missing dependency goes in python.install"));
+      return Optional.of(
+          new Failure(
+              "the repository's tests do not run on "
+                  + where
+                  + " the way etask runs them ("
+                  + how
+                  + "): "
+                  + p
+                  + missing,
+              declare != null
+                  ? declare
+                  : "make the suite run, or tell etask how the project runs it: quality_gates.tests."
+                      + "runner (pytest or unittest) and quality_gates.tests.args; a missing dependency goes in python.install"));
     }
     if (r.tests().total() == 0 && project.hasTests()) {
-      return Optional.of(new Failure("no test ran on " + where + ", but the repository has test files (" + how + ")"
-          + missing, declare != null ? declare
-              : "set quality_gates.tests.runner and quality_gates.tests.args to run the suite as the project does"));
+      return Optional.of(
+          new Failure(
+              "no test ran on "
+                  + where
+                  + ", but the repository has test files ("
+                  + how
+                  + ")"
+                  + missing,
+              declare != null
+                  ? declare
+                  : "set quality_gates.tests.runner and quality_gates.tests.args to run the suite as the project does"));
     }
     if (r.coverage() == null && project.hasTests()) {
-      String why = r.problems().stream().filter(p -> p.startsWith("coverage")).findFirst().orElse("no coverage data");
-      return Optional.of(new Failure("coverage could not be measured on " + where + ": " + why,
-          "set python.source to the package folders, and check the repository's coverage settings"
-              + " ([tool.coverage.run] or .coveragerc)"));
+      String why =
+          r.problems().stream()
+              .filter(p -> p.startsWith("coverage"))
+              .findFirst()
+              .orElse("no coverage data");
+      return Optional.of(
+          new Failure(
+              "coverage could not be measured on " + where + ": " + why,
+              "set python.source to the package folders, and check the repository's coverage settings"
+                  + " ([tool.coverage.run] or .coveragerc)"));
     }
     return Optional.empty();
   }

@@ -19,8 +19,9 @@ import java.util.regex.Pattern;
  * and paths, whatever the repository's own configuration says: ruff first, then pytest under
  * coverage in parallel with mypy.
  */
-public final class GateRunner {
-  private static final Pattern NO_DATA = Pattern.compile("No data (to report|was collected)|No data to combine");
+public final class GateRunner implements Gates {
+  private static final Pattern NO_DATA =
+      Pattern.compile("No data (to report|was collected)|No data to combine");
 
   private final Workspace workspace;
   private final PythonEnvironment python;
@@ -30,8 +31,12 @@ public final class GateRunner {
   private final TestCommand tests;
 
   /** {@code toolVersions} as resolved in the venv: they choose the report formats. */
-  public GateRunner(Workspace workspace, PythonEnvironment python, ProcessRunner runner,
-      Map<String, String> toolVersions, GateSetup setup) {
+  public GateRunner(
+      Workspace workspace,
+      PythonEnvironment python,
+      ProcessRunner runner,
+      Map<String, String> toolVersions,
+      GateSetup setup) {
     this.workspace = workspace;
     this.python = python;
     this.runner = runner;
@@ -41,11 +46,12 @@ public final class GateRunner {
   }
 
   /**
-   * Measures the tree. {@code label} names the report files and the log ({@code baseline},
-   * {@code batch-3}); {@code source} are the folders coverage and mypy look at. A tool that could
-   * not run, or ran but measured nothing, leaves its part null and says why in the problems: a gate
-   * that could not see is never a pass and never a zero.
+   * Measures the tree. {@code label} names the report files and the log ({@code baseline}, {@code
+   * batch-3}); {@code source} are the folders coverage and mypy look at. A tool that could not run,
+   * or ran but measured nothing, leaves its part null and says why in the problems: a gate that
+   * could not see is never a pass and never a zero.
    */
+  @Override
   public GateReport measure(String label, List<String> source, Duration timeout) {
     List<String> problems = new ArrayList<>();
     Map<String, Long> durations = new LinkedHashMap<>();
@@ -58,11 +64,21 @@ public final class GateRunner {
     Path ruffJson = reports.resolve(label + "-ruff.json");
     List<Finding> lint = null;
     deleteQuietly(ruffJson);
-    List<String> ruffArgs = new ArrayList<>(List.of(python.bin("ruff").toString(), "check", "--no-fix",
-        "--output-format", "json", "--output-file", ruffJson.toString(), "--cache-dir",
-        workspace.cache().resolve("ruff").toString()));
+    List<String> ruffArgs =
+        new ArrayList<>(
+            List.of(
+                python.bin("ruff").toString(),
+                "check",
+                "--no-fix",
+                "--output-format",
+                "json",
+                "--output-file",
+                ruffJson.toString(),
+                "--cache-dir",
+                workspace.cache().resolve("ruff").toString()));
     if (setup.ruffIsolated()) {
-      ruffArgs.add("--isolated"); // no ruff settings of the repository's: none from above the clone either
+      ruffArgs.add(
+          "--isolated"); // no ruff settings of the repository's: none from above the clone either
     }
     if (setup.lintSelect() != null) {
       ruffArgs.add("--select=" + String.join(",", setup.lintSelect()));
@@ -77,22 +93,45 @@ public final class GateRunner {
         problems.add("ruff: " + e.getMessage());
       }
     } else {
-      problems.add("ruff could not run (exit " + ruff.exitCode() + "): " + PythonEnvironment.lastLines(ruff.output(), 5));
+      problems.add(
+          "ruff could not run (exit "
+              + ruff.exitCode()
+              + "): "
+              + PythonEnvironment.lastLines(ruff.output(), 5));
     }
 
     Path mypyOut = reports.resolve(label + "-mypy.txt");
-    CompletableFuture<ProcessRunner.Result> mypyRun = source.isEmpty() ? CompletableFuture.completedFuture(null)
-        : CompletableFuture.supplyAsync(() -> {
-          List<String> argv = new ArrayList<>(List.of(python.python().toString(), "-m", "mypy", "--no-error-summary",
-              "--show-error-codes", "--no-pretty", "--no-color-output", "--hide-error-context", "--cache-dir",
-              workspace.cache().resolve("mypy").toString()));
-          if (mypyJson) {
-            argv.addAll(List.of("-O", "json"));
-          }
-          argv.addAll(source);
-          return runner.run(new Command(argv, repo, env, timeout, workspace.logs().resolve(label + "-mypy.log"))
-              .capturingTo(mypyOut));
-        });
+    CompletableFuture<ProcessRunner.Result> mypyRun =
+        setup.typeTargets(source).isEmpty()
+            ? CompletableFuture.completedFuture(null)
+            : CompletableFuture.supplyAsync(
+                () -> {
+                  List<String> argv =
+                      new ArrayList<>(
+                          List.of(
+                              python.python().toString(),
+                              "-m",
+                              "mypy",
+                              "--no-error-summary",
+                              "--show-error-codes",
+                              "--no-pretty",
+                              "--no-color-output",
+                              "--hide-error-context",
+                              "--cache-dir",
+                              workspace.cache().resolve("mypy").toString()));
+                  if (mypyJson) {
+                    argv.addAll(List.of("-O", "json"));
+                  }
+                  argv.addAll(setup.typeTargets(source));
+                  return runner.run(
+                      new Command(
+                              argv,
+                              repo,
+                              env,
+                              timeout,
+                              workspace.logs().resolve(label + "-mypy.log"))
+                          .capturingTo(mypyOut));
+                });
 
     // the tests under coverage
     Path data = reports.resolve(label + ".coverage");
@@ -101,12 +140,22 @@ public final class GateRunner {
     deleteQuietly(junit);
     deleteQuietly(coverageJson);
     deleteCoverageData(data);
-    List<String> argv = new ArrayList<>(List.of(python.python().toString(), "-m", "coverage", "run",
-        "--data-file=" + data));
+    List<String> argv =
+        new ArrayList<>(
+            List.of(python.python().toString(), "-m", "coverage", "run", "--data-file=" + data));
     if (!source.isEmpty()) {
       // folders as they are; a top-level module file (flat layout) by its importable name
-      argv.add("--source=" + String.join(",", source.stream()
-          .map(s -> s.endsWith(".py") ? s.substring(0, s.length() - 3).replace('/', '.') : s).toList()));
+      argv.add(
+          "--source="
+              + String.join(
+                  ",",
+                  source.stream()
+                      .map(
+                          s ->
+                              s.endsWith(".py")
+                                  ? s.substring(0, s.length() - 3).replace('/', '.')
+                                  : s)
+                      .toList()));
     }
     argv.addAll(tests.suite(junit, hasPytestCov()));
     ProcessRunner.Result run = runner.run(new Command(argv, repo, env, timeout, log));
@@ -130,8 +179,12 @@ public final class GateRunner {
             problems.add(name + " wrote no report (exit " + run.exitCode() + "): " + tail);
           }
         }
-        case 2 -> problems.add(name + " was interrupted before running the whole suite (errors while collecting"
-            + " the tests, exit 2):\n" + tail);
+        case 2 ->
+            problems.add(
+                name
+                    + " was interrupted before running the whole suite (errors while collecting"
+                    + " the tests, exit 2):\n"
+                    + tail);
         case 5 -> problems.add(name + " ran no tests (exit 5): " + tail);
         default -> problems.add(name + " could not run (exit " + run.exitCode() + "):\n" + tail);
       }
@@ -139,7 +192,8 @@ public final class GateRunner {
 
     Coverage coverage = null;
     if (source.isEmpty()) {
-      problems.add("coverage: nothing to measure: no Python source folder was found (set python.source)");
+      problems.add(
+          "coverage: nothing to measure: no Python source folder was found (set python.source)");
     } else if (!run.timedOut()) {
       coverage = coverage(data, coverageJson, log, timeout, problems);
     }
@@ -156,7 +210,11 @@ public final class GateRunner {
           problems.add("mypy: " + e.getMessage());
         }
       } else {
-        problems.add("mypy could not run (exit " + mypy.exitCode() + "): " + PythonEnvironment.lastLines(mypy.output(), 5));
+        problems.add(
+            "mypy could not run (exit "
+                + mypy.exitCode()
+                + "): "
+                + PythonEnvironment.lastLines(mypy.output(), 5));
       }
     } else {
       problems.add("mypy: nothing to check: no Python source folder was found (set python.source)");
@@ -186,28 +244,60 @@ public final class GateRunner {
    * Combines the data files of a parallel run ({@code parallel = true}, subprocesses) into one, and
    * reads it. No data at all is a measurement that could not be made, never 0 %.
    */
-  private Coverage coverage(Path data, Path json, Path log, Duration timeout, List<String> problems) {
+  private Coverage coverage(
+      Path data, Path json, Path log, Duration timeout, List<String> problems) {
     Path repo = workspace.repo();
     Map<String, String> env = python.environment();
     if (!parallelDataFiles(data).isEmpty()) {
-      ProcessRunner.Result combined = runner.run(Command.of(repo, env, timeout, log, python.python().toString(), "-m",
-          "coverage", "combine", "--data-file=" + data));
+      ProcessRunner.Result combined =
+          runner.run(
+              Command.of(
+                  repo,
+                  env,
+                  timeout,
+                  log,
+                  python.python().toString(),
+                  "-m",
+                  "coverage",
+                  "combine",
+                  "--data-file=" + data));
       if (!combined.ok() && !NO_DATA.matcher(combined.output()).find()) {
-        problems.add("coverage combine failed: " + PythonEnvironment.lastLines(combined.output(), 5));
+        problems.add(
+            "coverage combine failed: " + PythonEnvironment.lastLines(combined.output(), 5));
         return null;
       }
     }
     if (!Files.exists(data)) {
-      problems.add("coverage: no data was recorded (" + data.getFileName() + " was not written; check the"
-          + " repository's [tool.coverage.run] / .coveragerc settings)");
+      problems.add(
+          "coverage: no data was recorded ("
+              + data.getFileName()
+              + " was not written; check the"
+              + " repository's [tool.coverage.run] / .coveragerc settings)");
       return null;
     }
-    ProcessRunner.Result report = runner.run(Command.of(repo, env, timeout, log, python.python().toString(), "-m",
-        "coverage", "json", "--data-file=" + data, "-o", json.toString(), "--ignore-errors", "--fail-under=0"));
+    ProcessRunner.Result report =
+        runner.run(
+            Command.of(
+                repo,
+                env,
+                timeout,
+                log,
+                python.python().toString(),
+                "-m",
+                "coverage",
+                "json",
+                "--data-file=" + data,
+                "-o",
+                json.toString(),
+                "--ignore-errors",
+                "--fail-under=0"));
     if (!report.ok() || !Files.exists(json)) {
-      problems.add(NO_DATA.matcher(report.output()).find()
-          ? "coverage: no data was recorded for the source folders (" + PythonEnvironment.lastLines(report.output(), 2) + ")"
-          : "coverage json failed: " + PythonEnvironment.lastLines(report.output(), 5));
+      problems.add(
+          NO_DATA.matcher(report.output()).find()
+              ? "coverage: no data was recorded for the source folders ("
+                  + PythonEnvironment.lastLines(report.output(), 2)
+                  + ")"
+              : "coverage json failed: " + PythonEnvironment.lastLines(report.output(), 5));
       return null;
     }
     try {

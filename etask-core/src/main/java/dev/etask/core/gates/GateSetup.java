@@ -7,13 +7,19 @@ import java.util.List;
 /**
  * How the gates run on one repository, decided once in PREPARE from the spec and the repository
  * (and kept in the run state): the test runner the project uses with its extra arguments, the file
- * pytest reads its configuration from (every pytest run uses it and the repository root, so test ids
- * never depend on which files are named), the ruff rules to gate on (null: the project's own), and
- * whether ruff must ignore every configuration file (the repository has none of its own: a file above
- * the clone must not decide what the lint gate means).
+ * pytest reads its configuration from (every pytest run uses it and the repository root, so test
+ * ids never depend on which files are named), the ruff rules to gate on (null: the project's own),
+ * whether ruff must ignore every configuration file (the repository has none of its own: a file
+ * above the clone must not decide what the lint gate means), and what mypy checks (the files of the
+ * project's mypy configuration; null: the source folders).
  */
-public record GateSetup(Runner runner, List<String> runnerArgs, String pytestConfig, List<String> lintSelect,
-    boolean ruffIsolated) {
+public record GateSetup(
+    Runner runner,
+    List<String> runnerArgs,
+    String pytestConfig,
+    List<String> lintSelect,
+    boolean ruffIsolated,
+    List<String> typeTargets) {
   /** The rules every Python project treats as errors: syntax errors and undefined names. */
   public static final List<String> ERRORS_EVERYWHERE = List.of("E9", "F63", "F7", "F82");
 
@@ -30,40 +36,85 @@ public record GateSetup(Runner runner, List<String> runnerArgs, String pytestCon
     runner = runner == null ? Runner.PYTEST : runner;
     runnerArgs = runnerArgs == null ? List.of() : List.copyOf(runnerArgs);
     lintSelect = lintSelect == null ? null : List.copyOf(lintSelect);
+    typeTargets = typeTargets == null ? null : List.copyOf(typeTargets);
   }
 
-  /** pytest with the repository's own configuration and ruff rules: what etask did before it detected anything. */
+  public GateSetup(
+      Runner runner,
+      List<String> runnerArgs,
+      String pytestConfig,
+      List<String> lintSelect,
+      boolean ruffIsolated) {
+    this(runner, runnerArgs, pytestConfig, lintSelect, ruffIsolated, null);
+  }
+
+  /** What mypy checks: the project's configured files, else {@code source}. */
+  public List<String> typeTargets(List<String> source) {
+    return typeTargets != null ? typeTargets : source;
+  }
+
+  /**
+   * pytest with the repository's own configuration and ruff rules: what etask did before it
+   * detected anything.
+   */
   public static GateSetup defaults() {
     return new GateSetup(Runner.PYTEST, List.of(), null, null, false);
   }
 
   /**
    * The spec's choices where it makes them, else what the repository shows: its test runner and
-   * pytest configuration; the lint rules are the repository's own when it configures ruff, else only
-   * {@link #ERRORS_EVERYWHERE} (a project linted with other tools never fails on ruff's defaults).
+   * pytest configuration; the lint rules are the repository's own when it configures ruff, else
+   * only {@link #ERRORS_EVERYWHERE} (a project linted with other tools never fails on ruff's
+   * defaults).
    */
   public static GateSetup of(TaskSpec.QualityGates gates, PythonEnvironment.Project project) {
-    Runner runner = switch (gates.tests().runner()) {
-      case PYTEST -> Runner.PYTEST;
-      case UNITTEST -> Runner.UNITTEST;
-      case AUTO -> "unittest".equals(project.runner()) ? Runner.UNITTEST : Runner.PYTEST;
-    };
-    List<String> select = gates.lint().select() != null ? gates.lint().select()
-        : project.ruffConfigured() ? null : ERRORS_EVERYWHERE;
-    return new GateSetup(runner, gates.tests().args(), project.pytestConfig(), select, !project.ruffConfigured());
+    Runner runner =
+        switch (gates.tests().runner()) {
+          case PYTEST -> Runner.PYTEST;
+          case UNITTEST -> Runner.UNITTEST;
+          case AUTO -> "unittest".equals(project.runner()) ? Runner.UNITTEST : Runner.PYTEST;
+        };
+    List<String> select =
+        gates.lint().select() != null
+            ? gates.lint().select()
+            : project.ruffConfigured() ? null : ERRORS_EVERYWHERE;
+    return new GateSetup(
+        runner,
+        gates.tests().args(),
+        project.pytestConfig(),
+        select,
+        !project.ruffConfigured(),
+        project.mypyFiles());
   }
 
   /** One line for the log: which runner and why, and which lint rules. */
   public String describe(TaskSpec.QualityGates gates, PythonEnvironment.Project project) {
-    String why = gates.tests().runner() != TaskSpec.Runner.AUTO ? "quality_gates.tests.runner"
-        : project.runnerReason();
-    String tests = runner.display() + (runnerArgs.isEmpty() ? "" : " " + String.join(" ", runnerArgs)) + " (" + why
-        + (runner == Runner.PYTEST ? "; configuration " + (pytestConfig == null ? "none" : pytestConfig) : "") + ")";
-    String lint = gates.lint().select() != null ? "ruff --select " + String.join(",", lintSelect)
-        + " (quality_gates.lint.select)"
-        : lintSelect == null ? "ruff with the repository's settings"
-            : "ruff --select " + String.join(",", lintSelect) + " (the repository does not configure ruff: only"
-                + " syntax errors and undefined names count)";
-    return "tests: " + tests + "; lint: " + lint;
+    String why =
+        gates.tests().runner() != TaskSpec.Runner.AUTO
+            ? "quality_gates.tests.runner"
+            : project.runnerReason();
+    String tests =
+        runner.display()
+            + (runnerArgs.isEmpty() ? "" : " " + String.join(" ", runnerArgs))
+            + " ("
+            + why
+            + (runner == Runner.PYTEST
+                ? "; configuration " + (pytestConfig == null ? "none" : pytestConfig)
+                : "")
+            + ")";
+    String lint =
+        gates.lint().select() != null
+            ? "ruff --select " + String.join(",", lintSelect) + " (quality_gates.lint.select)"
+            : lintSelect == null
+                ? "ruff with the repository's settings"
+                : "ruff --select "
+                    + String.join(",", lintSelect)
+                    + " (the repository does not configure ruff: only"
+                    + " syntax errors and undefined names count)";
+    String types =
+        typeTargets == null
+            ? "mypy on the source folders"
+            : "mypy on " + String.join(" ", typeTargets) + " (the project's mypy files)";
+    return "tests: " + tests + "; lint: " + lint + "; types: " + types;
   }
 }

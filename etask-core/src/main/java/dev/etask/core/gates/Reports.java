@@ -2,6 +2,7 @@ package dev.etask.core.gates;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.etask.core.json.Json;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -20,11 +21,15 @@ import org.w3c.dom.Element;
 import org.w3c.dom.Node;
 import org.w3c.dom.NodeList;
 
-/** Readers for the machine output of pytest (JUnit XML), coverage (JSON), ruff (JSON) and mypy (text). */
+/**
+ * Readers for the machine output of pytest (JUnit XML), coverage (JSON), ruff (JSON) and mypy
+ * (text).
+ */
 public final class Reports {
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper JSON = Json.MAPPER;
   private static final Pattern MYPY_LINE =
-      Pattern.compile("^(.+?):(\\d+)(?::\\d+)?(?::\\d+:\\d+)?: error: (.*?)(?:\\s+\\[([a-z0-9_-]+)])?\\s*$");
+      Pattern.compile(
+          "^(.+?):(\\d+)(?::\\d+)?(?::\\d+:\\d+)?: error: (.*?)(?:\\s+\\[([a-z0-9_-]+)])?\\s*$");
   private static final int EXCERPT_CHARS = 4000;
 
   private Reports() {}
@@ -41,11 +46,13 @@ public final class Reports {
       b.setErrorHandler(null);
       doc = b.parse(in);
     } catch (Exception e) {
-      throw new ReportFormatException("cannot read the pytest report " + file + ": " + e.getMessage(), e);
+      throw new ReportFormatException(
+          "cannot read the pytest report " + file + ": " + e.getMessage(), e);
     }
     String root = doc.getDocumentElement().getTagName();
     if (!root.equals("testsuites") && !root.equals("testsuite")) {
-      throw new ReportFormatException("the pytest report " + file + " is not JUnit XML (root element <" + root + ">)");
+      throw new ReportFormatException(
+          "the pytest report " + file + " is not JUnit XML (root element <" + root + ">)");
     }
     int passed = 0;
     int failed = 0;
@@ -82,7 +89,8 @@ public final class Reports {
         passedIds.add(id);
       }
     }
-    // collection errors are reported as <error> on a suite-level testcase, or only as the suite's counter
+    // collection errors are reported as <error> on a suite-level testcase, or only as the suite's
+    // counter
     NodeList suites = doc.getElementsByTagName("testsuite");
     int suiteErrors = 0;
     for (int i = 0; i < suites.getLength(); i++) {
@@ -90,7 +98,10 @@ public final class Reports {
       suiteErrors += e.isEmpty() ? 0 : Integer.parseInt(e);
     }
     errors = Math.max(errors, suiteErrors);
-    String ex = excerpt.length() > EXCERPT_CHARS ? excerpt.substring(0, EXCERPT_CHARS) + "\n…" : excerpt.toString();
+    String ex =
+        excerpt.length() > EXCERPT_CHARS
+            ? excerpt.substring(0, EXCERPT_CHARS) + "\n…"
+            : excerpt.toString();
     return new TestResults(passed, failed, errors, skipped, failing, ex.strip(), passedIds);
   }
 
@@ -116,17 +127,27 @@ public final class Reports {
     return null;
   }
 
-  /** Reads {@code coverage json}; paths become relative to {@code repo} with {@code /} separators. */
+  /**
+   * Reads {@code coverage json}; paths become relative to {@code repo} with {@code /} separators.
+   */
   public static Coverage coverage(Path file, Path repo) throws ReportFormatException {
     JsonNode root = readJson(file, "coverage");
     JsonNode totals = root.get("totals");
     JsonNode files = root.get("files");
     if (totals == null || !totals.has("percent_covered") || files == null) {
-      throw new ReportFormatException("the coverage report " + file + " has no 'totals.percent_covered' or 'files'");
+      throw new ReportFormatException(
+          "the coverage report " + file + " has no 'totals.percent_covered' or 'files'");
     }
     Map<String, Coverage.FileCoverage> out = new LinkedHashMap<>();
-    files.fields().forEachRemaining(e -> out.put(relative(e.getKey(), repo),
-        new Coverage.FileCoverage(ints(e.getValue().get("executed_lines")), ints(e.getValue().get("missing_lines")))));
+    files
+        .fields()
+        .forEachRemaining(
+            e ->
+                out.put(
+                    relative(e.getKey(), repo),
+                    new Coverage.FileCoverage(
+                        ints(e.getValue().get("executed_lines")),
+                        ints(e.getValue().get("missing_lines")))));
     double percent = Math.round(totals.get("percent_covered").asDouble() * 100.0) / 100.0;
     return new Coverage(percent, out);
   }
@@ -141,26 +162,39 @@ public final class Reports {
     for (JsonNode n : root) {
       JsonNode code = n.get("code");
       JsonNode loc = n.get("location");
-      out.add(new Finding(relative(n.path("filename").asText(""), repo), loc == null ? 0 : loc.path("row").asInt(0),
-          code == null || code.isNull() ? "syntax-error" : code.asText(), n.path("message").asText("")));
+      out.add(
+          new Finding(
+              relative(n.path("filename").asText(""), repo),
+              loc == null ? 0 : loc.path("row").asInt(0),
+              code == null || code.isNull() ? "syntax-error" : code.asText(),
+              n.path("message").asText("")));
     }
     return out;
   }
 
-  /** Reads mypy's {@code file:line: error: message  [code]} lines; notes and summaries are skipped. */
+  /**
+   * Reads mypy's {@code file:line: error: message [code]} lines; notes and summaries are skipped.
+   */
   public static List<Finding> mypy(String output, Path repo) {
     List<Finding> out = new ArrayList<>();
     for (String line : output.split("\\R")) {
       Matcher m = MYPY_LINE.matcher(line);
       if (m.matches()) {
-        out.add(new Finding(relative(m.group(1), repo), Integer.parseInt(m.group(2)),
-            m.group(4) == null ? "misc" : m.group(4), m.group(3).strip()));
+        out.add(
+            new Finding(
+                relative(m.group(1), repo),
+                Integer.parseInt(m.group(2)),
+                m.group(4) == null ? "misc" : m.group(4),
+                m.group(3).strip()));
       }
     }
     return out;
   }
 
-  /** Reads mypy's {@code -O json} output: one JSON object per line; notes and non-JSON lines are skipped. */
+  /**
+   * Reads mypy's {@code -O json} output: one JSON object per line; notes and non-JSON lines are
+   * skipped.
+   */
   public static List<Finding> mypyJson(String output, Path repo) throws ReportFormatException {
     List<Finding> out = new ArrayList<>();
     for (String line : output.split("\\R")) {
@@ -178,8 +212,12 @@ public final class Reports {
         continue;
       }
       JsonNode code = n.get("code");
-      out.add(new Finding(relative(n.path("file").asText(""), repo), n.path("line").asInt(0),
-          code == null || code.isNull() ? "misc" : code.asText(), n.path("message").asText("")));
+      out.add(
+          new Finding(
+              relative(n.path("file").asText(""), repo),
+              n.path("line").asInt(0),
+              code == null || code.isNull() ? "misc" : code.asText(),
+              n.path("message").asText("")));
     }
     return out;
   }
@@ -202,7 +240,8 @@ public final class Reports {
     try {
       return JSON.readTree(file.toFile());
     } catch (IOException e) {
-      throw new ReportFormatException("cannot read the " + tool + " report " + file + ": " + e.getMessage(), e);
+      throw new ReportFormatException(
+          "cannot read the " + tool + " report " + file + ": " + e.getMessage(), e);
     }
   }
 

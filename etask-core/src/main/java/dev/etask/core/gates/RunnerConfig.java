@@ -12,28 +12,61 @@ import java.util.regex.Pattern;
  * writable only when the spec names it exactly, and a batch that changes one is labelled.
  */
 public final class RunnerConfig {
-  private static final Set<String> NAMES = Set.of("conftest.py", "pytest.ini", ".pytest.ini", "pytest.toml",
-      ".pytest.toml", "tox.ini", "setup.cfg", "pyproject.toml", "mypy.ini", ".mypy.ini", "ruff.toml", ".ruff.toml",
-      ".coveragerc", "sitecustomize.py", "usercustomize.py");
-  /** A module that loads pytest plugins or defines pytest hooks configures the runner as a conftest.py does. */
-  private static final Pattern PLUGIN_CODE = Pattern.compile(
-      "^(pytest_plugins\\s*[:=]|(async\\s+)?def\\s+pytest_[a-z_]+\\s*\\(|@pytest\\.hookimpl)", Pattern.MULTILINE);
+  private static final Set<String> NAMES =
+      Set.of(
+          "conftest.py",
+          "pytest.ini",
+          ".pytest.ini",
+          "pytest.toml",
+          ".pytest.toml",
+          "tox.ini",
+          "setup.cfg",
+          "pyproject.toml",
+          "mypy.ini",
+          ".mypy.ini",
+          "ruff.toml",
+          ".ruff.toml",
+          ".coveragerc",
+          "sitecustomize.py",
+          "usercustomize.py");
+
+  /**
+   * A module that loads pytest plugins or defines pytest hooks configures the runner as a
+   * conftest.py does.
+   */
+  private static final Pattern PLUGIN_CODE =
+      Pattern.compile(
+          "^(pytest_plugins\\s*[:=]|(async\\s+)?def\\s+pytest_[a-z_]+\\s*\\(|@pytest\\.hookimpl)",
+          Pattern.MULTILINE);
 
   private RunnerConfig() {}
 
-  /** True for {@code conftest.py}, {@code pytest.ini}, {@code pyproject.toml}, {@code *.pth}, … in any folder, any case. */
+  /**
+   * True for {@code conftest.py}, {@code pytest.ini}, {@code pyproject.toml}, {@code *.pth}, … in
+   * any folder, any case.
+   */
   public static boolean isRunnerConfig(String path) {
     String name = path.substring(path.lastIndexOf('/') + 1).toLowerCase(Locale.ROOT);
     return NAMES.contains(name) || name.endsWith(".pth");
   }
 
-  /** True when a Python module's text loads pytest plugins ({@code pytest_plugins}) or defines pytest hooks. */
+  /**
+   * True when a Python module's text loads pytest plugins ({@code pytest_plugins}) or defines
+   * pytest hooks.
+   */
   public static boolean configuresTheRunner(String pythonSource) {
     return PLUGIN_CODE.matcher(pythonSource).find();
   }
 
-  /** True when one of {@code globs} is exactly {@code path}, with no wildcard: a glob never grants such a file. */
+  /**
+   * True when one of {@code globs} is exactly {@code path}, with no wildcard: a glob never grants
+   * such a file.
+   */
   public static boolean namedExactly(String path, Collection<Glob> globs) {
-    return globs.stream().anyMatch(g -> g.pattern().equals(path) && g.pattern().chars().noneMatch(c -> "*?[{".indexOf(c) >= 0));
+    return globs.stream()
+        .anyMatch(
+            g ->
+                g.pattern().equals(path)
+                    && g.pattern().chars().noneMatch(c -> "*?[{".indexOf(c) >= 0));
   }
 }

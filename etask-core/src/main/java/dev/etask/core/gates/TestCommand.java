@@ -36,7 +36,9 @@ final class TestCommand {
   List<String> suite(Path junit, boolean noCov) {
     List<String> argv = runner(junit);
     if (setup.runner() == GateSetup.Runner.PYTEST && noCov) {
-      argv.add("--no-cov"); // the repository's --cov options would otherwise take the measurement from us
+      argv.add(
+          "--no-cov"); // the repository's --cov options would otherwise take the measurement from
+      // us
     }
     argv.addAll(setup.runnerArgs());
     return argv;
@@ -57,13 +59,26 @@ final class TestCommand {
       return argv;
     }
     Path repo = workspace.repo();
-    argv.addAll(List.of("-m", "pytest", "-p", "no:cacheprovider", "-q", "--junitxml=" + junit, "-o",
-        "junit_family=xunit2", "--rootdir=" + repo, "-c", config().toString(), "--confcutdir=" + repo));
+    argv.addAll(
+        List.of(
+            "-m",
+            "pytest",
+            "-p",
+            "no:cacheprovider",
+            "-q",
+            "--junitxml=" + junit,
+            "-o",
+            "junit_family=xunit2",
+            "--rootdir=" + repo,
+            "-c",
+            config().toString(),
+            "--confcutdir=" + repo));
     return argv;
   }
 
   private Path config() {
-    if (setup.pytestConfig() != null && Files.isRegularFile(workspace.repo().resolve(setup.pytestConfig()))) {
+    if (setup.pytestConfig() != null
+        && Files.isRegularFile(workspace.repo().resolve(setup.pytestConfig()))) {
       return workspace.repo().resolve(setup.pytestConfig());
     }
     Path empty = workspace.cache().resolve("pytest-none").resolve("pytest.ini");

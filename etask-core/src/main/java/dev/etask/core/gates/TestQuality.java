@@ -2,6 +2,7 @@ package dev.etask.core.gates;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.etask.core.json.Json;
 import dev.etask.core.process.Command;
 import dev.etask.core.process.ProcessRunner;
 import dev.etask.core.workspace.PythonEnvironment;
@@ -17,19 +18,20 @@ import java.util.Map;
 import java.util.TreeSet;
 
 /**
- * Checks that a batch's new tests really test (seed §11, "fragile assertion detection"): tests
- * with no assertion or only tautological ones are weak; tests whose outcome changes when run
- * again are flaky.
+ * Checks that a batch's new tests really test (seed §11, "fragile assertion detection"): tests with
+ * no assertion or only tautological ones are weak; tests whose outcome changes when run again are
+ * flaky.
  */
-public final class TestQuality {
-  private static final ObjectMapper JSON = new ObjectMapper();
+public final class TestQuality implements TestChecks {
+  private static final ObjectMapper JSON = Json.MAPPER;
 
   private final Workspace workspace;
   private final PythonEnvironment python;
   private final ProcessRunner runner;
   private final TestCommand tests;
 
-  public TestQuality(Workspace workspace, PythonEnvironment python, ProcessRunner runner, GateSetup setup) {
+  public TestQuality(
+      Workspace workspace, PythonEnvironment python, ProcessRunner runner, GateSetup setup) {
     this.workspace = workspace;
     this.python = python;
     this.runner = runner;
@@ -43,7 +45,11 @@ public final class TestQuality {
     }
   }
 
-  /** {@code path::test: reason} for every weak test in {@code files}; throws {@link CheckFailed} when it cannot tell. */
+  /**
+   * {@code path::test: reason} for every weak test in {@code files}; throws {@link CheckFailed}
+   * when it cannot tell.
+   */
+  @Override
   public List<String> weakTests(List<String> files) {
     Path script = python.script("test_quality.py");
     if (files.isEmpty()) {
@@ -52,11 +58,18 @@ public final class TestQuality {
     List<String> argv = new ArrayList<>(List.of(python.python().toString(), script.toString()));
     argv.addAll(files);
     Path log = workspace.logs().resolve("test-quality.log");
-    ProcessRunner.Result r = runner.run(new Command(argv, workspace.repo(), python.environment(), Duration.ofMinutes(2),
-        log));
+    ProcessRunner.Result r =
+        runner.run(
+            new Command(argv, workspace.repo(), python.environment(), Duration.ofMinutes(2), log));
     if (!r.ok()) {
-      throw new CheckFailed("the assertion check could not run (exit " + r.exitCode() + "): "
-          + PythonEnvironment.lastLines(r.output(), 3) + " (log: " + log + ")");
+      throw new CheckFailed(
+          "the assertion check could not run (exit "
+              + r.exitCode()
+              + "): "
+              + PythonEnvironment.lastLines(r.output(), 3)
+              + " (log: "
+              + log
+              + ")");
     }
     try {
       String[] lines = r.output().strip().split("\n");
@@ -65,7 +78,8 @@ public final class TestQuality {
       n.path("weak").forEach(x -> out.add(x.asText()));
       return out;
     } catch (IOException e) {
-      throw new CheckFailed("the assertion check printed no result: " + PythonEnvironment.lastLines(r.output(), 3));
+      throw new CheckFailed(
+          "the assertion check printed no result: " + PythonEnvironment.lastLines(r.output(), 3));
     }
   }
 
@@ -77,15 +91,21 @@ public final class TestQuality {
   public record Reruns(List<String> flaky, List<String> uncollected) {}
 
   /** Runs the tests in {@code files} {@code reruns} more times and compares with {@code first}. */
-  public Reruns rerun(String label, List<String> files, int reruns, TestResults first, Duration timeout) {
+  @Override
+  public Reruns rerun(
+      String label, List<String> files, int reruns, TestResults first, Duration timeout) {
     if (files.isEmpty() || reruns <= 0) {
       return new Reruns(List.of(), List.of());
     }
     Map<String, Boolean> firstOutcome = new HashMap<>();
     TreeSet<String> flaky = new TreeSet<>();
     for (int i = 1; i <= reruns; i++) {
-      Map<String, Boolean> run = runTests(workspace.reports().resolve(label + "-rerun-" + i + ".xml"), files,
-          label + "-rerun.log", timeout);
+      Map<String, Boolean> run =
+          runTests(
+              workspace.reports().resolve(label + "-rerun-" + i + ".xml"),
+              files,
+              label + "-rerun.log",
+              timeout);
       for (Map.Entry<String, Boolean> e : run.entrySet()) {
         Boolean before = firstOutcome.putIfAbsent(e.getKey(), e.getValue());
         if (before != null && !before.equals(e.getValue())) {
@@ -94,19 +114,27 @@ public final class TestQuality {
       }
     }
     for (Map.Entry<String, Boolean> e : firstOutcome.entrySet()) {
-      boolean ranFirst = first.failing().contains(e.getKey()) || first.passedIds().contains(e.getKey());
+      boolean ranFirst =
+          first.failing().contains(e.getKey()) || first.passedIds().contains(e.getKey());
       boolean failedFirst = first.failing().contains(e.getKey());
       if (ranFirst && failedFirst == e.getValue()) { // value true means passed
         flaky.add(e.getKey());
       }
     }
-    List<String> uncollected = firstOutcome.keySet().stream()
-        .filter(id -> !first.failing().contains(id) && !first.passedIds().contains(id)).sorted().toList();
+    List<String> uncollected =
+        firstOutcome.keySet().stream()
+            .filter(id -> !first.failing().contains(id) && !first.passedIds().contains(id))
+            .sorted()
+            .toList();
     return new Reruns(List.copyOf(flaky), uncollected);
   }
 
-  /** Runs pytest on {@code files} alone: test id → passed; empty when it timed out or left no readable report. */
-  private Map<String, Boolean> runTests(Path junit, List<String> files, String log, Duration timeout) {
+  /**
+   * Runs pytest on {@code files} alone: test id → passed; empty when it timed out or left no
+   * readable report.
+   */
+  private Map<String, Boolean> runTests(
+      Path junit, List<String> files, String log, Duration timeout) {
     try {
       Files.deleteIfExists(junit);
     } catch (IOException e) {
@@ -114,8 +142,14 @@ public final class TestQuality {
     }
     List<String> argv = new ArrayList<>(List.of(python.python().toString()));
     argv.addAll(tests.named(junit, files));
-    ProcessRunner.Result r = runner.run(new Command(argv, workspace.repo(), python.environment(), timeout,
-        workspace.logs().resolve(log)));
+    ProcessRunner.Result r =
+        runner.run(
+            new Command(
+                argv,
+                workspace.repo(),
+                python.environment(),
+                timeout,
+                workspace.logs().resolve(log)));
     if (r.timedOut() || !Files.exists(junit)) {
       return Map.of();
     }
@@ -128,34 +162,83 @@ public final class TestQuality {
 
   /**
    * Mutation smoke check: replaces every returned value of {@code target} by None, runs the new
-   * tests, and puts the file back. Returns the new tests' ids when all of them still pass (they do not
-   * check what the module returns), else an empty list.
+   * tests, and puts the file back. Returns the new tests' ids when all of them still pass (they do
+   * not check what the module returns), else an empty list.
    */
-  public List<String> survivingMutation(String label, String target, List<String> testFiles, Duration timeout) {
+  @Override
+  public List<String> survivingMutation(
+      String label, String target, List<String> testFiles, Duration timeout) {
     Path file = workspace.repo().resolve(target);
     byte[] original;
     try {
       original = Files.readAllBytes(file);
+      // kept beside the clone while the file is mutated: a run killed meanwhile puts it back when
+      // it opens again
+      Path kept = mutationBackup(workspace).resolve(target);
+      Files.createDirectories(kept.getParent());
+      dev.etask.core.workspace.AtomicFiles.write(kept, original);
     } catch (IOException e) {
       return List.of();
     }
     try {
-      ProcessRunner.Result m = runner.run(new Command(List.of(python.python().toString(),
-          python.script("mutate_returns.py").toString(), target), workspace.repo(), python.environment(),
-          Duration.ofMinutes(1), workspace.logs().resolve(label + "-mutation.log")));
+      ProcessRunner.Result m =
+          runner.run(
+              new Command(
+                  List.of(
+                      python.python().toString(),
+                      python.script("mutate_returns.py").toString(),
+                      target),
+                  workspace.repo(),
+                  python.environment(),
+                  Duration.ofMinutes(1),
+                  workspace.logs().resolve(label + "-mutation.log")));
       if (!m.ok() || m.output().contains("\"mutated\": 0")) {
         return List.of();
       }
-      Map<String, Boolean> cases = runTests(workspace.reports().resolve(label + "-mutant.xml"), testFiles,
-          label + "-mutation.log", timeout);
+      Map<String, Boolean> cases =
+          runTests(
+              workspace.reports().resolve(label + "-mutant.xml"),
+              testFiles,
+              label + "-mutation.log",
+              timeout);
       boolean allPass = !cases.isEmpty() && cases.values().stream().allMatch(Boolean::booleanValue);
       return allPass ? List.copyOf(new TreeSet<>(cases.keySet())) : List.of();
     } finally {
       try {
         Files.write(file, original);
+        dev.etask.core.workspace.FileTrees.delete(mutationBackup(workspace));
       } catch (IOException e) {
-        throw new java.io.UncheckedIOException("cannot restore " + file + " after the mutation check", e);
+        throw new java.io.UncheckedIOException(
+            "cannot restore " + file + " after the mutation check", e);
       }
     }
+  }
+
+  private static Path mutationBackup(Workspace workspace) {
+    return workspace.root().resolve("mutating");
+  }
+
+  /**
+   * Puts back the target files a mutation check was changing when its run was killed; returns their
+   * paths. Called when a task opens, before anything is measured.
+   */
+  public static List<String> restoreInterruptedMutation(Workspace workspace) {
+    Path backup = mutationBackup(workspace);
+    if (!Files.isDirectory(backup)) {
+      return List.of();
+    }
+    List<String> restored = new ArrayList<>();
+    try (var files = Files.walk(backup)) {
+      for (Path kept : files.filter(Files::isRegularFile).toList()) {
+        String rel = backup.relativize(kept).toString();
+        Files.write(workspace.repo().resolve(rel), Files.readAllBytes(kept));
+        restored.add(rel);
+      }
+      dev.etask.core.workspace.FileTrees.delete(backup);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(
+          "cannot put back " + backup + " after an interrupted mutation check", e);
+    }
+    return restored;
   }
 }

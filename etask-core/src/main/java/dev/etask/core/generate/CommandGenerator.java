@@ -23,7 +23,11 @@ public final class CommandGenerator implements Generator {
   private final Map<String, String> baseEnvironment;
   private final ProcessRunner runner;
 
-  public CommandGenerator(String template, Path specDir, Path workspaceRoot, Map<String, String> baseEnvironment,
+  public CommandGenerator(
+      String template,
+      Path specDir,
+      Path workspaceRoot,
+      Map<String, String> baseEnvironment,
       ProcessRunner runner) {
     this.template = template;
     this.specDir = specDir;
@@ -37,7 +41,12 @@ public final class CommandGenerator implements Generator {
     try {
       AtomicFiles.write(r.promptFile(), prompt(r));
     } catch (IOException e) {
-      return new Outcome(false, false, -1, "cannot write the prompt file: " + e.getMessage(), java.time.Duration.ZERO);
+      return new Outcome(
+          false,
+          false,
+          -1,
+          "cannot write the prompt file: " + e.getMessage(),
+          java.time.Duration.ZERO);
     }
     Map<String, String> env = new LinkedHashMap<>(baseEnvironment);
     env.put("ETASK_TASK_ID", r.taskId());
@@ -49,8 +58,10 @@ public final class CommandGenerator implements Generator {
       env.put("ETASK_FEEDBACK", r.feedback());
     }
     String line = expand(template, r.files());
-    ProcessRunner.Result result = runner.run(new Command(List.of("sh", "-c", line), r.repo(), env, r.timeout(), r.log()));
-    return new Outcome(result.ok(), result.timedOut(), result.exitCode(), result.output(), result.duration());
+    ProcessRunner.Result result =
+        runner.run(new Command(List.of("sh", "-c", line), r.repo(), env, r.timeout(), r.log()));
+    return new Outcome(
+        result.ok(), result.timedOut(), result.exitCode(), result.output(), result.duration());
   }
 
   String expand(String command, List<String> files) {
@@ -64,7 +75,11 @@ public final class CommandGenerator implements Generator {
 
   static String prompt(Request r) {
     StringBuilder b = new StringBuilder();
-    b.append("# Task ").append(r.taskId()).append("\n\n").append(r.objective()).append("\n\n## Files of this batch\n\n");
+    b.append("# Task ")
+        .append(r.taskId())
+        .append("\n\n")
+        .append(r.objective())
+        .append("\n\n## Files of this batch\n\n");
     r.files().forEach(f -> b.append("- ").append(f).append('\n'));
     b.append("\nAttempt ").append(r.attempt()).append(".\n");
     if (!r.feedback().isEmpty()) {

@@ -4,10 +4,15 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
-/** Changes the files of one batch in the clone. Implementations: a command; later agents, LLMs, built-in tools. */
+/**
+ * Changes the files of one batch in the clone. Implementations: a command; later agents, LLMs,
+ * built-in tools.
+ */
 public interface Generator {
 
-  /** One attempt at one batch. {@code feedback} is the previous attempt's failure summary, or empty. */
+  /**
+   * One attempt at one batch. {@code feedback} is the previous attempt's failure summary, or empty.
+   */
   record Request(
       String taskId,
       String objective,

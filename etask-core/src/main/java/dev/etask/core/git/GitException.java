@@ -1,6 +1,9 @@
 package dev.etask.core.git;
 
-/** A git operation failed; {@code network} tells a transport problem that may pass from one that will not. */
+/**
+ * A git operation failed; {@code network} tells a transport problem that may pass from one that
+ * will not.
+ */
 public final class GitException extends Exception {
   private final boolean network;
 

@@ -10,15 +10,19 @@ import org.eclipse.jgit.util.ProcessResult;
 
 /**
  * JGit's file system with git hooks switched off. {@code setNoVerify} skips only pre-commit and
- * commit-msg; JGit would still run post-commit (and others) from the clone's {@code .git/hooks}, where
- * a generator could have put one, with etask's whole environment. Through this, no hook ever runs.
+ * commit-msg; JGit would still run post-commit (and others) from the clone's {@code .git/hooks},
+ * where a generator could have put one, with etask's whole environment. Through this, no hook ever
+ * runs.
  */
 final class NoHooks extends FS_POSIX {
   private NoHooks(FS from) {
     super(from);
   }
 
-  /** The file system for etask's clones: POSIX without hooks; elsewhere JGit's own (hooks are emptied anyway). */
+  /**
+   * The file system for etask's clones: POSIX without hooks; elsewhere JGit's own (hooks are
+   * emptied anyway).
+   */
   static FS fs() {
     return FS.DETECTED instanceof FS_POSIX ? new NoHooks(FS.DETECTED) : FS.DETECTED;
   }
@@ -34,8 +38,14 @@ final class NoHooks extends FS_POSIX {
   }
 
   @Override
-  public ProcessResult runHookIfPresent(Repository repository, String hookName, String[] args, OutputStream out,
-      OutputStream err, String stdinArgs) throws JGitInternalException {
+  public ProcessResult runHookIfPresent(
+      Repository repository,
+      String hookName,
+      String[] args,
+      OutputStream out,
+      OutputStream err,
+      String stdinArgs)
+      throws JGitInternalException {
     return new ProcessResult(ProcessResult.Status.NOT_PRESENT);
   }
 }

@@ -23,10 +23,10 @@ public final class Origin {
   }
 
   /**
-   * Splits a URL's credentials off: {@code https://user:token@host/x.git} becomes
-   * {@code https://host/x.git} with user and token kept apart; {@code https://TOKEN@host} keeps the
-   * token as the user name. SSH URLs keep their user (it is not a secret) but never a password.
-   * Paths and scp-like {@code git@host:path} stay as they are.
+   * Splits a URL's credentials off: {@code https://user:token@host/x.git} becomes {@code
+   * https://host/x.git} with user and token kept apart; {@code https://TOKEN@host} keeps the token
+   * as the user name. SSH URLs keep their user (it is not a secret) but never a password. Paths and
+   * scp-like {@code git@host:path} stay as they are.
    */
   public static Origin parse(String raw) {
     int scheme = raw.indexOf("://");
@@ -41,7 +41,11 @@ public final class Origin {
       int last = raw.lastIndexOf('@');
       int colon = raw.indexOf(':', hostStart);
       boolean port = colon > 0 && slash > colon && raw.substring(colon + 1, slash).matches("\\d+");
-      if (last > hostStart && colon > hostStart && colon < slash && !port && raw.indexOf('/', last) > last) {
+      if (last > hostStart
+          && colon > hostStart
+          && colon < slash
+          && !port
+          && raw.indexOf('/', last) > last) {
         at = last;
       } else {
         return new Origin(raw, null, null);
@@ -54,8 +58,12 @@ public final class Origin {
     String rest = raw.substring(at + 1);
     String schemeName = raw.substring(0, scheme).toLowerCase(java.util.Locale.ROOT);
     if (schemeName.startsWith("ssh") || schemeName.startsWith("git+ssh")) {
-      return new Origin(raw.substring(0, hostStart) + (user.isEmpty() ? "" : userInfo.split(":", 2)[0] + "@") + rest,
-          null, password);
+      return new Origin(
+          raw.substring(0, hostStart)
+              + (user.isEmpty() ? "" : userInfo.split(":", 2)[0] + "@")
+              + rest,
+          null,
+          password);
     }
     return new Origin(raw.substring(0, hostStart) + rest, user, password);
   }
@@ -79,7 +87,8 @@ public final class Origin {
     if (!hasCredentials()) {
       return null;
     }
-    return new UsernamePasswordCredentialsProvider(user == null ? "" : user, password == null ? "" : password);
+    return new UsernamePasswordCredentialsProvider(
+        user == null ? "" : user, password == null ? "" : password);
   }
 
   /** The secret parts, for the redactor: the password, or a token given as the user name. */

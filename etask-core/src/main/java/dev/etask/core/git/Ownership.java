@@ -27,12 +27,16 @@ public final class Ownership {
     if (recorded.contains(c.name())) {
       return true;
     }
-    return recorded.isEmpty() && GitRepo.isTaskCommit(c, taskId) && same(c.getAuthorIdent(), etask)
+    return recorded.isEmpty()
+        && GitRepo.isTaskCommit(c, taskId)
+        && same(c.getAuthorIdent(), etask)
         && same(c.getCommitterIdent(), etask);
   }
 
   private static boolean same(PersonIdent a, PersonIdent b) {
-    return a != null && a.getName().equals(b.getName()) && a.getEmailAddress().equalsIgnoreCase(b.getEmailAddress());
+    return a != null
+        && a.getName().equals(b.getName())
+        && a.getEmailAddress().equalsIgnoreCase(b.getEmailAddress());
   }
 
   /** {@code 1a2b3c4 "subject" (author, committed by committer)}: how a foreign commit is listed. */

@@ -1,8 +1,8 @@
 package dev.etask.core.pr;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.etask.core.json.Json;
 import dev.etask.core.workspace.AtomicFiles;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -14,7 +14,7 @@ import java.time.Instant;
  * and a body ({@code pr.md}) in the task's artifacts, which a person or a script can act on.
  */
 public final class LocalProvider implements PullRequestProvider {
-  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  private static final ObjectMapper JSON = Json.MAPPER;
   private final Path folder;
   private final String origin;
   private final String name;
@@ -24,7 +24,9 @@ public final class LocalProvider implements PullRequestProvider {
     this(folder, origin, "pr");
   }
 
-  /** A PR recorded as {@code <name>.json} and {@code <name>.md} (the failure PR is {@code pr-fail}). */
+  /**
+   * A PR recorded as {@code <name>.json} and {@code <name>.md} (the failure PR is {@code pr-fail}).
+   */
   public LocalProvider(Path folder, String origin, String name) {
     this.folder = folder;
     this.origin = origin;

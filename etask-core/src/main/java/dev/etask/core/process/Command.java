@@ -7,11 +7,16 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A child process to run: arguments, folder, environment, time limit, the log its output goes to, and
- * optionally a file that receives the whole output on its own.
- * {@code environment} is the complete environment of the child (see {@link Environments}).
+ * A child process to run: arguments, folder, environment, time limit, the log its output goes to,
+ * and optionally a file that receives the whole output on its own. {@code environment} is the
+ * complete environment of the child (see {@link Environments}).
  */
-public record Command(List<String> argv, Path directory, Map<String, String> environment, Duration timeout, Path log,
+public record Command(
+    List<String> argv,
+    Path directory,
+    Map<String, String> environment,
+    Duration timeout,
+    Path log,
     Path capture) {
 
   public Command {
@@ -19,17 +24,25 @@ public record Command(List<String> argv, Path directory, Map<String, String> env
     environment = Map.copyOf(new LinkedHashMap<>(environment));
   }
 
-  public Command(List<String> argv, Path directory, Map<String, String> environment, Duration timeout, Path log) {
+  public Command(
+      List<String> argv,
+      Path directory,
+      Map<String, String> environment,
+      Duration timeout,
+      Path log) {
     this(argv, directory, environment, timeout, log, null);
   }
 
-  /** The same command, with its whole output also written (fresh) to {@code file}, for tools that report on stdout. */
+  /**
+   * The same command, with its whole output also written (fresh) to {@code file}, for tools that
+   * report on stdout.
+   */
   public Command capturingTo(Path file) {
     return new Command(argv, directory, environment, timeout, log, file);
   }
 
-  public static Command of(Path directory, Map<String, String> environment, Duration timeout, Path log,
-      String... argv) {
+  public static Command of(
+      Path directory, Map<String, String> environment, Duration timeout, Path log, String... argv) {
     return new Command(List.of(argv), directory, environment, timeout, log);
   }
 

@@ -14,28 +14,58 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The environments of child processes. No child ever gets the caller's whole environment: each
- * gets an allowlist (PATH, LANG/LC_*, TMPDIR, TZ, the user names, pyenv's selection) with HOME set to
- * a folder of the task's own, and only what its job needs on top: pip's and uv's settings for the
- * environment build, the names in {@code generator.env} for the generator, the names in
- * {@code python.env} for the gates. Git and PR tokens never reach a child.
+ * The environments of child processes. No child ever gets the caller's whole environment: each gets
+ * an allowlist (PATH, LANG/LC_*, TMPDIR, TZ, the user names, pyenv's selection) with HOME set to a
+ * folder of the task's own, and only what its job needs on top: pip's and uv's settings for the
+ * environment build, the names in {@code generator.env} for the generator, the names in {@code
+ * python.env} for the gates. Git and PR tokens never reach a child.
  */
 public final class Environments {
   /** Names that carry git or pull-request credentials: never passed to a child. */
   public static final Set<String> TOKEN_NAMES =
-      Set.of("GITHUB_TOKEN", "GH_TOKEN", "ETASK_GITHUB_TOKEN", "ETASK_TOKEN", "GIT_ASKPASS", "GIT_PASSWORD");
-  private static final Set<String> BASE = Set.of("PATH", "LANG", "LANGUAGE", "TMPDIR", "TZ", "USER", "LOGNAME",
-      "PYENV_ROOT", "PYENV_VERSION");
-  private static final Set<String> NETWORK = Set.of("HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY", "ALL_PROXY",
-      "http_proxy", "https_proxy", "no_proxy", "all_proxy", "SSL_CERT_FILE", "SSL_CERT_DIR", "REQUESTS_CA_BUNDLE",
-      "CURL_CA_BUNDLE");
+      Set.of(
+          "GITHUB_TOKEN",
+          "GH_TOKEN",
+          "ETASK_GITHUB_TOKEN",
+          "ETASK_TOKEN",
+          "GIT_ASKPASS",
+          "GIT_PASSWORD");
+
+  private static final Set<String> BASE =
+      Set.of(
+          "PATH",
+          "LANG",
+          "LANGUAGE",
+          "TMPDIR",
+          "TZ",
+          "USER",
+          "LOGNAME",
+          "PYENV_ROOT",
+          "PYENV_VERSION");
+  private static final Set<String> NETWORK =
+      Set.of(
+          "HTTP_PROXY",
+          "HTTPS_PROXY",
+          "NO_PROXY",
+          "ALL_PROXY",
+          "http_proxy",
+          "https_proxy",
+          "no_proxy",
+          "all_proxy",
+          "SSL_CERT_FILE",
+          "SSL_CERT_DIR",
+          "REQUESTS_CA_BUNDLE",
+          "CURL_CA_BUNDLE");
   private static final Pattern URL_CREDENTIALS =
       Pattern.compile("[A-Za-z][A-Za-z0-9+.-]*://([^/@\\s:'\"]*)(?::([^/@\\s'\"]*))?@");
 
   private final Map<String, String> caller;
   private final Path home;
 
-  /** {@code caller}: the environment etask itself runs in; {@code home}: the task's own HOME for children. */
+  /**
+   * {@code caller}: the environment etask itself runs in; {@code home}: the task's own HOME for
+   * children.
+   */
   public Environments(Map<String, String> caller, Path home) {
     this.caller = Map.copyOf(caller);
     this.home = home;
@@ -53,32 +83,39 @@ public final class Environments {
   /** The allowlist every child gets. */
   public Map<String, String> base() {
     Map<String, String> env = new LinkedHashMap<>();
-    caller.forEach((k, v) -> {
-      if (BASE.contains(k) || k.startsWith("LC_")) {
-        env.put(k, v);
-      }
-    });
+    caller.forEach(
+        (k, v) -> {
+          if (BASE.contains(k) || k.startsWith("LC_")) {
+            env.put(k, v);
+          }
+        });
     env.putIfAbsent("PATH", "/usr/local/bin:/usr/bin:/bin");
     env.put("HOME", home.toString());
     return env;
   }
 
   /**
-   * Building the virtualenv: the allowlist plus pip's and uv's own variables, proxies and certificate
-   * bundles, the user's pip and uv configuration files (by path: HOME is the task's) and their caches.
+   * Building the virtualenv: the allowlist plus pip's and uv's own variables, proxies and
+   * certificate bundles, the user's pip and uv configuration files (by path: HOME is the task's)
+   * and their caches.
    */
   public Map<String, String> forInstall() {
     Map<String, String> env = base();
-    caller.forEach((k, v) -> {
-      if (k.startsWith("PIP_") || k.startsWith("UV_") || NETWORK.contains(k)) {
-        env.put(k, v);
-      }
-    });
+    caller.forEach(
+        (k, v) -> {
+          if (k.startsWith("PIP_") || k.startsWith("UV_") || NETWORK.contains(k)) {
+            env.put(k, v);
+          }
+        });
     Path userHome = Path.of(caller.getOrDefault("HOME", System.getProperty("user.home")));
-    Path config = caller.containsKey("XDG_CONFIG_HOME") ? Path.of(caller.get("XDG_CONFIG_HOME"))
-        : userHome.resolve(".config");
-    Path cache = caller.containsKey("XDG_CACHE_HOME") ? Path.of(caller.get("XDG_CACHE_HOME"))
-        : userHome.resolve(".cache");
+    Path config =
+        caller.containsKey("XDG_CONFIG_HOME")
+            ? Path.of(caller.get("XDG_CONFIG_HOME"))
+            : userHome.resolve(".config");
+    Path cache =
+        caller.containsKey("XDG_CACHE_HOME")
+            ? Path.of(caller.get("XDG_CACHE_HOME"))
+            : userHome.resolve(".cache");
     if (!env.containsKey("PIP_CONFIG_FILE")) {
       for (Path p : List.of(config.resolve("pip/pip.conf"), userHome.resolve(".pip/pip.conf"))) {
         if (Files.isRegularFile(p)) {
@@ -92,7 +129,8 @@ public final class Environments {
     }
     env.putIfAbsent("PIP_CACHE_DIR", cache.resolve("pip").toString());
     env.putIfAbsent("UV_CACHE_DIR", cache.resolve("uv").toString());
-    // private indexes: the user's netrc (HOME is the task's now) and ssh agent (git+ssh requirements)
+    // private indexes: the user's netrc (HOME is the task's now) and ssh agent (git+ssh
+    // requirements)
     if (caller.containsKey("NETRC")) {
       env.put("NETRC", caller.get("NETRC"));
     } else if (Files.isRegularFile(userHome.resolve(".netrc"))) {
@@ -104,12 +142,18 @@ public final class Environments {
     return env;
   }
 
-  /** The generator: the allowlist plus the variables the spec names in {@code generator.env}, never a token. */
+  /**
+   * The generator: the allowlist plus the variables the spec names in {@code generator.env}, never
+   * a token.
+   */
   public Map<String, String> forGenerator(Collection<String> names) {
     return withNames(names);
   }
 
-  /** The gates (pytest, coverage, ruff, mypy): the allowlist plus the names in {@code python.env}, never a token. */
+  /**
+   * The gates (pytest, coverage, ruff, mypy): the allowlist plus the names in {@code python.env},
+   * never a token.
+   */
   public Map<String, String> forGates(Collection<String> names) {
     return withNames(names);
   }
@@ -127,22 +171,25 @@ public final class Environments {
 
   /**
    * Registers every secret the caller's environment holds before any child runs: token variables,
-   * the values of variables named like secrets, and credentials inside URLs (index URLs, proxies), also
-   * those in the pip configuration files the environment build reads.
+   * the values of variables named like secrets, and credentials inside URLs (index URLs, proxies),
+   * also those in the pip configuration files the environment build reads.
    */
   public void registerSecrets(Redactor redactor) {
-    caller.forEach((k, v) -> {
-      if (TOKEN_NAMES.contains(k)) {
-        redactor.add(v);
-      } else if (looksSecret(k)) {
-        redactor.addByName(v);
-      }
-      registerUrlCredentials(v, redactor);
-    });
+    caller.forEach(
+        (k, v) -> {
+          if (TOKEN_NAMES.contains(k)) {
+            redactor.add(v);
+          } else if (looksSecret(k)) {
+            redactor.addByName(v);
+          }
+          registerUrlCredentials(v, redactor);
+        });
     Map<String, String> install = forInstall();
     if (install.containsKey("NETRC")) {
       try {
-        Matcher m = Pattern.compile("\\bpassword\\s+(\\S+)").matcher(Files.readString(Path.of(install.get("NETRC"))));
+        Matcher m =
+            Pattern.compile("\\bpassword\\s+(\\S+)")
+                .matcher(Files.readString(Path.of(install.get("NETRC"))));
         while (m.find()) {
           redactor.add(m.group(1));
         }
@@ -150,8 +197,11 @@ public final class Environments {
         // a netrc that cannot be read is one pip cannot read either
       }
     }
-    for (String f : List.of(install.getOrDefault("PIP_CONFIG_FILE", ""), "/etc/pip.conf",
-        install.getOrDefault("UV_CONFIG_FILE", ""))) {
+    for (String f :
+        List.of(
+            install.getOrDefault("PIP_CONFIG_FILE", ""),
+            "/etc/pip.conf",
+            install.getOrDefault("UV_CONFIG_FILE", ""))) {
       if (!f.isEmpty() && Files.isRegularFile(Path.of(f))) {
         try {
           registerUrlCredentials(Files.readString(Path.of(f), StandardCharsets.UTF_8), redactor);
@@ -162,7 +212,10 @@ public final class Environments {
     }
   }
 
-  /** Registers the password (or, without one, a long user name: {@code https://TOKEN@host}) of every URL in {@code text}. */
+  /**
+   * Registers the password (or, without one, a long user name: {@code https://TOKEN@host}) of every
+   * URL in {@code text}.
+   */
   public static void registerUrlCredentials(String text, Redactor redactor) {
     if (text == null || !text.contains("@")) {
       return;
@@ -187,10 +240,19 @@ public final class Environments {
     }
   }
 
-  /** Names that say "secret": {@code *TOKEN*}, {@code *SECRET*}, {@code *PASSWORD*}, {@code *_KEY}, and the like. */
+  /**
+   * Names that say "secret": {@code *TOKEN*}, {@code *SECRET*}, {@code *PASSWORD*}, {@code *_KEY},
+   * and the like.
+   */
   public static boolean looksSecret(String name) {
     String n = name.toUpperCase(Locale.ROOT);
-    return TOKEN_NAMES.contains(n) || n.contains("TOKEN") || n.contains("SECRET") || n.contains("PASSWORD")
-        || n.contains("PASSWD") || n.endsWith("_KEY") || n.contains("API_KEY") || n.contains("CREDENTIAL");
+    return TOKEN_NAMES.contains(n)
+        || n.contains("TOKEN")
+        || n.contains("SECRET")
+        || n.contains("PASSWORD")
+        || n.contains("PASSWD")
+        || n.endsWith("_KEY")
+        || n.contains("API_KEY")
+        || n.contains("CREDENTIAL");
   }
 }

@@ -17,10 +17,16 @@ import java.util.Set;
  */
 public final class Redactor {
   public static final String MASK = "****";
-  /** Explicit credentials (URL passwords, tokens, settings.xml passwords) shorter than this are ignored. */
+
+  /**
+   * Explicit credentials (URL passwords, tokens, settings.xml passwords) shorter than this are
+   * ignored.
+   */
   static final int MIN_EXPLICIT = 4;
+
   /** Values of variables that only look secret by name must be at least this long. */
   static final int MIN_BY_NAME = 8;
+
   private static final int MIN_ENCODED = 6;
 
   private final Set<String> secrets = new LinkedHashSet<>();
@@ -30,7 +36,10 @@ public final class Redactor {
     return new Redactor();
   }
 
-  /** Registers an explicit credential; blank or very short values are ignored (they would redact ordinary text). */
+  /**
+   * Registers an explicit credential; blank or very short values are ignored (they would redact
+   * ordinary text).
+   */
   public Redactor add(String secret) {
     if (secret != null && secret.strip().length() >= MIN_EXPLICIT) {
       register(secret);
@@ -40,7 +49,8 @@ public final class Redactor {
 
   /**
    * Registers the value of a variable whose name looks secret, when it looks like a secret too: 8
-   * characters or more, and not a boolean or a number ({@code TOKENIZERS_PARALLELISM=false} is not).
+   * characters or more, and not a boolean or a number ({@code TOKENIZERS_PARALLELISM=false} is
+   * not).
    */
   public Redactor addByName(String value) {
     if (value != null && looksLikeSecretValue(value)) {
@@ -108,8 +118,12 @@ public final class Redactor {
     return out;
   }
 
-  /** A copy of a JSON tree with every string value redacted (keys and structure unchanged, so it stays valid). */
-  public com.fasterxml.jackson.databind.JsonNode redact(com.fasterxml.jackson.databind.JsonNode node) {
+  /**
+   * A copy of a JSON tree with every string value redacted (keys and structure unchanged, so it
+   * stays valid).
+   */
+  public com.fasterxml.jackson.databind.JsonNode redact(
+      com.fasterxml.jackson.databind.JsonNode node) {
     if (node == null || forms.isEmpty()) {
       return node;
     }
@@ -117,14 +131,14 @@ public final class Redactor {
       return com.fasterxml.jackson.databind.node.TextNode.valueOf(redact(node.asText()));
     }
     if (node.isObject()) {
-      com.fasterxml.jackson.databind.node.ObjectNode copy = ((com.fasterxml.jackson.databind.node.ObjectNode) node)
-          .objectNode();
+      com.fasterxml.jackson.databind.node.ObjectNode copy =
+          ((com.fasterxml.jackson.databind.node.ObjectNode) node).objectNode();
       node.fields().forEachRemaining(e -> copy.set(e.getKey(), redact(e.getValue())));
       return copy;
     }
     if (node.isArray()) {
-      com.fasterxml.jackson.databind.node.ArrayNode copy = ((com.fasterxml.jackson.databind.node.ArrayNode) node)
-          .arrayNode();
+      com.fasterxml.jackson.databind.node.ArrayNode copy =
+          ((com.fasterxml.jackson.databind.node.ArrayNode) node).arrayNode();
       node.forEach(n -> copy.add(redact(n)));
       return copy;
     }
@@ -140,8 +154,9 @@ public final class Redactor {
       return null;
     }
     Throwable cause = error.getCause() == error ? null : scrub(error.getCause());
-    Throwable copy = new RedactedException(error.getClass().getName() + ": " + redact(String.valueOf(error.getMessage())),
-        cause);
+    Throwable copy =
+        new RedactedException(
+            error.getClass().getName() + ": " + redact(String.valueOf(error.getMessage())), cause);
     copy.setStackTrace(error.getStackTrace());
     return copy;
   }

@@ -14,24 +14,55 @@ public final class GateTable {
   /** One row; {@code verdict} is "ok", "FAIL", "could not run" or "info". */
   public record Row(String gate, String before, String after, String delta, String verdict) {}
 
-  public static List<Row> rows(GateReport before, GateReport after, Map<Metric, Double> m, List<String> firedRules) {
+  public static List<Row> rows(
+      GateReport before, GateReport after, Map<Metric, Double> m, List<String> firedRules) {
     List<Row> rows = new ArrayList<>();
-    boolean testsRan = after.problems().stream().noneMatch(p -> p.startsWith("pytest") || p.startsWith("unittest"));
-    rows.add(new Row("tests", tests(before), tests(after),
-        signed(after.tests().passed() - before.tests().passed()) + " passed",
-        verdict(firedRules.contains("tests_failed") && testsRan, testsRan)));
-    rows.add(new Row("coverage", pct(before.coveragePercent()), pct(after.coveragePercent()),
-        m.containsKey(Metric.COVERAGE_DELTA) ? signed(m.get(Metric.COVERAGE_DELTA)) : "n/a",
-        verdict(firedRules.contains("coverage_drop"), after.coverage() != null)));
-    rows.add(new Row("lint (ruff)", count(before.lint()), count(after.lint()),
-        m.containsKey(Metric.NEW_LINT_ERRORS) ? fmt(m.get(Metric.NEW_LINT_ERRORS)) + " new" : "n/a",
-        verdict(firedRules.contains("lint"), after.lint() != null)));
-    rows.add(new Row("types (mypy)", count(before.types()), count(after.types()),
-        m.containsKey(Metric.NEW_TYPE_ERRORS) ? fmt(m.get(Metric.NEW_TYPE_ERRORS)) + " new" : "n/a",
-        verdict(firedRules.contains("type"), after.types() != null)));
+    boolean testsRan =
+        after.problems().stream()
+            .noneMatch(p -> p.startsWith("pytest") || p.startsWith("unittest"));
+    rows.add(
+        new Row(
+            "tests",
+            tests(before),
+            tests(after),
+            signed(after.tests().passed() - before.tests().passed()) + " passed",
+            verdict(
+                (firedRules.contains("tests_failed") || firedRules.contains("tests_removed"))
+                    && testsRan,
+                testsRan)));
+    rows.add(
+        new Row(
+            "coverage",
+            pct(before.coveragePercent()),
+            pct(after.coveragePercent()),
+            m.containsKey(Metric.COVERAGE_DELTA) ? signed(m.get(Metric.COVERAGE_DELTA)) : "n/a",
+            verdict(firedRules.contains("coverage_drop"), after.coverage() != null)));
+    rows.add(
+        new Row(
+            "lint (ruff)",
+            count(before.lint()),
+            count(after.lint()),
+            m.containsKey(Metric.NEW_LINT_ERRORS)
+                ? fmt(m.get(Metric.NEW_LINT_ERRORS)) + " new"
+                : "n/a",
+            verdict(firedRules.contains("lint"), after.lint() != null)));
+    rows.add(
+        new Row(
+            "types (mypy)",
+            count(before.types()),
+            count(after.types()),
+            m.containsKey(Metric.NEW_TYPE_ERRORS)
+                ? fmt(m.get(Metric.NEW_TYPE_ERRORS)) + " new"
+                : "n/a",
+            verdict(firedRules.contains("type"), after.types() != null)));
     if (m.containsKey(Metric.DIFF_LINES)) {
-      rows.add(new Row("diff", "", fmt(m.get(Metric.DIFF_FILES)) + " files",
-          fmt(m.get(Metric.DIFF_LINES)) + " lines", verdict(firedRules.contains("large_diff"), true)));
+      rows.add(
+          new Row(
+              "diff",
+              "",
+              fmt(m.get(Metric.DIFF_FILES)) + " files",
+              fmt(m.get(Metric.DIFF_LINES)) + " lines",
+              verdict(firedRules.contains("large_diff"), true)));
     }
     if (m.containsKey(Metric.DIFF_COVERAGE)) {
       rows.add(new Row("diff coverage", "", pct(m.get(Metric.DIFF_COVERAGE)), "", "info"));
@@ -101,6 +132,8 @@ public final class GateTable {
     if (v == null) {
       return "n/a";
     }
-    return v == Math.rint(v) ? String.valueOf(v.longValue()) : String.format(Locale.ROOT, "%.2f", v);
+    return v == Math.rint(v)
+        ? String.valueOf(v.longValue())
+        : String.format(Locale.ROOT, "%.2f", v);
   }
 }

@@ -1,5 +1,6 @@
 package dev.etask.core.report;
 
+import dev.etask.core.rules.Verdict;
 import dev.etask.core.spec.TaskSpec;
 import dev.etask.core.state.BatchState;
 import dev.etask.core.state.Outcome;
@@ -20,19 +21,31 @@ public final class PrBody {
 
   public static String title(TaskSpec spec) {
     String prefix = spec.pr().titlePrefix();
-    return (prefix == null || prefix.isBlank() ? "" : prefix.strip() + " ") + spec.objective().strip();
+    return (prefix == null || prefix.isBlank() ? "" : prefix.strip() + " ")
+        + spec.objective().strip();
   }
 
   /** {@code reproduce}: the command that runs the task again, as the user ran it. */
   public static String render(TaskSpec spec, RunState state, Outcome o, String reproduce) {
     StringBuilder b = new StringBuilder();
     b.append("## ").append(title(spec)).append("\n\n");
-    b.append("etask task `").append(spec.id()).append("` · `").append(spec.branch()).append("` → `")
-        .append(state.base).append("` · exit ").append(o.exitCode()).append(" · risk **").append(o.riskLevel())
+    b.append("etask task `")
+        .append(spec.id())
+        .append("` · `")
+        .append(spec.branch())
+        .append("` → `")
+        .append(state.base)
+        .append("` · exit ")
+        .append(o.exitCode())
+        .append(" · risk **")
+        .append(o.riskLevel())
         .append("**\n\n");
     if (o.partial()) {
-      b.append("> ⚠ Partial result: covers only ").append(Math.round(o.partialRatio() * 100))
-          .append("% of the targets (").append(state.limitHit == null ? "stopped early" : state.limitHit).append(").\n\n");
+      b.append("> ⚠ Partial result: covers only ")
+          .append(Math.round(o.partialRatio() * 100))
+          .append("% of the targets (")
+          .append(state.limitHit == null ? "stopped early" : state.limitHit)
+          .append(").\n\n");
     }
     Map<String, Double> t = o.totals();
     b.append("| metric | before | after | Δ |\n|---|---:|---:|---:|\n");
@@ -43,12 +56,15 @@ public final class PrBody {
     row(b, "type errors", t.get("type_errors_before"), t.get("type_errors"), false);
     b.append("\n");
 
-    long accepted = count(state, "ACCEPT");
-    long kept = count(state, "KEEP");
-    long rolledBack = count(state, "ROLLBACK");
-    long skipped = count(state, "SKIP");
+    long accepted = count(state, Verdict.ACCEPT);
+    long kept = count(state, Verdict.KEEP);
+    long rolledBack = count(state, Verdict.ROLLBACK);
+    long skipped = count(state, Verdict.SKIP);
     long pending = state.batches.size() - state.doneCount();
-    b.append("**Decisions:** ").append(accepted).append(" of ").append(state.batches.size())
+    b.append("**Decisions:** ")
+        .append(accepted)
+        .append(" of ")
+        .append(state.batches.size())
         .append(" batches accepted");
     if (kept > 0) {
       b.append(" · ").append(kept).append(" kept with risk");
@@ -65,57 +81,99 @@ public final class PrBody {
     b.append("  \n**Labels:** ");
     o.labels().forEach(l -> b.append('`').append(l).append("` "));
     b.append("\n");
-    List<BatchState> leftOut = state.batches.stream()
-        .filter(x -> "ROLLBACK".equals(x.verdict) || "SKIP".equals(x.verdict) || "KEEP".equals(x.verdict)).toList();
+    List<BatchState> leftOut =
+        state.batches.stream()
+            .filter(
+                x ->
+                    x.verdict() == Verdict.ROLLBACK
+                        || x.verdict() == Verdict.SKIP
+                        || x.verdict() == Verdict.KEEP)
+            .toList();
     if (!leftOut.isEmpty()) {
       b.append("\n");
       for (BatchState x : leftOut.subList(0, Math.min(LEFT_OUT_LINES, leftOut.size()))) {
-        String what = switch (x.verdict) {
-          case "ROLLBACK" -> "rolled back";
-          case "SKIP" -> "skipped";
-          default -> "kept with risk";
-        };
-        b.append("- batch ").append(x.index + 1).append(" ").append(code(x.files)).append(" ").append(what)
-            .append(": ").append(oneLine(x.reason)).append("\n");
+        String what =
+            switch (x.verdict()) {
+              case ROLLBACK -> "rolled back";
+              case SKIP -> "skipped";
+              default -> "kept with risk";
+            };
+        b.append("- batch ")
+            .append(x.index() + 1)
+            .append(" ")
+            .append(code(x.files()))
+            .append(" ")
+            .append(what)
+            .append(": ")
+            .append(oneLine(x.reason()))
+            .append("\n");
       }
       if (leftOut.size() > LEFT_OUT_LINES) {
-        b.append("- … and ").append(leftOut.size() - LEFT_OUT_LINES).append(" more (see Batches below)\n");
+        b.append("- … and ")
+            .append(leftOut.size() - LEFT_OUT_LINES)
+            .append(" more (see Batches below)\n");
       }
     }
     if (state.aborted != null) {
       b.append("\n**Aborted:** ").append(state.aborted).append("\n");
     }
     if (!state.foreignCommits.isEmpty()) {
-      b.append("\n**Human-edited:** `").append(spec.branch()).append("` on the origin holds commits etask did not make;"
-          + " etask pushed nothing over them:\n");
+      b.append("\n**Human-edited:** `")
+          .append(spec.branch())
+          .append(
+              "` on the origin holds commits etask did not make;"
+                  + " etask pushed nothing over them:\n");
       state.foreignCommits.forEach(c -> b.append("- ").append(oneLine(c)).append("\n"));
     }
     if (!state.conflicts.isEmpty()) {
-      b.append("\n**Needs manual review:** rebase conflicts in ").append(String.join(", ", state.conflicts)).append("\n");
+      b.append("\n**Needs manual review:** rebase conflicts in ")
+          .append(String.join(", ", state.conflicts))
+          .append("\n");
     }
 
-    b.append("\n<details><summary>Batches</summary>\n\n| # | files | decision | reason | Δ coverage | diff coverage | diff lines |\n|---|---|---|---|---:|---:|---:|\n");
+    b.append(
+        "\n<details><summary>Batches</summary>\n\n| # | files | decision | reason | Δ coverage | diff coverage | diff lines |\n|---|---|---|---|---:|---:|---:|\n");
     for (BatchState bs : state.batches) {
-      b.append("| ").append(bs.index + 1).append(" | ").append(code(bs.files)).append(" | ")
-          .append(bs.verdict == null ? "not reached" : bs.verdict.toLowerCase(java.util.Locale.ROOT)).append(" | ")
-          .append(oneLine(bs.reason)).append(" | ")
-          .append(GateTable.fmt(bs.metrics.get("coverage_delta"))).append(" | ")
-          .append(GateTable.pct(bs.metrics.get("diff_coverage"))).append(" | ")
-          .append(GateTable.fmt(bs.metrics.get("diff_lines"))).append(" |\n");
+      b.append("| ")
+          .append(bs.index() + 1)
+          .append(" | ")
+          .append(code(bs.files()))
+          .append(" | ")
+          .append(
+              bs.verdict() == null
+                  ? "not reached"
+                  : bs.verdict().name().toLowerCase(java.util.Locale.ROOT))
+          .append(" | ")
+          .append(oneLine(bs.reason()))
+          .append(" | ")
+          .append(GateTable.fmt(bs.metrics().get("coverage_delta")))
+          .append(" | ")
+          .append(GateTable.pct(bs.metrics().get("diff_coverage")))
+          .append(" | ")
+          .append(GateTable.fmt(bs.metrics().get("diff_lines")))
+          .append(" |\n");
     }
     b.append("\n</details>\n");
 
     for (BatchState bs : state.batches) {
-      if (bs.failureExcerpt != null && !bs.failureExcerpt.isBlank()) {
-        b.append("\n<details><summary>Failure log, batch ").append(bs.index + 1).append("</summary>\n\n```\n")
-            .append(firstLines(bs.failureExcerpt, EXCERPT_LINES)).append("\n```\n\n</details>\n");
+      if (bs.failureExcerpt() != null && !bs.failureExcerpt().isBlank()) {
+        b.append("\n<details><summary>Failure log, batch ")
+            .append(bs.index() + 1)
+            .append("</summary>\n\n```\n")
+            .append(firstLines(bs.failureExcerpt(), EXCERPT_LINES))
+            .append("\n```\n\n</details>\n");
       }
-      if (!bs.newFindings.isEmpty()) {
-        b.append("\n<details><summary>New findings, batch ").append(bs.index + 1).append("</summary>\n\n```\n")
-            .append(firstLines(String.join("\n", bs.newFindings), EXCERPT_LINES)).append("\n```\n\n</details>\n");
+      if (!bs.newFindings().isEmpty()) {
+        b.append("\n<details><summary>New findings, batch ")
+            .append(bs.index() + 1)
+            .append("</summary>\n\n```\n")
+            .append(firstLines(String.join("\n", bs.newFindings()), EXCERPT_LINES))
+            .append("\n```\n\n</details>\n");
       }
     }
-    b.append("\n<details><summary>How to reproduce</summary>\n\n```\n").append(reproduce).append("\n```\n\nTools: ");
+    b.append("\n<details><summary>How to reproduce</summary>\n\n```\n")
+        .append(reproduce)
+        .append("\n```\n\nTools: ");
     state.toolVersions.forEach((k, v) -> b.append(k).append(' ').append(v).append(", "));
     if (!state.toolVersions.isEmpty()) {
       b.setLength(b.length() - 2);
@@ -124,15 +182,27 @@ public final class PrBody {
     return b.toString();
   }
 
-  private static void row(StringBuilder b, String name, Double before, Double after, boolean percent) {
+  private static void row(
+      StringBuilder b, String name, Double before, Double after, boolean percent) {
     String bs = percent ? GateTable.pct(before) : GateTable.fmt(before);
     String as = percent ? GateTable.pct(after) : GateTable.fmt(after);
-    String d = before == null || after == null ? "n/a" : GateTable.signed(Math.round((after - before) * 100) / 100.0);
-    b.append("| ").append(name).append(" | ").append(bs).append(" | ").append(as).append(" | ").append(d).append(" |\n");
+    String d =
+        before == null || after == null
+            ? "n/a"
+            : GateTable.signed(Math.round((after - before) * 100) / 100.0);
+    b.append("| ")
+        .append(name)
+        .append(" | ")
+        .append(bs)
+        .append(" | ")
+        .append(as)
+        .append(" | ")
+        .append(d)
+        .append(" |\n");
   }
 
-  private static long count(RunState s, String verdict) {
-    return s.batches.stream().filter(x -> verdict.equals(x.verdict)).count();
+  private static long count(RunState s, Verdict verdict) {
+    return s.batches.stream().filter(x -> x.verdict() == verdict).count();
   }
 
   private static String code(List<String> files) {
@@ -159,6 +229,9 @@ public final class PrBody {
     if (lines.length <= n) {
       return text.strip();
     }
-    return String.join("\n", java.util.Arrays.copyOf(lines, n)) + "\n… (" + (lines.length - n) + " more lines)";
+    return String.join("\n", java.util.Arrays.copyOf(lines, n))
+        + "\n… ("
+        + (lines.length - n)
+        + " more lines)";
   }
 }

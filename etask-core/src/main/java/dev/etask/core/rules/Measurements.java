@@ -22,8 +22,11 @@ public final class Measurements {
     m.put(Metric.TESTS_FAILED, (double) after.tests().failed());
     m.put(Metric.TESTS_ERRORS, (double) after.tests().errors());
     Set<String> failingBefore = new HashSet<>(before.tests().failing());
-    m.put(Metric.NEW_TEST_FAILURES,
-        (double) after.tests().failing().stream().filter(id -> !failingBefore.contains(id)).count());
+    m.put(
+        Metric.NEW_TEST_FAILURES,
+        (double)
+            after.tests().failing().stream().filter(id -> !failingBefore.contains(id)).count());
+    m.put(Metric.TESTS_REMOVED, (double) removedTests(before, after).size());
     Double cb = before.coveragePercent();
     Double ca = after.coveragePercent();
     put(m, Metric.COVERAGE_BEFORE, cb);
@@ -41,7 +44,24 @@ public final class Measurements {
     return m;
   }
 
-  /** Findings in {@code after} beyond those in {@code before}, counted per fingerprint (file, code, message). */
+  /**
+   * The ids of tests that passed in {@code before} and are neither passing nor failing in {@code
+   * after}: deleted, renamed, newly skipped or no longer collected. Empty when the tests of {@code
+   * after} could not run (that is a problem of its own, not a removal).
+   */
+  public static List<String> removedTests(GateReport before, GateReport after) {
+    if (after.tests().total() == 0) {
+      return List.of();
+    }
+    Set<String> still = new HashSet<>(after.tests().passedIds());
+    still.addAll(after.tests().failing());
+    return before.tests().passedIds().stream().filter(id -> !still.contains(id)).toList();
+  }
+
+  /**
+   * Findings in {@code after} beyond those in {@code before}, counted per fingerprint (file, code,
+   * message).
+   */
   public static Double newFindings(List<Finding> before, List<Finding> after) {
     if (after == null) {
       return null;
@@ -75,10 +95,14 @@ public final class Measurements {
     return after.stream().filter(f -> counts.merge(f.fingerprint(), -1, Integer::sum) < 0).toList();
   }
 
-  /** The tools that could not run after the batch but did before it (a problem names its tool first). */
+  /**
+   * The tools that could not run after the batch but did before it (a problem names its tool
+   * first).
+   */
   public static List<String> newProblems(GateReport before, GateReport after) {
     return after.problems().stream()
-        .filter(p -> before.problems().stream().noneMatch(q -> tool(q).equals(tool(p)))).toList();
+        .filter(p -> before.problems().stream().noneMatch(q -> tool(q).equals(tool(p))))
+        .toList();
   }
 
   private static String tool(String problem) {
@@ -89,7 +113,10 @@ public final class Measurements {
     return problem.substring(0, end);
   }
 
-  /** Percentage of the added executable lines that ran, or null when the batch added none in measured files. */
+  /**
+   * Percentage of the added executable lines that ran, or null when the batch added none in
+   * measured files.
+   */
   static Double diffCoverage(Coverage coverage, DiffStats diff) {
     if (coverage == null) {
       return null;

@@ -6,7 +6,10 @@ import dev.etask.core.spec.TaskSpec;
 import java.util.List;
 import java.util.Map;
 
-/** Risk level of a whole task: the spec's {@code high_if} / {@code medium_if} over the task's metrics. */
+/**
+ * Risk level of a whole task: the spec's {@code high_if} / {@code medium_if} over the task's
+ * metrics.
+ */
 public final class RiskAssessor {
   private RiskAssessor() {}
 

@@ -25,18 +25,46 @@ public final class RuleBook {
     List<Fired> fired = new ArrayList<>();
     TaskSpec.QualityGates g = spec.qualityGates();
     if (!problems.isEmpty()) {
-      fired.add(new Fired("tests_failed", Action.ROLLBACK, "gate-error", "a gate could not run: " + problems.get(0)));
+      fired.add(
+          new Fired(
+              "tests_failed",
+              Action.ROLLBACK,
+              "gate-error",
+              "a gate could not run: " + problems.get(0)));
     }
     double newFailures = m.getOrDefault(Metric.NEW_TEST_FAILURES, 0.0);
     if (g.requireAllTestsPass() && newFailures > 0) {
       boolean keep = spec.onTestFailure() == TaskSpec.OnTestFailure.KEEP;
-      fire(fired, "tests_failed", keep ? Action.KEEP : Action.ROLLBACK, "tests-failed",
+      fire(
+          fired,
+          "tests_failed",
+          keep ? Action.KEEP : Action.ROLLBACK,
+          "tests-failed",
           fmt(newFailures) + " test(s) fail that passed or did not exist before");
+    }
+    double removed = m.getOrDefault(Metric.TESTS_REMOVED, 0.0);
+    if (removed > 0) {
+      fire(
+          fired,
+          "tests_removed",
+          Action.ROLLBACK,
+          "tests-removed",
+          fmt(removed)
+              + " test(s) that passed before no longer run (deleted, renamed, skipped or not"
+              + " collected)");
     }
     Double delta = m.get(Metric.COVERAGE_DELTA);
     if (delta != null && delta < g.minCoverageDelta() - g.coverageTolerance()) {
-      fire(fired, "coverage_drop", Action.ROLLBACK, "coverage-risk", "coverage changed by " + fmt(delta)
-          + " points (allowed: " + fmt(g.minCoverageDelta() - g.coverageTolerance()) + ")");
+      fire(
+          fired,
+          "coverage_drop",
+          Action.ROLLBACK,
+          "coverage-risk",
+          "coverage changed by "
+              + fmt(delta)
+              + " points (allowed: "
+              + fmt(g.minCoverageDelta() - g.coverageTolerance())
+              + ")");
     }
     double newLint = m.getOrDefault(Metric.NEW_LINT_ERRORS, 0.0);
     if (g.forbidNewLintErrors() && newLint > 0) {
@@ -48,33 +76,56 @@ public final class RuleBook {
     }
     double lines = m.getOrDefault(Metric.DIFF_LINES, 0.0);
     if (lines > g.maxDiffLines()) {
-      fire(fired, "large_diff", Action.KEEP, "large-diff", fmt(lines) + " changed lines (limit " + g.maxDiffLines() + ")");
+      fire(
+          fired,
+          "large_diff",
+          Action.KEEP,
+          "large-diff",
+          fmt(lines) + " changed lines (limit " + g.maxDiffLines() + ")");
     }
     if (g.flakyReruns() > 0 && m.getOrDefault(Metric.FLAKY_TESTS, 0.0) > 0) {
-      fire(fired, "flaky", Action.ROLLBACK, "flaky", fmt(m.get(Metric.FLAKY_TESTS))
-          + " new test(s) changed outcome when run again");
+      fire(
+          fired,
+          "flaky",
+          Action.ROLLBACK,
+          "flaky",
+          fmt(m.get(Metric.FLAKY_TESTS)) + " new test(s) changed outcome when run again");
     }
     double weak = m.getOrDefault(Metric.WEAK_TESTS, 0.0);
     double uncollected = m.getOrDefault(Metric.UNCOLLECTED_TESTS, 0.0);
     if (g.checkAssertions() && weak + uncollected > 0) {
       List<String> why = new ArrayList<>();
       if (weak > 0) {
-        why.add(fmt(weak) + " new test(s) that cannot fail (no real assertion, or passing whatever the code returns)");
+        why.add(
+            fmt(weak)
+                + " new test(s) that cannot fail (no real assertion, or passing whatever the code returns)");
       }
       if (uncollected > 0) {
-        why.add(fmt(uncollected) + " new test(s) the repository's test run never collects (check testpaths /"
-            + " python_files)");
+        why.add(
+            fmt(uncollected)
+                + " new test(s) the repository's test run never collects (check testpaths /"
+                + " python_files)");
       }
       fire(fired, "weak_tests", Action.KEEP, "weak-tests", String.join(", ", why));
     }
     if (m.getOrDefault(Metric.TEST_CONFIG_FILES, 0.0) > 0) {
-      fire(fired, "test_config", Action.KEEP, "test-config-changed", fmt(m.get(Metric.TEST_CONFIG_FILES))
-          + " file(s) that configure the test runner or the tools changed");
+      fire(
+          fired,
+          "test_config",
+          Action.KEEP,
+          "test-config-changed",
+          fmt(m.get(Metric.TEST_CONFIG_FILES))
+              + " file(s) that configure the test runner or the tools changed");
     }
     for (Map.Entry<String, TaskSpec.RuleOverride> custom : spec.rules().entrySet()) {
       TaskSpec.RuleOverride r = custom.getValue();
       if (r.when() != null && r.when().test(m)) {
-        fired.add(new Fired(custom.getKey(), r.action(), r.label(), custom.getKey() + " (" + r.when().source() + ")"));
+        fired.add(
+            new Fired(
+                custom.getKey(),
+                r.action(),
+                r.label(),
+                custom.getKey() + " (" + r.when().source() + ")"));
       }
     }
     if (fired.isEmpty()) {
@@ -102,11 +153,15 @@ public final class RuleBook {
   /** The decision when the generator failed this batch. */
   public Decision generatorFailed(String reason, boolean giveUp) {
     Action action = giveUp ? override("generator_failed", Action.ABORT) : Action.SKIP;
-    return new Decision(toVerdict(action), reason, List.of("generator_failed"),
+    return new Decision(
+        toVerdict(action),
+        reason,
+        List.of("generator_failed"),
         giveUp ? List.of(label("generator_failed", "aborted")) : List.of());
   }
 
-  private void fire(List<Fired> fired, String rule, Action defaultAction, String defaultLabel, String reason) {
+  private void fire(
+      List<Fired> fired, String rule, Action defaultAction, String defaultLabel, String reason) {
     fired.add(new Fired(rule, override(rule, defaultAction), label(rule, defaultLabel), reason));
   }
 
@@ -130,7 +185,9 @@ public final class RuleBook {
   }
 
   static String fmt(double v) {
-    return v == Math.rint(v) ? String.valueOf((long) v) : String.format(java.util.Locale.ROOT, "%.2f", v);
+    return v == Math.rint(v)
+        ? String.valueOf((long) v)
+        : String.format(java.util.Locale.ROOT, "%.2f", v);
   }
 
   private record Fired(String rule, Action action, String label, String reason) {}

@@ -1,6 +1,9 @@
 package dev.etask.core.rules;
 
-/** What happens to a batch. Ordered from mildest to most severe: the most severe triggered rule wins. */
+/**
+ * What happens to a batch. Ordered from mildest to most severe: the most severe triggered rule
+ * wins.
+ */
 public enum Verdict {
   /** Committed, no risk. */
   ACCEPT,

@@ -11,6 +11,10 @@ public class EtaskException extends RuntimeException {
     SPEC_INVALID,
     TASK_LOCKED,
     STATE_MISMATCH,
+    /** state.json or a report cannot be read. */
+    STATE_UNREADABLE,
+    /** A goal ran before the goals it needs (analyze before prepare, …). */
+    NOT_PREPARED,
     CLONE_FAILED,
     BRANCH_TAKEN,
     ENV_FAILED,

@@ -62,7 +62,8 @@ public final class Expression {
     Node node = p.or();
     if (!p.atEnd()) {
       Token t = p.peek();
-      throw new ParseException(t.offset, "unexpected '" + t.text + "'; expected 'and', 'or' or the end");
+      throw new ParseException(
+          t.offset, "unexpected '" + t.text + "'; expected 'and', 'or' or the end");
     }
     return new Expression(source, node);
   }
@@ -123,8 +124,11 @@ public final class Expression {
           throw new ParseException(start, "unknown operator '" + op + "'; use == or !=");
         }
         tokens.add(new Token(op, start, false, false));
-      } else if (Character.isDigit(c) || c == '.' || (c == '-' && i + 1 < s.length()
-          && (Character.isDigit(s.charAt(i + 1)) || s.charAt(i + 1) == '.'))) {
+      } else if (Character.isDigit(c)
+          || c == '.'
+          || (c == '-'
+              && i + 1 < s.length()
+              && (Character.isDigit(s.charAt(i + 1)) || s.charAt(i + 1) == '.'))) {
         int start = i;
         i++;
         while (i < s.length() && (Character.isDigit(s.charAt(i)) || s.charAt(i) == '.')) {
@@ -211,7 +215,8 @@ public final class Expression {
       }
       Token op = peek();
       if (!List.of("<", "<=", ">", ">=", "==", "!=").contains(op.text())) {
-        throw new ParseException(op.offset(), "expected one of < <= > >= == != but found '" + op.text() + "'");
+        throw new ParseException(
+            op.offset(), "expected one of < <= > >= == != but found '" + op.text() + "'");
       }
       pos++;
       return new Cmp(left, op.text(), operand());
@@ -228,13 +233,21 @@ public final class Expression {
       if (t.word()) {
         Metric m = Metric.byKey(t.text());
         if (m == null) {
-          throw new ParseException(t.offset(), "unknown metric '" + t.text() + "'"
-              + Suggest.closest(t.text(), Metric.keys()).map(k -> "; did you mean '" + k + "'?").orElse("")
-              + " Valid metrics: " + String.join(", ", Metric.keys()));
+          throw new ParseException(
+              t.offset(),
+              "unknown metric '"
+                  + t.text()
+                  + "'"
+                  + Suggest.closest(t.text(), Metric.keys())
+                      .map(k -> "; did you mean '" + k + "'?")
+                      .orElse("")
+                  + " Valid metrics: "
+                  + String.join(", ", Metric.keys()));
         }
         return new Operand(m, 0);
       }
-      throw new ParseException(t.offset(), "expected a metric name or a number but found '" + t.text() + "'");
+      throw new ParseException(
+          t.offset(), "expected a metric name or a number but found '" + t.text() + "'");
     }
   }
 

@@ -16,17 +16,22 @@ public final class Glob {
     this.regex = regex;
   }
 
-  /** Compiles a glob; throws {@link IllegalArgumentException} with a readable reason when invalid. */
+  /**
+   * Compiles a glob; throws {@link IllegalArgumentException} with a readable reason when invalid.
+   */
   public static Glob compile(String glob) {
     if (glob == null || glob.isBlank()) {
       throw new IllegalArgumentException("a glob cannot be empty");
     }
     if (glob.startsWith("/")) {
       throw new IllegalArgumentException(
-          "'" + glob + "' is absolute; globs are relative to the repository root (drop the leading /)");
+          "'"
+              + glob
+              + "' is absolute; globs are relative to the repository root (drop the leading /)");
     }
     if (glob.contains("\\")) {
-      throw new IllegalArgumentException("'" + glob + "' contains a backslash; use / between folders");
+      throw new IllegalArgumentException(
+          "'" + glob + "' contains a backslash; use / between folders");
     }
     for (String segment : glob.split("/")) {
       if (segment.equals("..")) {

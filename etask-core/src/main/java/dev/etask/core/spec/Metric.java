@@ -9,6 +9,11 @@ public enum Metric {
   TESTS_FAILED,
   TESTS_ERRORS,
   NEW_TEST_FAILURES,
+  /**
+   * Tests that passed before and neither pass nor fail after: deleted, renamed, skipped or no
+   * longer collected.
+   */
+  TESTS_REMOVED,
   COVERAGE_BEFORE,
   COVERAGE_AFTER,
   COVERAGE_DELTA,
@@ -23,7 +28,10 @@ public enum Metric {
   /** New tests the repository's own test run never collects (testpaths, python_files). */
   UNCOLLECTED_TESTS,
   FLAKY_TESTS,
-  /** Files the batch changed that configure the test runner or the tools (conftest.py, pytest.ini, …). */
+  /**
+   * Files the batch changed that configure the test runner or the tools (conftest.py, pytest.ini,
+   * …).
+   */
   TEST_CONFIG_FILES;
 
   /** The name used in specs and status.json, e.g. {@code coverage_delta}. */

@@ -5,13 +5,16 @@ import java.util.List;
 
 /**
  * Splits a line into words as a POSIX shell would for plain arguments: blanks separate words,
- * single quotes keep everything, double quotes keep everything but {@code \"} and {@code \\},
- * a backslash outside quotes keeps the next character. No expansion of any kind.
+ * single quotes keep everything, double quotes keep everything but {@code \"} and {@code \\}, a
+ * backslash outside quotes keeps the next character. No expansion of any kind.
  */
 public final class ShellWords {
   private ShellWords() {}
 
-  /** The words; throws {@link IllegalArgumentException} (with the 0-based offset in the message) on an open quote. */
+  /**
+   * The words; throws {@link IllegalArgumentException} (with the 0-based offset in the message) on
+   * an open quote.
+   */
   public static List<String> split(String line) {
     List<String> words = new ArrayList<>();
     StringBuilder word = new StringBuilder();
@@ -21,7 +24,8 @@ public final class ShellWords {
       if (c == '\'') {
         int end = line.indexOf('\'', i + 1);
         if (end < 0) {
-          throw new IllegalArgumentException("the single quote at offset " + i + " is never closed");
+          throw new IllegalArgumentException(
+              "the single quote at offset " + i + " is never closed");
         }
         word.append(line, i + 1, end);
         inWord = true;
@@ -30,7 +34,9 @@ public final class ShellWords {
         int j = i + 1;
         for (; j < line.length() && line.charAt(j) != '"'; j++) {
           char d = line.charAt(j);
-          if (d == '\\' && j + 1 < line.length() && (line.charAt(j + 1) == '"' || line.charAt(j + 1) == '\\')) {
+          if (d == '\\'
+              && j + 1 < line.length()
+              && (line.charAt(j + 1) == '"' || line.charAt(j + 1) == '\\')) {
             j++;
             word.append(line.charAt(j));
           } else {
@@ -38,7 +44,8 @@ public final class ShellWords {
           }
         }
         if (j >= line.length()) {
-          throw new IllegalArgumentException("the double quote at offset " + i + " is never closed");
+          throw new IllegalArgumentException(
+              "the double quote at offset " + i + " is never closed");
         }
         inWord = true;
         i = j;

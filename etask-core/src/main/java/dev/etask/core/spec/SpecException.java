@@ -35,7 +35,8 @@ public final class SpecException extends RuntimeException {
     if (problems.size() == 1) {
       return problems.get(0).toString();
     }
-    return problems.size() + " problems in the task spec:\n"
+    return problems.size()
+        + " problems in the task spec:\n"
         + problems.stream().map(p -> "  " + p).collect(Collectors.joining("\n"));
   }
 }

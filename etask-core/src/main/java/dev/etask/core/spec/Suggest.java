@@ -7,12 +7,15 @@ import java.util.Optional;
 public final class Suggest {
   private Suggest() {}
 
-  /** The candidate closest to {@code word} by edit distance, when it is close enough to be a typo. */
+  /**
+   * The candidate closest to {@code word} by edit distance, when it is close enough to be a typo.
+   */
   public static Optional<String> closest(String word, Collection<String> candidates) {
     String best = null;
     int bestDistance = Integer.MAX_VALUE;
     for (String c : candidates) {
-      int d = distance(word.toLowerCase(java.util.Locale.ROOT), c.toLowerCase(java.util.Locale.ROOT));
+      int d =
+          distance(word.toLowerCase(java.util.Locale.ROOT), c.toLowerCase(java.util.Locale.ROOT));
       if (d < bestDistance) {
         best = c;
         bestDistance = d;

@@ -5,7 +5,11 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
-/** A task: one YAML file, validated. Relative paths resolve against {@link #specDir()}. */
+/**
+ * A task: one YAML file, validated. Relative paths resolve against {@link #specDir()}. {@code hash}
+ * identifies what the spec says (its YAML normalised: keys sorted, comments, layout and the file's
+ * place left out), so a run's state is refused by a changed spec and kept by a reformatted one.
+ */
 public record TaskSpec(
     Path file,
     String id,
@@ -22,18 +26,26 @@ public record TaskSpec(
     OnTestFailure onTestFailure,
     Map<String, RuleOverride> rules,
     Git git,
-    Pr pr) {
+    Pr pr,
+    String hash) {
 
   public Path specDir() {
     return file.toAbsolutePath().getParent();
   }
 
-  /** {@code url} null means the current repository's origin; {@code base} null means the origin's HEAD. */
+  /**
+   * {@code url} null means the current repository's origin; {@code base} null means the origin's
+   * HEAD.
+   */
   public record Repository(String url, String base) {}
 
   public record Target(List<Glob> include, List<Glob> exclude, List<Glob> writable) {}
 
-  public enum BatchMode { SINGLE_FILE, PER_DIRECTORY, ALL }
+  public enum BatchMode {
+    SINGLE_FILE,
+    PER_DIRECTORY,
+    ALL
+  }
 
   public record Strategy(BatchMode batchMode, int maxAttemptsPerBatch, int maxGeneratorFailures) {}
 
@@ -41,10 +53,15 @@ public record TaskSpec(
 
   /**
    * {@code install} (pip arguments, already split into words) and {@code source} null mean "detect
-   * from the repository"; {@code tools} holds only the versions the spec asks for (the rest comes from
-   * the repository's pins or etask's defaults); {@code env} names the caller's variables the gates may see.
+   * from the repository"; {@code tools} holds only the versions the spec asks for (the rest comes
+   * from the repository's pins or etask's defaults); {@code env} names the caller's variables the
+   * gates may see.
    */
-  public record Python(String interpreter, List<String> install, Map<String, String> tools, List<String> source,
+  public record Python(
+      String interpreter,
+      List<String> install,
+      Map<String, String> tools,
+      List<String> source,
       List<String> env) {}
 
   public record Limits(int maxCommits, Duration maxRuntime) {}
@@ -63,17 +80,31 @@ public record TaskSpec(
       Lint lint) {}
 
   /** How the repository's tests run: {@code auto} detects it from the repository. */
-  public enum Runner { AUTO, PYTEST, UNITTEST }
+  public enum Runner {
+    AUTO,
+    PYTEST,
+    UNITTEST
+  }
 
-  /** {@code args}: extra arguments for the test runner (pytest's, or {@code python -m unittest}'s). */
+  /**
+   * {@code args}: extra arguments for the test runner (pytest's, or {@code python -m unittest}'s).
+   */
   public record Tests(Runner runner, List<String> args) {}
 
   /** {@code select}: the ruff rules to gate on; null means the repository's own ruff settings. */
   public record Lint(List<String> select) {}
 
-  public enum OnTestFailure { ROLLBACK, KEEP }
+  public enum OnTestFailure {
+    ROLLBACK,
+    KEEP
+  }
 
-  public enum Action { ROLLBACK, KEEP, SKIP, ABORT }
+  public enum Action {
+    ROLLBACK,
+    KEEP,
+    SKIP,
+    ABORT
+  }
 
   /**
    * A rule book entry: for a built-in rule, null fields keep its default; a custom rule has a
@@ -83,7 +114,12 @@ public record TaskSpec(
 
   public record Git(String authorName, String authorEmail, List<Glob> testFiles) {}
 
-  public enum Provider { AUTO, LOCAL, GITHUB, NONE }
+  public enum Provider {
+    AUTO,
+    LOCAL,
+    GITHUB,
+    NONE
+  }
 
   public record Pr(
       Provider provider,

@@ -1,42 +1,211 @@
 package dev.etask.core.state;
 
+import dev.etask.core.rules.Decision;
+import dev.etask.core.rules.Verdict;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** One batch's progress and outcome, as stored in state.json and reported in status.json. */
+/**
+ * One batch's progress and outcome, as stored in state.json and reported in status.json. It changes
+ * only through its methods, one per step of its life: {@link #startAttempt}, {@link #generated},
+ * {@link #decide} (the gates' verdict), {@link #retry}, {@link #close} (done without a commit),
+ * {@link #committed}.
+ */
 public final class BatchState {
   /** Where a batch is: waiting, generated (changes staged), validated (decision taken), done. */
-  public enum Stage { PENDING, GENERATED, VALIDATED, DONE }
+  public enum Stage {
+    PENDING,
+    GENERATED,
+    VALIDATED,
+    DONE
+  }
 
-  public int index;
-  public List<String> files = new ArrayList<>();
-  public Stage stage = Stage.PENDING;
-  public int attempts;
-  /** ACCEPT, KEEP, SKIP, ROLLBACK or ABORT once decided. */
-  public String verdict;
-  public String reason;
-  public List<String> rules = new ArrayList<>();
-  public List<String> labels = new ArrayList<>();
-  public Map<String, Double> metrics = new LinkedHashMap<>();
-  public List<String> changedFiles = new ArrayList<>();
-  public List<String> newFindings = new ArrayList<>();
-  public String failureExcerpt;
-  public String feedback = "";
-  public Boolean firstTryPass;
-  public String commit;
-  public long durationMs;
+  private int index;
+  private List<String> files = new ArrayList<>();
+  private Stage stage = Stage.PENDING;
+  private int attempts;
+  private Verdict verdict;
+  private String reason;
+  private List<String> rules = new ArrayList<>();
+  private List<String> labels = new ArrayList<>();
+  private Map<String, Double> metrics = new LinkedHashMap<>();
+  private List<String> changedFiles = new ArrayList<>();
+  private List<String> newFindings = new ArrayList<>();
+  private String failureExcerpt;
+  private String feedback = "";
+  private Boolean firstTryPass;
+  private String commit;
+  private long durationMs;
 
-  public BatchState() {}
+  BatchState() {}
 
   public BatchState(int index, List<String> files) {
     this.index = index;
     this.files = new ArrayList<>(files);
   }
 
-  /** Committed by this workspace (batches adopted from the origin's branch have no commit of ours). */
+  public int index() {
+    return index;
+  }
+
+  public List<String> files() {
+    return List.copyOf(files);
+  }
+
+  public Stage stage() {
+    return stage;
+  }
+
+  public int attempts() {
+    return attempts;
+  }
+
+  /** The verdict once decided, else null. */
+  public Verdict verdict() {
+    return verdict;
+  }
+
+  public String reason() {
+    return reason;
+  }
+
+  public List<String> rules() {
+    return List.copyOf(rules);
+  }
+
+  public List<String> labels() {
+    return List.copyOf(labels);
+  }
+
+  public Map<String, Double> metrics() {
+    return java.util.Collections.unmodifiableMap(metrics);
+  }
+
+  public List<String> changedFiles() {
+    return List.copyOf(changedFiles);
+  }
+
+  public List<String> newFindings() {
+    return List.copyOf(newFindings);
+  }
+
+  public String failureExcerpt() {
+    return failureExcerpt;
+  }
+
+  /** What went wrong in the last attempt, for the generator's next one; empty on the first. */
+  public String feedback() {
+    return feedback;
+  }
+
+  public Boolean firstTryPass() {
+    return firstTryPass;
+  }
+
+  public String commit() {
+    return commit;
+  }
+
+  public long durationMs() {
+    return durationMs;
+  }
+
+  /**
+   * Committed by this workspace (batches adopted from the origin's branch have no commit of ours).
+   */
   public boolean committed() {
-    return stage == Stage.DONE && commit != null && ("ACCEPT".equals(verdict) || "KEEP".equals(verdict));
+    return stage == Stage.DONE && commit != null && verdict != null && verdict.commits();
+  }
+
+  public boolean done() {
+    return stage == Stage.DONE;
+  }
+
+  // -------------------------------------------------------------------------------- transitions
+
+  /** A new attempt of the generator starts. */
+  public void startAttempt() {
+    attempts++;
+  }
+
+  /** An attempt that was cut short (interrupt, budget) does not count. */
+  public void uncountAttempt() {
+    attempts = Math.max(0, attempts - 1);
+  }
+
+  public void addDuration(long millis) {
+    durationMs += millis;
+  }
+
+  /** The generator's changes are staged. */
+  public void generated(List<String> changes) {
+    changedFiles = new ArrayList<>(changes);
+    stage = Stage.GENERATED;
+  }
+
+  /**
+   * The gates' decision on the generated batch, with what was measured, the new findings and, when
+   * tests failed or a gate could not run, an excerpt of the failure.
+   */
+  public void decide(
+      Decision d, Map<String, Double> measured, List<String> findings, String excerpt) {
+    record(d);
+    metrics = new LinkedHashMap<>(measured);
+    newFindings = new ArrayList<>(findings);
+    failureExcerpt = excerpt;
+    stage = Stage.VALIDATED;
+  }
+
+  /**
+   * The batch is done without reaching the branch, or without reaching the gates (generator failed,
+   * guard).
+   */
+  public void close(Decision d) {
+    record(d);
+    firstTryPass = d.verdict().commits() && attempts == 1;
+    stage = Stage.DONE;
+  }
+
+  /** A rejected batch is left out for good (no attempts left). */
+  public void leaveOut() {
+    firstTryPass = false;
+    stage = Stage.DONE;
+  }
+
+  /** A rejected attempt goes back to the generator with {@code why} as feedback. */
+  public void retry(String why) {
+    feedback = why;
+    stage = Stage.PENDING;
+  }
+
+  /** The generator failed this attempt; the next one gets {@code why}. */
+  public void failedAttempt(String why) {
+    feedback = why;
+  }
+
+  /** The batch is on the task branch as {@code sha}. */
+  public void committed(String sha) {
+    commit = sha;
+    firstTryPass = attempts == 1;
+    stage = Stage.DONE;
+  }
+
+  /** A batch the generator gave up on is tried again from scratch (a new run after an abort). */
+  public void reopen() {
+    stage = Stage.PENDING;
+    verdict = null;
+    reason = null;
+    labels = new ArrayList<>();
+    rules = new ArrayList<>();
+    attempts = 0;
+  }
+
+  private void record(Decision d) {
+    verdict = d.verdict();
+    reason = d.reason();
+    rules = new ArrayList<>(d.rules());
+    labels = new ArrayList<>(d.labels());
   }
 }

@@ -2,10 +2,7 @@ package dev.etask.core.state;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import dev.etask.core.workspace.AtomicFiles;
+import dev.etask.core.json.Json;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,9 +21,6 @@ import java.util.Set;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public final class RunState {
   public static final int SCHEMA_VERSION = 1;
-  public static final ObjectMapper JSON = new ObjectMapper()
-      .enable(SerializationFeature.INDENT_OUTPUT)
-      .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
   /** Why a task stopped for good. */
   public record Fatal(String code, String phase, String message, String nextStep) {}
@@ -46,14 +40,22 @@ public final class RunState {
   public List<String> sourceDirs = new ArrayList<>();
   public List<String> testDirs = new ArrayList<>();
   public Map<String, String> toolVersions = new LinkedHashMap<>();
-  /** How the gates run on this repository (test runner, pytest configuration, lint rules), decided in PREPARE. */
+
+  /**
+   * How the gates run on this repository (test runner, pytest configuration, lint rules), decided
+   * in PREPARE.
+   */
   public dev.etask.core.gates.GateSetup gates;
+
   public List<BatchState> batches = new ArrayList<>();
   public String lastPushedSha;
+
   /** etask commits found on the origin's branch when a fresh workspace adopted it. */
   public int adoptedCommits;
+
   /** The target files those adopted commits worked on: their batches are not redone. */
   public Set<String> adoptedTargets = new LinkedHashSet<>();
+
   public int generatorFailuresInARow;
   public String prUrl;
   public String failurePrUrl;
@@ -63,34 +65,40 @@ public final class RunState {
   public String aborted;
   public String limitHit;
   public Fatal fatal;
+
   /** Every commit etask made for this task (SHAs): ownership is by SHA, never by message. */
   public Set<String> ownCommits = new LinkedHashSet<>();
+
   /** Commits on the origin's task branch that etask did not make (how they are listed). */
   public List<String> foreignCommits = new ArrayList<>();
+
   /** Why etask pushes nothing now (the origin's branch holds someone else's commits), or null. */
   public String halted;
-  /** The origin's branch tips as etask last saw them: what a push from inside the clone is told by. */
+
+  /**
+   * The origin's branch tips as etask last saw them: what a push from inside the clone is told by.
+   */
   public Map<String, String> originTips = new LinkedHashMap<>();
+
   /** Set when something pushed to the origin from the task's clone; only etask:clean clears it. */
   public String tampered;
-  /** SHA-256 of each gate report as etask wrote it: a report that no longer matches is not trusted. */
+
+  /**
+   * SHA-256 of each gate report as etask wrote it: a report that no longer matches is not trusted.
+   */
   public Map<String, String> reportSums = new LinkedHashMap<>();
 
   public static RunState read(Path file) throws IOException {
-    return JSON.readValue(file.toFile(), RunState.class);
+    return Json.MAPPER.readValue(file.toFile(), RunState.class);
   }
 
   public static RunState readOrNull(Path file) throws IOException {
     return Files.exists(file) ? read(file) : null;
   }
 
-  public void write(Path file) throws IOException {
-    AtomicFiles.write(file, JSON.writeValueAsBytes(this));
-  }
-
   public BatchState inFlight() {
     for (BatchState b : batches) {
-      if (b.stage == BatchState.Stage.GENERATED || b.stage == BatchState.Stage.VALIDATED) {
+      if (b.stage() == BatchState.Stage.GENERATED || b.stage() == BatchState.Stage.VALIDATED) {
         return b;
       }
     }
@@ -99,7 +107,7 @@ public final class RunState {
 
   public BatchState nextPending() {
     for (BatchState b : batches) {
-      if (b.stage == BatchState.Stage.PENDING) {
+      if (b.stage() == BatchState.Stage.PENDING) {
         return b;
       }
     }
@@ -111,7 +119,7 @@ public final class RunState {
   }
 
   public long doneCount() {
-    return batches.stream().filter(b -> b.stage == BatchState.Stage.DONE).count();
+    return batches.stream().filter(BatchState::done).count();
   }
 
   public void addPhaseTime(String phase, long millis) {

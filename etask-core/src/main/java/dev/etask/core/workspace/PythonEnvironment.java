@@ -2,6 +2,7 @@ package dev.etask.core.workspace;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.etask.core.json.Json;
 import dev.etask.core.process.Command;
 import dev.etask.core.process.Environments;
 import dev.etask.core.process.ProcessRunner;
@@ -11,14 +12,10 @@ import dev.etask.core.spec.SpecLoader;
 import dev.etask.core.spec.TaskSpec;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -35,16 +32,45 @@ public final class PythonEnvironment {
    * reads its configuration from, the tool versions to install (with where each came from), whether
    * it configures ruff, and the files that declare its test dependencies.
    */
-  public record Project(List<String> install, List<String> source, List<String> tests, boolean hasTests,
-      String runner, String runnerReason, String pytestConfig, Map<String, String> tools,
-      Map<String, String> toolSources, boolean ruffConfigured, List<String> dependencyFiles) {
+  public record Project(
+      List<String> install,
+      List<String> source,
+      List<String> tests,
+      boolean hasTests,
+      String runner,
+      String runnerReason,
+      String pytestConfig,
+      Map<String, String> tools,
+      Map<String, String> toolSources,
+      boolean ruffConfigured,
+      List<String> dependencyFiles,
+      List<String> mypyFiles,
+      String lockFile,
+      Map<String, String> locked) {
+    public Project {
+      locked = locked == null ? Map.of() : Map.copyOf(locked);
+    }
 
     public Project(List<String> install, List<String> source, List<String> tests) {
-      this(install, source, tests, true, "pytest", "", null, SpecLoader.DEFAULT_TOOLS, Map.of(), true, List.of());
+      this(
+          install,
+          source,
+          tests,
+          true,
+          "pytest",
+          "",
+          null,
+          SpecLoader.DEFAULT_TOOLS,
+          Map.of(),
+          true,
+          List.of(),
+          null,
+          null,
+          Map.of());
     }
   }
 
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper JSON = Json.MAPPER;
   private static final Duration INSTALL_TIMEOUT = Duration.ofMinutes(20);
   private static final Duration QUICK = Duration.ofMinutes(2);
 
@@ -54,23 +80,33 @@ public final class PythonEnvironment {
   private final List<String> gateVariables;
   private final List<Path> pythonPath;
   private final Path uv;
+  private List<String> notes = List.of();
 
   public PythonEnvironment(Workspace workspace, ProcessRunner runner) {
     this(workspace, runner, List.of(), null);
   }
 
-  /** {@code uv}: the uv executable to install with; null means uv from PATH when there is one, else pip. */
-  public PythonEnvironment(Workspace workspace, ProcessRunner runner, List<Path> pythonPath, Path uv) {
+  /**
+   * {@code uv}: the uv executable to install with; null means uv from PATH when there is one, else
+   * pip.
+   */
+  public PythonEnvironment(
+      Workspace workspace, ProcessRunner runner, List<Path> pythonPath, Path uv) {
     this(workspace, runner, Environments.of(workspace.home()), List.of(), pythonPath, uv);
   }
 
   /**
-   * {@code environments}: what each child may see; {@code gateVariables}: the names in
-   * {@code python.env} the gates get on top; {@code pythonPath} goes in front of PYTHONPATH (it makes a
+   * {@code environments}: what each child may see; {@code gateVariables}: the names in {@code
+   * python.env} the gates get on top; {@code pythonPath} goes in front of PYTHONPATH (it makes a
    * copy of a checkout win over an editable install).
    */
-  public PythonEnvironment(Workspace workspace, ProcessRunner runner, Environments environments,
-      List<String> gateVariables, List<Path> pythonPath, Path uv) {
+  public PythonEnvironment(
+      Workspace workspace,
+      ProcessRunner runner,
+      Environments environments,
+      List<String> gateVariables,
+      List<Path> pythonPath,
+      Path uv) {
     this.workspace = workspace;
     this.runner = runner;
     this.environments = environments;
@@ -79,7 +115,10 @@ public final class PythonEnvironment {
     this.uv = uv;
   }
 
-  /** The same environment (venv, settings) measuring another checkout, with {@code pythonPath} in front. */
+  /**
+   * The same environment (venv, settings) measuring another checkout, with {@code pythonPath} in
+   * front.
+   */
   public PythonEnvironment on(Workspace checkout, List<Path> pythonPath) {
     return new PythonEnvironment(checkout, runner, environments, gateVariables, pythonPath, uv);
   }
@@ -98,8 +137,8 @@ public final class PythonEnvironment {
   }
 
   /**
-   * The environment the gates run in: the allowlist plus {@code python.env}, the venv first on PATH,
-   * every by-product out of the clone.
+   * The environment the gates run in: the allowlist plus {@code python.env}, the venv first on
+   * PATH, every by-product out of the clone.
    */
   public Map<String, String> environment() {
     return withVenv(environments.forGates(gateVariables));
@@ -111,7 +150,8 @@ public final class PythonEnvironment {
 
   /**
    * The generator's environment: {@code base} with the venv first on PATH; the tools' by-products
-   * (when the generator runs pytest or mypy itself) go to {@code scratch}, away from etask's reports.
+   * (when the generator runs pytest or mypy itself) go to {@code scratch}, away from etask's
+   * reports.
    */
   public Map<String, String> forGenerator(Map<String, String> base, Path scratch) {
     Map<String, String> env = withVenv(base);
@@ -136,104 +176,115 @@ public final class PythonEnvironment {
     env.put("RUFF_CACHE_DIR", workspace.cache().resolve("ruff").toString());
     env.put("PIP_NO_INPUT", "1");
     if (!pythonPath.isEmpty()) {
-      String front = String.join(java.io.File.pathSeparator, pythonPath.stream().map(Path::toString).toList());
+      String front =
+          String.join(java.io.File.pathSeparator, pythonPath.stream().map(Path::toString).toList());
       String rest = env.get("PYTHONPATH");
-      env.put("PYTHONPATH", rest == null || rest.isEmpty() ? front : front + java.io.File.pathSeparator + rest);
+      env.put(
+          "PYTHONPATH",
+          rest == null || rest.isEmpty() ? front : front + java.io.File.pathSeparator + rest);
     }
     return env;
   }
 
-  /** Reads the repository's packaging files. Uses the machine interpreter: the venv may not exist yet. */
+  /**
+   * Reads the repository's packaging files. Uses the machine interpreter: the venv may not exist
+   * yet.
+   */
   public Project detect(String interpreter, TaskSpec.Python spec) {
     Path script = script("detect_project.py");
-    ProcessRunner.Result r = runner.run(Command.of(workspace.repo(), environments.base(), QUICK,
-        workspace.logs().resolve("prepare-env.log"), interpreter, script.toString(), workspace.repo().toString()));
+    ProcessRunner.Result r =
+        runner.run(
+            Command.of(
+                workspace.repo(),
+                environments.base(),
+                QUICK,
+                workspace.logs().resolve("prepare-env.log"),
+                interpreter,
+                script.toString(),
+                workspace.repo().toString()));
     if (!r.ok()) {
-      throw new EtaskException(Code.ENV_FAILED, "could not inspect the repository's Python project with '"
-          + interpreter + "': " + lastLines(r.output(), 5),
-          "check that '" + interpreter + "' is a working Python 3 (set python.interpreter in the task spec)");
+      throw new EtaskException(
+          Code.ENV_FAILED,
+          "could not inspect the repository's Python project with '"
+              + interpreter
+              + "': "
+              + lastLines(r.output(), 5),
+          "check that '"
+              + interpreter
+              + "' is a working Python 3 (set python.interpreter in the task spec)");
     }
     try {
       JsonNode n = JSON.readTree(lastLine(r.output()));
       List<String> install = spec.install() != null ? spec.install() : strings(n.get("install"));
       List<String> source = spec.source() != null ? spec.source() : strings(n.get("source"));
-      // tool versions: etask's defaults, then what the project pins or asks for, then what the spec says
+      // tool versions: etask's defaults, then what the project pins or asks for, then what the spec
+      // says
       Map<String, String> tools = new LinkedHashMap<>(SpecLoader.DEFAULT_TOOLS);
       Map<String, String> sources = new LinkedHashMap<>();
       tools.keySet().forEach(t -> sources.put(t, "etask's default"));
-      n.path("tools").fields().forEachRemaining(e -> {
-        if (tools.containsKey(e.getKey())) {
-          tools.put(e.getKey(), e.getValue().path("constraint").asText());
-          sources.put(e.getKey(), e.getValue().path("source").asText());
-        }
-      });
-      spec.tools().forEach((k, v) -> {
-        tools.put(k, v);
-        sources.put(k, "python.tools");
-      });
-      return new Project(install, source, strings(n.get("tests")), n.path("has_tests").asBoolean(true),
-          n.path("runner").asText("pytest"), n.path("runner_reason").asText(""),
-          n.path("pytest_config").isTextual() ? n.get("pytest_config").asText() : null, tools, sources,
-          n.path("ruff_configured").asBoolean(true), strings(n.get("dependency_files")));
+      n.path("tools")
+          .fields()
+          .forEachRemaining(
+              e -> {
+                if (tools.containsKey(e.getKey())) {
+                  tools.put(e.getKey(), e.getValue().path("constraint").asText());
+                  sources.put(e.getKey(), e.getValue().path("source").asText());
+                }
+              });
+      spec.tools()
+          .forEach(
+              (k, v) -> {
+                tools.put(k, v);
+                sources.put(k, "python.tools");
+              });
+      return new Project(
+          install,
+          source,
+          strings(n.get("tests")),
+          n.path("has_tests").asBoolean(true),
+          n.path("runner").asText("pytest"),
+          n.path("runner_reason").asText(""),
+          n.path("pytest_config").isTextual() ? n.get("pytest_config").asText() : null,
+          tools,
+          sources,
+          n.path("ruff_configured").asBoolean(true),
+          strings(n.get("dependency_files")),
+          n.path("mypy_files").isArray() ? strings(n.get("mypy_files")) : null,
+          n.path("lock_file").isTextual() ? n.get("lock_file").asText() : null,
+          stringMap(n.get("locked")));
     } catch (IOException e) {
-      throw new EtaskException(Code.ENV_FAILED, "unexpected output from the project inspection: " + r.output(),
-          "report this as an etask bug", e);
+      throw new EtaskException(
+          Code.ENV_FAILED,
+          "unexpected output from the project inspection: " + r.output(),
+          "report this as an etask bug",
+          e);
     }
   }
 
   /**
-   * Creates or reuses the venv and returns the resolved tool versions. A marker in the venv records
-   * a fingerprint of the inputs; a different fingerprint rebuilds it.
+   * Creates or reuses the venv and returns the resolved tool versions (see {@link VenvBuilder}).
    */
-  public Map<String, String> ensure(String interpreter, Project project, Map<String, String> tools) {
-    String fingerprint = fingerprint(interpreter, project.install(), tools);
-    Path marker = workspace.venv().resolve(".etask-env");
-    Path log = workspace.logs().resolve("prepare-env.log");
+  public Map<String, String> ensure(
+      String interpreter, Project project, Map<String, String> tools) {
+    VenvBuilder builder = new VenvBuilder(this, workspace, runner, environments);
     try {
-      if (Files.isExecutable(python()) && Files.exists(marker)
-          && Files.readString(marker, StandardCharsets.UTF_8).strip().equals(fingerprint)) {
-        return toolVersions(tools);
-      }
-      FileTrees.delete(workspace.venv());
-      Optional<Path> uv = uv();
-      List<String> create = new ArrayList<>();
-      if (uv.isPresent()) {
-        create.addAll(List.of(uv.get().toString(), "venv", "--seed", "--python", interpreter,
-            workspace.venv().toString()));
-      } else {
-        create.addAll(List.of(interpreter, "-m", "venv", workspace.venv().toString()));
-      }
-      ProcessRunner.Result created = runner.run(new Command(create, workspace.repo(), environments.forInstall(), QUICK,
-          log));
-      if (!created.ok()) {
-        throw new EtaskException(Code.ENV_FAILED, "could not create the virtualenv: " + lastLines(created.output(), 8),
-            "check that '" + interpreter + "' has the venv module (Debian: apt-get install python3-venv); log: " + log);
-      }
-      List<String> install = new ArrayList<>();
-      if (uv.isPresent()) {
-        install.addAll(List.of(uv.get().toString(), "pip", "install", "--python", python().toString()));
-      } else {
-        install.addAll(List.of(python().toString(), "-m", "pip", "install", "--progress-bar", "off"));
-      }
-      install.addAll(project.install());
-      tools.forEach((name, range) -> install.add(name + range));
-      Map<String, String> env = uv.isPresent() ? uvEnvironment(interpreter) : environments.forInstall();
-      ProcessRunner.Result installed = runner.run(new Command(install, workspace.repo(), env, INSTALL_TIMEOUT, log));
-      if (!installed.ok()) {
-        List<String> asked = new ArrayList<>(project.install());
-        tools.forEach((name, range) -> asked.add(name + range));
-        throw new EtaskException(Code.ENV_FAILED, "installing the repository's requirements and the gate tools failed ("
-            + String.join(" ", asked) + "): "
-            + lastLines(installed.output(), 12),
-            "fix python.install / python.tools in the task spec, or the package index settings (pip.conf, PIP_*); log: " + log);
-      }
-      Map<String, String> versions = toolVersions(tools);
-      AtomicFiles.write(marker, fingerprint + "\n");
-      return versions;
-    } catch (IOException e) {
-      throw new EtaskException(Code.ENV_FAILED, "could not build the virtualenv in " + workspace.venv() + ": " + e,
-          "check the disk and permissions of the work folder", e);
+      return builder.ensure(interpreter, project, tools);
+    } finally {
+      notes = builder.notes();
     }
+  }
+
+  /** What the last {@link #ensure} had to do differently from what was asked, for a warning. */
+  public List<String> notes() {
+    return notes;
+  }
+
+  private static Map<String, String> stringMap(JsonNode node) {
+    Map<String, String> out = new java.util.TreeMap<>();
+    if (node != null && node.isObject()) {
+      node.fields().forEachRemaining(e -> out.put(e.getKey(), e.getValue().asText()));
+    }
+    return out;
   }
 
   /** Builds the virtualenv again next time (see {@link #ensure}). */
@@ -241,68 +292,10 @@ public final class PythonEnvironment {
     Files.deleteIfExists(workspace.venv().resolve(".etask-env"));
   }
 
-  private Map<String, String> toolVersions(Map<String, String> tools) {
-    List<String> argv = new ArrayList<>(List.of(python().toString(), script("tool_versions.py").toString()));
-    argv.addAll(tools.keySet());
-    ProcessRunner.Result r = runner.run(new Command(argv, workspace.repo(), environment(), QUICK,
-        workspace.logs().resolve("prepare-env.log")));
-    Map<String, String> versions = new LinkedHashMap<>();
-    try {
-      JsonNode n = JSON.readTree(lastLine(r.output()));
-      n.fields().forEachRemaining(e -> versions.put(e.getKey(), e.getValue().isNull() ? null : e.getValue().asText()));
-    } catch (IOException e) {
-      throw new EtaskException(Code.ENV_FAILED, "cannot read the tool versions from the virtualenv: " + r.output(),
-          "run ./mvnw etask:clean for this task to rebuild its environment");
-    }
-    for (Map.Entry<String, String> e : versions.entrySet()) {
-      if (e.getValue() == null) {
-        throw new EtaskException(Code.ENV_FAILED, e.getKey() + " is not installed in " + workspace.venv(),
-            "run ./mvnw etask:clean for this task to rebuild its environment");
-      }
-    }
-    return versions;
-  }
-
-  /** pip's own configuration (files and PIP_* variables) translated for uv, which does not read pip.conf. */
-  private Map<String, String> uvEnvironment(String interpreter) {
-    Map<String, String> env = environments.forInstall();
-    ProcessRunner.Result r = runner.run(Command.of(workspace.repo(), env, QUICK, null, interpreter, "-m", "pip",
-        "config", "list"));
-    Map<String, String> pip = new LinkedHashMap<>();
-    if (r.ok()) {
-      for (String line : r.output().split("\n")) {
-        int eq = line.indexOf('=');
-        if (eq > 0) {
-          String key = line.substring(0, eq).trim();
-          String value = line.substring(eq + 1).trim().replaceAll("^'(.*)'$", "$1");
-          pip.put(key.substring(key.indexOf('.') + 1), value);
-        }
-      }
-    }
-    env.forEach((k, v) -> {
-      if (k.startsWith("PIP_")) {
-        pip.put(k.substring(4).toLowerCase(java.util.Locale.ROOT).replace('_', '-'), v);
-      }
-    });
-    copy(pip, "index-url", env, "UV_INDEX_URL");
-    copy(pip, "extra-index-url", env, "UV_EXTRA_INDEX_URL");
-    copy(pip, "find-links", env, "UV_FIND_LINKS");
-    copy(pip, "cert", env, "SSL_CERT_FILE");
-    copy(pip, "constraint", env, "UV_CONSTRAINT");
-    if (pip.containsKey("trusted-host")) {
-      env.putIfAbsent("UV_INSECURE_HOST", pip.get("trusted-host"));
-    }
-    return env;
-  }
-
-  private static void copy(Map<String, String> pip, String key, Map<String, String> env, String uvName) {
-    String v = pip.get(key);
-    if (v != null && !v.isBlank()) {
-      env.putIfAbsent(uvName, v.replace('\n', ' ').trim());
-    }
-  }
-
-  /** One of etask's helper scripts, written to the workspace's cache so the venv's Python can run it. */
+  /**
+   * One of etask's helper scripts, written to the workspace's cache so the venv's Python can run
+   * it.
+   */
   public Path script(String name) {
     Path target = workspace.cache().resolve("etask-" + name);
     try (InputStream in = PythonEnvironment.class.getResourceAsStream(name)) {
@@ -312,8 +305,11 @@ public final class PythonEnvironment {
       AtomicFiles.write(target, in.readAllBytes());
       return target;
     } catch (IOException e) {
-      throw new EtaskException(Code.IO_FAILED, "cannot write " + target + ": " + e.getMessage(),
-          "check the disk and permissions of the work folder", e);
+      throw new EtaskException(
+          Code.IO_FAILED,
+          "cannot write " + target + ": " + e.getMessage(),
+          "check the disk and permissions of the work folder",
+          e);
     }
   }
 
@@ -331,35 +327,6 @@ public final class PythonEnvironment {
     return Optional.empty();
   }
 
-  private String fingerprint(String interpreter, List<String> install, Map<String, String> tools) {
-    try {
-      MessageDigest md = MessageDigest.getInstance("SHA-256");
-      md.update(interpreter.getBytes(StandardCharsets.UTF_8));
-      for (String a : install) {
-        md.update(("\0" + a).getBytes(StandardCharsets.UTF_8));
-        Path file = workspace.repo().resolve(a);
-        if (!a.startsWith("-") && Files.isRegularFile(file)) {
-          md.update(Files.readAllBytes(file));
-        }
-      }
-      for (String f : new String[] {"pyproject.toml", "setup.py", "setup.cfg"}) {
-        Path file = workspace.repo().resolve(f);
-        if (Files.isRegularFile(file)) {
-          md.update(Files.readAllBytes(file));
-        }
-      }
-      try (var reqs = Files.newDirectoryStream(workspace.repo(), "requirements*.txt")) {
-        for (Path p : reqs) {
-          md.update(Files.readAllBytes(p));
-        }
-      }
-      tools.forEach((k, v) -> md.update(("\0" + k + v).getBytes(StandardCharsets.UTF_8)));
-      return HexFormat.of().formatHex(md.digest());
-    } catch (NoSuchAlgorithmException | IOException e) {
-      return "unknown-" + System.nanoTime();
-    }
-  }
-
   private static List<String> strings(JsonNode n) {
     List<String> out = new ArrayList<>();
     if (n != null) {
@@ -368,7 +335,7 @@ public final class PythonEnvironment {
     return out;
   }
 
-  private static String lastLine(String output) {
+  static String lastLine(String output) {
     String[] lines = output.strip().split("\n");
     return lines[lines.length - 1];
   }

@@ -10,7 +10,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
-/** Keeps two runs of one task id apart: an OS file lock on {@code <workspace>/.lock}, released on close. */
+/**
+ * Keeps two runs of one task id apart: an OS file lock on {@code <workspace>/.lock}, released on
+ * close.
+ */
 public final class TaskLock implements AutoCloseable {
   private final FileChannel channel;
   private final FileLock lock;
@@ -23,8 +26,9 @@ public final class TaskLock implements AutoCloseable {
   /** Takes the lock or throws {@link LockedException} naming the holder. */
   public static TaskLock acquire(Path lockFile, String taskId) throws IOException {
     Files.createDirectories(lockFile.getParent());
-    FileChannel ch = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.READ,
-        StandardOpenOption.WRITE);
+    FileChannel ch =
+        FileChannel.open(
+            lockFile, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
     FileLock l;
     try {
       l = ch.tryLock();
@@ -34,12 +38,18 @@ public final class TaskLock implements AutoCloseable {
     if (l == null) {
       String holder = Files.readString(lockFile, StandardCharsets.UTF_8).trim();
       ch.close();
-      throw new LockedException("another etask run of task '" + taskId + "' is in progress"
-          + (holder.isEmpty() ? "" : " (" + holder + ")") + "; wait for it to finish, or give this run its own"
-          + " -Detask.workDir");
+      throw new LockedException(
+          "another etask run of task '"
+              + taskId
+              + "' is in progress"
+              + (holder.isEmpty() ? "" : " (" + holder + ")")
+              + "; wait for it to finish, or give this run its own"
+              + " -Detask.workDir");
     }
     ch.truncate(0);
-    ch.write(ByteBuffer.wrap(("pid " + ProcessHandle.current().pid()).getBytes(StandardCharsets.UTF_8)), 0);
+    ch.write(
+        ByteBuffer.wrap(("pid " + ProcessHandle.current().pid()).getBytes(StandardCharsets.UTF_8)),
+        0);
     return new TaskLock(ch, l);
   }
 

@@ -15,13 +15,13 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
- * A fingerprint of what in a virtualenv decides which code runs when the gates start: the content of
- * the scripts in {@code bin/}, {@code pyvenv.cfg}, every {@code .pth} file, {@code sitecustomize} /
- * {@code usercustomize} and the entry points (pytest plugins load from them), and the size and
- * modification time of every other file (a package's modules, compiled bytecode). Taken before a
- * generator runs and compared after it, it tells whether the generator tampered with the gates'
- * environment. ({@link #stat} does the same for any folder, e.g. the tools' caches.) A generator can
- * still forge a file's time and size on purpose; full isolation comes with a sandbox.
+ * A fingerprint of what in a virtualenv decides which code runs when the gates start: the content
+ * of the scripts in {@code bin/}, {@code pyvenv.cfg}, every {@code .pth} file, {@code
+ * sitecustomize} / {@code usercustomize} and the entry points (pytest plugins load from them), and
+ * the size and modification time of every other file (a package's modules, compiled bytecode).
+ * Taken before a generator runs and compared after it, it tells whether the generator tampered with
+ * the gates' environment. ({@link #stat} does the same for any folder, e.g. the tools' caches.) A
+ * generator can still forge a file's time and size on purpose; full isolation comes with a sandbox.
  */
 public final class VenvSeal {
   private VenvSeal() {}
@@ -47,7 +47,8 @@ public final class VenvSeal {
         for (Path version : versions) {
           for (String name : List.of("sitecustomize.py", "usercustomize.py")) {
             if (Files.exists(version.resolve(name))) {
-              out.put(venv.relativize(version.resolve(name)).toString(), hash(version.resolve(name)));
+              out.put(
+                  venv.relativize(version.resolve(name)).toString(), hash(version.resolve(name)));
             }
           }
           Path site = version.resolve("site-packages");
@@ -58,9 +59,12 @@ public final class VenvSeal {
             for (Path p : entries.toList()) {
               String name = p.getFileName().toString();
               String rel = venv.relativize(p).toString();
-              if (name.endsWith(".pth") || name.equals("sitecustomize.py") || name.equals("usercustomize.py")) {
+              if (name.endsWith(".pth")
+                  || name.equals("sitecustomize.py")
+                  || name.equals("usercustomize.py")) {
                 out.put(rel, hash(p));
-              } else if (name.endsWith(".dist-info") && Files.exists(p.resolve("entry_points.txt"))) {
+              } else if (name.endsWith(".dist-info")
+                  && Files.exists(p.resolve("entry_points.txt"))) {
                 out.put(rel + "/entry_points.txt", hash(p.resolve("entry_points.txt")));
               }
             }
@@ -72,27 +76,35 @@ public final class VenvSeal {
     return out;
   }
 
-  /** Every file under {@code folder}: path relative to {@code base} → size and modification time (links: target). */
+  /**
+   * Every file under {@code folder}: path relative to {@code base} → size and modification time
+   * (links: target).
+   */
   public static Map<String, String> stat(Path base, Path folder) throws IOException {
     Map<String, String> out = new TreeMap<>();
     if (!Files.isDirectory(folder)) {
       return out;
     }
-    Files.walkFileTree(folder, new java.nio.file.SimpleFileVisitor<>() {
-      @Override
-      public java.nio.file.FileVisitResult visitFile(Path file, java.nio.file.attribute.BasicFileAttributes a)
-          throws IOException {
-        out.put(base.relativize(file).toString(), a.isSymbolicLink() ? "-> " + Files.readSymbolicLink(file)
-            : a.size() + "@" + a.lastModifiedTime().toInstant());
-        return java.nio.file.FileVisitResult.CONTINUE;
-      }
+    Files.walkFileTree(
+        folder,
+        new java.nio.file.SimpleFileVisitor<>() {
+          @Override
+          public java.nio.file.FileVisitResult visitFile(
+              Path file, java.nio.file.attribute.BasicFileAttributes a) throws IOException {
+            out.put(
+                base.relativize(file).toString(),
+                a.isSymbolicLink()
+                    ? "-> " + Files.readSymbolicLink(file)
+                    : a.size() + "@" + a.lastModifiedTime().toInstant());
+            return java.nio.file.FileVisitResult.CONTINUE;
+          }
 
-      @Override
-      public java.nio.file.FileVisitResult visitFileFailed(Path file, IOException e) {
-        out.put(base.relativize(file).toString(), "unreadable");
-        return java.nio.file.FileVisitResult.CONTINUE;
-      }
-    });
+          @Override
+          public java.nio.file.FileVisitResult visitFileFailed(Path file, IOException e) {
+            out.put(base.relativize(file).toString(), "unreadable");
+            return java.nio.file.FileVisitResult.CONTINUE;
+          }
+        });
     return out;
   }
 

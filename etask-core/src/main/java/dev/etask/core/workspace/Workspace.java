@@ -15,22 +15,39 @@ import java.nio.file.Path;
  * outlives {@code etask:clean}. {@link #on(Path)} points the same workspace at another checkout.
  */
 public record Workspace(String id, Path root, Path artifacts, Path repo) {
-  /** The marker that makes a folder a task's workspace: {@code etask:clean} deletes nothing without it. */
+  /**
+   * The marker that makes a folder a task's workspace: {@code etask:clean} deletes nothing without
+   * it.
+   */
   public static final String MARKER = ".etask-workspace";
 
-  /** The workspace of task {@code id}; the id must be a valid task id (never a path, never a reserved name). */
+  /**
+   * The workspace of task {@code id}; the id must be a valid task id (never a path, never a
+   * reserved name).
+   */
   public static Workspace of(Path workDir, Path artifactsDir, String id) {
     TaskIds.require(id);
     Path w = workDir.toAbsolutePath().normalize();
     if (artifactsDir != null) {
       Path a = artifactsDir.toAbsolutePath().normalize();
-      if (a.equals(w) || (a.startsWith(w) && !a.getName(w.getNameCount()).toString().equals("artifacts"))) {
-        throw new EtaskException(Code.SPEC_INVALID, "etask.artifactsDir " + a + " is inside etask.workDir " + w
-            + ", where every folder is a task's workspace", "leave etask.artifactsDir out (it is then " + w.resolve(
-                "artifacts") + "), or choose a folder outside " + w);
+      if (a.equals(w)
+          || (a.startsWith(w) && !a.getName(w.getNameCount()).toString().equals("artifacts"))) {
+        throw new EtaskException(
+            Code.SPEC_INVALID,
+            "etask.artifactsDir "
+                + a
+                + " is inside etask.workDir "
+                + w
+                + ", where every folder is a task's workspace",
+            "leave etask.artifactsDir out (it is then "
+                + w.resolve("artifacts")
+                + "), or choose a folder outside "
+                + w);
       }
     }
-    Path a = (artifactsDir == null ? w.resolve("artifacts") : artifactsDir.toAbsolutePath().normalize()).resolve(id);
+    Path a =
+        (artifactsDir == null ? w.resolve("artifacts") : artifactsDir.toAbsolutePath().normalize())
+            .resolve(id);
     return new Workspace(id, w.resolve(id), a, w.resolve(id).resolve("repo"));
   }
 
@@ -104,8 +121,12 @@ public record Workspace(String id, Path root, Path artifacts, Path repo) {
    */
   public void createFolders() throws IOException {
     if (Files.isSymbolicLink(root)) {
-      throw new EtaskException(Code.IO_FAILED, root + " is a symbolic link; a task's workspace must be a real folder"
-          + " inside the work folder", "remove the link, or choose another etask.workDir");
+      throw new EtaskException(
+          Code.IO_FAILED,
+          root
+              + " is a symbolic link; a task's workspace must be a real folder"
+              + " inside the work folder",
+          "remove the link, or choose another etask.workDir");
     }
     if (Files.isDirectory(root)) {
       String marked = markerId(root);
@@ -114,13 +135,19 @@ public record Workspace(String id, Path root, Path artifacts, Path repo) {
         empty = entries.findAny().isEmpty();
       }
       if (marked == null && !empty) {
-        throw new EtaskException(Code.IO_FAILED, root + " already exists and is not an etask workspace (it has no "
-            + MARKER + " marker); etask does not move into a folder it did not make",
+        throw new EtaskException(
+            Code.IO_FAILED,
+            root
+                + " already exists and is not an etask workspace (it has no "
+                + MARKER
+                + " marker); etask does not move into a folder it did not make",
             "choose another etask.workDir (default target/etask), or give the task another id");
       }
       if (marked != null && !marked.equals(id)) {
-        throw new EtaskException(Code.IO_FAILED, root + " is the workspace of task '" + marked + "', not of '" + id
-            + "'", "give the task another id, or choose another etask.workDir");
+        throw new EtaskException(
+            Code.IO_FAILED,
+            root + " is the workspace of task '" + marked + "', not of '" + id + "'",
+            "give the task another id, or choose another etask.workDir");
       }
     }
     for (Path p : new Path[] {root, reports(), cache(), logs(), home(), artifacts}) {
@@ -137,7 +164,10 @@ public record Workspace(String id, Path root, Path artifacts, Path repo) {
     Files.createDirectories(scratch());
   }
 
-  /** Empties the children's HOME: what a generator left there (tool configs in ~/.config) never reaches the gates. */
+  /**
+   * Empties the children's HOME: what a generator left there (tool configs in ~/.config) never
+   * reaches the gates.
+   */
   public void freshHome() throws IOException {
     FileTrees.delete(home());
     Files.createDirectories(home());
@@ -147,7 +177,9 @@ public record Workspace(String id, Path root, Path artifacts, Path repo) {
   public static String markerId(Path folder) {
     Path marker = folder.resolve(MARKER);
     try {
-      return Files.isRegularFile(marker) ? Files.readString(marker, StandardCharsets.UTF_8).strip() : null;
+      return Files.isRegularFile(marker)
+          ? Files.readString(marker, StandardCharsets.UTF_8).strip()
+          : null;
     } catch (IOException e) {
       return null;
     }

@@ -11,6 +11,9 @@ project itself does:
   pytest_config  the root file pytest reads its configuration from, or null
   tools        for pytest, coverage, ruff and mypy: the version or range the project asks for
                (pre-commit rev, lock files, requirement pins and ranges) and where that was found
+  lock_file, locked  the lock file (uv.lock, poetry.lock, pdm.lock) and the versions it pins for
+               the project's dependencies: installed as constraints, as the project's CI would
+  mypy_files   the files mypy checks by the project's configuration ([tool.mypy] files), or null
   ruff_configured  whether the project configures ruff (else etask only gates on what is an error
                for every project)
   dependency_files  the files that declare test dependencies (for hints)
@@ -315,6 +318,45 @@ def locked_version(root, package):
     return None, None
 
 
+GATE_TOOLS = {"pytest", "coverage", "ruff", "mypy", "pytest-cov"}
+
+
+def normalise(name):
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def locked_pins(root, pyproject):
+    """(lock file, {name: version}) for the project's dependencies as its lock file pins them:
+    packages from a package index with one version (a lock that forks by platform or Python
+    version leaves those packages to the resolver); never the gate tools, which have their own
+    versions, nor the project itself."""
+    own = normalise(((pyproject or {}).get("project") or {}).get("name")
+                    or ((((pyproject or {}).get("tool") or {}).get("poetry") or {}).get("name")) or "")
+    for lock in ("uv.lock", "poetry.lock", "pdm.lock"):
+        path = os.path.join(root, lock)
+        if not os.path.isfile(path):
+            continue
+        data = load_toml(path)
+        if not data:
+            return None, {}
+        versions = {}
+        for package in data.get("package") or []:
+            name, version = package.get("name"), package.get("version")
+            if not isinstance(name, str) or not isinstance(version, str):
+                continue
+            source = package.get("source")
+            if isinstance(source, dict):
+                kind = source.get("type")  # poetry: git, directory, file, url, legacy
+                if (kind is not None and kind != "legacy") or (
+                        lock == "uv.lock" and "registry" not in source):
+                    continue
+            versions.setdefault(normalise(name), set()).add(version)
+        pins = {n: next(iter(v)) for n, v in sorted(versions.items())
+                if len(v) == 1 and n not in GATE_TOOLS and n != own}
+        return lock, pins
+    return None, {}
+
+
 def pinned(root, pyproject, install, package):
     """(constraint, where) for a tool the project asks for: pre-commit rev, lock files, requirements."""
     repo = {"ruff": r"ruff-pre-commit", "mypy": r"mirrors-mypy"}.get(package)
@@ -346,6 +388,25 @@ def ruff_configured(root, pyproject):
     return bool(re.search(r"repo:\s*\S*ruff", read(os.path.join(root, ".pre-commit-config.yaml"))))
 
 
+def mypy_files(root, pyproject):
+    """The files mypy checks by the project's own configuration ([tool.mypy] / [mypy] files), as
+    far as they exist; None when the configuration does not say."""
+    files = (((pyproject or {}).get("tool") or {}).get("mypy") or {}).get("files")
+    if files is None:
+        for name in ("mypy.ini", ".mypy.ini", "setup.cfg"):
+            parser = ini(os.path.join(root, name))
+            if parser is not None and parser.has_option("mypy", "files"):
+                files = parser.get("mypy", "files")
+                break
+    if isinstance(files, str):
+        files = [f.strip() for f in files.replace("\n", ",").split(",")]
+    if not isinstance(files, list):
+        return None
+    found = [f.rstrip("/") for f in files if isinstance(f, str) and f.strip()
+             and (any(c in f for c in "*?[") or os.path.exists(os.path.join(root, f)))]
+    return found or None
+
+
 def main():
     root = sys.argv[1]
     pyproject = None
@@ -357,6 +418,7 @@ def main():
     files = test_files(root, tests)
     config = pytest_config(root, pyproject)
     kind, reason = runner(root, pyproject, config, tests, files, install)
+    lock, pins = locked_pins(root, pyproject)
     tools = {}
     for tool in ("pytest", "coverage", "ruff", "mypy"):
         constraint, where = pinned(root, pyproject, install, tool)
@@ -372,6 +434,9 @@ def main():
         "pytest_config": config,
         "tools": tools,
         "ruff_configured": ruff_configured(root, pyproject),
+        "mypy_files": mypy_files(root, pyproject),
+        "lock_file": lock,
+        "locked": pins,
         "dependency_files": dependency_files,
     }))
 

@@ -33,8 +33,12 @@ class GateRunnerTest {
     shared = Workspace.of(Path.of("target/gate-tests").toAbsolutePath(), null, "gates");
     shared.createFolders();
     Files.createDirectories(shared.repo());
-    versions = new PythonEnvironment(shared, RUNNER).ensure("python3",
-        new PythonEnvironment.Project(List.of(), List.of(), List.of()), SpecLoader.DEFAULT_TOOLS);
+    versions =
+        new PythonEnvironment(shared, RUNNER)
+            .ensure(
+                "python3",
+                new PythonEnvironment.Project(List.of(), List.of(), List.of()),
+                SpecLoader.DEFAULT_TOOLS);
   }
 
   private Workspace repo(String... files) throws Exception {
@@ -49,15 +53,23 @@ class GateRunnerTest {
   }
 
   private GateReport measure(Workspace ws, GateSetup setup, String label, List<String> source) {
-    return new GateRunner(ws, new PythonEnvironment(ws, RUNNER), RUNNER, versions, setup).measure(label, source, TIMEOUT);
+    return new GateRunner(ws, new PythonEnvironment(ws, RUNNER), RUNNER, versions, setup)
+        .measure(label, source, TIMEOUT);
   }
 
-  private static final String LIB = "def f(x):\n    if x > 0:\n        return 1\n    return 2\n\n\ndef g():\n    return 3\n";
+  private static final String LIB =
+      "def f(x):\n    if x > 0:\n        return 1\n    return 2\n\n\ndef g():\n    return 3\n";
 
   @Test
   void parallelCoverageIsCombinedNotReadAsZero() throws Exception {
-    Workspace ws = repo("pyproject.toml", "[tool.coverage.run]\nparallel = true\n", "lib.py", LIB,
-        "tests/test_lib.py", "import lib\n\n\ndef test_f():\n    assert lib.f(1) == 1\n");
+    Workspace ws =
+        repo(
+            "pyproject.toml",
+            "[tool.coverage.run]\nparallel = true\n",
+            "lib.py",
+            LIB,
+            "tests/test_lib.py",
+            "import lib\n\n\ndef test_f():\n    assert lib.f(1) == 1\n");
     GateReport r = measure(ws, GateSetup.defaults(), "parallel", List.of("lib.py"));
     assertThat(r.problems()).isEmpty();
     assertThat(r.coveragePercent()).isEqualTo(66.67);
@@ -66,8 +78,14 @@ class GateRunnerTest {
 
   @Test
   void noCoverageDataIsAGateThatCouldNotRunNeverZero() throws Exception {
-    Workspace ws = repo("pyproject.toml", "[tool.coverage.run]\ndata_file = \"/dev/null/nowhere\"\n", "lib.py", LIB,
-        "tests/test_lib.py", "import lib\n\n\ndef test_f():\n    assert lib.f(1) == 1\n");
+    Workspace ws =
+        repo(
+            "pyproject.toml",
+            "[tool.coverage.run]\ndata_file = \"/dev/null/nowhere\"\n",
+            "lib.py",
+            LIB,
+            "tests/test_lib.py",
+            "import lib\n\n\ndef test_f():\n    assert lib.f(1) == 1\n");
     GateReport r = measure(ws, GateSetup.defaults(), "nodata", List.of("missing_package"));
     assertThat(r.coverage()).isNull();
     assertThat(r.problems()).anyMatch(p -> p.startsWith("coverage"));
@@ -75,52 +93,87 @@ class GateRunnerTest {
 
   @Test
   void aSuiteThatCannotBeCollectedIsSaidToHaveStopped() throws Exception {
-    Workspace ws = repo("lib.py", LIB, "tests/test_lib.py", "import not_installed_anywhere\n\n\ndef test_f():\n    pass\n");
+    Workspace ws =
+        repo(
+            "lib.py",
+            LIB,
+            "tests/test_lib.py",
+            "import not_installed_anywhere\n\n\ndef test_f():\n    pass\n");
     GateReport r = measure(ws, GateSetup.defaults(), "broken", List.of("lib.py"));
-    assertThat(r.problems()).anyMatch(p -> p.startsWith("pytest was interrupted") && p.contains("not_installed_anywhere"));
+    assertThat(r.problems())
+        .anyMatch(
+            p -> p.startsWith("pytest was interrupted") && p.contains("not_installed_anywhere"));
     assertThat(BaselineCheck.missingModule(r)).contains("not_installed_anywhere");
-    PythonEnvironment.Project project = new PythonEnvironment.Project(List.of(), List.of("lib.py"), List.of("tests"));
-    assertThat(BaselineCheck.check(r, project, GateSetup.defaults(), "main", "pytest")).get()
+    PythonEnvironment.Project project =
+        new PythonEnvironment.Project(List.of(), List.of("lib.py"), List.of("tests"));
+    assertThat(BaselineCheck.check(r, project, GateSetup.defaults(), "main", "pytest"))
+        .get()
         .satisfies(f -> assertThat(f.nextStep()).contains("declare 'not_installed_anywhere'"));
   }
 
   @Test
   void unittestRunsTheDoctestsLoadTestsAdds() throws Exception {
-    Workspace ws = repo("kit/__init__.py", "", "kit/words.py",
-        "def up(s):\n    \"\"\"\n    >>> up('a')\n    'A'\n    \"\"\"\n    return s.upper()\n",
-        "tests/__init__.py", "",
-        "tests/test_words.py", "import doctest\nimport unittest\nimport kit.words\n\n\n"
-            + "def load_tests(loader, tests, ignore):\n    tests.addTests(doctest.DocTestSuite(kit.words))\n    return tests\n\n\n"
-            + "class T(unittest.TestCase):\n    def test_up(self):\n        self.assertEqual(kit.words.up('b'), 'B')\n");
+    Workspace ws =
+        repo(
+            "kit/__init__.py",
+            "",
+            "kit/words.py",
+            "def up(s):\n    \"\"\"\n    >>> up('a')\n    'A'\n    \"\"\"\n    return s.upper()\n",
+            "tests/__init__.py",
+            "",
+            "tests/test_words.py",
+            "import doctest\nimport unittest\nimport kit.words\n\n\n"
+                + "def load_tests(loader, tests, ignore):\n    tests.addTests(doctest.DocTestSuite(kit.words))\n    return tests\n\n\n"
+                + "class T(unittest.TestCase):\n    def test_up(self):\n        self.assertEqual(kit.words.up('b'), 'B')\n");
     GateSetup unittest = new GateSetup(GateSetup.Runner.UNITTEST, List.of(), null, null, false);
     GateReport r = measure(ws, unittest, "unittest", List.of("kit"));
     assertThat(r.problems()).isEmpty();
     assertThat(r.tests().passed()).isEqualTo(2);
     assertThat(r.tests().passedIds()).contains("kit.words::up", "tests.test_words.T::test_up");
-    assertThat(measure(ws, GateSetup.defaults(), "pytest-ignores-load-tests", List.of("kit")).tests().passed())
-        .as("pytest does not run load_tests: the doctest is invisible to it").isEqualTo(1);
+    assertThat(
+            measure(ws, GateSetup.defaults(), "pytest-ignores-load-tests", List.of("kit"))
+                .tests()
+                .passed())
+        .as("pytest does not run load_tests: the doctest is invisible to it")
+        .isEqualTo(1);
   }
 
   @Test
   void namedTestsKeepTheIdsOfTheFullRunWhenTheTestsFolderHasItsOwnPytestIni() throws Exception {
-    Workspace ws = repo("pyproject.toml", "[tool.pytest.ini_options]\ntestpaths = [\"tests\"]\n", "lib.py", LIB,
-        "tests/pytest.ini", "[pytest]\njunit_family = legacy\n",
-        "tests/test_lib.py", "import lib\n\n\ndef test_f():\n    assert lib.f(1) == 1\n");
-    GateSetup setup = new GateSetup(GateSetup.Runner.PYTEST, List.of(), "pyproject.toml", null, false);
+    Workspace ws =
+        repo(
+            "pyproject.toml",
+            "[tool.pytest.ini_options]\ntestpaths = [\"tests\"]\n",
+            "lib.py",
+            LIB,
+            "tests/pytest.ini",
+            "[pytest]\njunit_family = legacy\n",
+            "tests/test_lib.py",
+            "import lib\n\n\ndef test_f():\n    assert lib.f(1) == 1\n");
+    GateSetup setup =
+        new GateSetup(GateSetup.Runner.PYTEST, List.of(), "pyproject.toml", null, false);
     GateReport r = measure(ws, setup, "ids", List.of("lib.py"));
     assertThat(r.tests().passedIds()).containsExactly("tests.test_lib::test_f");
-    TestQuality.Reruns reruns = new TestQuality(ws, new PythonEnvironment(ws, RUNNER), RUNNER, setup)
-        .rerun("ids", List.of("tests/test_lib.py"), 1, r.tests(), TIMEOUT);
+    TestQuality.Reruns reruns =
+        new TestQuality(ws, new PythonEnvironment(ws, RUNNER), RUNNER, setup)
+            .rerun("ids", List.of("tests/test_lib.py"), 1, r.tests(), TIMEOUT);
     assertThat(reruns.uncollected()).isEmpty();
     assertThat(reruns.flaky()).isEmpty();
   }
 
   @Test
   void configurationAboveTheCloneNeverApplies() throws Exception {
-    Workspace ws = repo("lib.py", LIB, "tests/test_lib.py", "import lib\n\n\ndef test_f():\n    assert lib.f(1) == 99\n");
+    Workspace ws =
+        repo(
+            "lib.py",
+            LIB,
+            "tests/test_lib.py",
+            "import lib\n\n\ndef test_f():\n    assert lib.f(1) == 99\n");
     // what a generator could drop beside the clone: a conftest hook that turns failures into passes
-    Files.writeString(tmp.resolve("conftest.py"), "import pytest\n\n\n@pytest.hookimpl(hookwrapper=True)\n"
-        + "def pytest_runtest_makereport(item, call):\n    outcome = yield\n    outcome.get_result().outcome = 'passed'\n");
+    Files.writeString(
+        tmp.resolve("conftest.py"),
+        "import pytest\n\n\n@pytest.hookimpl(hookwrapper=True)\n"
+            + "def pytest_runtest_makereport(item, call):\n    outcome = yield\n    outcome.get_result().outcome = 'passed'\n");
     Files.writeString(tmp.resolve("pytest.ini"), "[pytest]\naddopts = -p no:python\n");
     GateReport r = measure(ws, GateSetup.defaults(), "above", List.of("lib.py"));
     assertThat(r.tests().failing()).containsExactly("tests.test_lib::test_f");
@@ -129,12 +182,22 @@ class GateRunnerTest {
   @Test
   void withoutRuffSettingsOnlyErrorsEverywhereCount() throws Exception {
     Workspace ws = repo("lib.py", "import os\n\n\ndef f():\n    return undefined_name\n");
-    Files.writeString(tmp.resolve("ruff.toml"), "[lint]\nignore = [\"F821\"]\n"); // above the clone: never read
-    GateReport all = measure(ws, new GateSetup(GateSetup.Runner.PYTEST, List.of(), null, null, true), "lint-defaults",
-        List.of("lib.py"));
+    Files.writeString(
+        tmp.resolve("ruff.toml"), "[lint]\nignore = [\"F821\"]\n"); // above the clone: never read
+    GateReport all =
+        measure(
+            ws,
+            new GateSetup(GateSetup.Runner.PYTEST, List.of(), null, null, true),
+            "lint-defaults",
+            List.of("lib.py"));
     assertThat(all.lint()).extracting(Finding::code).contains("F401", "F821");
-    GateReport narrow = measure(ws, new GateSetup(GateSetup.Runner.PYTEST, List.of(), null,
-        GateSetup.ERRORS_EVERYWHERE, true), "lint-narrow", List.of("lib.py"));
+    GateReport narrow =
+        measure(
+            ws,
+            new GateSetup(
+                GateSetup.Runner.PYTEST, List.of(), null, GateSetup.ERRORS_EVERYWHERE, true),
+            "lint-narrow",
+            List.of("lib.py"));
     assertThat(narrow.lint()).extracting(Finding::code).containsExactly("F821");
   }
 }

@@ -9,7 +9,10 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The readers against real outputs of pytest 9, coverage 7, ruff 0.17 and mypy 2 (src/test/resources/reports). */
+/**
+ * The readers against real outputs of pytest 9, coverage 7, ruff 0.17 and mypy 2
+ * (src/test/resources/reports).
+ */
 class ReportsTest {
   private static final Path REPO = Path.of("/tmp/bad");
 
@@ -24,8 +27,11 @@ class ReportsTest {
     assertThat(r.failed()).isEqualTo(1);
     assertThat(r.errors()).isEqualTo(1);
     assertThat(r.skipped()).isEqualTo(1);
-    assertThat(r.failing()).containsExactly("tests.test_mod::test_add_wrong", "tests.test_mod::test_error");
-    assertThat(r.failureExcerpt()).contains("assert 3 == 4").contains("fixture 'missing_fixture' not found");
+    assertThat(r.failing())
+        .containsExactly("tests.test_mod::test_add_wrong", "tests.test_mod::test_error");
+    assertThat(r.failureExcerpt())
+        .contains("assert 3 == 4")
+        .contains("fixture 'missing_fixture' not found");
   }
 
   @Test
@@ -57,24 +63,41 @@ class ReportsTest {
   @Test
   void ruffSyntaxErrors() throws Exception {
     List<Finding> f = Reports.ruff(resource("ruff-syntax.json"), REPO);
-    assertThat(f).isNotEmpty().allMatch(x -> x.code().equals("invalid-syntax") && x.file().equals("pkg/syntax.py"));
+    assertThat(f)
+        .isNotEmpty()
+        .allMatch(x -> x.code().equals("invalid-syntax") && x.file().equals("pkg/syntax.py"));
   }
 
   @Test
   void mypyErrorLines() throws Exception {
     List<Finding> f = Reports.mypy(Files.readString(resource("mypy.txt")), REPO);
-    assertThat(f).containsExactly(new Finding("pkg/mod.py", 10,
-        "return-value", "Incompatible return value type (got \"str\", expected \"int\")"));
+    assertThat(f)
+        .containsExactly(
+            new Finding(
+                "pkg/mod.py",
+                10,
+                "return-value",
+                "Incompatible return value type (got \"str\", expected \"int\")"));
   }
 
   @Test
   void mypyJsonLines() throws Exception {
     List<Finding> f = Reports.mypyJson(Files.readString(resource("mypy.jsonl")), REPO);
-    assertThat(f).containsExactly(new Finding("pkg/mod.py", 10,
-        "return-value", "Incompatible return value type (got \"str\", expected \"int\")"));
-    assertThat(Reports.mypyJson("{\"file\": \"a.py\", \"line\": 1, \"message\": \"m\", \"code\": null,"
-        + " \"severity\": \"note\"}\nSuccess\n", REPO)).isEmpty();
-    assertThatThrownBy(() -> Reports.mypyJson("{not json", REPO)).isInstanceOf(ReportFormatException.class);
+    assertThat(f)
+        .containsExactly(
+            new Finding(
+                "pkg/mod.py",
+                10,
+                "return-value",
+                "Incompatible return value type (got \"str\", expected \"int\")"));
+    assertThat(
+            Reports.mypyJson(
+                "{\"file\": \"a.py\", \"line\": 1, \"message\": \"m\", \"code\": null,"
+                    + " \"severity\": \"note\"}\nSuccess\n",
+                REPO))
+        .isEmpty();
+    assertThatThrownBy(() -> Reports.mypyJson("{not json", REPO))
+        .isInstanceOf(ReportFormatException.class);
   }
 
   @Test
@@ -87,33 +110,42 @@ class ReportsTest {
 
   @Test
   void mypyNotesSummariesAndColumnsAndMissingCodes() {
-    String out = """
+    String out =
+        """
         pkg/a.py:3:5: error: Name "x" is not defined  [name-defined]
         pkg/a.py:3: note: See https://mypy.readthedocs.io
         pkg/b.py:7: error: Something without a code
         Found 2 errors in 2 files (checked 3 source files)
         """;
-    assertThat(Reports.mypy(out, REPO)).extracting(Finding::toString)
-        .containsExactly("pkg/a.py:3: name-defined Name \"x\" is not defined", "pkg/b.py:7: misc Something without a code");
+    assertThat(Reports.mypy(out, REPO))
+        .extracting(Finding::toString)
+        .containsExactly(
+            "pkg/a.py:3: name-defined Name \"x\" is not defined",
+            "pkg/b.py:7: misc Something without a code");
   }
 
   @Test
   void malformedReportsGiveClearErrors(@TempDir Path dir) throws Exception {
     Path bad = dir.resolve("bad.xml");
     Files.writeString(bad, "<testsuites><testcase");
-    assertThatThrownBy(() -> Reports.junit(bad)).isInstanceOf(ReportFormatException.class)
+    assertThatThrownBy(() -> Reports.junit(bad))
+        .isInstanceOf(ReportFormatException.class)
         .hasMessageContaining("cannot read the pytest report");
     Files.writeString(bad, "<html/>");
     assertThatThrownBy(() -> Reports.junit(bad)).hasMessageContaining("not JUnit XML");
     Path json = dir.resolve("bad.json");
     Files.writeString(json, "{\"meta\": {}}");
-    assertThatThrownBy(() -> Reports.coverage(json, REPO)).hasMessageContaining("no 'totals.percent_covered'");
+    assertThatThrownBy(() -> Reports.coverage(json, REPO))
+        .hasMessageContaining("no 'totals.percent_covered'");
     Files.writeString(json, "{}");
     assertThatThrownBy(() -> Reports.ruff(json, REPO)).hasMessageContaining("not a JSON array");
     Files.writeString(json, "[{");
-    assertThatThrownBy(() -> Reports.ruff(json, REPO)).hasMessageContaining("cannot read the ruff report");
+    assertThatThrownBy(() -> Reports.ruff(json, REPO))
+        .hasMessageContaining("cannot read the ruff report");
     Path dtd = dir.resolve("dtd.xml");
-    Files.writeString(dtd, "<?xml version=\"1.0\"?><!DOCTYPE x [<!ENTITY e SYSTEM \"file:///etc/passwd\">]><testsuites>&e;</testsuites>");
+    Files.writeString(
+        dtd,
+        "<?xml version=\"1.0\"?><!DOCTYPE x [<!ENTITY e SYSTEM \"file:///etc/passwd\">]><testsuites>&e;</testsuites>");
     assertThatThrownBy(() -> Reports.junit(dtd)).isInstanceOf(ReportFormatException.class);
   }
 }

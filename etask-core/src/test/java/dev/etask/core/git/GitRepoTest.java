@@ -28,15 +28,20 @@ class GitRepoTest {
     Files.writeString(seed.resolve("src/app.py"), "def f():\n    return 1\n");
     Files.writeString(seed.resolve("README.md"), "hello\n");
     origin = tmp.resolve("origin.git");
-    GitRepo.createOriginFrom(seed, origin, ME);
+    LocalOrigins.create(seed, origin, ME);
   }
 
   private GitRepo cloned(String name) throws Exception {
-    return GitRepo.cloneFrom(Origin.local(origin.toString()), tmp.resolve(name));
+    return GitTransport.cloneInto(
+        Origin.local(origin.toString()), tmp.resolve(name), GitTransport.Retry.NONE);
   }
 
   private GitRepo reopen(String name) throws Exception {
-    return GitRepo.open(tmp.resolve(name), Origin.local(origin.toString()));
+    return GitRepo.open(tmp.resolve(name));
+  }
+
+  private GitTransport t(GitRepo repo) {
+    return new GitTransport(repo, Origin.local(origin.toString()), GitTransport.Retry.NONE);
   }
 
   @Test
@@ -44,7 +49,7 @@ class GitRepoTest {
     assertThat(GitRepo.isRepository(origin)).isTrue();
     assertThat(GitRepo.isRepository(seed)).isFalse();
     try (GitRepo repo = cloned("c")) {
-      assertThat(repo.remoteDefaultBranch()).isEqualTo("main");
+      assertThat(t(repo).remoteDefaultBranch()).isEqualTo("main");
       assertThat(repo.trackedFiles()).containsExactly("README.md", "src/app.py");
     }
   }
@@ -55,13 +60,17 @@ class GitRepoTest {
       ObjectId base = repo.remoteTracking("main");
       repo.checkoutBranch("auto/x", base);
       Path wt = tmp.resolve("c");
-      Files.writeString(wt.resolve("src/app.py"), "def f():\n    return 2\n\n\ndef g():\n    return 3\n");
+      Files.writeString(
+          wt.resolve("src/app.py"), "def f():\n    return 2\n\n\ndef g():\n    return 3\n");
       Files.createDirectories(wt.resolve("tests"));
       Files.writeString(wt.resolve("tests/test_app.py"), "def test():\n    pass\n");
       Files.delete(wt.resolve("README.md"));
       List<Change> changes = repo.changes();
-      assertThat(changes).containsExactly(new Change("README.md", Change.Kind.DELETED),
-          new Change("src/app.py", Change.Kind.MODIFIED), new Change("tests/test_app.py", Change.Kind.ADDED));
+      assertThat(changes)
+          .containsExactly(
+              new Change("README.md", Change.Kind.DELETED),
+              new Change("src/app.py", Change.Kind.MODIFIED),
+              new Change("tests/test_app.py", Change.Kind.ADDED));
       repo.stage(changes);
       DiffStats d = repo.stagedDiff();
       assertThat(d.files()).isEqualTo(3);
@@ -97,14 +106,18 @@ class GitRepoTest {
   @Test
   void excludedByProductsAreNotChanges() throws Exception {
     try (GitRepo repo = cloned("c")) {
-      repo.excludeLocally(List.of(".coverage", "__pycache__/", "*.egg-info/"));
-      repo.excludeLocally(List.of(".coverage"));
+      new ControlFiles(repo).sanitize(List.of(".coverage", "__pycache__/", "*.egg-info/"));
       Path wt = tmp.resolve("c");
       Files.writeString(wt.resolve(".coverage"), "x");
       Files.createDirectories(wt.resolve("src/__pycache__"));
       Files.writeString(wt.resolve("src/__pycache__/app.pyc"), "x");
       assertThat(repo.changes()).isEmpty();
-      assertThat(Files.readString(wt.resolve(".git/info/exclude")).lines().filter(".coverage"::equals)).hasSize(1);
+      assertThat(
+              Files.readString(wt.resolve(".git/info/exclude")).lines().filter(".coverage"::equals))
+          .hasSize(1);
+      assertThat(
+              new ControlFiles(repo).sanitize(List.of(".coverage", "__pycache__/", "*.egg-info/")))
+          .isEmpty();
     }
   }
 
@@ -112,12 +125,12 @@ class GitRepoTest {
   void pushIsCheckedAndRemoteHeadIsRead() throws Exception {
     try (GitRepo repo = cloned("c")) {
       repo.checkoutBranch("auto/x", repo.remoteTracking("main"));
-      assertThat(repo.remoteHead("auto/x")).isNull();
+      assertThat(t(repo).remoteHead("auto/x")).isNull();
       Files.writeString(tmp.resolve("c/new.py"), "x = 1\n");
       repo.stage(repo.changes());
       ObjectId c = repo.commit("add", "x", ME);
-      repo.push("auto/x");
-      assertThat(repo.remoteHead("auto/x")).isEqualTo(c);
+      t(repo).push("auto/x");
+      assertThat(t(repo).remoteHead("auto/x")).isEqualTo(c);
     }
     // someone else moves the branch: a plain push is refused, and the status says so
     try (GitRepo other = cloned("d")) {
@@ -125,13 +138,14 @@ class GitRepoTest {
       Files.writeString(tmp.resolve("d/other.py"), "y = 1\n");
       other.stage(other.changes());
       other.commit("theirs", "someone", ME);
-      other.push("auto/x");
+      t(other).push("auto/x");
     }
     try (GitRepo repo = reopen("c")) {
       Files.writeString(tmp.resolve("c/third.py"), "z = 1\n");
       repo.stage(repo.changes());
       repo.commit("more", "x", ME);
-      assertThatThrownBy(() -> repo.push("auto/x")).isInstanceOf(GitException.class)
+      assertThatThrownBy(() -> t(repo).push("auto/x"))
+          .isInstanceOf(GitException.class)
           .hasMessageContaining("REJECTED_NONFASTFORWARD");
     }
   }
@@ -145,14 +159,18 @@ class GitRepoTest {
       repo.stage(repo.changes());
       repo.commit("ours", "x", ME);
     }
-    try (Git other = Git.cloneRepository().setURI(origin.toString()).setDirectory(tmp.resolve("o").toFile()).call()) {
+    try (Git other =
+        Git.cloneRepository()
+            .setURI(origin.toString())
+            .setDirectory(tmp.resolve("o").toFile())
+            .call()) {
       Files.writeString(tmp.resolve("o/README.md"), "moved\n");
       other.add().addFilepattern("README.md").call();
       other.commit().setMessage("base moves").setAuthor(ME).setCommitter(ME).setSign(false).call();
       other.push().call();
     }
     try (GitRepo repo = reopen("c")) {
-      repo.fetch();
+      t(repo).fetch();
       assertThat(repo.rebase(repo.remoteTracking("main"))).isEmpty();
       assertThat(repo.commitsSince(repo.remoteTracking("main"), repo.head())).hasSize(1);
     }
@@ -164,7 +182,7 @@ class GitRepoTest {
     }
     try (GitRepo repo = reopen("c")) {
       ObjectId before = repo.head();
-      repo.fetch();
+      t(repo).fetch();
       assertThat(repo.rebase(repo.remoteTracking("main"))).containsExactly("src/app.py");
       assertThat(repo.head()).isEqualTo(before);
       assertThat(repo.changes()).isEmpty();
@@ -173,10 +191,17 @@ class GitRepoTest {
 
   @Test
   void theCloneHasNoRemoteAndNoCredentialAnywhereInItsGitFolder() throws Exception {
-    try (GitRepo repo = GitRepo.cloneFrom(Origin.parse("file://bob:clone-canary-123@" + origin.toAbsolutePath()),
-        tmp.resolve("c"))) {
+    try (GitRepo repo =
+        GitTransport.cloneInto(
+            Origin.parse("file://bob:clone-canary-123@" + origin.toAbsolutePath()),
+            tmp.resolve("c"),
+            GitTransport.Retry.NONE)) {
       assertThat(repo.originUrl()).isNull();
-      repo.fetch();
+      new GitTransport(
+              repo,
+              Origin.parse("file://bob:clone-canary-123@" + origin.toAbsolutePath()),
+              GitTransport.Retry.NONE)
+          .fetch();
       assertThat(repo.remoteTracking("main")).isNotNull();
     }
     try (var files = Files.walk(tmp.resolve("c/.git"))) {
@@ -200,30 +225,38 @@ class GitRepoTest {
       Files.writeString(tmp.resolve("c/ours.py"), "x = 1\n");
       repo.stage(repo.changes());
       ours = repo.commit("ours", "x", ME);
-      repo.push("auto/x");
+      t(repo).push("auto/x");
     }
     // a generator inside the clone commits and pushes to main by the origin's path
     try (Git inside = Git.open(tmp.resolve("c").toFile())) {
       Files.writeString(tmp.resolve("c/sneaky.py"), "y = 1\n");
       inside.add().addFilepattern("sneaky.py").call();
-      RevCommit sneaky = inside.commit().setMessage("sneaky").setAuthor(ME).setCommitter(ME).setSign(false).call();
-      inside.push().setRemote(origin.toString()).setRefSpecs(new org.eclipse.jgit.transport.RefSpec("HEAD:refs/heads/main"))
+      RevCommit sneaky =
+          inside.commit().setMessage("sneaky").setAuthor(ME).setCommitter(ME).setSign(false).call();
+      inside
+          .push()
+          .setRemote(origin.toString())
+          .setRefSpecs(new org.eclipse.jgit.transport.RefSpec("HEAD:refs/heads/main"))
           .call();
       try (GitRepo repo = reopen("c")) {
-        List<String> pushed = repo.fetch(Map.of(), id -> id.equals(ours)).pushedFromHere();
+        List<String> pushed = t(repo).fetch(Map.of(), id -> id.equals(ours)).pushedFromHere();
         assertThat(pushed).containsExactly("refs/heads/main → " + sneaky.abbreviate(7).name());
-        assertThat(repo.fetch(Map.of(), id -> true).pushedFromHere()).isEmpty();
+        assertThat(t(repo).fetch(Map.of(), id -> true).pushedFromHere()).isEmpty();
       }
     }
     // the base moving on the origin by someone else is no such thing
-    try (Git other = Git.cloneRepository().setURI(origin.toString()).setDirectory(tmp.resolve("o").toFile()).call()) {
+    try (Git other =
+        Git.cloneRepository()
+            .setURI(origin.toString())
+            .setDirectory(tmp.resolve("o").toFile())
+            .call()) {
       Files.writeString(tmp.resolve("o/README.md"), "moved\n");
       other.add().addFilepattern("README.md").call();
       other.commit().setMessage("base moves").setAuthor(ME).setCommitter(ME).setSign(false).call();
       other.push().call();
     }
     try (GitRepo repo = reopen("c")) {
-      assertThat(repo.fetch(Map.of(), id -> false).pushedFromHere()).isEmpty();
+      assertThat(t(repo).fetch(Map.of(), id -> false).pushedFromHere()).isEmpty();
     }
   }
 
@@ -235,21 +268,22 @@ class GitRepoTest {
       Files.writeString(tmp.resolve("c/a.py"), "a = 1\n");
       repo.stage(repo.changes());
       first = repo.commit("first", "x", ME);
-      repo.push("auto/x");
+      t(repo).push("auto/x");
     }
     try (GitRepo other = cloned("d")) {
       other.checkoutBranch("auto/x", other.remoteTracking("auto/x"));
       Files.writeString(tmp.resolve("d/b.py"), "b = 1\n");
       other.stage(other.changes());
       other.commit("a person's fix", "x", new PersonIdent("Pat", "pat@example.com"));
-      other.push("auto/x");
+      t(other).push("auto/x");
     }
     try (GitRepo repo = reopen("c")) {
       repo.checkoutBranch("auto/x", repo.remoteTracking("main"));
       Files.writeString(tmp.resolve("c/a.py"), "a = 2\n");
       repo.stage(repo.changes());
       repo.commit("rewritten", "x", ME);
-      assertThatThrownBy(() -> repo.push("auto/x", first)).isInstanceOf(GitException.class)
+      assertThatThrownBy(() -> t(repo).push("auto/x", first))
+          .isInstanceOf(GitException.class)
           .hasMessageContaining("REJECTED");
     }
   }
@@ -266,8 +300,14 @@ class GitRepoTest {
       // a person amends it: the trailer stays, the committer changes
       RevCommit amended;
       try (Git git = Git.open(tmp.resolve("c").toFile())) {
-        amended = git.commit().setAmend(true).setMessage(mine.getFullMessage()).setAuthor(mine.getAuthorIdent())
-            .setCommitter(pat).setSign(false).call();
+        amended =
+            git.commit()
+                .setAmend(true)
+                .setMessage(mine.getFullMessage())
+                .setAuthor(mine.getAuthorIdent())
+                .setCommitter(pat)
+                .setSign(false)
+                .call();
       }
       assertThat(GitRepo.isTaskCommit(amended, "x")).isTrue();
       Ownership fresh = new Ownership("x", java.util.Set.of(), ME);
@@ -276,19 +316,25 @@ class GitRepoTest {
       Ownership recorded = new Ownership("x", java.util.Set.of(made.name()), ME);
       assertThat(recorded.isOurs(mine)).isTrue();
       assertThat(recorded.isOurs(amended)).isFalse();
-      assertThat(new Ownership("y", java.util.Set.of(), ME).isOurs(mine)).as("another task's trailer").isFalse();
-      assertThat(Ownership.describe(amended)).contains("\"ours\"").contains("committed by Pat <pat@example.com>");
+      assertThat(new Ownership("y", java.util.Set.of(), ME).isOurs(mine))
+          .as("another task's trailer")
+          .isFalse();
+      assertThat(Ownership.describe(amended))
+          .contains("\"ours\"")
+          .contains("committed by Pat <pat@example.com>");
     }
   }
 
   @Test
   void gitLockFilesAreFound() throws Exception {
     try (GitRepo repo = cloned("c")) {
-      assertThat(repo.lockFiles()).isEmpty();
+      assertThat(new ControlFiles(repo).lockFiles()).isEmpty();
       Files.writeString(tmp.resolve("c/.git/index.lock"), "");
       Files.createDirectories(tmp.resolve("c/.git/refs/heads/auto"));
       Files.writeString(tmp.resolve("c/.git/refs/heads/auto/x.lock"), "");
-      assertThat(repo.lockFiles()).extracting(p -> p.getFileName().toString()).containsExactly("index.lock", "x.lock");
+      assertThat(new ControlFiles(repo).lockFiles())
+          .extracting(p -> p.getFileName().toString())
+          .containsExactly("index.lock", "x.lock");
     }
   }
 
@@ -298,16 +344,23 @@ class GitRepoTest {
     assertThat(https.url()).isEqualTo("https://github.com/o/r.git");
     assertThat(https.secrets()).containsExactly("s3cr/t");
     assertThat(https.credentials()).isNotNull();
-    assertThat(Origin.parse("https://ghp_tokentokentoken@github.com/o/r").url()).isEqualTo("https://github.com/o/r");
-    assertThat(Origin.parse("https://ghp_tokentokentoken@github.com/o/r").secrets()).containsExactly("ghp_tokentokentoken");
-    assertThat(Origin.parse("ssh://git@github.com/o/r.git").url()).isEqualTo("ssh://git@github.com/o/r.git");
+    assertThat(Origin.parse("https://ghp_tokentokentoken@github.com/o/r").url())
+        .isEqualTo("https://github.com/o/r");
+    assertThat(Origin.parse("https://ghp_tokentokentoken@github.com/o/r").secrets())
+        .containsExactly("ghp_tokentokentoken");
+    assertThat(Origin.parse("ssh://git@github.com/o/r.git").url())
+        .isEqualTo("ssh://git@github.com/o/r.git");
     assertThat(Origin.parse("ssh://git:pw1234@host/r.git").url()).isEqualTo("ssh://git@host/r.git");
     assertThat(Origin.parse("git@github.com:o/r.git").url()).isEqualTo("git@github.com:o/r.git");
     assertThat(Origin.parse("/srv/repo.git").credentials()).isNull();
-    assertThat(Origin.parse("https://github.com/o/r@v1").url()).isEqualTo("https://github.com/o/r@v1");
-    assertThat(Origin.parse("https://bob:pa/ss-word@host/o/r.git").url()).isEqualTo("https://host/o/r.git");
-    assertThat(Origin.parse("https://bob:pa/ss-word@host/o/r.git").secrets()).containsExactly("pa/ss-word");
-    assertThat(Origin.parse("https://host:8443/o/r@v1/x").url()).isEqualTo("https://host:8443/o/r@v1/x");
+    assertThat(Origin.parse("https://github.com/o/r@v1").url())
+        .isEqualTo("https://github.com/o/r@v1");
+    assertThat(Origin.parse("https://bob:pa/ss-word@host/o/r.git").url())
+        .isEqualTo("https://host/o/r.git");
+    assertThat(Origin.parse("https://bob:pa/ss-word@host/o/r.git").secrets())
+        .containsExactly("pa/ss-word");
+    assertThat(Origin.parse("https://host:8443/o/r@v1/x").url())
+        .isEqualTo("https://host:8443/o/r@v1/x");
   }
 
   @Test
@@ -317,29 +370,38 @@ class GitRepoTest {
       Path hookRan = tmp.resolve("hook-ran");
       Path hooks = tmp.resolve("c/.git/hooks");
       Files.createDirectories(hooks);
-      for (String hook : List.of("post-commit", "pre-commit", "commit-msg", "pre-push", "post-rewrite")) {
-        Files.writeString(hooks.resolve(hook), "#!/bin/sh\necho " + hook + " >> '" + hookRan + "'\n");
+      for (String hook :
+          List.of("post-commit", "pre-commit", "commit-msg", "pre-push", "post-rewrite")) {
+        Files.writeString(
+            hooks.resolve(hook), "#!/bin/sh\necho " + hook + " >> '" + hookRan + "'\n");
         hooks.resolve(hook).toFile().setExecutable(true);
       }
       Files.writeString(tmp.resolve("c/a.py"), "a = 1\n");
       repo.stage(repo.changes());
       repo.commit("ours", "x", ME);
-      repo.push("auto/x");
+      t(repo).push("auto/x");
       assertThat(hookRan).as("no hook ran").doesNotExist();
     }
     // a generator (or a run killed while one ran) leaves a filter, a remote and a hook behind
     Path config = tmp.resolve("c/.git/config");
-    Files.writeString(config, Files.readString(config) + "[filter \"evil\"]\n\tclean = touch /tmp/x\n"
-        + "[remote \"origin\"]\n\turl = https://u:token@host/r\n[core]\n\thooksPath = /tmp\n");
+    Files.writeString(
+        config,
+        Files.readString(config)
+            + "[filter \"evil\"]\n\tclean = touch /tmp/x\n"
+            + "[remote \"origin\"]\n\turl = https://u:token@host/r\n[core]\n\thooksPath = /tmp\n");
     Files.writeString(tmp.resolve("c/.git/hooks/post-commit"), "#!/bin/sh\n");
     Files.createDirectories(tmp.resolve("c/.git/info"));
     Files.writeString(tmp.resolve("c/.git/info/attributes"), "* filter=evil\n");
     try (GitRepo repo = reopen("c")) {
-      assertThat(repo.sanitize(List.of(".coverage"))).contains("config", "hooks/post-commit", "info/attributes");
-      assertThat(Files.readString(config)).doesNotContain("filter").doesNotContain("remote").doesNotContain("hooksPath")
+      assertThat(new ControlFiles(repo).sanitize(List.of(".coverage")))
+          .contains("config", "hooks/post-commit", "info/attributes");
+      assertThat(Files.readString(config))
+          .doesNotContain("filter")
+          .doesNotContain("remote")
+          .doesNotContain("hooksPath")
           .contains("repositoryformatversion");
       assertThat(Files.readString(tmp.resolve("c/.git/info/exclude"))).isEqualTo(".coverage\n");
-      assertThat(repo.sanitize(List.of(".coverage"))).isEmpty();
+      assertThat(new ControlFiles(repo).sanitize(List.of(".coverage"))).isEmpty();
       assertThat(repo.changes()).isEmpty();
     }
   }
@@ -348,22 +410,73 @@ class GitRepoTest {
   void aPushFromTheCloneIsSeenEvenWhenTheTrackingRefIsMovedToHideIt() throws Exception {
     Map<String, String> tips;
     try (GitRepo repo = cloned("c")) {
-      tips = repo.fetch(Map.of(), id -> true).tips();
+      tips = t(repo).fetch(Map.of(), id -> true).tips();
     }
     try (Git inside = Git.open(tmp.resolve("c").toFile())) {
       Files.writeString(tmp.resolve("c/sneaky.py"), "y = 1\n");
       inside.add().addFilepattern("sneaky.py").call();
-      RevCommit sneaky = inside.commit().setMessage("sneaky").setAuthor(ME).setCommitter(ME).setSign(false).call();
-      inside.push().setRemote(origin.toString())
-          .setRefSpecs(new org.eclipse.jgit.transport.RefSpec("HEAD:refs/heads/main")).call();
+      RevCommit sneaky =
+          inside.commit().setMessage("sneaky").setAuthor(ME).setCommitter(ME).setSign(false).call();
+      inside
+          .push()
+          .setRemote(origin.toString())
+          .setRefSpecs(new org.eclipse.jgit.transport.RefSpec("HEAD:refs/heads/main"))
+          .call();
       var update = inside.getRepository().updateRef("refs/remotes/origin/main");
       update.setNewObjectId(sneaky);
       update.setForceUpdate(true);
       update.update();
       try (GitRepo repo = reopen("c")) {
-        assertThat(repo.fetch(tips, id -> false).pushedFromHere())
+        assertThat(t(repo).fetch(tips, id -> false).pushedFromHere())
             .containsExactly("refs/heads/main → " + sneaky.abbreviate(7).name());
       }
+    }
+  }
+
+  @Test
+  void exportHeadWritesHeadsFilesAndNeedsOnlyHeadsObjects() throws Exception {
+    Path work = tmp.resolve("w");
+    String gone;
+    try (Git git = Git.init().setDirectory(work.toFile()).setInitialBranch("main").call()) {
+      Files.writeString(work.resolve("big.bin"), "history only\n");
+      Files.writeString(work.resolve("run.sh"), "#!/bin/sh\necho hi\n");
+      work.resolve("run.sh").toFile().setExecutable(true);
+      Files.createSymbolicLink(work.resolve("link.py"), Path.of("run.sh"));
+      git.add().addFilepattern(".").call();
+      git.commit().setMessage("one").setAuthor(ME).setCommitter(ME).setSign(false).call();
+      gone = git.getRepository().resolve("HEAD:big.bin").name();
+      git.rm().addFilepattern("big.bin").call();
+      Files.createDirectories(work.resolve("pkg"));
+      Files.writeString(work.resolve("pkg/mod.py"), "X = 1\n");
+      git.add().addFilepattern(".").call();
+      git.commit().setMessage("two").setAuthor(ME).setCommitter(ME).setSign(false).call();
+    }
+    // like a partial clone: a blob only the history needs is missing
+    Files.delete(work.resolve(".git/objects/" + gone.substring(0, 2) + "/" + gone.substring(2)));
+    Files.writeString(work.resolve("pkg/mod.py"), "X = 2  # changed in the working tree\n");
+    Path head = tmp.resolve("head");
+    try (GitRepo repo = GitRepo.open(work)) {
+      repo.exportHead(head);
+    }
+    assertThat(Files.readString(head.resolve("pkg/mod.py"))).isEqualTo("X = 1\n");
+    assertThat(Files.isExecutable(head.resolve("run.sh"))).isTrue();
+    assertThat(Files.isSymbolicLink(head.resolve("link.py"))).isTrue();
+    assertThat(Files.readSymbolicLink(head.resolve("link.py"))).isEqualTo(Path.of("run.sh"));
+    assertThat(head.resolve("big.bin")).doesNotExist();
+    assertThat(head.resolve(".git")).doesNotExist();
+
+    // a blob HEAD needs is missing: said plainly
+    String needed;
+    try (Git git = Git.open(work.toFile())) {
+      needed = git.getRepository().resolve("HEAD:pkg/mod.py").name();
+    }
+    Files.delete(
+        work.resolve(".git/objects/" + needed.substring(0, 2) + "/" + needed.substring(2)));
+    try (GitRepo repo = GitRepo.open(work)) {
+      assertThatThrownBy(() -> repo.exportHead(tmp.resolve("head2")))
+          .isInstanceOf(GitException.class)
+          .hasMessageContaining("HEAD's tree has missing objects")
+          .hasMessageContaining("partial clone");
     }
   }
 }

@@ -16,42 +16,68 @@ class EnvironmentsTest {
     return new Environments(caller, tmp.resolve("task-home"));
   }
 
-  private static final Map<String, String> CALLER = Map.ofEntries(
-      Map.entry("PATH", "/usr/bin:/bin"), Map.entry("LANG", "C.UTF-8"), Map.entry("LC_ALL", "C.UTF-8"),
-      Map.entry("HOME", "/home/someone"), Map.entry("GITHUB_TOKEN", "ghp_canary0000000000"),
-      Map.entry("AWS_SECRET_ACCESS_KEY", "aws-canary-1234567890"), Map.entry("OPENAI_API_KEY", "sk-canary-abcdefgh"),
-      Map.entry("TOKENIZERS_PARALLELISM", "false"), Map.entry("PIP_INDEX_URL", "https://bob:pip%2Fcanary@pypi.example/simple"),
-      Map.entry("PIP_DEFAULT_TIMEOUT", "60"), Map.entry("HTTPS_PROXY", "http://proxy:3128"),
-      Map.entry("UV_CACHE_DIR", "/cache/uv"), Map.entry("MAVEN_OPTS", "-Xmx1g"), Map.entry("JAVA_HOME", "/jdk"));
+  private static final Map<String, String> CALLER =
+      Map.ofEntries(
+          Map.entry("PATH", "/usr/bin:/bin"),
+          Map.entry("LANG", "C.UTF-8"),
+          Map.entry("LC_ALL", "C.UTF-8"),
+          Map.entry("HOME", "/home/someone"),
+          Map.entry("GITHUB_TOKEN", "ghp_canary0000000000"),
+          Map.entry("AWS_SECRET_ACCESS_KEY", "aws-canary-1234567890"),
+          Map.entry("OPENAI_API_KEY", "sk-canary-abcdefgh"),
+          Map.entry("TOKENIZERS_PARALLELISM", "false"),
+          Map.entry("PIP_INDEX_URL", "https://bob:pip%2Fcanary@pypi.example/simple"),
+          Map.entry("PIP_DEFAULT_TIMEOUT", "60"),
+          Map.entry("HTTPS_PROXY", "http://proxy:3128"),
+          Map.entry("UV_CACHE_DIR", "/cache/uv"),
+          Map.entry("MAVEN_OPTS", "-Xmx1g"),
+          Map.entry("JAVA_HOME", "/jdk"));
 
   @Test
   void everyChildGetsAnAllowlistWithItsOwnHome() {
     Map<String, String> base = env(CALLER).base();
-    assertThat(base).containsEntry("PATH", "/usr/bin:/bin").containsEntry("LANG", "C.UTF-8")
-        .containsEntry("LC_ALL", "C.UTF-8").containsEntry("HOME", tmp.resolve("task-home").toString());
-    assertThat(base).doesNotContainKeys("GITHUB_TOKEN", "AWS_SECRET_ACCESS_KEY", "OPENAI_API_KEY", "PIP_INDEX_URL",
-        "MAVEN_OPTS", "JAVA_HOME", "HTTPS_PROXY");
+    assertThat(base)
+        .containsEntry("PATH", "/usr/bin:/bin")
+        .containsEntry("LANG", "C.UTF-8")
+        .containsEntry("LC_ALL", "C.UTF-8")
+        .containsEntry("HOME", tmp.resolve("task-home").toString());
+    assertThat(base)
+        .doesNotContainKeys(
+            "GITHUB_TOKEN",
+            "AWS_SECRET_ACCESS_KEY",
+            "OPENAI_API_KEY",
+            "PIP_INDEX_URL",
+            "MAVEN_OPTS",
+            "JAVA_HOME",
+            "HTTPS_PROXY");
   }
 
   @Test
   void theGeneratorAndTheGatesGetOnlyTheNamesTheSpecGivesAndNeverAToken() {
     Environments e = env(CALLER);
-    assertThat(e.forGenerator(List.of("OPENAI_API_KEY", "GITHUB_TOKEN", "UNSET"))).containsKey("OPENAI_API_KEY")
+    assertThat(e.forGenerator(List.of("OPENAI_API_KEY", "GITHUB_TOKEN", "UNSET")))
+        .containsKey("OPENAI_API_KEY")
         .doesNotContainKeys("GITHUB_TOKEN", "UNSET", "AWS_SECRET_ACCESS_KEY");
-    assertThat(e.forGates(List.of())).doesNotContainKeys("OPENAI_API_KEY", "AWS_SECRET_ACCESS_KEY", "GITHUB_TOKEN");
-    assertThat(e.forGates(List.of("TOKENIZERS_PARALLELISM"))).containsEntry("TOKENIZERS_PARALLELISM", "false");
+    assertThat(e.forGates(List.of()))
+        .doesNotContainKeys("OPENAI_API_KEY", "AWS_SECRET_ACCESS_KEY", "GITHUB_TOKEN");
+    assertThat(e.forGates(List.of("TOKENIZERS_PARALLELISM")))
+        .containsEntry("TOKENIZERS_PARALLELISM", "false");
   }
 
   @Test
   void theEnvironmentBuildKeepsPipAndUvSettingsTheUsersConfigFilesAndCaches() throws Exception {
     Path userHome = tmp.resolve("user");
     Files.createDirectories(userHome.resolve(".config/pip"));
-    Files.writeString(userHome.resolve(".config/pip/pip.conf"), "[global]\nindex-url = https://al:conf-canary-9@idx/simple\n");
+    Files.writeString(
+        userHome.resolve(".config/pip/pip.conf"),
+        "[global]\nindex-url = https://al:conf-canary-9@idx/simple\n");
     Map<String, String> caller = new java.util.HashMap<>(CALLER);
     caller.put("HOME", userHome.toString());
     Map<String, String> install = env(caller).forInstall();
-    assertThat(install).containsEntry("PIP_INDEX_URL", CALLER.get("PIP_INDEX_URL"))
-        .containsEntry("PIP_DEFAULT_TIMEOUT", "60").containsEntry("HTTPS_PROXY", "http://proxy:3128")
+    assertThat(install)
+        .containsEntry("PIP_INDEX_URL", CALLER.get("PIP_INDEX_URL"))
+        .containsEntry("PIP_DEFAULT_TIMEOUT", "60")
+        .containsEntry("HTTPS_PROXY", "http://proxy:3128")
         .containsEntry("PIP_CONFIG_FILE", userHome.resolve(".config/pip/pip.conf").toString())
         .containsEntry("UV_CACHE_DIR", "/cache/uv")
         .containsEntry("PIP_CACHE_DIR", userHome.resolve(".cache/pip").toString())
@@ -60,7 +86,9 @@ class EnvironmentsTest {
 
     Redactor r = Redactor.none();
     env(caller).registerSecrets(r);
-    assertThat(r.redact("ghp_canary0000000000 aws-canary-1234567890 sk-canary-abcdefgh pip/canary conf-canary-9"))
+    assertThat(
+            r.redact(
+                "ghp_canary0000000000 aws-canary-1234567890 sk-canary-abcdefgh pip/canary conf-canary-9"))
         .isEqualTo("**** **** **** **** ****");
     assertThat(r.redact("TOKENIZERS_PARALLELISM=false")).isEqualTo("TOKENIZERS_PARALLELISM=false");
   }
@@ -68,11 +96,13 @@ class EnvironmentsTest {
   @Test
   void credentialsAnywhereInATextAreFound() {
     Redactor r = Redactor.none();
-    Environments.registerUrlCredentials("""
+    Environments.registerUrlCredentials(
+        """
         python:
           install: ["--extra-index-url https://deploy:idx-t0ken-99@pypi.corp.example/simple", "-r requirements.txt"]
         repository: { url: "https://x-access-token:ghs_abcdefgh123@github.com/o/r.git" }
-        """, r);
+        """,
+        r);
     assertThat(r.redact("idx-t0ken-99 ghs_abcdefgh123 deploy")).isEqualTo("**** **** deploy");
   }
 }

@@ -14,17 +14,26 @@ class ProcessRunnerTest {
   @TempDir Path dir;
 
   private ProcessRunner.Result sh(String script, Duration timeout, Redactor redactor) {
-    return new ProcessRunner(redactor).run(new Command(List.of("sh", "-c", script), dir,
-        Map.of("PATH", System.getenv("PATH"), "SECRET_VALUE", "hunter2-secret"), timeout, dir.resolve("logs/run.log")));
+    return new ProcessRunner(redactor)
+        .run(
+            new Command(
+                List.of("sh", "-c", script),
+                dir,
+                Map.of("PATH", System.getenv("PATH"), "SECRET_VALUE", "hunter2-secret"),
+                timeout,
+                dir.resolve("logs/run.log")));
   }
 
   @Test
   void capturesOutputExitCodeAndLogs() throws Exception {
-    ProcessRunner.Result r = sh("echo out; echo err >&2; exit 3", Duration.ofSeconds(10), Redactor.none());
+    ProcessRunner.Result r =
+        sh("echo out; echo err >&2; exit 3", Duration.ofSeconds(10), Redactor.none());
     assertThat(r.exitCode()).isEqualTo(3);
     assertThat(r.ok()).isFalse();
     assertThat(r.output()).contains("out").contains("err");
-    assertThat(Files.readString(dir.resolve("logs/run.log"))).startsWith("$ sh -c").contains("out\n");
+    assertThat(Files.readString(dir.resolve("logs/run.log")))
+        .startsWith("$ sh -c")
+        .contains("out\n");
   }
 
   @Test
@@ -36,7 +45,11 @@ class ProcessRunnerTest {
 
   @Test
   void secretsAreRedactedInOutputAndLog() throws Exception {
-    ProcessRunner.Result r = sh("echo token=$SECRET_VALUE", Duration.ofSeconds(10), new Redactor().add("hunter2-secret"));
+    ProcessRunner.Result r =
+        sh(
+            "echo token=$SECRET_VALUE",
+            Duration.ofSeconds(10),
+            new Redactor().add("hunter2-secret"));
     assertThat(r.output()).isEqualTo("token=****\n");
     assertThat(Files.readString(dir.resolve("logs/run.log"))).doesNotContain("hunter2");
   }
@@ -45,12 +58,17 @@ class ProcessRunnerTest {
   void timeoutKillsTheWholeTreeIncludingDetachedGrandchildren() throws Exception {
     Path pidFile = dir.resolve("grandchild.pid");
     long start = System.nanoTime();
-    ProcessRunner.Result r = sh("(sleep 300 & echo $! > " + pidFile + "; wait) & sleep 300", Duration.ofSeconds(1),
-        Redactor.none());
+    ProcessRunner.Result r =
+        sh(
+            "(sleep 300 & echo $! > " + pidFile + "; wait) & sleep 300",
+            Duration.ofSeconds(1),
+            Redactor.none());
     assertThat(r.timedOut()).isTrue();
     assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(20));
     long pid = Long.parseLong(Files.readString(pidFile).trim());
-    for (int i = 0; i < 50 && ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false); i++) {
+    for (int i = 0;
+        i < 50 && ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+        i++) {
       Thread.sleep(100);
     }
     assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).isFalse();
@@ -63,17 +81,22 @@ class ProcessRunnerTest {
     try {
       java.time.Instant started = p.toHandle().info().startInstant().orElseThrow();
       long pid = p.pid();
-      assertThat(ProcessRunner.killOrphan(pid, started.minusSeconds(3600), "not-in-the-command")).isFalse();
+      assertThat(ProcessTrees.killOrphan(pid, started.minusSeconds(3600), "not-in-the-command"))
+          .isFalse();
       assertThat(p.isAlive()).isTrue();
-      assertThat(ProcessRunner.killOrphan(pid, started.minusSeconds(3600), "marker-src/x.py")).isTrue();
+      assertThat(ProcessTrees.killOrphan(pid, started.minusSeconds(3600), "marker-src/x.py"))
+          .isTrue();
       assertThat(p.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
-      assertThat(ProcessRunner.killOrphan(pid, started, "")).isFalse();
+      assertThat(ProcessTrees.killOrphan(pid, started, "")).isFalse();
     } finally {
       p.destroyForcibly();
     }
     Process q = new ProcessBuilder("setsid", "sh", "-c", "sleep 300").start();
     try {
-      assertThat(ProcessRunner.killOrphan(q.pid(), q.toHandle().info().startInstant().orElseThrow(), "")).isTrue();
+      assertThat(
+              ProcessTrees.killOrphan(
+                  q.pid(), q.toHandle().info().startInstant().orElseThrow(), ""))
+          .isTrue();
       assertThat(q.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
     } finally {
       q.destroyForcibly();
@@ -82,8 +105,11 @@ class ProcessRunnerTest {
 
   @Test
   void missingProgramIsAResultNotAnException() {
-    ProcessRunner.Result r = new ProcessRunner(Redactor.none()).run(new Command(List.of("/nonexistent/tool"), dir,
-        Map.of(), Duration.ofSeconds(5), null));
+    ProcessRunner.Result r =
+        new ProcessRunner(Redactor.none())
+            .run(
+                new Command(
+                    List.of("/nonexistent/tool"), dir, Map.of(), Duration.ofSeconds(5), null));
     assertThat(r.ok()).isFalse();
   }
 
@@ -103,27 +129,31 @@ class ProcessRunnerTest {
     Process p = new ProcessBuilder("sh", "-c", "exec 3>>'" + f + "'; exec sleep 30").start();
     try {
       long end = System.nanoTime() + 5_000_000_000L;
-      java.util.List<String> holders = ProcessRunner.holdersOf(f);
+      java.util.List<String> holders = ProcessTrees.holdersOf(f);
       while ((holders.isEmpty() || !holders.get(0).contains("sleep")) && System.nanoTime() < end) {
         Thread.sleep(50);
-        holders = ProcessRunner.holdersOf(f);
+        holders = ProcessTrees.holdersOf(f);
       }
       org.assertj.core.api.Assertions.assertThat(holders).hasSize(1);
-      org.assertj.core.api.Assertions.assertThat(holders.get(0)).startsWith(p.pid() + " (").contains("sleep");
+      org.assertj.core.api.Assertions.assertThat(holders.get(0))
+          .startsWith(p.pid() + " (")
+          .contains("sleep");
     } finally {
       p.destroyForcibly().waitFor();
     }
-    org.assertj.core.api.Assertions.assertThat(ProcessRunner.holdersOf(f)).isEmpty();
+    org.assertj.core.api.Assertions.assertThat(ProcessTrees.holdersOf(f)).isEmpty();
   }
 
   @Test
   void whatAChildLeavesRunningInTheBackgroundIsStoppedWhenItExits() throws Exception {
-    ProcessRunner.Result r = sh("sleep 30 & echo $! > bg.pid; echo started", Duration.ofSeconds(10), Redactor.none());
+    ProcessRunner.Result r =
+        sh("sleep 30 & echo $! > bg.pid; echo started", Duration.ofSeconds(10), Redactor.none());
     assertThat(r.ok()).isTrue();
     assertThat(r.duration()).isLessThan(Duration.ofSeconds(5));
     long bg = Long.parseLong(Files.readString(dir.resolve("bg.pid")).trim());
     long end = System.nanoTime() + 5_000_000_000L;
-    while (ProcessHandle.of(bg).map(ProcessHandle::isAlive).orElse(false) && System.nanoTime() < end) {
+    while (ProcessHandle.of(bg).map(ProcessHandle::isAlive).orElse(false)
+        && System.nanoTime() < end) {
       Thread.sleep(50);
     }
     assertThat(ProcessHandle.of(bg).map(ProcessHandle::isAlive).orElse(false)).isFalse();
@@ -132,23 +162,38 @@ class ProcessRunnerTest {
   @Test
   void processesThatLeaveTheGroupAreFoundByTheirMarker() throws Exception {
     String marker = "ETASK_RUN_ID=test-" + System.nanoTime();
-    ProcessRunner.Result r = new ProcessRunner(Redactor.none()).run(new Command(List.of("sh", "-c",
-        // wait until the child is in a session of its own before exiting: then the group kill cannot reach it
-        "setsid sh -c 'touch escaped; sleep 30; echo late' & while [ ! -f escaped ]; do sleep 0.05; done"), dir,
-        Map.of("PATH", System.getenv("PATH"),
-        "ETASK_RUN_ID", marker.substring(marker.indexOf('=') + 1)), Duration.ofSeconds(10), null));
+    ProcessRunner.Result r =
+        new ProcessRunner(Redactor.none())
+            .run(
+                new Command(
+                    List.of(
+                        "sh",
+                        "-c",
+                        // wait until the child is in a session of its own before exiting: then the
+                        // group kill cannot reach it
+                        "setsid sh -c 'touch escaped; sleep 30; echo late' & while [ ! -f escaped ]; do sleep 0.05; done"),
+                    dir,
+                    Map.of(
+                        "PATH",
+                        System.getenv("PATH"),
+                        "ETASK_RUN_ID",
+                        marker.substring(marker.indexOf('=') + 1)),
+                    Duration.ofSeconds(10),
+                    null));
     assertThat(r.ok()).isTrue();
     List<String> killed = List.of();
     long end = System.nanoTime() + 5_000_000_000L;
     while (killed.stream().noneMatch(k -> k.contains("sleep 30")) && System.nanoTime() < end) {
       Thread.sleep(50);
-      killed = ProcessRunner.killMarked(marker); // setsid escaped the group kill: only the marker finds it
+      killed =
+          ProcessTrees.killMarked(
+              marker); // setsid escaped the group kill: only the marker finds it
     }
     assertThat(killed).anyMatch(k -> k.contains("sleep 30"));
-    List<String> left = ProcessRunner.killMarked(marker);
+    List<String> left = ProcessTrees.killMarked(marker);
     for (int i = 0; i < 50 && !left.isEmpty(); i++) {
       Thread.sleep(100);
-      left = ProcessRunner.killMarked(marker);
+      left = ProcessTrees.killMarked(marker);
     }
     assertThat(left).as("nothing with the marker runs any more").isEmpty();
   }
@@ -162,12 +207,27 @@ class ProcessRunnerTest {
     Process p = new ProcessBuilder("sh", "-c", "exec 3>>'" + f + "'; exec sleep 30").start();
     try {
       long end = System.nanoTime() + 5_000_000_000L;
-      while (ProcessRunner.holdersOf(link.resolve("index.lock")).isEmpty() && System.nanoTime() < end) {
+      while (ProcessTrees.holdersOf(link.resolve("index.lock")).isEmpty()
+          && System.nanoTime() < end) {
         Thread.sleep(50);
       }
-      assertThat(ProcessRunner.holdersOf(link.resolve("index.lock"))).hasSize(1);
+      assertThat(ProcessTrees.holdersOf(link.resolve("index.lock"))).hasSize(1);
     } finally {
       p.destroyForcibly().waitFor();
     }
+  }
+
+  @Test
+  void multiByteCharactersSplitBetweenReadsStayWhole() throws Exception {
+    // 8191 ASCII bytes, then a 3-byte character across the 8 KiB boundary of a read
+    ProcessRunner.Result r =
+        sh(
+            "python3 -c \"import sys; sys.stdout.buffer.write(b'a' * 8191 + '€ ok\\n'.encode())\"",
+            Duration.ofSeconds(10),
+            Redactor.none());
+    assertThat(r.output()).endsWith("a€ ok\n").doesNotContain("\uFFFD");
+    assertThat(Files.readString(dir.resolve("logs/run.log")))
+        .contains("a€ ok")
+        .doesNotContain("\uFFFD");
   }
 }

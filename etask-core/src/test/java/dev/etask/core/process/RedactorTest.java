@@ -16,20 +16,33 @@ class RedactorTest {
   void redactsPlainUrlEncodedAndBase64FormsAtEveryAlignment() {
     Redactor r = Redactor.none().add(SECRET);
     assertThat(r.redact("token " + SECRET + " here")).isEqualTo("token **** here");
-    assertThat(r.redact("url x:" + URLEncoder.encode(SECRET, StandardCharsets.UTF_8) + "@h")).doesNotContain("c4n4ry");
+    assertThat(r.redact("url x:" + URLEncoder.encode(SECRET, StandardCharsets.UTF_8) + "@h"))
+        .doesNotContain("c4n4ry");
     for (String prefix : new String[] {"", "u:", "us:", "use:"}) {
-      String basic = Base64.getEncoder().encodeToString((prefix + SECRET).getBytes(StandardCharsets.UTF_8));
-      String urlSafe = Base64.getUrlEncoder().encodeToString((prefix + SECRET).getBytes(StandardCharsets.UTF_8));
-      String middle = Base64.getEncoder().encodeToString(SECRET.getBytes(StandardCharsets.UTF_8))
-          .substring(2, 18);
-      assertThat(r.redact("Authorization: Basic " + basic)).as(prefix).contains("****").doesNotContain(middle);
+      String basic =
+          Base64.getEncoder().encodeToString((prefix + SECRET).getBytes(StandardCharsets.UTF_8));
+      String urlSafe =
+          Base64.getUrlEncoder().encodeToString((prefix + SECRET).getBytes(StandardCharsets.UTF_8));
+      String middle =
+          Base64.getEncoder()
+              .encodeToString(SECRET.getBytes(StandardCharsets.UTF_8))
+              .substring(2, 18);
+      assertThat(r.redact("Authorization: Basic " + basic))
+          .as(prefix)
+          .contains("****")
+          .doesNotContain(middle);
       assertThat(r.redact(urlSafe)).as(prefix).contains("****");
     }
   }
 
   @Test
   void variablesNamedLikeSecretsCountOnlyWhenTheirValueLooksSecret() {
-    Redactor r = Redactor.none().addByName("false").addByName("12345678").addByName("short").addByName("3.14159265");
+    Redactor r =
+        Redactor.none()
+            .addByName("false")
+            .addByName("12345678")
+            .addByName("short")
+            .addByName("3.14159265");
     assertThat(r.isEmpty()).isTrue();
     assertThat(r.redact("false 12345678")).isEqualTo("false 12345678");
     r.addByName("wJalrXUtnFEMI/K7MDENG");
@@ -40,7 +53,9 @@ class RedactorTest {
   void jsonIsRedactedPerStringValueAndStaysValid() throws Exception {
     Redactor r = Redactor.none().add("se\"cr\\et-value");
     ObjectMapper json = new ObjectMapper();
-    JsonNode tree = json.readTree("{\"a\": \"x se\\\"cr\\\\et-value y\", \"n\": 3, \"l\": [\"se\\\"cr\\\\et-value\"]}");
+    JsonNode tree =
+        json.readTree(
+            "{\"a\": \"x se\\\"cr\\\\et-value y\", \"n\": 3, \"l\": [\"se\\\"cr\\\\et-value\"]}");
     JsonNode out = r.redact(tree);
     String text = json.writeValueAsString(out);
     assertThat(json.readTree(text).get("a").asText()).isEqualTo("x **** y");
@@ -52,10 +67,15 @@ class RedactorTest {
   @Test
   void scrubbedExceptionsKeepTheirStackButNotTheSecret() {
     Redactor r = Redactor.none().add("hunter2-token");
-    RuntimeException e = new IllegalStateException("push to https://x:hunter2-token@h failed",
-        new java.io.IOException("auth hunter2-token"));
+    RuntimeException e =
+        new IllegalStateException(
+            "push to https://x:hunter2-token@h failed",
+            new java.io.IOException("auth hunter2-token"));
     Throwable s = r.scrub(e);
-    assertThat(s.getMessage()).contains("IllegalStateException").contains("****").doesNotContain("hunter2");
+    assertThat(s.getMessage())
+        .contains("IllegalStateException")
+        .contains("****")
+        .doesNotContain("hunter2");
     assertThat(s.getCause().getMessage()).doesNotContain("hunter2");
     assertThat(s.getStackTrace()).isEqualTo(e.getStackTrace());
   }

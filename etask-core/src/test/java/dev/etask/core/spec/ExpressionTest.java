@@ -47,15 +47,23 @@ class ExpressionTest {
 
   @Test
   void malformedExpressionsPointAtTheProblem() {
-    assertThatThrownBy(() -> Expression.parse("coverage_delta <")).isInstanceOfSatisfying(
-        Expression.ParseException.class, e -> assertThat(e.offset()).isEqualTo(16));
-    assertThatThrownBy(() -> Expression.parse("coverage_delta = 1")).hasMessageContaining("use == or !=");
-    assertThatThrownBy(() -> Expression.parse("(coverage_delta < 1")).hasMessageContaining("missing ')'");
-    assertThatThrownBy(() -> Expression.parse("coverage_delta < 1 extra")).hasMessageContaining("unexpected 'extra'");
-    assertThatThrownBy(() -> Expression.parse("coverage_delta")).hasMessageContaining("expected a comparison");
-    assertThatThrownBy(() -> Expression.parse("lines > 3")).isInstanceOfSatisfying(Expression.ParseException.class,
-        e -> assertThat(e.offset()).isZero());
-    assertThatThrownBy(() -> Expression.parse("diff_lines > 1.2.3")).hasMessageContaining("not a number");
-    assertThatThrownBy(() -> Expression.parse("diff_lines > $")).hasMessageContaining("unexpected character '$'");
+    assertThatThrownBy(() -> Expression.parse("coverage_delta <"))
+        .isInstanceOfSatisfying(
+            Expression.ParseException.class, e -> assertThat(e.offset()).isEqualTo(16));
+    assertThatThrownBy(() -> Expression.parse("coverage_delta = 1"))
+        .hasMessageContaining("use == or !=");
+    assertThatThrownBy(() -> Expression.parse("(coverage_delta < 1"))
+        .hasMessageContaining("missing ')'");
+    assertThatThrownBy(() -> Expression.parse("coverage_delta < 1 extra"))
+        .hasMessageContaining("unexpected 'extra'");
+    assertThatThrownBy(() -> Expression.parse("coverage_delta"))
+        .hasMessageContaining("expected a comparison");
+    assertThatThrownBy(() -> Expression.parse("lines > 3"))
+        .isInstanceOfSatisfying(
+            Expression.ParseException.class, e -> assertThat(e.offset()).isZero());
+    assertThatThrownBy(() -> Expression.parse("diff_lines > 1.2.3"))
+        .hasMessageContaining("not a number");
+    assertThatThrownBy(() -> Expression.parse("diff_lines > $"))
+        .hasMessageContaining("unexpected character '$'");
   }
 }

@@ -34,8 +34,10 @@ class GlobTest {
 
   @Test
   void invalidGlobsSayWhy() {
-    assertThatThrownBy(() -> Glob.compile("src/[ab")).hasMessageContaining("without its closing ']'");
-    assertThatThrownBy(() -> Glob.compile("src/{a,b")).hasMessageContaining("without its closing '}'");
+    assertThatThrownBy(() -> Glob.compile("src/[ab"))
+        .hasMessageContaining("without its closing ']'");
+    assertThatThrownBy(() -> Glob.compile("src/{a,b"))
+        .hasMessageContaining("without its closing '}'");
     assertThatThrownBy(() -> Glob.compile("/abs/*.py")).hasMessageContaining("absolute");
     assertThatThrownBy(() -> Glob.compile("../x/*.py")).hasMessageContaining("climbs out");
     assertThatThrownBy(() -> Glob.compile(" ")).hasMessageContaining("empty");

@@ -12,7 +12,8 @@ import org.junit.jupiter.api.io.TempDir;
 class SpecLoaderTest {
   private static final Path FILE = Path.of("/specs/task.yaml");
 
-  private static final String MINIMAL = """
+  private static final String MINIMAL =
+      """
       id: add-tests
       objective: "Add tests"
       target:
@@ -43,7 +44,8 @@ class SpecLoaderTest {
     assertThat(spec.generator().timeout()).isEqualTo(Duration.ofMinutes(10));
     assertThat(spec.python().tools()).as("only what the spec asks for").isEmpty();
     assertThat(SpecLoader.DEFAULT_TOOLS).containsKeys("pytest", "coverage", "ruff", "mypy");
-    assertThat(spec.qualityGates().tests()).isEqualTo(new TaskSpec.Tests(TaskSpec.Runner.AUTO, java.util.List.of()));
+    assertThat(spec.qualityGates().tests())
+        .isEqualTo(new TaskSpec.Tests(TaskSpec.Runner.AUTO, java.util.List.of()));
     assertThat(spec.qualityGates().lint().select()).isNull();
     assertThat(spec.python().install()).isNull();
     assertThat(spec.git().testFiles()).extracting(Glob::pattern).contains("tests/**");
@@ -52,7 +54,10 @@ class SpecLoaderTest {
 
   @Test
   void fullSpecIsRead() {
-    TaskSpec spec = SpecLoader.parse(FILE, """
+    TaskSpec spec =
+        SpecLoader.parse(
+            FILE,
+            """
         id: add-payment-tests
         branch: auto/payments
         objective: "Add unit tests for the payment module"
@@ -80,8 +85,10 @@ class SpecLoaderTest {
           risk_rules: { high_if: ["coverage_delta < -2"], medium_if: ["diff_lines > 300 and new_type_errors > 0"] }
         """);
     assertThat(spec.branch()).isEqualTo("auto/payments");
-    assertThat(spec.repository()).isEqualTo(new TaskSpec.Repository("../sample-service", "develop"));
-    assertThat(spec.strategy()).isEqualTo(new TaskSpec.Strategy(TaskSpec.BatchMode.PER_DIRECTORY, 3, 2));
+    assertThat(spec.repository())
+        .isEqualTo(new TaskSpec.Repository("../sample-service", "develop"));
+    assertThat(spec.strategy())
+        .isEqualTo(new TaskSpec.Strategy(TaskSpec.BatchMode.PER_DIRECTORY, 3, 2));
     assertThat(spec.generator().timeout()).isEqualTo(Duration.ofSeconds(90));
     assertThat(spec.generator().env()).containsExactly("OPENAI_API_KEY");
     assertThat(spec.python().tools()).containsExactly(java.util.Map.entry("ruff", "==0.6.9"));
@@ -89,46 +96,59 @@ class SpecLoaderTest {
     assertThat(spec.limits().maxRuntime()).isEqualTo(Duration.ofHours(2));
     assertThat(spec.qualityGates().maxDiffLines()).isEqualTo(50);
     assertThat(spec.onTestFailure()).isEqualTo(TaskSpec.OnTestFailure.KEEP);
-    assertThat(spec.rules().get("lint")).isEqualTo(new TaskSpec.RuleOverride(TaskSpec.Action.KEEP, "lint-debt", null));
+    assertThat(spec.rules().get("lint"))
+        .isEqualTo(new TaskSpec.RuleOverride(TaskSpec.Action.KEEP, "lint-debt", null));
     assertThat(spec.git().authorName()).isEqualTo("Bot");
     assertThat(spec.git().authorEmail()).isEqualTo("bot@example.com");
     assertThat(spec.pr().failurePr()).isTrue();
-    assertThat(spec.pr().highIf()).extracting(Expression::source).containsExactly("coverage_delta < -2");
+    assertThat(spec.pr().highIf())
+        .extracting(Expression::source)
+        .containsExactly("coverage_delta < -2");
     assertThat(spec.pr().mediumIf()).hasSize(1);
   }
 
   @Test
   void durationsAcceptSecondsMinutesHoursAndPlainMinutes() {
     String base = MINIMAL + "limits:\n  max_runtime_minutes: ";
-    assertThat(SpecLoader.parse(FILE, base + "45\n").limits().maxRuntime()).isEqualTo(Duration.ofMinutes(45));
-    assertThat(SpecLoader.parse(FILE, base + "30s\n").limits().maxRuntime()).isEqualTo(Duration.ofSeconds(30));
-    assertThat(SpecLoader.parse(FILE, base + "1.5h\n").limits().maxRuntime()).isEqualTo(Duration.ofMinutes(90));
-    assertThat(problem(base + "soon\n").getMessage()).contains("task.yaml:8:24").contains("duration such as 90s");
+    assertThat(SpecLoader.parse(FILE, base + "45\n").limits().maxRuntime())
+        .isEqualTo(Duration.ofMinutes(45));
+    assertThat(SpecLoader.parse(FILE, base + "30s\n").limits().maxRuntime())
+        .isEqualTo(Duration.ofSeconds(30));
+    assertThat(SpecLoader.parse(FILE, base + "1.5h\n").limits().maxRuntime())
+        .isEqualTo(Duration.ofMinutes(90));
+    assertThat(problem(base + "soon\n").getMessage())
+        .contains("task.yaml:8:24")
+        .contains("duration such as 90s");
   }
 
   @Test
   void misspeltKeyNamesFileLineColumnAndTheClosestKey() {
     SpecException e = problem(MINIMAL + "stratgy:\n  batch_mode: all\n");
     assertThat(e.problems()).hasSize(1);
-    assertThat(e.getMessage()).isEqualTo("/specs/task.yaml:7:1: unknown key 'stratgy'; did you mean 'strategy'?");
+    assertThat(e.getMessage())
+        .isEqualTo("/specs/task.yaml:7:1: unknown key 'stratgy'; did you mean 'strategy'?");
   }
 
   @Test
   void misspeltNestedKey() {
     SpecException e = problem(MINIMAL.replace("  include:", "  includ:"));
-    assertThat(e.getMessage()).contains("task.yaml:4:3: unknown key 'target.includ'; did you mean 'include'?");
+    assertThat(e.getMessage())
+        .contains("task.yaml:4:3: unknown key 'target.includ'; did you mean 'include'?");
   }
 
   @Test
   void duplicateKeyNamesBothLines() {
     SpecException e = problem(MINIMAL + "id: again\n");
-    assertThat(e.getMessage()).contains("task.yaml:7:1: duplicate key 'id' (first defined on line 1)");
+    assertThat(e.getMessage())
+        .contains("task.yaml:7:1: duplicate key 'id' (first defined on line 1)");
   }
 
   @Test
   void wrongTypeSaysWhatWasExpected() {
     SpecException e = problem(MINIMAL + "limits:\n  max_commits: five\n");
-    assertThat(e.getMessage()).contains("task.yaml:8:16: 'limits.max_commits' must be a whole number but is a string 'five'");
+    assertThat(e.getMessage())
+        .contains(
+            "task.yaml:8:16: 'limits.max_commits' must be a whole number but is a string 'five'");
     e = problem(MINIMAL + "quality_gates:\n  require_all_tests_pass: sometimes\n");
     assertThat(e.getMessage()).contains("must be true or false");
     e = problem(MINIMAL + "strategy: single_file\n");
@@ -150,7 +170,8 @@ class SpecLoaderTest {
   @Test
   void missingRequiredKeysAreAllReported() {
     SpecException e = problem("id: x\n");
-    assertThat(e.problems()).extracting(SpecException.Problem::message)
+    assertThat(e.problems())
+        .extracting(SpecException.Problem::message)
         .anyMatch(m -> m.contains("missing required key 'objective'"))
         .anyMatch(m -> m.contains("missing required key 'target.include'"))
         .anyMatch(m -> m.contains("missing required key 'generator.command'"));
@@ -159,7 +180,8 @@ class SpecLoaderTest {
   @Test
   void badEnumSuggestsTheClosestValue() {
     SpecException e = problem(MINIMAL + "on_test_failure: rollbak\n");
-    assertThat(e.getMessage()).contains("must be one of rollback, keep but is 'rollbak'; did you mean 'rollback'?");
+    assertThat(e.getMessage())
+        .contains("must be one of rollback, keep but is 'rollbak'; did you mean 'rollback'?");
   }
 
   @Test
@@ -170,9 +192,11 @@ class SpecLoaderTest {
 
   @Test
   void unknownMetricInAnExpressionPointsAtTheWord() {
-    SpecException e = problem(MINIMAL + "pr:\n  risk_rules:\n    high_if: [\"coverage_delat < -2\"]\n");
+    SpecException e =
+        problem(MINIMAL + "pr:\n  risk_rules:\n    high_if: [\"coverage_delat < -2\"]\n");
     assertThat(e.getMessage())
-        .contains("task.yaml:9:16: bad expression in 'pr.risk_rules.high_if': unknown metric 'coverage_delat'")
+        .contains(
+            "task.yaml:9:16: bad expression in 'pr.risk_rules.high_if': unknown metric 'coverage_delat'")
         .contains("did you mean 'coverage_delta'?")
         .contains("Valid metrics: tests_passed");
   }
@@ -185,20 +209,26 @@ class SpecLoaderTest {
 
   @Test
   void customRulesHaveAnExpression() {
-    TaskSpec spec = SpecLoader.parse(FILE, MINIMAL + "rules:\n  big_change: { when: \"diff_files > 3\", action: rollback }\n");
+    TaskSpec spec =
+        SpecLoader.parse(
+            FILE,
+            MINIMAL + "rules:\n  big_change: { when: \"diff_files > 3\", action: rollback }\n");
     TaskSpec.RuleOverride r = spec.rules().get("big_change");
     assertThat(r.action()).isEqualTo(TaskSpec.Action.ROLLBACK);
     assertThat(r.label()).isEqualTo("big-change");
     assertThat(r.when().source()).isEqualTo("diff_files > 3");
     assertThat(problem(MINIMAL + "rules:\n  big: { when: \"diff_filez > 3\" }\n").getMessage())
-        .contains("task.yaml:8:17: bad expression in 'rules.big.when': unknown metric 'diff_filez'");
+        .contains(
+            "task.yaml:8:17: bad expression in 'rules.big.when': unknown metric 'diff_filez'");
   }
 
   @Test
   void unknownRuleAndToolAreRefused() {
     assertThat(problem(MINIMAL + "rules:\n  lnt: { action: keep }\n").getMessage())
-        .contains("task.yaml:8:3: unknown rule 'lnt'; did you mean 'lint'?").contains("a custom rule needs 'when:");
-    assertThat(problem(MINIMAL + "python:\n  tools: { pytset: '>=8' }\n").getMessage()).contains("did you mean 'pytest'?");
+        .contains("task.yaml:8:3: unknown rule 'lnt'; did you mean 'lint'?")
+        .contains("a custom rule needs 'when:");
+    assertThat(problem(MINIMAL + "python:\n  tools: { pytset: '>=8' }\n").getMessage())
+        .contains("did you mean 'pytest'?");
   }
 
   @Test
@@ -207,13 +237,15 @@ class SpecLoaderTest {
     for (int i = 0; i < 15; i++) {
       y.append("b").append(i).append(": &b").append(i).append(" [*a, *a]\n");
     }
-    assertThatThrownBy(() -> SpecLoader.parse(FILE, y.toString())).isInstanceOf(SpecException.class);
+    assertThatThrownBy(() -> SpecLoader.parse(FILE, y.toString()))
+        .isInstanceOf(SpecException.class);
   }
 
   @Test
   void missingFileSaysSo(@TempDir Path dir) {
     assertThatThrownBy(() -> SpecLoader.load(dir.resolve("nope.yaml")))
-        .isInstanceOf(SpecException.class).hasMessageContaining("nope.yaml: no such task spec");
+        .isInstanceOf(SpecException.class)
+        .hasMessageContaining("nope.yaml: no such task spec");
   }
 
   @Test
@@ -233,37 +265,58 @@ class SpecLoaderTest {
   @Test
   void idsThatAreReservedOrClimbOutAreRefused() {
     assertThat(problem(MINIMAL.replace("id: add-tests", "id: artifacts")).getMessage())
-        .contains("task.yaml:1:5").contains("reserved");
-    assertThat(problem(MINIMAL.replace("id: add-tests", "id: ../victim")).getMessage()).contains("invalid task id");
+        .contains("task.yaml:1:5")
+        .contains("reserved");
+    assertThat(problem(MINIMAL.replace("id: add-tests", "id: ../victim")).getMessage())
+        .contains("invalid task id");
     assertThat(TaskIds.problem("origins")).contains("reserved");
     assertThat(TaskIds.problem("add-tests")).isNull();
   }
 
   @Test
   void installItemsAreSplitLikeShellWords() {
-    TaskSpec spec = SpecLoader.parse(FILE, MINIMAL + """
+    TaskSpec spec =
+        SpecLoader.parse(
+            FILE,
+            MINIMAL
+                + """
         python:
           install: ["-r requirements.txt", "-e '.[test, dev]'", "pytest-xdist", "--index-url \\"https://x/simple\\"",
             "tomli; python_version < '3.11'", "requests >= 2.31"]
           env: [TOKENIZERS_PARALLELISM]
         """);
-    assertThat(spec.python().install()).containsExactly("-r", "requirements.txt", "-e", ".[test, dev]", "pytest-xdist",
-        "--index-url", "https://x/simple", "tomli; python_version < '3.11'", "requests >= 2.31");
+    assertThat(spec.python().install())
+        .containsExactly(
+            "-r",
+            "requirements.txt",
+            "-e",
+            ".[test, dev]",
+            "pytest-xdist",
+            "--index-url",
+            "https://x/simple",
+            "tomli; python_version < '3.11'",
+            "requests >= 2.31");
     assertThat(spec.python().env()).containsExactly("TOKENIZERS_PARALLELISM");
     assertThat(problem(MINIMAL + "python:\n  install: [\"-r 'unclosed\"]\n").getMessage())
-        .contains("task.yaml:8:13").contains("never closed");
+        .contains("task.yaml:8:13")
+        .contains("never closed");
     assertThat(ShellWords.split("  a\\ b  \"c d\" '' ")).containsExactly("a b", "c d", "");
   }
 
   @Test
   void theGithubProviderIsRefusedUntilItExists() {
-    assertThat(problem(MINIMAL + "pr: { provider: github }\n").getMessage()).contains("task.yaml:7:17")
+    assertThat(problem(MINIMAL + "pr: { provider: github }\n").getMessage())
+        .contains("task.yaml:7:17")
         .contains("not available");
   }
 
   @Test
   void testRunnerAndLintRulesCanBeSet() {
-    TaskSpec spec = SpecLoader.parse(FILE, MINIMAL + """
+    TaskSpec spec =
+        SpecLoader.parse(
+            FILE,
+            MINIMAL
+                + """
         quality_gates:
           tests: { runner: unittest, args: ["discover -s tests"] }
           lint: { select: [E9, F82, I001] }

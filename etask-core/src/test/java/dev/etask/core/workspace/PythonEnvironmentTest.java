@@ -3,6 +3,7 @@ package dev.etask.core.workspace;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.etask.core.gates.GateSetup;
 import dev.etask.core.process.Command;
 import dev.etask.core.process.ProcessRunner;
 import dev.etask.core.process.Redactor;
@@ -17,9 +18,13 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Project detection on the layouts users have, and building the venv with pip and with uv (real Python). */
+/**
+ * Project detection on the layouts users have, and building the venv with pip and with uv (real
+ * Python).
+ */
 class PythonEnvironmentTest {
-  private static final TaskSpec.Python DETECT = new TaskSpec.Python("python3", null, Map.of(), null, List.of());
+  private static final TaskSpec.Python DETECT =
+      new TaskSpec.Python("python3", null, Map.of(), null, List.of());
   private final ProcessRunner runner = new ProcessRunner(Redactor.none());
   @TempDir Path tmp;
 
@@ -38,8 +43,10 @@ class PythonEnvironmentTest {
 
   @Test
   void srcLayoutWithTestExtrasAndDependencyGroups() throws Exception {
-    PythonEnvironment.Project p = detect(
-        "pyproject.toml", """
+    PythonEnvironment.Project p =
+        detect(
+            "pyproject.toml",
+                """
             [project]
             name = "calc"
             version = "1"
@@ -50,8 +57,8 @@ class PythonEnvironmentTest {
             lint = ["ruff"]
             dev = ["typing-extensions", {include-group = "lint"}]
             """,
-        "src/calc/__init__.py", "",
-        "tests/test_calc.py", "");
+            "src/calc/__init__.py", "",
+            "tests/test_calc.py", "");
     assertThat(p.install()).containsExactly("-e", ".[test]", "typing-extensions", "ruff");
     assertThat(p.source()).containsExactly("src");
     assertThat(p.tests()).containsExactly("tests");
@@ -59,27 +66,31 @@ class PythonEnvironmentTest {
 
   @Test
   void flatLayoutWithRequirementsFilesAndModules() throws Exception {
-    PythonEnvironment.Project p = detect(
-        "requirements.txt", "requests\n",
-        "requirements-dev.txt", "pytest\n",
-        "requirements-docs.txt", "sphinx\n",
-        "setup.cfg", "[tool:pytest]\n",
-        "textutil.py", "",
-        "setup.py", "",
-        "conftest.py", "",
-        "test/test_x.py", "");
-    assertThat(p.install()).containsExactly("-r", "requirements.txt", "-r", "requirements-dev.txt", "-e", ".");
+    PythonEnvironment.Project p =
+        detect(
+            "requirements.txt", "requests\n",
+            "requirements-dev.txt", "pytest\n",
+            "requirements-docs.txt", "sphinx\n",
+            "setup.cfg", "[tool:pytest]\n",
+            "textutil.py", "",
+            "setup.py", "",
+            "conftest.py", "",
+            "test/test_x.py", "");
+    assertThat(p.install())
+        .containsExactly("-r", "requirements.txt", "-r", "requirements-dev.txt", "-e", ".");
     assertThat(p.source()).containsExactly("textutil.py");
     assertThat(p.tests()).containsExactly("test");
   }
 
   @Test
   void topLevelPackagesAndBuildSystemOnly() throws Exception {
-    PythonEnvironment.Project p = detect(
-        "pyproject.toml", "[build-system]\nrequires = [\"poetry-core\"]\nbuild-backend = \"poetry.core.masonry.api\"\n",
-        "app/__init__.py", "",
-        "docs/__init__.py", "",
-        "tests/__init__.py", "");
+    PythonEnvironment.Project p =
+        detect(
+            "pyproject.toml",
+                "[build-system]\nrequires = [\"poetry-core\"]\nbuild-backend = \"poetry.core.masonry.api\"\n",
+            "app/__init__.py", "",
+            "docs/__init__.py", "",
+            "tests/__init__.py", "");
     assertThat(p.install()).containsExactly("-e", ".");
     assertThat(p.source()).containsExactly("app");
   }
@@ -97,8 +108,8 @@ class PythonEnvironmentTest {
     Workspace ws = Workspace.of(tmp.resolve("work"), null, "t").on(repo);
     ws.createFolders();
     PythonEnvironment env = new PythonEnvironment(ws, runner, List.of(), null);
-    PythonEnvironment.Project project = new PythonEnvironment.Project(List.of("-r", "requirements.txt"), List.of(),
-        List.of());
+    PythonEnvironment.Project project =
+        new PythonEnvironment.Project(List.of("-r", "requirements.txt"), List.of(), List.of());
     Map<String, String> versions = env.ensure("python3", project, Map.of("pytest", ">=8,<10"));
     assertThat(versions.get("pytest")).matches("(8|9)\\..*");
     String log = Files.readString(ws.logs().resolve("prepare-env.log"));
@@ -107,9 +118,65 @@ class PythonEnvironmentTest {
     long before = Files.getLastModifiedTime(marker).toMillis();
     assertThat(env.ensure("python3", project, Map.of("pytest", ">=8,<10"))).isEqualTo(versions);
     assertThat(Files.getLastModifiedTime(marker).toMillis()).isEqualTo(before);
-    assertThat(Files.readString(ws.logs().resolve("prepare-env.log"))).isEqualTo(log + "$ "
-        + ws.venv().resolve("bin/python") + " " + ws.cache().resolve("etask-tool_versions.py") + " pytest\n"
-        + "{\"pytest\": \"" + versions.get("pytest") + "\"}\n");
+    assertThat(Files.readString(ws.logs().resolve("prepare-env.log")))
+        .isEqualTo(
+            log
+                + "$ "
+                + ws.venv().resolve("bin/python")
+                + " "
+                + ws.cache().resolve("etask-tool_versions.py")
+                + " pytest\n"
+                + "{\"pytest\": \""
+                + versions.get("pytest")
+                + "\"}\n");
+  }
+
+  @Test
+  void theLockFilesVersionsAreInstalledAndALockThatCannotInstallIsSaid() throws Exception {
+    Path repo = tmp.resolve("repo");
+    Files.createDirectories(repo);
+    Files.writeString(repo.resolve("requirements.txt"), "typing-extensions>=4.0\n");
+    Files.writeString(
+        repo.resolve("poetry.lock"),
+        "[[package]]\nname = \"typing_extensions\"\nversion = \"4.7.1\"\n"
+            + "[[package]]\nname = \"pytest\"\nversion = \"7.0.0\"\n");
+    Workspace ws = Workspace.of(tmp.resolve("work"), null, "t").on(repo);
+    ws.createFolders();
+    PythonEnvironment env = new PythonEnvironment(ws, runner, List.of(), null);
+    PythonEnvironment.Project project = env.detect("python3", DETECT);
+    // the gate tools keep their own versions
+    assertThat(project.locked()).containsExactly(Map.entry("typing-extensions", "4.7.1"));
+    assertThat(project.lockFile()).isEqualTo("poetry.lock");
+    env.ensure("python3", project, Map.of());
+    assertThat(env.notes()).isEmpty();
+    assertThat(installed(ws, "typing_extensions")).isEqualTo("4.7.1");
+
+    Files.writeString(
+        repo.resolve("poetry.lock"),
+        "[[package]]\nname = \"typing-extensions\"\nversion = \"4.999.0\"\n");
+    PythonEnvironment.Project impossible = env.detect("python3", DETECT);
+    env.ensure("python3", impossible, Map.of());
+    assertThat(env.notes())
+        .singleElement()
+        .asString()
+        .contains("the versions poetry.lock pins do not install here")
+        .contains("installed the requirements without them");
+    assertThat(installed(ws, "typing_extensions")).isNotEqualTo("4.7.1");
+  }
+
+  private String installed(Workspace ws, String dist) {
+    ProcessRunner.Result r =
+        runner.run(
+            new Command(
+                List.of(
+                    ws.venv().resolve("bin/python").toString(),
+                    "-c",
+                    "import importlib.metadata as m; print(m.version('" + dist + "'))"),
+                tmp,
+                Map.of("PATH", System.getenv("PATH")),
+                Duration.ofMinutes(1),
+                null));
+    return r.output().strip();
   }
 
   @Test
@@ -120,10 +187,15 @@ class PythonEnvironmentTest {
     Workspace ws = Workspace.of(tmp.resolve("work"), null, "t").on(repo);
     ws.createFolders();
     PythonEnvironment env = new PythonEnvironment(ws, runner, List.of(), uv);
-    Map<String, String> versions = env.ensure("python3", new PythonEnvironment.Project(List.of(), List.of(), List.of()),
-        Map.of("coverage", ">=7,<8"));
+    Map<String, String> versions =
+        env.ensure(
+            "python3",
+            new PythonEnvironment.Project(List.of(), List.of(), List.of()),
+            Map.of("coverage", ">=7,<8"));
     assertThat(versions.get("coverage")).startsWith("7.");
-    assertThat(Files.readString(ws.logs().resolve("prepare-env.log"))).contains(uv + " venv").contains(uv + " pip install");
+    assertThat(Files.readString(ws.logs().resolve("prepare-env.log")))
+        .contains(uv + " venv")
+        .contains(uv + " pip install");
     assertThat(ws.venv().resolve("bin/python")).exists();
   }
 
@@ -134,8 +206,13 @@ class PythonEnvironmentTest {
     Workspace ws = Workspace.of(tmp.resolve("work"), null, "t").on(repo);
     ws.createFolders();
     PythonEnvironment env = new PythonEnvironment(ws, runner);
-    assertThatThrownBy(() -> env.ensure("python3", new PythonEnvironment.Project(List.of("-r", "missing.txt"), List.of(),
-        List.of()), Map.of()))
+    assertThatThrownBy(
+            () ->
+                env.ensure(
+                    "python3",
+                    new PythonEnvironment.Project(
+                        List.of("-r", "missing.txt"), List.of(), List.of()),
+                    Map.of()))
         .isInstanceOf(EtaskException.class)
         .hasMessageContaining("(-r missing.txt)")
         .satisfies(e -> assertThat(((EtaskException) e).nextStep()).contains("prepare-env.log"));
@@ -143,8 +220,10 @@ class PythonEnvironmentTest {
 
   @Test
   void testDependenciesBeyondTheUsualFilesAreFound() throws Exception {
-    PythonEnvironment.Project p = detect(
-        "pyproject.toml", """
+    PythonEnvironment.Project p =
+        detect(
+            "pyproject.toml",
+                """
             [tool.poetry]
             name = "rich"
             version = "1"
@@ -160,15 +239,27 @@ class PythonEnvironmentTest {
             requires = ["poetry-core"]
             build-backend = "poetry.core.masonry.api"
             """,
-        "tests/requirements.txt", "covdefaults\n",
-        "requirements/testing.txt", "coverage\n",
-        "requirements/docs.txt", "sphinx\n",
-        "tox.ini", "[testenv]\ndeps =\n    poetry\n    pytest-randomly\n    py38: oldthing\n    -r{toxinidir}/tests/requirements.txt\n",
-        "rich/__init__.py", "",
-        "tests/test_x.py", "");
-    assertThat(p.install()).containsExactly("-r", "requirements/testing.txt", "-r", "tests/requirements.txt", "-e", ".",
-        "pytest>=7.0.0,<8", "attrs>=21.4.0,<22", "hypothesis[numpy]>=6.1,<6.2", "zero>=0.3.1,<0.4", "exact==1.2.3",
-        "pytest-randomly");
+            "tests/requirements.txt", "covdefaults\n",
+            "requirements/testing.txt", "coverage\n",
+            "requirements/docs.txt", "sphinx\n",
+            "tox.ini",
+                "[testenv]\ndeps =\n    poetry\n    pytest-randomly\n    py38: oldthing\n    -r{toxinidir}/tests/requirements.txt\n",
+            "rich/__init__.py", "",
+            "tests/test_x.py", "");
+    assertThat(p.install())
+        .containsExactly(
+            "-r",
+            "requirements/testing.txt",
+            "-r",
+            "tests/requirements.txt",
+            "-e",
+            ".",
+            "pytest>=7.0.0,<8",
+            "attrs>=21.4.0,<22",
+            "hypothesis[numpy]>=6.1,<6.2",
+            "zero>=0.3.1,<0.4",
+            "exact==1.2.3",
+            "pytest-randomly");
     assertThat(p.dependencyFiles()).contains("tests/requirements.txt", "tox.ini [testenv] deps");
     assertThat(p.tools()).containsEntry("pytest", ">=7.0.0,<8").containsEntry("ruff", ">=0.6");
     assertThat(p.toolSources()).containsEntry("pytest", "pyproject.toml");
@@ -177,8 +268,10 @@ class PythonEnvironmentTest {
 
   @Test
   void theRuffAndMypyTheProjectPinsAreUsedUnlessTheSpecSaysOtherwise() throws Exception {
-    PythonEnvironment.Project p = detect(
-        ".pre-commit-config.yaml", """
+    PythonEnvironment.Project p =
+        detect(
+            ".pre-commit-config.yaml",
+                """
             repos:
               - repo: https://github.com/astral-sh/ruff-pre-commit
                 rev: 1e8a8703264a2f4a69428a0aa4dcb512790b2c8c  # frozen: v0.4.10
@@ -187,26 +280,62 @@ class PythonEnvironmentTest {
                 rev: v1.11.2
                 hooks: [{id: mypy}]
             """,
-        "uv.lock", "[[package]]\nname = \"coverage\"\nversion = \"7.4.1\"\n",
-        "app/__init__.py", "");
-    assertThat(p.tools()).containsEntry("ruff", "==0.4.10").containsEntry("mypy", "==1.11.2")
-        .containsEntry("coverage", "==7.4.1").containsEntry("pytest", ">=8,<10");
-    assertThat(p.toolSources()).containsEntry("ruff", ".pre-commit-config.yaml").containsEntry("coverage", "uv.lock");
+            "uv.lock", "[[package]]\nname = \"coverage\"\nversion = \"7.4.1\"\n",
+            "app/__init__.py", "");
+    assertThat(p.tools())
+        .containsEntry("ruff", "==0.4.10")
+        .containsEntry("mypy", "==1.11.2")
+        .containsEntry("coverage", "==7.4.1")
+        .containsEntry("pytest", ">=8,<10");
+    assertThat(p.toolSources())
+        .containsEntry("ruff", ".pre-commit-config.yaml")
+        .containsEntry("coverage", "uv.lock");
     assertThat(p.ruffConfigured()).isTrue();
-    TaskSpec.Python pinned = new TaskSpec.Python("python3", null, Map.of("ruff", "==0.6.9"), null, List.of());
+    TaskSpec.Python pinned =
+        new TaskSpec.Python("python3", null, Map.of("ruff", "==0.6.9"), null, List.of());
     Workspace ws = Workspace.of(tmp.resolve("work"), null, "t").on(tmp.resolve("repo"));
     PythonEnvironment.Project q = new PythonEnvironment(ws, runner).detect("python3", pinned);
     assertThat(q.tools()).containsEntry("ruff", "==0.6.9");
     assertThat(q.toolSources()).containsEntry("ruff", "python.tools");
   }
 
+  private static final String SPEC =
+      "id: t\nobjective: o\ntarget: { include: [\"**\"] }\ngenerator: { command: gen }\n";
+
+  @Test
+  void mypyChecksWhatTheProjectsMypyConfigurationNames() throws Exception {
+    PythonEnvironment.Project configured =
+        detect(
+            "pyproject.toml",
+                "[project]\nname = \"x\"\nversion = \"1\"\n"
+                    + "[tool.mypy]\nfiles = [\"src\", \"tests/typing\", \"gone\"]\n",
+            "src/x/__init__.py", "",
+            "tests/typing/check.py", "");
+    assertThat(configured.mypyFiles()).containsExactly("src", "tests/typing");
+    GateSetup setup =
+        GateSetup.of(SpecLoader.parse(Path.of("/t.yaml"), SPEC).qualityGates(), configured);
+    assertThat(setup.typeTargets(List.of("src"))).containsExactly("src", "tests/typing");
+    PythonEnvironment.Project ini =
+        detect(
+            "mypy.ini", "[mypy]\nfiles = pkg, stubs\n", "pkg/__init__.py", "", "stubs/a.pyi", "");
+    assertThat(ini.mypyFiles()).containsExactly("pkg", "stubs");
+    PythonEnvironment.Project none = detect("pkg/__init__.py", "");
+    assertThat(none.mypyFiles()).isNull();
+    assertThat(
+            GateSetup.of(SpecLoader.parse(Path.of("/t.yaml"), SPEC).qualityGates(), none)
+                .typeTargets(List.of("pkg")))
+        .containsExactly("pkg");
+  }
+
   @Test
   void howTheProjectRunsItsTests() throws Exception {
-    PythonEnvironment.Project unittest = detect(
-        "setup.cfg", "[flake8]\nmax-line-length = 100\n",
-        "kit/__init__.py", "",
-        "tests/__init__.py", "",
-        "tests/test_kit.py", "import doctest\n\ndef load_tests(loader, tests, ignore):\n    return tests\n");
+    PythonEnvironment.Project unittest =
+        detect(
+            "setup.cfg", "[flake8]\nmax-line-length = 100\n",
+            "kit/__init__.py", "",
+            "tests/__init__.py", "",
+            "tests/test_kit.py",
+                "import doctest\n\ndef load_tests(loader, tests, ignore):\n    return tests\n");
     assertThat(unittest.runner()).isEqualTo("unittest");
     assertThat(unittest.runnerReason()).contains("load_tests");
     assertThat(unittest.pytestConfig()).isNull();
@@ -215,11 +344,13 @@ class PythonEnvironmentTest {
 
   @Test
   void pytestConfigurationIsFoundInPytestsOwnOrder() throws Exception {
-    PythonEnvironment.Project p = detect(
-        "pyproject.toml", "[project]\nname = \"x\"\nversion = \"1\"\n[tool.pytest.ini_options]\ntestpaths = [\"tests\"]\n",
-        "setup.cfg", "[tool:pytest]\naddopts = -q\n",
-        "tests/pytest.ini", "[pytest]\n",
-        "tests/test_x.py", "def load_tests(loader, tests, ignore):\n    return tests\n");
+    PythonEnvironment.Project p =
+        detect(
+            "pyproject.toml",
+                "[project]\nname = \"x\"\nversion = \"1\"\n[tool.pytest.ini_options]\ntestpaths = [\"tests\"]\n",
+            "setup.cfg", "[tool:pytest]\naddopts = -q\n",
+            "tests/pytest.ini", "[pytest]\n",
+            "tests/test_x.py", "def load_tests(loader, tests, ignore):\n    return tests\n");
     assertThat(p.pytestConfig()).isEqualTo("pyproject.toml");
     assertThat(p.runner()).isEqualTo("pytest");
     assertThat(detect("tox.ini", "[pytest]\n", "x.py", "").pytestConfig()).isEqualTo("tox.ini");
@@ -235,11 +366,31 @@ class PythonEnvironmentTest {
     Path tool = Path.of("target/uv-tool").toAbsolutePath();
     Path uv = tool.resolve("bin/uv");
     if (!Files.isExecutable(uv)) {
-      ProcessRunner.Result made = runner.run(Command.of(Path.of("."), System.getenv(), Duration.ofMinutes(2), null,
-          "python3", "-m", "venv", tool.toString()));
+      ProcessRunner.Result made =
+          runner.run(
+              Command.of(
+                  Path.of("."),
+                  System.getenv(),
+                  Duration.ofMinutes(2),
+                  null,
+                  "python3",
+                  "-m",
+                  "venv",
+                  tool.toString()));
       assertThat(made.ok()).as(made.output()).isTrue();
-      ProcessRunner.Result installed = runner.run(Command.of(Path.of("."), System.getenv(), Duration.ofMinutes(5), null,
-          tool.resolve("bin/python").toString(), "-m", "pip", "install", "--quiet", "uv>=0.4"));
+      ProcessRunner.Result installed =
+          runner.run(
+              Command.of(
+                  Path.of("."),
+                  System.getenv(),
+                  Duration.ofMinutes(5),
+                  null,
+                  tool.resolve("bin/python").toString(),
+                  "-m",
+                  "pip",
+                  "install",
+                  "--quiet",
+                  "uv>=0.4"));
       assertThat(installed.ok()).as(installed.output()).isTrue();
     }
     return uv;

@@ -21,10 +21,12 @@ class WorkspaceTest {
     Workspace ws = Workspace.of(tmp.resolve("work"), null, "t");
     assertThat(ws.repo()).isEqualTo(tmp.resolve("work/t/repo").toAbsolutePath());
     assertThat(ws.stateFile()).isEqualTo(tmp.resolve("work/t/state.json").toAbsolutePath());
-    assertThat(ws.statusFile()).isEqualTo(tmp.resolve("work/artifacts/t/status.json").toAbsolutePath());
+    assertThat(ws.statusFile())
+        .isEqualTo(tmp.resolve("work/artifacts/t/status.json").toAbsolutePath());
     assertThat(Workspace.of(tmp.resolve("work"), tmp.resolve("out"), "t").statusFile())
         .isEqualTo(tmp.resolve("out/t/status.json").toAbsolutePath());
-    assertThat(ws.on(tmp.resolve("elsewhere")).repo()).isEqualTo(tmp.resolve("elsewhere").toAbsolutePath());
+    assertThat(ws.on(tmp.resolve("elsewhere")).repo())
+        .isEqualTo(tmp.resolve("elsewhere").toAbsolutePath());
     assertThat(ws.on(tmp.resolve("elsewhere")).venv()).isEqualTo(ws.venv());
   }
 
@@ -32,7 +34,8 @@ class WorkspaceTest {
   void aSecondRunOfTheSameTaskIsLockedOut() throws Exception {
     Path lock = tmp.resolve("t/.lock");
     try (TaskLock first = TaskLock.acquire(lock, "t")) {
-      assertThatThrownBy(() -> TaskLock.acquire(lock, "t")).isInstanceOf(TaskLock.LockedException.class)
+      assertThatThrownBy(() -> TaskLock.acquire(lock, "t"))
+          .isInstanceOf(TaskLock.LockedException.class)
           .hasMessageContaining("another etask run of task 't' is in progress")
           .hasMessageContaining("pid " + ProcessHandle.current().pid());
     }
@@ -60,24 +63,27 @@ class WorkspaceTest {
     Files.createDirectories(ws.repo().resolve("src"));
     Files.writeString(ws.statusFile(), "{}");
     List<String> said = new ArrayList<>();
-    Listener out = new Listener() {
-      @Override
-      public void phase(String name, String detail) {}
+    Listener out =
+        new Listener() {
+          @Override
+          public void phase(String name, String detail) {}
 
-      @Override
-      public void info(String line) {
-        said.add(line);
-      }
+          @Override
+          public void info(String line) {
+            said.add(line);
+          }
 
-      @Override
-      public void warn(String line) {
-        said.add(line);
-      }
-    };
+          @Override
+          public void warn(String line) {
+            said.add(line);
+          }
+        };
     assertThat(Cleaner.clean(tmp.resolve("work"), null, "t", out)).isTrue();
     assertThat(ws.root()).doesNotExist();
     assertThat(ws.statusFile()).exists();
-    assertThat(said.get(0)).contains("removed the workspace of task 't'").contains("Kept: " + ws.artifacts());
+    assertThat(said.get(0))
+        .contains("removed the workspace of task 't'")
+        .contains("Kept: " + ws.artifacts());
     assertThat(Cleaner.clean(tmp.resolve("work"), null, "t", out)).isFalse();
     assertThat(said.get(1)).contains("nothing to clean");
   }
@@ -88,7 +94,8 @@ class WorkspaceTest {
     ws.createFolders();
     try (TaskLock running = TaskLock.acquire(ws.lockFile(), "t")) {
       assertThatThrownBy(() -> Cleaner.clean(tmp.resolve("work"), null, "t", Listener.silent()))
-          .isInstanceOf(EtaskException.class).hasMessageContaining("in progress");
+          .isInstanceOf(EtaskException.class)
+          .hasMessageContaining("in progress");
       assertThat(ws.root()).exists();
     }
   }
@@ -101,9 +108,12 @@ class WorkspaceTest {
     Files.createDirectories(work.resolve("origins/x.git"));
     Files.createDirectories(tmp.resolve("project/target/victim"));
     Files.createDirectories(tmp.resolve("project/src"));
-    for (String id : List.of("../victim", "../..", "artifacts", "origins", "..", "a/b", "UPPER", "")) {
-      assertThatThrownBy(() -> Cleaner.clean(work, null, id, Listener.silent())).as(id)
-          .isInstanceOf(EtaskException.class).hasMessageContaining("etask:clean refuses");
+    for (String id :
+        List.of("../victim", "../..", "artifacts", "origins", "..", "a/b", "UPPER", "")) {
+      assertThatThrownBy(() -> Cleaner.clean(work, null, id, Listener.silent()))
+          .as(id)
+          .isInstanceOf(EtaskException.class)
+          .hasMessageContaining("etask:clean refuses");
     }
     assertThat(tmp.resolve("project/target/victim")).exists();
     assertThat(tmp.resolve("project/src")).exists();
@@ -116,7 +126,8 @@ class WorkspaceTest {
     Path work = tmp.resolve("work");
     Files.createDirectories(work.resolve("unmarked/keep"));
     assertThatThrownBy(() -> Cleaner.clean(work, null, "unmarked", Listener.silent()))
-        .isInstanceOf(EtaskException.class).hasMessageContaining("has no .etask-workspace marker");
+        .isInstanceOf(EtaskException.class)
+        .hasMessageContaining("has no .etask-workspace marker");
     assertThat(work.resolve("unmarked/keep")).exists();
 
     Workspace other = Workspace.of(work, null, "other");
@@ -124,7 +135,8 @@ class WorkspaceTest {
     Files.createDirectories(work.resolve("renamed"));
     Files.copy(other.markerFile(), work.resolve("renamed/.etask-workspace"));
     assertThatThrownBy(() -> Cleaner.clean(work, null, "renamed", Listener.silent()))
-        .isInstanceOf(EtaskException.class).hasMessageContaining("marked as the workspace of task 'other'");
+        .isInstanceOf(EtaskException.class)
+        .hasMessageContaining("marked as the workspace of task 'other'");
 
     // a workspace that is a link to a folder elsewhere: the folder elsewhere stays
     Path elsewhere = tmp.resolve("elsewhere");
@@ -132,13 +144,15 @@ class WorkspaceTest {
     Files.writeString(elsewhere.resolve(".etask-workspace"), "linked\n");
     Files.createSymbolicLink(work.resolve("linked"), elsewhere);
     assertThatThrownBy(() -> Cleaner.clean(work, null, "linked", Listener.silent()))
-        .isInstanceOf(EtaskException.class).hasMessageContaining("outside the work folder");
+        .isInstanceOf(EtaskException.class)
+        .hasMessageContaining("outside the work folder");
     assertThat(elsewhere.resolve("precious")).exists();
   }
 
   @Test
   void workspacesRefuseIdsThatAreNotTaskIds() {
-    assertThatThrownBy(() -> Workspace.of(tmp, null, "../x")).hasMessageContaining("invalid task id");
+    assertThatThrownBy(() -> Workspace.of(tmp, null, "../x"))
+        .hasMessageContaining("invalid task id");
     assertThatThrownBy(() -> Workspace.of(tmp, null, "origins")).hasMessageContaining("reserved");
   }
 
@@ -148,23 +162,27 @@ class WorkspaceTest {
     Path site = venv.resolve("lib/python3.11/site-packages");
     Files.createDirectories(site.resolve("pytest"));
     Files.createDirectories(site.resolve("pytest-8.0.dist-info"));
-    Files.writeString(site.resolve("pytest-8.0.dist-info/entry_points.txt"), "[console_scripts]\npytest = x\n");
+    Files.writeString(
+        site.resolve("pytest-8.0.dist-info/entry_points.txt"), "[console_scripts]\npytest = x\n");
     Files.createDirectories(venv.resolve("bin"));
     Files.writeString(venv.resolve("bin/pytest"), "#!python\n");
     Files.writeString(venv.resolve("pyvenv.cfg"), "home = /usr\n");
     var before = VenvSeal.of(venv);
     assertThat(VenvSeal.changes(before, VenvSeal.of(venv))).isEmpty();
     Files.writeString(site.resolve("zz_cheat.pth"), "import os\n");
-    Files.writeString(site.resolve("pytest-8.0.dist-info/entry_points.txt"), "[pytest11]\ncheat = cheat\n");
+    Files.writeString(
+        site.resolve("pytest-8.0.dist-info/entry_points.txt"), "[pytest11]\ncheat = cheat\n");
     Files.writeString(venv.resolve("bin/pytest"), "#!python\nimport cheat\n");
     Files.createDirectories(site.resolve("cheat"));
     Files.writeString(site.resolve("cheat/__init__.py"), "x = 1\n");
     Files.writeString(site.resolve("pytest/__init__.py"), "changed inside a package\n");
-    assertThat(VenvSeal.changes(before, VenvSeal.of(venv))).containsExactly("bin/pytest (changed)",
-        "lib/python3.11/site-packages/cheat/__init__.py (added)",
-        "lib/python3.11/site-packages/pytest-8.0.dist-info/entry_points.txt (changed)",
-        "lib/python3.11/site-packages/pytest/__init__.py (added)",
-        "lib/python3.11/site-packages/zz_cheat.pth (added)");
+    assertThat(VenvSeal.changes(before, VenvSeal.of(venv)))
+        .containsExactly(
+            "bin/pytest (changed)",
+            "lib/python3.11/site-packages/cheat/__init__.py (added)",
+            "lib/python3.11/site-packages/pytest-8.0.dist-info/entry_points.txt (changed)",
+            "lib/python3.11/site-packages/pytest/__init__.py (added)",
+            "lib/python3.11/site-packages/zz_cheat.pth (added)");
   }
 
   @Test
@@ -173,7 +191,8 @@ class WorkspaceTest {
     Files.createDirectories(work.resolve("payments-service/src"));
     Files.writeString(work.resolve("payments-service/src/a.py"), "precious = 1\n");
     Workspace ws = Workspace.of(work, null, "payments-service");
-    assertThatThrownBy(ws::createFolders).isInstanceOf(EtaskException.class)
+    assertThatThrownBy(ws::createFolders)
+        .isInstanceOf(EtaskException.class)
         .hasMessageContaining("already exists and is not an etask workspace");
     assertThat(ws.markerFile()).doesNotExist();
     assertThatThrownBy(() -> Cleaner.clean(work, null, "payments-service", Listener.silent()))
@@ -182,8 +201,10 @@ class WorkspaceTest {
     Files.createDirectories(work.resolve("empty"));
     Workspace.of(work, null, "empty").createFolders();
     assertThat(Workspace.markerId(work.resolve("empty"))).isEqualTo("empty");
-    assertThatThrownBy(() -> Workspace.of(work, work.resolve("out"), "out")).hasMessageContaining("inside etask.workDir");
-    assertThatThrownBy(() -> Workspace.of(work, work, "x")).hasMessageContaining("inside etask.workDir");
+    assertThatThrownBy(() -> Workspace.of(work, work.resolve("out"), "out"))
+        .hasMessageContaining("inside etask.workDir");
+    assertThatThrownBy(() -> Workspace.of(work, work, "x"))
+        .hasMessageContaining("inside etask.workDir");
     assertThat(Workspace.of(work, work.resolve("artifacts"), "x").statusFile())
         .isEqualTo(work.resolve("artifacts/x/status.json").toAbsolutePath());
   }

@@ -1,0 +1,284 @@
+package dev.etask.core.engine;
+
+import dev.etask.core.gates.RunnerConfig;
+import dev.etask.core.git.Change;
+import dev.etask.core.git.ControlFiles;
+import dev.etask.core.git.GitException;
+import dev.etask.core.git.GitRepo;
+import dev.etask.core.process.ProcessTrees;
+import dev.etask.core.spec.EtaskException;
+import dev.etask.core.spec.EtaskException.Code;
+import dev.etask.core.spec.TaskSpec;
+import dev.etask.core.state.BatchState;
+import dev.etask.core.workspace.AtomicFiles;
+import dev.etask.core.workspace.FileTrees;
+import dev.etask.core.workspace.VenvSeal;
+import dev.etask.core.workspace.Workspace;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import org.eclipse.jgit.lib.ObjectId;
+
+/**
+ * What a generator may and may not change (DESIGN §10). Around each generator run: a snapshot of
+ * the clone's control files, HEAD and etask's own files (the virtualenv, the tools' caches, the
+ * reports, the workspace's entries); after it, stray processes stopped, its HOME emptied, stale git
+ * locks removed, and every change outside what it may change found, reported and put back — the
+ * batch is then rolled back. A generator may change its batch's files and {@code target.writable};
+ * files that configure the test runner only when named exactly.
+ */
+final class ChangeGuard {
+  private static final Set<String> WORKSPACE_ENTRIES =
+      Set.of(
+          "repo",
+          "venv",
+          "reports",
+          "cache",
+          "logs",
+          "home",
+          "scratch",
+          "state.json",
+          ".lock",
+          Workspace.MARKER,
+          "generator.pid",
+          "mutating");
+
+  private final RunContext c;
+
+  ChangeGuard(RunContext c) {
+    this.c = c;
+  }
+
+  /** What the generator must leave as it found it. */
+  record Snapshot(
+      Map<String, byte[]> control,
+      Map<String, String> seal,
+      Map<Path, byte[]> reports,
+      ObjectId head) {}
+
+  Snapshot before(GitRepo git) throws GitException, IOException {
+    return new Snapshot(
+        new ControlFiles(git).snapshot(), etasksOwnFiles(), c.store().keptReports(), git.head());
+  }
+
+  /**
+   * After the generator: what it left running outside its group is stopped, its HOME emptied, stale
+   * locks removed.
+   */
+  void cleanUpAfter(GitRepo git, String runId, BatchState batch) throws GitException, IOException {
+    List<String> strays = ProcessTrees.killMarked(runId);
+    if (!strays.isEmpty()) {
+      c.out()
+          .warn(
+              "stopped what the generator left running outside its process group: "
+                  + String.join(", ", strays));
+    }
+    c.ws()
+        .freshHome(); // what the generator left in its HOME (tool configs) never reaches the gates
+    releaseStaleLocks(git, "the generator of batch " + c.label(batch));
+  }
+
+  /**
+   * Why the batch must be rolled back because the generator changed git's control files, moved HEAD
+   * or changed etask's own files; null when it did none of that. Everything is put back first (the
+   * virtualenv is rebuilt when it was touched).
+   */
+  String tampering(GitRepo git, Snapshot before) throws GitException, IOException {
+    ControlFiles control = new ControlFiles(git);
+    String branch = c.spec().branch();
+    List<String> tampered =
+        new ArrayList<>(ControlFiles.changed(before.control(), control.snapshot()));
+    if (!before.head().equals(git.head()) || !branch.equals(git.currentBranch())) {
+      tampered.add(
+          "HEAD moved to " + RunContext.shortSha(git.head()) + " on " + git.currentBranch());
+      control.restore(before.control());
+      git.checkoutBranch(branch, before.head()); // the generator's commits never stay on the branch
+    }
+    if (!tampered.isEmpty()) {
+      control.restore(before.control());
+      git.restore();
+      return "the generator changed the clone's git control files ("
+          + String.join(", ", tampered)
+          + "); they were restored";
+    }
+    List<String> changed = VenvSeal.changes(before.seal(), etasksOwnFiles());
+    if (changed.isEmpty()) {
+      return null;
+    }
+    git.restore();
+    boolean venv = changed.stream().anyMatch(x -> x.startsWith("venv/"));
+    FileTrees.delete(c.ws().cache()); // the tools' caches are rebuilt
+    Files.createDirectories(c.ws().cache());
+    for (Map.Entry<Path, byte[]> r : before.reports().entrySet()) {
+      AtomicFiles.write(r.getKey(), r.getValue()); // the reports etask reads, as it wrote them
+    }
+    if (venv) {
+      c.tools().python(c).invalidate();
+      PreparePhase.ensurePython(c);
+    }
+    return "the generator changed etask's own files ("
+        + String.join(", ", changed.subList(0, Math.min(5, changed.size())))
+        + (changed.size() > 5 ? ", …" : "")
+        + ")"
+        + (venv ? "; the gates' virtualenv was rebuilt" : "");
+  }
+
+  /**
+   * A seal of what etask keeps beside the clone that decides what the gates see: the virtualenv
+   * (see {@link VenvSeal}), the tools' caches, the reports, and which entries the workspace holds
+   * at all (a {@code pytest.ini} or {@code ruff.toml} dropped above the clone is no etask file).
+   */
+  private Map<String, String> etasksOwnFiles() throws IOException {
+    Workspace ws = c.ws();
+    Map<String, String> seal = new TreeMap<>();
+    VenvSeal.of(ws.venv()).forEach((k, v) -> seal.put("venv/" + k, v));
+    FileTrees.delete(
+        ws.cache().resolve("pycache")); // bytecode the gates would load: never kept across attempts
+    VenvSeal.stat(ws.root(), ws.cache()).forEach(seal::put);
+    VenvSeal.stat(ws.root(), ws.reports()).forEach(seal::put);
+    try (var entries = Files.list(ws.root())) {
+      for (Path p : entries.toList()) {
+        String name = p.getFileName().toString();
+        if (!WORKSPACE_ENTRIES.contains(name) && !(name.startsWith(".") && name.endsWith(".tmp"))) {
+          seal.put(name, "stranger");
+          FileTrees.delete(p);
+        }
+      }
+    }
+    return seal;
+  }
+
+  /**
+   * The changes outside what the batch may change, each with the reason; empty when all are
+   * allowed.
+   */
+  List<String> violations(BatchState batch, List<Change> changes) {
+    TaskSpec spec = c.spec();
+    List<String> bad = new ArrayList<>();
+    Path root = c.ws().repo().toAbsolutePath().normalize();
+    for (Change change : changes) {
+      String p = change.path();
+      boolean allowed =
+          batch.files().contains(p)
+              || spec.target().writable().stream().anyMatch(g -> g.matches(p));
+      if (!allowed) {
+        bad.add(p);
+        continue;
+      }
+      boolean named =
+          RunnerConfig.namedExactly(p, spec.target().writable())
+              || RunnerConfig.namedExactly(p, spec.target().include());
+      if (RunnerConfig.isRunnerConfig(p) && !named) {
+        bad.add(
+            p
+                + " (it configures the test runner or the tools: only a path named exactly in target.writable,"
+                + " never a glob, allows it)");
+        continue;
+      }
+      Path file = root.resolve(p);
+      if (!named
+          && p.endsWith(".py")
+          && change.kind() != Change.Kind.DELETED
+          && Files.isRegularFile(file)
+          && !Files.isSymbolicLink(file)) {
+        try {
+          if (RunnerConfig.configuresTheRunner(
+              Files.readString(file, StandardCharsets.ISO_8859_1))) {
+            bad.add(
+                p
+                    + " (it loads pytest plugins or defines pytest hooks, which configures the test runner as a"
+                    + " conftest.py does: only a path named exactly in target.writable allows it)");
+            continue;
+          }
+        } catch (IOException e) {
+          bad.add(p + " (unreadable: " + e.getMessage() + ")");
+          continue;
+        }
+      }
+      if (Files.isSymbolicLink(file)) {
+        try {
+          Path target = file.getParent().resolve(Files.readSymbolicLink(file)).normalize();
+          if (!target.startsWith(root) || target.startsWith(root.resolve(".git"))) {
+            bad.add(p + " (symlink to " + target + ")");
+          }
+        } catch (IOException e) {
+          bad.add(p + " (unreadable symlink)");
+        }
+      }
+    }
+    return bad;
+  }
+
+  /**
+   * A git lock file ({@code .git/index.lock}, …) that {@code leftBy} left behind blocks every later
+   * git operation. When no process holds it any more, remove it and say so; when one does, wait a
+   * little, then stop naming that process.
+   */
+  void releaseStaleLocks(GitRepo git, String leftBy) throws GitException {
+    releaseStaleLocks(c, git, leftBy);
+  }
+
+  static void releaseStaleLocks(RunContext c, GitRepo git, String leftBy) throws GitException {
+    for (Path lock : new ControlFiles(git).lockFiles()) {
+      if (!ProcessTrees.canSeeHolders()) {
+        throw new EtaskException(
+            Code.REPO_LOCKED,
+            leftBy
+                + " left git's lock file "
+                + lock
+                + ", and on this system"
+                + " etask cannot tell whether a git process still holds it",
+            "when no git process runs in "
+                + c.ws().repo()
+                + ", remove the file and run the task again");
+      }
+      List<String> holders = ProcessTrees.holdersOf(lock);
+      for (int i = 0; i < 50 && !holders.isEmpty(); i++) {
+        try {
+          Thread.sleep(200);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          break;
+        }
+        holders = ProcessTrees.holdersOf(lock);
+      }
+      if (!holders.isEmpty()) {
+        throw new EtaskException(
+            Code.REPO_LOCKED,
+            "git's lock file "
+                + lock
+                + " is held by process "
+                + String.join(", ", holders)
+                + ", so the clone cannot be changed",
+            "let that process finish or stop it (kill "
+                + holders.get(0).split(" ")[0]
+                + "), then run the task again");
+      }
+      String when;
+      try {
+        when = Files.getLastModifiedTime(lock).toInstant().toString();
+        Files.deleteIfExists(lock);
+      } catch (IOException e) {
+        throw new EtaskException(
+            Code.REPO_LOCKED,
+            "cannot remove the stale git lock file " + lock + ": " + e.getMessage(),
+            "remove it by hand, then run the task again",
+            e);
+      }
+      c.out()
+          .warn(
+              leftBy
+                  + " left git's lock file "
+                  + c.ws().repo().relativize(lock)
+                  + " behind (written "
+                  + when
+                  + "); no process holds it, so etask removed it");
+    }
+  }
+}

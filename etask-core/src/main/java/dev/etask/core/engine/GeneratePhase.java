@@ -1,0 +1,264 @@
+package dev.etask.core.engine;
+
+import dev.etask.core.generate.Generator;
+import dev.etask.core.git.Change;
+import dev.etask.core.git.GitException;
+import dev.etask.core.git.GitRepo;
+import dev.etask.core.rules.Decision;
+import dev.etask.core.rules.RuleBook;
+import dev.etask.core.rules.Verdict;
+import dev.etask.core.spec.EtaskException;
+import dev.etask.core.spec.EtaskException.Code;
+import dev.etask.core.spec.TaskSpec;
+import dev.etask.core.state.BatchState;
+import dev.etask.core.state.RunState;
+import dev.etask.core.workspace.AtomicFiles;
+import dev.etask.core.workspace.PythonEnvironment;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * GENERATE: runs the generator on the next pending batch, in the clone, with its own environment,
+ * scratch folder and time limit, its pid recorded so that a later run can stop it if this one is
+ * killed. The {@link ChangeGuard} checks what it changed; a failed attempt is retried or the task
+ * aborts after {@code max_generator_failures}; the batch's changes are staged for VALIDATE.
+ */
+final class GeneratePhase implements Phase {
+  private boolean generated;
+
+  @Override
+  public String name() {
+    return "generate";
+  }
+
+  /** Whether the last execution generated a batch (false: none left, a limit, or a halt). */
+  boolean generated() {
+    return generated;
+  }
+
+  @Override
+  public void execute(RunContext c) {
+    generated = false;
+    RunState state = c.state();
+    if (BranchGuard.halted(c)) {
+      return;
+    }
+    AnalyzePhase.requireAnalyzed(c);
+    BatchState inFlight = state.inFlight();
+    if (inFlight != null) {
+      c.out()
+          .info(
+              "batch "
+                  + c.label(inFlight)
+                  + " is already generated; run "
+                  + c.hints().command("validate")
+                  + " and "
+                  + c.hints().command("commit")
+                  + " next");
+      return;
+    }
+    BatchState batch = state.nextPending();
+    if (batch == null) {
+      c.out().info("every batch is done");
+      return;
+    }
+    if (c.budget().commitsExhausted(state)) {
+      state.limitHit = c.budget().commitsReached();
+      c.out().warn("not generating batch " + c.label(batch) + ": " + state.limitHit);
+      return;
+    }
+    generate(c, batch);
+    generated = true;
+  }
+
+  /**
+   * The generator's pid file: a run killed while it works leaves it, and the next run stops that
+   * process.
+   */
+  static Path childFile(RunContext c) {
+    return c.ws().root().resolve("generator.pid");
+  }
+
+  private static void generate(RunContext c, BatchState batch) {
+    RunState state = c.state();
+    TaskSpec spec = c.spec();
+    ChangeGuard guard = new ChangeGuard(c);
+    c.out().phase("GENERATE", "batch " + c.label(batch) + ": " + String.join(", ", batch.files()));
+    long t0 = System.nanoTime();
+    try (GitRepo git = c.openClone()) {
+      guard.releaseStaleLocks(git, "an earlier step");
+      git.restore();
+      batch.startAttempt();
+      c.ws().freshScratch();
+      c.ws().freshHome();
+      Path log = c.ws().logs().resolve("batch-" + (batch.index() + 1) + "-generate.log");
+      Map<String, String> env =
+          c.python()
+              .forGenerator(
+                  c.environments().forGenerator(spec.generator().env()), c.ws().scratch());
+      // every process the generator starts inherits this: the ones that escape its process group
+      // are found by it
+      String id = UUID.randomUUID().toString();
+      env.put("ETASK_RUN_ID", id);
+      Generator generator = c.tools().generator(c, env);
+      Duration timeout = c.budget().atMost(spec.generator().timeout(), Duration.ZERO);
+      ChangeGuard.Snapshot before = guard.before(git);
+      Generator.Outcome result = run(c, generator, batch, log, timeout);
+      batch.addDuration(Duration.ofNanos(System.nanoTime() - t0).toMillis());
+      guard.cleanUpAfter(git, "ETASK_RUN_ID=" + id, batch);
+      String tampering = guard.tampering(git, before);
+      if (tampering != null) {
+        rollback(c, batch, tampering);
+        return;
+      }
+      if (c.interrupted()) {
+        batch.uncountAttempt(); // an interrupted attempt does not count; the next run redoes the
+        // batch
+        git.restore();
+        return;
+      }
+      if (!result.ok() && result.timedOut() && c.budget().remaining().isZero()) {
+        batch.uncountAttempt();
+        git.restore();
+        state.limitHit = c.budget().runtimeReached();
+        c.out()
+            .warn(
+                "the time budget ran out during batch "
+                    + c.label(batch)
+                    + ": its generator was stopped, the"
+                    + " tree restored, and the batch left for the next run");
+        return;
+      }
+      if (!result.ok()) {
+        failed(c, batch, result, timeout, log);
+        git.restore();
+        return;
+      }
+      state.generatorFailuresInARow = 0;
+      List<Change> changes = git.changes();
+      List<String> violations = guard.violations(batch, changes);
+      if (!violations.isEmpty()) {
+        git.restore();
+        rollback(
+            c,
+            batch,
+            "changed files outside the allowlist (the batch's files and target.writable): "
+                + String.join(", ", violations));
+        return;
+      }
+      if (changes.isEmpty()) {
+        batch.close(Decision.of(Verdict.SKIP, "the generator changed nothing"));
+        c.out().info("batch " + c.label(batch) + ": the generator changed nothing");
+        return;
+      }
+      git.stage(changes);
+      batch.generated(
+          changes.stream()
+              .map(x -> x.path() + " (" + x.kind().name().toLowerCase(Locale.ROOT) + ")")
+              .toList());
+      c.out()
+          .info(
+              "generator finished in "
+                  + RunContext.secs(t0)
+                  + "; changed "
+                  + String.join(", ", batch.changedFiles()));
+    } catch (GitException e) {
+      throw c.gitFailure(Code.IO_FAILED, e, c.hints().cleanAndRetry());
+    } catch (IOException e) {
+      throw new EtaskException(
+          Code.IO_FAILED,
+          "cannot prepare the generator's folders in " + c.ws().root() + ": " + e.getMessage(),
+          c.hints().workDir(),
+          e);
+    }
+  }
+
+  /**
+   * Runs one attempt, its pid recorded while it runs (the start instant tells it apart from a
+   * reused pid).
+   */
+  private static Generator.Outcome run(
+      RunContext c, Generator generator, BatchState batch, Path log, Duration timeout) {
+    Path child = childFile(c);
+    c.runner()
+        .onStart(
+            p -> {
+              try {
+                AtomicFiles.write(
+                    child,
+                    p.pid()
+                        + " "
+                        + p.info().startInstant().orElse(Instant.now()).toEpochMilli()
+                        + "\n"
+                        + batch.files().get(0)
+                        + "\n");
+              } catch (IOException e) {
+                c.out().warn("cannot record the generator's pid: " + e.getMessage());
+              }
+            });
+    try {
+      return generator.generate(
+          new Generator.Request(
+              c.spec().id(),
+              c.redact(c.spec().objective()),
+              batch.files(),
+              batch.attempts(),
+              c.redact(batch.feedback()),
+              c.ws().repo(),
+              c.ws().promptFile(),
+              log,
+              timeout));
+    } finally {
+      c.runner().onStart(null);
+      try {
+        Files.deleteIfExists(child);
+      } catch (IOException e) {
+        c.out().warn("cannot remove " + child + ": " + e.getMessage());
+      }
+    }
+  }
+
+  /**
+   * The generator crashed or timed out: retry with the failure as feedback, give up on the batch,
+   * or abort.
+   */
+  private static void failed(
+      RunContext c, BatchState batch, Generator.Outcome result, Duration timeout, Path log) {
+    RunState state = c.state();
+    TaskSpec spec = c.spec();
+    state.generatorFailuresInARow++;
+    boolean giveUp = state.generatorFailuresInARow >= spec.strategy().maxGeneratorFailures();
+    String why =
+        "generator "
+            + (result.timedOut()
+                ? "timed out after " + timeout.toSeconds() + "s"
+                : "failed (exit " + result.exitCode() + ")")
+            + ": "
+            + PythonEnvironment.lastLines(result.output(), 3)
+            + " (log: "
+            + log
+            + ")";
+    c.out().warn(why);
+    if (!giveUp && batch.attempts() < spec.strategy().maxAttemptsPerBatch()) {
+      batch.failedAttempt(c.redact(why));
+      return;
+    }
+    batch.close(new RuleBook(spec).generatorFailed(why, giveUp));
+    if (giveUp) {
+      state.aborted = "the generator failed " + state.generatorFailuresInARow + " time(s) in a row";
+      c.out().warn("aborting: " + state.aborted);
+    }
+  }
+
+  private static void rollback(RunContext c, BatchState batch, String why) {
+    batch.close(Decision.of(Verdict.ROLLBACK, why));
+    c.out().warn("batch " + c.label(batch) + " rolled back: " + batch.reason());
+  }
+}

@@ -1,0 +1,120 @@
+package dev.etask.core.engine;
+
+import dev.etask.core.gates.GateReport;
+import dev.etask.core.report.GateTable;
+import dev.etask.core.rules.Measurements;
+import dev.etask.core.rules.RiskAssessor;
+import dev.etask.core.rules.Verdict;
+import dev.etask.core.spec.Metric;
+import dev.etask.core.spec.TaskSpec;
+import dev.etask.core.state.BatchState;
+import dev.etask.core.state.Outcome;
+import dev.etask.core.state.RunState;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A task's outcome (DESIGN §7) as a pure function of the spec, the run state and the reports of the
+ * base and of the branch's tip: totals before and after, labels, risk level, partial ratio and the
+ * exit code (0 ok, 1 fatal, 2 partial or risky).
+ */
+final class Outcomes {
+  private Outcomes() {}
+
+  /** {@code baseline} and {@code current} are null when the task was never prepared. */
+  static Outcome of(TaskSpec spec, RunState state, GateReport baseline, GateReport current) {
+    Map<String, Double> totals = new LinkedHashMap<>();
+    Map<Metric, Double> metrics = new EnumMap<>(Metric.class);
+    if (baseline != null && current != null) {
+      metrics.putAll(Measurements.compare(baseline, current, null));
+      int files = 0;
+      int lines = 0;
+      for (BatchState b : state.batches) {
+        if (b.committed()) {
+          files += b.metrics().getOrDefault("diff_files", 0.0).intValue();
+          lines += b.metrics().getOrDefault("diff_lines", 0.0).intValue();
+        }
+      }
+      metrics.put(Metric.DIFF_FILES, (double) files);
+      metrics.put(Metric.DIFF_LINES, (double) lines);
+      metrics.forEach((k, v) -> totals.put(k.key(), v));
+      totals.put("tests_passed_before", (double) baseline.tests().passed());
+      totals.put("tests_failing_before", (double) baseline.tests().failing().size());
+      totals.put("tests_failing", (double) current.tests().failing().size());
+      if (baseline.lint() != null) {
+        totals.put("lint_errors_before", (double) baseline.lint().size());
+      }
+      if (baseline.types() != null) {
+        totals.put("type_errors_before", (double) baseline.types().size());
+      }
+    }
+    long commits = state.committedCount() + state.adoptedCommits;
+    int totalFiles = state.batches.stream().mapToInt(b -> b.files().size()).sum();
+    int doneFiles =
+        state.batches.stream().filter(BatchState::done).mapToInt(b -> b.files().size()).sum();
+    boolean partial = state.fatal == null && state.analyzed && doneFiles < totalFiles;
+    double ratio = totalFiles == 0 ? 0 : Math.round(1000.0 * doneFiles / totalFiles) / 1000.0;
+
+    Set<String> riskLabels = new LinkedHashSet<>();
+    for (BatchState b : state.batches) {
+      if (b.done()) {
+        riskLabels.addAll(b.labels());
+      }
+    }
+    riskLabels.addAll(state.taskLabels);
+    if (!state.foreignCommits.isEmpty()) {
+      riskLabels.add("human-edited");
+      riskLabels.add("needs-manual-review");
+    }
+    if (partial) {
+      riskLabels.add("partial");
+    }
+    if (state.aborted != null) {
+      riskLabels.add("aborted");
+    }
+    String risk = RiskAssessor.level(spec, metrics, List.copyOf(riskLabels));
+    Set<String> labels = new LinkedHashSet<>(spec.pr().labels());
+    labels.addAll(riskLabels);
+    boolean allAccepted = state.batches.stream().allMatch(b -> b.verdict() == Verdict.ACCEPT);
+    int exit;
+    if (state.fatal != null || (state.aborted != null && commits == 0)) {
+      exit = 1;
+    } else if (partial || !allAccepted || !riskLabels.isEmpty() || risk.equals("high")) {
+      exit = 2;
+    } else {
+      exit = 0;
+    }
+    String summary =
+        state.fatal != null
+            ? "failed in " + state.fatal.phase() + ": " + state.fatal.code()
+            : commits
+                + " commit(s), "
+                + state.doneCount()
+                + "/"
+                + state.batches.size()
+                + " batches done"
+                + (totals.containsKey("coverage_delta")
+                    ? ", coverage "
+                        + GateTable.pct(totals.get("coverage_before"))
+                        + " → "
+                        + GateTable.pct(totals.get("coverage_after"))
+                    : "")
+                + ", risk "
+                + risk
+                + (riskLabels.isEmpty() ? "" : " " + riskLabels);
+    return new Outcome(
+        exit,
+        partial,
+        ratio,
+        risk,
+        List.copyOf(labels),
+        List.copyOf(riskLabels),
+        commits,
+        totals,
+        summary);
+  }
+}

@@ -1,0 +1,66 @@
+package dev.etask.core.engine;
+
+import dev.etask.core.spec.EtaskException;
+import dev.etask.core.spec.EtaskException.Code;
+import java.time.Duration;
+
+/**
+ * Runs one phase: clears a failure the phase recorded before (it runs again), times it, routes a
+ * failure to the {@link FailureRecorder} (state, status.json, FAILURE.md and trace before anything
+ * is rethrown, with secrets redacted), and saves the state after it, whatever happened.
+ */
+final class PhaseRunner {
+  private final RunContext c;
+  private final FailureRecorder failures;
+
+  PhaseRunner(RunContext c, FailureRecorder failures) {
+    this.c = c;
+    this.failures = failures;
+  }
+
+  void run(Phase phase, boolean dryRun) {
+    String name = phase.name();
+    if (c.state().fatal != null
+        && (name.equals("prepare") || c.state().fatal.phase().equalsIgnoreCase(name))) {
+      c.state().fatal =
+          null; // the phase that failed (or the whole task) runs again: the old failure is history
+    }
+    long t0 = System.nanoTime();
+    boolean timed = false;
+    try {
+      if (dryRun) {
+        phase.simulate(c);
+      } else {
+        phase.execute(c);
+      }
+    } catch (EtaskException e) {
+      EtaskException safe =
+          new EtaskException(
+              e.code(),
+              c.redact(e.getMessage()),
+              c.redact(e.nextStep()),
+              c.redactor().scrub(e.getCause()));
+      timed = time(name, t0); // status.json shows the failed phase's time too
+      failures.record(name, safe);
+      throw safe;
+    } catch (RuntimeException e) {
+      Throwable safe = c.redactor().scrub(e);
+      timed = time(name, t0);
+      failures.record(
+          name,
+          new EtaskException(
+              Code.IO_FAILED, "unexpected error: " + safe, Hints.bug(c.ws().traceFile()), safe));
+      throw (RuntimeException) safe;
+    } finally {
+      if (!timed) {
+        time(name, t0);
+      }
+      c.store().save();
+    }
+  }
+
+  private boolean time(String phase, long t0) {
+    c.state().addPhaseTime(phase, Duration.ofNanos(System.nanoTime() - t0).toMillis());
+    return true;
+  }
+}

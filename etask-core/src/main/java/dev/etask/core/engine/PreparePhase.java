@@ -1,0 +1,344 @@
+package dev.etask.core.engine;
+
+import dev.etask.core.gates.BaselineCheck;
+import dev.etask.core.gates.GateReport;
+import dev.etask.core.gates.GateSetup;
+import dev.etask.core.git.ControlFiles;
+import dev.etask.core.git.GitException;
+import dev.etask.core.git.GitRepo;
+import dev.etask.core.git.GitTransport;
+import dev.etask.core.git.Origin;
+import dev.etask.core.git.Ownership;
+import dev.etask.core.report.GateTable;
+import dev.etask.core.spec.EtaskException;
+import dev.etask.core.spec.EtaskException.Code;
+import dev.etask.core.spec.TaskSpec;
+import dev.etask.core.state.BatchState;
+import dev.etask.core.state.RunState;
+import dev.etask.core.workspace.PythonEnvironment;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Optional;
+import org.eclipse.jgit.lib.ObjectId;
+import org.eclipse.jgit.revwalk.RevCommit;
+
+/**
+ * PREPARE: the origin, the clone (made, or fetched when it exists), the task branch (created, or
+ * adopted from the origin when it holds only etask's commits), the Python environment, and the
+ * baseline (measured once; kept while the task runs).
+ */
+final class PreparePhase implements Phase {
+  /**
+   * The trailer that names the target files of a commit: batches already on an adopted branch are
+   * not redone.
+   */
+  static final String TARGETS_TRAILER = "Etask-Targets";
+
+  @Override
+  public String name() {
+    return "prepare";
+  }
+
+  @Override
+  public void execute(RunContext c) {
+    RunState state = c.state();
+    TaskSpec spec = c.spec();
+    c.out().phase("PREPARE", spec.id() + " — " + spec.objective());
+    BranchGuard guard = new BranchGuard(c);
+    if (state.tampered != null) {
+      throw guard.generatorPushed(); // for good: only etask:clean starts the task over
+    }
+    if (state.aborted != null) {
+      // a new attempt after an abort: the batches the generator gave up on are tried again
+      for (BatchState b : state.batches) {
+        if (b.done() && b.verdict() == dev.etask.core.rules.Verdict.ABORT && b.commit() == null) {
+          b.reopen();
+        }
+      }
+      c.out().info("the last run aborted (" + state.aborted + "); trying again");
+      state.aborted = null;
+      state.generatorFailuresInARow = 0;
+    }
+    Origin origin = c.origin();
+    if (state.prepared && Files.isDirectory(c.ws().repo().resolve(".git"))) {
+      try (GitRepo git = c.openClone()) {
+        guard.fetch(git);
+        ObjectId base = git.remoteTracking(state.base);
+        guard.check(git);
+        c.out()
+            .info(
+                "fetched "
+                    + origin.url()
+                    + "; "
+                    + state.base
+                    + " at "
+                    + RunContext.shortSha(base)
+                    + (base != null && !base.name().equals(state.baseSha)
+                        ? " (moved since the baseline; rebased before the next push)"
+                        : " (unchanged)"));
+        if (!state.branch.equals(git.currentBranch())) {
+          git.checkoutBranch(state.branch, git.resolve("refs/heads/" + state.branch));
+        }
+      } catch (GitException e) {
+        throw c.gitFailure(Code.CLONE_FAILED, e, "check that the origin is reachable");
+      }
+      if (state.halted != null) {
+        return;
+      }
+      ensurePython(c);
+      c.out().info("baseline kept: " + line(c.store().readReport("baseline")));
+      return;
+    }
+    ObjectId adopted = cloneAndBranch(c, origin);
+    if (state.halted != null) {
+      return; // nothing can be pushed: no environment, no baseline
+    }
+    ensurePython(c);
+    measureBaseline(c);
+    if (adopted != null) {
+      // the baseline is the base's; the next batch is judged against the adopted branch's tip
+      try (GitRepo git = c.openClone()) {
+        git.checkoutBranch(spec.branch(), adopted);
+      } catch (GitException e) {
+        throw c.gitFailure(Code.CLONE_FAILED, e, c.hints().cleanAndRetry());
+      }
+      GateReport tip =
+          c.tools().gates(c).measure("adopted", state.sourceDirs, RunContext.GATE_TIMEOUT);
+      c.store().writeReport("current", tip);
+      c.out().info("adopted branch measured: " + line(tip));
+    }
+    state.prepared = true;
+  }
+
+  /**
+   * Clones and makes the branch; returns the tip of an adopted remote branch, or null for a new
+   * branch.
+   */
+  private static ObjectId cloneAndBranch(RunContext c, Origin origin) {
+    RunState state = c.state();
+    TaskSpec spec = c.spec();
+    ObjectId adopted = null;
+    try {
+      long t0 = System.nanoTime();
+      try (GitRepo git = GitTransport.cloneInto(origin, c.ws().repo(), c.retry())) {
+        GitTransport transport = c.transport(git);
+        String base = spec.repository().base();
+        if (base == null) {
+          base = transport.remoteDefaultBranch();
+          if (base == null) {
+            throw new EtaskException(
+                Code.CLONE_FAILED,
+                "cannot tell the default branch of " + origin.url(),
+                "set repository.base in the task spec");
+          }
+        }
+        ObjectId baseId = git.remoteTracking(base);
+        if (baseId == null) {
+          throw new EtaskException(
+              Code.CLONE_FAILED,
+              "the origin " + origin.url() + " has no branch '" + base + "'",
+              "set repository.base to one of the origin's branches");
+        }
+        state.base = base;
+        state.baseSha = baseId.name();
+        c.out()
+            .info(
+                "cloned "
+                    + origin.url()
+                    + " ("
+                    + base
+                    + " @ "
+                    + RunContext.shortSha(baseId)
+                    + ") in "
+                    + RunContext.secs(t0));
+        ObjectId remoteBranch = git.remoteTracking(spec.branch());
+        ControlFiles control = new ControlFiles(git);
+        if (remoteBranch != null) {
+          List<RevCommit> commits = git.commitsSince(baseId, remoteBranch);
+          BranchGuard guard = new BranchGuard(c);
+          Ownership ownership = guard.ownership();
+          List<RevCommit> foreign = commits.stream().filter(x -> !ownership.isOurs(x)).toList();
+          if (!foreign.isEmpty()) {
+            git.checkoutBranch(spec.branch(), remoteBranch);
+            control.sanitize(RunContext.BY_PRODUCTS, c.ident());
+            guard.halt(foreign);
+            return null;
+          }
+          commits.forEach(x -> state.ownCommits.add(x.name()));
+          git.checkoutBranch(
+              spec.branch(), baseId); // measured on the base first, then moved to the tip
+          state.lastPushedSha = remoteBranch.name();
+          state.adoptedCommits = commits.size();
+          for (RevCommit x : commits) {
+            for (String line : x.getFooterLines(TARGETS_TRAILER)) {
+              for (String f : line.split(",")) {
+                state.adoptedTargets.add(f.trim());
+              }
+            }
+          }
+          adopted = remoteBranch;
+          c.out()
+              .info(
+                  "branch "
+                      + spec.branch()
+                      + " adopted from the origin ("
+                      + commits.size()
+                      + " etask commit(s))");
+        } else {
+          git.checkoutBranch(spec.branch(), baseId);
+          c.out().info("branch " + spec.branch() + " created from " + base);
+        }
+        control.sanitize(RunContext.BY_PRODUCTS, c.ident());
+      }
+      return adopted;
+    } catch (GitException e) {
+      throw c.gitFailure(
+          Code.CLONE_FAILED, e, "check repository.url and that the origin is reachable");
+    }
+  }
+
+  /** Detects the project, decides how the gates run, builds or reuses the virtualenv. */
+  static void ensurePython(RunContext c) {
+    RunState state = c.state();
+    TaskSpec spec = c.spec();
+    long t0 = System.nanoTime();
+    Tools.PythonSetup python = c.tools().python(c);
+    PythonEnvironment.Project detected = python.detect();
+    c.project(detected);
+    state.sourceDirs = new ArrayList<>(detected.source());
+    state.testDirs = new ArrayList<>(detected.tests());
+    state.gates = GateSetup.of(spec.qualityGates(), detected);
+    boolean fresh = !Files.exists(c.ws().venv().resolve(".etask-env"));
+    if (fresh) {
+      c.out()
+          .info(
+              "building the Python environment ("
+                  + (c.python().uv().isPresent() ? "uv" : "pip")
+                  + "): "
+                  + String.join(" ", detected.install())
+                  + (detected.install().isEmpty() ? "" : " + ")
+                  + String.join(
+                      " ",
+                      detected.tools().entrySet().stream()
+                          .map(e -> e.getKey() + e.getValue())
+                          .toList())
+                  + " …");
+    }
+    detected
+        .toolSources()
+        .forEach(
+            (tool, where) -> {
+              if (!where.equals("etask's default")) {
+                c.out().info(tool + detected.tools().get(tool) + " as " + where + " asks");
+              }
+            });
+    if (!detected.locked().isEmpty()) {
+      c.out()
+          .info(
+              "dependencies at the versions "
+                  + detected.lockFile()
+                  + " pins ("
+                  + detected.locked().size()
+                  + " packages), as the project's own install would have them");
+    }
+    state.toolVersions = new LinkedHashMap<>(python.ensure(detected));
+    python.notes().forEach(n -> c.out().warn(n));
+    c.out()
+        .info(
+            "python environment "
+                + (fresh ? "built" : "reused")
+                + " in "
+                + RunContext.secs(t0)
+                + ": "
+                + String.join(
+                    ", ",
+                    state.toolVersions.entrySet().stream()
+                        .map(e -> e.getKey() + " " + e.getValue())
+                        .toList())
+                + "; sources "
+                + detected.source()
+                + ", tests "
+                + detected.tests());
+    c.out().info(state.gates.describe(spec.qualityGates(), detected));
+    if (detected.source().isEmpty()) {
+      c.out()
+          .warn(
+              "no Python source folder found: coverage and mypy cannot measure anything. Set python.source in"
+                  + " the task spec.");
+    }
+  }
+
+  private static void measureBaseline(RunContext c) {
+    RunState state = c.state();
+    PythonEnvironment.Project project = c.project();
+    long t0 = System.nanoTime();
+    c.out()
+        .info(
+            "measuring the baseline (ruff, "
+                + state.gates.runner().display()
+                + " + coverage, mypy) …");
+    GateReport baseline =
+        c.tools().gates(c).measure("baseline", state.sourceDirs, RunContext.GATE_TIMEOUT);
+    Optional<BaselineCheck.Failure> unusable =
+        BaselineCheck.check(
+            baseline,
+            project,
+            state.gates,
+            state.base,
+            state.gates.describe(c.spec().qualityGates(), project));
+    if (unusable.isPresent()) {
+      throw new EtaskException(
+          Code.BASELINE_FAILED,
+          unusable.get().message(),
+          unusable.get().nextStep()
+              + "; then run the task again (log: "
+              + c.ws().logs().resolve("baseline-gates.log")
+              + ")");
+    }
+    if (!project.hasTests()) {
+      c.out()
+          .warn(
+              "the repository has no tests yet: the baseline is no tests"
+                  + (baseline.coverage() == null
+                      ? ""
+                      : " and " + GateTable.pct(baseline.coveragePercent()) + " coverage"));
+    }
+    baseline.problems().forEach(p -> c.out().warn("baseline: " + p));
+    BaselineCheck.missingModule(baseline)
+        .ifPresent(
+            m ->
+                c.out()
+                    .warn(
+                        "tests on "
+                            + state.base
+                            + " import '"
+                            + m
+                            + "', which is not installed: declare it where the repository keeps its test dependencies ("
+                            + String.join(", ", project.dependencyFiles())
+                            + ") or add it to python.install"));
+    c.store().writeReport("baseline", baseline);
+    c.store().writeReport("current", baseline);
+    c.out().info("baseline in " + RunContext.secs(t0) + ": " + line(baseline));
+    if (!baseline.tests().failing().isEmpty()) {
+      c.out()
+          .warn(
+              baseline.tests().failing().size()
+                  + " test(s) already fail on "
+                  + state.base
+                  + "; they do not block batches and are reported");
+    }
+  }
+
+  static String line(GateReport r) {
+    return "tests "
+        + GateTable.tests(r)
+        + " · coverage "
+        + GateTable.pct(r.coveragePercent())
+        + " · lint "
+        + (r.lint() == null ? "n/a" : r.lint().size())
+        + " · type errors "
+        + (r.types() == null ? "n/a" : r.types().size());
+  }
+}

@@ -1,0 +1,110 @@
+package dev.etask.core.engine;
+
+import dev.etask.core.git.GitException;
+import dev.etask.core.git.GitRepo;
+import dev.etask.core.pr.PullRequest;
+import dev.etask.core.pr.PullRequestProvider;
+import dev.etask.core.report.PrBody;
+import dev.etask.core.spec.EtaskException;
+import dev.etask.core.spec.EtaskException.Code;
+import dev.etask.core.spec.TaskSpec;
+import dev.etask.core.state.Outcome;
+import dev.etask.core.state.RunState;
+import java.io.IOException;
+import org.eclipse.jgit.lib.Constants;
+
+/**
+ * PR: pushes what an interrupted run left unpushed (or what is gone from the origin), then opens
+ * the pull request or updates it. A dry run writes the body it would publish and stops there.
+ */
+final class PublishPhase implements Phase {
+  @Override
+  public String name() {
+    return "pr";
+  }
+
+  @Override
+  public void execute(RunContext c) {
+    publish(c, false);
+  }
+
+  @Override
+  public void simulate(RunContext c) {
+    publish(c, true);
+  }
+
+  private void publish(RunContext c, boolean simulate) {
+    RunState state = c.state();
+    TaskSpec spec = c.spec();
+    if (c.interrupted()) {
+      c.out().info("interrupted: the pull request is refreshed by the next run");
+      return;
+    }
+    if (spec.pr().provider() == TaskSpec.Provider.NONE) {
+      c.out().info("pr.provider is none: no pull request");
+      return;
+    }
+    if (state.committedCount() > 0) {
+      try (GitRepo git = c.openClone()) {
+        boolean gone =
+            state.lastPushedSha != null
+                && !state.originTips.isEmpty()
+                && !state.originTips.containsKey(Constants.R_HEADS + spec.branch());
+        if (!git.head().name().equals(state.lastPushedSha) || gone) {
+          c.out()
+              .info(
+                  gone
+                      ? spec.branch() + " is no longer on the origin: pushing etask's commits again"
+                      : "pushing commits an interrupted run left unpushed");
+          new Pusher(c).push(git, simulate);
+        }
+      } catch (GitException e) {
+        throw c.gitFailure(Code.PUSH_FAILED, e, c.hints().reachable(spec.branch()));
+      }
+    }
+    if (state.lastPushedSha == null && state.halted == null && !simulate) {
+      c.out()
+          .info("no pull request: no batch was accepted, so " + spec.branch() + " was not pushed");
+      return;
+    }
+    Outcome o = Outputs.outcome(c);
+    String body = Outputs.prBody(c, o);
+    if (simulate) {
+      c.out().info("dry run: the pull request would read as " + c.ws().prBodyFile());
+      return;
+    }
+    PullRequestProvider p = c.tools().pullRequests(c, "pr");
+    try {
+      PullRequestProvider.Published published =
+          p.publish(
+              new PullRequest(
+                  c.redact(PrBody.title(spec)),
+                  body,
+                  spec.branch(),
+                  state.base,
+                  o.labels(),
+                  false));
+      state.prUrl = published.url();
+      c.out()
+          .phase(
+              "PR",
+              (published.created() ? "opened" : "updated")
+                  + " ("
+                  + p.name()
+                  + "): "
+                  + spec.branch()
+                  + " → "
+                  + state.base
+                  + " on "
+                  + state.origin);
+      c.out().info("PR record: " + published.location());
+      c.out().info("PR body:   " + c.ws().prBodyFile());
+    } catch (IOException e) {
+      throw new EtaskException(
+          Code.PR_FAILED,
+          "cannot record the pull request: " + e.getMessage(),
+          c.hints().artifactsDir(),
+          e);
+    }
+  }
+}

@@ -1,0 +1,87 @@
+package dev.etask.core.engine;
+
+import dev.etask.core.git.GitException;
+import dev.etask.core.git.GitRepo;
+import dev.etask.core.state.RunState;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import org.eclipse.jgit.lib.ObjectId;
+
+/**
+ * Delivers the task branch (DESIGN §6): fetch, check whose commits are on the origin's branch,
+ * rebase on a moved base, then push — a fast-forward, or a replacement of etask's own earlier
+ * commits under a lease. A simulated push (dry run) does everything up to the push and says what it
+ * would push.
+ */
+final class Pusher {
+  private final RunContext c;
+  private final BranchGuard guard;
+
+  Pusher(RunContext c) {
+    this.c = c;
+    this.guard = new BranchGuard(c);
+  }
+
+  void push(GitRepo git, boolean simulate) throws GitException {
+    RunState state = c.state();
+    String branch = c.spec().branch();
+    guard.fetch(git);
+    if (!guard.check(git)) {
+      c.out().warn("nothing pushed: " + state.halted);
+      return; // never over someone else's commits; the batch stays committed in the clone
+    }
+    ObjectId base = git.remoteTracking(state.base);
+    if (base != null && !base.name().equals(state.baseSha)) {
+      List<String> conflicts = git.rebase(base);
+      if (conflicts.isEmpty()) {
+        c.out()
+            .info(
+                state.base
+                    + " moved to "
+                    + RunContext.shortSha(base)
+                    + "; rebased "
+                    + branch
+                    + " on it");
+        state.baseSha = base.name();
+        git.commitsSince(base, git.head()).forEach(x -> state.ownCommits.add(x.name()));
+      } else {
+        state.conflicts = new ArrayList<>(new LinkedHashSet<>(conflicts));
+        state.taskLabels.add("needs-manual-review");
+        c.out()
+            .warn(
+                state.base
+                    + " moved and the rebase conflicts in "
+                    + conflicts
+                    + "; pushing without it (needs-manual-review)");
+      }
+    }
+    // only etask's commits are on the origin's branch (checked above): replace them, under a lease
+    ObjectId remote = git.remoteTracking(branch);
+    ObjectId head = git.head();
+    boolean replace = remote != null && !git.isAncestor(remote, head);
+    if (c.interrupted()) {
+      c.out().info("interrupted: " + branch + " is pushed by the next run");
+      return; // the state is frozen: a push now would not be recorded
+    }
+    if (simulate) {
+      c.out()
+          .info(
+              "dry run: would push "
+                  + branch
+                  + " @ "
+                  + RunContext.shortSha(head)
+                  + (replace ? " (replacing " + RunContext.shortSha(remote) + ")" : ""));
+      return;
+    }
+    c.transport(git).push(branch, replace ? remote : null);
+    state.lastPushedSha = head.name();
+    c.out()
+        .info(
+            "pushed "
+                + branch
+                + " @ "
+                + RunContext.shortSha(head)
+                + (replace ? " (replacing etask's earlier commits after a rebase)" : ""));
+  }
+}

@@ -1,0 +1,228 @@
+package dev.etask.core.engine;
+
+import dev.etask.core.git.ControlFiles;
+import dev.etask.core.git.GitException;
+import dev.etask.core.git.GitRepo;
+import dev.etask.core.git.GitTransport;
+import dev.etask.core.git.Origin;
+import dev.etask.core.process.Environments;
+import dev.etask.core.process.ProcessRunner;
+import dev.etask.core.process.Redactor;
+import dev.etask.core.spec.EtaskException;
+import dev.etask.core.spec.EtaskException.Code;
+import dev.etask.core.spec.TaskSpec;
+import dev.etask.core.state.BatchState;
+import dev.etask.core.state.RunState;
+import dev.etask.core.workspace.PythonEnvironment;
+import dev.etask.core.workspace.Workspace;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import org.eclipse.jgit.lib.ObjectId;
+import org.eclipse.jgit.lib.PersonIdent;
+
+/**
+ * Everything a phase works with, handed to each: the spec and where things are, the listener, the
+ * one process runner and redactor, the environments and the Python environment, the time budget,
+ * the state store, the hints, and the {@link Tools} (real ones, or a test's fakes). Also what a run
+ * learns on the way: the origin with its credentials (in memory only) and what the repository says
+ * about itself.
+ */
+final class RunContext {
+  /** Tool by-products that must never show up as changes in the clone. */
+  static final List<String> BY_PRODUCTS =
+      List.of(
+          ".coverage",
+          ".coverage.*",
+          "__pycache__/",
+          "*.py[cod]",
+          ".pytest_cache/",
+          ".mypy_cache/",
+          ".ruff_cache/",
+          "*.egg-info/",
+          ".eggs/",
+          "coverage.json",
+          "coverage.xml");
+
+  static final Duration GATE_TIMEOUT = Duration.ofMinutes(20);
+  private static final int NETWORK_ATTEMPTS = 6;
+
+  private final Engine.Config config;
+  private final TaskSpec spec;
+  private final Workspace ws;
+  private final Listener out;
+  private final Redactor redactor;
+  private final ProcessRunner runner;
+  private final Environments environments;
+  private final PythonEnvironment python;
+  private final StateStore store;
+  private final Budget budget;
+  private final Hints hints;
+  private final Tools tools;
+  private Origin origin;
+  private PythonEnvironment.Project project;
+  private volatile boolean interrupted;
+
+  RunContext(
+      Engine.Config config,
+      TaskSpec spec,
+      Workspace ws,
+      Listener out,
+      Redactor redactor,
+      Environments environments,
+      StateStore store,
+      Budget budget,
+      Tools tools) {
+    this.config = config;
+    this.spec = spec;
+    this.ws = ws;
+    this.out = out;
+    this.redactor = redactor;
+    this.runner = new ProcessRunner(redactor);
+    this.environments = environments;
+    this.python =
+        new PythonEnvironment(ws, runner, environments, spec.python().env(), List.of(), null);
+    this.store = store;
+    this.budget = budget;
+    this.hints = new Hints(config);
+    this.tools = tools;
+  }
+
+  Engine.Config config() {
+    return config;
+  }
+
+  TaskSpec spec() {
+    return spec;
+  }
+
+  Workspace ws() {
+    return ws;
+  }
+
+  Listener out() {
+    return out;
+  }
+
+  Redactor redactor() {
+    return redactor;
+  }
+
+  ProcessRunner runner() {
+    return runner;
+  }
+
+  Environments environments() {
+    return environments;
+  }
+
+  PythonEnvironment python() {
+    return python;
+  }
+
+  StateStore store() {
+    return store;
+  }
+
+  RunState state() {
+    return store.state();
+  }
+
+  Budget budget() {
+    return budget;
+  }
+
+  Hints hints() {
+    return hints;
+  }
+
+  Tools tools() {
+    return tools;
+  }
+
+  boolean interrupted() {
+    return interrupted;
+  }
+
+  void interrupt() {
+    interrupted = true;
+  }
+
+  /** What the repository says about itself, once PREPARE detected it in this run; else null. */
+  PythonEnvironment.Project project() {
+    return project;
+  }
+
+  void project(PythonEnvironment.Project detected) {
+    project = detected;
+  }
+
+  /** The origin, credentials in memory only; {@code state.origin} gets the URL without them. */
+  Origin origin() {
+    if (origin == null) {
+      origin = OriginResolver.resolve(this);
+      origin.secrets().forEach(redactor::add);
+      state().origin = origin.url();
+    }
+    return origin;
+  }
+
+  /**
+   * The task's clone, with its control files put back to what etask made them (a generator, or an
+   * earlier run killed while one ran, may have left a hook, a filter or a remote in them).
+   */
+  GitRepo openClone() throws GitException {
+    GitRepo git = GitRepo.open(ws.repo());
+    try {
+      List<String> fixed = new ControlFiles(git).sanitize(BY_PRODUCTS, ident());
+      if (!fixed.isEmpty()) {
+        out.warn(
+            "put the clone's git control files back as etask made them: "
+                + String.join(", ", fixed));
+      }
+      return git;
+    } catch (GitException | RuntimeException e) {
+      git.close();
+      throw e;
+    }
+  }
+
+  /**
+   * Fetches and pushes of {@code git} to the origin, network errors retried within the time budget.
+   */
+  GitTransport transport(GitRepo git) {
+    return new GitTransport(git, origin(), retry());
+  }
+
+  GitTransport.Retry retry() {
+    return new GitTransport.Retry(NETWORK_ATTEMPTS, budget::remaining, w -> out.warn(redact(w)));
+  }
+
+  PersonIdent ident() {
+    return new PersonIdent(spec.git().authorName(), spec.git().authorEmail());
+  }
+
+  String label(BatchState b) {
+    return (b.index() + 1) + "/" + state().batches.size();
+  }
+
+  String redact(String s) {
+    return redactor.redact(s);
+  }
+
+  EtaskException gitFailure(Code code, GitException e, String next) {
+    return new EtaskException(
+        code,
+        redact(e.getMessage()),
+        next + (e.network() ? " (this looks like a network problem)" : ""),
+        e);
+  }
+
+  static String shortSha(ObjectId id) {
+    return id == null ? "?" : id.abbreviate(7).name();
+  }
+
+  static String secs(long t0) {
+    return String.format(Locale.ROOT, "%.1fs", (System.nanoTime() - t0) / 1e9);
+  }
+}

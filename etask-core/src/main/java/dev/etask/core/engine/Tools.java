@@ -1,0 +1,112 @@
+package dev.etask.core.engine;
+
+import dev.etask.core.gates.GateRunner;
+import dev.etask.core.gates.Gates;
+import dev.etask.core.gates.TestChecks;
+import dev.etask.core.gates.TestQuality;
+import dev.etask.core.generate.CommandGenerator;
+import dev.etask.core.generate.Generator;
+import dev.etask.core.pr.LocalProvider;
+import dev.etask.core.pr.PullRequestProvider;
+import dev.etask.core.workspace.PythonEnvironment;
+import java.io.IOException;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What the phases use to reach the world outside the JVM besides git: the Python environment, the
+ * gates, the new-test checks, the generator and the PR provider. {@link #real()} runs the real
+ * tools; a test hands in fakes, so every phase can be tested without Python or a network.
+ */
+interface Tools {
+  PythonSetup python(RunContext c);
+
+  Gates gates(RunContext c);
+
+  TestChecks testChecks(RunContext c);
+
+  /** The generator of this task, with {@code environment} as its whole environment. */
+  Generator generator(RunContext c, Map<String, String> environment);
+
+  /**
+   * The PR provider; {@code record} names the local record ({@code pr}, or {@code pr-fail} for the
+   * failure PR).
+   */
+  PullRequestProvider pullRequests(RunContext c, String record);
+
+  /** The task's Python project and virtualenv. */
+  interface PythonSetup {
+    /**
+     * What the repository says about itself (uses the machine's interpreter: the venv may not exist
+     * yet).
+     */
+    PythonEnvironment.Project detect();
+
+    /** Builds or reuses the virtualenv; returns the resolved tool versions. */
+    Map<String, String> ensure(PythonEnvironment.Project project);
+
+    /** Builds the virtualenv again next time. */
+    void invalidate() throws IOException;
+
+    /** What the last {@link #ensure} did differently from what was asked, for warnings. */
+    default List<String> notes() {
+      return List.of();
+    }
+  }
+
+  static Tools real() {
+    return new Tools() {
+      @Override
+      public PythonSetup python(RunContext c) {
+        String interpreter = c.spec().python().interpreter();
+        return new PythonSetup() {
+          @Override
+          public PythonEnvironment.Project detect() {
+            return c.python().detect(interpreter, c.spec().python());
+          }
+
+          @Override
+          public Map<String, String> ensure(PythonEnvironment.Project project) {
+            return c.python().ensure(interpreter, project, project.tools());
+          }
+
+          @Override
+          public void invalidate() throws IOException {
+            c.python().invalidate();
+          }
+
+          @Override
+          public List<String> notes() {
+            return c.python().notes();
+          }
+        };
+      }
+
+      @Override
+      public Gates gates(RunContext c) {
+        return new GateRunner(
+            c.ws(), c.python(), c.runner(), c.state().toolVersions, c.state().gates);
+      }
+
+      @Override
+      public TestChecks testChecks(RunContext c) {
+        return new TestQuality(c.ws(), c.python(), c.runner(), c.state().gates);
+      }
+
+      @Override
+      public Generator generator(RunContext c, Map<String, String> environment) {
+        return new CommandGenerator(
+            c.spec().generator().command(),
+            c.spec().specDir(),
+            c.ws().scratch(),
+            environment,
+            c.runner());
+      }
+
+      @Override
+      public PullRequestProvider pullRequests(RunContext c, String record) {
+        return new LocalProvider(c.ws().artifacts(), c.state().origin, record);
+      }
+    };
+  }
+}

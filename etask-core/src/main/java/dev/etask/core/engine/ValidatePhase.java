@@ -1,0 +1,239 @@
+package dev.etask.core.engine;
+
+import dev.etask.core.gates.GateReport;
+import dev.etask.core.gates.RunnerConfig;
+import dev.etask.core.gates.TestChecks;
+import dev.etask.core.gates.TestQuality;
+import dev.etask.core.git.Change;
+import dev.etask.core.git.DiffStats;
+import dev.etask.core.git.GitException;
+import dev.etask.core.git.GitRepo;
+import dev.etask.core.report.GateTable;
+import dev.etask.core.rules.Decision;
+import dev.etask.core.rules.Measurements;
+import dev.etask.core.rules.RuleBook;
+import dev.etask.core.rules.Verdict;
+import dev.etask.core.spec.EtaskException;
+import dev.etask.core.spec.EtaskException.Code;
+import dev.etask.core.spec.Metric;
+import dev.etask.core.spec.TaskSpec;
+import dev.etask.core.state.BatchState;
+import dev.etask.core.state.RunState;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * VALIDATE: the gates on the generated batch against the state before it, the checks of its new
+ * tests (weak, never collected, flaky), and the rule book's decision, printed as the gate table and
+ * recorded on the batch. COMMIT applies it.
+ */
+final class ValidatePhase implements Phase {
+  private static final int SHOWN_FINDINGS = 20;
+
+  @Override
+  public String name() {
+    return "validate";
+  }
+
+  @Override
+  public void execute(RunContext c) {
+    RunState state = c.state();
+    TaskSpec spec = c.spec();
+    if (BranchGuard.halted(c)) {
+      return;
+    }
+    AnalyzePhase.requireAnalyzed(c);
+    BatchState batch = state.inFlight();
+    if (batch == null || batch.stage() != BatchState.Stage.GENERATED) {
+      c.out()
+          .info(
+              batch == null
+                  ? "no generated batch to validate; run "
+                      + c.hints().command("generate")
+                      + " first"
+                  : "batch "
+                      + c.label(batch)
+                      + " is already validated; run "
+                      + c.hints().command("commit")
+                      + " next");
+      return;
+    }
+    c.out().phase("VALIDATE", "batch " + c.label(batch));
+    long t0 = System.nanoTime();
+    GateReport before;
+    try {
+      before = c.store().readReport("current");
+    } catch (EtaskException e) {
+      if (e.code() != Code.REPORT_TAMPERED) {
+        throw e;
+      }
+      rejectAfterTampering(c, batch, e.getMessage());
+      return;
+    }
+    String name = "batch-" + (batch.index() + 1);
+    Duration timeout = c.budget().atMost(RunContext.GATE_TIMEOUT, Duration.ofMinutes(1));
+    GateReport after = c.tools().gates(c).measure(name, state.sourceDirs, timeout);
+    c.store().writeReport(name, after);
+    DiffStats diff;
+    List<String> testFiles;
+    long runnerConfigs;
+    try (GitRepo git = c.openClone()) {
+      diff = git.stagedDiff();
+      List<Change> changes = git.changes();
+      runnerConfigs = changes.stream().filter(x -> RunnerConfig.isRunnerConfig(x.path())).count();
+      testFiles =
+          changes.stream()
+              .filter(x -> x.kind() != Change.Kind.DELETED)
+              .map(Change::path)
+              .filter(
+                  p ->
+                      p.endsWith(".py")
+                          && spec.git().testFiles().stream().anyMatch(g -> g.matches(p)))
+              .toList();
+    } catch (GitException e) {
+      throw c.gitFailure(Code.IO_FAILED, e, c.hints().cleanAndRetry());
+    }
+    Map<Metric, Double> metrics = Measurements.compare(before, after, diff);
+    metrics.put(Metric.TEST_CONFIG_FILES, (double) runnerConfigs);
+    List<String> problems = new ArrayList<>(Measurements.newProblems(before, after));
+    RuleBook book = new RuleBook(spec);
+    Decision decision = book.decide(metrics, problems);
+    List<String> findings = new ArrayList<>();
+    if (decision.verdict().commits() && !testFiles.isEmpty()) {
+      findings.addAll(newTests(c, batch, name, testFiles, after, metrics, problems, timeout));
+      decision = book.decide(metrics, problems);
+    }
+    Measurements.removedTests(before, after).forEach(t -> findings.add("gone  " + t));
+    Measurements.newFindingList(before.lint(), after.lint())
+        .forEach(f -> findings.add("lint  " + f));
+    Measurements.newFindingList(before.types(), after.types())
+        .forEach(f -> findings.add("type  " + f));
+    for (int i = 0; i < findings.size(); i++) {
+      if (i == SHOWN_FINDINGS) {
+        c.out()
+            .warn(
+                "new: … and "
+                    + (findings.size() - SHOWN_FINDINGS)
+                    + " more (status.json has them all)");
+        break;
+      }
+      c.out().warn("new: " + findings.get(i));
+    }
+    String excerpt =
+        metrics.getOrDefault(Metric.NEW_TEST_FAILURES, 0.0) > 0 || !problems.isEmpty()
+            ? (after.tests().failureExcerpt().isEmpty()
+                ? String.join("\n", problems)
+                : after.tests().failureExcerpt())
+            : null;
+    Map<String, Double> measured = new LinkedHashMap<>();
+    metrics.forEach((k, v) -> measured.put(k.key(), v));
+    batch.decide(decision, measured, findings, excerpt);
+    batch.addDuration(Duration.ofNanos(System.nanoTime() - t0).toMillis());
+    GateTable.text(GateTable.rows(before, after, metrics, decision.rules()))
+        .forEach(l -> c.out().info("  " + l));
+    c.out()
+        .info(
+            "decision: "
+                + decision.verdict()
+                + " — "
+                + decision.reason()
+                + (decision.labels().isEmpty()
+                    ? ""
+                    : " [" + String.join(", ", decision.labels()) + "]")
+                + " (gates took "
+                + RunContext.secs(t0)
+                + ")");
+  }
+
+  /**
+   * Do the batch's new tests really test? Weak tests (no real assertion; with the mutation check,
+   * tests that still pass when the target returns None), tests the suite never collects, and flaky
+   * tests (run again). Puts the counts into {@code metrics}, a check that could not run into {@code
+   * problems}, and returns the findings, one line each.
+   */
+  private static List<String> newTests(
+      RunContext c,
+      BatchState batch,
+      String name,
+      List<String> testFiles,
+      GateReport after,
+      Map<Metric, Double> metrics,
+      List<String> problems,
+      Duration timeout) {
+    TaskSpec.QualityGates g = c.spec().qualityGates();
+    TestChecks q = c.tools().testChecks(c);
+    List<String> weak = new ArrayList<>();
+    if (g.checkAssertions()) {
+      try {
+        weak.addAll(q.weakTests(testFiles));
+      } catch (TestQuality.CheckFailed e) {
+        problems.add("test quality: " + e.getMessage());
+      }
+    }
+    // at least one run, to see which new tests the suite collects
+    TestQuality.Reruns reruns =
+        q.rerun(name, testFiles, Math.max(1, g.flakyReruns()), after.tests(), timeout);
+    List<String> flaky = g.flakyReruns() == 0 ? List.of() : reruns.flaky();
+    List<String> uncollected = g.checkAssertions() ? reruns.uncollected() : List.of();
+    if (g.mutationCheck()) {
+      for (String target : batch.files()) {
+        if (target.endsWith(".py") && testFiles.stream().noneMatch(target::equals)) {
+          List<String> survivors = q.survivingMutation(name, target, testFiles, timeout);
+          if (!survivors.isEmpty()) {
+            weak.add(
+                String.join(", ", survivors)
+                    + ": still pass when every value "
+                    + target
+                    + " returns is replaced by None");
+          }
+        }
+      }
+    }
+    metrics.put(Metric.WEAK_TESTS, (double) weak.size());
+    metrics.put(Metric.UNCOLLECTED_TESTS, (double) uncollected.size());
+    metrics.put(Metric.FLAKY_TESTS, (double) flaky.size());
+    List<String> findings = new ArrayList<>();
+    weak.forEach(w -> findings.add("weak  " + w));
+    uncollected.forEach(
+        u ->
+            findings.add(
+                "weak  "
+                    + u
+                    + ": never collected by the repository's test run (check"
+                    + " testpaths / python_files)"));
+    flaky.forEach(f -> findings.add("flaky " + f));
+    c.out()
+        .info(
+            "new tests: "
+                + weak.size()
+                + " weak, "
+                + uncollected.size()
+                + " never collected by the suite"
+                + (g.flakyReruns() > 0
+                    ? ", " + flaky.size() + " flaky in " + g.flakyReruns() + " more runs"
+                    : ""));
+    return findings;
+  }
+
+  /**
+   * The report of the state before the batch was changed after etask wrote it: nothing measured
+   * against it can be trusted. The batch is rolled back and the branch's tip measured again.
+   */
+  private static void rejectAfterTampering(RunContext c, BatchState batch, String why) {
+    try (GitRepo git = c.openClone()) {
+      git.restore();
+    } catch (GitException e) {
+      throw c.gitFailure(Code.IO_FAILED, e, c.hints().cleanAndRetry());
+    }
+    batch.close(Decision.of(Verdict.ROLLBACK, why));
+    batch.leaveOut();
+    c.out().warn("batch " + c.label(batch) + " rolled back: " + why);
+    GateReport tip =
+        c.tools().gates(c).measure("current", c.state().sourceDirs, RunContext.GATE_TIMEOUT);
+    c.store().writeReport("current", tip);
+    c.out().info("measured " + c.spec().branch() + " again: " + PreparePhase.line(tip));
+  }
+}

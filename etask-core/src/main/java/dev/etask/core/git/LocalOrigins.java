@@ -1,0 +1,53 @@
+package dev.etask.core.git;
+
+import dev.etask.core.workspace.FileTrees;
+import java.io.IOException;
+import java.nio.file.Path;
+import org.eclipse.jgit.api.Git;
+import org.eclipse.jgit.api.errors.GitAPIException;
+import org.eclipse.jgit.lib.PersonIdent;
+
+/** A local origin made from a plain folder (the demo works that way: no server, no token). */
+public final class LocalOrigins {
+  private LocalOrigins() {}
+
+  /**
+   * Makes a bare repository at {@code bare} holding one commit of {@code folder}'s files, on {@code
+   * main}.
+   */
+  public static void create(Path folder, Path bare, PersonIdent ident) throws GitException {
+    Path staging = bare.resolveSibling(bare.getFileName() + ".staging");
+    try {
+      FileTrees.delete(staging);
+      FileTrees.copy(folder, staging);
+      try (Git work = Git.init().setDirectory(staging.toFile()).setInitialBranch("main").call()) {
+        work.add().addFilepattern(".").call();
+        work.commit()
+            .setMessage("Import " + folder.getFileName())
+            .setAuthor(ident)
+            .setCommitter(ident)
+            .setNoVerify(true)
+            .setSign(false)
+            .call();
+      }
+      try (Git cloned =
+          Git.cloneRepository()
+              .setBare(true)
+              .setURI(staging.toUri().toString())
+              .setDirectory(bare.toFile())
+              .call()) {
+        cloned.getRepository().getConfig().unsetSection("remote", "origin");
+        cloned.getRepository().getConfig().save();
+      }
+    } catch (GitAPIException | IOException e) {
+      throw new GitException(
+          "cannot create a local origin from " + folder + ": " + e.getMessage(), false, e);
+    } finally {
+      try {
+        FileTrees.delete(staging);
+      } catch (IOException e) {
+        // leftover staging folder: harmless, replaced next time
+      }
+    }
+  }
+}

@@ -1,0 +1,87 @@
+package dev.etask.core.report;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code status.json}, the contract of a task's outcome (DESIGN §7): the seed's §8 fields plus the
+ * exit code, risk, labels, tool versions, timings and every batch. Its JSON Schema ships in the
+ * plugin jar as {@code META-INF/etask/status.schema.json}; {@code schema_version} changes when a
+ * field changes meaning or goes away.
+ */
+@JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+@JsonPropertyOrder(alphabetic = false)
+public record StatusDocument(
+    int schemaVersion,
+    String id,
+    String branch,
+    String base,
+    String baseSha,
+    String repository,
+    String objective,
+    long commits,
+    Integer testsPassed,
+    Integer testsFailed,
+    Integer testsErrors,
+    Double coverageBefore,
+    Double coverageAfter,
+    Double coverageDelta,
+    Integer lintErrors,
+    Integer typeErrors,
+    List<String> riskLabels,
+    List<String> labels,
+    String riskLevel,
+    boolean partial,
+    double partialRatio,
+    int exitCode,
+    String summary,
+    String prUrl,
+    @JsonInclude(JsonInclude.Include.NON_NULL) String failurePrUrl,
+    String startedAt,
+    String finishedAt,
+    Map<String, String> toolVersions,
+    @JsonInclude(JsonInclude.Include.NON_NULL) Gates gates,
+    Map<String, Long> phasesMs,
+    List<String> conflicts,
+    String aborted,
+    String limitHit,
+    @JsonInclude(JsonInclude.Include.NON_NULL) Failure failure,
+    List<Batch> batches) {
+
+  /**
+   * How the gates ran: the test runner and its arguments, pytest's configuration file, the lint
+   * rules.
+   */
+  @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+  public record Gates(
+      String testRunner,
+      List<String> testArgs,
+      String pytestConfig,
+      List<String> lintSelect,
+      List<String> typeTargets) {}
+
+  /** Why the task stopped: the code, the phase, one paragraph, and what to do next. */
+  @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+  public record Failure(String code, String phase, String message, String nextStep) {}
+
+  /** One batch: its files, how far it got, the decision and why, what was measured. */
+  @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+  public record Batch(
+      int index,
+      List<String> files,
+      String stage,
+      int attempts,
+      String decision,
+      String reason,
+      List<String> labels,
+      Map<String, Double> metrics,
+      List<String> changedFiles,
+      List<String> newFindings,
+      Boolean firstTryPass,
+      String commit,
+      long durationMs) {}
+}

@@ -1,0 +1,189 @@
+package dev.etask.core.spec;
+
+import dev.etask.core.spec.TaskSpec.Action;
+import dev.etask.core.spec.TaskSpec.Provider;
+import dev.etask.core.spec.TaskSpec.RuleOverride;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** The larger sections of a spec, each mapped from its YAML on its own (see {@link SpecLoader}). */
+final class SpecSections {
+  private SpecSections() {}
+
+  static TaskSpec.Python python(YamlSection py, SpecProblems problems) {
+    py.allow("interpreter", "install", "tools", "source", "env");
+    Map<String, String> tools = new LinkedHashMap<>();
+    Map<String, String> toolOverrides = stringMap(py.section("tools"));
+    for (Map.Entry<String, String> e : toolOverrides.entrySet()) {
+      if (!SpecLoader.DEFAULT_TOOLS.containsKey(e.getKey())) {
+        problems.error(
+            py.valueNode("tools"),
+            "unknown tool '"
+                + e.getKey()
+                + "'"
+                + Suggest.closest(e.getKey(), SpecLoader.DEFAULT_TOOLS.keySet())
+                    .map(k -> "; did you mean '" + k + "'?")
+                    .orElse("")
+                + " (tools: "
+                + String.join(", ", SpecLoader.DEFAULT_TOOLS.keySet())
+                + ")");
+      }
+      tools.put(e.getKey(), e.getValue());
+    }
+    TaskSpec.Python python =
+        new TaskSpec.Python(
+            py.string("interpreter", "python3"),
+            py.has("install") ? py.words("install") : null,
+            java.util.Collections.unmodifiableMap(tools),
+            py.has("source") ? py.strings("source") : null,
+            py.variableNames("env"));
+    return python;
+  }
+
+  static TaskSpec.QualityGates qualityGates(YamlSection gates, SpecProblems problems) {
+    gates.allow(
+        "require_all_tests_pass",
+        "min_coverage_delta",
+        "coverage_tolerance",
+        "forbid_new_type_errors",
+        "forbid_new_lint_errors",
+        "max_diff_lines",
+        "flaky_reruns",
+        "check_assertions",
+        "mutation_check",
+        "tests",
+        "lint");
+    YamlSection tests = gates.section("tests");
+    tests.allow("runner", "args");
+    YamlSection lint = gates.section("lint");
+    lint.allow("select");
+    List<String> select = lint.has("select") ? lint.strings("select") : null;
+    if (select != null) {
+      for (String rule : select) {
+        if (!rule.matches("[A-Z]+[0-9]*|ALL")) {
+          problems.error(
+              lint.valueNode("select"),
+              "'" + rule + "' is not a ruff rule code or prefix (such as E9, F82, I001, ALL)");
+        }
+      }
+    }
+    TaskSpec.QualityGates qualityGates =
+        new TaskSpec.QualityGates(
+            gates.bool("require_all_tests_pass", true),
+            gates.number("min_coverage_delta", 0),
+            gates.number("coverage_tolerance", 0.5),
+            gates.bool("forbid_new_type_errors", true),
+            gates.bool("forbid_new_lint_errors", true),
+            gates.integer("max_diff_lines", 400, 1, Integer.MAX_VALUE),
+            gates.integer("flaky_reruns", 3, 0, 20),
+            gates.bool("check_assertions", true),
+            gates.bool("mutation_check", false),
+            new TaskSpec.Tests(
+                tests.enumValue("runner", TaskSpec.Runner.class, TaskSpec.Runner.AUTO),
+                tests.argv("args")),
+            new TaskSpec.Lint(select));
+    return qualityGates;
+  }
+
+  static Map<String, RuleOverride> rules(YamlSection rulesSection, SpecProblems problems) {
+    Map<String, RuleOverride> rules = new LinkedHashMap<>();
+    for (String name : rulesSection.keys()) {
+      YamlSection rule = rulesSection.section(name);
+      if (SpecLoader.RULE_NAMES.contains(name)) {
+        rule.allow("action", "label");
+        rules.put(
+            name,
+            new RuleOverride(
+                rule.enumValue("action", Action.class, null), rule.string("label", null), null));
+        continue;
+      }
+      if (!rule.has("when")) {
+        problems.error(
+            rulesSection.keyNode(name),
+            "unknown rule '"
+                + name
+                + "'"
+                + Suggest.closest(name, SpecLoader.RULE_NAMES)
+                    .map(k -> "; did you mean '" + k + "'?")
+                    .orElse("")
+                + " (built-in rules: "
+                + String.join(", ", new java.util.TreeSet<>(SpecLoader.RULE_NAMES))
+                + "; a custom rule needs 'when: <expression>')");
+        continue;
+      }
+      rule.allow("when", "action", "label");
+      if (!name.matches("[a-z][a-z0-9_]*")) {
+        problems.error(
+            rulesSection.keyNode(name), "rule names use lower-case letters, digits and '_'");
+      }
+      List<Expression> when = rule.expressions("when");
+      rules.put(
+          name,
+          new RuleOverride(
+              rule.enumValue("action", Action.class, Action.KEEP),
+              rule.string("label", name.replace('_', '-')),
+              when.isEmpty() ? null : when.get(0)));
+    }
+    return java.util.Collections.unmodifiableMap(rules);
+  }
+
+  static TaskSpec.Git git(YamlSection git, SpecProblems problems) {
+    git.allow("author", "test_files");
+    String author = git.string("author", "etask <etask@users.noreply.localhost>");
+    Matcher am = Pattern.compile("\\s*(.+?)\\s*<([^<>\\s]+)>\\s*").matcher(author);
+    String authorName = "etask";
+    String authorEmail = "etask@users.noreply.localhost";
+    if (am.matches()) {
+      authorName = am.group(1);
+      authorEmail = am.group(2);
+    } else {
+      problems.error(
+          git.valueNode("author"), "'git.author' must look like 'Name <email@example.com>'");
+    }
+    List<Glob> testFiles =
+        git.has("test_files")
+            ? git.globs("test_files")
+            : List.of(
+                Glob.compile("tests/**"),
+                Glob.compile("**/test_*.py"),
+                Glob.compile("**/*_test.py"));
+    TaskSpec.Git gitSpec = new TaskSpec.Git(authorName, authorEmail, testFiles);
+    return gitSpec;
+  }
+
+  static TaskSpec.Pr pr(YamlSection pr, SpecProblems problems) {
+    pr.allow("provider", "title_prefix", "labels", "failure_pr", "risk_rules");
+    YamlSection risk = pr.section("risk_rules");
+    risk.allow("high_if", "medium_if");
+    Provider provider = pr.enumValue("provider", Provider.class, Provider.AUTO);
+    if (provider == Provider.GITHUB) {
+      problems.error(
+          pr.valueNode("provider"),
+          "'pr.provider: github' is not available in this etask version (the GitHub"
+              + " provider comes with a later release); use 'local' (the PR is recorded in the task's artifacts) or 'none'");
+    }
+    TaskSpec.Pr prSpec =
+        new TaskSpec.Pr(
+            provider,
+            pr.string("title_prefix", "chore(etask):"),
+            pr.has("labels") ? pr.strings("labels") : List.of("automated"),
+            pr.bool("failure_pr", false),
+            risk.expressions("high_if"),
+            risk.expressions("medium_if"));
+    return prSpec;
+  }
+
+  private static Map<String, String> stringMap(YamlSection sub) {
+    Map<String, String> out = new LinkedHashMap<>();
+    for (String k : sub.keys()) {
+      String v = sub.string(k, null);
+      if (v != null) {
+        out.put(k, v);
+      }
+    }
+    return out;
+  }
+}

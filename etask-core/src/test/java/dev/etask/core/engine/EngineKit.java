@@ -1,0 +1,321 @@
+package dev.etask.core.engine;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.etask.core.gates.Coverage;
+import dev.etask.core.gates.Finding;
+import dev.etask.core.gates.GateReport;
+import dev.etask.core.gates.Gates;
+import dev.etask.core.gates.TestChecks;
+import dev.etask.core.gates.TestQuality;
+import dev.etask.core.gates.TestResults;
+import dev.etask.core.generate.Generator;
+import dev.etask.core.git.LocalOrigins;
+import dev.etask.core.json.Json;
+import dev.etask.core.pr.LocalProvider;
+import dev.etask.core.pr.PullRequestProvider;
+import dev.etask.core.spec.SpecLoader;
+import dev.etask.core.workspace.PythonEnvironment;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.eclipse.jgit.api.Git;
+import org.eclipse.jgit.lib.PersonIdent;
+import org.eclipse.jgit.lib.Ref;
+import org.eclipse.jgit.revwalk.RevCommit;
+
+/**
+ * A task on a small repository with fakes for everything outside the JVM but git: the Python setup,
+ * the gates (which read the tree: each {@code def test_} is a test, one holding {@code assert
+ * False} fails, coverage grows with the tests), the new-test checks and the generator (a function
+ * per attempt). Real JGit repositories, real state files, real local PR records; no Python, no
+ * network.
+ */
+final class EngineKit {
+  private static final Pattern TEST =
+      Pattern.compile("(?m)^def (test_\\w+)\\(\\):\\n((?:    .*\\n?)*)");
+
+  final Path dir;
+  final Path origin;
+  final Path work;
+  final Path spec;
+  final List<String> said = Collections.synchronizedList(new ArrayList<>());
+
+  /** The generator: request → what it did (it writes into {@code request.repo()}). */
+  Function<Generator.Request, Generator.Outcome> generator =
+      r ->
+          writes(
+              r,
+              "tests/test_" + stem(r) + ".py",
+              "def test_"
+                  + stem(r)
+                  + "_one():\n    assert 1\n\n\ndef test_"
+                  + stem(r)
+                  + "_two():\n    assert 2\n");
+
+  final List<Generator.Request> requests = new ArrayList<>();
+
+  /**
+   * A phase (as printed: PREPARE, GENERATE, VALIDATE, COMMIT, …) during which the run is
+   * interrupted.
+   */
+  String interruptIn;
+
+  Engine current;
+
+  EngineKit(Path dir) throws Exception {
+    this.dir = dir;
+    Path seed = dir.resolve("seed");
+    write(seed.resolve("src/app/a.py"), "def a():\n    return 1\n");
+    write(seed.resolve("src/app/b.py"), "def b():\n    return 2\n");
+    write(seed.resolve("src/app/c.py"), "def c():\n    return 3\n");
+    write(
+        seed.resolve("tests/test_a.py"),
+        "def test_a():\n    assert 1\n\n\ndef test_a_again():\n    assert 1\n");
+    write(seed.resolve("README.md"), "demo\n");
+    origin = dir.resolve("origin.git");
+    LocalOrigins.create(seed, origin, new PersonIdent("it", "it@example.com"));
+    work = dir.resolve("work");
+    spec = dir.resolve("task.yaml");
+    spec("");
+  }
+
+  void spec(String extra) throws IOException {
+    Files.writeString(
+        spec,
+        """
+        id: t
+        objective: "Add tests"
+        repository: { url: "%s" }
+        target: { include: ["src/app/b.py", "src/app/c.py"], writable: ["tests/**"] }
+        generator: { command: "not run: the kit's generator stands in" }
+        pr: { provider: local }
+        """
+                .formatted(origin)
+            + extra);
+  }
+
+  Engine open() {
+    return open(false);
+  }
+
+  Engine open(boolean dryRun) {
+    current =
+        Engine.open(
+            new Engine.Config(spec, work, null, dir, List.of(), null, dryRun), listener(), tools());
+    return current;
+  }
+
+  private Listener listener() {
+    return new Listener() {
+      @Override
+      public void phase(String name, String detail) {
+        said.add("── " + name + " " + detail);
+        if (name.equals(interruptIn)) {
+          interruptIn = null;
+          current.interrupted();
+        }
+      }
+
+      @Override
+      public void info(String line) {
+        said.add(line);
+      }
+
+      @Override
+      public void warn(String line) {
+        said.add("WARN " + line);
+      }
+    };
+  }
+
+  Tools tools() {
+    return new Tools() {
+      @Override
+      public PythonSetup python(RunContext c) {
+        return new PythonSetup() {
+          @Override
+          public PythonEnvironment.Project detect() {
+            return new PythonEnvironment.Project(
+                List.of(),
+                List.of("src"),
+                List.of("tests"),
+                true,
+                "pytest",
+                "the kit says so",
+                null,
+                SpecLoader.DEFAULT_TOOLS,
+                Map.of(),
+                true,
+                List.of(),
+                null,
+                null,
+                Map.of());
+          }
+
+          @Override
+          public Map<String, String> ensure(PythonEnvironment.Project project) {
+            return Map.of("pytest", "9.0", "coverage", "7.0", "ruff", "0.6", "mypy", "1.11");
+          }
+
+          @Override
+          public void invalidate() {}
+        };
+      }
+
+      @Override
+      public Gates gates(RunContext c) {
+        return (label, source, timeout) -> measure(c.ws().repo());
+      }
+
+      @Override
+      public TestChecks testChecks(RunContext c) {
+        return new TestChecks() {
+          @Override
+          public List<String> weakTests(List<String> files) {
+            return List.of();
+          }
+
+          @Override
+          public TestQuality.Reruns rerun(
+              String label, List<String> files, int reruns, TestResults first, Duration timeout) {
+            return new TestQuality.Reruns(List.of(), List.of());
+          }
+
+          @Override
+          public List<String> survivingMutation(
+              String label, String target, List<String> testFiles, Duration timeout) {
+            return List.of();
+          }
+        };
+      }
+
+      @Override
+      public Generator generator(RunContext c, Map<String, String> environment) {
+        return r -> {
+          requests.add(r);
+          return generator.apply(r);
+        };
+      }
+
+      @Override
+      public PullRequestProvider pullRequests(RunContext c, String record) {
+        return new LocalProvider(c.ws().artifacts(), c.state().origin, record);
+      }
+    };
+  }
+
+  /**
+   * The fake gates: tests are {@code def test_} functions under tests/, lint findings lines ending
+   * in "# lint".
+   */
+  static GateReport measure(Path repo) {
+    List<String> passed = new ArrayList<>();
+    List<String> failing = new ArrayList<>();
+    List<Finding> lint = new ArrayList<>();
+    try (var files = Files.walk(repo)) {
+      for (Path f :
+          files
+              .filter(p -> p.toString().endsWith(".py") && !p.toString().contains("/.git/"))
+              .sorted()
+              .toList()) {
+        String rel = repo.relativize(f).toString();
+        String text = Files.readString(f);
+        String[] lines = text.split("\n");
+        for (int i = 0; i < lines.length; i++) {
+          if (lines[i].endsWith("# lint")) {
+            lint.add(new Finding(rel, i + 1, "F401", "unused"));
+          }
+        }
+        if (rel.startsWith("tests/")) {
+          Matcher m = TEST.matcher(text);
+          while (m.find()) {
+            String id = rel.replace('/', '.').replace(".py", "") + "::" + m.group(1);
+            (m.group(2).contains("assert False") ? failing : passed).add(id);
+          }
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    int tests = passed.size() + failing.size();
+    TestResults results =
+        new TestResults(
+            passed.size(),
+            failing.size(),
+            0,
+            0,
+            failing,
+            failing.isEmpty() ? "" : "AssertionError in " + failing,
+            passed);
+    Coverage coverage = new Coverage(Math.min(100.0, 40 + 5.0 * tests), Map.of());
+    return new GateReport(results, coverage, lint, List.of(), List.of(), Map.of());
+  }
+
+  static Generator.Outcome writes(Generator.Request r, String path, String content) {
+    write(r.repo().resolve(path), content);
+    return ok();
+  }
+
+  static Generator.Outcome ok() {
+    return new Generator.Outcome(true, false, 0, "", Duration.ofMillis(1));
+  }
+
+  static String stem(Generator.Request r) {
+    String f = r.files().get(0);
+    return f.substring(f.lastIndexOf('/') + 1).replace(".py", "");
+  }
+
+  static void write(Path file, String content) {
+    try {
+      Files.createDirectories(file.getParent());
+      Files.writeString(file, content);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  JsonNode status() throws IOException {
+    return Json.MAPPER.readTree(work.resolve("artifacts/t/status.json").toFile());
+  }
+
+  JsonNode state() throws IOException {
+    return Json.MAPPER.readTree(work.resolve("t/state.json").toFile());
+  }
+
+  /**
+   * The commits on the origin's task branch beyond main, newest first; empty when there is no
+   * branch.
+   */
+  List<RevCommit> branch() throws Exception {
+    try (Git git = Git.open(origin.toFile())) {
+      Ref ref = git.getRepository().exactRef("refs/heads/auto/t");
+      if (ref == null) {
+        return List.of();
+      }
+      List<RevCommit> out = new ArrayList<>();
+      git.log()
+          .addRange(git.getRepository().resolve("main"), ref.getObjectId())
+          .call()
+          .forEach(out::add);
+      return out;
+    }
+  }
+
+  Map<String, Integer> batchTrailers() throws Exception {
+    Map<String, Integer> count = new LinkedHashMap<>();
+    for (RevCommit c : branch()) {
+      c.getFooterLines("Etask-Batch").forEach(b -> count.merge(b, 1, Integer::sum));
+    }
+    return count;
+  }
+}

@@ -1,0 +1,269 @@
+package dev.etask.core.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.etask.core.generate.Generator;
+import dev.etask.core.spec.EtaskException;
+import dev.etask.core.state.Outcome;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The engine's phases end to end with fakes for Python and the generator (see {@link EngineKit}):
+ * real git, real state files, no Python, no network, a second or less each.
+ */
+class EngineTest {
+  @TempDir Path tmp;
+  EngineKit kit;
+
+  @BeforeEach
+  void kit() throws Exception {
+    kit = new EngineKit(tmp);
+  }
+
+  private Outcome run() {
+    try (Engine engine = kit.open()) {
+      return engine.run();
+    }
+  }
+
+  @Test
+  void acceptedBatchesAreCommittedPushedAndPublished() throws Exception {
+    Outcome o = run();
+    assertThat(o.exitCode()).as(String.join("\n", kit.said)).isZero();
+    assertThat(kit.batchTrailers()).isEqualTo(Map.of("1", 1, "2", 1));
+    JsonNode s = kit.status();
+    assertThat(s.get("exit_code").asInt()).isZero();
+    assertThat(s.get("coverage_before").asDouble()).isEqualTo(50.0);
+    assertThat(s.get("coverage_after").asDouble()).isEqualTo(70.0);
+    assertThat(s.at("/batches/0/decision").asText()).isEqualTo("accept");
+    assertThat(s.at("/batches/0/first_try_pass").asBoolean()).isTrue();
+    assertThat(s.get("phases_ms").fieldNames())
+        .toIterable()
+        .contains("prepare", "analyze", "generate", "validate", "commit", "aggregate", "pr");
+    assertThat(kit.work.resolve("artifacts/t/pr.json")).exists();
+    assertThat(kit.requests).extracting(Generator.Request::attempt).containsExactly(1, 1);
+  }
+
+  @Test
+  void aFailingTestIsRolledBackAndTheTreeRestored() throws Exception {
+    kit.generator =
+        r ->
+            EngineKit.writes(
+                r,
+                "tests/test_" + EngineKit.stem(r) + ".py",
+                "def test_broken():\n    assert False\n");
+    Outcome o = run();
+    assertThat(o.exitCode()).isEqualTo(2);
+    assertThat(kit.branch()).isEmpty();
+    JsonNode s = kit.status();
+    assertThat(s.at("/batches/0/decision").asText()).isEqualTo("rollback");
+    assertThat(s.at("/batches/0/reason").asText()).contains("test(s) fail");
+    assertThat(kit.work.resolve("t/repo/tests/test_b.py")).doesNotExist();
+    assertThat(kit.said).anyMatch(l -> l.contains("no pull request"));
+  }
+
+  @Test
+  void aRejectedAttemptIsRetriedWithTheFailureAsFeedback() throws Exception {
+    kit.spec("strategy: { max_attempts_per_batch: 2 }\n");
+    kit.generator =
+        r ->
+            EngineKit.writes(
+                r,
+                "tests/test_" + EngineKit.stem(r) + ".py",
+                r.feedback().isEmpty()
+                    ? "def test_first():\n    assert False\n"
+                    : "def test_second():\n    assert 1\n");
+    Outcome o = run();
+    assertThat(o.exitCode()).isZero();
+    assertThat(kit.requests).extracting(Generator.Request::attempt).containsExactly(1, 2, 1, 2);
+    assertThat(kit.requests.get(1).feedback()).contains("test(s) fail").contains("AssertionError");
+    assertThat(kit.status().at("/batches/0/first_try_pass").asBoolean()).isFalse();
+    assertThat(kit.batchTrailers()).isEqualTo(Map.of("1", 1, "2", 1));
+  }
+
+  @Test
+  void aGeneratorThatKeepsCrashingAbortsTheTask() throws Exception {
+    kit.spec("strategy: { max_generator_failures: 2 }\n");
+    kit.generator =
+        r -> new Generator.Outcome(false, false, 3, "Traceback: boom", Duration.ofMillis(1));
+    Outcome o = run();
+    assertThat(o.exitCode()).isEqualTo(1);
+    JsonNode s = kit.status();
+    assertThat(s.at("/failure/code").asText()).isEqualTo("GENERATOR_FAILED");
+    assertThat(s.get("aborted").asText()).contains("2 time(s) in a row");
+    assertThat(kit.work.resolve("artifacts/t/FAILURE.md")).exists();
+    assertThat(kit.branch()).isEmpty();
+  }
+
+  @Test
+  void changesOutsideTheAllowlistRollTheBatchBack() throws Exception {
+    kit.generator =
+        r -> {
+          EngineKit.write(r.repo().resolve("README.md"), "changed\n");
+          return EngineKit.writes(r, "tests/test_x.py", "def test_x():\n    assert 1\n");
+        };
+    run();
+    JsonNode s = kit.status();
+    assertThat(s.at("/batches/0/decision").asText()).isEqualTo("rollback");
+    assertThat(s.at("/batches/0/reason").asText())
+        .contains("outside the allowlist")
+        .contains("README.md");
+    assertThat(Files.readString(kit.work.resolve("t/repo/README.md"))).isEqualTo("demo\n");
+  }
+
+  @Test
+  void theCommitLimitLeavesAPartialResult() throws Exception {
+    kit.spec("limits: { max_commits: 1 }\n");
+    Outcome o = run();
+    assertThat(o.exitCode()).isEqualTo(2);
+    assertThat(o.partial()).isTrue();
+    assertThat(o.partialRatio()).isEqualTo(0.5);
+    assertThat(kit.status().get("limit_hit").asText()).contains("max_commits (1)");
+    assertThat(kit.batchTrailers()).isEqualTo(Map.of("1", 1));
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {"PREPARE", "ANALYZE", "GENERATE", "VALIDATE", "COMMIT", "AGGREGATE", "PR"})
+  void aRunInterruptedInAnyPhaseResumesWithOneCommitPerBatch(String phase) throws Exception {
+    kit.interruptIn = phase;
+    try (Engine engine = kit.open()) {
+      engine.run();
+    } catch (RuntimeException e) {
+      // what the main thread does after the interrupt hook froze the state is lost anyway
+    }
+    JsonNode frozen = kit.status();
+    assertThat(frozen.get("limit_hit").asText()).contains("interrupted");
+    Outcome o = run();
+    assertThat(o.exitCode()).as(phase + "\n" + String.join("\n", kit.said)).isZero();
+    assertThat(kit.batchTrailers()).as(phase).isEqualTo(Map.of("1", 1, "2", 1));
+    assertThat(kit.status().get("limit_hit").isNull()).isTrue();
+  }
+
+  @Test
+  void goalByGoalInSeparateProcessesEqualsOneRun() throws Exception {
+    for (int pass = 0; pass < 2; pass++) {
+      try (Engine e = kit.open()) {
+        e.prepare();
+      }
+      try (Engine e = kit.open()) {
+        e.analyze();
+      }
+      try (Engine e = kit.open()) {
+        e.generate();
+      }
+      try (Engine e = kit.open()) {
+        e.validate();
+      }
+      try (Engine e = kit.open()) {
+        e.commit();
+      }
+      try (Engine e = kit.open()) {
+        e.aggregate();
+      }
+      try (Engine e = kit.open()) {
+        e.publish();
+      }
+    }
+    assertThat(kit.batchTrailers()).isEqualTo(Map.of("1", 1, "2", 1));
+    assertThat(kit.status().get("exit_code").asInt()).isZero();
+    assertThat(kit.state().get("runs").asInt()).isEqualTo(14);
+    assertThat(Files.readString(kit.work.resolve("artifacts/t/pr.json")))
+        .contains("\"updates\" : 1");
+  }
+
+  @Test
+  void aGoalRunTooEarlySaysWhichGoalComesFirst() throws Exception {
+    try (Engine e = kit.open()) {
+      assertThatThrownBy(e::analyze)
+          .isInstanceOf(EtaskException.class)
+          .hasMessageContaining("not prepared yet")
+          .satisfies(
+              x ->
+                  assertThat(((EtaskException) x).code())
+                      .isEqualTo(EtaskException.Code.NOT_PREPARED))
+          .satisfies(x -> assertThat(((EtaskException) x).nextStep()).contains("etask:prepare"));
+    }
+  }
+
+  @Test
+  void aDryRunComputesEverythingButPushesAndPublishesNothing() throws Exception {
+    try (Engine engine = kit.open(true)) {
+      engine.run();
+    }
+    assertThat(kit.branch()).isEmpty();
+    assertThat(kit.work.resolve("artifacts/t/pr.json")).doesNotExist();
+    assertThat(kit.work.resolve("artifacts/t/pr.md")).exists();
+    assertThat(kit.said).anyMatch(l -> l.startsWith("dry run: would push auto/t"));
+    assertThat(kit.status().at("/batches/1/decision").asText()).isEqualTo("accept");
+  }
+
+  @Test
+  void aChangedSpecIsRefusedWithTheWayToStartOver() throws Exception {
+    run();
+    kit.spec("limits: { max_commits: 7 }\n");
+    assertThatThrownBy(kit::open)
+        .isInstanceOf(EtaskException.class)
+        .hasMessageContaining("changed since task 't'")
+        .satisfies(x -> assertThat(((EtaskException) x).nextStep()).contains("etask:clean"));
+    // the same spec written differently (key order, comments) is the same spec
+    kit.spec("");
+    String same = Files.readString(kit.spec).replace("id: t\n", "") + "id: t   # the task\n";
+    Files.writeString(kit.spec, same);
+    try (Engine e = kit.open()) {
+      assertThat(e.state().runs).isEqualTo(2);
+    }
+  }
+
+  @Test
+  void aGeneratorMovingHeadIsRolledBackAndItsCommitNeverStays() throws Exception {
+    kit.generator =
+        r -> {
+          EngineKit.write(
+              r.repo().resolve("tests/test_sneaky.py"), "def test_s():\n    assert 1\n");
+          try (org.eclipse.jgit.api.Git git = org.eclipse.jgit.api.Git.open(r.repo().toFile())) {
+            git.add().addFilepattern(".").call();
+            git.commit()
+                .setMessage("the generator commits")
+                .setAuthor("g", "g@example.com")
+                .setCommitter("g", "g@example.com")
+                .setSign(false)
+                .call();
+          } catch (Exception e) {
+            throw new IllegalStateException(e);
+          }
+          return EngineKit.ok();
+        };
+    run();
+    assertThat(kit.status().at("/batches/0/reason").asText()).contains("HEAD moved");
+    assertThat(kit.branch()).isEmpty();
+  }
+
+  @Test
+  void secretsInTheSpecNeverReachTheStateOrTheOutputs() throws Exception {
+    Files.writeString(
+        kit.spec,
+        Files.readString(kit.spec)
+            .replace("repository: { url: \"", "repository: { url: \"file://u:spec-canary-123@"));
+    run();
+    for (Path f :
+        List.of(
+            kit.work.resolve("t/state.json"),
+            kit.work.resolve("artifacts/t/status.json"),
+            kit.work.resolve("artifacts/t/pr.md"),
+            kit.work.resolve("artifacts/t/pr.json"))) {
+      assertThat(Files.readString(f)).as(f.toString()).doesNotContain("spec-canary-123");
+    }
+  }
+}
