@@ -8,7 +8,9 @@ import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.TreeMap;
 import org.apache.maven.execution.MavenSession;
 import org.apache.maven.plugin.AbstractMojo;
@@ -125,7 +127,35 @@ public abstract class AbstractEtaskMojo extends AbstractMojo {
         runDir(),
         settingsSecrets(),
         command(specPath),
-        false);
+        false,
+        serverPasswords(),
+        System.getenv(),
+        session != null && session.isOffline());
+  }
+
+  /**
+   * Each settings.xml server's password by server id, decrypted (an encrypted password works):
+   * where a task's GitHub token may be ({@code pr.github.server_id}).
+   */
+  protected Map<String, String> serverPasswords() {
+    Map<String, String> out = new HashMap<>();
+    Settings settings = session == null ? null : session.getSettings();
+    if (settings == null) {
+      return out;
+    }
+    List<Server> servers = settings.getServers();
+    if (settingsDecrypter != null) {
+      servers =
+          settingsDecrypter.decrypt(new DefaultSettingsDecryptionRequest(settings)).getServers();
+    }
+    for (Server server : servers) {
+      if (server.getId() != null
+          && server.getPassword() != null
+          && !server.getPassword().isBlank()) {
+        out.put(server.getId(), server.getPassword());
+      }
+    }
+    return out;
   }
 
   /**

@@ -4,14 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -161,58 +158,15 @@ class DataSafetyIT extends MavenProcesses {
         .doesNotContain("GITHUB_TOKEN=")
         .doesNotContain("GH_TOKEN=");
 
-    List<String> forms = new ArrayList<>();
-    for (String c : List.of(urlCanary, ghCanary, githubCanary, awsCanary, settingsCanary)) {
-      forms.add(c);
-      forms.add(URLEncoder.encode(c, StandardCharsets.UTF_8));
-      byte[] b = c.getBytes(StandardCharsets.UTF_8);
-      for (int align = 0; align < 3; align++) {
-        byte[] padded = new byte[align + b.length];
-        System.arraycopy(b, 0, padded, align, b.length);
-        String b64 = Base64.getEncoder().withoutPadding().encodeToString(padded);
-        forms.add(b64.substring((align * 8 + 5) / 6, padded.length * 8 / 6));
-      }
-    }
-    List<String> leaks = new ArrayList<>();
-    List<Path> scanned = new ArrayList<>();
-    try (var files = Files.walk(dir.resolve("target"))) {
-      scanned.addAll(files.filter(Files::isRegularFile).toList());
-    }
+    List<Path> scanned = filesUnder(dir.resolve("target"));
     scanned.add(log);
-    for (Path f : scanned) {
-      String text = new String(Files.readAllBytes(f), StandardCharsets.ISO_8859_1);
-      for (String form : forms) {
-        if (text.contains(form)) {
-          leaks.add(f + " holds " + form);
-        }
-      }
-    }
-    for (Path repo : List.of(dir.resolve("origin.git"), dir.resolve("target/etask/t/repo"))) {
-      String objects = allObjects(repo);
-      for (String form : forms) {
-        if (objects.contains(form)) {
-          leaks.add("a git object in " + repo + " holds " + form);
-        }
-      }
-    }
+    List<String> leaks =
+        leaks(
+            List.of(urlCanary, ghCanary, githubCanary, awsCanary, settingsCanary),
+            scanned,
+            List.of(dir.resolve("origin.git"), dir.resolve("target/etask/t/repo")));
     assertThat(scanned).hasSizeGreaterThan(20);
     assertThat(leaks).isEmpty();
-  }
-
-  private String allObjects(Path repo) throws Exception {
-    ProcessBuilder pb =
-        new ProcessBuilder("git", "cat-file", "--batch-all-objects", "--batch")
-            .directory(repo.toFile())
-            .redirectErrorStream(true);
-    pb.environment().put("GIT_CONFIG_NOSYSTEM", "1");
-    pb.environment().put("GIT_CONFIG_GLOBAL", "/dev/null");
-    Process p = pb.start();
-    p.getOutputStream().close();
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    p.getInputStream().transferTo(out);
-    assertThat(p.waitFor()).isZero();
-    assertThat(out.size()).isGreaterThan(1000);
-    return out.toString(StandardCharsets.ISO_8859_1);
   }
 
   @Test

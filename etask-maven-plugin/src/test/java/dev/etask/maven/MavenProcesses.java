@@ -108,4 +108,66 @@ abstract class MavenProcesses {
       return "";
     }
   }
+
+  /** Every regular file under {@code root}. */
+  static List<Path> filesUnder(Path root) throws IOException {
+    try (var files = Files.walk(root)) {
+      return new ArrayList<>(files.filter(Files::isRegularFile).toList());
+    }
+  }
+
+  /**
+   * Where any of {@code canaries} shows, plain, URL-encoded or base64 at any alignment (so also
+   * inside {@code base64("user:" + token)}): in {@code files} or in any object of {@code repos}.
+   */
+  static List<String> leaks(List<String> canaries, List<Path> files, List<Path> repos)
+      throws Exception {
+    List<String> forms = new ArrayList<>();
+    for (String c : canaries) {
+      forms.add(c);
+      forms.add(java.net.URLEncoder.encode(c, StandardCharsets.UTF_8));
+      byte[] b = c.getBytes(StandardCharsets.UTF_8);
+      for (int align = 0; align < 3; align++) {
+        byte[] padded = new byte[align + b.length];
+        System.arraycopy(b, 0, padded, align, b.length);
+        String b64 = java.util.Base64.getEncoder().withoutPadding().encodeToString(padded);
+        forms.add(b64.substring((align * 8 + 5) / 6, padded.length * 8 / 6));
+      }
+    }
+    List<String> leaks = new ArrayList<>();
+    for (Path f : files) {
+      String text = new String(Files.readAllBytes(f), StandardCharsets.ISO_8859_1);
+      for (String form : forms) {
+        if (text.contains(form)) {
+          leaks.add(f + " holds " + form);
+        }
+      }
+    }
+    for (Path repo : repos) {
+      String objects = allObjects(repo);
+      for (String form : forms) {
+        if (objects.contains(form)) {
+          leaks.add("a git object in " + repo + " holds " + form);
+        }
+      }
+    }
+    return leaks;
+  }
+
+  private static String allObjects(Path repo) throws Exception {
+    ProcessBuilder pb =
+        new ProcessBuilder("git", "cat-file", "--batch-all-objects", "--batch")
+            .directory(repo.toFile())
+            .redirectErrorStream(true);
+    pb.environment().put("GIT_CONFIG_NOSYSTEM", "1");
+    pb.environment().put("GIT_CONFIG_GLOBAL", "/dev/null");
+    Process p = pb.start();
+    p.getOutputStream().close();
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    p.getInputStream().transferTo(out);
+    if (p.waitFor() != 0 || out.size() < 1000) {
+      throw new AssertionError("cannot read the objects of " + repo + ": " + out);
+    }
+    return out.toString(StandardCharsets.ISO_8859_1);
+  }
 }

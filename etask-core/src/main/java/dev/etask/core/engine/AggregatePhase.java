@@ -2,13 +2,15 @@ package dev.etask.core.engine;
 
 import dev.etask.core.spec.EtaskException;
 import dev.etask.core.spec.EtaskException.Code;
+import dev.etask.core.state.BatchState;
 import dev.etask.core.state.Outcome;
 import dev.etask.core.state.RunState;
 import java.time.Instant;
 
 /**
  * AGGREGATE: the task's outcome (see {@link Outcomes}) written as status.json and pr.md. A task
- * that aborted before any batch was accepted is a fatal failure and is reported like one.
+ * that delivers nothing (no batch accepted or kept, whether the batches were rejected, aborted or
+ * never run within the limits) is a fatal failure and is reported like one (DESIGN §7).
  */
 final class AggregatePhase implements Phase {
   private final FailureRecorder failures;
@@ -30,20 +32,65 @@ final class AggregatePhase implements Phase {
   @Override
   public void execute(RunContext c) {
     RunState state = c.state();
-    if (state.fatal == null && state.aborted != null && state.committedCount() == 0) {
-      // aborted with nothing delivered: a fatal failure, reported like one (FAILURE.md, failure PR)
-      failures.record(
-          "generate",
-          new EtaskException(
-              Code.GENERATOR_FAILED,
-              "the task aborted before any batch was" + " accepted: " + state.aborted,
-              "run the generator by hand on one file (see the batch logs in "
-                  + c.ws().logs()
-                  + ") and fix it, then run the task again"));
+    if (state.fatal == null
+        && state.halted == null
+        && !c.interrupted()
+        && !c.config().dryRun()
+        && state.analyzed
+        && !state.batches.isEmpty()
+        && state.committedCount() + state.adoptedCommits == 0
+        && state.inFlight() == null) {
+      // nothing delivered: a fatal failure, reported like one (FAILURE.md, failure PR)
+      failures.record("aggregate", nothingAccepted(c, state));
     }
     outcome = Outputs.outcome(c);
     state.finishedAt = Instant.now().toString();
     Outputs.write(c, outcome);
     c.out().phase("AGGREGATE", "exit " + outcome.exitCode() + " · " + outcome.summary());
+  }
+
+  private static EtaskException nothingAccepted(RunContext c, RunState state) {
+    if (state.aborted != null) {
+      return new EtaskException(
+          Code.GENERATOR_FAILED,
+          "the task aborted before any batch was accepted: " + state.aborted,
+          "run the generator by hand on one file (see the batch logs in "
+              + c.ws().logs()
+              + ") and fix it, then run the task again");
+    }
+    StringBuilder why = new StringBuilder();
+    int shown = 0;
+    for (BatchState b : state.batches) {
+      if (b.done() && shown < 5) {
+        why.append("\n- batch ")
+            .append(c.label(b))
+            .append(" (")
+            .append(String.join(", ", b.files()))
+            .append("): ")
+            .append(
+                b.verdict() == null
+                    ? "not done"
+                    : b.verdict().name().toLowerCase(java.util.Locale.ROOT))
+            .append(b.reason() == null ? "" : " — " + b.reason());
+        shown++;
+      }
+    }
+    long open = state.batches.stream().filter(b -> !b.done()).count();
+    return new EtaskException(
+        Code.NOTHING_ACCEPTED,
+        "no batch was accepted or kept, so there is nothing to deliver"
+            + (open > 0
+                ? " ("
+                    + open
+                    + " batch(es) not run: "
+                    + (state.limitHit == null ? "stopped early" : state.limitHit)
+                    + ")"
+                : "")
+            + ":"
+            + why,
+        "read each batch's decision and reason in status.json and its log in "
+            + c.ws().logs()
+            + "; fix the generator or relax the rules (quality_gates, rules) and run the task"
+            + " again");
   }
 }

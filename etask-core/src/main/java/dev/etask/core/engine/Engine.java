@@ -15,6 +15,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The facade the Maven goals call (DESIGN §2). Each public method is one goal and runs one {@link
@@ -29,7 +30,9 @@ public final class Engine implements AutoCloseable {
    * in; {@code secrets} are credentials the caller knows of (settings.xml passwords), registered
    * with the redactor before anything runs; {@code command} is how the user starts this task again
    * (for hints), with {@code {goal}} for the goal; {@code dryRun} computes and shows but never
-   * pushes or opens a PR.
+   * pushes or opens a PR; {@code servers} are settings.xml servers' passwords by id (decrypted),
+   * where a token may be; {@code environment} is the caller's environment (GH_TOKEN, SSH_AUTH_SOCK,
+   * GITHUB_OUTPUT, …); {@code offline} refuses everything that needs the network.
    */
   public record Config(
       Path spec,
@@ -38,9 +41,35 @@ public final class Engine implements AutoCloseable {
       Path runDir,
       List<String> secrets,
       String command,
-      boolean dryRun) {
+      boolean dryRun,
+      Map<String, String> servers,
+      Map<String, String> environment,
+      boolean offline) {
     public Config {
       secrets = secrets == null ? List.of() : List.copyOf(secrets);
+      servers = servers == null ? Map.of() : Map.copyOf(servers);
+      environment = environment == null ? Map.of() : Map.copyOf(environment);
+    }
+
+    public Config(
+        Path spec,
+        Path workDir,
+        Path artifactsDir,
+        Path runDir,
+        List<String> secrets,
+        String command,
+        boolean dryRun) {
+      this(
+          spec,
+          workDir,
+          artifactsDir,
+          runDir,
+          secrets,
+          command,
+          dryRun,
+          Map.of(),
+          System.getenv(),
+          false);
     }
 
     public Config(Path spec, Path workDir, Path artifactsDir, Path runDir) {
@@ -104,7 +133,7 @@ public final class Engine implements AutoCloseable {
             ws,
             out,
             redactor,
-            Environments.of(ws.home()),
+            new Environments(config.environment(), ws.home()),
             store,
             new Budget(spec.limits(), Instant.now()),
             tools);
@@ -217,9 +246,14 @@ public final class Engine implements AutoCloseable {
   /** Opens or updates the pull request through the configured provider. */
   public void publish() {
     run(new PublishPhase());
-    if (c.state().prUrl != null && !c.interrupted()) {
-      Outputs.write(c, Outputs.outcome(c)); // again, so status.json has the pr phase's time too
+    if (c.interrupted()) {
+      return;
     }
+    Outcome outcome = Outputs.outcome(c);
+    if (c.state().prUrl != null) {
+      Outputs.write(c, outcome); // again, so status.json has the pr phase's time too
+    }
+    CiOutputs.write(c, outcome);
   }
 
   private void run(Phase phase) {
@@ -242,6 +276,7 @@ public final class Engine implements AutoCloseable {
       // the JVM is shutting down: the hook is running or has run
     }
     c.runner().killAll();
+    c.closeNetwork();
     closeQuietly(lock);
   }
 

@@ -62,6 +62,7 @@ final class PreparePhase implements Phase {
       state.generatorFailuresInARow = 0;
     }
     Origin origin = c.origin();
+    PullRequests.prepare(c, origin);
     if (state.prepared && Files.isDirectory(c.ws().repo().resolve(".git"))) {
       try (GitRepo git = c.openClone()) {
         guard.fetch(git);

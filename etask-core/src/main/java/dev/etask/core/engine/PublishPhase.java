@@ -74,8 +74,9 @@ final class PublishPhase implements Phase {
       return;
     }
     PullRequestProvider p = c.tools().pullRequests(c, "pr");
+    PullRequestProvider.Published published;
     try {
-      PullRequestProvider.Published published =
+      published =
           p.publish(
               new PullRequest(
                   c.redact(PrBody.title(spec)),
@@ -83,28 +84,39 @@ final class PublishPhase implements Phase {
                   spec.branch(),
                   state.base,
                   o.labels(),
-                  false));
-      state.prUrl = published.url();
-      c.out()
-          .phase(
-              "PR",
-              (published.created() ? "opened" : "updated")
-                  + " ("
-                  + p.name()
-                  + "): "
-                  + spec.branch()
-                  + " → "
-                  + state.base
-                  + " on "
-                  + state.origin);
-      c.out().info("PR record: " + published.location());
-      c.out().info("PR body:   " + c.ws().prBodyFile());
+                  spec.pr().github().draft(),
+                  state.prLabels,
+                  state.prNumber),
+              made -> {
+                // the PR exists: a run that stops now must find it, not open another
+                state.prUrl = made.url();
+                state.prNumber = made.number();
+                c.store().save();
+              });
     } catch (IOException e) {
       throw new EtaskException(
           Code.PR_FAILED,
-          "cannot record the pull request: " + e.getMessage(),
+          "cannot record the pull request: " + c.redact(String.valueOf(e.getMessage())),
           c.hints().artifactsDir(),
           e);
     }
+    state.prUrl = published.url();
+    state.prNumber = published.number();
+    state.prLabels = new java.util.ArrayList<>(o.labels());
+    c.out()
+        .phase(
+            "PR",
+            (published.created() ? "opened" : "updated")
+                + " ("
+                + p.name()
+                + "): "
+                + spec.branch()
+                + " → "
+                + state.base
+                + " on "
+                + state.origin);
+    c.out().info("PR: " + published.location());
+    c.out().info("PR body: " + c.ws().prBodyFile());
+    new FailurePr(c).supersede(published.url());
   }
 }

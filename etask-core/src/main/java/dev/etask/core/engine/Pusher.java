@@ -76,6 +76,7 @@ final class Pusher {
     }
     c.transport(git).push(branch, replace ? remote : null);
     state.lastPushedSha = head.name();
+    state.originTips.put(org.eclipse.jgit.lib.Constants.R_HEADS + branch, head.name());
     c.out()
         .info(
             "pushed "

@@ -5,6 +5,8 @@ import dev.etask.core.git.GitException;
 import dev.etask.core.git.GitRepo;
 import dev.etask.core.git.GitTransport;
 import dev.etask.core.git.Origin;
+import dev.etask.core.git.Retry;
+import dev.etask.core.git.SshSessions;
 import dev.etask.core.process.Environments;
 import dev.etask.core.process.ProcessRunner;
 import dev.etask.core.process.Redactor;
@@ -15,11 +17,13 @@ import dev.etask.core.state.BatchState;
 import dev.etask.core.state.RunState;
 import dev.etask.core.workspace.PythonEnvironment;
 import dev.etask.core.workspace.Workspace;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import org.eclipse.jgit.lib.ObjectId;
 import org.eclipse.jgit.lib.PersonIdent;
+import org.eclipse.jgit.transport.sshd.SshdSessionFactory;
 
 /**
  * Everything a phase works with, handed to each: the spec and where things are, the listener, the
@@ -60,6 +64,8 @@ final class RunContext {
   private final Hints hints;
   private final Tools tools;
   private Origin origin;
+  private SshdSessionFactory ssh;
+  private boolean ciOutputsWritten;
   private PythonEnvironment.Project project;
   private volatile boolean interrupted;
 
@@ -157,14 +163,47 @@ final class RunContext {
     project = detected;
   }
 
-  /** The origin, credentials in memory only; {@code state.origin} gets the URL without them. */
+  /**
+   * The origin, credentials in memory only ({@code state.origin} gets the URL without them): the
+   * GitHub token for HTTPS on the GitHub host, the user's keys and agent for SSH. Offline, a
+   * network origin is refused.
+   */
   Origin origin() {
     if (origin == null) {
-      origin = OriginResolver.resolve(this);
-      origin.secrets().forEach(redactor::add);
-      state().origin = origin.url();
+      Origin raw = OriginResolver.resolve(this);
+      raw.secrets().forEach(redactor::add);
+      state().origin = raw.url();
+      if (config.offline() && !raw.isLocal()) {
+        throw PullRequests.offline(this, "the origin " + raw.url());
+      }
+      Origin o = PullRequests.withToken(this, raw);
+      if (o.isSsh()) {
+        String agent = config.environment().get("SSH_AUTH_SOCK");
+        ssh =
+            SshSessions.factory(
+                Path.of(System.getProperty("user.home")),
+                agent == null || agent.isBlank() ? null : Path.of(agent));
+        o = o.withSsh(ssh);
+      }
+      origin = o;
     }
     return origin;
+  }
+
+  boolean ciOutputsWritten() {
+    return ciOutputsWritten;
+  }
+
+  void ciOutputsWritten(boolean written) {
+    ciOutputsWritten = written;
+  }
+
+  /** Closes what the task opened for the network (the SSH sessions). */
+  void closeNetwork() {
+    if (ssh != null) {
+      ssh.close();
+      ssh = null;
+    }
   }
 
   /**
@@ -194,8 +233,8 @@ final class RunContext {
     return new GitTransport(git, origin(), retry());
   }
 
-  GitTransport.Retry retry() {
-    return new GitTransport.Retry(NETWORK_ATTEMPTS, budget::remaining, w -> out.warn(redact(w)));
+  Retry retry() {
+    return new Retry(NETWORK_ATTEMPTS, budget::remaining, w -> out.warn(redact(w)));
   }
 
   PersonIdent ident() {

@@ -20,7 +20,9 @@ final class TaskSecrets {
   static Redactor of(Engine.Config config, TaskSpec spec, Workspace ws) {
     Redactor redactor = Redactor.none();
     config.secrets().forEach(redactor::add);
-    Environments.of(ws.home()).registerSecrets(redactor);
+    config.servers().values().forEach(redactor::add);
+    new Environments(config.environment(), ws.home()).registerSecrets(redactor);
+
     if (spec.repository().url() != null) {
       Origin.parse(spec.repository().url()).secrets().forEach(redactor::add);
     }

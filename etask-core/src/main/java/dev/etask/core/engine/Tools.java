@@ -6,7 +6,6 @@ import dev.etask.core.gates.TestChecks;
 import dev.etask.core.gates.TestQuality;
 import dev.etask.core.generate.CommandGenerator;
 import dev.etask.core.generate.Generator;
-import dev.etask.core.pr.LocalProvider;
 import dev.etask.core.pr.PullRequestProvider;
 import dev.etask.core.workspace.PythonEnvironment;
 import java.io.IOException;
@@ -105,7 +104,7 @@ interface Tools {
 
       @Override
       public PullRequestProvider pullRequests(RunContext c, String record) {
-        return new LocalProvider(c.ws().artifacts(), c.state().origin, record);
+        return PullRequests.real(c, record);
       }
     };
   }

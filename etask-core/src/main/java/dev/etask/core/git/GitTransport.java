@@ -1,17 +1,13 @@
 package dev.etask.core.git;
 
 import java.io.IOException;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.function.Consumer;
 import java.util.function.Predicate;
-import java.util.function.Supplier;
 import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.api.errors.GitAPIException;
 import org.eclipse.jgit.api.errors.TransportException;
@@ -46,53 +42,6 @@ public final class GitTransport {
     this.git = repo.git();
     this.origin = origin;
     this.retry = retry;
-  }
-
-  /**
-   * How network errors are retried: up to {@code attempts} calls with exponential backoff and
-   * jitter, while {@code budget} says there is time left; each retry is reported to {@code warn}.
-   */
-  public record Retry(int attempts, Supplier<Duration> budget, Consumer<String> warn) {
-    /** No retry at all. */
-    public static final Retry NONE = new Retry(1, () -> Duration.ofDays(1), w -> {});
-
-    /** A git operation that talks to the origin. */
-    public interface Call<T> {
-      T call() throws GitException;
-    }
-
-    public <T> T call(String what, Call<T> call) throws GitException {
-      long delayMs = 500;
-      for (int attempt = 1; ; attempt++) {
-        try {
-          return call.call();
-        } catch (GitException e) {
-          long jitter = ThreadLocalRandom.current().nextLong(delayMs / 2 + 1);
-          boolean timeLeft = budget.get().toMillis() > delayMs + jitter;
-          if (!e.network() || attempt >= attempts || !timeLeft) {
-            throw e;
-          }
-          warn.accept(
-              what
-                  + " failed ("
-                  + e.getMessage()
-                  + "); network error, retry "
-                  + attempt
-                  + " of "
-                  + (attempts - 1)
-                  + " in "
-                  + (delayMs + jitter)
-                  + " ms");
-          try {
-            Thread.sleep(delayMs + jitter);
-          } catch (InterruptedException ie) {
-            Thread.currentThread().interrupt();
-            throw e;
-          }
-          delayMs = Math.min(delayMs * 2, 30_000);
-        }
-      }
-    }
   }
 
   /**
@@ -145,6 +94,7 @@ public final class GitTransport {
               .setRemote(origin.url())
               .setHeads(true)
               .setCredentialsProvider(origin.credentials())
+              .setTransportConfigCallback(origin::configure)
               .setTimeout(TIMEOUT_SECONDS)
               .call();
       Map<String, ObjectId> before = new LinkedHashMap<>();
@@ -193,6 +143,7 @@ public final class GitTransport {
           .setRemoveDeletedRefs(true)
           .setTagOpt(TagOpt.FETCH_TAGS)
           .setCredentialsProvider(origin.credentials())
+          .setTransportConfigCallback(origin::configure)
           .setTimeout(TIMEOUT_SECONDS)
           .call();
       return new Fetched(tips, pushedFromHere);
@@ -220,6 +171,7 @@ public final class GitTransport {
           git.lsRemote()
               .setRemote(origin.url())
               .setCredentialsProvider(origin.credentials())
+              .setTransportConfigCallback(origin::configure)
               .setTimeout(TIMEOUT_SECONDS)
               .call();
       Ref head = null;
@@ -268,6 +220,7 @@ public final class GitTransport {
               .setRemote(origin.url())
               .setHeads(true)
               .setCredentialsProvider(origin.credentials())
+              .setTransportConfigCallback(origin::configure)
               .setTimeout(TIMEOUT_SECONDS)
               .call()) {
         if (r.getName().equals(Constants.R_HEADS + branch)) {
@@ -296,20 +249,34 @@ public final class GitTransport {
     retry.call(
         "push",
         () -> {
-          pushOnce(branch, expectedRemote);
+          pushOnce(branch, expectedRemote, false);
           return null;
         });
   }
 
-  private void pushOnce(String branch, ObjectId expectedRemote) throws GitException {
+  /** Deletes the origin's {@code branch}, but only while it still holds {@code expected}. */
+  public void deleteBranch(String branch, ObjectId expected) throws GitException {
+    retry.call(
+        "delete " + branch,
+        () -> {
+          pushOnce(branch, expected, true);
+          return null;
+        });
+  }
+
+  private void pushOnce(String branch, ObjectId expectedRemote, boolean delete)
+      throws GitException {
     String ref = Constants.R_HEADS + branch;
     try {
       var push =
           git.push()
               .setRemote(origin.url())
               .setCredentialsProvider(origin.credentials())
+              .setTransportConfigCallback(origin::configure)
               .setTimeout(TIMEOUT_SECONDS)
-              .setRefSpecs(new RefSpec((expectedRemote != null ? "+" : "") + ref + ":" + ref));
+              .setRefSpecs(
+                  new RefSpec(
+                      delete ? ":" + ref : (expectedRemote != null ? "+" : "") + ref + ":" + ref));
       if (expectedRemote != null) {
         push.setRefLeaseSpecs(new RefLeaseSpec(ref, expectedRemote.name()));
       }
@@ -317,7 +284,8 @@ public final class GitTransport {
       for (PushResult r : results) {
         for (RemoteRefUpdate u : r.getRemoteUpdates()) {
           if (u.getStatus() != RemoteRefUpdate.Status.OK
-              && u.getStatus() != RemoteRefUpdate.Status.UP_TO_DATE) {
+              && u.getStatus() != RemoteRefUpdate.Status.UP_TO_DATE
+              && !(delete && u.getStatus() == RemoteRefUpdate.Status.NON_EXISTING)) {
             throw new GitException(
                 "the origin refused "
                     + branch
@@ -337,7 +305,7 @@ public final class GitTransport {
   private static GitException wrap(String what, GitAPIException e) {
     boolean network = e instanceof TransportException && isNetwork(e);
     String detail = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-    return new GitException(what + ": " + detail, network, e);
+    return new GitException(what + ": " + detail + SshHints.of(detail), network, e);
   }
 
   /** Connection refused or reset, timeouts, unknown hosts, HTTP 5xx: worth another try. */
@@ -375,6 +343,7 @@ public final class GitTransport {
               .setCloneAllBranches(true)
               .setTagOption(TagOpt.FETCH_TAGS)
               .setCredentialsProvider(origin.credentials())
+              .setTransportConfigCallback(origin::configure)
               .setTimeout(TIMEOUT_SECONDS)
               .call();
       org.eclipse.jgit.lib.StoredConfig config = cloned.getRepository().getConfig();

@@ -3,7 +3,11 @@ package dev.etask.core.git;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.util.Locale;
 import org.eclipse.jgit.transport.CredentialsProvider;
+import org.eclipse.jgit.transport.SshSessionFactory;
+import org.eclipse.jgit.transport.SshTransport;
+import org.eclipse.jgit.transport.Transport;
 import org.eclipse.jgit.transport.UsernamePasswordCredentialsProvider;
 
 /**
@@ -15,11 +19,55 @@ public final class Origin {
   private final String url;
   private final String user;
   private final String password;
+  private final SshSessionFactory ssh;
 
   private Origin(String url, String user, String password) {
+    this(url, user, password, null);
+  }
+
+  private Origin(String url, String user, String password, SshSessionFactory ssh) {
     this.url = url;
     this.user = user;
     this.password = password;
+    this.ssh = ssh;
+  }
+
+  /**
+   * This origin with a token as its HTTPS credentials ({@code user} is the name the host wants with
+   * a token, {@code x-access-token} for GitHub). A URL that carries its own credentials keeps them;
+   * other schemes ignore the token.
+   */
+  public Origin withToken(String user, String token) {
+    if (hasCredentials() || token == null || !url.toLowerCase(Locale.ROOT).startsWith("https://")) {
+      return this;
+    }
+    return new Origin(url, user, token, ssh);
+  }
+
+  /** This origin, reached over SSH through {@code factory} (see {@link SshSessions}). */
+  public Origin withSsh(SshSessionFactory factory) {
+    return new Origin(url, user, password, factory);
+  }
+
+  /** True for {@code ssh://} URLs and scp-like {@code user@host:path} addresses. */
+  public boolean isSsh() {
+    String lower = url.toLowerCase(Locale.ROOT);
+    return lower.startsWith("ssh://")
+        || lower.startsWith("git+ssh://")
+        || lower.startsWith("ssh+git://")
+        || (!url.contains("://") && url.matches("^[\\w.-]+@[\\w.-]+:.*"));
+  }
+
+  /** True for a path or {@code file://} URL: no network, no credentials. */
+  public boolean isLocal() {
+    return url.toLowerCase(Locale.ROOT).startsWith("file://") || (!url.contains("://") && !isSsh());
+  }
+
+  /** Hands JGit the SSH session factory for SSH transports; called for every fetch and push. */
+  void configure(Transport transport) {
+    if (ssh != null && transport instanceof SshTransport sshTransport) {
+      sshTransport.setSshSessionFactory(ssh);
+    }
   }
 
   /**
@@ -102,13 +150,41 @@ public final class Origin {
     return out;
   }
 
-  /** The host of a URL origin, or null for a path. */
+  /** The host of a URL or scp-like origin, or null for a path. */
   public String host() {
+    if (!url.contains("://")) {
+      return isSsh() ? url.substring(url.indexOf('@') + 1, url.indexOf(':')) : null;
+    }
     try {
-      return url.contains("://") ? URI.create(url).getHost() : null;
+      return URI.create(url).getHost();
     } catch (IllegalArgumentException e) {
       return null;
     }
+  }
+
+  /**
+   * The {@code owner/name} a URL or scp-like origin points at ({@code .git} dropped), or null: what
+   * GitHub calls the repository.
+   */
+  public String ownerAndName() {
+    String path;
+    if (!url.contains("://")) {
+      if (!isSsh()) {
+        return null;
+      }
+      path = url.substring(url.indexOf(':') + 1);
+    } else {
+      try {
+        path = URI.create(url).getPath();
+      } catch (IllegalArgumentException e) {
+        return null;
+      }
+    }
+    if (path == null) {
+      return null;
+    }
+    String[] parts = path.replaceAll("^/+|/+$", "").replaceAll("\\.git$", "").split("/");
+    return parts.length >= 2 ? parts[parts.length - 2] + "/" + parts[parts.length - 1] : null;
   }
 
   private static String decode(String s) {

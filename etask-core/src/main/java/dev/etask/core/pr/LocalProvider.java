@@ -8,6 +8,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * The embedded default: the branch is already on the origin; the PR is a record ({@code pr.json})
@@ -43,15 +45,16 @@ public final class LocalProvider implements PullRequestProvider {
   }
 
   @Override
-  public Published publish(PullRequest pr) throws IOException {
+  public Published publish(PullRequest pr, Consumer<Published> onCreated) throws IOException {
     Path record = recordFile();
     Path body = folder.resolve(name + ".md");
-    boolean created = !Files.exists(record);
-    ObjectNode n = created ? JSON.createObjectNode() : (ObjectNode) JSON.readTree(record.toFile());
+    ObjectNode old = Files.exists(record) ? (ObjectNode) JSON.readTree(record.toFile()) : null;
+    boolean created = old == null || !"open".equals(old.path("state").asText());
+    ObjectNode n = created ? JSON.createObjectNode() : old;
     String now = Instant.now().toString();
     if (created) {
       n.put("provider", "local");
-      n.put("number", 1);
+      n.put("number", old == null ? 1 : old.path("number").asInt(1) + 1);
       n.put("state", "open");
       n.put("created_at", now);
       n.put("updates", 0);
@@ -69,6 +72,30 @@ public final class LocalProvider implements PullRequestProvider {
     n.put("url", record.toUri().toString());
     AtomicFiles.write(body, pr.body());
     AtomicFiles.write(record, JSON.writeValueAsBytes(n));
-    return new Published(record.toUri().toString(), record.toString(), created);
+    Published published =
+        new Published(
+            record.toUri().toString(), record.toString(), n.get("number").asInt(), created);
+    if (created) {
+      onCreated.accept(published);
+    }
+    return published;
+  }
+
+  /** Marks the record closed with the comment; empty when there is no open record for head. */
+  @Override
+  public Optional<String> close(String head, String comment) throws IOException {
+    Path record = recordFile();
+    if (!Files.exists(record)) {
+      return Optional.empty();
+    }
+    ObjectNode n = (ObjectNode) JSON.readTree(record.toFile());
+    if (!"open".equals(n.path("state").asText()) || !head.equals(n.path("head").asText())) {
+      return Optional.empty();
+    }
+    n.put("state", "closed");
+    n.put("closed_at", Instant.now().toString());
+    n.put("closing_comment", comment);
+    AtomicFiles.write(record, JSON.writeValueAsBytes(n));
+    return Optional.of(record.toUri().toString());
   }
 }

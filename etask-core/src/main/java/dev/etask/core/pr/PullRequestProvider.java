@@ -1,14 +1,35 @@
 package dev.etask.core.pr;
 
 import java.io.IOException;
+import java.util.Optional;
+import java.util.function.Consumer;
 
 /** Where pull requests go: the local record, GitHub, or nowhere. */
 public interface PullRequestProvider {
-  /** What was published: where a person finds it, and whether it was new. */
-  record Published(String url, String location, boolean created) {}
+  /**
+   * What was published: the URL a person opens, where etask keeps its record of it (the URL again
+   * for a hosted PR), its number, and whether it was new.
+   */
+  record Published(String url, String location, int number, boolean created) {}
 
   String name();
 
-  /** Opens the PR, or updates it when one already exists for {@code pr.head()}. */
-  Published publish(PullRequest pr) throws IOException;
+  /**
+   * Checks, before anything is pushed, that pull requests can be published (a token that may push
+   * to the repository); throws with what to fix.
+   */
+  default void check() throws IOException {}
+
+  /**
+   * Opens the PR, or updates it when one is already open for {@code pr.head()} (the one numbered
+   * {@code pr.knownNumber()} first). {@code created} hears of a new PR as soon as it exists, before
+   * labels and reviewers, so a run that stops then never opens a second one.
+   */
+  Published publish(PullRequest pr, Consumer<Published> created) throws IOException;
+
+  /**
+   * Closes the open PR whose head is {@code head} with {@code comment}; returns its URL, or empty
+   * when no such PR is open.
+   */
+  Optional<String> close(String head, String comment) throws IOException;
 }

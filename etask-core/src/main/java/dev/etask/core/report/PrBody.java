@@ -47,14 +47,7 @@ public final class PrBody {
           .append(state.limitHit == null ? "stopped early" : state.limitHit)
           .append(").\n\n");
     }
-    Map<String, Double> t = o.totals();
-    b.append("| metric | before | after | Δ |\n|---|---:|---:|---:|\n");
-    row(b, "tests passed", t.get("tests_passed_before"), t.get("tests_passed"), false);
-    row(b, "tests failing", t.get("tests_failing_before"), t.get("tests_failing"), false);
-    row(b, "coverage %", t.get("coverage_before"), t.get("coverage_after"), true);
-    row(b, "lint errors", t.get("lint_errors_before"), t.get("lint_errors"), false);
-    row(b, "type errors", t.get("type_errors_before"), t.get("type_errors"), false);
-    b.append("\n");
+    b.append(summaryTable(o)).append("\n");
 
     long accepted = count(state, Verdict.ACCEPT);
     long kept = count(state, Verdict.KEEP);
@@ -179,6 +172,19 @@ public final class PrBody {
       b.setLength(b.length() - 2);
     }
     b.append("\n\n</details>\n");
+    return b.toString();
+  }
+
+  /** The metrics table, before and after: the first thing a reviewer reads. */
+  public static String summaryTable(Outcome o) {
+    StringBuilder b = new StringBuilder();
+    Map<String, Double> t = o.totals();
+    b.append("| metric | before | after | Δ |\n|---|---:|---:|---:|\n");
+    row(b, "tests passed", t.get("tests_passed_before"), t.get("tests_passed"), false);
+    row(b, "tests failing", t.get("tests_failing_before"), t.get("tests_failing"), false);
+    row(b, "coverage %", t.get("coverage_before"), t.get("coverage_after"), true);
+    row(b, "lint errors", t.get("lint_errors_before"), t.get("lint_errors"), false);
+    row(b, "type errors", t.get("type_errors_before"), t.get("type_errors"), false);
     return b.toString();
   }
 

@@ -23,6 +23,16 @@ public class EtaskException extends RuntimeException {
     GENERATOR_FAILED,
     PUSH_FAILED,
     PR_FAILED,
+    /** The PR provider needs a token and none was found. */
+    TOKEN_MISSING,
+    /** The token was refused, or may not push or open pull requests. */
+    TOKEN_REJECTED,
+    /** The PR provider cannot see the repository. */
+    REPOSITORY_NOT_FOUND,
+    /** Maven runs offline and the task needs the network. */
+    OFFLINE,
+    /** Every batch was rejected: nothing to deliver. */
+    NOTHING_ACCEPTED,
     /** A branch of the origin was pushed from the task's clone by something other than etask. */
     GENERATOR_PUSHED,
     /** A git lock file in the clone is held by a running process. */

@@ -206,6 +206,7 @@ public final class SpecLoader {
     TaskSpec.Generator generator =
         new TaskSpec.Generator(
             command, gen.duration("timeout", Duration.ofMinutes(10)), gen.variableNames("env"));
+    SpecSections.refuseTokens(gen, "env", generator.env(), problems);
 
     TaskSpec.Python python = SpecSections.python(top.section("python"), problems);
 

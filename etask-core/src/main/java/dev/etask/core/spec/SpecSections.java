@@ -40,6 +40,7 @@ final class SpecSections {
             java.util.Collections.unmodifiableMap(tools),
             py.has("source") ? py.strings("source") : null,
             py.variableNames("env"));
+    refuseTokens(py, "env", python.env(), problems);
     return python;
   }
 
@@ -155,16 +156,10 @@ final class SpecSections {
   }
 
   static TaskSpec.Pr pr(YamlSection pr, SpecProblems problems) {
-    pr.allow("provider", "title_prefix", "labels", "failure_pr", "risk_rules");
+    pr.allow("provider", "title_prefix", "labels", "failure_pr", "risk_rules", "github");
     YamlSection risk = pr.section("risk_rules");
     risk.allow("high_if", "medium_if");
     Provider provider = pr.enumValue("provider", Provider.class, Provider.AUTO);
-    if (provider == Provider.GITHUB) {
-      problems.error(
-          pr.valueNode("provider"),
-          "'pr.provider: github' is not available in this etask version (the GitHub"
-              + " provider comes with a later release); use 'local' (the PR is recorded in the task's artifacts) or 'none'");
-    }
     TaskSpec.Pr prSpec =
         new TaskSpec.Pr(
             provider,
@@ -172,8 +167,71 @@ final class SpecSections {
             pr.has("labels") ? pr.strings("labels") : List.of("automated"),
             pr.bool("failure_pr", false),
             risk.expressions("high_if"),
-            risk.expressions("medium_if"));
+            risk.expressions("medium_if"),
+            github(pr, problems));
     return prSpec;
+  }
+
+  private static TaskSpec.Github github(YamlSection pr, SpecProblems problems) {
+    if (!pr.has("github")) {
+      return TaskSpec.Github.defaults();
+    }
+    YamlSection gh = pr.section("github");
+    gh.allow("api_url", "repository", "server_id", "reviewers", "draft");
+    String api = gh.string("api_url", TaskSpec.Github.API);
+    if (!api.matches("https?://[^\\s/]+(/\\S*)?")) {
+      problems.error(
+          gh.valueNode("api_url"),
+          "'pr.github.api_url' must be an http(s) URL such as https://api.github.com or"
+              + " https://HOST/api/v3 (GitHub Enterprise), not '"
+              + api
+              + "'");
+    } else if (api.matches("https?://[^/]*@.*")) {
+      problems.error(
+          gh.valueNode("api_url"),
+          "'pr.github.api_url' must not hold credentials: put the token in settings.xml (server"
+              + " 'pr.github.server_id'), GH_TOKEN or GITHUB_TOKEN");
+    }
+    String repository = gh.string("repository", null);
+    if (repository != null && !repository.matches("[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+")) {
+      problems.error(
+          gh.valueNode("repository"),
+          "'pr.github.repository' must be 'owner/name', not '" + repository + "'");
+    }
+    List<String> reviewers = gh.strings("reviewers");
+    for (String r : reviewers) {
+      if (!r.matches("[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})")) {
+        problems.error(
+            gh.valueNode("reviewers"),
+            "'" + r + "' in 'pr.github.reviewers' is not a GitHub login");
+      }
+    }
+    return new TaskSpec.Github(
+        api.replaceAll("/+$", ""),
+        repository,
+        gh.string("server_id", "github"),
+        reviewers,
+        gh.bool("draft", false),
+        true);
+  }
+
+  /**
+   * A token variable in {@code generator.env} or {@code python.env}: etask never hands a token to a
+   * child process, so the spec asks for something that cannot happen.
+   */
+  static void refuseTokens(YamlSection section, String key, List<String> names, SpecProblems p) {
+    for (String name : names) {
+      if (TaskSpec.TOKEN_VARIABLES.contains(name)) {
+        p.error(
+            section.valueNode(key),
+            "'"
+                + name
+                + "' in '"
+                + section.qualified(key)
+                + "': etask never passes a token to the generator or the gates (the token is for"
+                + " the git push and the PR only); remove it");
+      }
+    }
   }
 
   private static Map<String, String> stringMap(YamlSection sub) {

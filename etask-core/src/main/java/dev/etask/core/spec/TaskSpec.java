@@ -127,5 +127,29 @@ public record TaskSpec(
       List<String> labels,
       boolean failurePr,
       List<Expression> highIf,
-      List<Expression> mediumIf) {}
+      List<Expression> mediumIf,
+      Github github) {}
+
+  /**
+   * {@code pr.github}: the API (GitHub Enterprise: {@code https://HOST/api/v3}), the repository
+   * when the origin URL does not say, the settings.xml server holding the token, reviewers, and
+   * whether the PR opens as a draft; {@code configured} is true when the spec has the section.
+   */
+  public record Github(
+      String apiUrl,
+      String repository,
+      String serverId,
+      List<String> reviewers,
+      boolean draft,
+      boolean configured) {
+    public static final String API = "https://api.github.com";
+
+    public static Github defaults() {
+      return new Github(API, null, "github", List.of(), false, false);
+    }
+  }
+
+  /** The environment variables that hold tokens: never handed to the generator or the gates. */
+  public static final java.util.Set<String> TOKEN_VARIABLES =
+      java.util.Set.of("GH_TOKEN", "GITHUB_TOKEN", "ETASK_GITHUB_TOKEN", "ETASK_TOKEN");
 }

@@ -57,7 +57,18 @@ public final class RunState {
   public Set<String> adoptedTargets = new LinkedHashSet<>();
 
   public int generatorFailuresInARow;
+
+  /** The PR provider PREPARE chose: github, local or none. */
+  public String provider;
+
   public String prUrl;
+
+  /** The PR's number once it exists (0 before): a resume updates it, never opens another. */
+  public int prNumber;
+
+  /** The labels etask set on the PR last time: those that no longer apply are removed. */
+  public List<String> prLabels = new ArrayList<>();
+
   public String failurePrUrl;
   public Map<String, Long> phaseMillis = new LinkedHashMap<>();
   public List<String> conflicts = new ArrayList<>();

@@ -311,6 +311,15 @@ final class EngineKit {
     }
   }
 
+  /** The origin's branch names. */
+  List<String> originBranches() throws Exception {
+    try (Git git = Git.open(origin.toFile())) {
+      return git.getRepository().getRefDatabase().getRefsByPrefix("refs/heads/").stream()
+          .map(r -> r.getName().substring("refs/heads/".length()))
+          .toList();
+    }
+  }
+
   Map<String, Integer> batchTrailers() throws Exception {
     Map<String, Integer> count = new LinkedHashMap<>();
     for (RevCommit c : branch()) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.etask.core.generate.Generator;
+import dev.etask.core.json.Json;
 import dev.etask.core.spec.EtaskException;
 import dev.etask.core.state.Outcome;
 import java.nio.file.Files;
@@ -12,6 +13,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -64,11 +66,17 @@ class EngineTest {
                 "tests/test_" + EngineKit.stem(r) + ".py",
                 "def test_broken():\n    assert False\n");
     Outcome o = run();
-    assertThat(o.exitCode()).isEqualTo(2);
+    // nothing accepted: a fatal failure (DESIGN §7), said like one
+    assertThat(o.exitCode()).isEqualTo(1);
     assertThat(kit.branch()).isEmpty();
     JsonNode s = kit.status();
     assertThat(s.at("/batches/0/decision").asText()).isEqualTo("rollback");
     assertThat(s.at("/batches/0/reason").asText()).contains("test(s) fail");
+    assertThat(s.at("/failure/code").asText()).isEqualTo("NOTHING_ACCEPTED");
+    assertThat(s.at("/failure/message").asText())
+        .contains("no batch was accepted or kept")
+        .contains("rollback — 1 test(s) fail");
+    assertThat(kit.work.resolve("artifacts/t/FAILURE.md")).exists();
     assertThat(kit.work.resolve("t/repo/tests/test_b.py")).doesNotExist();
     assertThat(kit.said).anyMatch(l -> l.contains("no pull request"));
   }
@@ -104,6 +112,39 @@ class EngineTest {
     assertThat(s.get("aborted").asText()).contains("2 time(s) in a row");
     assertThat(kit.work.resolve("artifacts/t/FAILURE.md")).exists();
     assertThat(kit.branch()).isEmpty();
+  }
+
+  @Test
+  void aFatalRunOpensTheFailurePrAndTheNextRunThatDeliversClosesIt() throws Exception {
+    Files.writeString(
+        kit.spec,
+        Files.readString(kit.spec)
+                .replace("pr: { provider: local }", "pr: { provider: local, failure_pr: true }")
+            + "strategy: { max_generator_failures: 2 }\n");
+    Function<Generator.Request, Generator.Outcome> good = kit.generator;
+    kit.generator =
+        r -> new Generator.Outcome(false, false, 3, "Traceback: boom", Duration.ofMillis(1));
+    assertThat(run().exitCode()).isEqualTo(1);
+    JsonNode failurePr =
+        Json.MAPPER.readTree(kit.work.resolve("artifacts/t/pr-fail.json").toFile());
+    assertThat(failurePr.get("state").asText()).isEqualTo("open");
+    assertThat(failurePr.get("draft").asBoolean()).isTrue();
+    assertThat(failurePr.get("head").asText()).isEqualTo("auto/t-fail");
+    assertThat(kit.originBranches()).contains("auto/t-fail");
+
+    kit.generator = good;
+    kit.said.clear();
+    Outcome o = run();
+    // the batch the generator gave up on is tried again and delivered
+    assertThat(o.exitCode()).as(String.join("\n", kit.said)).isNotEqualTo(1);
+    assertThat(kit.branch()).hasSize(1);
+    assertThat(kit.said).noneMatch(l -> l.contains("no longer on the origin"));
+    JsonNode closed = Json.MAPPER.readTree(kit.work.resolve("artifacts/t/pr-fail.json").toFile());
+    assertThat(closed.get("state").asText()).isEqualTo("closed");
+    assertThat(closed.get("closing_comment").asText())
+        .startsWith("Superseded by " + kit.status().get("pr_url").asText());
+    assertThat(kit.originBranches()).contains("auto/t").doesNotContain("auto/t-fail");
+    assertThat(kit.said).anyMatch(l -> l.contains("deleted auto/t-fail from the origin"));
   }
 
   @Test

@@ -32,8 +32,7 @@ class GitRepoTest {
   }
 
   private GitRepo cloned(String name) throws Exception {
-    return GitTransport.cloneInto(
-        Origin.local(origin.toString()), tmp.resolve(name), GitTransport.Retry.NONE);
+    return GitTransport.cloneInto(Origin.local(origin.toString()), tmp.resolve(name), Retry.NONE);
   }
 
   private GitRepo reopen(String name) throws Exception {
@@ -41,7 +40,7 @@ class GitRepoTest {
   }
 
   private GitTransport t(GitRepo repo) {
-    return new GitTransport(repo, Origin.local(origin.toString()), GitTransport.Retry.NONE);
+    return new GitTransport(repo, Origin.local(origin.toString()), Retry.NONE);
   }
 
   @Test
@@ -195,12 +194,12 @@ class GitRepoTest {
         GitTransport.cloneInto(
             Origin.parse("file://bob:clone-canary-123@" + origin.toAbsolutePath()),
             tmp.resolve("c"),
-            GitTransport.Retry.NONE)) {
+            Retry.NONE)) {
       assertThat(repo.originUrl()).isNull();
       new GitTransport(
               repo,
               Origin.parse("file://bob:clone-canary-123@" + origin.toAbsolutePath()),
-              GitTransport.Retry.NONE)
+              Retry.NONE)
           .fetch();
       assertThat(repo.remoteTracking("main")).isNotNull();
     }

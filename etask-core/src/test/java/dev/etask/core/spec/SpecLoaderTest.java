@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -304,10 +305,56 @@ class SpecLoaderTest {
   }
 
   @Test
-  void theGithubProviderIsRefusedUntilItExists() {
-    assertThat(problem(MINIMAL + "pr: { provider: github }\n").getMessage())
-        .contains("task.yaml:7:17")
-        .contains("not available");
+  void theGithubSectionIsReadAndCheckedAndTokensNeverGoToChildren() {
+    TaskSpec spec =
+        SpecLoader.parse(
+            FILE,
+            MINIMAL
+                + """
+        pr:
+          provider: github
+          github:
+            api_url: https://ghe.example.com/api/v3/
+            repository: acme/shop
+            server_id: ghe
+            reviewers: [alice, bob-2]
+            draft: true
+        """);
+    TaskSpec.Github gh = spec.pr().github();
+    assertThat(spec.pr().provider()).isEqualTo(TaskSpec.Provider.GITHUB);
+    assertThat(gh)
+        .isEqualTo(
+            new TaskSpec.Github(
+                "https://ghe.example.com/api/v3",
+                "acme/shop",
+                "ghe",
+                List.of("alice", "bob-2"),
+                true,
+                true));
+    assertThat(SpecLoader.parse(FILE, MINIMAL).pr().github()).isEqualTo(TaskSpec.Github.defaults());
+
+    String bad =
+        problem(
+                MINIMAL
+                    + """
+        pr:
+          github:
+            api_url: https://user:s3cret@ghe.example.com/api/v3
+            repository: not-a-repo
+            reviewers: ["no spaces"]
+            tokne: x
+        """)
+            .getMessage();
+    assertThat(bad)
+        .contains("must not hold credentials")
+        .contains("must be 'owner/name'")
+        .contains("is not a GitHub login")
+        .contains("unknown key 'pr.github.tokne'");
+
+    assertThat(problem(MINIMAL + "  env: [GH_TOKEN, HOME2]\n").getMessage())
+        .contains("'GH_TOKEN' in 'generator.env': etask never passes a token");
+    assertThat(problem(MINIMAL + "python: { env: [GITHUB_TOKEN] }\n").getMessage())
+        .contains("'GITHUB_TOKEN' in 'python.env'");
   }
 
   @Test

@@ -1,0 +1,288 @@
+package dev.etask.core.pr;
+
+import dev.etask.core.spec.EtaskException;
+import dev.etask.core.spec.EtaskException.Code;
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import org.kohsuke.github.GHFileNotFoundException;
+import org.kohsuke.github.GitHubAbuseLimitHandler;
+import org.kohsuke.github.GitHubRateLimitHandler;
+import org.kohsuke.github.HttpException;
+import org.kohsuke.github.connector.GitHubConnectorResponse;
+
+/**
+ * Calls to the GitHub API with bounded retries: 429, 5xx and the primary and secondary rate limits
+ * are retried after what GitHub asks ({@code Retry-After}, {@code x-ratelimit-reset}) or a growing
+ * pause, while the task's time budget allows; a create is retried only after looking the object up,
+ * so nothing is made twice. What fails for good is said in terms of what to fix.
+ */
+final class GitHubCalls {
+  /** One call to the API. */
+  interface Call<T> {
+    T call() throws IOException;
+  }
+
+  /** How long to pause: a test passes one that does not sleep. */
+  interface Sleeper {
+    void sleep(Duration d) throws InterruptedException;
+  }
+
+  private final int attempts;
+  private final Duration firstPause;
+  private final Supplier<Duration> budget;
+  private final Sleeper sleeper;
+  private final Consumer<String> warn;
+  private final String repository;
+  private final Supplier<java.util.Map<String, java.util.List<String>>> lastHeaders;
+
+  /** {@code lastHeaders} are the headers of the last answer (for Retry-After and friends). */
+  GitHubCalls(
+      int attempts,
+      Duration firstPause,
+      Supplier<Duration> budget,
+      Sleeper sleeper,
+      Consumer<String> warn,
+      String repository,
+      Supplier<java.util.Map<String, java.util.List<String>>> lastHeaders) {
+    this.lastHeaders = lastHeaders;
+    this.attempts = attempts;
+    this.firstPause = firstPause;
+    this.budget = budget;
+    this.sleeper = sleeper;
+    this.warn = warn;
+    this.repository = repository;
+  }
+
+  /** An idempotent call (a read, an edit, a label set): retried as it is. */
+  <T> T call(String what, Call<T> call) {
+    return create(what, call, Optional::empty);
+  }
+
+  /**
+   * A call that makes something: after a failure that may have made it anyway (a 502 with the PR
+   * created), {@code lookup} runs first and its answer wins.
+   */
+  <T> T create(String what, Call<T> call, Call<Optional<T>> lookup) {
+    Duration pause = firstPause;
+    for (int attempt = 1; ; attempt++) {
+      IOException failure;
+      try {
+        if (attempt > 1) {
+          Optional<T> found = lookup.call();
+          if (found.isPresent()) {
+            return found.get();
+          }
+        }
+        return call.call();
+      } catch (IOException e) {
+        failure = e;
+      }
+      Duration wait = retryAfter(failure, pause, lastHeaders.get());
+      if (wait == null || attempt >= attempts) {
+        throw failed(what, failure, attempt);
+      }
+      Duration left = budget.get();
+      if (wait.compareTo(left) >= 0) {
+        throw new EtaskException(
+            Code.PR_FAILED,
+            what
+                + ": GitHub asks to wait "
+                + wait.toSeconds()
+                + "s ("
+                + describe(failure)
+                + ") and the task has "
+                + left.toSeconds()
+                + "s left",
+            "run the pr goal again later (etask:pr); the branch is pushed");
+      }
+      warn.accept(
+          what
+              + " failed ("
+              + describe(failure)
+              + "); retry "
+              + attempt
+              + "/"
+              + (attempts - 1)
+              + " in "
+              + Math.max(1, wait.toSeconds())
+              + "s");
+      try {
+        sleeper.sleep(wait);
+      } catch (InterruptedException ie) {
+        Thread.currentThread().interrupt();
+        throw failed(what, failure, attempt);
+      }
+      pause = pause.multipliedBy(2);
+    }
+  }
+
+  /** How long to wait before trying again, or null when trying again cannot help. */
+  static Duration retryAfter(
+      IOException e, Duration pause, java.util.Map<String, java.util.List<String>> headers) {
+    if (e instanceof Throttled t) {
+      return t.wait;
+    }
+    if (e instanceof HttpException h) {
+      int code = h.getResponseCode();
+      Duration asked = askedToWait(h, headers);
+      if (asked != null) {
+        return asked;
+      }
+      if (code == 429 || code >= 500) {
+        long jitter = ThreadLocalRandom.current().nextLong(pause.toMillis() / 4 + 1);
+        return pause.plusMillis(jitter);
+      }
+      return null;
+    }
+    if (e instanceof GHFileNotFoundException) {
+      return null;
+    }
+    // the connection dropped, timed out, or was refused
+    return pause;
+  }
+
+  /**
+   * A 403 or 429 that is a rate limit (primary: {@code x-ratelimit-remaining: 0}; secondary: a
+   * {@code Retry-After} header or GitHub's message): how long GitHub asks to wait; else null.
+   */
+  static Duration askedToWait(
+      HttpException h, java.util.Map<String, java.util.List<String>> headers) {
+    int code = h.getResponseCode();
+    if (code != 403 && code != 429) {
+      return null;
+    }
+    String retryAfter = header(headers, "Retry-After");
+    String remaining = header(headers, "x-ratelimit-remaining");
+    String reset = header(headers, "x-ratelimit-reset");
+    boolean limited =
+        retryAfter != null
+            || "0".equals(remaining)
+            || String.valueOf(h.getMessage())
+                .toLowerCase(java.util.Locale.ROOT)
+                .contains("rate limit");
+    if (!limited) {
+      return null;
+    }
+    return Throttled.waitFor(retryAfter, reset);
+  }
+
+  private static String header(java.util.Map<String, java.util.List<String>> headers, String name) {
+    if (headers == null) {
+      return null;
+    }
+    for (var e : headers.entrySet()) {
+      if (e.getKey() != null && e.getKey().equalsIgnoreCase(name) && !e.getValue().isEmpty()) {
+        return e.getValue().get(0);
+      }
+    }
+    return null;
+  }
+
+  private EtaskException failed(String what, IOException e, int attempts) {
+    int code = e instanceof HttpException h ? h.getResponseCode() : -1;
+    String after = attempts > 1 ? " (after " + attempts + " attempts)" : "";
+    if (code == 401) {
+      return new EtaskException(
+          Code.TOKEN_REJECTED,
+          what + ": GitHub refused the token (401 " + message(e) + ")",
+          "the token is wrong or expired: make a new one and put it in settings.xml (server"
+              + " pr.github.server_id), GH_TOKEN or GITHUB_TOKEN",
+          e);
+    }
+    if (code == 403) {
+      return new EtaskException(
+          Code.TOKEN_REJECTED,
+          what + ": the token may not do this (403 " + message(e) + ")",
+          "give the token Contents: write and Pull requests: write on "
+              + repository
+              + " (fine-grained), or the repo scope (classic); in GitHub Actions, grant"
+              + " 'contents: write' and 'pull-requests: write' under permissions",
+          e);
+    }
+    if (code == 404 || e instanceof GHFileNotFoundException) {
+      return new EtaskException(
+          Code.REPOSITORY_NOT_FOUND,
+          what + ": GitHub does not show " + repository + " to this token (404)",
+          "check pr.github.repository (or the origin URL) and pr.github.api_url, and that the"
+              + " token has access to the repository",
+          e);
+    }
+    return new EtaskException(
+        Code.PR_FAILED,
+        what + ": " + describe(e) + after,
+        "run the pr goal again later (etask:pr); the branch is pushed",
+        e);
+  }
+
+  static String describe(IOException e) {
+    if (e instanceof Throttled t) {
+      return t.getMessage();
+    }
+    if (e instanceof HttpException h && h.getResponseCode() > 0) {
+      return "HTTP " + h.getResponseCode() + " " + message(e);
+    }
+    return e.getClass().getSimpleName() + ": " + e.getMessage();
+  }
+
+  /** GitHub's own message from the JSON answer, or the exception's. */
+  private static String message(IOException e) {
+    String m = String.valueOf(e.getMessage());
+    java.util.regex.Matcher j =
+        java.util.regex.Pattern.compile("\"message\"\\s*:\\s*\"([^\"]*)\"").matcher(m);
+    return j.find() ? j.group(1) : m.length() > 200 ? m.substring(0, 200) + "…" : m;
+  }
+
+  /** A rate limit: how long GitHub asks to wait. */
+  static final class Throttled extends IOException {
+    final Duration wait;
+
+    Throttled(String message, Duration wait) {
+      super(message);
+      this.wait = wait;
+    }
+
+    static Throttled of(GitHubConnectorResponse r, String kind) {
+      return new Throttled(
+          kind + " (HTTP " + r.statusCode() + ")",
+          waitFor(r.header("Retry-After"), r.header("x-ratelimit-reset")));
+    }
+
+    /** {@code Retry-After} seconds, else until {@code x-ratelimit-reset}, else a minute. */
+    static Duration waitFor(String retryAfter, String reset) {
+      Duration wait = Duration.ofSeconds(60);
+      try {
+        if (retryAfter != null) {
+          wait = Duration.ofSeconds(Long.parseLong(retryAfter.trim()));
+        } else if (reset != null) {
+          wait =
+              Duration.between(Instant.now(), Instant.ofEpochSecond(Long.parseLong(reset.trim())))
+                  .plusSeconds(1);
+        }
+      } catch (NumberFormatException e) {
+        // keep the default
+      }
+      return wait.isNegative() ? Duration.ofSeconds(1) : wait;
+    }
+  }
+
+  /** The primary rate limit: fail with the wait, never sleep inside the library. */
+  static final class RateLimit extends GitHubRateLimitHandler {
+    @Override
+    public void onError(GitHubConnectorResponse r) throws IOException {
+      throw Throttled.of(r, "rate limit reached");
+    }
+  }
+
+  /** The secondary rate limit. */
+  static final class SecondaryLimit extends GitHubAbuseLimitHandler {
+    @Override
+    public void onError(GitHubConnectorResponse r) throws IOException {
+      throw Throttled.of(r, "secondary rate limit");
+    }
+  }
+}
