@@ -149,11 +149,20 @@ public abstract class AbstractEtaskMojo extends AbstractMojo {
           settingsDecrypter.decrypt(new DefaultSettingsDecryptionRequest(settings)).getServers();
     }
     for (Server server : servers) {
-      if (server.getId() != null
-          && server.getPassword() != null
-          && !server.getPassword().isBlank()) {
-        out.put(server.getId(), server.getPassword());
+      String password = server.getPassword();
+      if (server.getId() == null || password == null || password.isBlank()) {
+        continue;
       }
+      if (password.matches("\\{[A-Za-z0-9+/=]+\\}")) {
+        // still encrypted: settings-security.xml is missing or has another master password
+        getLog()
+            .warn(
+                "etask: the password of settings.xml server '"
+                    + server.getId()
+                    + "' cannot be decrypted (check ~/.m2/settings-security.xml); it is not used");
+        continue;
+      }
+      out.put(server.getId(), password);
     }
     return out;
   }

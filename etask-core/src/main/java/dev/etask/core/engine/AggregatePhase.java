@@ -39,8 +39,12 @@ final class AggregatePhase implements Phase {
         && state.analyzed
         && !state.batches.isEmpty()
         && state.committedCount() + state.adoptedCommits == 0
-        && state.inFlight() == null) {
-      // nothing delivered: a fatal failure, reported like one (FAILURE.md, failure PR)
+        && ((state.nextPending() == null && state.inFlight() == null)
+            || state.limitHit != null
+            || state.aborted != null)) {
+      // the run is over (every batch done, a limit hit, or aborted): in the lifecycle, an
+      // aggregate between batches is progress, not a verdict
+      // and it delivered nothing: a fatal failure, reported like one (FAILURE.md, failure PR)
       failures.record("aggregate", nothingAccepted(c, state));
     }
     outcome = Outputs.outcome(c);

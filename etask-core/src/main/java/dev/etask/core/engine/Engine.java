@@ -133,7 +133,7 @@ public final class Engine implements AutoCloseable {
             ws,
             out,
             redactor,
-            new Environments(config.environment(), ws.home()),
+            new Environments(config.environment(), ws.home()).neverPass(config.servers().values()),
             store,
             new Budget(spec.limits(), Instant.now()),
             tools);

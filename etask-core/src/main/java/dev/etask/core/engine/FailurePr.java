@@ -7,6 +7,7 @@ import dev.etask.core.git.GitTransport;
 import dev.etask.core.git.Ownership;
 import dev.etask.core.pr.PullRequest;
 import dev.etask.core.pr.PullRequestProvider;
+import dev.etask.core.spec.EtaskException.Code;
 import dev.etask.core.state.RunState;
 import dev.etask.core.workspace.Workspace;
 import java.io.IOException;
@@ -36,9 +37,24 @@ final class FailurePr {
     return c.spec().branch() + "-fail";
   }
 
-  void open() {
+  /** Failures after which pushing a branch or publishing cannot work, or must not happen. */
+  private static final java.util.Set<Code> NO_FAILURE_PR =
+      java.util.EnumSet.of(
+          Code.TOKEN_MISSING,
+          Code.TOKEN_REJECTED,
+          Code.REPOSITORY_NOT_FOUND,
+          Code.OFFLINE,
+          Code.PR_FAILED,
+          Code.GENERATOR_PUSHED,
+          Code.SPEC_INVALID);
+
+  void open(Code code) {
     RunState state = c.state();
     Workspace ws = c.ws();
+    if (NO_FAILURE_PR.contains(code)) {
+      c.out().warn("no failure PR: after " + code + " etask pushes nothing and opens nothing");
+      return;
+    }
     if (state.baseSha == null || !Files.isDirectory(ws.repo().resolve(".git"))) {
       c.out().warn("no failure PR: the repository was never cloned");
       return;
@@ -102,7 +118,11 @@ final class FailurePr {
                       + "` succeeded. Closed by etask, which also deletes the branch `"
                       + branch
                       + "`.");
-      closed.ifPresent(url -> c.out().info("closed the failure PR " + url));
+      closed.ifPresent(
+          url -> {
+            c.out().info("closed the failure PR " + url);
+            c.state().failurePrUrl = null;
+          });
     } catch (IOException | RuntimeException e) {
       c.out().warn("could not close the failure PR: " + c.redact(String.valueOf(e.getMessage())));
     }
@@ -128,11 +148,20 @@ final class FailurePr {
     }
   }
 
-  /** True when every commit on {@code tip} that {@code base} lacks is etask's. */
+  /**
+   * True when every commit on {@code tip} that {@code base} lacks is an etask failure commit: one
+   * this machine recorded, or one with the task's trailer and etask's identity that touches only
+   * {@code .etask/failures/<id>/} (a failure PR made by a run on another machine, e.g. CI).
+   */
   private boolean onlyOurs(GitRepo git, ObjectId base, ObjectId tip) throws GitException {
-    Ownership ownership = new Ownership(c.spec().id(), c.state().ownCommits, c.ident());
+    String folder = ".etask/failures/" + c.spec().id() + "/";
+    Ownership recorded = new Ownership(c.spec().id(), c.state().ownCommits, c.ident());
+    Ownership byIdentity = new Ownership(c.spec().id(), java.util.Set.of(), c.ident());
     for (RevCommit commit : git.commitsSince(base, tip)) {
-      if (!ownership.isOurs(commit)) {
+      boolean failureCommit =
+          byIdentity.isOurs(commit)
+              && git.changedPaths(commit).stream().allMatch(p -> p.startsWith(folder));
+      if (!recorded.isOurs(commit) && !failureCommit) {
         return false;
       }
     }

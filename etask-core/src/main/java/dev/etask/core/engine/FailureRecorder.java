@@ -68,7 +68,7 @@ final class FailureRecorder {
           ws.failureFile(), FailureReport.markdown(c.spec().id(), state.fatal, ws.logs()));
       AtomicFiles.write(ws.traceFile(), FailureReport.boundedTrace(c.redact(trace.toString())));
       if (c.spec().pr().failurePr()) {
-        new FailurePr(c).open();
+        new FailurePr(c).open(e.code());
       }
       Outcome outcome = Outputs.outcome(c);
       Outputs.write(c, outcome);

@@ -44,6 +44,9 @@ final class PublishPhase implements Phase {
       c.out().info("pr.provider is none: no pull request");
       return;
     }
+    if (state.prNumber > 0 && !simulate && finished(c)) {
+      return;
+    }
     if (state.committedCount() > 0) {
       try (GitRepo git = c.openClone()) {
         boolean gone =
@@ -118,5 +121,33 @@ final class PublishPhase implements Phase {
     c.out().info("PR: " + published.location());
     c.out().info("PR body: " + c.ws().prBodyFile());
     new FailurePr(c).supersede(published.url());
+  }
+
+  /**
+   * True when the task's PR was merged or closed since: a reviewer's decision etask respects. It
+   * neither pushes again (a squash merge deletes the branch; its commits would come back) nor opens
+   * another PR.
+   */
+  private static boolean finished(RunContext c) {
+    PullRequestProvider.State s;
+    try {
+      s = c.tools().pullRequests(c, "pr").state(c.state().prNumber);
+    } catch (IOException e) {
+      return false; // cannot tell: publish as usual, which updates an open PR only
+    }
+    if (s != PullRequestProvider.State.MERGED && s != PullRequestProvider.State.CLOSED) {
+      return false;
+    }
+    c.out()
+        .warn(
+            "the pull request "
+                + c.state().prUrl
+                + " was "
+                + (s == PullRequestProvider.State.MERGED ? "merged" : "closed")
+                + ": etask neither pushes "
+                + c.spec().branch()
+                + " again nor opens another PR. To start the task over, run "
+                + c.hints().command("clean"));
+    return true;
   }
 }

@@ -10,6 +10,7 @@ import dev.etask.core.spec.TaskSpec;
 import java.net.URI;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Which PR provider a task uses and with which token (DESIGN §9). {@code auto} is GitHub when the
@@ -33,9 +34,7 @@ final class PullRequests {
       case LOCAL -> "local";
       case NONE -> "none";
       case AUTO ->
-          spec.pr().github().configured() || "github.com".equalsIgnoreCase(origin.host())
-              ? "github"
-              : "local";
+          spec.pr().github().configured() || isGithubCom(origin.host()) ? "github" : "local";
     };
   }
 
@@ -54,11 +53,22 @@ final class PullRequests {
     return Optional.empty();
   }
 
-  /** The host git pushes to for this API: github.com for the public API, the API's host else. */
+  private static boolean isGithubCom(String host) {
+    return host != null
+        && Set.of("github.com", "www.github.com", "ssh.github.com")
+            .contains(host.toLowerCase(Locale.ROOT));
+  }
+
+  /**
+   * The host git pushes to for this API: github.com for the public API, {@code X.ghe.com} for
+   * {@code api.X.ghe.com} (GHE.com), the API's own host for GitHub Enterprise Server.
+   */
   static String gitHost(TaskSpec spec) {
-    String api = spec.pr().github().apiUrl();
-    String host = URI.create(api).getHost();
-    return host == null || host.equalsIgnoreCase("api.github.com") ? "github.com" : host;
+    String host = URI.create(spec.pr().github().apiUrl()).getHost();
+    if (host == null || host.equalsIgnoreCase("api.github.com")) {
+      return "github.com";
+    }
+    return host.toLowerCase(Locale.ROOT).startsWith("api.") ? host.substring(4) : host;
   }
 
   /** {@code owner/name}: pr.github.repository, else what the origin URL says. */
@@ -107,6 +117,9 @@ final class PullRequests {
         c.state().provider != null ? c.state().provider : provider(c.spec(), c.origin());
     if (!provider.equals("github")) {
       return new LocalProvider(c.ws().artifacts(), c.state().origin, record);
+    }
+    if (c.config().offline()) {
+      throw offline(c, "GitHub's API (" + c.spec().pr().github().apiUrl() + ")");
     }
     Origin origin = c.origin();
     String repository = repository(c.spec(), origin);

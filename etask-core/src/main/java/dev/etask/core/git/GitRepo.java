@@ -321,6 +321,30 @@ public final class GitRepo implements AutoCloseable {
     return WorkingTree.ignored(git.getRepository(), wanted);
   }
 
+  /** The paths {@code commit} changes against its first parent (all its files for a root). */
+  public List<String> changedPaths(RevCommit commit) throws GitException {
+    try (org.eclipse.jgit.treewalk.TreeWalk walk =
+        new org.eclipse.jgit.treewalk.TreeWalk(git.getRepository())) {
+      walk.setRecursive(true);
+      if (commit.getParentCount() > 0) {
+        try (RevWalk rw = new RevWalk(git.getRepository())) {
+          walk.addTree(rw.parseCommit(commit.getParent(0)).getTree());
+        }
+      } else {
+        walk.addTree(new org.eclipse.jgit.treewalk.EmptyTreeIterator());
+      }
+      walk.addTree(commit.getTree());
+      walk.setFilter(org.eclipse.jgit.treewalk.filter.TreeFilter.ANY_DIFF);
+      List<String> out = new ArrayList<>();
+      while (walk.next()) {
+        out.add(walk.getPathString());
+      }
+      return out;
+    } catch (IOException e) {
+      throw new GitException("cannot read " + commit.name() + ": " + e.getMessage(), false, e);
+    }
+  }
+
   /** Writes HEAD's files into the empty folder {@code dir} (see {@link WorkingTree#export}). */
   public void exportHead(Path dir) throws GitException {
     WorkingTree.export(git.getRepository(), dir);

@@ -124,15 +124,20 @@ public final class SshSessions {
         throw new IOException("not connected to the ssh-agent");
       }
       prepareMessage(command, message);
-      ByteBuffer out = ByteBuffer.wrap(message);
-      while (out.hasRemaining()) {
-        channel.write(out);
+      try {
+        ByteBuffer out = ByteBuffer.wrap(message);
+        while (out.hasRemaining()) {
+          channel.write(out);
+        }
+        byte[] length = new byte[4];
+        readFully(ByteBuffer.wrap(length));
+        byte[] payload = new byte[toLength(command, length)];
+        readFully(ByteBuffer.wrap(payload));
+        return payload;
+      } catch (IOException e) {
+        close(); // out of step with the agent: the next call connects afresh
+        throw e;
       }
-      byte[] length = new byte[4];
-      readFully(ByteBuffer.wrap(length));
-      byte[] payload = new byte[toLength(command, length)];
-      readFully(ByteBuffer.wrap(payload));
-      return payload;
     }
 
     private void readFully(ByteBuffer buffer) throws IOException {

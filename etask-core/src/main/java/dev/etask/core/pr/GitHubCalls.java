@@ -5,6 +5,9 @@ import dev.etask.core.spec.EtaskException.Code;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Consumer;
@@ -38,7 +41,7 @@ final class GitHubCalls {
   private final Sleeper sleeper;
   private final Consumer<String> warn;
   private final String repository;
-  private final Supplier<java.util.Map<String, java.util.List<String>>> lastHeaders;
+  private final Supplier<Map<String, List<String>>> lastHeaders;
 
   /** {@code lastHeaders} are the headers of the last answer (for Retry-After and friends). */
   GitHubCalls(
@@ -48,7 +51,7 @@ final class GitHubCalls {
       Sleeper sleeper,
       Consumer<String> warn,
       String repository,
-      Supplier<java.util.Map<String, java.util.List<String>>> lastHeaders) {
+      Supplier<Map<String, List<String>>> lastHeaders) {
     this.lastHeaders = lastHeaders;
     this.attempts = attempts;
     this.firstPause = firstPause;
@@ -121,57 +124,58 @@ final class GitHubCalls {
     }
   }
 
-  /** How long to wait before trying again, or null when trying again cannot help. */
-  static Duration retryAfter(
-      IOException e, Duration pause, java.util.Map<String, java.util.List<String>> headers) {
-    if (e instanceof Throttled t) {
-      return t.wait;
-    }
-    if (e instanceof HttpException h) {
-      int code = h.getResponseCode();
-      Duration asked = askedToWait(h, headers);
-      if (asked != null) {
-        return asked;
-      }
-      if (code == 429 || code >= 500) {
-        long jitter = ThreadLocalRandom.current().nextLong(pause.toMillis() / 4 + 1);
-        return pause.plusMillis(jitter);
-      }
-      return null;
-    }
+  /**
+   * How long to wait before trying again, or null when trying again cannot help: a rate limit (403
+   * or 429 with {@code Retry-After}, {@code x-ratelimit-remaining: 0} or GitHub's message) waits
+   * what GitHub asks; 429 and 5xx wait what {@code Retry-After} says, else a growing pause; a
+   * dropped or refused connection waits the pause; any other answer is final.
+   */
+  static Duration retryAfter(IOException e, Duration pause, Map<String, List<String>> headers) {
     if (e instanceof GHFileNotFoundException) {
       return null;
     }
-    // the connection dropped, timed out, or was refused
-    return pause;
-  }
-
-  /**
-   * A 403 or 429 that is a rate limit (primary: {@code x-ratelimit-remaining: 0}; secondary: a
-   * {@code Retry-After} header or GitHub's message): how long GitHub asks to wait; else null.
-   */
-  static Duration askedToWait(
-      HttpException h, java.util.Map<String, java.util.List<String>> headers) {
+    if (!(e instanceof HttpException h) || h.getResponseCode() <= 0) {
+      return pause; // the connection dropped, timed out, or was refused
+    }
     int code = h.getResponseCode();
-    if (code != 403 && code != 429) {
-      return null;
-    }
     String retryAfter = header(headers, "Retry-After");
-    String remaining = header(headers, "x-ratelimit-remaining");
     String reset = header(headers, "x-ratelimit-reset");
-    boolean limited =
-        retryAfter != null
-            || "0".equals(remaining)
-            || String.valueOf(h.getMessage())
-                .toLowerCase(java.util.Locale.ROOT)
-                .contains("rate limit");
-    if (!limited) {
-      return null;
+    boolean rateLimited =
+        (code == 403 || code == 429)
+            && (retryAfter != null
+                || "0".equals(header(headers, "x-ratelimit-remaining"))
+                || String.valueOf(h.getMessage()).toLowerCase(Locale.ROOT).contains("rate limit"));
+    if (rateLimited) {
+      return waitFor(retryAfter, reset);
     }
-    return Throttled.waitFor(retryAfter, reset);
+    if (code == 429 || code >= 500) {
+      if (retryAfter != null) {
+        return waitFor(retryAfter, null);
+      }
+      long jitter = ThreadLocalRandom.current().nextLong(pause.toMillis() / 4 + 1);
+      return pause.plusMillis(jitter);
+    }
+    return null;
   }
 
-  private static String header(java.util.Map<String, java.util.List<String>> headers, String name) {
+  /** {@code Retry-After} seconds, else until {@code x-ratelimit-reset}, else a minute. */
+  static Duration waitFor(String retryAfter, String reset) {
+    Duration wait = Duration.ofSeconds(60);
+    try {
+      if (retryAfter != null) {
+        wait = Duration.ofSeconds(Long.parseLong(retryAfter.trim()));
+      } else if (reset != null) {
+        wait =
+            Duration.between(Instant.now(), Instant.ofEpochSecond(Long.parseLong(reset.trim())))
+                .plusSeconds(1);
+      }
+    } catch (NumberFormatException e) {
+      // keep the default
+    }
+    return wait.isNegative() ? Duration.ofSeconds(1) : wait;
+  }
+
+  private static String header(Map<String, List<String>> headers, String name) {
     if (headers == null) {
       return null;
     }
@@ -220,9 +224,6 @@ final class GitHubCalls {
   }
 
   static String describe(IOException e) {
-    if (e instanceof Throttled t) {
-      return t.getMessage();
-    }
     if (e instanceof HttpException h && h.getResponseCode() > 0) {
       return "HTTP " + h.getResponseCode() + " " + message(e);
     }
@@ -237,52 +238,19 @@ final class GitHubCalls {
     return j.find() ? j.group(1) : m.length() > 200 ? m.substring(0, 200) + "…" : m;
   }
 
-  /** A rate limit: how long GitHub asks to wait. */
-  static final class Throttled extends IOException {
-    final Duration wait;
-
-    Throttled(String message, Duration wait) {
-      super(message);
-      this.wait = wait;
-    }
-
-    static Throttled of(GitHubConnectorResponse r, String kind) {
-      return new Throttled(
-          kind + " (HTTP " + r.statusCode() + ")",
-          waitFor(r.header("Retry-After"), r.header("x-ratelimit-reset")));
-    }
-
-    /** {@code Retry-After} seconds, else until {@code x-ratelimit-reset}, else a minute. */
-    static Duration waitFor(String retryAfter, String reset) {
-      Duration wait = Duration.ofSeconds(60);
-      try {
-        if (retryAfter != null) {
-          wait = Duration.ofSeconds(Long.parseLong(retryAfter.trim()));
-        } else if (reset != null) {
-          wait =
-              Duration.between(Instant.now(), Instant.ofEpochSecond(Long.parseLong(reset.trim())))
-                  .plusSeconds(1);
-        }
-      } catch (NumberFormatException e) {
-        // keep the default
-      }
-      return wait.isNegative() ? Duration.ofSeconds(1) : wait;
-    }
-  }
-
-  /** The primary rate limit: fail with the wait, never sleep inside the library. */
+  /** The primary rate limit: fail with the answer's code, never sleep inside the library. */
   static final class RateLimit extends GitHubRateLimitHandler {
     @Override
     public void onError(GitHubConnectorResponse r) throws IOException {
-      throw Throttled.of(r, "rate limit reached");
+      throw new HttpException(r.statusCode(), "API rate limit reached", r.request().url(), null);
     }
   }
 
-  /** The secondary rate limit. */
+  /** The secondary rate limit, the same way. */
   static final class SecondaryLimit extends GitHubAbuseLimitHandler {
     @Override
     public void onError(GitHubConnectorResponse r) throws IOException {
-      throw Throttled.of(r, "secondary rate limit");
+      throw new HttpException(r.statusCode(), "secondary rate limit", r.request().url(), null);
     }
   }
 }

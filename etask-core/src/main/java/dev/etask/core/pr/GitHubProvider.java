@@ -3,7 +3,6 @@ package dev.etask.core.pr;
 import dev.etask.core.spec.EtaskException;
 import dev.etask.core.spec.EtaskException.Code;
 import java.io.IOException;
-import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -22,10 +21,6 @@ import org.kohsuke.github.GHUser;
 import org.kohsuke.github.GitHub;
 import org.kohsuke.github.GitHubBuilder;
 import org.kohsuke.github.HttpException;
-import org.kohsuke.github.connector.GitHubConnector;
-import org.kohsuke.github.connector.GitHubConnectorRequest;
-import org.kohsuke.github.connector.GitHubConnectorResponse;
-import org.kohsuke.github.extras.HttpClientGitHubConnector;
 
 /**
  * Pull requests on GitHub (or GitHub Enterprise) through hub4j github-api. An open PR for the head
@@ -62,13 +57,7 @@ public final class GitHubProvider implements PullRequestProvider {
   private final Settings settings;
   private final GitHubCalls calls;
   private final Consumer<String> warn;
-  private final Recording connector =
-      new Recording(
-          new HttpClientGitHubConnector(
-              HttpClient.newBuilder()
-                  .connectTimeout(Duration.ofSeconds(30))
-                  .followRedirects(HttpClient.Redirect.NORMAL)
-                  .build()));
+  private final GitHubHttp connector;
   private GitHub github;
   private GHRepository repo;
 
@@ -88,6 +77,7 @@ public final class GitHubProvider implements PullRequestProvider {
       GitHubCalls.Sleeper sleeper) {
     this.settings = settings;
     this.warn = warn;
+    this.connector = new GitHubHttp(budget);
     this.calls =
         new GitHubCalls(
             5,
@@ -96,7 +86,7 @@ public final class GitHubProvider implements PullRequestProvider {
             d -> sleeper.sleep(d),
             warn,
             settings.repository(),
-            () -> connector.headers);
+            connector::lastHeaders);
   }
 
   @Override
@@ -134,7 +124,10 @@ public final class GitHubProvider implements PullRequestProvider {
   @Override
   public void check() {
     GHRepository r = repo();
-    if (!r.hasPushAccess()) {
+    // GitHub Actions' installation token gets no "permissions" in this answer (and no push flag):
+    // only a token that shows its permissions and lacks push is refused here
+    boolean shown = r.hasPullAccess() || r.hasPushAccess() || r.hasAdminAccess();
+    if (shown && !r.hasPushAccess()) {
       throw new EtaskException(
           Code.TOKEN_REJECTED,
           "the token can read " + settings.repository() + " but may not push to it",
@@ -189,11 +182,34 @@ public final class GitHubProvider implements PullRequestProvider {
             });
       }
     }
-    labels(r, open, pr);
+    try {
+      labels(r, open, pr);
+    } catch (EtaskException e) {
+      // the PR is there: labels that cannot be set do not undo it
+      warn.accept("could not set the labels of #" + open.getNumber() + ": " + e.getMessage());
+    }
     if (created && !settings.reviewers().isEmpty()) {
       reviewers(open);
     }
     return published(open, created);
+  }
+
+  @Override
+  public State state(int number) {
+    GHRepository r = repo();
+    return calls.call(
+        "reading #" + number,
+        () -> {
+          try {
+            GHPullRequest p = r.getPullRequest(number);
+            if (p.getState() == GHIssueState.OPEN) {
+              return State.OPEN;
+            }
+            return p.isMerged() ? State.MERGED : State.CLOSED;
+          } catch (org.kohsuke.github.GHFileNotFoundException e) {
+            return State.UNKNOWN;
+          }
+        });
   }
 
   @Override
@@ -253,6 +269,23 @@ public final class GitHubProvider implements PullRequestProvider {
   private void labels(GHRepository r, GHPullRequest p, PullRequest pr) {
     Set<String> wanted = new LinkedHashSet<>(pr.labels());
     Set<String> on = p.getLabels().stream().map(GHLabel::getName).collect(Collectors.toSet());
+    // etask's own labels that no longer apply go (those a person added stay)
+    Set<String> ours = new LinkedHashSet<>(COLOURS.keySet());
+    ours.addAll(pr.staleLabels());
+    for (String stale : ours) {
+      if (on.contains(stale) && !wanted.contains(stale)) {
+        calls.call(
+            "removing the label " + stale,
+            () -> {
+              try {
+                return p.removeLabel(stale);
+              } catch (org.kohsuke.github.GHFileNotFoundException e) {
+                return List.<GHLabel>of(); // gone already
+              }
+            });
+      }
+    }
+
     List<String> missing = wanted.stream().filter(l -> !on.contains(l)).toList();
     if (!missing.isEmpty()) {
       Set<String> exist =
@@ -269,11 +302,6 @@ public final class GitHubProvider implements PullRequestProvider {
       }
       if (!usable.isEmpty()) {
         calls.call("labelling #" + p.getNumber(), () -> p.addLabels(usable.toArray(String[]::new)));
-      }
-    }
-    for (String stale : pr.staleLabels()) {
-      if (on.contains(stale) && !wanted.contains(stale)) {
-        calls.call("removing the label " + stale, () -> p.removeLabel(stale));
       }
     }
   }
@@ -331,23 +359,6 @@ public final class GitHubProvider implements PullRequestProvider {
             + MAX_BODY
             + " characters; the full text is the task's pr.md artifact.\n";
     return body.substring(0, MAX_BODY - note.length()) + note;
-  }
-
-  /** Remembers the headers of the last answer: the library drops them from its exceptions. */
-  private static final class Recording implements GitHubConnector {
-    private final GitHubConnector delegate;
-    private volatile Map<String, List<String>> headers = Map.of();
-
-    Recording(GitHubConnector delegate) {
-      this.delegate = delegate;
-    }
-
-    @Override
-    public GitHubConnectorResponse send(GitHubConnectorRequest request) throws IOException {
-      GitHubConnectorResponse response = delegate.send(request);
-      headers = response.allHeaders();
-      return response;
-    }
   }
 
   private static Published published(GHPullRequest p, boolean created) {

@@ -81,6 +81,23 @@ public final class LocalProvider implements PullRequestProvider {
     return published;
   }
 
+  @Override
+  public State state(int number) throws IOException {
+    Path record = recordFile();
+    if (!Files.exists(record)) {
+      return State.UNKNOWN;
+    }
+    ObjectNode n = (ObjectNode) JSON.readTree(record.toFile());
+    if (n.path("number").asInt() != number) {
+      return State.UNKNOWN;
+    }
+    return switch (n.path("state").asText()) {
+      case "open" -> State.OPEN;
+      case "merged" -> State.MERGED;
+      default -> State.CLOSED;
+    };
+  }
+
   /** Marks the record closed with the comment; empty when there is no open record for head. */
   @Override
   public Optional<String> close(String head, String comment) throws IOException {

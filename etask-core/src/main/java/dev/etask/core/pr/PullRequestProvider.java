@@ -14,6 +14,19 @@ public interface PullRequestProvider {
 
   String name();
 
+  /** What became of a pull request. */
+  enum State {
+    OPEN,
+    CLOSED,
+    MERGED,
+    UNKNOWN
+  }
+
+  /** The state of the PR numbered {@code number}; UNKNOWN when the provider cannot tell. */
+  default State state(int number) throws IOException {
+    return State.UNKNOWN;
+  }
+
   /**
    * Checks, before anything is pushed, that pull requests can be published (a token that may push
    * to the repository); throws with what to fix.

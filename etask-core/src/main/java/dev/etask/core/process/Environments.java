@@ -61,6 +61,7 @@ public final class Environments {
 
   private final Map<String, String> caller;
   private final Path home;
+  private Set<String> tokens = Set.of();
 
   /**
    * {@code caller}: the environment etask itself runs in; {@code home}: the task's own HOME for
@@ -68,6 +69,9 @@ public final class Environments {
    */
   public Environments(Map<String, String> caller, Path home) {
     this.caller = Map.copyOf(caller);
+    List<String> fromEnv = new java.util.ArrayList<>();
+    TOKEN_NAMES.forEach(n -> fromEnv.add(caller.get(n)));
+    neverPass(fromEnv);
     this.home = home;
   }
 
@@ -162,11 +166,22 @@ public final class Environments {
     Map<String, String> env = base();
     for (String name : names) {
       String value = caller.get(name);
-      if (value != null && !TOKEN_NAMES.contains(name)) {
+      if (value != null && !TOKEN_NAMES.contains(name) && !tokens.contains(value.strip())) {
         env.put(name, value);
       }
     }
     return env;
+  }
+
+  /**
+   * Values that are tokens whatever the variable holding them is called (the PR token found in
+   * settings.xml, GH_TOKEN, GITHUB_TOKEN): a variable with one of them never reaches a child.
+   */
+  public Environments neverPass(Collection<String> values) {
+    Set<String> t = new java.util.HashSet<>(tokens);
+    values.stream().filter(v -> v != null && !v.isBlank()).map(String::strip).forEach(t::add);
+    tokens = Set.copyOf(t);
+    return this;
   }
 
   /**

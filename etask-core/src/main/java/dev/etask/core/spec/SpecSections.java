@@ -186,6 +186,12 @@ final class SpecSections {
               + " https://HOST/api/v3 (GitHub Enterprise), not '"
               + api
               + "'");
+    } else if (api.startsWith("http://")
+        && !api.matches("http://(localhost|127\\.0\\.0\\.1|\\[::1\\])(:\\d+)?(/.*)?")) {
+      problems.error(
+          gh.valueNode("api_url"),
+          "'pr.github.api_url' must use https (the token travels with every call); plain http is"
+              + " only for a stub on localhost");
     } else if (api.matches("https?://[^/]*@.*")) {
       problems.error(
           gh.valueNode("api_url"),

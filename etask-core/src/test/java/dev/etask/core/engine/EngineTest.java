@@ -148,6 +148,65 @@ class EngineTest {
   }
 
   @Test
+  void theFailureBranchOfARunOnAnotherMachineIsDeletedToo() throws Exception {
+    Files.writeString(
+        kit.spec,
+        Files.readString(kit.spec)
+                .replace("pr: { provider: local }", "pr: { provider: local, failure_pr: true }")
+            + "strategy: { max_generator_failures: 2 }\n");
+    Function<Generator.Request, Generator.Outcome> good = kit.generator;
+    kit.generator =
+        r -> new Generator.Outcome(false, false, 3, "Traceback: boom", Duration.ofMillis(1));
+    assertThat(run().exitCode()).isEqualTo(1);
+    assertThat(kit.originBranches()).contains("auto/t-fail");
+    // a fresh workspace (CI): no state remembers the failure commit
+    dev.etask.core.workspace.FileTrees.delete(kit.work.resolve("t"));
+    kit.generator = good;
+    assertThat(run().exitCode()).isZero();
+    assertThat(kit.originBranches()).contains("auto/t").doesNotContain("auto/t-fail");
+  }
+
+  @Test
+  void aMergedPrIsNeitherPushedAgainNorOpenedTwice() throws Exception {
+    assertThat(run().exitCode()).isZero();
+    Path record = kit.work.resolve("artifacts/t/pr.json");
+    com.fasterxml.jackson.databind.node.ObjectNode pr =
+        (com.fasterxml.jackson.databind.node.ObjectNode) Json.MAPPER.readTree(record.toFile());
+    pr.put("state", "merged"); // a person merged it
+    Json.MAPPER.writeValue(record.toFile(), pr);
+    try (org.eclipse.jgit.api.Git git = org.eclipse.jgit.api.Git.open(kit.origin.toFile())) {
+      git.branchDelete()
+          .setBranchNames("auto/t")
+          .setForce(true)
+          .call(); // squash-merged and deleted
+    }
+    kit.said.clear();
+    run();
+    assertThat(kit.originBranches()).as(String.join("\n", kit.said)).doesNotContain("auto/t");
+    assertThat(Json.MAPPER.readTree(record.toFile()).get("state").asText()).isEqualTo("merged");
+    assertThat(kit.said).anyMatch(l -> l.contains("was merged: etask neither pushes auto/t again"));
+  }
+
+  @Test
+  void inTheLifecycleABatchRejectedWhileOthersArePendingIsProgressNotFailure() throws Exception {
+    kit.generator =
+        r ->
+            r.files().get(0).endsWith("b.py")
+                ? EngineKit.writes(r, "tests/test_b.py", "def test_broken():\n    assert False\n")
+                : EngineKit.writes(r, "tests/test_c.py", "def test_c():\n    assert 3\n");
+    try (Engine e = kit.open()) {
+      e.prepare();
+      e.analyze();
+      e.generate();
+      e.validate();
+      e.commit();
+      assertThat(e.aggregate().exitCode()).isNotEqualTo(1);
+      assertThat(e.state().fatal).isNull();
+    }
+    assertThat(kit.originBranches()).doesNotContain("auto/t-fail");
+  }
+
+  @Test
   void changesOutsideTheAllowlistRollTheBatchBack() throws Exception {
     kit.generator =
         r -> {

@@ -1,6 +1,7 @@
 package dev.etask.core.pr;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
 import static com.github.tomakehurst.wiremock.client.WireMock.containing;
 import static com.github.tomakehurst.wiremock.client.WireMock.delete;
 import static com.github.tomakehurst.wiremock.client.WireMock.deleteRequestedFor;
@@ -421,5 +422,78 @@ class GitHubProviderTest {
             .withRequestBody(matchingJsonPath("$.state", equalTo("closed"))));
     api.stubFor(get(urlPathEqualTo(REPO + "/pulls")).willReturn(okJson("[]")));
     assertThat(provider(List.of()).close("auto/t-fail", "x")).isEmpty();
+  }
+
+  @Test
+  void aRedirectToAnotherHostNeverCarriesTheToken() throws Exception {
+    WireMockServer other = new WireMockServer(options().dynamicPort());
+    other.start();
+    try {
+      other.stubFor(get(anyUrl()).willReturn(okJson(repo(true))));
+      api.stubFor(
+          get(urlEqualTo(REPO))
+              .willReturn(
+                  aResponse().withStatus(301).withHeader("Location", other.baseUrl() + REPO)));
+      try {
+        provider(List.of()).check();
+      } catch (EtaskException e) {
+        // whether the library follows it or not, the token must not travel
+      }
+      assertThat(other.getAllServeEvents())
+          .allSatisfy(e -> assertThat(e.getRequest().containsHeader("Authorization")).isFalse());
+    } finally {
+      other.stop();
+    }
+  }
+
+  @Test
+  void aTokenWhoseAnswerShowsNoPermissionsIsNotRefused() {
+    // GitHub Actions' GITHUB_TOKEN: GET /repos/{owner}/{repo} has no "permissions" for it
+    api.stubFor(
+        get(urlEqualTo(REPO))
+            .willReturn(
+                okJson(
+                    "{\"name\":\"shop\",\"full_name\":\"acme/shop\",\"owner\":{\"login\":\"acme\"}}")));
+    provider(List.of()).check();
+  }
+
+  @Test
+  void etasksOwnStaleLabelsGoEvenWithoutMemoryAndLabelFailuresAreWarnings() throws Exception {
+    api.stubFor(get(urlEqualTo(REPO + "/pulls/7")).willReturn(okJson(pr("open"))));
+    api.stubFor(
+        post(urlEqualTo(REPO + "/issues/7/labels"))
+            .willReturn(
+                aResponse()
+                    .withStatus(403)
+                    .withHeader("Content-Type", "application/json")
+                    .withBody("{\"message\":\"Resource not accessible\"}")));
+    PullRequest fresh =
+        new PullRequest(
+            "t", "b", "auto/t", "main", List.of("automated", "coverage-risk"), false, List.of(), 7);
+    PullRequestProvider.Published p = provider(List.of()).publish(fresh, x -> {});
+    assertThat(p.number()).isEqualTo(7);
+    // "partial" is one of etask's labels and no longer applies: it goes though no state remembers
+    // it
+    api.verify(1, deleteRequestedFor(urlEqualTo(REPO + "/issues/7/labels/partial")));
+    assertThat(warnings).anyMatch(w -> w.contains("could not set the labels of #7"));
+  }
+
+  @Test
+  void aMergedPrIsSaidToBeMerged() throws Exception {
+    api.stubFor(
+        get(urlEqualTo(REPO + "/pulls/7"))
+            .willReturn(
+                okJson(
+                    pr("closed")
+                        .replace("\"state\":\"closed\"", "\"state\":\"closed\",\"merged\":true"))));
+    assertThat(provider(List.of()).state(7)).isEqualTo(PullRequestProvider.State.MERGED);
+    api.stubFor(
+        get(urlEqualTo(REPO + "/pulls/7"))
+            .willReturn(
+                okJson(
+                    pr("closed")
+                        .replace(
+                            "\"state\":\"closed\"", "\"state\":\"closed\",\"merged\":false"))));
+    assertThat(provider(List.of()).state(7)).isEqualTo(PullRequestProvider.State.CLOSED);
   }
 }

@@ -105,4 +105,18 @@ class EnvironmentsTest {
         r);
     assertThat(r.redact("idx-t0ken-99 ghs_abcdefgh123 deploy")).isEqualTo("**** **** deploy");
   }
+
+  @Test
+  void aTokenNeverReachesAChildWhateverTheVariableIsCalled() {
+    Map<String, String> caller = new java.util.HashMap<>(CALLER);
+    caller.put("MY_GH_PAT", "ghp_canary0000000000"); // the same value as GITHUB_TOKEN
+    caller.put("NEXUS_PW", "settings-server-pw");
+    caller.put("HARMLESS", "fine");
+    Environments e = env(caller).neverPass(java.util.List.of("settings-server-pw"));
+    assertThat(
+            e.forGenerator(java.util.List.of("MY_GH_PAT", "NEXUS_PW", "HARMLESS", "GITHUB_TOKEN")))
+        .containsEntry("HARMLESS", "fine")
+        .doesNotContainKeys("MY_GH_PAT", "NEXUS_PW", "GITHUB_TOKEN");
+    assertThat(e.forGates(java.util.List.of("MY_GH_PAT"))).doesNotContainKey("MY_GH_PAT");
+  }
 }

@@ -350,6 +350,15 @@ class SpecLoaderTest {
         .contains("must be 'owner/name'")
         .contains("is not a GitHub login")
         .contains("unknown key 'pr.github.tokne'");
+    assertThat(
+            problem(MINIMAL + "pr: { github: { api_url: http://ghe.corp/api/v3 } }\n").getMessage())
+        .contains("must use https");
+    assertThat(
+            SpecLoader.parse(FILE, MINIMAL + "pr: { github: { api_url: http://localhost:8089 } }\n")
+                .pr()
+                .github()
+                .apiUrl())
+        .isEqualTo("http://localhost:8089");
 
     assertThat(problem(MINIMAL + "  env: [GH_TOKEN, HOME2]\n").getMessage())
         .contains("'GH_TOKEN' in 'generator.env': etask never passes a token");
