@@ -39,7 +39,8 @@ class StatusSchemaTest {
             .with(new JacksonModule(JacksonOption.RESPECT_JSONPROPERTY_ORDER))
             .with(
                 Option.FORBIDDEN_ADDITIONAL_PROPERTIES_BY_DEFAULT,
-                Option.MAP_VALUES_AS_ADDITIONAL_PROPERTIES);
+                Option.MAP_VALUES_AS_ADDITIONAL_PROPERTIES,
+                Option.INLINE_ALL_SCHEMAS);
     // a measurement that could not be taken is null, never 0: boxed numbers, booleans and texts
     config
         .forFields()
@@ -128,6 +129,8 @@ class StatusSchemaTest {
             Map.of("ruff", "0.1"),
             new StatusDocument.Gates("pytest", List.of(), null, List.of(), List.of("src")),
             Map.of("prepare", 5L),
+            Map.of("prepare", 1L),
+            900L,
             List.of(),
             null,
             null,

@@ -26,6 +26,7 @@ final class PhaseRunner {
           null; // the phase that failed (or the whole task) runs again: the old failure is history
     }
     long t0 = System.nanoTime();
+    long busy0 = c.runner().busyNanos();
     boolean timed = false;
     try {
       if (dryRun) {
@@ -40,12 +41,12 @@ final class PhaseRunner {
               c.redact(e.getMessage()),
               c.redact(e.nextStep()),
               c.redactor().scrub(e.getCause()));
-      timed = time(name, t0); // status.json shows the failed phase's time too
+      timed = time(name, t0, busy0); // status.json shows the failed phase's time too
       failures.record(name, safe);
       throw safe;
     } catch (RuntimeException e) {
       Throwable safe = c.redactor().scrub(e);
-      timed = time(name, t0);
+      timed = time(name, t0, busy0);
       failures.record(
           name,
           new EtaskException(
@@ -53,14 +54,20 @@ final class PhaseRunner {
       throw (RuntimeException) safe;
     } finally {
       if (!timed) {
-        time(name, t0);
+        time(name, t0, busy0);
       }
       c.store().save();
     }
   }
 
-  private boolean time(String phase, long t0) {
-    c.state().addPhaseTime(phase, Duration.ofNanos(System.nanoTime() - t0).toMillis());
+  private boolean time(String phase, long t0, long busy0) {
+    long wall = System.nanoTime() - t0;
+    long children = c.runner().busyNanos() - busy0;
+    c.state()
+        .addPhaseTime(
+            phase,
+            Duration.ofNanos(wall).toMillis(),
+            Duration.ofNanos(Math.max(0, wall - children)).toMillis());
     return true;
   }
 }

@@ -75,6 +75,11 @@ final class StateStore {
       state.startedAt = Instant.now().toString();
     }
     state.runs++;
+    state.startupMillis =
+        Math.max(
+            0,
+            System.currentTimeMillis()
+                - java.lang.management.ManagementFactory.getRuntimeMXBean().getStartTime());
     state.finishedAt = null;
     return new StateStore(ws, redactor, hints, state);
   }

@@ -36,6 +36,10 @@ public final class ProcessRunner {
   private final Redactor redactor;
   private final Set<Process> running = ConcurrentHashMap.newKeySet();
   private volatile java.util.function.Consumer<ProcessHandle> onStart = p -> {};
+  private final Object clock = new Object();
+  private int active;
+  private long busySince;
+  private long busyNanos;
 
   /**
    * Called with every child right after it starts (e.g. to record it, so a later run can stop an
@@ -79,8 +83,10 @@ public final class ProcessRunner {
             StandardOpenOption.CREATE,
             StandardOpenOption.APPEND);
       }
+      childStarted();
       process = pb.start();
     } catch (IOException e) {
+      childEnded();
       return new Result(
           127,
           false,
@@ -111,6 +117,7 @@ public final class ProcessRunner {
       timedOut = true;
     } finally {
       running.remove(process);
+      childEnded();
     }
     String tail = drain.tail();
     if (timedOut) {
@@ -122,6 +129,32 @@ public final class ProcessRunner {
         timedOut,
         tail,
         Duration.ofNanos(System.nanoTime() - start));
+  }
+
+  private void childStarted() {
+    synchronized (clock) {
+      if (active++ == 0) {
+        busySince = System.nanoTime();
+      }
+    }
+  }
+
+  private void childEnded() {
+    synchronized (clock) {
+      if (--active == 0) {
+        busyNanos += System.nanoTime() - busySince;
+      }
+    }
+  }
+
+  /**
+   * How long at least one child of this runner has been running, in total: the rest of a phase's
+   * time is etask's own.
+   */
+  public long busyNanos() {
+    synchronized (clock) {
+      return busyNanos + (active > 0 ? System.nanoTime() - busySince : 0);
+    }
   }
 
   /** Kills every child still running (interrupts, shutdown). */

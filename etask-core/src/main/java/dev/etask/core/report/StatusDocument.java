@@ -46,6 +46,8 @@ public record StatusDocument(
     Map<String, String> toolVersions,
     @JsonInclude(JsonInclude.Include.NON_NULL) Gates gates,
     Map<String, Long> phasesMs,
+    Map<String, Long> phasesOwnMs,
+    long startupMs,
     List<String> conflicts,
     String aborted,
     String limitHit,

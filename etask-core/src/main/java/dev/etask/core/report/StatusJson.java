@@ -85,6 +85,8 @@ public final class StatusJson {
         state.toolVersions,
         gates,
         state.phaseMillis,
+        state.phaseOwnMillis,
+        state.startupMillis,
         state.conflicts,
         state.aborted,
         state.limitHit,

@@ -71,6 +71,13 @@ public final class RunState {
 
   public String failurePrUrl;
   public Map<String, Long> phaseMillis = new LinkedHashMap<>();
+
+  /** Per phase, the time outside child processes: what etask itself spent. */
+  public Map<String, Long> phaseOwnMillis = new LinkedHashMap<>();
+
+  /** From the JVM's start to the engine's: Maven and the JVM starting, in the latest run. */
+  public long startupMillis;
+
   public List<String> conflicts = new ArrayList<>();
   public Set<String> taskLabels = new LinkedHashSet<>();
   public String aborted;
@@ -133,7 +140,9 @@ public final class RunState {
     return batches.stream().filter(BatchState::done).count();
   }
 
-  public void addPhaseTime(String phase, long millis) {
+  /** Adds a phase's wall time and the part of it outside child processes (etask's own). */
+  public void addPhaseTime(String phase, long millis, long ownMillis) {
     phaseMillis.merge(phase, millis, Long::sum);
+    phaseOwnMillis.merge(phase, ownMillis, Long::sum);
   }
 }

@@ -156,17 +156,35 @@ def tox_requirements(root, pyproject):
     return out, where
 
 
+PYTHON_SPECIFIC = re.compile(r"(?:py)?3[._-]?(\d{1,2})$")
+
+
+def for_this_python(names):
+    """Requirement files pinned for one Python version (tests37.txt, dev-py3.8.txt) are left out
+    when a file for every version is there, else only the one for this Python is kept."""
+    def version(name):
+        m = PYTHON_SPECIFIC.search(os.path.splitext(name)[0])
+        return int(m.group(1)) if m else None
+    generic = [n for n in names if version(n) is None]
+    if generic:
+        return generic
+    return [n for n in names if version(n) == sys.version_info[1]]
+
+
 def requirement_files(root, test_dirs):
     """requirements*.txt at the root (docs left out); in requirements/ the test files (else the dev
-    ones); in the test folders their own requirements*.txt."""
+    ones); in the test folders their own requirements*.txt; files pinned for another Python
+    version are left out."""
     def txt(name):
         return name.endswith(".txt") and "doc" not in name.lower()
-    files = sorted(f for f in os.listdir(root) if re.fullmatch(r"(.*[-_])?requirements([-_.].*)?\.txt", f) and txt(f))
+    files = for_this_python(sorted(
+        f for f in os.listdir(root) if re.fullmatch(r"(.*[-_])?requirements([-_.].*)?\.txt", f) and txt(f)))
     files.sort(key=lambda f: (f != "requirements.txt", f))
     folder = os.path.join(root, "requirements")
     if os.path.isdir(folder):
         names = sorted(f for f in os.listdir(folder) if txt(f))
-        chosen = [f for f in names if "test" in f] or [f for f in names if "dev" in f]
+        chosen = for_this_python([f for f in names if "test" in f]) or for_this_python(
+            [f for f in names if "dev" in f])
         files += ["requirements/" + f for f in chosen]
     for d in test_dirs:
         full = os.path.join(root, d)

@@ -328,6 +328,18 @@ class PythonEnvironmentTest {
   }
 
   @Test
+  void requirementFilesPinnedForAnotherPythonAreLeftOut() throws Exception {
+    PythonEnvironment.Project p =
+        detect(
+            "pyproject.toml", "[project]\nname = \"x\"\nversion = \"1\"\n",
+            "requirements/tests.txt", "pytest==8.3.4\n",
+            "requirements/tests37.txt", "pytest==7.4.4\n",
+            "requirements/docs.txt", "sphinx\n",
+            "x/__init__.py", "");
+    assertThat(p.install()).containsExactly("-r", "requirements/tests.txt", "-e", ".");
+  }
+
+  @Test
   void howTheProjectRunsItsTests() throws Exception {
     PythonEnvironment.Project unittest =
         detect(

@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# etask against the seed's §15.1 shell flow, side by side on one machine, alternating runs, on
+# pallets/click 8.1.8 (bench/prepare-click.sh) with the same generator (bench/gen_test.py).
+# Usage: bench/compare.sh [rounds] [batch counts...]     e.g. bench/compare.sh 3 1 10
+# Needs the plugin installed (./mvnw -q install -DskipTests). Prints a Markdown table and, per
+# etask run, its phase times and its own time (outside child processes) from status.json.
+# etask's caches (~/.cache/etask, uv's cache) stay warm between runs: the first etask run is
+# reported as the cold one.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(dirname "$here")
+rounds=${1:-3}; shift || true
+sizes=("${@:-1 10}")
+[ $# -eq 0 ] && sizes=(1 10)
+work=${BENCH_WORK:-$here/work}
+origin=$("$here/prepare-click.sh")
+targets=(src/click/core.py src/click/decorators.py src/click/exceptions.py src/click/formatting.py
+  src/click/parser.py src/click/termui.py src/click/types.py src/click/utils.py
+  src/click/shell_completion.py src/click/globals.py)
+export GIT_CONFIG_GLOBAL=/dev/null GIT_CONFIG_NOSYSTEM=1
+results=$work/results.tsv
+: >"$results"
+
+clean_origin() {
+  git -C "$origin" for-each-ref --format='%(refname:short)' refs/heads/auto/ | while read -r b; do
+    git -C "$origin" branch -q -D "$b"; done
+}
+
+run_shell() { # size round
+  clean_origin
+  /usr/bin/time -f "%e %M" -o "$work/time.txt" "$here/baseline.sh" "$origin" "${targets[@]:0:$1}" >/dev/null 2>&1
+  echo -e "shell\t$1\t$2\t$(tail -1 "$work/time.txt")" >>"$results"
+}
+
+run_etask() { # size round
+  clean_origin
+  local id="bench-click-$1" spec="$work/bench-click-$1.yaml" w="$work/etask-$1-$2"
+  local include; include=$(printf '"%s", ' "${targets[@]:0:$1}")
+  cat >"$spec" <<YAML
+id: $id
+objective: "Add import tests"
+repository: { url: "$origin" }
+target: { include: [${include%, }], writable: ["tests/**"] }
+generator: { command: "python $here/gen_test.py {file}", timeout: 2m }
+limits: { max_commits: 50, max_runtime_minutes: 60 }
+pr: { provider: local }
+YAML
+  rm -rf "$w"
+  (cd "$root" && /usr/bin/time -f "%e %M" -o "$work/time.txt" ./mvnw -B -q etask:run -Detask.spec="$spec" -Detask.workDir="$w" >"$work/etask-$1-$2.log" 2>&1)
+  echo -e "etask\t$1\t$2\t$(tail -1 "$work/time.txt")" >>"$results"
+  python3 - "$w/artifacts/$id/status.json" <<'PY'
+import json, sys
+s = json.load(open(sys.argv[1]))
+own = sum(s.get("phases_own_ms", {}).values())
+print(f"    etask run: exit {s['exit_code']}, startup {s.get('startup_ms')} ms, own {own} ms,"
+      f" phases {s['phases_ms']}, own by phase {s.get('phases_own_ms')}")
+PY
+  rm -rf "$w"
+}
+
+for size in "${sizes[@]}"; do
+  for r in $(seq 1 "$rounds"); do
+    if (( r % 2 )); then run_shell "$size" "$r"; run_etask "$size" "$r"; else run_etask "$size" "$r"; run_shell "$size" "$r"; fi
+    tail -2 "$results"
+  done
+done
+python3 - "$results" <<'PY'
+import statistics, sys
+rows = [l.split("\t") for l in open(sys.argv[1]).read().splitlines() if l]
+print("\n| batches | flow | runs (s) | min | median | peak RSS (MB) |\n|---|---|---|---:|---:|---:|")
+med = {}
+for size in sorted({r[1] for r in rows}, key=int):
+    for flow in ("shell", "etask"):
+        t = [float(r[3].split()[0]) for r in rows if r[0] == flow and r[1] == size]
+        m = [int(r[3].split()[1]) // 1024 for r in rows if r[0] == flow and r[1] == size]
+        med[(flow, size)] = statistics.median(t)
+        print(f"| {size} | {flow} | {', '.join(f'{x:.1f}' for x in t)} | {min(t):.1f} | {statistics.median(t):.1f} | {max(m)} |")
+for size in sorted({r[1] for r in rows}, key=int):
+    print(f"\n{size} batch(es): etask / shell = {med[('etask', size)] / med[('shell', size)]:.2f}× (medians)")
+PY
