@@ -28,6 +28,8 @@ Usage: python behave.py FILE. The behaviour for FILE is read from behaviours.txt
   delete-tests  deletes the target's test module, tests/test_<name>.py (a destructive batch)
   break-doctest changes what the first doctest of the target file expects
   unused-import a passing test with an unused import (the project's own style, flake8 would say F401)
+  shared-state  a test that passes alone but, on import, replaces the target's public methods
+                (a module-level monkeypatch): the target's other tests fail in the whole suite
 """
 import os
 import subprocess
@@ -195,6 +197,15 @@ def main(path):
     elif b == "unused-import":
         write(test, "import os\nimport unittest\n\nimport %s as m\n\n\nclass ModuleTest(unittest.TestCase):\n"
               "    def test_module_name(self) -> None:\n        self.assertEqual(m.__name__, %r)\n" % (mod, mod))
+    elif b == "shared-state":
+        write(test, (
+            "import %s as m\n\n"
+            "for _cls in [v for v in vars(m).values() if isinstance(v, type) and v.__module__ == m.__name__]:\n"
+            "    for _name, _attr in list(vars(_cls).items()):\n"
+            "        if callable(_attr) and not _name.startswith(\"_\"):\n"
+            "            setattr(_cls, _name, lambda *args, **kwargs: None)\n\n\n"
+            "def test_module_loads() -> None:\n"
+            "    assert m.__name__ == %r\n") % (mod, mod))
     elif b == "crash":
         print("behave: crashing on purpose", file=sys.stderr)
         return 3

@@ -60,6 +60,15 @@ public abstract class AbstractEtaskMojo extends AbstractMojo {
   protected File artifactsDir;
 
   /**
+   * What tasks share on this machine (etask's uv, measured baselines); default {@code
+   * ~/.cache/etask} ({@code $XDG_CACHE_HOME/etask}).
+   *
+   * @since 0.1.0
+   */
+  @Parameter(property = "etask.cacheDir")
+  protected File cacheDir;
+
+  /**
    * Skips every etask goal.
    *
    * @since 0.1.0
@@ -130,7 +139,23 @@ public abstract class AbstractEtaskMojo extends AbstractMojo {
         false,
         serverPasswords(),
         System.getenv(),
-        session != null && session.isOffline());
+        session != null && session.isOffline(),
+        cacheDir());
+  }
+
+  /**
+   * What tasks share on this machine: {@code etask.cacheDir}, else {@code $XDG_CACHE_HOME/etask} or
+   * {@code ~/.cache/etask}.
+   */
+  protected Path cacheDir() {
+    if (cacheDir != null) {
+      return cacheDir.toPath().toAbsolutePath();
+    }
+    String xdg = System.getenv("XDG_CACHE_HOME");
+    return (xdg != null && !xdg.isBlank()
+            ? Path.of(xdg)
+            : Path.of(System.getProperty("user.home"), ".cache"))
+        .resolve("etask");
   }
 
   /**

@@ -42,6 +42,7 @@ public class ValidateMojo extends AbstractEtaskMojo {
         CheckoutValidator.validate(
             where,
             workDir.toPath(),
+            cacheDir(),
             spec == null ? null : SpecLoader.load(config().spec()),
             new MavenListener(getLog()));
     if (!r.passed()) {

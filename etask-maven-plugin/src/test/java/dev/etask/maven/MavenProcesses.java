@@ -44,34 +44,46 @@ abstract class MavenProcesses {
    * to {@code log}.
    */
   Process maven(String goal, Path log, Map<String, String> env, String... args) throws IOException {
+    List<String> all = new ArrayList<>(List.of("-Detask.spec=task.yaml"));
+    all.addAll(List.of(args));
+    return mavenIn(dir, goal, log, env, all.toArray(String[]::new));
+  }
+
+  /** Starts {@code mvnw <plugin>:<goal> <args>} in {@code where}, output to {@code log}. */
+  Process mavenIn(Path where, String goal, Path log, Map<String, String> env, String... args)
+      throws IOException {
     List<String> cmd =
         new ArrayList<>(
             List.of(
                 System.getProperty("etask.it.mvnw"),
                 "-B",
                 "-Dmaven.repo.local=" + System.getProperty("etask.it.localRepo"),
-                System.getProperty("etask.it.plugin") + ":" + goal,
-                "-Detask.spec=task.yaml"));
+                System.getProperty("etask.it.plugin") + ":" + goal));
     cmd.addAll(List.of(args));
     ProcessBuilder pb =
         new ProcessBuilder(cmd)
-            .directory(dir.toFile())
+            .directory(where.toFile())
             .redirectErrorStream(true)
             .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
     pb.environment().put("MAVEN_OPTS", "-Duser.home=" + dir.resolve("home"));
+    pb.environment().put("XDG_CACHE_HOME", dir.resolve("home/.cache").toString());
     pb.environment().putAll(env);
     return pb.start();
   }
 
-  /** Runs Maven to the end (at most five minutes) and returns its exit value. */
-  int mavenToTheEnd(String goal, Path log, Map<String, String> env, String... args)
-      throws Exception {
-    Process p = maven(goal, log, env, args);
+  /** Runs {@code p} to the end (at most five minutes) and returns its exit value. */
+  static int toTheEnd(Process p, Path log) throws Exception {
     if (!p.waitFor(5, TimeUnit.MINUTES)) {
       p.destroyForcibly();
       throw new AssertionError("Maven did not finish in 5 minutes:\n" + read(log));
     }
     return p.exitValue();
+  }
+
+  /** Runs Maven to the end (at most five minutes) and returns its exit value. */
+  int mavenToTheEnd(String goal, Path log, Map<String, String> env, String... args)
+      throws Exception {
+    return toTheEnd(maven(goal, log, env, args), log);
   }
 
   /** git in {@code where}, never the user's configuration. */

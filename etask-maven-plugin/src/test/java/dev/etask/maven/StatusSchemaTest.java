@@ -149,7 +149,9 @@ class StatusSchemaTest {
                     List.of(),
                     true,
                     "abc",
-                    3)));
+                    3,
+                    "incremental",
+                    "def")));
     JsonNode written = Json.MAPPER.valueToTree(sample);
     List<String> missing = new ArrayList<>();
     written

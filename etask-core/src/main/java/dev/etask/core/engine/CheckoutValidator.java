@@ -88,6 +88,12 @@ public final class CheckoutValidator {
   }
 
   public static Result validate(Path start, Path workDir, TaskSpec specOrNull, Listener listener) {
+    return validate(start, workDir, null, specOrNull, listener);
+  }
+
+  /** {@code cacheDir}: what validations and tasks share on this machine (uv), or null. */
+  public static Result validate(
+      Path start, Path workDir, Path cacheDir, TaskSpec specOrNull, Listener listener) {
     Path checkout = start.toAbsolutePath().normalize();
     while (checkout != null && !Files.isDirectory(checkout.resolve(".git"))) {
       checkout = checkout.getParent();
@@ -152,6 +158,9 @@ public final class CheckoutValidator {
       boolean unchanged = diff.files() == 0;
       PythonEnvironment python =
           new PythonEnvironment(ws, runner, environments, spec.python().env(), List.of(), null);
+      if (cacheDir != null) {
+        python.withTools(cacheDir.resolve("tools"), spec.python().interpreter());
+      }
       PythonEnvironment.Project project = python.detect(spec.python().interpreter(), spec.python());
       long t0 = System.nanoTime();
       if (!project.locked().isEmpty()) {
@@ -192,8 +201,34 @@ public final class CheckoutValidator {
       String how = setup.describe(spec.qualityGates(), project);
       out.info(how);
 
+      BaselineCache cache = new BaselineCache(cacheDir, out);
+      String key = null;
+      try (GitRepo repo = GitRepo.open(checkout)) {
+        org.eclipse.jgit.lib.ObjectId tree = repo.resolve("HEAD^{tree}");
+        if (tree != null && cache.enabled()) {
+          key =
+              BaselineCache.key(
+                  tree.name(),
+                  "checkout",
+                  project,
+                  setup,
+                  versions,
+                  spec.python().interpreter(),
+                  spec.python().env(),
+                  built);
+        }
+      }
+      Optional<BaselineCache.Entry> cached = key == null ? Optional.empty() : cache.find(key);
       GateReport before;
-      if (unchanged) {
+      if (cached.isPresent()) {
+        before = cached.get().report();
+        out.info(
+            (unchanged ? "the working tree is HEAD (no change, no untracked file); " : "")
+                + "HEAD's measurement from the cache (the same tree, environment and gate"
+                + " settings, measured "
+                + cached.get().created()
+                + ")");
+      } else if (unchanged) {
         out.info("the working tree is HEAD (no change, no untracked file): measured once");
         before =
             new GateRunner(ws, python, runner, versions, setup)
@@ -218,6 +253,9 @@ public final class CheckoutValidator {
                 + " (log: "
                 + ws.logs().resolve(unchanged ? "worktree-gates.log" : "head-gates.log")
                 + ")");
+      }
+      if (key != null && cached.isEmpty()) {
+        cache.put(key, before, null, unchanged ? checkout : head);
       }
       GateReport after =
           unchanged

@@ -92,10 +92,19 @@ final class CommitPhase implements Phase {
       }
       state.ownCommits.add(sha.name());
       batch.committed(sha.name());
-      c.store().writeReport("current", c.store().readReport("batch-" + (batch.index() + 1)));
+      c.store().promote("batch-" + (batch.index() + 1));
+      if (!"incremental".equals(batch.validation())) {
+        // the whole suite ran on this tree: the tip is verified
+        state.fullCheckedSha = sha.name();
+        state.fullReport = "batch-" + (batch.index() + 1);
+      }
       c.out().info("committed " + RunContext.shortSha(sha) + " " + subject(c, batch));
       c.store().save();
-      new Pusher(c).push(git, simulate);
+      if (sha.name().equals(state.fullCheckedSha)) {
+        new Pusher(c).push(git, simulate);
+      } else {
+        c.out().info("pushed once the whole suite passes on the tip (validated incrementally)");
+      }
     } catch (GitException e) {
       throw c.gitFailure(
           Code.PUSH_FAILED,

@@ -32,7 +32,8 @@ public final class Engine implements AutoCloseable {
    * (for hints), with {@code {goal}} for the goal; {@code dryRun} computes and shows but never
    * pushes or opens a PR; {@code servers} are settings.xml servers' passwords by id (decrypted),
    * where a token may be; {@code environment} is the caller's environment (GH_TOKEN, SSH_AUTH_SOCK,
-   * GITHUB_OUTPUT, …); {@code offline} refuses everything that needs the network.
+   * GITHUB_OUTPUT, …); {@code offline} refuses everything that needs the network; {@code cacheDir}
+   * is what tasks share on this machine (uv, baselines), null for nothing shared.
    */
   public record Config(
       Path spec,
@@ -44,7 +45,8 @@ public final class Engine implements AutoCloseable {
       boolean dryRun,
       Map<String, String> servers,
       Map<String, String> environment,
-      boolean offline) {
+      boolean offline,
+      Path cacheDir) {
     public Config {
       secrets = secrets == null ? List.of() : List.copyOf(secrets);
       servers = servers == null ? Map.of() : Map.copyOf(servers);
@@ -69,7 +71,8 @@ public final class Engine implements AutoCloseable {
           dryRun,
           Map.of(),
           System.getenv(),
-          false);
+          false,
+          null);
     }
 
     public Config(Path spec, Path workDir, Path artifactsDir, Path runDir) {
@@ -198,6 +201,9 @@ public final class Engine implements AutoCloseable {
       if (state.aborted != null) {
         break;
       }
+    }
+    if (!c.interrupted()) {
+      run(new DeliverPhase());
     }
     Outcome outcome = aggregate();
     publish();

@@ -107,7 +107,10 @@ final class PreparePhase implements Phase {
       }
       GateReport tip =
           c.tools().gates(c).measure("adopted", state.sourceDirs, RunContext.GATE_TIMEOUT);
-      c.store().writeReport("current", tip);
+      c.store().writeReport("adopted", tip);
+      c.store().promote("adopted");
+      state.fullReport = "adopted";
+      state.fullCheckedSha = adopted.name();
       c.out().info("adopted branch measured: " + line(tip));
     }
     state.prepared = true;
@@ -275,6 +278,11 @@ final class PreparePhase implements Phase {
     RunState state = c.state();
     PythonEnvironment.Project project = c.project();
     long t0 = System.nanoTime();
+    BaselineCache cache = new BaselineCache(c.config().cacheDir(), c.out());
+    String key = BaselineCache.key(c);
+    if (key != null && cache.restore(c, key, t0)) {
+      return;
+    }
     c.out()
         .info(
             "measuring the baseline (ruff, "
@@ -320,8 +328,24 @@ final class PreparePhase implements Phase {
                             + String.join(", ", project.dependencyFiles())
                             + ") or add it to python.install"));
     c.store().writeReport("baseline", baseline);
-    c.store().writeReport("current", baseline);
+    if (key != null) {
+      cache.sweep();
+      cache.put(key, baseline, c.store().coverageData("baseline"), c.ws().repo());
+    }
+    useBaseline(c, baseline);
     c.out().info("baseline in " + RunContext.secs(t0) + ": " + line(baseline));
+    warnFailing(c, baseline);
+  }
+
+  static void useBaseline(RunContext c, GateReport baseline) {
+    RunState state = c.state();
+    c.store().promote("baseline");
+    state.fullReport = "baseline";
+    state.fullCheckedSha = state.baseSha;
+  }
+
+  static void warnFailing(RunContext c, GateReport baseline) {
+    RunState state = c.state();
     if (!baseline.tests().failing().isEmpty()) {
       c.out()
           .warn(

@@ -56,6 +56,14 @@ final class Pusher {
                     + "; pushing without it (needs-manual-review)");
       }
     }
+    if (!git.head().name().equals(state.fullCheckedSha)) {
+      if (simulate) {
+        c.out().info("dry run: the whole suite would run on the tip before the push");
+      } else if (!new Delivery(c).verify(git)) {
+        c.out().warn("nothing pushed: the whole suite does not pass on the tip");
+        return;
+      }
+    }
     // only etask's commits are on the origin's branch (checked above): replace them, under a lease
     ObjectId remote = git.remoteTracking(branch);
     ObjectId head = git.head();

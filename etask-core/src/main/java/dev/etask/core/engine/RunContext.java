@@ -88,6 +88,9 @@ final class RunContext {
     this.environments = environments;
     this.python =
         new PythonEnvironment(ws, runner, environments, spec.python().env(), List.of(), null);
+    if (config.cacheDir() != null) {
+      python.withTools(config.cacheDir().resolve("tools"), spec.python().interpreter());
+    }
     this.store = store;
     this.budget = budget;
     this.hints = new Hints(config);

@@ -103,7 +103,10 @@ final class StateStore {
     }
   }
 
-  /** Writes a gate report under {@code name} and records its sum. */
+  /**
+   * Writes a gate report under {@code name} and records its sum, and the sum of its coverage data
+   * ({@code <name>.coverage}) when the gates left one.
+   */
   synchronized void writeReport(String name, GateReport report) {
     if (frozen) {
       return;
@@ -111,6 +114,12 @@ final class StateStore {
     Path file = reportFile(name);
     try {
       state.reportSums.put(name, sha256(writeJson(file, report)));
+      Path data = ws.reports().resolve(name + ".coverage");
+      if (Files.isRegularFile(data)) {
+        state.coverageSums.put(name, sha256(Files.readAllBytes(data)));
+      } else {
+        state.coverageSums.remove(name);
+      }
     } catch (IOException e) {
       throw new EtaskException(
           Code.IO_FAILED, "cannot write " + file + ": " + e.getMessage(), hints.workDir(), e);
@@ -140,6 +149,52 @@ final class StateStore {
           hints.startOver(),
           e);
     }
+  }
+
+  /**
+   * Makes report {@code from} (and its coverage data) the state of the branch's tip, {@code
+   * current}.
+   */
+  synchronized void promote(String from) {
+    GateReport report = readReport(from);
+    Path data = coverageData(from);
+    Path current = ws.reports().resolve("current.coverage");
+    try {
+      if (data != null) {
+        Files.copy(data, current, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      } else {
+        Files.deleteIfExists(current);
+      }
+    } catch (IOException e) {
+      throw new EtaskException(
+          Code.IO_FAILED, "cannot write " + current + ": " + e.getMessage(), hints.workDir(), e);
+    }
+    writeReport("current", report);
+  }
+
+  /**
+   * The coverage data behind report {@code name}, checked to be what the gates wrote; null when
+   * there is none.
+   */
+  Path coverageData(String name) {
+    Path data = ws.reports().resolve(name + ".coverage");
+    String expected = state.coverageSums.get(name);
+    if (expected == null || !Files.isRegularFile(data)) {
+      return null;
+    }
+    try {
+      if (!expected.equals(sha256(Files.readAllBytes(data)))) {
+        throw new EtaskException(
+            Code.REPORT_TAMPERED,
+            "the coverage data "
+                + data
+                + " is not what the gates wrote: something changed it afterwards",
+            "check what writes into " + ws.reports() + ", then " + hints.startOver());
+      }
+    } catch (IOException e) {
+      return null;
+    }
+    return data;
   }
 
   boolean hasReport(String name) {

@@ -75,11 +75,10 @@ final class ValidatePhase implements Phase {
     }
     String name = "batch-" + (batch.index() + 1);
     Duration timeout = c.budget().atMost(RunContext.GATE_TIMEOUT, Duration.ofMinutes(1));
-    GateReport after = c.tools().gates(c).measure(name, state.sourceDirs, timeout);
-    c.store().writeReport(name, after);
     DiffStats diff;
     List<String> testFiles;
     long runnerConfigs;
+    boolean onlyNewTests;
     try (GitRepo git = c.openClone()) {
       diff = git.stagedDiff();
       List<Change> changes = git.changes();
@@ -93,8 +92,36 @@ final class ValidatePhase implements Phase {
                       p.endsWith(".py")
                           && spec.git().testFiles().stream().anyMatch(g -> g.matches(p)))
               .toList();
+      onlyNewTests =
+          !changes.isEmpty()
+              && runnerConfigs == 0
+              && testFiles.size() == changes.size()
+              && changes.stream().allMatch(x -> x.kind() == Change.Kind.ADDED);
     } catch (GitException e) {
       throw c.gitFailure(Code.IO_FAILED, e, c.hints().cleanAndRetry());
+    }
+    java.nio.file.Path beforeData = c.store().coverageData("current");
+    boolean incremental =
+        spec.qualityGates().validation() == TaskSpec.Validation.INCREMENTAL
+            && onlyNewTests
+            && beforeData != null
+            && before.coverage() != null
+            && before.tests().total() > 0;
+    GateReport after =
+        incremental
+            ? c.tools()
+                .gates(c)
+                .measureNewTests(name, state.sourceDirs, testFiles, before, beforeData, timeout)
+            : c.tools().gates(c).measure(name, state.sourceDirs, timeout);
+    c.store().writeReport(name, after);
+    batch.validatedBy(incremental ? "incremental" : "full");
+    if (incremental) {
+      c.out()
+          .info(
+              "validated incrementally: the "
+                  + testFiles.size()
+                  + " new test file(s) alone, on top of the state before; the whole suite runs"
+                  + " before the push");
     }
     Map<Metric, Double> metrics = Measurements.compare(before, after, diff);
     metrics.put(Metric.TEST_CONFIG_FILES, (double) runnerConfigs);

@@ -61,44 +61,9 @@ public final class GateRunner implements Gates {
     Path reports = workspace.reports();
 
     // ruff: fast, first
-    Path ruffJson = reports.resolve(label + "-ruff.json");
-    List<Finding> lint = null;
-    deleteQuietly(ruffJson);
-    List<String> ruffArgs =
-        new ArrayList<>(
-            List.of(
-                python.bin("ruff").toString(),
-                "check",
-                "--no-fix",
-                "--output-format",
-                "json",
-                "--output-file",
-                ruffJson.toString(),
-                "--cache-dir",
-                workspace.cache().resolve("ruff").toString()));
-    if (setup.ruffIsolated()) {
-      ruffArgs.add(
-          "--isolated"); // no ruff settings of the repository's: none from above the clone either
-    }
-    if (setup.lintSelect() != null) {
-      ruffArgs.add("--select=" + String.join(",", setup.lintSelect()));
-    }
-    ruffArgs.add(".");
-    ProcessRunner.Result ruff = runner.run(new Command(ruffArgs, repo, env, timeout, log));
-    durations.put("ruff", ruff.duration().toMillis());
-    if (ruff.exitCode() <= 1 && !ruff.timedOut() && Files.exists(ruffJson)) {
-      try {
-        lint = Reports.ruff(ruffJson, repo);
-      } catch (ReportFormatException e) {
-        problems.add("ruff: " + e.getMessage());
-      }
-    } else {
-      problems.add(
-          "ruff could not run (exit "
-              + ruff.exitCode()
-              + "): "
-              + PythonEnvironment.lastLines(ruff.output(), 5));
-    }
+    List<Finding> lint =
+        Ruff.check(
+            workspace, python, runner, setup, label, List.of("."), timeout, problems, durations);
 
     Path mypyOut = reports.resolve(label + "-mypy.txt");
     CompletableFuture<ProcessRunner.Result> mypyRun =
@@ -140,55 +105,11 @@ public final class GateRunner implements Gates {
     deleteQuietly(junit);
     deleteQuietly(coverageJson);
     deleteCoverageData(data);
-    List<String> argv =
-        new ArrayList<>(
-            List.of(python.python().toString(), "-m", "coverage", "run", "--data-file=" + data));
-    if (!source.isEmpty()) {
-      // folders as they are; a top-level module file (flat layout) by its importable name
-      argv.add(
-          "--source="
-              + String.join(
-                  ",",
-                  source.stream()
-                      .map(
-                          s ->
-                              s.endsWith(".py")
-                                  ? s.substring(0, s.length() - 3).replace('/', '.')
-                                  : s)
-                      .toList()));
-    }
+    List<String> argv = coverageRun(python, data, source);
     argv.addAll(tests.suite(junit, hasPytestCov()));
     ProcessRunner.Result run = runner.run(new Command(argv, repo, env, timeout, log));
     durations.put("tests", run.duration().toMillis());
-    String name = tests.runnerName();
-    TestResults testResults = TestResults.none();
-    if (run.timedOut()) {
-      problems.add(name + " did not finish within " + timeout.toSeconds() + "s");
-    } else {
-      if (Files.exists(junit)) {
-        try {
-          testResults = Reports.junit(junit);
-        } catch (ReportFormatException e) {
-          problems.add(name + ": " + e.getMessage());
-        }
-      }
-      String tail = PythonEnvironment.lastLines(run.output(), 15);
-      switch (run.exitCode()) {
-        case 0, 1 -> {
-          if (!Files.exists(junit)) {
-            problems.add(name + " wrote no report (exit " + run.exitCode() + "): " + tail);
-          }
-        }
-        case 2 ->
-            problems.add(
-                name
-                    + " was interrupted before running the whole suite (errors while collecting"
-                    + " the tests, exit 2):\n"
-                    + tail);
-        case 5 -> problems.add(name + " ran no tests (exit 5): " + tail);
-        default -> problems.add(name + " could not run (exit " + run.exitCode() + "):\n" + tail);
-      }
-    }
+    TestResults testResults = results(tests.runnerName(), run, junit, timeout, problems);
 
     Coverage coverage = null;
     if (source.isEmpty()) {
@@ -220,10 +141,98 @@ public final class GateRunner implements Gates {
       problems.add("mypy: nothing to check: no Python source folder was found (set python.source)");
     }
     // the tools wrote these themselves: a secret a test printed must not stay in them
-    for (Path written : List.of(ruffJson, mypyOut, junit, coverageJson)) {
+    for (Path written :
+        List.of(reports.resolve(label + "-ruff.json"), mypyOut, junit, coverageJson)) {
       redactFile(written);
     }
     return new GateReport(testResults, coverage, lint, types, problems, durations);
+  }
+
+  @Override
+  public GateReport measureNewTests(
+      String label,
+      List<String> source,
+      List<String> newTests,
+      GateReport before,
+      Path beforeData,
+      Duration timeout) {
+    return new IncrementalGates(workspace, python, runner, setup, tests, hasPytestCov())
+        .measure(label, source, newTests, before, beforeData, timeout);
+  }
+
+  @Override
+  public boolean moveCoverage(Path data, String fromRoot, Duration timeout) {
+    if (fromRoot.equals(workspace.repo().toString())) {
+      return true;
+    }
+    List<String> argv =
+        List.of(
+            python.python().toString(),
+            python.script("coverage_data.py").toString(),
+            "move",
+            data.toString(),
+            fromRoot);
+    Path log = workspace.logs().resolve("coverage-move.log");
+    return runner.run(new Command(argv, workspace.repo(), python.environment(), timeout, log)).ok();
+  }
+
+  /** {@code python -m coverage run} into {@code data}, measuring {@code source}. */
+  static List<String> coverageRun(PythonEnvironment python, Path data, List<String> source) {
+    List<String> argv =
+        new ArrayList<>(
+            List.of(python.python().toString(), "-m", "coverage", "run", "--data-file=" + data));
+    if (!source.isEmpty()) {
+      // folders as they are; a top-level module file (flat layout) by its importable name
+      argv.add(
+          "--source="
+              + String.join(
+                  ",",
+                  source.stream()
+                      .map(
+                          s ->
+                              s.endsWith(".py")
+                                  ? s.substring(0, s.length() - 3).replace('/', '.')
+                                  : s)
+                      .toList()));
+    }
+    return argv;
+  }
+
+  /**
+   * What a test run says: its JUnit report, and as problems every way it can fail to be a
+   * measurement (time limit, no report, collection errors, no tests, a crash).
+   */
+  static TestResults results(
+      String name, ProcessRunner.Result run, Path junit, Duration timeout, List<String> problems) {
+    TestResults testResults = TestResults.none();
+    if (run.timedOut()) {
+      problems.add(name + " did not finish within " + timeout.toSeconds() + "s");
+      return testResults;
+    }
+    if (Files.exists(junit)) {
+      try {
+        testResults = Reports.junit(junit);
+      } catch (ReportFormatException e) {
+        problems.add(name + ": " + e.getMessage());
+      }
+    }
+    String tail = PythonEnvironment.lastLines(run.output(), 15);
+    switch (run.exitCode()) {
+      case 0, 1 -> {
+        if (!Files.exists(junit)) {
+          problems.add(name + " wrote no report (exit " + run.exitCode() + "): " + tail);
+        }
+      }
+      case 2 ->
+          problems.add(
+              name
+                  + " was interrupted before running the whole suite (errors while collecting"
+                  + " the tests, exit 2):\n"
+                  + tail);
+      case 5 -> problems.add(name + " ran no tests (exit 5): " + tail);
+      default -> problems.add(name + " could not run (exit " + run.exitCode() + "):\n" + tail);
+    }
+    return testResults;
   }
 
   private void redactFile(Path file) {

@@ -13,4 +13,25 @@ public interface Gates {
    * batch-3}); {@code source} are the folders coverage and mypy look at.
    */
   GateReport measure(String label, List<String> source, Duration timeout);
+
+  /**
+   * Measures a batch that only adds test files without the whole suite: {@code newTests} run alone
+   * under coverage, their data combined with {@code beforeData} (the coverage data of {@code
+   * before}), ruff on the new files, mypy's findings those of {@code before} (no source changed).
+   * The report stands for the whole tree; the whole suite still runs before anything is pushed.
+   */
+  GateReport measureNewTests(
+      String label,
+      List<String> source,
+      List<String> newTests,
+      GateReport before,
+      java.nio.file.Path beforeData,
+      Duration timeout);
+
+  /**
+   * Rewrites the file names in {@code data} (coverage data measured in a clone at {@code fromRoot},
+   * such as a cached baseline of another task) to this clone. Returns false, after saying why in
+   * the log, when the data cannot be read.
+   */
+  boolean moveCoverage(java.nio.file.Path data, String fromRoot, Duration timeout);
 }

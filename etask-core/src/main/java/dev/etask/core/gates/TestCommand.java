@@ -46,7 +46,15 @@ final class TestCommand {
 
   /** What follows {@code python} to run only the tests in {@code files}. */
   List<String> named(Path junit, List<String> files) {
+    return named(junit, files, false);
+  }
+
+  /** The same, under {@code coverage run} when {@code noCov} (pytest-cov must keep out). */
+  List<String> named(Path junit, List<String> files, boolean noCov) {
     List<String> argv = runner(junit);
+    if (setup.runner() == GateSetup.Runner.PYTEST && noCov) {
+      argv.add("--no-cov");
+    }
     argv.addAll(files);
     return argv;
   }

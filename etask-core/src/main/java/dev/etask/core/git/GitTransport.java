@@ -334,8 +334,14 @@ public final class GitTransport {
   /** See {@link #cloneInto}: a clone with no remote, its credentials never written down. */
   static GitRepo cloneFrom(Origin origin, java.nio.file.Path dir) throws GitException {
     try {
+      Git cloned;
+      if (origin.isLocal() && CliClone.into(origin.url(), dir)) {
+        cloned = Git.open(dir.toFile(), NoHooks.fs());
+        return forgetOrigin(cloned);
+      }
+      dev.etask.core.workspace.FileTrees.delete(dir); // what a failed git clone left
       // every tag too: version tools (setuptools-scm) read them when the project is installed
-      Git cloned =
+      cloned =
           Git.cloneRepository()
               .setFs(NoHooks.fs())
               .setURI(origin.url())
@@ -346,18 +352,23 @@ public final class GitTransport {
               .setTransportConfigCallback(origin::configure)
               .setTimeout(TIMEOUT_SECONDS)
               .call();
-      org.eclipse.jgit.lib.StoredConfig config = cloned.getRepository().getConfig();
-      config.unsetSection("remote", "origin");
-      for (String branch : config.getSubsections("branch")) {
-        config.unset("branch", branch, "remote");
-        config.unset("branch", branch, "merge");
-      }
-      config.save();
-      return new GitRepo(cloned);
+      return forgetOrigin(cloned);
     } catch (GitAPIException e) {
       throw wrap("cannot clone " + origin.url(), e);
     } catch (IOException e) {
-      throw new GitException("cannot write the clone's configuration: " + e.getMessage(), false, e);
+      throw new GitException("cannot write the clone " + dir + ": " + e.getMessage(), false, e);
     }
+  }
+
+  /** Removes the clone's remote and the branches' upstreams: the clone knows no origin. */
+  private static GitRepo forgetOrigin(Git cloned) throws IOException {
+    org.eclipse.jgit.lib.StoredConfig config = cloned.getRepository().getConfig();
+    config.unsetSection("remote", "origin");
+    for (String branch : config.getSubsections("branch")) {
+      config.unset("branch", branch, "remote");
+      config.unset("branch", branch, "merge");
+    }
+    config.save();
+    return new GitRepo(cloned);
   }
 }

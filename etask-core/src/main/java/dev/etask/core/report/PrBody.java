@@ -71,6 +71,15 @@ public final class PrBody {
     if (pending > 0) {
       b.append(" · ").append(pending).append(" not reached");
     }
+    long incremental =
+        state.batches.stream().filter(x -> "incremental".equals(x.validation())).count();
+    b.append("  \n**Validation:** ")
+        .append(
+            incremental == 0
+                ? "the whole suite for every batch"
+                : incremental
+                    + " batch(es) that only add tests were validated by their new tests alone;"
+                    + " the whole suite ran on the tip before the push");
     b.append("  \n**Labels:** ");
     o.labels().forEach(l -> b.append('`').append(l).append("` "));
     b.append("\n");

@@ -85,5 +85,7 @@ public record StatusDocument(
       List<String> newFindings,
       Boolean firstTryPass,
       String commit,
-      long durationMs) {}
+      long durationMs,
+      String validation,
+      String revertedBy) {}
 }

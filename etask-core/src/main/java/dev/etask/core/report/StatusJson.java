@@ -52,7 +52,9 @@ public final class StatusJson {
               b.newFindings(),
               b.firstTryPass(),
               b.commit(),
-              b.durationMs()));
+              b.durationMs(),
+              b.validation(),
+              b.revertedBy()));
     }
     return new StatusDocument(
         SCHEMA_VERSION,

@@ -56,7 +56,8 @@ final class SpecSections {
         "check_assertions",
         "mutation_check",
         "tests",
-        "lint");
+        "lint",
+        "validation");
     YamlSection tests = gates.section("tests");
     tests.allow("runner", "args");
     YamlSection lint = gates.section("lint");
@@ -85,7 +86,9 @@ final class SpecSections {
             new TaskSpec.Tests(
                 tests.enumValue("runner", TaskSpec.Runner.class, TaskSpec.Runner.AUTO),
                 tests.argv("args")),
-            new TaskSpec.Lint(select));
+            new TaskSpec.Lint(select),
+            gates.enumValue(
+                "validation", TaskSpec.Validation.class, TaskSpec.Validation.INCREMENTAL));
     return qualityGates;
   }
 

@@ -77,7 +77,18 @@ public record TaskSpec(
       boolean checkAssertions,
       boolean mutationCheck,
       Tests tests,
-      Lint lint) {}
+      Lint lint,
+      Validation validation) {}
+
+  /**
+   * How a batch that only adds test files is validated: {@code incremental} runs its new tests
+   * alone (the whole suite runs before anything is pushed), {@code full} runs the whole suite for
+   * every batch.
+   */
+  public enum Validation {
+    INCREMENTAL,
+    FULL
+  }
 
   /** How the repository's tests run: {@code auto} detects it from the repository. */
   public enum Runner {

@@ -39,6 +39,12 @@ public final class BatchState {
   private String commit;
   private long durationMs;
 
+  /** How the gates measured it: {@code full} (the whole suite) or {@code incremental}. */
+  private String validation;
+
+  /** The commit that reverted this batch's commit on the origin's branch, or null. */
+  private String revertedBy;
+
   BatchState() {}
 
   public BatchState(int index, List<String> files) {
@@ -110,6 +116,19 @@ public final class BatchState {
 
   public long durationMs() {
     return durationMs;
+  }
+
+  public String validation() {
+    return validation;
+  }
+
+  public String revertedBy() {
+    return revertedBy;
+  }
+
+  /** The gates measured this attempt in full or incrementally. */
+  public void validatedBy(String how) {
+    validation = how;
   }
 
   /**
@@ -189,6 +208,21 @@ public final class BatchState {
   public void committed(String sha) {
     commit = sha;
     firstTryPass = attempts == 1;
+    stage = Stage.DONE;
+  }
+
+  /**
+   * The whole suite fails with this committed batch on the branch: it is taken off again, dropped
+   * from a branch never pushed ({@code revertCommit} null) or reverted by {@code revertCommit}.
+   */
+  public void rejectedByFullSuite(Decision d, String revertCommit) {
+    record(d);
+    if (revertCommit == null) {
+      commit = null;
+    } else {
+      revertedBy = revertCommit;
+    }
+    firstTryPass = false;
     stage = Stage.DONE;
   }
 

@@ -106,6 +106,18 @@ public final class RunState {
    */
   public Map<String, String> reportSums = new LinkedHashMap<>();
 
+  /** SHA-256 of the coverage data behind a report ({@code <name>.coverage}), the same way. */
+  public Map<String, String> coverageSums = new LinkedHashMap<>();
+
+  /**
+   * The tip the whole suite last passed on: commits after it were validated incrementally and are
+   * pushed only once the whole suite passed on the tip.
+   */
+  public String fullCheckedSha;
+
+  /** The report of the last whole-suite measurement ({@code baseline}, {@code batch-3}, …). */
+  public String fullReport;
+
   public static RunState read(Path file) throws IOException {
     return Json.MAPPER.readValue(file.toFile(), RunState.class);
   }

@@ -81,6 +81,9 @@ public final class PythonEnvironment {
   private final List<Path> pythonPath;
   private final Path uv;
   private List<String> notes = List.of();
+  private Path tools;
+  private String toolsInterpreter = "python3";
+  private Optional<Path> resolvedUv;
 
   public PythonEnvironment(Workspace workspace, ProcessRunner runner) {
     this(workspace, runner, List.of(), null);
@@ -123,9 +126,38 @@ public final class PythonEnvironment {
     return new PythonEnvironment(checkout, runner, environments, gateVariables, pythonPath, uv);
   }
 
-  /** The installer this environment uses: uv when given or on PATH, else pip. */
-  public Optional<Path> uv() {
-    return uv != null ? Optional.of(uv) : findOnPath("uv");
+  /**
+   * Where etask may install uv when it is not on PATH ({@code <cacheDir>/tools}), with which
+   * interpreter's pip; without it, pip builds the venv when uv is not on PATH.
+   */
+  public PythonEnvironment withTools(Path tools, String interpreter) {
+    this.tools = tools;
+    this.toolsInterpreter = interpreter;
+    return this;
+  }
+
+  /**
+   * The installer this environment uses: uv when given or on PATH, else the uv etask installed in
+   * its tools folder (installing it the first time), else pip.
+   */
+  public synchronized Optional<Path> uv() {
+    if (uv != null) {
+      return Optional.of(uv);
+    }
+    if (resolvedUv == null) {
+      resolvedUv = findOnPath("uv");
+      if (resolvedUv.isEmpty() && tools != null) {
+        resolvedUv =
+            UvBootstrap.ensure(
+                tools,
+                toolsInterpreter,
+                runner,
+                environments,
+                workspace.root(),
+                workspace.logs().resolve("prepare-env.log"));
+      }
+    }
+    return resolvedUv;
   }
 
   public Path python() {

@@ -111,7 +111,20 @@ final class EngineKit {
   Engine open(boolean dryRun) {
     current =
         Engine.open(
-            new Engine.Config(spec, work, null, dir, List.of(), null, dryRun), listener(), tools());
+            new Engine.Config(
+                spec,
+                work,
+                null,
+                dir,
+                List.of(),
+                null,
+                dryRun,
+                Map.of(),
+                System.getenv(),
+                false,
+                cacheDir),
+            listener(),
+            tools());
     return current;
   }
 
@@ -174,7 +187,53 @@ final class EngineKit {
 
       @Override
       public Gates gates(RunContext c) {
-        return (label, source, timeout) -> measure(c.ws().repo());
+        return new Gates() {
+          @Override
+          public GateReport measure(String label, List<String> source, Duration timeout) {
+            measured.add(label);
+            writeData(c, label);
+            return EngineKit.measure(c.ws().repo());
+          }
+
+          @Override
+          public boolean moveCoverage(Path data, String fromRoot, Duration timeout) {
+            movedCoverage.add(fromRoot);
+            return Files.isRegularFile(data);
+          }
+
+          @Override
+          public GateReport measureNewTests(
+              String label,
+              List<String> source,
+              List<String> newTests,
+              GateReport before,
+              Path beforeData,
+              Duration timeout) {
+            incrementalRuns.add(label);
+            writeData(c, label);
+            // the new files' tests alone: what they break in other tests cannot be seen here
+            GateReport alone = EngineKit.measure(c.ws().repo(), newTests);
+            List<String> passed = new ArrayList<>(before.tests().passedIds());
+            passed.addAll(alone.tests().passedIds());
+            List<String> failing = new ArrayList<>(before.tests().failing());
+            failing.addAll(alone.tests().failing());
+            return new GateReport(
+                new TestResults(
+                    passed.size(),
+                    failing.size(),
+                    0,
+                    0,
+                    failing,
+                    alone.tests().failureExcerpt(),
+                    passed),
+                new Coverage(
+                    Math.min(100.0, 40 + 5.0 * (passed.size() + failing.size())), Map.of()),
+                before.lint(),
+                before.types(),
+                List.of(),
+                Map.of());
+          }
+        };
       }
 
       @Override
@@ -218,16 +277,38 @@ final class EngineKit {
    * The fake gates: tests are {@code def test_} functions under tests/, lint findings lines ending
    * in "# lint".
    */
+  /** The labels measured incrementally, in order. */
+  final List<String> incrementalRuns = Collections.synchronizedList(new ArrayList<>());
+
+  /** What tasks share on the machine (the baseline cache); null: nothing. */
+  Path cacheDir;
+
+  final List<String> measured = Collections.synchronizedList(new ArrayList<>());
+  final List<String> movedCoverage = Collections.synchronizedList(new ArrayList<>());
+
+  private static void writeData(RunContext c, String label) {
+    try {
+      Files.writeString(c.ws().reports().resolve(label + ".coverage"), "data of " + label);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   static GateReport measure(Path repo) {
+    return measure(repo, null);
+  }
+
+  /**
+   * The fake gates on the tree ({@code only}: just these test files). A test file with a line
+   * {@code # breaks: test_x} makes test_x fail when the whole suite runs (shared state).
+   */
+  static GateReport measure(Path repo, List<String> only) {
+    List<String> breaks = new ArrayList<>();
     List<String> passed = new ArrayList<>();
     List<String> failing = new ArrayList<>();
     List<Finding> lint = new ArrayList<>();
-    try (var files = Files.walk(repo)) {
-      for (Path f :
-          files
-              .filter(p -> p.toString().endsWith(".py") && !p.toString().contains("/.git/"))
-              .sorted()
-              .toList()) {
+    try {
+      for (Path f : pythonFiles(repo)) {
         String rel = repo.relativize(f).toString();
         String text = Files.readString(f);
         String[] lines = text.split("\n");
@@ -235,6 +316,13 @@ final class EngineKit {
           if (lines[i].endsWith("# lint")) {
             lint.add(new Finding(rel, i + 1, "F401", "unused"));
           }
+        }
+        if (only != null && !only.contains(rel)) {
+          continue;
+        }
+        Matcher b = Pattern.compile("# breaks: (\\w+)").matcher(text);
+        while (b.find()) {
+          breaks.add(b.group(1));
         }
         if (rel.startsWith("tests/")) {
           Matcher m = TEST.matcher(text);
@@ -246,6 +334,11 @@ final class EngineKit {
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    }
+    for (String broken : breaks) {
+      List<String> hit = passed.stream().filter(id -> id.endsWith("::" + broken)).toList();
+      passed.removeAll(hit);
+      failing.addAll(hit);
     }
     int tests = passed.size() + failing.size();
     TestResults results =
@@ -326,5 +419,32 @@ final class EngineKit {
       c.getFooterLines("Etask-Batch").forEach(b -> count.merge(b, 1, Integer::sum));
     }
     return count;
+  }
+
+  /** The repository's .py files, sorted; .git is not entered (JGit may gc there meanwhile). */
+  private static List<Path> pythonFiles(Path repo) throws IOException {
+    List<Path> found = new ArrayList<>();
+    Files.walkFileTree(
+        repo,
+        new java.nio.file.SimpleFileVisitor<>() {
+          @Override
+          public java.nio.file.FileVisitResult preVisitDirectory(
+              Path dir, java.nio.file.attribute.BasicFileAttributes attrs) {
+            return dir.getFileName() != null && dir.getFileName().toString().equals(".git")
+                ? java.nio.file.FileVisitResult.SKIP_SUBTREE
+                : java.nio.file.FileVisitResult.CONTINUE;
+          }
+
+          @Override
+          public java.nio.file.FileVisitResult visitFile(
+              Path file, java.nio.file.attribute.BasicFileAttributes attrs) {
+            if (file.toString().endsWith(".py")) {
+              found.add(file);
+            }
+            return java.nio.file.FileVisitResult.CONTINUE;
+          }
+        });
+    found.sort(null);
+    return found;
   }
 }

@@ -207,6 +207,59 @@ class EngineTest {
   }
 
   @Test
+  void batchesThatOnlyAddTestsAreValidatedAloneAndPushedAfterTheWholeSuite() throws Exception {
+    try (Engine e = kit.open()) {
+      e.prepare();
+      e.analyze();
+      e.generate();
+      e.validate();
+      e.commit();
+      // committed, not pushed: the whole suite has not run on this tip yet
+      assertThat(e.state().batches.get(0).validation()).isEqualTo("incremental");
+      assertThat(kit.branch()).isEmpty();
+    }
+    Outcome o = run(); // a new process: nothing accepted is lost, the rest runs, then delivery
+    assertThat(o.exitCode()).as(String.join("\n", kit.said)).isZero();
+    assertThat(kit.incrementalRuns).containsExactly("batch-1", "batch-2");
+    assertThat(kit.branch()).hasSize(2);
+    assertThat(kit.said).anyMatch(l -> l.startsWith("the whole suite passes on the tip"));
+    JsonNode s = kit.status();
+    assertThat(s.at("/batches/1/validation").asText()).isEqualTo("incremental");
+    assertThat(Files.readString(kit.work.resolve("artifacts/t/pr.md")))
+        .contains("2 batch(es) that only add tests were validated by their new tests alone");
+  }
+
+  @Test
+  void aBatchThatBreaksAnotherTestThroughSharedStateIsDroppedBeforeThePush() throws Exception {
+    kit.generator =
+        r ->
+            r.files().get(0).endsWith("b.py")
+                ? EngineKit.writes(
+                    r, "tests/test_b.py", "def test_b():\n    assert 1\n# breaks: test_a\n")
+                : EngineKit.writes(r, "tests/test_c.py", "def test_c():\n    assert 3\n");
+    Outcome o = run();
+    assertThat(o.exitCode()).as(String.join("\n", kit.said)).isEqualTo(2);
+    JsonNode s = kit.status();
+    assertThat(s.at("/batches/0/decision").asText()).isEqualTo("rollback");
+    assertThat(s.at("/batches/0/labels").toString()).contains(Delivery.LABEL);
+    assertThat(s.at("/batches/0/reason").asText()).contains("tests.test_a::test_a");
+    assertThat(s.at("/batches/1/decision").asText()).isEqualTo("accept");
+    // only batch 2 reached the origin, picked again onto the base
+    assertThat(kit.batchTrailers()).isEqualTo(Map.of("2", 1));
+    assertThat(kit.said).anyMatch(l -> l.contains("batch 1/2 dropped before the push"));
+    assertThat(kit.said)
+        .anyMatch(l -> l.startsWith("bisect: with batch 1/2 the whole suite fails"));
+  }
+
+  @Test
+  void fullValidationRunsTheWholeSuiteForEveryBatch() throws Exception {
+    kit.spec("quality_gates: { validation: full }\n");
+    assertThat(run().exitCode()).isZero();
+    assertThat(kit.incrementalRuns).isEmpty();
+    assertThat(kit.status().at("/batches/0/validation").asText()).isEqualTo("full");
+  }
+
+  @Test
   void changesOutsideTheAllowlistRollTheBatchBack() throws Exception {
     kit.generator =
         r -> {
@@ -235,7 +288,16 @@ class EngineTest {
 
   @ParameterizedTest
   @ValueSource(
-      strings = {"PREPARE", "ANALYZE", "GENERATE", "VALIDATE", "COMMIT", "AGGREGATE", "PR"})
+      strings = {
+        "PREPARE",
+        "ANALYZE",
+        "GENERATE",
+        "VALIDATE",
+        "COMMIT",
+        "DELIVER",
+        "AGGREGATE",
+        "PR"
+      })
   void aRunInterruptedInAnyPhaseResumesWithOneCommitPerBatch(String phase) throws Exception {
     kit.interruptIn = phase;
     try (Engine engine = kit.open()) {
@@ -281,6 +343,41 @@ class EngineTest {
     assertThat(kit.state().get("runs").asInt()).isEqualTo(14);
     assertThat(Files.readString(kit.work.resolve("artifacts/t/pr.json")))
         .contains("\"updates\" : 1");
+  }
+
+  @Test
+  void aSecondTaskOnTheSameBaseTakesTheBaselineFromTheSharedCache() throws Exception {
+    kit.cacheDir = tmp.resolve("cache");
+    assertThat(run().exitCode()).isZero();
+    assertThat(kit.measured).contains("baseline");
+    kit.measured.clear();
+    Files.writeString(kit.spec, Files.readString(kit.spec).replace("id: t\n", "id: t2\n"));
+    Outcome second = run();
+    assertThat(second.exitCode()).as(String.join("\n", kit.said)).isZero();
+    assertThat(kit.measured).doesNotContain("baseline");
+    assertThat(kit.said).anyMatch(l -> l.startsWith("baseline from the cache"));
+    // the first task's coverage data, moved to the second task's clone
+    assertThat(kit.movedCoverage).containsExactly(kit.work.resolve("t/repo").toString());
+    JsonNode s = Json.MAPPER.readTree(kit.work.resolve("artifacts/t2/status.json").toFile());
+    assertThat(s.get("coverage_before").asDouble()).isEqualTo(50.0);
+    assertThat(s.at("/batches/1/decision").asText()).isEqualTo("accept");
+  }
+
+  @Test
+  void aDamagedCacheEntryIsMeasuredAgainAndReplaced() throws Exception {
+    kit.cacheDir = tmp.resolve("cache");
+    run();
+    Path entry;
+    try (var entries = Files.list(kit.cacheDir.resolve("baselines"))) {
+      entry = entries.filter(p -> !p.getFileName().toString().startsWith(".")).findFirst().get();
+    }
+    Files.writeString(entry.resolve("report.json"), "{\"tests\": {\"passed\": 9999}}");
+    kit.measured.clear();
+    Files.writeString(kit.spec, Files.readString(kit.spec).replace("id: t\n", "id: t2\n"));
+    assertThat(run().exitCode()).isZero();
+    assertThat(kit.measured).contains("baseline");
+    assertThat(kit.said).anyMatch(l -> l.contains("ignored a damaged cache entry"));
+    assertThat(Files.readString(entry.resolve("report.json"))).doesNotContain("9999");
   }
 
   @Test

@@ -31,7 +31,8 @@ class PullRequestsTest {
         false,
         servers,
         env,
-        false);
+        false,
+        null);
   }
 
   @Test

@@ -54,6 +54,36 @@ class GitRepoTest {
   }
 
   @Test
+  void aLocalOriginIsClonedWithHardLinkedObjectsNoHooksAndNoRemote() throws Exception {
+    Path hook = origin.resolve("hooks/post-checkout");
+    Files.createDirectories(hook.getParent());
+    Files.writeString(hook, "#!/bin/sh\ntouch \"$PWD/hook-ran\"\n");
+    hook.toFile().setExecutable(true);
+    try (GitRepo repo = cloned("c")) {
+      assertThat(repo.remoteTracking("main")).isNotNull();
+    }
+    Path clone = tmp.resolve("c");
+    assertThat(clone.resolve("hook-ran")).doesNotExist();
+    assertThat(clone.resolve(".git/hooks/post-checkout")).doesNotExist();
+    assertThat(Files.readString(clone.resolve(".git/config"))).doesNotContain("[remote");
+    // the objects are the origin's files, linked: nothing was copied
+    try (var objects = Files.walk(clone.resolve(".git/objects"))) {
+      Path object =
+          objects
+              .filter(p -> Files.isRegularFile(p) && !p.toString().contains("/info/"))
+              .findFirst()
+              .orElseThrow();
+      assertThat((int) Files.getAttribute(object, "unix:nlink")).isGreaterThan(1);
+    }
+    // a file: URL is a local origin too
+    try (GitRepo repo =
+        GitTransport.cloneInto(
+            Origin.local(origin.toUri().toString()), tmp.resolve("u"), Retry.NONE)) {
+      assertThat(repo.trackedFiles()).containsExactly("README.md", "src/app.py");
+    }
+  }
+
+  @Test
   void changesStagingDiffAndCommitWithTrailer() throws Exception {
     try (GitRepo repo = cloned("c")) {
       ObjectId base = repo.remoteTracking("main");

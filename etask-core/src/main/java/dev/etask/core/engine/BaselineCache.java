@@ -1,0 +1,254 @@
+package dev.etask.core.engine;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.etask.core.gates.GateReport;
+import dev.etask.core.git.GitException;
+import dev.etask.core.git.GitRepo;
+import dev.etask.core.json.Json;
+import dev.etask.core.state.RunState;
+import dev.etask.core.workspace.FileTrees;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.UUID;
+import org.eclipse.jgit.lib.ObjectId;
+
+/**
+ * Measurements of a tree shared by every task and validation on this machine, under {@code
+ * <cacheDir>/baselines/<key>/}. The key is a hash of everything the measurement depends on (the
+ * tree, the environment, the gate settings); an entry is written once, in a folder of its own that
+ * is renamed into place when complete, and every file is checked against the sums in its {@code
+ * entry.json} before it is used. A damaged or half-written entry is ignored and measured again; the
+ * cache is never a reason for a task to fail.
+ */
+final class BaselineCache {
+  /** Changes when what a measurement means changes: old entries are then never found. */
+  static final String FORMAT = "etask-baseline-3";
+
+  private static final String REPORT = "report.json";
+  private static final String DATA = "data.coverage";
+  private static final String ENTRY = "entry.json";
+
+  private final Path dir;
+  private final Listener out;
+
+  /** {@code cacheDir} null: no cache (every lookup misses, nothing is stored). */
+  BaselineCache(Path cacheDir, Listener out) {
+    this.dir = cacheDir == null ? null : cacheDir.resolve("baselines");
+    this.out = out;
+  }
+
+  /** A measurement found in the cache: its report, its coverage data, and where it was measured. */
+  record Entry(GateReport report, Path coverageData, String root, String created) {}
+
+  /** The key of a measurement: a hash of its inputs, in this order, as JSON. */
+  static String key(String tree, Object... inputs) {
+    var array = Json.MAPPER.createArrayNode().add(FORMAT).add(tree);
+    for (Object input : inputs) {
+      array.add(Json.MAPPER.valueToTree(input));
+    }
+    return StateStore.sha256(array.toString().getBytes(StandardCharsets.UTF_8));
+  }
+
+  boolean enabled() {
+    return dir != null;
+  }
+
+  Path entry(String key) {
+    return dir.resolve(key);
+  }
+
+  /** The entry under {@code key}, when it is whole; a damaged one is removed. */
+  Optional<Entry> find(String key) {
+    if (dir == null) {
+      return Optional.empty();
+    }
+    Path entry = dir.resolve(key);
+    if (!Files.isDirectory(entry)) {
+      return Optional.empty();
+    }
+    try {
+      JsonNode meta = Json.MAPPER.readTree(entry.resolve(ENTRY).toFile());
+      if (!key.equals(meta.path("key").asText())) {
+        return damaged(entry, "it names another key");
+      }
+      byte[] report = Files.readAllBytes(entry.resolve(REPORT));
+      if (!StateStore.sha256(report).equals(meta.path("report_sha256").asText())) {
+        return damaged(entry, "its report is not what was written");
+      }
+      Path data = null;
+      if (meta.hasNonNull("coverage_sha256")) {
+        data = entry.resolve(DATA);
+        if (!Files.isRegularFile(data)
+            || !StateStore.sha256(Files.readAllBytes(data))
+                .equals(meta.path("coverage_sha256").asText())) {
+          return damaged(entry, "its coverage data is not what was written");
+        }
+      }
+      GateReport parsed = Json.MAPPER.readValue(report, GateReport.class);
+      return Optional.of(
+          new Entry(parsed, data, meta.path("root").asText(), meta.path("created").asText()));
+    } catch (IOException | RuntimeException e) {
+      return damaged(entry, e.getMessage());
+    }
+  }
+
+  /**
+   * Stores a measurement made in {@code root} (its coverage data may be null). Another task storing
+   * the same key at the same time is fine: the first complete entry stays.
+   */
+  void put(String key, GateReport report, Path coverageData, Path root) {
+    if (dir == null) {
+      return;
+    }
+    Path entry = dir.resolve(key);
+    if (Files.isDirectory(entry)) {
+      return;
+    }
+    Path tmp = dir.resolve(".tmp-" + key.substring(0, 12) + "-" + UUID.randomUUID());
+    try {
+      Files.createDirectories(tmp);
+      byte[] json = Json.MAPPER.writeValueAsBytes(report);
+      Files.write(tmp.resolve(REPORT), json);
+      ObjectNode meta =
+          Json.MAPPER
+              .createObjectNode()
+              .put("key", key)
+              .put("format", FORMAT)
+              .put("root", root.toString())
+              .put("created", Instant.now().toString())
+              .put("report_sha256", StateStore.sha256(json));
+      if (coverageData != null && Files.isRegularFile(coverageData)) {
+        Files.copy(coverageData, tmp.resolve(DATA));
+        meta.put("coverage_sha256", StateStore.sha256(Files.readAllBytes(tmp.resolve(DATA))));
+      }
+      Files.write(tmp.resolve(ENTRY), Json.MAPPER.writeValueAsBytes(meta));
+      try {
+        Files.move(tmp, entry, StandardCopyOption.ATOMIC_MOVE);
+      } catch (FileSystemException e) {
+        if (!Files.isDirectory(entry)) {
+          throw e;
+        }
+        // another task stored the same measurement first
+      }
+    } catch (IOException | RuntimeException e) {
+      out.warn("could not store the measurement in the cache " + dir + ": " + e.getMessage());
+    } finally {
+      deleteQuietly(tmp);
+    }
+  }
+
+  /** The baseline the cache holds for this key, when it is whole and its data can be moved here. */
+  boolean restore(RunContext c, String key, long t0) {
+    Optional<Entry> hit = find(key);
+    if (hit.isEmpty()) {
+      return false;
+    }
+    Entry entry = hit.get();
+    java.nio.file.Path data = c.ws().reports().resolve("baseline.coverage");
+    try {
+      if (entry.coverageData() != null) {
+        Files.copy(entry.coverageData(), data, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        if (!c.tools().gates(c).moveCoverage(data, entry.root(), RunContext.GATE_TIMEOUT)) {
+          c.out().warn("the cached baseline's coverage data cannot be read here: measuring again");
+          Files.deleteIfExists(data);
+          return false;
+        }
+      } else {
+        Files.deleteIfExists(data);
+      }
+    } catch (java.io.IOException e) {
+      c.out().warn("cannot use the cached baseline (" + e.getMessage() + "): measuring again");
+      return false;
+    }
+    c.store().writeReport("baseline", entry.report());
+    entry.report().problems().forEach(p -> c.out().warn("baseline: " + p));
+    PreparePhase.useBaseline(c, entry.report());
+    c.out()
+        .info(
+            "baseline from the cache (the same tree, environment and gate settings, measured "
+                + entry.created()
+                + ") in "
+                + RunContext.secs(t0)
+                + ": "
+                + PreparePhase.line(entry.report()));
+    PreparePhase.warnFailing(c, entry.report());
+    return true;
+  }
+
+  /**
+   * What the baseline depends on: the base's tree, the detected project, the environment and the
+   * gate settings. Null when the tree cannot be read (then nothing is cached).
+   */
+  static String key(RunContext c) {
+    if (c.config().cacheDir() == null) {
+      return null;
+    }
+    RunState state = c.state();
+    try (GitRepo git = c.openClone()) {
+      ObjectId tree = git.resolve(state.baseSha + "^{tree}");
+      if (tree == null) {
+        return null;
+      }
+      return key(
+          tree.name(),
+          c.project(),
+          state.gates,
+          state.toolVersions,
+          state.sourceDirs,
+          c.spec().python().interpreter(),
+          c.spec().python().env());
+    } catch (GitException e) {
+      return null;
+    }
+  }
+
+  /** Half-written entries of processes that died while storing: older than a day, removed. */
+  void sweep() {
+    if (dir == null || !Files.isDirectory(dir)) {
+      return;
+    }
+    Instant dayAgo = Instant.now().minusSeconds(86_400);
+    try (var children = Files.list(dir)) {
+      for (Path p : children.filter(p -> p.getFileName().toString().startsWith(".tmp-")).toList()) {
+        if (Files.getLastModifiedTime(p).toInstant().isBefore(dayAgo)) {
+          deleteQuietly(p);
+        }
+      }
+    } catch (IOException e) {
+      // a sweep is housekeeping only
+    }
+  }
+
+  private Optional<Entry> damaged(Path entry, String why) {
+    out.warn(
+        "ignored a damaged cache entry "
+            + entry
+            + " ("
+            + why
+            + "): measuring again, and the entry is replaced");
+    // renamed away first, so no other task reads it half-deleted
+    Path trash = entry.resolveSibling(".tmp-damaged-" + UUID.randomUUID());
+    try {
+      Files.move(entry, trash, StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException e) {
+      return Optional.empty();
+    }
+    deleteQuietly(trash);
+    return Optional.empty();
+  }
+
+  private static void deleteQuietly(Path p) {
+    try {
+      FileTrees.delete(p);
+    } catch (IOException e) {
+      // left for the next sweep
+    }
+  }
+}

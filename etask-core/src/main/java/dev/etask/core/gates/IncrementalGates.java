@@ -1,0 +1,167 @@
+package dev.etask.core.gates;
+
+import dev.etask.core.process.Command;
+import dev.etask.core.process.ProcessRunner;
+import dev.etask.core.workspace.PythonEnvironment;
+import dev.etask.core.workspace.Workspace;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A batch that only adds test files, measured without the whole suite (DESIGN §5): the new tests
+ * run alone under coverage and their data is combined with the state before the batch; ruff checks
+ * the new files; mypy's findings stay those before (no source changed). The tests' counts are those
+ * before plus the new tests'. What this cannot see (a new test breaking another through shared
+ * state) the whole suite finds before anything is pushed.
+ */
+final class IncrementalGates {
+  private final Workspace workspace;
+  private final PythonEnvironment python;
+  private final ProcessRunner runner;
+  private final GateSetup setup;
+  private final TestCommand tests;
+  private final boolean noCov;
+
+  IncrementalGates(
+      Workspace workspace,
+      PythonEnvironment python,
+      ProcessRunner runner,
+      GateSetup setup,
+      TestCommand tests,
+      boolean noCov) {
+    this.workspace = workspace;
+    this.python = python;
+    this.runner = runner;
+    this.setup = setup;
+    this.tests = tests;
+    this.noCov = noCov;
+  }
+
+  GateReport measure(
+      String label,
+      List<String> source,
+      List<String> newTests,
+      GateReport before,
+      Path beforeData,
+      Duration timeout) {
+    List<String> problems = new ArrayList<>();
+    Map<String, Long> durations = new LinkedHashMap<>();
+    Path repo = workspace.repo();
+    Path reports = workspace.reports();
+    Path log = workspace.logs().resolve(label + "-gates.log");
+
+    List<Finding> newLint =
+        Ruff.check(workspace, python, runner, setup, label, newTests, timeout, problems, durations);
+    List<Finding> lint = null;
+    if (newLint != null && before.lint() != null) {
+      lint = new ArrayList<>(before.lint());
+      lint.addAll(newLint);
+    }
+
+    Path newData = reports.resolve(label + "-new.coverage");
+    Path junit = reports.resolve(label + "-junit.xml");
+    deleteQuietly(junit);
+    deleteData(newData);
+    List<String> argv = GateRunner.coverageRun(python, newData, source);
+    argv.addAll(tests.named(junit, newTests, noCov));
+    ProcessRunner.Result run =
+        runner.run(new Command(argv, repo, python.environment(), timeout, log));
+    durations.put("tests", run.duration().toMillis());
+    TestResults added = GateRunner.results(tests.runnerName(), run, junit, timeout, problems);
+    TestResults merged =
+        new TestResults(
+            before.tests().passed() + added.passed(),
+            before.tests().failed() + added.failed(),
+            before.tests().errors() + added.errors(),
+            before.tests().skipped() + added.skipped(),
+            concat(before.tests().failing(), added.failing()),
+            added.failureExcerpt(),
+            concat(before.tests().passedIds(), added.passedIds()));
+
+    Coverage coverage = null;
+    if (!run.timedOut() && Files.exists(beforeData)) {
+      coverage = combine(label, beforeData, newData, timeout, log, problems);
+    } else if (!Files.exists(beforeData)) {
+      problems.add("coverage: the data of the state before the batch is missing");
+    }
+    return new GateReport(merged, coverage, lint, before.types(), problems, durations);
+  }
+
+  /** The state before plus the new tests' data, as {@code <label>.coverage} and its JSON. */
+  private Coverage combine(
+      String label,
+      Path beforeData,
+      Path newData,
+      Duration timeout,
+      Path log,
+      List<String> problems) {
+    Path reports = workspace.reports();
+    Path out = reports.resolve(label + ".coverage");
+    List<String> argv =
+        new ArrayList<>(
+            List.of(
+                python.python().toString(),
+                python.script("coverage_data.py").toString(),
+                "combine",
+                out.toString(),
+                beforeData.toString(),
+                workspace.repo().toString()));
+    List<Path> fresh = new ArrayList<>();
+    if (Files.exists(newData)) {
+      fresh.add(newData);
+    }
+    fresh.addAll(parallelFiles(newData));
+    if (fresh.isEmpty()) {
+      problems.add("coverage: the new tests recorded no data");
+      return null;
+    }
+    fresh.forEach(f -> argv.add(f.toString()));
+    ProcessRunner.Result r =
+        runner.run(new Command(argv, workspace.repo(), python.environment(), timeout, log));
+    Path json = out.resolveSibling(out.getFileName() + ".json");
+    if (!r.ok() || !Files.exists(json)) {
+      problems.add("coverage combine failed: " + PythonEnvironment.lastLines(r.output(), 5));
+      return null;
+    }
+    try {
+      return Reports.coverage(json, workspace.repo());
+    } catch (ReportFormatException e) {
+      problems.add("coverage: " + e.getMessage());
+      return null;
+    }
+  }
+
+  private static List<String> concat(List<String> a, List<String> b) {
+    List<String> out = new ArrayList<>(a);
+    out.addAll(b);
+    return out;
+  }
+
+  private static List<Path> parallelFiles(Path data) {
+    String prefix = data.getFileName() + ".";
+    try (var files = Files.list(data.getParent())) {
+      return files.filter(p -> p.getFileName().toString().startsWith(prefix)).toList();
+    } catch (IOException e) {
+      return List.of();
+    }
+  }
+
+  private static void deleteData(Path data) {
+    deleteQuietly(data);
+    parallelFiles(data).forEach(IncrementalGates::deleteQuietly);
+  }
+
+  private static void deleteQuietly(Path p) {
+    try {
+      Files.deleteIfExists(p);
+    } catch (IOException e) {
+      // written again
+    }
+  }
+}

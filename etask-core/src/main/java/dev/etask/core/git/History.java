@@ -1,0 +1,101 @@
+package dev.etask.core.git;
+
+import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.eclipse.jgit.api.CherryPickResult;
+import org.eclipse.jgit.api.Git;
+import org.eclipse.jgit.api.ResetCommand.ResetType;
+import org.eclipse.jgit.api.errors.GitAPIException;
+import org.eclipse.jgit.lib.ObjectId;
+import org.eclipse.jgit.lib.PersonIdent;
+import org.eclipse.jgit.revwalk.RevCommit;
+import org.eclipse.jgit.revwalk.RevWalk;
+
+/**
+ * Taking one of etask's commits off the task branch again: dropped from a branch never pushed (the
+ * commits after it picked anew), or reverted in a new commit when it is already on the origin; and
+ * looking at an earlier commit's tree (for bisection). Hooks never run.
+ */
+public final class History {
+  private final GitRepo repo;
+  private final Git git;
+
+  public History(GitRepo repo) {
+    this.repo = repo;
+    this.git = repo.git();
+  }
+
+  /** Puts {@code commit}'s tree into the working tree (HEAD detached there). */
+  public void look(ObjectId commit) throws GitException {
+    try {
+      git.checkout().setName(commit.name()).setForced(true).call();
+    } catch (GitAPIException e) {
+      throw new GitException("cannot check out " + commit.name() + ": " + e.getMessage(), false, e);
+    }
+  }
+
+  /** Back on {@code branch} at its tip. */
+  public void back(String branch) throws GitException {
+    try {
+      git.checkout().setName(branch).setForced(true).call();
+    } catch (GitAPIException e) {
+      throw new GitException("cannot check out " + branch + ": " + e.getMessage(), false, e);
+    }
+  }
+
+  /**
+   * Drops {@code commit} from the current branch: resets to its parent and picks {@code later} (the
+   * commits after it, oldest first) again. Returns each picked commit's new id by its old one.
+   */
+  public Map<ObjectId, ObjectId> drop(ObjectId commit, List<ObjectId> later, PersonIdent ident)
+      throws GitException {
+    Map<ObjectId, ObjectId> moved = new LinkedHashMap<>();
+    try (RevWalk walk = new RevWalk(git.getRepository())) {
+      RevCommit c = walk.parseCommit(commit);
+      git.reset().setMode(ResetType.HARD).setRef(c.getParent(0).name()).call();
+      for (ObjectId o : later) {
+        RevCommit original = walk.parseCommit(o);
+        CherryPickResult r = git.cherryPick().include(original).setNoCommit(true).call();
+        if (r.getStatus() != CherryPickResult.CherryPickStatus.OK) {
+          throw new GitException(
+              "cannot pick " + o.name() + " again: " + r.getStatus(), false, null);
+        }
+        RevCommit made =
+            git.commit()
+                .setMessage(original.getFullMessage())
+                .setAuthor(original.getAuthorIdent())
+                .setCommitter(ident)
+                .setNoVerify(true)
+                .setSign(false)
+                .call();
+        moved.put(o, made.getId());
+      }
+      return moved;
+    } catch (GitAPIException | IOException e) {
+      throw new GitException("cannot drop " + commit.name() + ": " + e.getMessage(), false, e);
+    }
+  }
+
+  /** A new commit on the current branch that undoes {@code commit}, with etask's trailers. */
+  public ObjectId revert(
+      ObjectId commit,
+      String message,
+      String taskId,
+      Map<String, String> trailers,
+      PersonIdent ident)
+      throws GitException {
+    try {
+      RevCommit reverted = git.revert().include(commit).setOurCommitName("HEAD").call();
+      if (reverted == null) {
+        throw new GitException("cannot revert " + commit.name() + ": it conflicts", false, null);
+      }
+      // the revert's own message becomes etask's, with the trailers that make it etask's commit
+      git.reset().setMode(ResetType.SOFT).setRef(reverted.getParent(0).name()).call();
+      return repo.commit(message, taskId, trailers, ident);
+    } catch (GitAPIException e) {
+      throw new GitException("cannot revert " + commit.name() + ": " + e.getMessage(), false, e);
+    }
+  }
+}

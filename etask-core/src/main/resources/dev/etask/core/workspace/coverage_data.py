@@ -1,0 +1,63 @@
+"""etask's coverage data helper, run with the task's venv Python in the clone's root (so the
+repository's coverage configuration applies):
+
+  coverage_data.py combine OUT BASE BASE_ROOT NEW...   OUT = BASE (its files recorded under
+      BASE_ROOT, moved to this clone) plus the NEW data files, then OUT.json as `coverage json`
+      writes it. A missing or unreadable file is an error, never an empty measurement.
+  coverage_data.py move DATA FROM_ROOT            rewrites DATA's file names from FROM_ROOT to
+      this clone (a baseline measured in another task's clone)."""
+import os
+import sys
+
+from coverage import Coverage
+from coverage.data import CoverageData
+
+
+def moved(data_file, from_root, out):
+    """A copy of data_file in `out` whose file names are under this clone instead of from_root."""
+    here = os.getcwd()
+    src = CoverageData(basename=data_file)
+    src.read()
+    if not src.measured_files():
+        raise SystemExit("no data in %s" % data_file)
+    dst = CoverageData(basename=out)
+    prefix = from_root.rstrip("/") + "/"
+
+    def rename(name):
+        return here + "/" + name[len(prefix):] if name.startswith(prefix) else name
+
+    if src.has_arcs():
+        dst.add_arcs({rename(f): src.arcs(f) for f in src.measured_files()})
+    else:
+        dst.add_lines({rename(f): src.lines(f) for f in src.measured_files()})
+    dst.add_file_tracers({rename(f): src.file_tracer(f) for f in src.measured_files() if src.file_tracer(f)})
+    dst.write()
+
+
+def main():
+    command = sys.argv[1]
+    if command == "move":
+        data_file, from_root = sys.argv[2], sys.argv[3]
+        moved(data_file, from_root, data_file + ".moved")
+        os.replace(data_file + ".moved", data_file)
+        return
+    if command == "combine":
+        out, base, base_root, new = sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5:]
+        if os.path.exists(out):
+            os.remove(out)
+        moved(base, base_root, out)
+        combined = CoverageData(basename=out)
+        combined.read()
+        for n in new:
+            data = CoverageData(basename=n)
+            data.read()
+            combined.update(data)
+        combined.write()
+        cov = Coverage(data_file=out)
+        cov.load()
+        cov.json_report(outfile=out + ".json", ignore_errors=True)
+        return
+    raise SystemExit("unknown command " + command)
+
+
+main()

@@ -1,0 +1,142 @@
+package dev.etask.core.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.etask.core.gates.Coverage;
+import dev.etask.core.gates.GateReport;
+import dev.etask.core.gates.TestResults;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class BaselineCacheTest {
+  @TempDir Path tmp;
+  final List<String> warnings = Collections.synchronizedList(new ArrayList<>());
+
+  private BaselineCache cache() {
+    return new BaselineCache(
+        tmp.resolve("cache"),
+        new Listener() {
+          @Override
+          public void phase(String name, String detail) {}
+
+          @Override
+          public void info(String line) {}
+
+          @Override
+          public void warn(String line) {
+            warnings.add(line);
+          }
+        });
+  }
+
+  private static GateReport report(int passed) {
+    return new GateReport(
+        new TestResults(passed, 0, 0, 0, List.of(), "", List.of("t::a")),
+        new Coverage(81.5, Map.of()),
+        List.of(),
+        List.of(),
+        List.of(),
+        Map.of());
+  }
+
+  private Path data(String content) throws Exception {
+    Path d = tmp.resolve("data-" + content.hashCode() + ".coverage");
+    Files.writeString(d, content);
+    return d;
+  }
+
+  @Test
+  void anEntryIsFoundWithItsReportItsDataAndWhereItWasMeasured() throws Exception {
+    BaselineCache cache = cache();
+    String key = BaselineCache.key("tree1", Map.of("pytest", "8.3"));
+    assertThat(cache.find(key)).isEmpty();
+    cache.put(key, report(7), data("lines"), Path.of("/w/t/repo"));
+    BaselineCache.Entry e = cache.find(key).orElseThrow();
+    assertThat(e.report().tests().passed()).isEqualTo(7);
+    assertThat(e.report().coveragePercent()).isEqualTo(81.5);
+    assertThat(Files.readString(e.coverageData())).isEqualTo("lines");
+    assertThat(e.root()).isEqualTo("/w/t/repo");
+    // another tree, another environment: other keys
+    assertThat(BaselineCache.key("tree2", Map.of("pytest", "8.3"))).isNotEqualTo(key);
+    assertThat(BaselineCache.key("tree1", Map.of("pytest", "8.4"))).isNotEqualTo(key);
+    assertThat(warnings).isEmpty();
+  }
+
+  @Test
+  void aDamagedOrHalfWrittenEntryIsIgnoredRemovedAndWrittenAgain() throws Exception {
+    BaselineCache cache = cache();
+    String key = BaselineCache.key("tree1");
+    cache.put(key, report(7), data("lines"), Path.of("/w/t/repo"));
+    Path entry = cache.entry(key);
+
+    Files.writeString(entry.resolve("data.coverage"), "other lines");
+    assertThat(cache.find(key)).isEmpty();
+    assertThat(warnings)
+        .singleElement()
+        .asString()
+        .contains("coverage data is not what was written");
+    assertThat(entry).doesNotExist();
+
+    cache.put(key, report(7), data("lines"), Path.of("/w/t/repo"));
+    Files.delete(entry.resolve("entry.json")); // as if a copy by hand stopped half-way
+    assertThat(cache.find(key)).isEmpty();
+    assertThat(entry).doesNotExist();
+
+    cache.put(key, report(7), data("lines"), Path.of("/w/t/repo"));
+    Files.writeString(entry.resolve("report.json"), "{\"tests\":");
+    assertThat(cache.find(key)).isEmpty();
+
+    cache.put(key, report(9), data("lines"), Path.of("/w/t/repo"));
+    assertThat(cache.find(key).orElseThrow().report().tests().passed()).isEqualTo(9);
+    assertThat(warnings).hasSize(3);
+  }
+
+  @Test
+  void twoTasksStoringTheSameEntryAtOnceBothSucceed() throws Exception {
+    String key = BaselineCache.key("tree1");
+    int writers = 4;
+    CyclicBarrier start = new CyclicBarrier(writers);
+    ExecutorService pool = Executors.newFixedThreadPool(writers);
+    try {
+      List<Future<?>> done = new ArrayList<>();
+      for (int i = 0; i < writers; i++) {
+        int n = i;
+        done.add(
+            pool.submit(
+                () -> {
+                  BaselineCache cache = cache();
+                  Path d = data("lines");
+                  start.await();
+                  cache.put(key, report(5), d, Path.of("/w/t" + n + "/repo"));
+                  return cache.find(key).orElseThrow();
+                }));
+      }
+      for (Future<?> f : done) {
+        assertThat(f.get()).isNotNull();
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    assertThat(warnings).isEmpty();
+    try (var left = Files.list(tmp.resolve("cache/baselines"))) {
+      assertThat(left.map(p -> p.getFileName().toString()).toList()).containsExactly(key);
+    }
+  }
+
+  @Test
+  void withoutACacheFolderNothingIsStoredOrFound() {
+    BaselineCache off = new BaselineCache(null, Listener.silent());
+    off.put("k", report(1), null, Path.of("/r"));
+    assertThat(off.find("k")).isEmpty();
+  }
+}
