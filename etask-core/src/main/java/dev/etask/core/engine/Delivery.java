@@ -18,10 +18,11 @@ import org.eclipse.jgit.lib.ObjectId;
 
 /**
  * What is delivered is guarded by the whole suite (DESIGN §5): batches validated incrementally are
- * pushed only after the whole suite passed on the tip. When it fails there, the batch it fails with
- * is found by bisection over those batches and taken off (dropped when never pushed, reverted in a
- * new commit when already on the origin), labelled {@code full-suite-failed}, and the tip is
- * checked again.
+ * pushed only after the whole suite passed on the tip (the tests under coverage; ruff and mypy
+ * already saw everything those batches changed). When it fails there, the batch it fails with is
+ * found by bisection over those batches and taken off (dropped when never pushed, reverted in a new
+ * commit when already on the origin), labelled {@code full-suite-failed}, and the tip is checked
+ * again.
  */
 final class Delivery {
   static final String LABEL = "full-suite-failed";
@@ -50,7 +51,10 @@ final class Delivery {
                   + unverified.size()
                   + " batch(es) validated incrementally) …");
       GateReport expected = c.store().readReport("current");
-      GateReport tip = c.tools().gates(c).measure("tip", state.sourceDirs, RunContext.GATE_TIMEOUT);
+      GateReport tip =
+          c.tools()
+              .gates(c)
+              .measureSuite("tip", state.sourceDirs, expected, RunContext.GATE_TIMEOUT);
       c.store().writeReport("tip", tip);
       List<String> wrong = wrong(expected, tip, round == 0);
       if (wrong.isEmpty()) {
@@ -112,9 +116,11 @@ final class Delivery {
         BatchState b = batches.get(mid);
         history.look(ObjectId.fromString(b.commit()));
         String label = "bisect-" + (b.index() + 1);
-        GateReport probe =
-            c.tools().gates(c).measure(label, c.state().sourceDirs, RunContext.GATE_TIMEOUT);
         GateReport accepted = c.store().readReport("batch-" + (b.index() + 1));
+        GateReport probe =
+            c.tools()
+                .gates(c)
+                .measureSuite(label, c.state().sourceDirs, accepted, RunContext.GATE_TIMEOUT);
         boolean bad = !wrong(accepted, probe, false).isEmpty();
         c.out()
             .info(

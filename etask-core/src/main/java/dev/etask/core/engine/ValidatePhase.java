@@ -111,7 +111,14 @@ final class ValidatePhase implements Phase {
         incremental
             ? c.tools()
                 .gates(c)
-                .measureNewTests(name, state.sourceDirs, testFiles, before, beforeData, timeout)
+                .measureNewTests(
+                    name,
+                    state.sourceDirs,
+                    testFiles,
+                    before,
+                    beforeData,
+                    1 + Math.max(1, spec.qualityGates().flakyReruns()),
+                    timeout)
             : c.tools().gates(c).measure(name, state.sourceDirs, timeout);
     c.store().writeReport(name, after);
     batch.validatedBy(incremental ? "incremental" : "full");

@@ -98,26 +98,7 @@ public final class GateRunner implements Gates {
                           .capturingTo(mypyOut));
                 });
 
-    // the tests under coverage
-    Path data = reports.resolve(label + ".coverage");
-    Path junit = reports.resolve(label + "-junit.xml");
-    Path coverageJson = reports.resolve(label + "-coverage.json");
-    deleteQuietly(junit);
-    deleteQuietly(coverageJson);
-    deleteCoverageData(data);
-    List<String> argv = coverageRun(python, data, source);
-    argv.addAll(tests.suite(junit, hasPytestCov()));
-    ProcessRunner.Result run = runner.run(new Command(argv, repo, env, timeout, log));
-    durations.put("tests", run.duration().toMillis());
-    TestResults testResults = results(tests.runnerName(), run, junit, timeout, problems);
-
-    Coverage coverage = null;
-    if (source.isEmpty()) {
-      problems.add(
-          "coverage: nothing to measure: no Python source folder was found (set python.source)");
-    } else if (!run.timedOut()) {
-      coverage = coverage(data, coverageJson, log, timeout, problems);
-    }
+    Suite suite = suite(label, source, timeout, problems, durations);
 
     List<Finding> types = null;
     ProcessRunner.Result mypy = mypyRun.join();
@@ -141,11 +122,56 @@ public final class GateRunner implements Gates {
       problems.add("mypy: nothing to check: no Python source folder was found (set python.source)");
     }
     // the tools wrote these themselves: a secret a test printed must not stay in them
-    for (Path written :
-        List.of(reports.resolve(label + "-ruff.json"), mypyOut, junit, coverageJson)) {
+    for (Path written : List.of(reports.resolve(label + "-ruff.json"), mypyOut)) {
       redactFile(written);
     }
-    return new GateReport(testResults, coverage, lint, types, problems, durations);
+    return new GateReport(suite.tests(), suite.coverage(), lint, types, problems, durations);
+  }
+
+  @Override
+  public GateReport measureSuite(
+      String label, List<String> source, GateReport unchanged, Duration timeout) {
+    List<String> problems = new ArrayList<>();
+    Map<String, Long> durations = new LinkedHashMap<>();
+    Suite suite = suite(label, source, timeout, problems, durations);
+    return new GateReport(
+        suite.tests(), suite.coverage(), unchanged.lint(), unchanged.types(), problems, durations);
+  }
+
+  private record Suite(TestResults tests, Coverage coverage) {}
+
+  /** The whole suite under coverage. */
+  private Suite suite(
+      String label,
+      List<String> source,
+      Duration timeout,
+      List<String> problems,
+      Map<String, Long> durations) {
+    Path reports = workspace.reports();
+    Path log = workspace.logs().resolve(label + "-gates.log");
+    Path data = reports.resolve(label + ".coverage");
+    Path junit = reports.resolve(label + "-junit.xml");
+    Path coverageJson = reports.resolve(label + "-coverage.json");
+    deleteQuietly(junit);
+    deleteQuietly(coverageJson);
+    deleteCoverageData(data);
+    List<String> argv = coverageRun(python, data, source);
+    argv.addAll(tests.suite(junit, hasPytestCov()));
+    ProcessRunner.Result run =
+        runner.run(new Command(argv, workspace.repo(), python.environment(), timeout, log));
+    durations.put("tests", run.duration().toMillis());
+    TestResults testResults = results(tests.runnerName(), run, junit, timeout, problems);
+    Coverage coverage = null;
+    if (source.isEmpty()) {
+      problems.add(
+          "coverage: nothing to measure: no Python source folder was found (set python.source)");
+    } else if (!run.timedOut()) {
+      coverage = coverage(data, coverageJson, log, timeout, problems);
+    }
+    // the tools wrote these themselves: a secret a test printed must not stay in them
+    redactFile(junit);
+    redactFile(coverageJson);
+    return new Suite(testResults, coverage);
   }
 
   @Override
@@ -155,9 +181,10 @@ public final class GateRunner implements Gates {
       List<String> newTests,
       GateReport before,
       Path beforeData,
+      int runs,
       Duration timeout) {
     return new IncrementalGates(workspace, python, runner, setup, tests, hasPytestCov())
-        .measure(label, source, newTests, before, beforeData, timeout);
+        .measure(label, source, newTests, before, beforeData, runs, timeout);
   }
 
   @Override
@@ -182,20 +209,18 @@ public final class GateRunner implements Gates {
         new ArrayList<>(
             List.of(python.python().toString(), "-m", "coverage", "run", "--data-file=" + data));
     if (!source.isEmpty()) {
-      // folders as they are; a top-level module file (flat layout) by its importable name
-      argv.add(
-          "--source="
-              + String.join(
-                  ",",
-                  source.stream()
-                      .map(
-                          s ->
-                              s.endsWith(".py")
-                                  ? s.substring(0, s.length() - 3).replace('/', '.')
-                                  : s)
-                      .toList()));
+      argv.add("--source=" + coverageSource(source));
     }
     return argv;
+  }
+
+  /** What coverage measures: folders as they are, a top-level module (flat layout) by its name. */
+  static String coverageSource(List<String> source) {
+    return String.join(
+        ",",
+        source.stream()
+            .map(s -> s.endsWith(".py") ? s.substring(0, s.length() - 3).replace('/', '.') : s)
+            .toList());
   }
 
   /**
@@ -204,6 +229,17 @@ public final class GateRunner implements Gates {
    */
   static TestResults results(
       String name, ProcessRunner.Result run, Path junit, Duration timeout, List<String> problems) {
+    return results(name, run, junit, timeout, problems, false);
+  }
+
+  /** The same; {@code firstRunOnly}: the session ran each test more than once, the first counts. */
+  static TestResults results(
+      String name,
+      ProcessRunner.Result run,
+      Path junit,
+      Duration timeout,
+      List<String> problems,
+      boolean firstRunOnly) {
     TestResults testResults = TestResults.none();
     if (run.timedOut()) {
       problems.add(name + " did not finish within " + timeout.toSeconds() + "s");
@@ -211,7 +247,7 @@ public final class GateRunner implements Gates {
     }
     if (Files.exists(junit)) {
       try {
-        testResults = Reports.junit(junit);
+        testResults = Reports.junit(junit, firstRunOnly);
       } catch (ReportFormatException e) {
         problems.add(name + ": " + e.getMessage());
       }

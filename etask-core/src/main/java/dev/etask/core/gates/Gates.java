@@ -15,10 +15,19 @@ public interface Gates {
   GateReport measure(String label, List<String> source, Duration timeout);
 
   /**
+   * The whole suite under coverage, nothing else: lint and type findings are those of {@code
+   * unchanged} (a tree whose batches since only added test files already checked).
+   */
+  GateReport measureSuite(
+      String label, List<String> source, GateReport unchanged, Duration timeout);
+
+  /**
    * Measures a batch that only adds test files without the whole suite: {@code newTests} run alone
    * under coverage, their data combined with {@code beforeData} (the coverage data of {@code
    * before}), ruff on the new files, mypy's findings those of {@code before} (no source changed).
    * The report stands for the whole tree; the whole suite still runs before anything is pushed.
+   * {@code runs}: how often the new tests run in their session (the first is the measurement, the
+   * others the flakiness reruns, when the runner can repeat them in one session).
    */
   GateReport measureNewTests(
       String label,
@@ -26,6 +35,7 @@ public interface Gates {
       List<String> newTests,
       GateReport before,
       java.nio.file.Path beforeData,
+      int runs,
       Duration timeout);
 
   /**

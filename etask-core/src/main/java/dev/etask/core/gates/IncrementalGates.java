@@ -49,6 +49,7 @@ final class IncrementalGates {
       List<String> newTests,
       GateReport before,
       Path beforeData,
+      int runs,
       Duration timeout) {
     List<String> problems = new ArrayList<>();
     Map<String, Long> durations = new LinkedHashMap<>();
@@ -68,21 +69,17 @@ final class IncrementalGates {
     Path junit = reports.resolve(label + "-junit.xml");
     deleteQuietly(junit);
     deleteData(newData);
+    if (tests.runnerName().equals("pytest") && Files.exists(beforeData)) {
+      return inOneProcess(
+          label, source, newTests, before, beforeData, runs, timeout, lint, problems, durations);
+    }
     List<String> argv = GateRunner.coverageRun(python, newData, source);
     argv.addAll(tests.named(junit, newTests, noCov));
     ProcessRunner.Result run =
         runner.run(new Command(argv, repo, python.environment(), timeout, log));
     durations.put("tests", run.duration().toMillis());
     TestResults added = GateRunner.results(tests.runnerName(), run, junit, timeout, problems);
-    TestResults merged =
-        new TestResults(
-            before.tests().passed() + added.passed(),
-            before.tests().failed() + added.failed(),
-            before.tests().errors() + added.errors(),
-            before.tests().skipped() + added.skipped(),
-            concat(before.tests().failing(), added.failing()),
-            added.failureExcerpt(),
-            concat(before.tests().passedIds(), added.passedIds()));
+    TestResults merged = merged(before, added);
 
     Coverage coverage = null;
     if (!run.timedOut() && Files.exists(beforeData)) {
@@ -91,6 +88,85 @@ final class IncrementalGates {
       problems.add("coverage: the data of the state before the batch is missing");
     }
     return new GateReport(merged, coverage, lint, before.types(), problems, durations);
+  }
+
+  /**
+   * pytest, coverage and the combine in one Python process (one start, one import of the project):
+   * the new tests run {@code runs} times in the session ({@code --keep-duplicates}), the first run
+   * is the measurement, the others are the flakiness reruns (read back by {@link TestQuality}).
+   */
+  private GateReport inOneProcess(
+      String label,
+      List<String> source,
+      List<String> newTests,
+      GateReport before,
+      Path beforeData,
+      int runs,
+      Duration timeout,
+      List<Finding> lint,
+      List<String> problems,
+      Map<String, Long> durations) {
+    Path repo = workspace.repo();
+    Path out = workspace.reports().resolve(label + ".coverage");
+    Path json = out.resolveSibling(out.getFileName() + ".json");
+    Path junit = workspace.reports().resolve(label + "-junit.xml");
+    List<String> files = new ArrayList<>();
+    if (runs > 1) {
+      files.add("--keep-duplicates");
+    }
+    for (int i = 0; i < Math.max(1, runs); i++) {
+      files.addAll(newTests);
+    }
+    List<String> pytest = tests.named(junit, files, noCov);
+    List<String> argv =
+        new ArrayList<>(
+            List.of(
+                python.python().toString(),
+                python.script("coverage_data.py").toString(),
+                "measure",
+                out.toString(),
+                beforeData.toString(),
+                repo.toString(),
+                GateRunner.coverageSource(source),
+                "--"));
+    argv.addAll(pytest.subList(2, pytest.size())); // what follows "-m pytest"
+    ProcessRunner.Result run =
+        runner.run(
+            new Command(
+                argv,
+                repo,
+                python.environment(),
+                timeout,
+                workspace.logs().resolve(label + "-gates.log")));
+    durations.put("tests", run.duration().toMillis());
+    TestResults added = GateRunner.results(tests.runnerName(), run, junit, timeout, problems, true);
+    Coverage coverage = null;
+    if (!run.timedOut()) {
+      if (Files.exists(json)) {
+        try {
+          coverage = Reports.coverage(json, repo);
+        } catch (ReportFormatException e) {
+          problems.add("coverage: " + e.getMessage());
+        }
+      } else {
+        problems.add(
+            "coverage of the new tests could not be combined: "
+                + PythonEnvironment.lastLines(run.output(), 5));
+      }
+    }
+    return new GateReport(
+        merged(before, added), coverage, lint, before.types(), problems, durations);
+  }
+
+  private static TestResults merged(GateReport before, TestResults added) {
+    return new TestResults(
+        before.tests().passed() + added.passed(),
+        before.tests().failed() + added.failed(),
+        before.tests().errors() + added.errors(),
+        before.tests().skipped() + added.skipped(),
+        concat(before.tests().failing(), added.failing()),
+        added.failureExcerpt(),
+        concat(before.tests().passedIds(), added.passedIds()));
   }
 
   /** The state before plus the new tests' data, as {@code <label>.coverage} and its JSON. */

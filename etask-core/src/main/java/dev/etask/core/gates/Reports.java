@@ -36,24 +36,16 @@ public final class Reports {
 
   /** Reads a pytest {@code --junitxml} report. */
   public static TestResults junit(Path file) throws ReportFormatException {
-    Document doc;
-    try (InputStream in = Files.newInputStream(file)) {
-      DocumentBuilderFactory f = DocumentBuilderFactory.newInstance();
-      f.setFeature(XMLConstants.FEATURE_SECURE_PROCESSING, true);
-      f.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);
-      f.setExpandEntityReferences(false);
-      DocumentBuilder b = f.newDocumentBuilder();
-      b.setErrorHandler(null);
-      doc = b.parse(in);
-    } catch (Exception e) {
-      throw new ReportFormatException(
-          "cannot read the pytest report " + file + ": " + e.getMessage(), e);
-    }
-    String root = doc.getDocumentElement().getTagName();
-    if (!root.equals("testsuites") && !root.equals("testsuite")) {
-      throw new ReportFormatException(
-          "the pytest report " + file + " is not JUnit XML (root element <" + root + ">)");
-    }
+    return junit(file, false);
+  }
+
+  /**
+   * The same; {@code firstRunOnly}: a test case that appears again (the session ran the files more
+   * than once, {@code --keep-duplicates}) counts once, with its first outcome.
+   */
+  public static TestResults junit(Path file, boolean firstRunOnly) throws ReportFormatException {
+    Document doc = junitDocument(file);
+    java.util.Set<String> seen = new java.util.HashSet<>();
     int passed = 0;
     int failed = 0;
     int errors = 0;
@@ -66,6 +58,9 @@ public final class Reports {
       Element tc = (Element) cases.item(i);
       String classname = tc.getAttribute("classname");
       String id = (classname.isEmpty() ? "" : classname + "::") + tc.getAttribute("name");
+      if (firstRunOnly && !seen.add(id)) {
+        continue;
+      }
       Element failure = child(tc, "failure");
       Element error = child(tc, "error");
       if (failure != null || error != null) {
@@ -116,6 +111,48 @@ public final class Reports {
       out.put(id, true);
     }
     return out;
+  }
+
+  /**
+   * Every outcome of every test case, in the report's order (true: passed; skipped cases left out):
+   * a test run several times in one session ({@code --keep-duplicates}) has several.
+   */
+  public static Map<String, List<Boolean>> junitRuns(Path file) throws ReportFormatException {
+    Document doc = junitDocument(file);
+    Map<String, List<Boolean>> out = new LinkedHashMap<>();
+    NodeList cases = doc.getElementsByTagName("testcase");
+    for (int i = 0; i < cases.getLength(); i++) {
+      Element tc = (Element) cases.item(i);
+      String classname = tc.getAttribute("classname");
+      String id = (classname.isEmpty() ? "" : classname + "::") + tc.getAttribute("name");
+      boolean failed = child(tc, "failure") != null || child(tc, "error") != null;
+      if (failed || child(tc, "skipped") == null) {
+        out.computeIfAbsent(id, k -> new ArrayList<>()).add(!failed);
+      }
+    }
+    return out;
+  }
+
+  private static Document junitDocument(Path file) throws ReportFormatException {
+    Document doc;
+    try (InputStream in = Files.newInputStream(file)) {
+      DocumentBuilderFactory f = DocumentBuilderFactory.newInstance();
+      f.setFeature(XMLConstants.FEATURE_SECURE_PROCESSING, true);
+      f.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);
+      f.setExpandEntityReferences(false);
+      DocumentBuilder b = f.newDocumentBuilder();
+      b.setErrorHandler(null);
+      doc = b.parse(in);
+    } catch (Exception e) {
+      throw new ReportFormatException(
+          "cannot read the pytest report " + file + ": " + e.getMessage(), e);
+    }
+    String root = doc.getDocumentElement().getTagName();
+    if (!root.equals("testsuites") && !root.equals("testsuite")) {
+      throw new ReportFormatException(
+          "the pytest report " + file + " is not JUnit XML (root element <" + root + ">)");
+    }
+    return doc;
   }
 
   private static Element child(Element parent, String name) {

@@ -99,13 +99,22 @@ public final class TestQuality implements TestChecks {
     }
     Map<String, Boolean> firstOutcome = new HashMap<>();
     TreeSet<String> flaky = new TreeSet<>();
-    for (int i = 1; i <= reruns; i++) {
-      Map<String, Boolean> run =
-          runTests(
-              workspace.reports().resolve(label + "-rerun-" + i + ".xml"),
-              files,
-              label + "-rerun.log",
-              timeout);
+    List<Map<String, Boolean>> runs = alreadyRun(label, reruns);
+    if (runs == null) {
+      runs = rerunsInOneSession(label, files, reruns, timeout);
+    }
+    if (runs == null) {
+      runs = new ArrayList<>();
+      for (int i = 1; i <= reruns; i++) {
+        runs.add(
+            runTests(
+                workspace.reports().resolve(label + "-rerun-" + i + ".xml"),
+                files,
+                label + "-rerun.log",
+                timeout));
+      }
+    }
+    for (Map<String, Boolean> run : runs) {
       for (Map.Entry<String, Boolean> e : run.entrySet()) {
         Boolean before = firstOutcome.putIfAbsent(e.getKey(), e.getValue());
         if (before != null && !before.equals(e.getValue())) {
@@ -127,6 +136,83 @@ public final class TestQuality implements TestChecks {
             .sorted()
             .toList();
     return new Reruns(List.copyOf(flaky), uncollected);
+  }
+
+  /**
+   * The reruns the measurement itself made: an incremental measurement runs the new tests {@code 1
+   * + reruns} times in its session ({@code <label>-junit.xml}); null when it did not.
+   */
+  private List<Map<String, Boolean>> alreadyRun(String label, int reruns) {
+    Path junit = workspace.reports().resolve(label + "-junit.xml");
+    if (!Files.exists(junit)) {
+      return null;
+    }
+    try {
+      return runsOf(Reports.junitRuns(junit), 1, reruns);
+    } catch (ReportFormatException e) {
+      return null;
+    }
+  }
+
+  /**
+   * Runs {@code from} .. {@code from + count - 1} of every test, or null unless every test ran
+   * exactly {@code from + count} times.
+   */
+  private static List<Map<String, Boolean>> runsOf(
+      Map<String, List<Boolean>> outcomes, int from, int count) {
+    if (outcomes.isEmpty() || outcomes.values().stream().anyMatch(o -> o.size() != from + count)) {
+      return null;
+    }
+    List<Map<String, Boolean>> runs = new ArrayList<>();
+    for (int i = from; i < from + count; i++) {
+      Map<String, Boolean> run = new java.util.LinkedHashMap<>();
+      for (Map.Entry<String, List<Boolean>> e : outcomes.entrySet()) {
+        run.put(e.getKey(), e.getValue().get(i));
+      }
+      runs.add(run);
+    }
+    return runs;
+  }
+
+  /**
+   * pytest runs {@code files} {@code reruns} times in one session ({@code --keep-duplicates}: one
+   * start, one import of the project, instead of one per run); the outcomes of each run, in order.
+   * Null when the runner is not pytest or the session did not run every test {@code reruns} times
+   * (then each run gets a process of its own).
+   */
+  private List<Map<String, Boolean>> rerunsInOneSession(
+      String label, List<String> files, int reruns, Duration timeout) {
+    if (!tests.runnerName().equals("pytest") || reruns < 2) {
+      return null;
+    }
+    Path junit = workspace.reports().resolve(label + "-reruns.xml");
+    try {
+      Files.deleteIfExists(junit);
+    } catch (IOException e) {
+      return null;
+    }
+    List<String> repeated = new ArrayList<>(List.of("--keep-duplicates"));
+    for (int i = 0; i < reruns; i++) {
+      repeated.addAll(files);
+    }
+    List<String> argv = new ArrayList<>(List.of(python.python().toString()));
+    argv.addAll(tests.named(junit, repeated));
+    ProcessRunner.Result r =
+        runner.run(
+            new Command(
+                argv,
+                workspace.repo(),
+                python.environment(),
+                timeout,
+                workspace.logs().resolve(label + "-rerun.log")));
+    if (r.timedOut() || !Files.exists(junit)) {
+      return null;
+    }
+    try {
+      return runsOf(Reports.junitRuns(junit), 0, reruns);
+    } catch (ReportFormatException e) {
+      return null;
+    }
   }
 
   /**

@@ -130,6 +130,14 @@ public final class PythonEnvironment {
    * Where etask may install uv when it is not on PATH ({@code <cacheDir>/tools}), with which
    * interpreter's pip; without it, pip builds the venv when uv is not on PATH.
    */
+  /**
+   * Where the package sets uv resolved are kept for other tasks (beside the tools folder), or null
+   * when nothing is shared.
+   */
+  Path resolutions() {
+    return tools == null ? null : tools.resolveSibling("resolutions");
+  }
+
   public PythonEnvironment withTools(Path tools, String interpreter) {
     this.tools = tools;
     this.toolsInterpreter = interpreter;

@@ -102,16 +102,32 @@ final class VenvBuilder {
       tools.forEach((name, range) -> asked.add(name + range));
       Map<String, String> env =
           uv.isPresent() ? uvEnvironment(interpreter) : environments.forInstall();
-      ProcessRunner.Result installed;
-      if (project.locked().isEmpty()) {
-        installed = install(install, asked, List.of(), env, log);
-      } else {
+      List<String> locked = new ArrayList<>();
+      if (!project.locked().isEmpty()) {
         // the versions the project's lock file pins, as its own CI installs them
         Path constraints = workspace.venv().resolve(".etask-constraints.txt");
         StringBuilder pins = new StringBuilder();
         project.locked().forEach((k, v) -> pins.append(k).append("==").append(v).append('\n'));
         AtomicFiles.write(constraints, pins.toString());
-        installed = install(install, asked, List.of("-c", constraints.toString()), env, log);
+        locked.addAll(List.of("-c", constraints.toString()));
+      }
+      Path resolution = uv.isPresent() ? recentResolution(fingerprint) : null;
+      ProcessRunner.Result installed = null;
+      if (resolution != null) {
+        // the same inputs were resolved less than a day ago: those versions, from uv's cache
+        List<String> pinned = new ArrayList<>(locked);
+        pinned.addAll(List.of("--offline", "-c", resolution.toString()));
+        ProcessRunner.Result offline = install(install, asked, pinned, env, log);
+        if (offline.ok()) {
+          installed = offline;
+        }
+      }
+      if (installed != null) {
+        // installed as resolved before
+      } else if (locked.isEmpty()) {
+        installed = install(install, asked, List.of(), env, log);
+      } else {
+        installed = install(install, asked, locked, env, log);
         if (!installed.ok()) {
           notes.add(
               "the versions "
@@ -132,6 +148,9 @@ final class VenvBuilder {
                 + PythonEnvironment.lastLines(installed.output(), 12),
             "fix python.install / python.tools in the task spec, or the package index settings (pip.conf, PIP_*); log: "
                 + log);
+      }
+      if (uv.isPresent() && resolution == null) {
+        rememberResolution(uv.get(), fingerprint, env, log);
       }
       Map<String, String> versions = toolVersions(tools);
       AtomicFiles.write(marker, fingerprint + "\n");
@@ -155,6 +174,68 @@ final class VenvBuilder {
     argv.addAll(constraints);
     argv.addAll(asked);
     return runner.run(new Command(argv, workspace.repo(), env, INSTALL_TIMEOUT, log));
+  }
+
+  private static final Duration RESOLUTION_LIFETIME = Duration.ofHours(24);
+
+  /** The package set resolved for {@code fingerprint} in the last day, or null. */
+  private Path recentResolution(String fingerprint) {
+    Path dir = python.resolutions();
+    if (dir == null) {
+      return null;
+    }
+    Path file = dir.resolve(fingerprint + ".txt");
+    try {
+      if (Files.isRegularFile(file)
+          && Files.getLastModifiedTime(file)
+              .toInstant()
+              .isAfter(java.time.Instant.now().minus(RESOLUTION_LIFETIME))) {
+        return file;
+      }
+    } catch (IOException e) {
+      // resolved again
+    }
+    return null;
+  }
+
+  /**
+   * Keeps what uv resolved ({@code uv pip freeze}, editable installs left out) for the next task
+   * with the same inputs; a failure only costs that task a resolution.
+   */
+  private void rememberResolution(Path uv, String fingerprint, Map<String, String> env, Path log) {
+    Path dir = python.resolutions();
+    if (dir == null || fingerprint.startsWith("unknown-")) {
+      return;
+    }
+    ProcessRunner.Result frozen =
+        runner.run(
+            new Command(
+                List.of(
+                    uv.toString(),
+                    "pip",
+                    "freeze",
+                    "--exclude-editable",
+                    "--python",
+                    python.python().toString()),
+                workspace.repo(),
+                env,
+                QUICK,
+                log));
+    String pins =
+        frozen
+            .output()
+            .lines()
+            .filter(l -> l.matches("[A-Za-z0-9._-]+==\\S+"))
+            .reduce("", (a, b) -> a + b + "\n");
+    if (!frozen.ok() || pins.isEmpty()) {
+      return;
+    }
+    try {
+      Files.createDirectories(dir);
+      AtomicFiles.write(dir.resolve(fingerprint + ".txt"), pins);
+    } catch (IOException e) {
+      // resolved again next time
+    }
   }
 
   List<String> notes() {

@@ -18,10 +18,11 @@ import java.util.TreeSet;
  * A fingerprint of what in a virtualenv decides which code runs when the gates start: the content
  * of the scripts in {@code bin/}, {@code pyvenv.cfg}, every {@code .pth} file, {@code
  * sitecustomize} / {@code usercustomize} and the entry points (pytest plugins load from them), and
- * the size and modification time of every other file (a package's modules, compiled bytecode).
- * Taken before a generator runs and compared after it, it tells whether the generator tampered with
- * the gates' environment. ({@link #stat} does the same for any folder, e.g. the tools' caches.) A
- * generator can still forge a file's time and size on purpose; full isolation comes with a sandbox.
+ * the size and modification time of every other file (a package's modules, compiled bytecode,
+ * compiled programs in {@code bin/}). Taken before a generator runs and compared after it, it tells
+ * whether the generator tampered with the gates' environment. ({@link #stat} does the same for any
+ * folder, e.g. the tools' caches.) A generator can still forge a file's time and size on purpose;
+ * full isolation comes with a sandbox.
  */
 public final class VenvSeal {
   private VenvSeal() {}
@@ -33,7 +34,7 @@ public final class VenvSeal {
     if (Files.isDirectory(bin)) {
       try (var files = Files.list(bin)) {
         for (Path p : files.toList()) {
-          out.put(venv.relativize(p).toString(), hash(p));
+          out.put(venv.relativize(p).toString(), script(p));
         }
       }
     }
@@ -126,6 +127,23 @@ public final class VenvSeal {
     }
     return out;
   }
+
+  /**
+   * A script's content hash; a compiled program (over 1 MiB, such as ruff's binary, which hashing
+   * before and after every batch would cost tens of milliseconds) by size, time and file identity,
+   * like a package's modules.
+   */
+  private static String script(Path p) throws IOException {
+    if (Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS) && Files.size(p) > BIG) {
+      var a =
+          Files.readAttributes(
+              p, java.nio.file.attribute.BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+      return a.size() + "@" + a.lastModifiedTime().toInstant() + "#" + a.fileKey();
+    }
+    return hash(p);
+  }
+
+  private static final long BIG = 1 << 20;
 
   private static String hash(Path p) throws IOException {
     if (Files.isSymbolicLink(p)) {

@@ -5,7 +5,11 @@ repository's coverage configuration applies):
       BASE_ROOT, moved to this clone) plus the NEW data files, then OUT.json as `coverage json`
       writes it. A missing or unreadable file is an error, never an empty measurement.
   coverage_data.py move DATA FROM_ROOT            rewrites DATA's file names from FROM_ROOT to
-      this clone (a baseline measured in another task's clone)."""
+      this clone (a baseline measured in another task's clone).
+  coverage_data.py measure OUT BASE BASE_ROOT SOURCE -- PYTEST_ARGS...   runs pytest in this
+      process under coverage (SOURCE: comma-separated, may be empty), then does what combine does
+      with the data; exits with pytest's exit code. A failed combine is said on stderr and leaves
+      no OUT.json, whatever the tests did."""
 import os
 import sys
 
@@ -34,28 +38,61 @@ def moved(data_file, from_root, out):
     dst.write()
 
 
+def combine(out, base, base_root, new):
+    if os.path.exists(out):
+        os.remove(out)
+    moved(base, base_root, out)
+    combined = CoverageData(basename=out)
+    combined.read()
+    for n in new:
+        data = CoverageData(basename=n)
+        data.read()
+        combined.update(data)
+    combined.write()
+    cov = Coverage(data_file=out)
+    cov.load()
+    cov.json_report(outfile=out + ".json", ignore_errors=True)
+
+
+def measure(out, base, base_root, source, pytest_args):
+    # what `python -m pytest` puts first on the path: the folder it runs in, not this script's
+    sys.path[0] = os.getcwd()
+    new = out + ".new"
+    for stale in (new, out + ".json"):
+        if os.path.exists(stale):
+            os.remove(stale)
+    # no suffix even when the repository's configuration says parallel: one process, one file
+    cov = Coverage(data_file=new, data_suffix=False, source=source.split(",") if source else None)
+    cov.start()
+    try:
+        import pytest
+        code = int(pytest.main(pytest_args))
+    finally:
+        cov.stop()
+        cov.save()
+    try:
+        if not os.path.exists(new):
+            raise SystemExit("the new tests recorded no data")
+        combine(out, base, base_root, [new])
+    except BaseException as e:  # the tests' result stands; the coverage part says it could not see
+        sys.stderr.write("coverage combine failed: %s\n" % (e,))
+    return code
+
+
 def main():
     command = sys.argv[1]
+    if command == "measure":
+        out, base, base_root, source = sys.argv[2:6]
+        if sys.argv[6] != "--":
+            raise SystemExit("usage: measure OUT BASE BASE_ROOT SOURCE -- PYTEST_ARGS")
+        sys.exit(measure(out, base, base_root, source, sys.argv[7:]))
     if command == "move":
         data_file, from_root = sys.argv[2], sys.argv[3]
         moved(data_file, from_root, data_file + ".moved")
         os.replace(data_file + ".moved", data_file)
         return
     if command == "combine":
-        out, base, base_root, new = sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5:]
-        if os.path.exists(out):
-            os.remove(out)
-        moved(base, base_root, out)
-        combined = CoverageData(basename=out)
-        combined.read()
-        for n in new:
-            data = CoverageData(basename=n)
-            data.read()
-            combined.update(data)
-        combined.write()
-        cov = Coverage(data_file=out)
-        cov.load()
-        cov.json_report(outfile=out + ".json", ignore_errors=True)
+        combine(sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5:])
         return
     raise SystemExit("unknown command " + command)
 

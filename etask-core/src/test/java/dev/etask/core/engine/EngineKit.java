@@ -196,6 +196,20 @@ final class EngineKit {
           }
 
           @Override
+          public GateReport measureSuite(
+              String label, List<String> source, GateReport unchanged, Duration timeout) {
+            suiteRuns.add(label);
+            GateReport all = measure(label, source, timeout);
+            return new GateReport(
+                all.tests(),
+                all.coverage(),
+                unchanged.lint(),
+                unchanged.types(),
+                all.problems(),
+                all.durationsMs());
+          }
+
+          @Override
           public boolean moveCoverage(Path data, String fromRoot, Duration timeout) {
             movedCoverage.add(fromRoot);
             return Files.isRegularFile(data);
@@ -208,6 +222,7 @@ final class EngineKit {
               List<String> newTests,
               GateReport before,
               Path beforeData,
+              int runs,
               Duration timeout) {
             incrementalRuns.add(label);
             writeData(c, label);
@@ -284,6 +299,7 @@ final class EngineKit {
   Path cacheDir;
 
   final List<String> measured = Collections.synchronizedList(new ArrayList<>());
+  final List<String> suiteRuns = Collections.synchronizedList(new ArrayList<>());
   final List<String> movedCoverage = Collections.synchronizedList(new ArrayList<>());
 
   private static void writeData(RunContext c, String label) {

@@ -223,6 +223,9 @@ class EngineTest {
     assertThat(kit.incrementalRuns).containsExactly("batch-1", "batch-2");
     assertThat(kit.branch()).hasSize(2);
     assertThat(kit.said).anyMatch(l -> l.startsWith("the whole suite passes on the tip"));
+    // the tip's check is the suite alone: ruff and mypy saw everything these batches changed
+    assertThat(kit.suiteRuns).containsExactly("tip");
+    assertThat(kit.measured).containsExactly("baseline", "tip");
     JsonNode s = kit.status();
     assertThat(s.at("/batches/1/validation").asText()).isEqualTo("incremental");
     assertThat(Files.readString(kit.work.resolve("artifacts/t/pr.md")))

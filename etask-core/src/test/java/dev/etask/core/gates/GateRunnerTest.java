@@ -77,6 +77,48 @@ class GateRunnerTest {
   }
 
   @Test
+  void newTestsAloneCombinedWithTheDataBeforeMeasureWhatTheWholeSuiteMeasures() throws Exception {
+    Workspace ws =
+        repo(
+            "pyproject.toml",
+            "[tool.coverage.run]\nparallel = true\n",
+            "lib.py",
+            LIB,
+            "tests/test_lib.py",
+            "import lib\n\n\ndef test_f():\n    assert lib.f(1) == 1\n");
+    GateRunner gates =
+        new GateRunner(ws, new PythonEnvironment(ws, RUNNER), RUNNER, versions, null);
+    GateReport before = gates.measure("before", List.of("lib.py"), TIMEOUT);
+    assertThat(before.coveragePercent()).isEqualTo(66.67);
+    Files.writeString(
+        ws.repo().resolve("tests/test_more.py"),
+        "import lib\n\nRUNS = [0]\n\n\ndef test_g():\n    assert lib.g() == 3\n\n\n"
+            + "def test_sometimes():\n    RUNS[0] += 1\n    assert RUNS[0] % 2 == 1\n");
+
+    GateReport alone =
+        gates.measureNewTests(
+            "inc",
+            List.of("lib.py"),
+            List.of("tests/test_more.py"),
+            before,
+            ws.reports().resolve("before.coverage"),
+            4,
+            TIMEOUT);
+    GateReport whole = gates.measure("whole", List.of("lib.py"), TIMEOUT);
+    assertThat(alone.problems()).isEmpty();
+    // the first of the four runs is the measurement
+    assertThat(alone.tests().passed()).isEqualTo(3).isEqualTo(whole.tests().passed());
+    assertThat(alone.tests().failing()).isEmpty();
+    assertThat(alone.coveragePercent()).isEqualTo(whole.coveragePercent()).isEqualTo(83.33);
+    // the other three are the reruns: nothing runs again to find the flaky test
+    TestQuality.Reruns reruns =
+        new TestQuality(ws, new PythonEnvironment(ws, RUNNER), RUNNER, null)
+            .rerun("inc", List.of("tests/test_more.py"), 3, alone.tests(), TIMEOUT);
+    assertThat(reruns.flaky()).containsExactly("tests.test_more::test_sometimes");
+    assertThat(ws.reports().resolve("inc-reruns.xml")).doesNotExist();
+  }
+
+  @Test
   void noCoverageDataIsAGateThatCouldNotRunNeverZero() throws Exception {
     Workspace ws =
         repo(

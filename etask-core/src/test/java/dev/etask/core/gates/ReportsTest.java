@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -40,6 +41,16 @@ class ReportsTest {
     assertThat(r.passed()).isEqualTo(9);
     assertThat(r.failing()).isEmpty();
     assertThat(r.failureExcerpt()).isEmpty();
+  }
+
+  @Test
+  void junitOfOneSessionThatRanEachTestThreeTimes() throws Exception {
+    // pytest 9.2 --keep-duplicates, each file named three times; test_a passes on odd runs only
+    Map<String, List<Boolean>> runs = Reports.junitRuns(resource("junit-reruns.xml"));
+    assertThat(runs)
+        .containsExactly(
+            Map.entry("tests.test_x::test_a", List.of(true, false, true)),
+            Map.entry("tests.test_y::test_ok", List.of(true, true, true)));
   }
 
   @Test

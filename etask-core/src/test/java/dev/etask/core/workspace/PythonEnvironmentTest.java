@@ -200,6 +200,45 @@ class PythonEnvironmentTest {
   }
 
   @Test
+  void uvIsInstalledIntoTheToolsFolderAndASecondTaskReusesTheResolutionWithoutTheIndex()
+      throws Exception {
+    // a cache folder of the build's own: uv is installed into it once (no uv on PATH in CI)
+    Path cache = Path.of("target/etask-cache").toAbsolutePath();
+    FileTrees.delete(cache.resolve("resolutions"));
+    Map<String, String> first = null;
+    for (String task : List.of("one", "two")) {
+      Path repo = tmp.resolve(task + "/repo");
+      Files.createDirectories(repo);
+      Workspace ws = Workspace.of(tmp.resolve(task + "/work"), null, task).on(repo);
+      ws.createFolders();
+      PythonEnvironment env =
+          new PythonEnvironment(ws, runner).withTools(cache.resolve("tools"), "python3");
+      Map<String, String> versions =
+          env.ensure(
+              "python3",
+              new PythonEnvironment.Project(List.of(), List.of(), List.of()),
+              Map.of("coverage", ">=7,<8"));
+      String log = Files.readString(ws.logs().resolve("prepare-env.log"));
+      if (PythonEnvironment.findOnPath("uv").isEmpty()) {
+        assertThat(log).contains(cache.resolve("tools/uv-0.13/bin/uv") + " venv");
+      }
+      if (first == null) {
+        first = versions;
+        assertThat(log).doesNotContain("--offline");
+        try (var kept = Files.list(cache.resolve("resolutions"))) {
+          Path resolution = kept.findFirst().orElseThrow();
+          assertThat(Files.readString(resolution))
+              .contains("coverage==" + versions.get("coverage"));
+        }
+      } else {
+        // the same inputs: the versions resolved for the first task, from uv's cache
+        assertThat(log).contains("--offline").contains(cache.resolve("resolutions").toString());
+        assertThat(versions).isEqualTo(first);
+      }
+    }
+  }
+
+  @Test
   void aFailingInstallSaysWhatWasAskedAndWhereTheLogIs() throws Exception {
     Path repo = tmp.resolve("repo");
     Files.createDirectories(repo);
