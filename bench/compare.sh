@@ -4,8 +4,9 @@
 # Usage: bench/compare.sh [rounds] [batch counts...]     e.g. bench/compare.sh 3 1 10
 # Needs the plugin installed (./mvnw -q install -DskipTests). Prints a Markdown table and, per
 # etask run, its phase times and its own time (outside child processes) from status.json.
-# etask's caches (~/.cache/etask, uv's cache) stay warm between runs: the first etask run is
-# reported as the cold one.
+# etask's cache folder is bench/work/cache, emptied when the script starts: the first etask run
+# fills it (the cold run, reported, not targeted), the later ones find it warm. uv's and pip's own
+# download caches stay warm for both flows. The Maven process runs with -Xmx512m (the heap target).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$here")
@@ -20,6 +21,8 @@ targets=(src/click/core.py src/click/decorators.py src/click/exceptions.py src/c
 export GIT_CONFIG_GLOBAL=/dev/null GIT_CONFIG_NOSYSTEM=1
 results=$work/results.tsv
 : >"$results"
+cache=$work/cache
+rm -rf "$cache"
 
 clean_origin() {
   git -C "$origin" for-each-ref --format='%(refname:short)' refs/heads/auto/ | while read -r b; do
@@ -32,7 +35,7 @@ run_shell() { # size round
   echo -e "shell\t$1\t$2\t$(tail -1 "$work/time.txt")" >>"$results"
 }
 
-run_etask() { # size round
+run_etask() { # size round [flow name]
   clean_origin
   local id="bench-click-$1" spec="$work/bench-click-$1.yaml" w="$work/etask-$1-$2"
   local include; include=$(printf '"%s", ' "${targets[@]:0:$1}")
@@ -46,18 +49,22 @@ limits: { max_commits: 50, max_runtime_minutes: 60 }
 pr: { provider: local }
 YAML
   rm -rf "$w"
-  (cd "$root" && /usr/bin/time -f "%e %M" -o "$work/time.txt" ./mvnw -B -q etask:run -Detask.spec="$spec" -Detask.workDir="$w" >"$work/etask-$1-$2.log" 2>&1)
-  echo -e "etask\t$1\t$2\t$(tail -1 "$work/time.txt")" >>"$results"
+  (cd "$root" && MAVEN_OPTS="-Xmx512m" /usr/bin/time -f "%e %M" -o "$work/time.txt" ./mvnw -B -q etask:run -Detask.spec="$spec" -Detask.workDir="$w" -Detask.cacheDir="$cache" >"$work/etask-$1-$2.log" 2>&1)
+  echo -e "${3:-etask}\t$1\t$2\t$(tail -1 "$work/time.txt")" >>"$results"
   python3 - "$w/artifacts/$id/status.json" <<'PY'
 import json, sys
 s = json.load(open(sys.argv[1]))
 own = sum(s.get("phases_own_ms", {}).values())
 print(f"    etask run: exit {s['exit_code']}, startup {s.get('startup_ms')} ms, own {own} ms,"
+      f" batches {len(s['batches'])} ({', '.join(b.get('validation') or '-' for b in s['batches'])}),"
       f" phases {s['phases_ms']}, own by phase {s.get('phases_own_ms')}")
 PY
   rm -rf "$w"
 }
 
+# the cold run: an empty cache folder (uv bootstrapped, baseline measured), one batch
+run_etask 1 0 etask-cold
+tail -1 "$results"
 for size in "${sizes[@]}"; do
   for r in $(seq 1 "$rounds"); do
     if (( r % 2 )); then run_shell "$size" "$r"; run_etask "$size" "$r"; else run_etask "$size" "$r"; run_shell "$size" "$r"; fi
@@ -70,7 +77,9 @@ rows = [l.split("\t") for l in open(sys.argv[1]).read().splitlines() if l]
 print("\n| batches | flow | runs (s) | min | median | peak RSS (MB) |\n|---|---|---|---:|---:|---:|")
 med = {}
 for size in sorted({r[1] for r in rows}, key=int):
-    for flow in ("shell", "etask"):
+    for flow in ("shell", "etask", "etask-cold"):
+        if not any(r[0] == flow and r[1] == size for r in rows):
+            continue
         t = [float(r[3].split()[0]) for r in rows if r[0] == flow and r[1] == size]
         m = [int(r[3].split()[1]) // 1024 for r in rows if r[0] == flow and r[1] == size]
         med[(flow, size)] = statistics.median(t)

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Five etask tasks at once, as five Maven processes (one batch each, one target file each, one
+# shared cache folder, warm), against one of them alone. Usage: bench/parallel.sh [tasks]
+# Needs the plugin installed (./mvnw -q install -DskipTests).
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(dirname "$here")
+n=${1:-5}
+work=${BENCH_WORK:-$here/work}
+origin=$("$here/prepare-click.sh")
+targets=(src/click/core.py src/click/decorators.py src/click/exceptions.py src/click/formatting.py
+  src/click/parser.py src/click/termui.py src/click/types.py src/click/utils.py)
+export GIT_CONFIG_GLOBAL=/dev/null GIT_CONFIG_NOSYSTEM=1
+p=$work/parallel
+rm -rf "$p" && mkdir -p "$p"
+
+task() { # index workdir
+  local id="par-$1" spec="$p/par-$1.yaml"
+  cat >"$spec" <<YAML
+id: $id
+objective: "Add import tests"
+repository: { url: "$origin" }
+target: { include: ["${targets[$1]}"], writable: ["tests/**"] }
+generator: { command: "python $here/gen_test.py {file}", timeout: 2m }
+pr: { provider: local }
+YAML
+  (cd "$root" && MAVEN_OPTS="-Xmx512m" ./mvnw -B -q etask:run -Detask.spec="$spec" \
+    -Detask.workDir="$2" -Detask.cacheDir="$p/cache" >"$p/$id.log" 2>&1)
+}
+clean_origin() {
+  git -C "$origin" for-each-ref --format='%(refname:short)' refs/heads/auto/ | while read -r b; do
+    git -C "$origin" branch -q -D "$b"; done
+}
+
+clean_origin; task 0 "$p/warm-up"          # fills the cache
+clean_origin; s=$(date +%s.%N); task 0 "$p/one"; one=$(python3 -c "print($(date +%s.%N) - $s)")
+clean_origin; s=$(date +%s.%N)
+for i in $(seq 0 $((n - 1))); do task "$i" "$p/many" & done
+wait
+many=$(python3 -c "print($(date +%s.%N) - $s)")
+printf 'one task: %.1f s; %d tasks at once: %.1f s; ratio %.2f×\n' "$one" "$n" "$many" "$(python3 -c "print($many / $one)")"
+grep -h '"exit_code"' "$p"/many/artifacts/*/status.json | sort | uniq -c
