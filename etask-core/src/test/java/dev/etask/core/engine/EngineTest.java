@@ -263,6 +263,30 @@ class EngineTest {
   }
 
   @Test
+  void aBatchThatChangesSourceOrAnExistingTestIsValidatedInFull() throws Exception {
+    kit.generator =
+        r -> {
+          if (r.files().get(0).endsWith("b.py")) {
+            // an existing test file changed: other tests may depend on what it defines
+            EngineKit.write(
+                r.repo().resolve("tests/test_a.py"),
+                "def test_a():\n    assert 1\n\n\ndef test_a_again():\n    assert 2\n");
+            return EngineKit.writes(r, "tests/test_b.py", "def test_b():\n    assert 1\n");
+          }
+          EngineKit.write(r.repo().resolve("src/app/c.py"), "def c():\n    return 33\n");
+          return EngineKit.writes(r, "tests/test_c.py", "def test_c():\n    assert 3\n");
+        };
+    Outcome o = run();
+    assertThat(o.exitCode()).as(String.join("\n", kit.said)).isZero();
+    assertThat(kit.incrementalRuns).isEmpty();
+    assertThat(kit.status().at("/batches/0/validation").asText()).isEqualTo("full");
+    assertThat(kit.status().at("/batches/1/validation").asText()).isEqualTo("full");
+    // every batch was checked by the whole suite: nothing runs again before the push
+    assertThat(kit.suiteRuns).isEmpty();
+    assertThat(kit.batchTrailers()).isEqualTo(Map.of("1", 1, "2", 1));
+  }
+
+  @Test
   void changesOutsideTheAllowlistRollTheBatchBack() throws Exception {
     kit.generator =
         r -> {
