@@ -192,13 +192,7 @@ public final class GateRunner implements Gates {
     if (fromRoot.equals(workspace.repo().toString())) {
       return true;
     }
-    List<String> argv =
-        List.of(
-            python.python().toString(),
-            python.script("coverage_data.py").toString(),
-            "move",
-            data.toString(),
-            fromRoot);
+    List<String> argv = IncrementalGates.coverageData(python, "move", data.toString(), fromRoot);
     Path log = workspace.logs().resolve("coverage-move.log");
     return runner.run(new Command(argv, workspace.repo(), python.environment(), timeout, log)).ok();
   }

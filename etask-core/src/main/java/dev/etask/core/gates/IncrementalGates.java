@@ -119,16 +119,14 @@ final class IncrementalGates {
     }
     List<String> pytest = tests.named(junit, files, noCov);
     List<String> argv =
-        new ArrayList<>(
-            List.of(
-                python.python().toString(),
-                python.script("coverage_data.py").toString(),
-                "measure",
-                out.toString(),
-                beforeData.toString(),
-                repo.toString(),
-                GateRunner.coverageSource(source),
-                "--"));
+        coverageData(
+            python,
+            "measure",
+            out.toString(),
+            beforeData.toString(),
+            repo.toString(),
+            GateRunner.coverageSource(source),
+            "--");
     argv.addAll(pytest.subList(2, pytest.size())); // what follows "-m pytest"
     ProcessRunner.Result run =
         runner.run(
@@ -180,14 +178,8 @@ final class IncrementalGates {
     Path reports = workspace.reports();
     Path out = reports.resolve(label + ".coverage");
     List<String> argv =
-        new ArrayList<>(
-            List.of(
-                python.python().toString(),
-                python.script("coverage_data.py").toString(),
-                "combine",
-                out.toString(),
-                beforeData.toString(),
-                workspace.repo().toString()));
+        coverageData(
+            python, "combine", out.toString(), beforeData.toString(), workspace.repo().toString());
     List<Path> fresh = new ArrayList<>();
     if (Files.exists(newData)) {
       fresh.add(newData);
@@ -211,6 +203,15 @@ final class IncrementalGates {
       problems.add("coverage: " + e.getMessage());
       return null;
     }
+  }
+
+  /** {@code python coverage_data.py <args>}, a list the caller may extend. */
+  static List<String> coverageData(PythonEnvironment python, String... args) {
+    List<String> argv =
+        new ArrayList<>(
+            List.of(python.python().toString(), python.script("coverage_data.py").toString()));
+    argv.addAll(List.of(args));
+    return argv;
   }
 
   private static List<String> concat(List<String> a, List<String> b) {

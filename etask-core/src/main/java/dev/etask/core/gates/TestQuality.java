@@ -186,26 +186,11 @@ public final class TestQuality implements TestChecks {
       return null;
     }
     Path junit = workspace.reports().resolve(label + "-reruns.xml");
-    try {
-      Files.deleteIfExists(junit);
-    } catch (IOException e) {
-      return null;
-    }
     List<String> repeated = new ArrayList<>(List.of("--keep-duplicates"));
     for (int i = 0; i < reruns; i++) {
       repeated.addAll(files);
     }
-    List<String> argv = new ArrayList<>(List.of(python.python().toString()));
-    argv.addAll(tests.named(junit, repeated));
-    ProcessRunner.Result r =
-        runner.run(
-            new Command(
-                argv,
-                workspace.repo(),
-                python.environment(),
-                timeout,
-                workspace.logs().resolve(label + "-rerun.log")));
-    if (r.timedOut() || !Files.exists(junit)) {
+    if (!runNamed(junit, repeated, label + "-rerun.log", timeout)) {
       return null;
     }
     try {
@@ -221,10 +206,22 @@ public final class TestQuality implements TestChecks {
    */
   private Map<String, Boolean> runTests(
       Path junit, List<String> files, String log, Duration timeout) {
+    if (!runNamed(junit, files, log, timeout)) {
+      return Map.of();
+    }
+    try {
+      return Reports.junitCases(junit);
+    } catch (ReportFormatException e) {
+      return Map.of(); // an unreadable run says nothing
+    }
+  }
+
+  /** Runs the tests in {@code files} into {@code junit}; true when it finished and wrote it. */
+  private boolean runNamed(Path junit, List<String> files, String log, Duration timeout) {
     try {
       Files.deleteIfExists(junit);
     } catch (IOException e) {
-      // a stale report is replaced by pytest or ignored below
+      return false;
     }
     List<String> argv = new ArrayList<>(List.of(python.python().toString()));
     argv.addAll(tests.named(junit, files));
@@ -236,14 +233,7 @@ public final class TestQuality implements TestChecks {
                 python.environment(),
                 timeout,
                 workspace.logs().resolve(log)));
-    if (r.timedOut() || !Files.exists(junit)) {
-      return Map.of();
-    }
-    try {
-      return Reports.junitCases(junit);
-    } catch (ReportFormatException e) {
-      return Map.of(); // an unreadable run says nothing
-    }
+    return !r.timedOut() && Files.exists(junit);
   }
 
   /**
