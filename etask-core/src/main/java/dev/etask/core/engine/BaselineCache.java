@@ -37,11 +37,16 @@ final class BaselineCache {
 
   private final Path dir;
   private final Listener out;
+  private final dev.etask.core.process.Redactor redactor;
 
-  /** {@code cacheDir} null: no cache (every lookup misses, nothing is stored). */
-  BaselineCache(Path cacheDir, Listener out) {
+  /**
+   * {@code cacheDir} null: no cache (every lookup misses, nothing is stored). Everything stored
+   * goes through {@code redactor} first: the folder is shared and outlives the task.
+   */
+  BaselineCache(Path cacheDir, Listener out, dev.etask.core.process.Redactor redactor) {
     this.dir = cacheDir == null ? null : cacheDir.resolve("baselines");
     this.out = out;
+    this.redactor = redactor;
   }
 
   /** A measurement found in the cache: its report, its coverage data, and where it was measured. */
@@ -104,8 +109,8 @@ final class BaselineCache {
    * the same key at the same time is fine: the first complete entry stays.
    */
   void put(String key, GateReport report, Path coverageData, Path root) {
-    if (dir == null) {
-      return;
+    if (dir == null || !report.problems().isEmpty()) {
+      return; // a measurement with a gate that could not run is not one to hand on
     }
     Path entry = dir.resolve(key);
     if (Files.isDirectory(entry)) {
@@ -114,14 +119,14 @@ final class BaselineCache {
     Path tmp = dir.resolve(".tmp-" + key.substring(0, 12) + "-" + UUID.randomUUID());
     try {
       Files.createDirectories(tmp);
-      byte[] json = Json.MAPPER.writeValueAsBytes(report);
+      byte[] json = Json.MAPPER.writeValueAsBytes(redactor.redact(Json.MAPPER.valueToTree(report)));
       Files.write(tmp.resolve(REPORT), json);
       ObjectNode meta =
           Json.MAPPER
               .createObjectNode()
               .put("key", key)
               .put("format", FORMAT)
-              .put("root", root.toString())
+              .put("root", realPath(root))
               .put("created", Instant.now().toString())
               .put("report_sha256", StateStore.sha256(json));
       if (coverageData != null && Files.isRegularFile(coverageData)) {
@@ -224,6 +229,11 @@ final class BaselineCache {
     } catch (IOException e) {
       // a sweep is housekeeping only
     }
+  }
+
+  /** Coverage records real paths: so must the root they are moved from. */
+  private static String realPath(Path root) throws IOException {
+    return Files.exists(root) ? root.toRealPath().toString() : root.toString();
   }
 
   private Optional<Entry> damaged(Path entry, String why) {

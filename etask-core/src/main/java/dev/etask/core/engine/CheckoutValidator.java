@@ -201,7 +201,7 @@ public final class CheckoutValidator {
       String how = setup.describe(spec.qualityGates(), project);
       out.info(how);
 
-      BaselineCache cache = new BaselineCache(cacheDir, out);
+      BaselineCache cache = new BaselineCache(cacheDir, out, redactor);
       String key = null;
       try (GitRepo repo = GitRepo.open(checkout)) {
         org.eclipse.jgit.lib.ObjectId tree = repo.resolve("HEAD^{tree}");

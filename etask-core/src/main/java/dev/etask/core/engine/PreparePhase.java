@@ -278,7 +278,7 @@ final class PreparePhase implements Phase {
     RunState state = c.state();
     PythonEnvironment.Project project = c.project();
     long t0 = System.nanoTime();
-    BaselineCache cache = new BaselineCache(c.config().cacheDir(), c.out());
+    BaselineCache cache = new BaselineCache(c.config().cacheDir(), c.out(), c.redactor());
     String key = BaselineCache.key(c);
     if (key != null && cache.restore(c, key, t0)) {
       return;

@@ -67,7 +67,11 @@ final class PublishPhase implements Phase {
     }
     if (state.lastPushedSha == null && state.halted == null && !simulate) {
       c.out()
-          .info("no pull request: no batch was accepted, so " + spec.branch() + " was not pushed");
+          .info(
+              "no pull request: "
+                  + (state.committedCount() == 0
+                      ? "no batch was accepted, so " + spec.branch() + " was not pushed"
+                      : spec.branch() + " was not pushed (see above)"));
       return;
     }
     Outcome o = Outputs.outcome(c);

@@ -23,6 +23,9 @@ final class Pusher {
     this.guard = new BranchGuard(c);
   }
 
+  /** The label of a task whose accepted commits could not be delivered (exit 2). */
+  static final String NOT_DELIVERED = "not-delivered";
+
   void push(GitRepo git, boolean simulate) throws GitException {
     RunState state = c.state();
     String branch = c.spec().branch();
@@ -32,6 +35,7 @@ final class Pusher {
       return; // never over someone else's commits; the batch stays committed in the clone
     }
     ObjectId base = git.remoteTracking(state.base);
+    boolean rebased = false;
     if (base != null && !base.name().equals(state.baseSha)) {
       List<String> conflicts = git.rebase(base);
       if (conflicts.isEmpty()) {
@@ -44,7 +48,11 @@ final class Pusher {
                     + branch
                     + " on it");
         state.baseSha = base.name();
-        git.commitsSince(base, git.head()).forEach(x -> state.ownCommits.add(x.name()));
+        rebased = true;
+        for (org.eclipse.jgit.revwalk.RevCommit x : git.commitsSince(base, git.head())) {
+          state.ownCommits.add(x.name());
+          remap(x);
+        }
       } else {
         state.conflicts = new ArrayList<>(new LinkedHashSet<>(conflicts));
         state.taskLabels.add("needs-manual-review");
@@ -59,8 +67,12 @@ final class Pusher {
     if (!git.head().name().equals(state.fullCheckedSha)) {
       if (simulate) {
         c.out().info("dry run: the whole suite would run on the tip before the push");
-      } else if (!new Delivery(c).verify(git)) {
-        c.out().warn("nothing pushed: the whole suite does not pass on the tip");
+      } else if (!new Delivery(c).verify(git, rebased)) {
+        state.taskLabels.add(NOT_DELIVERED);
+        c.out()
+            .warn(
+                "nothing pushed: the whole suite does not pass on the tip; the commits stay in the"
+                    + " clone and the next run checks them again");
         return;
       }
     }
@@ -83,6 +95,7 @@ final class Pusher {
       return;
     }
     c.transport(git).push(branch, replace ? remote : null);
+    state.taskLabels.remove(NOT_DELIVERED);
     state.lastPushedSha = head.name();
     state.originTips.put(org.eclipse.jgit.lib.Constants.R_HEADS + branch, head.name());
     c.out()
@@ -92,5 +105,26 @@ final class Pusher {
                 + " @ "
                 + RunContext.shortSha(head)
                 + (replace ? " (replacing etask's earlier commits after a rebase)" : ""));
+  }
+
+  /**
+   * A batch's commit after a rebase is its copy on the new base (found by its batch trailer; a
+   * revert of a batch carries the trailer too and is not the batch).
+   */
+  private void remap(org.eclipse.jgit.revwalk.RevCommit x) {
+    if (x.getShortMessage().startsWith("Revert batch")) {
+      return;
+    }
+    for (String n : x.getFooterLines(CommitPhase.BATCH_TRAILER)) {
+      try {
+        int i = Integer.parseInt(n.trim()) - 1;
+        List<dev.etask.core.state.BatchState> batches = c.state().batches;
+        if (i >= 0 && i < batches.size() && batches.get(i).committed()) {
+          batches.get(i).committed(x.name());
+        }
+      } catch (NumberFormatException e) {
+        // not one of etask's batch numbers
+      }
+    }
   }
 }

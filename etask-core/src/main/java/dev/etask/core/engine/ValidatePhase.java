@@ -106,7 +106,8 @@ final class ValidatePhase implements Phase {
             && onlyNewTests
             && beforeData != null
             && before.coverage() != null
-            && before.tests().total() > 0;
+            && before.tests().total() > 0
+            && !typeChecked(testFiles, state.gates.typeTargets(state.sourceDirs));
     GateReport after =
         incremental
             ? c.tools()
@@ -269,5 +270,18 @@ final class ValidatePhase implements Phase {
         c.tools().gates(c).measure("current", c.state().sourceDirs, RunContext.GATE_TIMEOUT);
     c.store().writeReport("current", tip);
     c.out().info("measured " + c.spec().branch() + " again: " + PreparePhase.line(tip));
+  }
+
+  /**
+   * True when mypy is configured to check one of {@code files} (its targets include the tests):
+   * such a batch is validated in full, so its new files are type-checked.
+   */
+  static boolean typeChecked(List<String> files, List<String> targets) {
+    return files.stream()
+        .anyMatch(
+            f ->
+                targets.stream()
+                    .map(t -> t.endsWith("/") ? t.substring(0, t.length() - 1) : t)
+                    .anyMatch(t -> t.equals(".") || f.equals(t) || f.startsWith(t + "/")));
   }
 }

@@ -47,20 +47,33 @@ final class CliClone {
     env.put("GIT_CONFIG_GLOBAL", "/dev/null");
     env.put("GIT_TERMINAL_PROMPT", "0");
     env.put("LC_ALL", "C");
+    Path output = null;
     try {
+      output = Files.createTempFile("etask-clone", ".log");
+      pb.redirectOutput(output.toFile());
       Process p = pb.start();
       p.getOutputStream().close();
-      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       if (!p.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+        p.descendants().forEach(ProcessHandle::destroyForcibly);
         p.destroyForcibly();
+        p.waitFor(10, TimeUnit.SECONDS);
         return false;
       }
+      String out = Files.readString(output, StandardCharsets.UTF_8);
       return p.exitValue() == 0 && out.isBlank() && Files.isDirectory(dir.resolve(".git"));
     } catch (IOException e) {
       return false; // no git on PATH
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return false;
+    } finally {
+      if (output != null) {
+        try {
+          Files.deleteIfExists(output);
+        } catch (IOException e) {
+          // a temporary file
+        }
+      }
     }
   }
 

@@ -52,6 +52,12 @@ public final class History {
   public Map<ObjectId, ObjectId> drop(ObjectId commit, List<ObjectId> later, PersonIdent ident)
       throws GitException {
     Map<ObjectId, ObjectId> moved = new LinkedHashMap<>();
+    ObjectId before;
+    try {
+      before = git.getRepository().resolve("HEAD");
+    } catch (IOException e) {
+      throw new GitException("cannot read HEAD: " + e.getMessage(), false, e);
+    }
     try (RevWalk walk = new RevWalk(git.getRepository())) {
       RevCommit c = walk.parseCommit(commit);
       git.reset().setMode(ResetType.HARD).setRef(c.getParent(0).name()).call();
@@ -73,7 +79,13 @@ public final class History {
         moved.put(o, made.getId());
       }
       return moved;
-    } catch (GitAPIException | IOException e) {
+    } catch (GitAPIException | IOException | GitException e) {
+      // all or nothing: the branch goes back to where it was, no batch is lost
+      try {
+        git.reset().setMode(ResetType.HARD).setRef(before.name()).call();
+      } catch (GitAPIException undo) {
+        e.addSuppressed(undo);
+      }
       throw new GitException("cannot drop " + commit.name() + ": " + e.getMessage(), false, e);
     }
   }

@@ -52,7 +52,9 @@ public final class GitHubProvider implements PullRequestProvider {
           Map.entry("aborted", "b60205"),
           Map.entry("needs-manual-review", "e99695"),
           Map.entry("human-edited", "e99695"),
-          Map.entry("test-config-changed", "e99695"));
+          Map.entry("test-config-changed", "e99695"),
+          Map.entry("full-suite-failed", "d93f0b"),
+          Map.entry("not-delivered", "b60205"));
 
   private final Settings settings;
   private final GitHubCalls calls;

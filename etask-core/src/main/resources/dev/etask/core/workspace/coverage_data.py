@@ -25,7 +25,9 @@ def moved(data_file, from_root, out):
     if not src.measured_files():
         raise SystemExit("no data in %s" % data_file)
     dst = CoverageData(basename=out)
-    prefix = from_root.rstrip("/") + "/"
+    # coverage records real paths (symbolic links resolved); the clones' roots are compared so too
+    here = os.path.realpath(here)
+    prefix = os.path.realpath(from_root).rstrip("/") + "/"
 
     def rename(name):
         return here + "/" + name[len(prefix):] if name.startswith(prefix) else name
@@ -58,7 +60,7 @@ def measure(out, base, base_root, source, pytest_args):
     # what `python -m pytest` puts first on the path: the folder it runs in, not this script's
     sys.path[0] = os.getcwd()
     new = out + ".new"
-    for stale in (new, out + ".json"):
+    for stale in (new, out, out + ".json"):
         if os.path.exists(stale):
             os.remove(stale)
     # no suffix even when the repository's configuration says parallel: one process, one file

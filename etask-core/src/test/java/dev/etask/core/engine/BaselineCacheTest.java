@@ -21,6 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 class BaselineCacheTest {
   @TempDir Path tmp;
   final List<String> warnings = Collections.synchronizedList(new ArrayList<>());
+  final dev.etask.core.process.Redactor redactor = dev.etask.core.process.Redactor.none();
 
   private BaselineCache cache() {
     return new BaselineCache(
@@ -36,7 +37,8 @@ class BaselineCacheTest {
           public void warn(String line) {
             warnings.add(line);
           }
-        });
+        },
+        redactor);
   }
 
   private static GateReport report(int passed) {
@@ -134,8 +136,39 @@ class BaselineCacheTest {
   }
 
   @Test
+  void aSecretInAReportNeverReachesTheSharedFolderAndProblemsAreNotHandedOn() throws Exception {
+    redactor.add("s3cr3t-t0ken-value");
+    BaselineCache cache = cache();
+    GateReport leaky =
+        new GateReport(
+            new TestResults(
+                1, 1, 0, 0, List.of("t::b"), "AssertionError: s3cr3t-t0ken-value", List.of("t::a")),
+            new Coverage(50.0, Map.of()),
+            List.of(),
+            List.of(),
+            List.of(),
+            Map.of());
+    String key = BaselineCache.key("tree1");
+    cache.put(key, leaky, null, tmp);
+    assertThat(Files.readString(cache.entry(key).resolve("report.json")))
+        .contains("AssertionError")
+        .doesNotContain("s3cr3t-t0ken-value");
+    GateReport blind =
+        new GateReport(
+            new TestResults(1, 0, 0, 0, List.of(), "", List.of("t::a")),
+            new Coverage(50.0, Map.of()),
+            List.of(),
+            null,
+            List.of("mypy could not run (exit 137)"),
+            Map.of());
+    cache.put(BaselineCache.key("tree2"), blind, null, tmp);
+    assertThat(cache.find(BaselineCache.key("tree2"))).isEmpty();
+  }
+
+  @Test
   void withoutACacheFolderNothingIsStoredOrFound() {
-    BaselineCache off = new BaselineCache(null, Listener.silent());
+    BaselineCache off =
+        new BaselineCache(null, Listener.silent(), dev.etask.core.process.Redactor.none());
     off.put("k", report(1), null, Path.of("/r"));
     assertThat(off.find("k")).isEmpty();
   }

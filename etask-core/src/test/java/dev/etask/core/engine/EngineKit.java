@@ -200,12 +200,16 @@ final class EngineKit {
               String label, List<String> source, GateReport unchanged, Duration timeout) {
             suiteRuns.add(label);
             GateReport all = measure(label, source, timeout);
+            List<String> problems = new ArrayList<>(all.problems());
+            if (suiteCannotRun) {
+              problems.add("pytest did not finish within 1200s");
+            }
             return new GateReport(
                 all.tests(),
                 all.coverage(),
                 unchanged.lint(),
                 unchanged.types(),
-                all.problems(),
+                problems,
                 all.durationsMs());
           }
 
@@ -299,6 +303,10 @@ final class EngineKit {
   Path cacheDir;
 
   final List<String> measured = Collections.synchronizedList(new ArrayList<>());
+
+  /** The whole suite on the tip cannot run (a time limit, say). */
+  volatile boolean suiteCannotRun;
+
   final List<String> suiteRuns = Collections.synchronizedList(new ArrayList<>());
   final List<String> movedCoverage = Collections.synchronizedList(new ArrayList<>());
 

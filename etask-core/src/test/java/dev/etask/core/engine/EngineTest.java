@@ -255,6 +255,37 @@ class EngineTest {
   }
 
   @Test
+  void aWholeSuiteThatCannotRunOnTheTipBlamesNoBatchAndPushesNothing() throws Exception {
+    kit.suiteCannotRun = true;
+    run();
+    assertThat(kit.said)
+        .anyMatch(l -> l.startsWith("WARN the whole suite could not run on the tip"));
+    assertThat(kit.said).noneMatch(l -> l.startsWith("bisect:"));
+    assertThat(kit.branch()).isEmpty();
+    JsonNode s = kit.status();
+    assertThat(s.get("exit_code").asInt()).isEqualTo(2);
+    assertThat(s.get("labels").toString()).contains(Pusher.NOT_DELIVERED);
+    assertThat(s.at("/batches/0/decision").asText()).isEqualTo("accept");
+    assertThat(s.at("/batches/1/decision").asText()).isEqualTo("accept");
+    // the next run, with a suite that runs, delivers both
+    kit.suiteCannotRun = false;
+    assertThat(run().exitCode()).as(String.join("\n", kit.said)).isZero();
+    assertThat(kit.batchTrailers()).isEqualTo(Map.of("1", 1, "2", 1));
+    assertThat(kit.status().get("labels").toString()).doesNotContain(Pusher.NOT_DELIVERED);
+  }
+
+  @Test
+  void newTestsMypyChecksAreValidatedInFull() {
+    assertThat(ValidatePhase.typeChecked(List.of("tests/test_x.py"), List.of("src", "tests")))
+        .isTrue();
+    assertThat(ValidatePhase.typeChecked(List.of("tests/test_x.py"), List.of("."))).isTrue();
+    assertThat(ValidatePhase.typeChecked(List.of("tests/test_x.py"), List.of("src/", "tests/")))
+        .isTrue();
+    assertThat(ValidatePhase.typeChecked(List.of("tests/test_x.py"), List.of("src"))).isFalse();
+    assertThat(ValidatePhase.typeChecked(List.of("tests_extra/t.py"), List.of("tests"))).isFalse();
+  }
+
+  @Test
   void fullValidationRunsTheWholeSuiteForEveryBatch() throws Exception {
     kit.spec("quality_gates: { validation: full }\n");
     assertThat(run().exitCode()).isZero();
