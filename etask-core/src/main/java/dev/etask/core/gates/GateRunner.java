@@ -348,7 +348,7 @@ public final class GateRunner implements Gates {
   }
 
   /** {@code <data>.<host>.<pid>.<random>}: what coverage writes with {@code parallel = true}. */
-  private static List<Path> parallelDataFiles(Path data) {
+  static List<Path> parallelDataFiles(Path data) {
     String prefix = data.getFileName() + ".";
     try (var files = Files.list(data.getParent())) {
       return files.filter(p -> p.getFileName().toString().startsWith(prefix)).toList();
@@ -357,7 +357,8 @@ public final class GateRunner implements Gates {
     }
   }
 
-  private static void deleteCoverageData(Path data) {
+  /** The data file and its parallel siblings, so a stale one is never read as this run's. */
+  static void deleteCoverageData(Path data) {
     deleteQuietly(data);
     parallelDataFiles(data).forEach(GateRunner::deleteQuietly);
   }
@@ -377,7 +378,7 @@ public final class GateRunner implements Gates {
     return false;
   }
 
-  private static void deleteQuietly(Path p) {
+  static void deleteQuietly(Path p) {
     try {
       Files.deleteIfExists(p);
     } catch (java.io.IOException e) {

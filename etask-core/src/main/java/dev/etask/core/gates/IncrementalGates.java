@@ -4,7 +4,6 @@ import dev.etask.core.process.Command;
 import dev.etask.core.process.ProcessRunner;
 import dev.etask.core.workspace.PythonEnvironment;
 import dev.etask.core.workspace.Workspace;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -67,8 +66,8 @@ final class IncrementalGates {
 
     Path newData = reports.resolve(label + "-new.coverage");
     Path junit = reports.resolve(label + "-junit.xml");
-    deleteQuietly(junit);
-    deleteData(newData);
+    GateRunner.deleteQuietly(junit);
+    GateRunner.deleteCoverageData(newData);
     if (tests.runnerName().equals("pytest") && Files.exists(beforeData)) {
       return inOneProcess(
           label, source, newTests, before, beforeData, runs, timeout, lint, problems, durations);
@@ -184,7 +183,7 @@ final class IncrementalGates {
     if (Files.exists(newData)) {
       fresh.add(newData);
     }
-    fresh.addAll(parallelFiles(newData));
+    fresh.addAll(GateRunner.parallelDataFiles(newData));
     if (fresh.isEmpty()) {
       problems.add("coverage: the new tests recorded no data");
       return null;
@@ -218,27 +217,5 @@ final class IncrementalGates {
     List<String> out = new ArrayList<>(a);
     out.addAll(b);
     return out;
-  }
-
-  private static List<Path> parallelFiles(Path data) {
-    String prefix = data.getFileName() + ".";
-    try (var files = Files.list(data.getParent())) {
-      return files.filter(p -> p.getFileName().toString().startsWith(prefix)).toList();
-    } catch (IOException e) {
-      return List.of();
-    }
-  }
-
-  private static void deleteData(Path data) {
-    deleteQuietly(data);
-    parallelFiles(data).forEach(IncrementalGates::deleteQuietly);
-  }
-
-  private static void deleteQuietly(Path p) {
-    try {
-      Files.deleteIfExists(p);
-    } catch (IOException e) {
-      // written again
-    }
   }
 }

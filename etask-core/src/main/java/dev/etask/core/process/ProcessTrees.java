@@ -179,28 +179,25 @@ public final class ProcessTrees {
   }
 
   private static void signalPid(long pid, String signal) {
-    try {
-      new ProcessBuilder("kill", "-" + signal, String.valueOf(pid))
-          .redirectErrorStream(true)
-          .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-          .start()
-          .waitFor(5, TimeUnit.SECONDS);
-    } catch (IOException e) {
-      // no kill(1) either: the process stays
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    kill("-" + signal, String.valueOf(pid)); // without kill(1) the process stays
   }
 
   static void signalGroup(long pgid, String signal) {
+    kill("-" + signal, "--", "-" + pgid); // without kill(1), descendants() is the fallback
+  }
+
+  /** Runs kill(1) with {@code args}, waiting at most five seconds; a missing kill(1) is quiet. */
+  private static void kill(String... args) {
+    List<String> argv = new java.util.ArrayList<>(List.of("kill"));
+    argv.addAll(List.of(args));
     try {
-      new ProcessBuilder("kill", "-" + signal, "--", "-" + pgid)
+      new ProcessBuilder(argv)
           .redirectErrorStream(true)
           .redirectOutput(ProcessBuilder.Redirect.DISCARD)
           .start()
           .waitFor(5, TimeUnit.SECONDS);
     } catch (IOException e) {
-      // no kill(1): descendants() is the fallback
+      // no kill(1)
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
