@@ -88,6 +88,7 @@ final class RunContext {
     this.environments = environments;
     this.python =
         new PythonEnvironment(ws, runner, environments, spec.python().env(), List.of(), null);
+    python.useWorker(); // a task measures many times: one Python start, one parse of the sources
     if (config.cacheDir() != null) {
       python.withTools(config.cacheDir().resolve("tools"), spec.python().interpreter());
     }

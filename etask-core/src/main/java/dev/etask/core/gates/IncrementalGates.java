@@ -204,13 +204,12 @@ final class IncrementalGates {
     }
   }
 
-  /** {@code python coverage_data.py <args>}, a list the caller may extend. */
+  /**
+   * {@code python coverage_data.py <args>} (in the task's Python worker when it has one), a list
+   * the caller may extend.
+   */
   static List<String> coverageData(PythonEnvironment python, String... args) {
-    List<String> argv =
-        new ArrayList<>(
-            List.of(python.python().toString(), python.script("coverage_data.py").toString()));
-    argv.addAll(List.of(args));
-    return argv;
+    return new ArrayList<>(python.helper("coverage_data.py", args));
   }
 
   private static List<String> concat(List<String> a, List<String> b) {

@@ -51,12 +51,10 @@ public final class TestQuality implements TestChecks {
    */
   @Override
   public List<String> weakTests(List<String> files) {
-    Path script = python.script("test_quality.py");
     if (files.isEmpty()) {
       return List.of();
     }
-    List<String> argv = new ArrayList<>(List.of(python.python().toString(), script.toString()));
-    argv.addAll(files);
+    List<String> argv = python.helper("test_quality.py", files.toArray(String[]::new));
     Path log = workspace.logs().resolve("test-quality.log");
     ProcessRunner.Result r =
         runner.run(

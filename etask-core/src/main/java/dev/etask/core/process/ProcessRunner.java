@@ -59,30 +59,11 @@ public final class ProcessRunner {
   }
 
   public Result run(Command command) {
-    List<String> argv = new ArrayList<>();
-    if (ProcessTrees.SETSID != null) {
-      argv.add(ProcessTrees.SETSID.toString());
-    }
-    argv.addAll(command.argv());
-    ProcessBuilder pb =
-        new ProcessBuilder(argv)
-            .directory(command.directory().toFile())
-            .redirectErrorStream(true)
-            .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
-    pb.environment().clear();
-    pb.environment().putAll(command.environment());
+    ProcessBuilder pb = builder(command);
     long start = System.nanoTime();
     Process process;
     try {
-      if (command.log() != null) {
-        Files.createDirectories(command.log().getParent());
-        Files.writeString(
-            command.log(),
-            "$ " + redactor.redact(command.display()) + "\n",
-            StandardCharsets.UTF_8,
-            StandardOpenOption.CREATE,
-            StandardOpenOption.APPEND);
-      }
+      logCommand(command);
       childStarted();
       process = pb.start();
     } catch (IOException e) {
@@ -129,6 +110,60 @@ public final class ProcessRunner {
         timedOut,
         tail,
         Duration.ofNanos(System.nanoTime() - start));
+  }
+
+  /**
+   * Starts a child that stays up beside the task (a server etask talks to) instead of running to
+   * its end: its output drained to the command's log (redacted), no time limit, not counted as a
+   * child at work ({@link #busyNanos}), stopped with the others by {@link #killAll()} or by {@link
+   * #stop(Process)}. Its pid is the program's own (setsid replaces itself with it).
+   */
+  public Process startServer(Command command) throws IOException {
+    logCommand(command);
+    Process process = builder(command).start();
+    running.add(process);
+    onStart.accept(process.toHandle());
+    Thread reader =
+        new Thread(
+            new Drain(process.getInputStream(), command.log(), null),
+            "etask-drain-" + process.pid());
+    reader.setDaemon(true);
+    reader.start();
+    return process;
+  }
+
+  /** Stops a child {@link #startServer started} beside the task, with what it started. */
+  public void stop(Process process) {
+    ProcessTrees.killTree(process);
+    running.remove(process);
+  }
+
+  private static ProcessBuilder builder(Command command) {
+    List<String> argv = new ArrayList<>();
+    if (ProcessTrees.SETSID != null) {
+      argv.add(ProcessTrees.SETSID.toString());
+    }
+    argv.addAll(command.argv());
+    ProcessBuilder pb =
+        new ProcessBuilder(argv)
+            .directory(command.directory().toFile())
+            .redirectErrorStream(true)
+            .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+    pb.environment().clear();
+    pb.environment().putAll(command.environment());
+    return pb;
+  }
+
+  private void logCommand(Command command) throws IOException {
+    if (command.log() != null) {
+      Files.createDirectories(command.log().getParent());
+      Files.writeString(
+          command.log(),
+          "$ " + redactor.redact(command.display()) + "\n",
+          StandardCharsets.UTF_8,
+          StandardOpenOption.CREATE,
+          StandardOpenOption.APPEND);
+    }
   }
 
   private void childStarted() {

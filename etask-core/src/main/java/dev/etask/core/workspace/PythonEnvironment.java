@@ -84,6 +84,7 @@ public final class PythonEnvironment {
   private Path tools;
   private String toolsInterpreter = "python3";
   private Optional<Path> resolvedUv;
+  private final PythonWorker.Slot worker = new PythonWorker.Slot();
 
   public PythonEnvironment(Workspace workspace, ProcessRunner runner) {
     this(workspace, runner, List.of(), null);
@@ -153,7 +154,7 @@ public final class PythonEnvironment {
       return Optional.of(uv);
     }
     if (resolvedUv == null) {
-      resolvedUv = findOnPath("uv");
+      resolvedUv = UvBootstrap.findOnPath("uv");
       if (resolvedUv.isEmpty() && tools != null) {
         resolvedUv =
             UvBootstrap.ensure(
@@ -166,6 +167,10 @@ public final class PythonEnvironment {
       }
     }
     return resolvedUv;
+  }
+
+  ProcessRunner runner() {
+    return runner;
   }
 
   public Path python() {
@@ -306,6 +311,7 @@ public final class PythonEnvironment {
    */
   public Map<String, String> ensure(
       String interpreter, Project project, Map<String, String> tools) {
+    stopWorker(); // it runs the venv's code as it was when it started
     VenvBuilder builder = new VenvBuilder(this, workspace, runner, environments);
     try {
       return builder.ensure(interpreter, project, tools);
@@ -332,6 +338,21 @@ public final class PythonEnvironment {
     Files.deleteIfExists(workspace.venv().resolve(".etask-env"));
   }
 
+  /** Runs {@link #helper}s in the task's {@link PythonWorker}, started at the first. */
+  public void useWorker() {
+    worker.enable();
+  }
+
+  /** {@code python <helper script> ARGS...}, in the task's worker when it has one. */
+  public List<String> helper(String name, String... args) {
+    return worker.argv(this, workspace, script(name), List.of(args));
+  }
+
+  /** Stops the task's worker (the next {@link #helper} starts a new one). */
+  public void stopWorker() {
+    worker.stop();
+  }
+
   /**
    * One of etask's helper scripts, written to the workspace's cache so the venv's Python can run
    * it.
@@ -351,20 +372,6 @@ public final class PythonEnvironment {
           "check the disk and permissions of the work folder",
           e);
     }
-  }
-
-  public static Optional<Path> findOnPath(String name) {
-    String path = System.getenv("PATH");
-    if (path == null) {
-      return Optional.empty();
-    }
-    for (String dir : path.split(java.io.File.pathSeparator)) {
-      Path p = Path.of(dir, name);
-      if (Files.isExecutable(p) && !Files.isDirectory(p)) {
-        return Optional.of(p);
-      }
-    }
-    return Optional.empty();
   }
 
   private static List<String> strings(JsonNode n) {

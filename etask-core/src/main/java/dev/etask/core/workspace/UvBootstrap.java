@@ -104,4 +104,19 @@ public final class UvBootstrap {
                 "--version"))
         .ok();
   }
+
+  /** An executable {@code name} in a folder of PATH. */
+  public static Optional<Path> findOnPath(String name) {
+    String path = System.getenv("PATH");
+    if (path == null) {
+      return Optional.empty();
+    }
+    for (String dir : path.split(java.io.File.pathSeparator)) {
+      Path p = Path.of(dir, name);
+      if (Files.isExecutable(p) && !Files.isDirectory(p)) {
+        return Optional.of(p);
+      }
+    }
+    return Optional.empty();
+  }
 }

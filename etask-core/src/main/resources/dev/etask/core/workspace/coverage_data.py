@@ -4,12 +4,16 @@ repository's coverage configuration applies):
   coverage_data.py combine OUT BASE BASE_ROOT NEW...   OUT = BASE (its files recorded under
       BASE_ROOT, moved to this clone) plus the NEW data files, then OUT.json as `coverage json`
       writes it. A missing or unreadable file is an error, never an empty measurement.
+  coverage_data.py report DATA OUT.json    what etask reads of `coverage json` (each file's executed and
+      missing lines, the total percentage, computed as coverage's JSON report computes them),
+      without the parts it does not read (regions, summaries): the cost of a report is parsing.
   coverage_data.py move DATA FROM_ROOT            rewrites DATA's file names from FROM_ROOT to
       this clone (a baseline measured in another task's clone).
   coverage_data.py measure OUT BASE BASE_ROOT SOURCE -- PYTEST_ARGS...   runs pytest in this
       process under coverage (SOURCE: comma-separated, may be empty), then does what combine does
       with the data; exits with pytest's exit code. A failed combine is said on stderr and leaves
       no OUT.json, whatever the tests did."""
+import json
 import os
 import sys
 
@@ -51,9 +55,34 @@ def combine(out, base, base_root, new):
         data.read()
         combined.update(data)
     combined.write()
-    cov = Coverage(data_file=out)
+    report_json(out, out + ".json")
+
+
+def report_json(data_file, out):
+    cov = Coverage(data_file=data_file)
     cov.load()
-    cov.json_report(outfile=out + ".json", ignore_errors=True)
+    try:
+        from coverage.report_core import get_analysis_to_report
+
+        prepare = cov._prepare_data_for_reporting
+    except (ImportError, AttributeError):  # an older coverage: its own report, all of it
+        cov.json_report(outfile=out, ignore_errors=True)
+        return
+    cov.set_option("report:ignore_errors", True)
+    prepare()
+    files = {}
+    total = None
+    for reporter, analysis in get_analysis_to_report(cov, None):
+        files[reporter.relative_filename()] = {
+            "executed_lines": sorted(analysis.executed),
+            "missing_lines": sorted(analysis.missing),
+        }
+        total = analysis.numbers if total is None else total + analysis.numbers
+    report = {"meta": {"format": "etask"}, "files": files, "totals": {"percent_covered": total.pc_covered}}
+    with open(out + ".tmp" if out != os.devnull else out, "w", encoding="utf-8") as f:
+        json.dump(report, f)
+    if out != os.devnull:
+        os.replace(out + ".tmp", out)
 
 
 def measure(out, base, base_root, source, pytest_args):
@@ -96,7 +125,15 @@ def main():
     if command == "combine":
         combine(sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5:])
         return
+    if command == "report":
+        try:
+            report_json(sys.argv[2], sys.argv[3])
+        except Exception as e:  # coverage's own words ("No data to report."), without a traceback
+            sys.stderr.write("coverage: %s\n" % (e,))
+            sys.exit(1)
+        return
     raise SystemExit("unknown command " + command)
 
 
-main()
+if __name__ == "__main__":
+    main()

@@ -119,6 +119,68 @@ class GateRunnerTest {
   }
 
   @Test
+  void theTasksPythonWorkerMeasuresWhatProcessesOfTheirOwnAndCoverageJsonMeasure()
+      throws Exception {
+    Workspace ws =
+        repo(
+            "pyproject.toml",
+            "[tool.coverage.run]\nbranch = true\n",
+            "lib.py",
+            LIB,
+            "tests/test_lib.py",
+            "import lib\n\n\ndef test_f():\n    assert lib.f(1) == 1\n");
+    PythonEnvironment alone = new PythonEnvironment(ws, RUNNER);
+    PythonEnvironment withWorker = new PythonEnvironment(ws, RUNNER);
+    withWorker.useWorker();
+    GateRunner own = new GateRunner(ws, alone, RUNNER, versions, null);
+    GateRunner worker = new GateRunner(ws, withWorker, RUNNER, versions, null);
+    try {
+      GateReport before = own.measure("before", List.of("lib.py"), TIMEOUT);
+      Path data = ws.reports().resolve("before.coverage");
+      // etask's report of the data is what coverage's own JSON report says
+      Path json = ws.reports().resolve("own.json");
+      RUNNER.run(
+          dev.etask.core.process.Command.of(
+              ws.repo(),
+              alone.environment(),
+              TIMEOUT,
+              null,
+              alone.python().toString(),
+              "-m",
+              "coverage",
+              "json",
+              "--data-file=" + data,
+              "-o",
+              json.toString()));
+      assertThat(before.coverage()).isEqualTo(Reports.coverage(json, ws.repo()));
+      assertThat(before.coveragePercent()).isEqualTo(62.5); // 4 of 6 lines, 1 of 2 branches
+      Files.writeString(
+          ws.repo().resolve("tests/test_more.py"),
+          "import lib\n\n\ndef test_g():\n    assert lib.g() == 3\n"
+              + "\n\ndef test_f():\n    assert lib.f(0) == 2\n");
+      List<String> added = List.of("tests/test_more.py");
+      GateReport expected =
+          own.measureNewTests("own", List.of("lib.py"), added, before, data, 1, TIMEOUT);
+      // the first call may find the worker still starting, the later ones find it listening
+      for (String label : List.of("w1", "w2", "w3")) {
+        GateReport r =
+            worker.measureNewTests(label, List.of("lib.py"), added, before, data, 1, TIMEOUT);
+        assertThat(r.problems()).isEmpty();
+        assertThat(r.coverage()).isEqualTo(expected.coverage());
+        assertThat(r.tests().passed()).isEqualTo(expected.tests().passed()).isEqualTo(3);
+        Thread.sleep(300);
+      }
+      assertThat(expected.coveragePercent()).isEqualTo(100.0);
+      assertThat(Files.readString(ws.logs().resolve("w3-gates.log")))
+          .contains("python_worker.py call");
+      assertThat(worker.measure("all", List.of("lib.py"), TIMEOUT).coverage())
+          .isEqualTo(own.measure("all-own", List.of("lib.py"), TIMEOUT).coverage());
+    } finally {
+      withWorker.stopWorker();
+    }
+  }
+
+  @Test
   void noCoverageDataIsAGateThatCouldNotRunNeverZero() throws Exception {
     Workspace ws =
         repo(

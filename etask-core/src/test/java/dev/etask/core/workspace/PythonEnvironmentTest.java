@@ -219,7 +219,7 @@ class PythonEnvironmentTest {
               new PythonEnvironment.Project(List.of(), List.of(), List.of()),
               Map.of("coverage", ">=7,<8"));
       String log = Files.readString(ws.logs().resolve("prepare-env.log"));
-      if (PythonEnvironment.findOnPath("uv").isEmpty()) {
+      if (UvBootstrap.findOnPath("uv").isEmpty()) {
         assertThat(log).contains(cache.resolve("tools/uv-0.13/bin/uv") + " venv");
       }
       if (first == null) {

@@ -1,0 +1,154 @@
+package dev.etask.core.workspace;
+
+import dev.etask.core.process.Command;
+import dev.etask.core.process.ProcessRunner;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A task's Python worker ({@code python_worker.py serve}): one process of the venv's Python that
+ * has imported pytest and coverage once and runs etask's helper scripts in children forked from it,
+ * so a batch does not pay for a Python start, those imports and coverage's parsing of the measured
+ * source files again (DESIGN §5). A call goes through a small client ({@code python -S -I
+ * python_worker.py call}) that hands the worker its standard streams and waits for the child's exit
+ * status: the output, the time limit and the kill of a call stay those of {@link ProcessRunner}. A
+ * worker that is not there, stopped, or not the process etask started leaves the client to run the
+ * script itself: the same result, only slower.
+ */
+final class PythonWorker {
+  /** A task's worker: none until the first call after {@link #enable}, then one at a time. */
+  static final class Slot {
+    private boolean wanted;
+    private PythonWorker worker;
+
+    synchronized void enable() {
+      wanted = true;
+    }
+
+    synchronized List<String> argv(
+        PythonEnvironment python, Workspace workspace, Path script, List<String> args) {
+      if (wanted && (worker == null || !worker.alive())) {
+        stop();
+        worker =
+            start(
+                python.runner(),
+                python.python(),
+                python.script("python_worker.py"),
+                workspace.cache().resolve("python-worker.sock"),
+                workspace.repo(),
+                python.environment(),
+                workspace.logs().resolve("python-worker.log"));
+        wanted = worker != null; // one that cannot start is not tried again for every call
+      }
+      if (worker != null) {
+        return worker.argv(python.python(), script, args);
+      }
+      List<String> argv = new ArrayList<>(List.of(python.python().toString(), script.toString()));
+      argv.addAll(args);
+      return argv;
+    }
+
+    synchronized void stop() {
+      if (worker != null) {
+        worker.stop();
+        worker = null;
+      }
+    }
+  }
+
+  /** How long a worker may take to import pytest and coverage and listen. */
+  private static final Duration STARTING = Duration.ofSeconds(30);
+
+  private final long started = System.nanoTime();
+  private boolean listened;
+  private final ProcessRunner runner;
+  private final Process process;
+  private final Path socket;
+  private final Path client;
+
+  private PythonWorker(ProcessRunner runner, Process process, Path socket, Path client) {
+    this.runner = runner;
+    this.process = process;
+    this.socket = socket;
+    this.client = client;
+  }
+
+  /**
+   * Starts a worker; it listens once it has imported pytest and coverage, and calls made before run
+   * as their own processes. Null (said in {@code log}) when it could not start.
+   */
+  static PythonWorker start(
+      ProcessRunner runner,
+      Path python,
+      Path script,
+      Path socket,
+      Path directory,
+      Map<String, String> environment,
+      Path log) {
+    try {
+      Files.createDirectories(socket.getParent());
+      Files.deleteIfExists(socket);
+      Process process =
+          runner.startServer(
+              new Command(
+                  List.of(python.toString(), script.toString(), "serve", socket.toString()),
+                  directory,
+                  environment,
+                  Duration.ZERO,
+                  log));
+      return new PythonWorker(runner, process, socket, script);
+    } catch (IOException e) {
+      try {
+        Files.writeString(
+            log,
+            "[etask] the worker did not start (" + e.getMessage() + ")\n",
+            java.nio.file.StandardOpenOption.CREATE,
+            java.nio.file.StandardOpenOption.APPEND);
+      } catch (IOException ignored) {
+        // the log is where it would have been said
+      }
+      return null;
+    }
+  }
+
+  /**
+   * Running, and listening or still starting; not when its socket went away (a clean-up of the
+   * workspace's cache) or it never listened within {@link #STARTING}.
+   */
+  boolean alive() {
+    if (!process.isAlive()) {
+      return false;
+    }
+    if (Files.exists(socket)) {
+      listened = true;
+      return true;
+    }
+    return !listened && System.nanoTime() - started < STARTING.toNanos();
+  }
+
+  /** {@code python SCRIPT ARGS...}, run by this worker. */
+  List<String> argv(Path python, Path script, List<String> args) {
+    List<String> argv =
+        new ArrayList<>(
+            List.of(
+                python.toString(),
+                "-S",
+                "-I",
+                client.toString(),
+                "call",
+                socket.toString(),
+                String.valueOf(process.pid()),
+                script.toString()));
+    argv.addAll(args);
+    return argv;
+  }
+
+  void stop() {
+    runner.stop(process);
+  }
+}

@@ -1,0 +1,180 @@
+package dev.etask.core.workspace;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.etask.core.process.Command;
+import dev.etask.core.process.ProcessRunner;
+import dev.etask.core.process.Redactor;
+import dev.etask.core.spec.SpecLoader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The task's Python worker with the real venv Python: a call through it behaves as the script run
+ * as its own process (streams, exit code, time limit), and a worker that is gone or not the one
+ * etask started is never a reason for a call to fail or to run elsewhere.
+ */
+class PythonWorkerTest {
+  private static final Duration TIMEOUT = Duration.ofMinutes(1);
+  private static Workspace ws;
+  private ProcessRunner runner;
+  private PythonEnvironment python;
+  private Path script;
+
+  @BeforeAll
+  static void venv() throws Exception {
+    ws = Workspace.of(Path.of("target/worker-tests").toAbsolutePath(), null, "worker");
+    ws.createFolders();
+    Files.createDirectories(ws.repo());
+    new PythonEnvironment(ws, new ProcessRunner(Redactor.none()))
+        .ensure(
+            "python3",
+            new PythonEnvironment.Project(List.of(), List.of(), List.of()),
+            SpecLoader.DEFAULT_TOOLS);
+  }
+
+  @BeforeEach
+  void setUp() throws Exception {
+    runner = new ProcessRunner(Redactor.none());
+    python = new PythonEnvironment(ws, runner);
+    script = ws.scratch().resolve("probe.py");
+    Files.createDirectories(script.getParent());
+    Files.writeString(
+        script,
+        "import os, sys, time\n"
+            + "print('parent', os.getppid())\n"
+            + "print('cwd', os.getcwd())\n"
+            + "print('var', os.environ.get('PROBE'))\n"
+            + "print('args', sys.argv[1:])\n"
+            + "sys.stdout.flush()\n"
+            + "if sys.argv[1:] == ['sleep']:\n"
+            + "    open(os.environ['PROBE'], 'w').write(str(os.getpid()))\n"
+            + "    time.sleep(60)\n"
+            + "sys.exit(3)\n");
+  }
+
+  @AfterEach
+  void tearDown() {
+    runner.killAll();
+  }
+
+  private PythonWorker listening() throws Exception {
+    PythonWorker worker =
+        PythonWorker.start(
+            runner,
+            python.python(),
+            python.script("python_worker.py"),
+            ws.cache().resolve("python-worker.sock"),
+            ws.repo(),
+            python.environment(),
+            ws.logs().resolve("python-worker.log"));
+    assertThat(worker).isNotNull();
+    waitForSocket();
+    return worker;
+  }
+
+  private static void waitForSocket() throws InterruptedException {
+    Path socket = ws.cache().resolve("python-worker.sock");
+    for (int i = 0; i < 3000 && !Files.exists(socket); i++) {
+      Thread.sleep(10);
+    }
+    assertThat(socket).exists();
+  }
+
+  private ProcessRunner.Result run(List<String> argv, String probe, Duration timeout) {
+    Map<String, String> env = new java.util.HashMap<>(python.environment());
+    env.put("PROBE", probe);
+    return runner.run(new Command(argv, ws.repo(), env, timeout, ws.logs().resolve("probe.log")));
+  }
+
+  private static long workerPid() throws Exception {
+    return ProcessHandle.current()
+        .children()
+        .filter(p -> p.info().commandLine().orElse("").contains("python_worker.py serve"))
+        .findFirst()
+        .orElseThrow()
+        .pid();
+  }
+
+  @Test
+  void aCallRunsInAChildOfTheWorkerWithTheCallersStreamsFolderEnvironmentAndExitCode()
+      throws Exception {
+    PythonWorker worker = listening();
+    ProcessRunner.Result r =
+        run(worker.argv(python.python(), script, List.of("a b", "c")), "seen", TIMEOUT);
+
+    assertThat(r.exitCode()).isEqualTo(3);
+    assertThat(r.output())
+        .contains("parent " + workerPid())
+        .contains("cwd " + ws.repo().toRealPath())
+        .contains("var seen")
+        .contains("args ['a b', 'c']");
+    assertThat(Files.readString(ws.logs().resolve("probe.log"))).contains("var seen");
+  }
+
+  @Test
+  void aCallStoppedAtItsTimeLimitTakesTheWorkersChildWithIt() throws Exception {
+    PythonWorker worker = listening();
+    Path pidFile = ws.scratch().resolve("child.pid");
+    Files.deleteIfExists(pidFile);
+
+    ProcessRunner.Result r =
+        run(
+            worker.argv(python.python(), script, List.of("sleep")),
+            pidFile.toString(),
+            Duration.ofSeconds(3));
+
+    assertThat(r.timedOut()).isTrue();
+    long child = Long.parseLong(Files.readString(pidFile).strip());
+    for (int i = 0;
+        i < 500 && ProcessHandle.of(child).map(ProcessHandle::isAlive).orElse(false);
+        i++) {
+      Thread.sleep(10);
+    }
+    assertThat(ProcessHandle.of(child).map(ProcessHandle::isAlive).orElse(false)).isFalse();
+    assertThat(worker.alive()).isTrue();
+  }
+
+  @Test
+  void aSocketThatIsNotTheProcessEtaskStartedIsNeverUsed() throws Exception {
+    PythonWorker worker = listening();
+    List<String> argv = new ArrayList<>(worker.argv(python.python(), script, List.of("x")));
+    argv.set(6, String.valueOf(ProcessHandle.current().pid())); // the pid the client expects
+
+    ProcessRunner.Result r = run(argv, "own", TIMEOUT);
+
+    assertThat(r.exitCode()).isEqualTo(3);
+    assertThat(r.output()).contains("var own").doesNotContain("parent " + workerPid());
+  }
+
+  @Test
+  void aWorkerThatWentAwayIsReplacedAndCallsMeanwhileRunOnTheirOwn() throws Exception {
+    PythonWorker worker = listening();
+    List<String> argv = worker.argv(python.python(), script, List.of());
+    ProcessHandle gone = ProcessHandle.of(workerPid()).orElseThrow();
+    gone.destroyForcibly();
+    gone.onExit().get();
+
+    ProcessRunner.Result own = run(argv, "alone", TIMEOUT);
+    assertThat(own.exitCode()).isEqualTo(3);
+    assertThat(own.output()).contains("var alone");
+    assertThat(worker.alive()).isFalse();
+
+    PythonWorker.Slot slot = new PythonWorker.Slot();
+    slot.enable();
+    slot.argv(python, ws, script, List.of()); // starts a new one
+    waitForSocket();
+    ProcessRunner.Result again = run(slot.argv(python, ws, script, List.of()), "back", TIMEOUT);
+    assertThat(again.output()).contains("parent " + workerPid()).contains("var back");
+    slot.stop();
+    assertThat(ws.cache().resolve("python-worker.sock")).doesNotExist();
+  }
+}
