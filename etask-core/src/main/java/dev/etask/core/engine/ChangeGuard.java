@@ -43,6 +43,7 @@ final class ChangeGuard {
           "logs",
           "home",
           "scratch",
+          "worker",
           "state.json",
           ".lock",
           Workspace.MARKER,

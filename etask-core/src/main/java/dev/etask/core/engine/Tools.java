@@ -66,7 +66,9 @@ interface Tools {
 
           @Override
           public Map<String, String> ensure(PythonEnvironment.Project project) {
-            return c.python().ensure(interpreter, project, project.tools());
+            Map<String, String> versions = c.python().ensure(interpreter, project, project.tools());
+            c.python().startWorker(); // ready by the time the baseline needs it
+            return versions;
           }
 
           @Override

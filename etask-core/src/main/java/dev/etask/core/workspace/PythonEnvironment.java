@@ -343,6 +343,11 @@ public final class PythonEnvironment {
     worker.enable();
   }
 
+  /** Starts the task's worker now (it imports while etask goes on), when {@link #useWorker}. */
+  public void startWorker() {
+    worker.start(this, workspace);
+  }
+
   /** {@code python <helper script> ARGS...}, in the task's worker when it has one. */
   public List<String> helper(String name, String... args) {
     return worker.argv(this, workspace, script(name), List.of(args));

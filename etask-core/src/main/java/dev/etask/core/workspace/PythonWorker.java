@@ -30,23 +30,32 @@ final class PythonWorker {
       wanted = true;
     }
 
-    synchronized List<String> argv(
-        PythonEnvironment python, Workspace workspace, Path script, List<String> args) {
+    /** Starts the worker (when wanted and not running) without waiting for it to listen. */
+    synchronized void start(PythonEnvironment python, Workspace workspace) {
       if (wanted && (worker == null || !worker.alive())) {
         stop();
         worker =
-            start(
+            PythonWorker.start(
                 python.runner(),
                 python.python(),
                 python.script("python_worker.py"),
-                workspace.cache().resolve("python-worker.sock"),
+                workspace.worker().resolve("python.sock"),
                 workspace.repo(),
                 python.environment(),
                 workspace.logs().resolve("python-worker.log"));
         wanted = worker != null; // one that cannot start is not tried again for every call
       }
+    }
+
+    synchronized List<String> argv(
+        PythonEnvironment python, Workspace workspace, Path script, List<String> args) {
+      start(python, workspace);
       if (worker != null) {
-        return worker.argv(python.python(), script, args);
+        if (worker.listening()) {
+          return worker.argv(python.python(), script, args);
+        }
+        stop(); // it did not listen in time: the helpers run on their own from now on
+        wanted = false;
       }
       List<String> argv = new ArrayList<>(List.of(python.python().toString(), script.toString()));
       argv.addAll(args);
@@ -63,6 +72,9 @@ final class PythonWorker {
 
   /** How long a worker may take to import pytest and coverage and listen. */
   private static final Duration STARTING = Duration.ofSeconds(30);
+
+  /** How long a call waits for a worker that is starting before it runs on its own. */
+  private static final Duration WAIT = Duration.ofSeconds(5);
 
   private final long started = System.nanoTime();
   private boolean listened;
@@ -117,8 +129,8 @@ final class PythonWorker {
   }
 
   /**
-   * Running, and listening or still starting; not when its socket went away (a clean-up of the
-   * workspace's cache) or it never listened within {@link #STARTING}.
+   * Running, and listening or still starting; not when its socket went away or it never listened
+   * within {@link #STARTING}.
    */
   boolean alive() {
     if (!process.isAlive()) {
@@ -129,6 +141,29 @@ final class PythonWorker {
       return true;
     }
     return !listened && System.nanoTime() - started < STARTING.toNanos();
+  }
+
+  /**
+   * Listening, after waiting up to {@link #WAIT} for one that is still starting (importing takes
+   * about what a helper's own process would spend on the same imports).
+   */
+  boolean listening() {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (alive()) {
+      if (listened) {
+        return true;
+      }
+      if (System.nanoTime() > deadline) {
+        return false;
+      }
+      try {
+        Thread.sleep(5);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return false;
+      }
+    }
+    return false;
   }
 
   /** {@code python SCRIPT ARGS...}, run by this worker. */

@@ -77,6 +77,14 @@ public record Workspace(String id, Path root, Path artifacts, Path repo) {
     return root.resolve("home");
   }
 
+  /**
+   * The task's Python worker's socket: not sealed against the generator (it decides nothing the
+   * gates see; a process that took it over is refused by its peer credentials).
+   */
+  public Path worker() {
+    return root.resolve("worker");
+  }
+
   /** Made anew for each generator attempt: {@code {workspace}} and the prompt file point here. */
   public Path scratch() {
     return root.resolve("scratch");

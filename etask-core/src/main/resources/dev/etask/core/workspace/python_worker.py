@@ -7,10 +7,10 @@ and coverage's parsing of every measured source file again.
       listens, so a client never finds a socket that does not answer). Each request is run in a
       child forked from this process, in its own process group, with the client's standard streams,
       working folder and environment; the child's exit status goes back to the client. A client
-      that goes away (killed on a time limit) takes its child's whole process group with it. After
-      a child that wrote coverage data, this process reads that data's source files into a cache
-      the next children inherit (nothing is written). Stops when its parent goes away, on SIGTERM,
-      or on SIGINT.
+      that goes away (killed on a time limit) takes its child's whole process group with it.
+      Before a child that reads coverage data and after one that wrote some, this process parses
+      the source files the data names into a cache the children inherit (nothing is written).
+      Stops when its parent goes away, on SIGTERM, or on SIGINT.
 
   python -S -I python_worker.py call SOCKET PID SCRIPT ARGS...
       Runs `python SCRIPT ARGS...` in the worker listening on SOCKET when that worker is process
@@ -98,22 +98,24 @@ def remember_reporters():
     Coverage._get_file_reporter = file_reporter
 
 
-def warm(request):
-    """After a child wrote coverage data: the source files it names, parsed into the cache."""
+def warm(request, after):
+    """The source files a coverage data file names, parsed into the cache: before a child, those
+    of the data it reads (it would parse them itself, and the next child could not reuse that);
+    after it, those of the data it wrote."""
     argv = request["argv"]
     if os.path.basename(argv[0]) != "etask-coverage_data.py" or len(argv) < 3:
         return
-    if argv[1] not in ("measure", "combine", "report", "move"):
-        return
-    data = argv[2]
-    if not os.path.exists(data):
+    reads = {"measure": 3, "combine": 3, "report": 2}
+    writes = {"measure": 2, "combine": 2, "move": 2}
+    index = (writes if after else reads).get(argv[1])
+    if index is None or index >= len(argv) or not os.path.exists(argv[index]):
         return
     try:
         import runpy
 
         os.chdir(request["cwd"])
         helpers = runpy.run_path(argv[0], run_name="etask_warm")
-        helpers["report_json"](data, os.devnull)
+        helpers["report_json"](argv[index], os.devnull)
     except Exception as e:  # a cache that could not be filled only makes the next child slower
         sys.stderr.write("warming the coverage cache failed: %r\n" % (e,))
 
@@ -228,6 +230,7 @@ def serve(path):
                     except (OSError, ValueError):
                         conn.close()
                         continue
+                    warm(request, after=False)
                     sys.stdout.flush()
                     sys.stderr.flush()
                     pid = os.fork()
@@ -261,7 +264,7 @@ def serve(path):
                 except OSError:
                     pass
                 conn.close()
-                warm(request)
+                warm(request, after=True)
     finally:
         for pid in children:
             try:

@@ -72,7 +72,7 @@ class PythonWorkerTest {
             runner,
             python.python(),
             python.script("python_worker.py"),
-            ws.cache().resolve("python-worker.sock"),
+            ws.worker().resolve("python.sock"),
             ws.repo(),
             python.environment(),
             ws.logs().resolve("python-worker.log"));
@@ -82,7 +82,7 @@ class PythonWorkerTest {
   }
 
   private static void waitForSocket() throws InterruptedException {
-    Path socket = ws.cache().resolve("python-worker.sock");
+    Path socket = ws.worker().resolve("python.sock");
     for (int i = 0; i < 3000 && !Files.exists(socket); i++) {
       Thread.sleep(10);
     }
@@ -175,6 +175,6 @@ class PythonWorkerTest {
     ProcessRunner.Result again = run(slot.argv(python, ws, script, List.of()), "back", TIMEOUT);
     assertThat(again.output()).contains("parent " + workerPid()).contains("var back");
     slot.stop();
-    assertThat(ws.cache().resolve("python-worker.sock")).doesNotExist();
+    assertThat(ws.worker().resolve("python.sock")).doesNotExist();
   }
 }
