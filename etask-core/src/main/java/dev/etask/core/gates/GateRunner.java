@@ -155,8 +155,7 @@ public final class GateRunner implements Gates {
     deleteQuietly(junit);
     deleteQuietly(coverageJson);
     deleteCoverageData(data);
-    List<String> argv = coverageRun(python, data, source);
-    argv.addAll(tests.suite(junit, hasPytestCov()));
+    List<String> argv = suiteUnderCoverage(data, source, tests.suite(junit, hasPytestCov()));
     ProcessRunner.Result run =
         runner.run(new Command(argv, workspace.repo(), python.environment(), timeout, log));
     durations.put("tests", run.duration().toMillis());
@@ -195,6 +194,24 @@ public final class GateRunner implements Gates {
     List<String> argv = IncrementalGates.coverageData(python, "move", data.toString(), fromRoot);
     Path log = workspace.logs().resolve("coverage-move.log");
     return runner.run(new Command(argv, workspace.repo(), python.environment(), timeout, log)).ok();
+  }
+
+  /**
+   * The whole suite under coverage into {@code data}: pytest in the task's Python worker when it
+   * has one ({@code coverage_data.py run}, what {@code coverage run -m pytest} does), any other
+   * runner under {@code python -m coverage run}.
+   */
+  private List<String> suiteUnderCoverage(Path data, List<String> source, List<String> suite) {
+    if (suite.size() > 2 && suite.get(0).equals("-m") && suite.get(1).equals("pytest")) {
+      List<String> argv =
+          IncrementalGates.coverageData(
+              python, "run", data.toString(), coverageSource(source), "--");
+      argv.addAll(suite.subList(2, suite.size()));
+      return argv;
+    }
+    List<String> argv = coverageRun(python, data, source);
+    argv.addAll(suite);
+    return argv;
   }
 
   /** {@code python -m coverage run} into {@code data}, measuring {@code source}. */

@@ -4,6 +4,9 @@ repository's coverage configuration applies):
   coverage_data.py combine OUT BASE BASE_ROOT NEW...   OUT = BASE (its files recorded under
       BASE_ROOT, moved to this clone) plus the NEW data files, then OUT.json as `coverage json`
       writes it. A missing or unreadable file is an error, never an empty measurement.
+  coverage_data.py run DATA SOURCE -- PYTEST_ARGS...   the whole suite, as `coverage run
+      [--source=SOURCE] --data-file=DATA -m pytest PYTEST_ARGS` runs it (the repository's coverage
+      settings apply: parallel data files, concurrency); exits with pytest's exit code.
   coverage_data.py report DATA OUT.json    what etask reads of `coverage json` (each file's executed and
       missing lines, the total percentage, computed as coverage's JSON report computes them),
       without the parts it does not read (regions, summaries): the cost of a report is parsing.
@@ -85,6 +88,21 @@ def report_json(data_file, out):
         os.replace(out + ".tmp", out)
 
 
+def run(data_file, source, pytest_args):
+    sys.path[0] = os.getcwd()  # as `python -m pytest` has it
+    cov = Coverage(data_file=data_file, source=source.split(",") if source else None)
+    cov.erase()
+    cov.start()
+    try:
+        import pytest
+
+        code = int(pytest.main(pytest_args))
+    finally:
+        cov.stop()
+        cov.save()
+    return code
+
+
 def measure(out, base, base_root, source, pytest_args):
     # what `python -m pytest` puts first on the path: the folder it runs in, not this script's
     sys.path[0] = os.getcwd()
@@ -117,6 +135,11 @@ def main():
         if sys.argv[6] != "--":
             raise SystemExit("usage: measure OUT BASE BASE_ROOT SOURCE -- PYTEST_ARGS")
         sys.exit(measure(out, base, base_root, source, sys.argv[7:]))
+    if command == "run":
+        data_file, source = sys.argv[2:4]
+        if sys.argv[4] != "--":
+            raise SystemExit("usage: run DATA SOURCE -- PYTEST_ARGS")
+        sys.exit(run(data_file, source, sys.argv[5:]))
     if command == "move":
         data_file, from_root = sys.argv[2], sys.argv[3]
         moved(data_file, from_root, data_file + ".moved")

@@ -205,6 +205,11 @@ def serve(path):
             pass
 
     remember_reporters()
+    here = os.path.realpath(os.getcwd()) + os.sep
+    mine = [m for m in list(sys.modules.values()) if os.path.realpath(getattr(m, "__file__", None) or "/").startswith(here)]
+    if mine:  # the project is pytest's or coverage's own dependency: its import must be measured
+        sys.stderr.write("not serving: %s is imported by pytest or coverage themselves\n" % (mine[0].__name__,))
+        return
     address = path if len(path) < 100 else os.path.relpath(path)
     pending = address + ".new"
     for stale in (address, pending):

@@ -156,6 +156,26 @@ class PythonWorkerTest {
   }
 
   @Test
+  void aProjectThatPytestOrCoverageImportThemselvesIsNotServed() throws Exception {
+    // pytest's own modules lie in the folder the worker serves: a project pytest depends on
+    // (pluggy, say) would be imported before coverage starts, its import never measured
+    PythonWorker worker =
+        PythonWorker.start(
+            runner,
+            python.python(),
+            python.script("python_worker.py"),
+            ws.worker().resolve("python.sock"),
+            ws.venv(),
+            python.environment(),
+            ws.logs().resolve("python-worker-refused.log"));
+
+    assertThat(worker.listening()).isFalse();
+    assertThat(Files.readString(ws.logs().resolve("python-worker-refused.log")))
+        .contains("not serving")
+        .contains("is imported by pytest or coverage themselves");
+  }
+
+  @Test
   void aWorkerThatWentAwayIsReplacedAndCallsMeanwhileRunOnTheirOwn() throws Exception {
     PythonWorker worker = listening();
     List<String> argv = worker.argv(python.python(), script, List.of());
