@@ -73,6 +73,7 @@ final class VenvBuilder {
                 uv.get().toString(),
                 "venv",
                 "--seed",
+                "--offline", // pip and setuptools from uv's cache: asking the index costs ~1 s
                 "--python",
                 interpreter,
                 workspace.venv().toString()));
@@ -81,6 +82,13 @@ final class VenvBuilder {
       }
       ProcessRunner.Result created =
           runner.run(new Command(create, workspace.repo(), environments.forInstall(), QUICK, log));
+      if (!created.ok() && uv.isPresent()) { // nothing to seed from in uv's cache yet
+        create.remove("--offline");
+        FileTrees.delete(workspace.venv());
+        created =
+            runner.run(
+                new Command(create, workspace.repo(), environments.forInstall(), QUICK, log));
+      }
       if (!created.ok()) {
         throw new EtaskException(
             Code.ENV_FAILED,

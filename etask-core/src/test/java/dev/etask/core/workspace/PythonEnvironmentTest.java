@@ -200,6 +200,38 @@ class PythonEnvironmentTest {
   }
 
   @Test
+  void theVenvIsSeededFromUvsCacheAndFromTheIndexWhenTheCacheHasNothing() throws Exception {
+    Path uv = uv();
+    Path repo = tmp.resolve("repo");
+    Files.createDirectories(repo);
+    Workspace ws = Workspace.of(tmp.resolve("work"), null, "t").on(repo);
+    ws.createFolders();
+    Map<String, String> caller = new java.util.HashMap<>(System.getenv());
+    caller.put("UV_CACHE_DIR", tmp.resolve("empty-uv-cache").toString());
+    PythonEnvironment env =
+        new PythonEnvironment(
+            ws,
+            runner,
+            new dev.etask.core.process.Environments(caller, ws.home()),
+            List.of(),
+            List.of(),
+            uv);
+    env.ensure(
+        "python3",
+        new PythonEnvironment.Project(List.of(), List.of(), List.of()),
+        Map.of("coverage", ">=7,<8"));
+    List<String> creates =
+        Files.readString(ws.logs().resolve("prepare-env.log"))
+            .lines()
+            .filter(l -> l.startsWith("$ " + uv + " venv --seed"))
+            .toList();
+    assertThat(creates).hasSize(2);
+    assertThat(creates.get(0)).contains("--offline");
+    assertThat(creates.get(1)).doesNotContain("--offline");
+    assertThat(ws.venv().resolve("bin/pip")).exists();
+  }
+
+  @Test
   void uvIsInstalledIntoTheToolsFolderAndASecondTaskReusesTheResolutionWithoutTheIndex()
       throws Exception {
     // a cache folder of the build's own: uv is installed into it once (no uv on PATH in CI)
@@ -224,7 +256,8 @@ class PythonEnvironmentTest {
       }
       if (first == null) {
         first = versions;
-        assertThat(log).doesNotContain("--offline");
+        assertThat(log.lines().filter(l -> l.contains(" pip install ")))
+            .noneMatch(l -> l.contains("--offline"));
         try (var kept = Files.list(cache.resolve("resolutions"))) {
           Path resolution = kept.findFirst().orElseThrow();
           assertThat(Files.readString(resolution))
