@@ -115,6 +115,7 @@ final class StateStore {
     try {
       state.reportSums.put(name, sha256(writeJson(file, report)));
       Path data = ws.reports().resolve(name + ".coverage");
+      state.coverageRoots.remove(name); // what the gates write is recorded in this clone
       if (Files.isRegularFile(data)) {
         state.coverageSums.put(name, sha256(Files.readAllBytes(data)));
       } else {
@@ -170,6 +171,21 @@ final class StateStore {
           Code.IO_FAILED, "cannot write " + current + ": " + e.getMessage(), hints.workDir(), e);
     }
     writeReport("current", report);
+    if (data != null && state.coverageRoots.containsKey(from)) {
+      state.coverageRoots.put("current", state.coverageRoots.get(from));
+    }
+  }
+
+  /** Report {@code name}'s coverage data was recorded in the clone at {@code root}. */
+  synchronized void recordedIn(String name, String root) {
+    if (!root.equals(ws.repo().toString())) {
+      state.coverageRoots.put(name, root);
+    }
+  }
+
+  /** The clone report {@code name}'s coverage data was recorded in (this one unless said). */
+  synchronized String coverageRoot(String name) {
+    return state.coverageRoots.getOrDefault(name, ws.repo().toString());
   }
 
   /**

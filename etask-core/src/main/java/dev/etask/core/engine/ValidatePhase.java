@@ -118,6 +118,7 @@ final class ValidatePhase implements Phase {
                     testFiles,
                     before,
                     beforeData,
+                    c.store().coverageRoot("current"),
                     1 + Math.max(1, spec.qualityGates().flakyReruns()),
                     timeout)
             : c.tools().gates(c).measure(name, state.sourceDirs, timeout);

@@ -180,20 +180,11 @@ public final class GateRunner implements Gates {
       List<String> newTests,
       GateReport before,
       Path beforeData,
+      String beforeRoot,
       int runs,
       Duration timeout) {
     return new IncrementalGates(workspace, python, runner, setup, tests, hasPytestCov())
-        .measure(label, source, newTests, before, beforeData, runs, timeout);
-  }
-
-  @Override
-  public boolean moveCoverage(Path data, String fromRoot, Duration timeout) {
-    if (fromRoot.equals(workspace.repo().toString())) {
-      return true;
-    }
-    List<String> argv = IncrementalGates.coverageData(python, "move", data.toString(), fromRoot);
-    Path log = workspace.logs().resolve("coverage-move.log");
-    return runner.run(new Command(argv, workspace.repo(), python.environment(), timeout, log)).ok();
+        .measure(label, source, newTests, before, beforeData, beforeRoot, runs, timeout);
   }
 
   /**

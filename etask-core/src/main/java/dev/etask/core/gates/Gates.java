@@ -24,10 +24,11 @@ public interface Gates {
   /**
    * Measures a batch that only adds test files without the whole suite: {@code newTests} run alone
    * under coverage, their data combined with {@code beforeData} (the coverage data of {@code
-   * before}), ruff on the new files, mypy's findings those of {@code before} (no source changed).
-   * The report stands for the whole tree; the whole suite still runs before anything is pushed.
-   * {@code runs}: how often the new tests run in their session (the first is the measurement, the
-   * others the flakiness reruns, when the runner can repeat them in one session).
+   * before}, recorded in the clone at {@code beforeRoot}: its file names are moved to this one),
+   * ruff on the new files, mypy's findings those of {@code before} (no source changed). The report
+   * stands for the whole tree; the whole suite still runs before anything is pushed. {@code runs}:
+   * how often the new tests run in their session (the first is the measurement, the others the
+   * flakiness reruns, when the runner can repeat them in one session).
    */
   GateReport measureNewTests(
       String label,
@@ -35,13 +36,7 @@ public interface Gates {
       List<String> newTests,
       GateReport before,
       java.nio.file.Path beforeData,
+      String beforeRoot,
       int runs,
       Duration timeout);
-
-  /**
-   * Rewrites the file names in {@code data} (coverage data measured in a clone at {@code fromRoot},
-   * such as a cached baseline of another task) to this clone. Returns false, after saying why in
-   * the log, when the data cannot be read.
-   */
-  boolean moveCoverage(java.nio.file.Path data, String fromRoot, Duration timeout);
 }

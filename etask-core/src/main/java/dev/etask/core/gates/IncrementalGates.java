@@ -48,6 +48,7 @@ final class IncrementalGates {
       List<String> newTests,
       GateReport before,
       Path beforeData,
+      String beforeRoot,
       int runs,
       Duration timeout) {
     List<String> problems = new ArrayList<>();
@@ -70,7 +71,17 @@ final class IncrementalGates {
     GateRunner.deleteCoverageData(newData);
     if (tests.runnerName().equals("pytest") && Files.exists(beforeData)) {
       return inOneProcess(
-          label, source, newTests, before, beforeData, runs, timeout, lint, problems, durations);
+          label,
+          source,
+          newTests,
+          before,
+          beforeData,
+          beforeRoot,
+          runs,
+          timeout,
+          lint,
+          problems,
+          durations);
     }
     List<String> argv = GateRunner.coverageRun(python, newData, source);
     argv.addAll(tests.named(junit, newTests, noCov));
@@ -82,7 +93,7 @@ final class IncrementalGates {
 
     Coverage coverage = null;
     if (!run.timedOut() && Files.exists(beforeData)) {
-      coverage = combine(label, beforeData, newData, timeout, log, problems);
+      coverage = combine(label, beforeData, beforeRoot, newData, timeout, log, problems);
     } else if (!Files.exists(beforeData)) {
       problems.add("coverage: the data of the state before the batch is missing");
     }
@@ -100,6 +111,7 @@ final class IncrementalGates {
       List<String> newTests,
       GateReport before,
       Path beforeData,
+      String beforeRoot,
       int runs,
       Duration timeout,
       List<Finding> lint,
@@ -123,7 +135,7 @@ final class IncrementalGates {
             "measure",
             out.toString(),
             beforeData.toString(),
-            repo.toString(),
+            beforeRoot,
             GateRunner.coverageSource(source),
             "--");
     argv.addAll(pytest.subList(2, pytest.size())); // what follows "-m pytest"
@@ -170,6 +182,7 @@ final class IncrementalGates {
   private Coverage combine(
       String label,
       Path beforeData,
+      String beforeRoot,
       Path newData,
       Duration timeout,
       Path log,
@@ -177,8 +190,7 @@ final class IncrementalGates {
     Path reports = workspace.reports();
     Path out = reports.resolve(label + ".coverage");
     List<String> argv =
-        coverageData(
-            python, "combine", out.toString(), beforeData.toString(), workspace.repo().toString());
+        coverageData(python, "combine", out.toString(), beforeData.toString(), beforeRoot);
     List<Path> fresh = new ArrayList<>();
     if (Files.exists(newData)) {
       fresh.add(newData);

@@ -110,6 +110,12 @@ public final class RunState {
   public Map<String, String> coverageSums = new LinkedHashMap<>();
 
   /**
+   * The clone a report's coverage data was recorded in, when not this one (a baseline from the
+   * shared cache): its file names are moved to this clone by the first measurement that reads it.
+   */
+  public Map<String, String> coverageRoots = new LinkedHashMap<>();
+
+  /**
    * The tip the whole suite last passed on: commits after it were validated incrementally and are
    * pushed only once the whole suite passed on the tip.
    */

@@ -30,10 +30,18 @@ final class PythonWorker {
       wanted = true;
     }
 
-    /** Starts the worker (when wanted and not running) without waiting for it to listen. */
+    /**
+     * Starts the worker (when wanted and not running) without waiting for it to listen; one that
+     * ended without ever listening (it refused the project, or could not import) is not started
+     * again.
+     */
     synchronized void start(PythonEnvironment python, Workspace workspace) {
-      if (wanted && (worker == null || !worker.alive())) {
+      if (worker != null && !worker.alive()) {
+        boolean served = worker.listened;
         stop();
+        wanted &= served;
+      }
+      if (wanted && worker == null) {
         worker =
             PythonWorker.start(
                 python.runner(),
@@ -43,19 +51,16 @@ final class PythonWorker {
                 workspace.repo(),
                 python.environment(),
                 workspace.logs().resolve("python-worker.log"));
-        wanted = worker != null; // one that cannot start is not tried again for every call
+        wanted = worker != null;
       }
     }
 
+    /** The call in the worker when it listens, else in a process of its own. */
     synchronized List<String> argv(
         PythonEnvironment python, Workspace workspace, Path script, List<String> args) {
       start(python, workspace);
-      if (worker != null) {
-        if (worker.listening()) {
-          return worker.argv(python.python(), script, args);
-        }
-        stop(); // it did not listen in time: the helpers run on their own from now on
-        wanted = false;
+      if (worker != null && worker.listening()) {
+        return worker.argv(python.python(), script, args);
       }
       List<String> argv = new ArrayList<>(List.of(python.python().toString(), script.toString()));
       argv.addAll(args);
@@ -72,9 +77,6 @@ final class PythonWorker {
 
   /** How long a worker may take to import pytest and coverage and listen. */
   private static final Duration STARTING = Duration.ofSeconds(30);
-
-  /** How long a call waits for a worker that is starting before it runs on its own. */
-  private static final Duration WAIT = Duration.ofSeconds(5);
 
   private final long started = System.nanoTime();
   private boolean listened;
@@ -143,27 +145,9 @@ final class PythonWorker {
     return !listened && System.nanoTime() - started < STARTING.toNanos();
   }
 
-  /**
-   * Listening, after waiting up to {@link #WAIT} for one that is still starting (importing takes
-   * about what a helper's own process would spend on the same imports).
-   */
+  /** Listening now (a call does not wait for a worker that is still importing). */
   boolean listening() {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (alive()) {
-      if (listened) {
-        return true;
-      }
-      if (System.nanoTime() > deadline) {
-        return false;
-      }
-      try {
-        Thread.sleep(5);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return false;
-      }
-    }
-    return false;
+    return alive() && listened;
   }
 
   /** {@code python SCRIPT ARGS...}, run by this worker. */

@@ -10,8 +10,6 @@ repository's coverage configuration applies):
   coverage_data.py report DATA OUT.json    what etask reads of `coverage json` (each file's executed and
       missing lines, the total percentage, computed as coverage's JSON report computes them),
       without the parts it does not read (regions, summaries): the cost of a report is parsing.
-  coverage_data.py move DATA FROM_ROOT            rewrites DATA's file names from FROM_ROOT to
-      this clone (a baseline measured in another task's clone).
   coverage_data.py measure OUT BASE BASE_ROOT SOURCE -- PYTEST_ARGS...   runs pytest in this
       process under coverage (SOURCE: comma-separated, may be empty), then does what combine does
       with the data; exits with pytest's exit code. A failed combine is said on stderr and leaves
@@ -140,11 +138,6 @@ def main():
         if sys.argv[4] != "--":
             raise SystemExit("usage: run DATA SOURCE -- PYTEST_ARGS")
         sys.exit(run(data_file, source, sys.argv[5:]))
-    if command == "move":
-        data_file, from_root = sys.argv[2], sys.argv[3]
-        moved(data_file, from_root, data_file + ".moved")
-        os.replace(data_file + ".moved", data_file)
-        return
     if command == "combine":
         combine(sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5:])
         return

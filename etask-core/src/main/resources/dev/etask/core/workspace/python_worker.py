@@ -106,7 +106,7 @@ def warm(request, after):
     if os.path.basename(argv[0]) != "etask-coverage_data.py" or len(argv) < 3:
         return
     reads = {"measure": 3, "combine": 3, "report": 2}
-    writes = {"measure": 2, "combine": 2, "move": 2}
+    writes = {"measure": 2, "combine": 2}
     index = (writes if after else reads).get(argv[1])
     if index is None or index >= len(argv) or not os.path.exists(argv[index]):
         return

@@ -214,21 +214,17 @@ final class EngineKit {
           }
 
           @Override
-          public boolean moveCoverage(Path data, String fromRoot, Duration timeout) {
-            movedCoverage.add(fromRoot);
-            return Files.isRegularFile(data);
-          }
-
-          @Override
           public GateReport measureNewTests(
               String label,
               List<String> source,
               List<String> newTests,
               GateReport before,
               Path beforeData,
+              String beforeRoot,
               int runs,
               Duration timeout) {
             incrementalRuns.add(label);
+            dataRoots.add(beforeRoot);
             writeData(c, label);
             // the new files' tests alone: what they break in other tests cannot be seen here
             GateReport alone = EngineKit.measure(c.ws().repo(), newTests);
@@ -308,7 +304,9 @@ final class EngineKit {
   volatile boolean suiteCannotRun;
 
   final List<String> suiteRuns = Collections.synchronizedList(new ArrayList<>());
-  final List<String> movedCoverage = Collections.synchronizedList(new ArrayList<>());
+
+  /** The clone each incremental measurement's data before was recorded in. */
+  final List<String> dataRoots = Collections.synchronizedList(new ArrayList<>());
 
   private static void writeData(RunContext c, String label) {
     try {

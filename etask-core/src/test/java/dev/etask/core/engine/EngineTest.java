@@ -414,8 +414,13 @@ class EngineTest {
     assertThat(second.exitCode()).as(String.join("\n", kit.said)).isZero();
     assertThat(kit.measured).doesNotContain("baseline");
     assertThat(kit.said).anyMatch(l -> l.startsWith("baseline from the cache"));
-    // the first task's coverage data, moved to the second task's clone
-    assertThat(kit.movedCoverage).containsExactly(kit.work.resolve("t/repo").toString());
+    // the first task's coverage data: the second task's first measurement moves it to its clone
+    assertThat(kit.dataRoots)
+        .containsExactly(
+            kit.work.resolve("t/repo").toString(), // the first task's two batches
+            kit.work.resolve("t/repo").toString(),
+            kit.work.resolve("t/repo").toString(), // the second task's, on the cached baseline
+            kit.work.resolve("t2/repo").toString());
     JsonNode s = Json.MAPPER.readTree(kit.work.resolve("artifacts/t2/status.json").toFile());
     assertThat(s.get("coverage_before").asDouble()).isEqualTo(50.0);
     assertThat(s.at("/batches/1/decision").asText()).isEqualTo("accept");

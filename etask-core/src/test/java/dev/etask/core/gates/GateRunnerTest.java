@@ -102,6 +102,7 @@ class GateRunnerTest {
             List.of("tests/test_more.py"),
             before,
             ws.reports().resolve("before.coverage"),
+            ws.repo().toString(),
             4,
             TIMEOUT);
     GateReport whole = gates.measure("whole", List.of("lib.py"), TIMEOUT);
@@ -137,6 +138,7 @@ class GateRunnerTest {
     try {
       GateReport before = own.measure("before", List.of("lib.py"), TIMEOUT);
       Path data = ws.reports().resolve("before.coverage");
+      String root = ws.repo().toString();
       // etask's report of the data is what coverage's own JSON report says
       Path json = ws.reports().resolve("own.json");
       RUNNER.run(
@@ -160,11 +162,11 @@ class GateRunnerTest {
               + "\n\ndef test_f():\n    assert lib.f(0) == 2\n");
       List<String> added = List.of("tests/test_more.py");
       GateReport expected =
-          own.measureNewTests("own", List.of("lib.py"), added, before, data, 1, TIMEOUT);
+          own.measureNewTests("own", List.of("lib.py"), added, before, data, root, 1, TIMEOUT);
       // the first call may find the worker still starting, the later ones find it listening
       for (String label : List.of("w1", "w2", "w3")) {
         GateReport r =
-            worker.measureNewTests(label, List.of("lib.py"), added, before, data, 1, TIMEOUT);
+            worker.measureNewTests(label, List.of("lib.py"), added, before, data, root, 1, TIMEOUT);
         assertThat(r.problems()).isEmpty();
         assertThat(r.coverage()).isEqualTo(expected.coverage());
         assertThat(r.tests().passed()).isEqualTo(expected.tests().passed()).isEqualTo(3);
@@ -178,6 +180,45 @@ class GateRunnerTest {
     } finally {
       withWorker.stopWorker();
     }
+  }
+
+  @Test
+  void dataRecordedInAnotherCloneIsMovedByTheFirstMeasurementThatReadsIt() throws Exception {
+    Workspace first =
+        repo(
+            "lib.py",
+            LIB,
+            "tests/test_lib.py",
+            "import lib\n\n\ndef test_f():\n    assert lib.f(1) == 1\n");
+    GateRunner there =
+        new GateRunner(first, new PythonEnvironment(first, RUNNER), RUNNER, versions, null);
+    GateReport before = there.measure("cached", List.of("lib.py"), TIMEOUT);
+    // the second clone finds the first one's data (a baseline from the shared cache), and the
+    // first clone is gone
+    Path second = tmp.resolve("second");
+    FileTrees.copy(first.repo(), second);
+    FileTrees.delete(first.repo());
+    Workspace ws = shared.on(second);
+    Files.writeString(
+        second.resolve("tests/test_more.py"),
+        "import lib\n\n\ndef test_g():\n    assert lib.g() == 3\n");
+    GateRunner here = new GateRunner(ws, new PythonEnvironment(ws, RUNNER), RUNNER, versions, null);
+
+    GateReport moved =
+        here.measureNewTests(
+            "moved",
+            List.of("lib.py"),
+            List.of("tests/test_more.py"),
+            before,
+            ws.reports().resolve("cached.coverage"),
+            first.repo().toString(),
+            1,
+            TIMEOUT);
+
+    assertThat(moved.problems()).isEmpty();
+    assertThat(moved.coveragePercent()).isEqualTo(83.33);
+    assertThat(moved.coverage())
+        .isEqualTo(here.measure("whole", List.of("lib.py"), TIMEOUT).coverage());
   }
 
   @Test

@@ -169,6 +169,10 @@ class PythonWorkerTest {
             python.environment(),
             ws.logs().resolve("python-worker-refused.log"));
 
+    for (int i = 0; i < 2000 && worker.alive(); i++) {
+      Thread.sleep(10);
+    }
+    assertThat(worker.alive()).isFalse();
     assertThat(worker.listening()).isFalse();
     assertThat(Files.readString(ws.logs().resolve("python-worker-refused.log")))
         .contains("not serving")
