@@ -128,7 +128,11 @@ public abstract class AbstractEtaskMojo extends AbstractMojo {
           "No task spec given: set -Detask.spec=path/to/task.yaml"
               + " (or <spec> in the plugin's configuration).");
     }
-    Path specPath = resolve(spec);
+    return config(resolve(spec));
+  }
+
+  /** The engine's configuration for the task spec at {@code specPath}. */
+  protected Engine.Config config(Path specPath) {
     return new Engine.Config(
         specPath,
         workDir.toPath(),
@@ -250,8 +254,8 @@ public abstract class AbstractEtaskMojo extends AbstractMojo {
               (k, v) -> {
                 String key = String.valueOf(k);
                 if (key.startsWith("etask.")
-                    && !key.equals("etask.spec")
-                    && !key.equals("etask.id")) {
+                    && !List.of("etask.spec", "etask.id", "etask.tasks", "etask.parallel")
+                        .contains(key)) {
                   b.append(" -D").append(key).append('=').append(v);
                 }
               });
@@ -264,7 +268,7 @@ public abstract class AbstractEtaskMojo extends AbstractMojo {
     return Path.of(root == null ? System.getProperty("user.dir") : root);
   }
 
-  private Path resolve(File f) {
+  protected Path resolve(File f) {
     Path p = f.toPath();
     return p.isAbsolute() ? p : runDir().resolve(p).normalize();
   }

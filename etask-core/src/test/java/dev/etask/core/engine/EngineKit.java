@@ -128,6 +128,34 @@ final class EngineKit {
     return current;
   }
 
+  /** The configuration the kit runs {@code spec} with (its work folder, origin and cache). */
+  Engine.Config config(Path spec) {
+    return new Engine.Config(
+        spec, work, null, dir, List.of(), null, false, Map.of(), System.getenv(), false, cacheDir);
+  }
+
+  /**
+   * A listener writing {@code [name] line} (warnings {@code [name] WARN line}) into {@code lines}.
+   */
+  Listener recording(String name, List<String> lines) {
+    return new Listener() {
+      @Override
+      public void phase(String phase, String detail) {
+        lines.add("[" + name + "] ── " + phase + " " + detail);
+      }
+
+      @Override
+      public void info(String line) {
+        lines.add("[" + name + "] " + line);
+      }
+
+      @Override
+      public void warn(String line) {
+        lines.add("[" + name + "] WARN " + line);
+      }
+    };
+  }
+
   private Listener listener() {
     return new Listener() {
       @Override

@@ -1,0 +1,176 @@
+package dev.etask.core.engine;
+
+import dev.etask.core.spec.EtaskException;
+import dev.etask.core.spec.EtaskException.Code;
+import dev.etask.core.spec.SpecException;
+import dev.etask.core.state.Outcome;
+import java.io.IOException;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.PathMatcher;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.Function;
+import java.util.stream.Stream;
+
+/**
+ * Many tasks in one JVM (DESIGN §9b, {@code etask:launch}): each spec is an {@link Engine} of its
+ * own (its workspace, state, lock, child processes and secrets), {@code parallel} at a time. A task
+ * that fails, or whose spec is invalid, is one result among the others: it never stops them.
+ */
+public final class Launch {
+  /** One task's end: {@code exitCode} 0, 1 or 2 as {@code etask:run}'s; {@code status} or null. */
+  public record Result(Path spec, String id, int exitCode, String summary, Path status) {}
+
+  private Launch() {}
+
+  /**
+   * The specs {@code tasks} names, sorted: a folder's {@code *.yaml} and {@code *.yml} files, or
+   * the files a glob (relative to {@code runDir}, e.g. {@code tasks/nightly-*.yaml}) matches.
+   */
+  public static List<Path> specs(Path runDir, String tasks) {
+    if (tasks == null || tasks.isBlank()) {
+      throw new EtaskException(
+          Code.SPEC_INVALID,
+          "no tasks given",
+          "set -Detask.tasks=tasks/ (a folder of task specs) or a glob such as 'tasks/*.yaml'");
+    }
+    Path folder = runDir.resolve(tasks).normalize();
+    List<Path> out = new ArrayList<>();
+    try {
+      if (Files.isDirectory(folder)) {
+        try (Stream<Path> files = Files.list(folder)) {
+          files
+              .filter(p -> p.toString().endsWith(".yaml") || p.toString().endsWith(".yml"))
+              .filter(Files::isRegularFile)
+              .forEach(out::add);
+        }
+      } else {
+        PathMatcher glob =
+            FileSystems.getDefault()
+                .getPathMatcher("glob:" + runDir.toAbsolutePath().normalize().resolve(tasks));
+        Path base = globBase(runDir.toAbsolutePath().normalize(), tasks);
+        if (Files.isDirectory(base)) {
+          try (Stream<Path> files = Files.walk(base)) {
+            files.filter(Files::isRegularFile).filter(glob::matches).forEach(out::add);
+          }
+        }
+      }
+    } catch (IOException e) {
+      throw new EtaskException(
+          Code.IO_FAILED, "cannot list " + tasks + ": " + e.getMessage(), "check the folder");
+    }
+    if (out.isEmpty()) {
+      throw new EtaskException(
+          Code.SPEC_INVALID,
+          "no task specs in " + tasks + " (looked for *.yaml and *.yml)",
+          "point -Detask.tasks at a folder of task specs or a glob that matches some");
+    }
+    out.sort(null);
+    return out;
+  }
+
+  /** The folder a glob's fixed part names (where matching starts). */
+  private static Path globBase(Path runDir, String glob) {
+    Path base = runDir;
+    for (Path part : Path.of(glob)) {
+      if (part.toString().matches(".*[*?\\[{].*")) {
+        break;
+      }
+      base = base.resolve(part);
+    }
+    return base;
+  }
+
+  /**
+   * Runs every config, {@code parallel} at a time, each reporting to {@code listeners.apply(spec
+   * file name)}; returns the results in the order of {@code configs}.
+   */
+  public static List<Result> run(
+      List<Engine.Config> configs, int parallel, Function<String, Listener> listeners) {
+    return run(configs, parallel, listeners, Engine::open);
+  }
+
+  /** How a task's engine is opened (tests open theirs with fakes outside the JVM). */
+  interface Opener {
+    Engine open(Engine.Config config, Listener listener);
+  }
+
+  static List<Result> run(
+      List<Engine.Config> configs,
+      int parallel,
+      Function<String, Listener> listeners,
+      Opener opener) {
+    ExecutorService pool =
+        Executors.newFixedThreadPool(
+            Math.max(1, Math.min(parallel, configs.size())),
+            r -> {
+              Thread t = new Thread(r, "etask-task");
+              t.setDaemon(true);
+              return t;
+            });
+    try {
+      List<Future<Result>> futures = new ArrayList<>();
+      for (Engine.Config config : configs) {
+        futures.add(pool.submit(() -> one(config, listeners, opener)));
+      }
+      List<Result> out = new ArrayList<>();
+      for (Future<Result> f : futures) {
+        try {
+          out.add(f.get());
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new EtaskException(
+              Code.IO_FAILED, "interrupted", "run the same command again: every task resumes");
+        } catch (java.util.concurrent.ExecutionException e) {
+          throw new IllegalStateException(e.getCause());
+        }
+      }
+      return out;
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  private static Result one(
+      Engine.Config config, Function<String, Listener> listeners, Opener opener) {
+    String name = config.spec().getFileName().toString().replaceFirst("\\.ya?ml$", "");
+    Listener out = listeners.apply(name);
+    Engine engine;
+    try {
+      engine = opener.open(config, out);
+    } catch (SpecException e) {
+      out.warn("invalid task spec:\n" + e.getMessage());
+      return new Result(config.spec(), name, 1, "invalid task spec", null);
+    } catch (EtaskException e) {
+      out.warn(e.getMessage() + " [" + e.code() + "]");
+      return new Result(config.spec(), name, 1, e.getMessage(), null);
+    } catch (RuntimeException e) {
+      out.warn("unexpected error (a bug in etask): " + e);
+      return new Result(config.spec(), name, 1, "unexpected error: " + e, null);
+    }
+    try (engine) {
+      Path status = engine.workspace().statusFile();
+      String id = engine.spec().id();
+      try {
+        Outcome o = engine.run();
+        return new Result(config.spec(), id, o.exitCode(), o.summary(), status);
+      } catch (EtaskException e) {
+        out.warn(
+            e.getMessage()
+                + " ["
+                + e.code()
+                + "]"
+                + (e.nextStep() == null ? "" : "; next: " + e.nextStep()));
+        return new Result(config.spec(), id, 1, e.getMessage(), status);
+      } catch (RuntimeException e) {
+        out.warn("unexpected error (a bug in etask; see the task's trace.txt): " + e);
+        return new Result(config.spec(), id, 1, "unexpected error: " + e, status);
+      }
+    }
+  }
+}
