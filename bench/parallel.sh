@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Five etask tasks at once, as five Maven processes (one batch each, one target file each, one
-# shared cache folder, warm), against one of them alone. Usage: bench/parallel.sh [tasks]
+# Five etask tasks at once (one batch each, one target file each, one shared cache folder, warm),
+# as five Maven processes and as one etask:launch (one JVM), against one of them alone.
+# Usage: bench/parallel.sh [tasks]
 # Needs the plugin installed (./mvnw -q install -DskipTests).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -38,5 +39,14 @@ clean_origin; s=$(date +%s.%N)
 for i in $(seq 0 $((n - 1))); do task "$i" "$p/many" & done
 wait
 many=$(python3 -c "print($(date +%s.%N) - $s)")
-printf 'one task: %.1f s; %d tasks at once: %.1f s; ratio %.2f×\n' "$one" "$n" "$many" "$(python3 -c "print($many / $one)")"
 grep -h '"exit_code"' "$p"/many/artifacts/*/status.json | sort | uniq -c
+# the same tasks through etask:launch: one JVM, all at once
+mkdir -p "$p/specs"
+for i in $(seq 0 $((n - 1))); do cp "$p/par-$i.yaml" "$p/specs/"; done
+clean_origin; s=$(date +%s.%N)
+(cd "$root" && MAVEN_OPTS="-Xmx512m" ./mvnw -B -q etask:launch -Detask.tasks="$p/specs" \
+  -Detask.parallel="$n" -Detask.workDir="$p/launch" -Detask.cacheDir="$p/cache" >"$p/launch.log" 2>&1)
+launched=$(python3 -c "print($(date +%s.%N) - $s)")
+grep -h '"exit_code"' "$p"/launch/artifacts/*/status.json | sort | uniq -c
+printf 'one task: %.1f s; %d tasks at once: %.1f s as %d Maven processes (%.2f×), %.1f s with etask:launch (%.2f×)\n' \
+  "$one" "$n" "$many" "$n" "$(python3 -c "print($many / $one)")" "$launched" "$(python3 -c "print($launched / $one)")"
