@@ -15,8 +15,8 @@ and coverage's parsing of every measured source file again.
   python -S -I python_worker.py call SOCKET PID SCRIPT ARGS...
       Runs `python SCRIPT ARGS...` in the worker listening on SOCKET when that worker is process
       PID (checked with the socket's peer credentials: a process that took over the socket is
-      never trusted); otherwise, or when the worker stops on the way, replaces itself with
-      `python SCRIPT ARGS...` (the same result, only slower).
+      never trusted); otherwise replaces itself with `python SCRIPT ARGS...` (the same result,
+      only slower). A worker that stops after it took the call is a failed call.
 """
 import os
 import socket
@@ -28,7 +28,6 @@ LENGTH = struct.Struct("!I")
 
 
 def call(path, pid, script, args):
-    fallback = [sys.executable, script] + args
     sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     try:
         address = path if len(path) < 100 else os.path.relpath(path)
@@ -41,15 +40,18 @@ def call(path, pid, script, args):
         request = json.dumps({"argv": [script] + args, "cwd": os.getcwd(), "env": dict(os.environ)}).encode()
         socket.send_fds(sock, [LENGTH.pack(len(request))], [0, 1, 2])
         sock.sendall(request)
-        reply = b""
-        while len(reply) < STATUS.size:
-            chunk = sock.recv(STATUS.size - len(reply))
-            if not chunk:
-                raise OSError("the worker stopped")
-            reply += chunk
-    except OSError:
+    except Exception:  # no worker, not ours, or no SO_PEERCRED / send_fds here: run it ourselves
         sock.close()
-        os.execv(sys.executable, fallback)
+        os.execv(sys.executable, [sys.executable, script] + args)
+    # the worker has the call now: running it again here could race its child, so a worker that
+    # stops on the way is a call that failed
+    reply = b""
+    while len(reply) < STATUS.size:
+        chunk = sock.recv(STATUS.size - len(reply))
+        if not chunk:
+            sys.stderr.write("etask's Python worker stopped during the call\n")
+            sys.exit(1)
+        reply += chunk
     sys.exit(STATUS.unpack(reply)[0])
 
 
@@ -137,6 +139,12 @@ def run_script(request, fds, sockets):
     for s in sockets:
         s.close()
     os.setpgid(0, 0)
+    try:  # Linux: the child goes with the worker, even when the worker is killed hard
+        import ctypes
+
+        ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except Exception:
+        pass
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.SIG_DFL)
     for target, fd in enumerate(fds):

@@ -144,6 +144,38 @@ class PythonWorkerTest {
   }
 
   @Test
+  void aWorkerKilledDuringACallFailsTheCallAndTakesItsChildWithIt() throws Exception {
+    PythonWorker worker = listening();
+    Path pidFile = ws.scratch().resolve("child.pid");
+    Files.deleteIfExists(pidFile);
+    var call =
+        java.util.concurrent.CompletableFuture.supplyAsync(
+            () ->
+                run(
+                    worker.argv(python.python(), script, List.of("sleep")),
+                    pidFile.toString(),
+                    TIMEOUT));
+    for (int i = 0; i < 2000 && !Files.exists(pidFile); i++) {
+      Thread.sleep(10);
+    }
+    Thread.sleep(100); // the pid is written whole
+    long child = Long.parseLong(Files.readString(pidFile).strip());
+    ProcessHandle.of(workerPid()).orElseThrow().destroyForcibly();
+
+    ProcessRunner.Result r = call.get(30, java.util.concurrent.TimeUnit.SECONDS);
+
+    // never run a second time beside a child that may still be at work
+    assertThat(r.exitCode()).isEqualTo(1);
+    assertThat(r.output()).contains("etask's Python worker stopped during the call");
+    for (int i = 0;
+        i < 500 && ProcessHandle.of(child).map(ProcessHandle::isAlive).orElse(false);
+        i++) {
+      Thread.sleep(10);
+    }
+    assertThat(ProcessHandle.of(child).map(ProcessHandle::isAlive).orElse(false)).isFalse();
+  }
+
+  @Test
   void aSocketThatIsNotTheProcessEtaskStartedIsNeverUsed() throws Exception {
     PythonWorker worker = listening();
     List<String> argv = new ArrayList<>(worker.argv(python.python(), script, List.of("x")));
