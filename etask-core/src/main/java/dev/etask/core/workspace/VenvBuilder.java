@@ -66,6 +66,11 @@ final class VenvBuilder {
       }
       FileTrees.delete(workspace.venv());
       Optional<Path> uv = python.uv();
+      // pip's settings for uv (pip takes half a second to say them) while the venv is made
+      java.util.concurrent.CompletableFuture<Map<String, String>> uvEnv =
+          uv.isPresent()
+              ? java.util.concurrent.CompletableFuture.supplyAsync(() -> uvEnvironment(interpreter))
+              : null;
       List<String> create = new ArrayList<>();
       if (uv.isPresent()) {
         create.addAll(
@@ -82,12 +87,10 @@ final class VenvBuilder {
       }
       ProcessRunner.Result created =
           runner.run(new Command(create, workspace.repo(), environments.forInstall(), QUICK, log));
-      if (!created.ok() && uv.isPresent()) { // nothing to seed from in uv's cache yet
+      if (!created.ok() && uvEnv != null) { // nothing to seed from in uv's cache yet: the index
         create.remove("--offline");
         FileTrees.delete(workspace.venv());
-        created =
-            runner.run(
-                new Command(create, workspace.repo(), environments.forInstall(), QUICK, log));
+        created = runner.run(new Command(create, workspace.repo(), uvEnv.join(), QUICK, log));
       }
       if (!created.ok()) {
         throw new EtaskException(
@@ -108,8 +111,7 @@ final class VenvBuilder {
       }
       List<String> asked = new ArrayList<>(project.install());
       tools.forEach((name, range) -> asked.add(name + range));
-      Map<String, String> env =
-          uv.isPresent() ? uvEnvironment(interpreter) : environments.forInstall();
+      Map<String, String> env = uvEnv != null ? uvEnv.join() : environments.forInstall();
       List<String> locked = new ArrayList<>();
       if (!project.locked().isEmpty()) {
         // the versions the project's lock file pins, as its own CI installs them
