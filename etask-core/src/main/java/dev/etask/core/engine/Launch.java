@@ -3,6 +3,7 @@ package dev.etask.core.engine;
 import dev.etask.core.spec.EtaskException;
 import dev.etask.core.spec.EtaskException.Code;
 import dev.etask.core.spec.SpecException;
+import dev.etask.core.spec.SpecLoader;
 import dev.etask.core.state.Outcome;
 import java.io.IOException;
 import java.nio.file.FileSystems;
@@ -39,28 +40,38 @@ public final class Launch {
           "no tasks given",
           "set -Detask.tasks=tasks/ (a folder of task specs) or a glob such as 'tasks/*.yaml'");
     }
-    Path folder = runDir.resolve(tasks).normalize();
+    Path pattern = runDir.toAbsolutePath().resolve(tasks).normalize();
     List<Path> out = new ArrayList<>();
     try {
-      if (Files.isDirectory(folder)) {
-        try (Stream<Path> files = Files.list(folder)) {
+      if (Files.isDirectory(pattern)) {
+        try (Stream<Path> files = Files.list(pattern)) {
           files
               .filter(p -> p.toString().endsWith(".yaml") || p.toString().endsWith(".yml"))
               .filter(Files::isRegularFile)
               .forEach(out::add);
         }
       } else {
-        PathMatcher glob =
-            FileSystems.getDefault()
-                .getPathMatcher("glob:" + runDir.toAbsolutePath().normalize().resolve(tasks));
-        Path base = globBase(runDir.toAbsolutePath().normalize(), tasks);
+        PathMatcher glob = FileSystems.getDefault().getPathMatcher("glob:" + pattern);
+        Path base = pattern.getRoot();
+        int depth = 0;
+        boolean fixed = true;
+        for (Path part : pattern) {
+          if (fixed && !part.toString().matches(".*[*?\\[{].*")) {
+            base = base.resolve(part);
+          } else {
+            fixed = false;
+            depth++;
+          }
+        }
         if (Files.isDirectory(base)) {
-          try (Stream<Path> files = Files.walk(base)) {
+          // only as deep as the glob reaches, unless it says ** (a work folder holds venvs)
+          int max = pattern.toString().contains("**") ? Integer.MAX_VALUE : depth;
+          try (Stream<Path> files = Files.walk(base, max)) {
             files.filter(Files::isRegularFile).filter(glob::matches).forEach(out::add);
           }
         }
       }
-    } catch (IOException e) {
+    } catch (IOException | java.io.UncheckedIOException e) {
       throw new EtaskException(
           Code.IO_FAILED, "cannot list " + tasks + ": " + e.getMessage(), "check the folder");
     }
@@ -72,18 +83,6 @@ public final class Launch {
     }
     out.sort(null);
     return out;
-  }
-
-  /** The folder a glob's fixed part names (where matching starts). */
-  private static Path globBase(Path runDir, String glob) {
-    Path base = runDir;
-    for (Path part : Path.of(glob)) {
-      if (part.toString().matches(".*[*?\\[{].*")) {
-        break;
-      }
-      base = base.resolve(part);
-    }
-    return base;
   }
 
   /**
@@ -115,7 +114,19 @@ public final class Launch {
             });
     try {
       List<Future<Result>> futures = new ArrayList<>();
+      java.util.Map<String, Path> ids = new java.util.HashMap<>();
       for (Engine.Config config : configs) {
+        String id = idOf(config.spec());
+        Path first = id == null ? null : ids.putIfAbsent(id, config.spec());
+        if (first != null) {
+          // two runs of one task at once would share its workspace and lock: this one waits
+          String why = "the id '" + id + "' is also the id of " + first + ": not run";
+          listeners.apply(name(config)).warn(why);
+          futures.add(
+              java.util.concurrent.CompletableFuture.completedFuture(
+                  new Result(config.spec(), id, 1, why, null)));
+          continue;
+        }
         futures.add(pool.submit(() -> one(config, listeners, opener)));
       }
       List<Result> out = new ArrayList<>();
@@ -136,9 +147,22 @@ public final class Launch {
     }
   }
 
+  /** The spec's id, or null when it does not load (its run says why). */
+  private static String idOf(Path spec) {
+    try {
+      return SpecLoader.load(spec).id();
+    } catch (RuntimeException e) {
+      return null;
+    }
+  }
+
+  private static String name(Engine.Config config) {
+    return config.spec().getFileName().toString().replaceFirst("\\.ya?ml$", "");
+  }
+
   private static Result one(
       Engine.Config config, Function<String, Listener> listeners, Opener opener) {
-    String name = config.spec().getFileName().toString().replaceFirst("\\.ya?ml$", "");
+    String name = name(config);
     Listener out = listeners.apply(name);
     Engine engine;
     try {
@@ -149,7 +173,7 @@ public final class Launch {
     } catch (EtaskException e) {
       out.warn(e.getMessage() + " [" + e.code() + "]");
       return new Result(config.spec(), name, 1, e.getMessage(), null);
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | StackOverflowError | LinkageError e) {
       out.warn("unexpected error (a bug in etask): " + e);
       return new Result(config.spec(), name, 1, "unexpected error: " + e, null);
     }
@@ -167,7 +191,7 @@ public final class Launch {
                 + "]"
                 + (e.nextStep() == null ? "" : "; next: " + e.nextStep()));
         return new Result(config.spec(), id, 1, e.getMessage(), status);
-      } catch (RuntimeException e) {
+      } catch (RuntimeException | StackOverflowError | LinkageError e) {
         out.warn("unexpected error (a bug in etask; see the task's trace.txt): " + e);
         return new Result(config.spec(), id, 1, "unexpected error: " + e, status);
       }

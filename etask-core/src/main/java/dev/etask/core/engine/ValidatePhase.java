@@ -213,7 +213,19 @@ final class ValidatePhase implements Phase {
     TestQuality.Reruns reruns =
         q.rerun(name, testFiles, Math.max(1, g.flakyReruns()), after.tests(), timeout);
     List<String> flaky = g.flakyReruns() == 0 ? List.of() : reruns.flaky();
-    List<String> uncollected = g.checkAssertions() ? reruns.uncollected() : List.of();
+    List<String> uncollected =
+        g.checkAssertions() ? new ArrayList<>(reruns.uncollected()) : new ArrayList<>();
+    if (g.checkAssertions() && "incremental".equals(batch.validation())) {
+      // the new files ran by name: whether the repository's own run collects them is asked apart
+      try {
+        List<String> collected = q.collectedBySuite(name, testFiles, timeout);
+        testFiles.stream()
+            .filter(f -> !collected.contains(f))
+            .forEach(f -> uncollected.addAll(testsOf(f, after.tests())));
+      } catch (TestQuality.CheckFailed e) {
+        problems.add("test quality: " + e.getMessage());
+      }
+    }
     if (g.mutationCheck()) {
       for (String target : batch.files()) {
         if (target.endsWith(".py") && testFiles.stream().noneMatch(target::equals)) {
@@ -252,6 +264,17 @@ final class ValidatePhase implements Phase {
                     ? ", " + flaky.size() + " flaky in " + g.flakyReruns() + " more runs"
                     : ""));
     return findings;
+  }
+
+  /** The ids of {@code file}'s tests in {@code results} (JUnit form), or the file when none ran. */
+  static List<String> testsOf(String file, dev.etask.core.gates.TestResults results) {
+    String module = file.replaceFirst("\\.py$", "").replace('/', '.');
+    List<String> ids = new ArrayList<>();
+    java.util.stream.Stream.concat(results.passedIds().stream(), results.failing().stream())
+        .filter(
+            id -> id.equals(module) || id.startsWith(module + "::") || id.startsWith(module + "."))
+        .forEach(ids::add);
+    return ids.isEmpty() ? List.of(file) : ids;
   }
 
   /**

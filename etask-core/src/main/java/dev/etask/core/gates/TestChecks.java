@@ -16,6 +16,15 @@ public interface TestChecks {
       String label, List<String> files, int reruns, TestResults first, Duration timeout);
 
   /**
+   * The {@code files} the repository's own test run collects (its testpaths and file patterns
+   * decide), without running the suite; all of them when the runner cannot tell. Throws {@link
+   * TestQuality.CheckFailed} when the check cannot run.
+   */
+  default List<String> collectedBySuite(String label, List<String> files, Duration timeout) {
+    return files;
+  }
+
+  /**
    * The new tests that still all pass when every value {@code target} returns is None; else empty.
    */
   List<String> survivingMutation(

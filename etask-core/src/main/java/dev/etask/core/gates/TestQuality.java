@@ -234,6 +234,44 @@ public final class TestQuality implements TestChecks {
     return !r.timedOut() && Files.exists(junit);
   }
 
+  @Override
+  public List<String> collectedBySuite(String label, List<String> files, Duration timeout) {
+    List<String> suite = tests.suite(workspace.reports().resolve(label + "-collect.xml"), false);
+    if (files.isEmpty() || !(suite.size() > 2 && suite.get(1).equals("pytest"))) {
+      return files; // unittest: its discovery pattern is checked by the whole-suite run
+    }
+    Path out = workspace.reports().resolve(label + "-collected.json");
+    List<String> args = new ArrayList<>(List.of(out.toString()));
+    args.addAll(files);
+    args.add("--");
+    args.addAll(suite.subList(2, suite.size()));
+    Path log = workspace.logs().resolve(label + "-collect.log");
+    try {
+      Files.deleteIfExists(out);
+      ProcessRunner.Result r =
+          runner.run(
+              new Command(
+                  python.helper("suite_collects.py", args.toArray(String[]::new)),
+                  workspace.repo(),
+                  python.environment(),
+                  timeout,
+                  log));
+      if (r.timedOut() || !Files.exists(out)) {
+        throw new CheckFailed(
+            "which new test files the suite collects could not be seen: "
+                + PythonEnvironment.lastLines(r.output(), 3)
+                + " (log: "
+                + log
+                + ")");
+      }
+      List<String> collected = new ArrayList<>();
+      JSON.readTree(out.toFile()).path("collected").forEach(n -> collected.add(n.asText()));
+      return collected;
+    } catch (java.io.IOException e) {
+      throw new CheckFailed("cannot read " + out + ": " + e.getMessage());
+    }
+  }
+
   /**
    * Mutation smoke check: replaces every returned value of {@code target} by None, runs the new
    * tests, and puts the file back. Returns the new tests' ids when all of them still pass (they do

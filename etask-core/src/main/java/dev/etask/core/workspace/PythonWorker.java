@@ -47,6 +47,7 @@ final class PythonWorker {
                 python.runner(),
                 python.python(),
                 python.script("python_worker.py"),
+                HELPERS.stream().map(python::script).toList(),
                 workspace.worker().resolve("python.sock"),
                 workspace.repo(),
                 python.environment(),
@@ -75,6 +76,10 @@ final class PythonWorker {
     }
   }
 
+  /** The helper scripts a worker runs; it refuses any other. */
+  static final List<String> HELPERS =
+      List.of("coverage_data.py", "test_quality.py", "suite_collects.py");
+
   /** How long a worker may take to import pytest and coverage and listen. */
   private static final Duration STARTING = Duration.ofSeconds(30);
 
@@ -100,6 +105,7 @@ final class PythonWorker {
       ProcessRunner runner,
       Path python,
       Path script,
+      List<Path> helpers,
       Path socket,
       Path directory,
       Map<String, String> environment,
@@ -110,7 +116,7 @@ final class PythonWorker {
       Process process =
           runner.startServer(
               new Command(
-                  List.of(python.toString(), script.toString(), "serve", socket.toString()),
+                  serve(python, script, helpers, socket),
                   directory,
                   environment,
                   Duration.ZERO,
@@ -128,6 +134,13 @@ final class PythonWorker {
       }
       return null;
     }
+  }
+
+  private static List<String> serve(Path python, Path script, List<Path> helpers, Path socket) {
+    List<String> argv =
+        new ArrayList<>(List.of(python.toString(), script.toString(), "serve", socket.toString()));
+    helpers.forEach(h -> argv.add(h.toString()));
+    return argv;
   }
 
   /**

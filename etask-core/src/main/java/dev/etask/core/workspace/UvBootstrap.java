@@ -41,10 +41,11 @@ public final class UvBootstrap {
     if (works(uv, runner, workDir)) {
       return Optional.of(uv);
     }
-    Path temp = tools.resolve(FOLDER + ".tmp-" + ProcessHandle.current().pid());
+    Path temp = null;
     try {
       Files.createDirectories(tools);
-      FileTrees.delete(temp);
+      // a folder of this install's own: tasks of one JVM (etask:launch) share the pid
+      temp = Files.createTempDirectory(tools, FOLDER + ".tmp-");
       ProcessRunner.Result installed =
           runner.run(
               new Command(
@@ -82,7 +83,9 @@ public final class UvBootstrap {
       return Optional.empty();
     } finally {
       try {
-        FileTrees.delete(temp);
+        if (temp != null) {
+          FileTrees.delete(temp);
+        }
       } catch (IOException e) {
         // a leftover temporary folder is ignored and replaced next time
       }

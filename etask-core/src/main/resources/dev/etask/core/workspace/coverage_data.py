@@ -59,8 +59,10 @@ def combine(out, base, base_root, new):
     report_json(out, out + ".json")
 
 
-def report_json(data_file, out):
+def report_json(data_file, out, plugins=True):
     cov = Coverage(data_file=data_file)
+    if not plugins:  # the worker's own process loads no code of the repository's
+        cov.set_option("run:plugins", [])
     cov.load()
     try:
         from coverage.report_core import get_analysis_to_report
@@ -71,6 +73,7 @@ def report_json(data_file, out):
         return
     cov.set_option("report:ignore_errors", True)
     prepare()
+    cov.get_data().set_query_contexts(cov.config.report_contexts)  # [report] contexts, as json does
     files = {}
     total = None
     for reporter, analysis in get_analysis_to_report(cov, None):
@@ -87,12 +90,16 @@ def report_json(data_file, out):
 
 
 def run(data_file, source, pytest_args):
-    sys.path[0] = os.getcwd()  # as `python -m pytest` has it
+    # as `coverage run -m pytest` has them: the folder first on the path, pytest's argv, the flag
+    sys.path[0] = os.getcwd()
+    os.environ["COVERAGE_RUN"] = "true"
     cov = Coverage(data_file=data_file, source=source.split(",") if source else None)
     cov.erase()
     cov.start()
     try:
         import pytest
+
+        sys.argv = [os.path.join(os.path.dirname(pytest.__file__), "__main__.py")] + pytest_args
 
         code = int(pytest.main(pytest_args))
     finally:

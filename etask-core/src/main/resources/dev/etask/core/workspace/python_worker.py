@@ -2,14 +2,17 @@
 etask's helper scripts in forked children, so a batch does not pay for a Python start, the imports
 and coverage's parsing of every measured source file again.
 
-  python_worker.py serve SOCKET
+  python_worker.py serve SOCKET SCRIPT...
       Listens on SOCKET (a Unix socket; created under a temporary name and renamed once it
-      listens, so a client never finds a socket that does not answer). Each request is run in a
-      child forked from this process, in its own process group, with the client's standard streams,
-      working folder and environment; the child's exit status goes back to the client. A client
-      that goes away (killed on a time limit) takes its child's whole process group with it.
-      Before a child that reads coverage data and after one that wrote some, this process parses
-      the source files the data names into a cache the children inherit (nothing is written).
+      listens, so a client never finds a socket that does not answer), for its own user only, and
+      runs only the SCRIPTs (etask's helpers; any other is refused with 126). Each request runs
+      in a child forked from this process, in its own process group, with the client's standard
+      streams, working folder and environment; the child's exit status goes back to the client. A
+      client that goes away (killed on a time limit) takes its child's whole process group with
+      it. Before a child that reads coverage data and after one that wrote some, this process
+      parses the source files the data names into a cache the children inherit (keyed by the
+      files' bytes; nothing is written, no code of the repository's is loaded here). Does not
+      serve a project whose modules it would have imported itself (pytest's own dependencies).
       Stops when its parent goes away, on SIGTERM, or on SIGINT.
 
   python -S -I python_worker.py call SOCKET PID SCRIPT ARGS...
@@ -22,6 +25,7 @@ import os
 import socket
 import struct
 import sys
+import time
 
 STATUS = struct.Struct("!i")
 LENGTH = struct.Struct("!I")
@@ -50,18 +54,23 @@ def call(path, pid, script, args):
         chunk = sock.recv(STATUS.size - len(reply))
         if not chunk:
             sys.stderr.write("etask's Python worker stopped during the call\n")
-            sys.exit(1)
+            sys.exit(70)
         reply += chunk
     sys.exit(STATUS.unpack(reply)[0])
 
 
 # ---- the worker's side ----------------------------------------------------------------------
 
+REFUSED = 126  # the worker does not run that script: only etask's helpers named when it started
+
 
 def remember_reporters():
-    """Keeps coverage's file reporters (each holds a parsed source file) for the children: the
-    same file at the same size, time and inode, under the same settings, is parsed once."""
+    """Keeps coverage's file reporters (each holds a parsed source file) for the children: a file
+    with the same bytes (SHA-256) under the same settings is parsed once. A file that changes
+    while it is parsed is not kept."""
     try:
+        import hashlib
+
         from coverage.control import Coverage
         from coverage.python import PythonFileReporter
     except ImportError:
@@ -71,63 +80,92 @@ def remember_reporters():
         return
     kept = {}
 
+    def digest(path):
+        with open(path, "rb") as f:
+            return hashlib.sha256(f.read()).hexdigest()
+
     def file_reporter(self, morf):
         if not isinstance(morf, str):
             return original(self, morf)
         try:
-            st = os.stat(morf)
-            key = (
-                morf,
-                st.st_ino,
-                st.st_mtime_ns,
-                st.st_size,
+            settings = (
                 os.getcwd(),
                 self.config.relative_files,
                 self._exclude_regex("exclude"),
                 tuple(self.config.partial_list),
                 tuple(getattr(self.config, "partial_always_list", ())),
             )
+            before = digest(morf)
         except (OSError, AttributeError):
             return original(self, morf)
+        key = (morf, before, settings)
         reporter = kept.get(key)
-        if reporter is None:
-            reporter = original(self, morf)
-            if type(reporter) is not PythonFileReporter:
-                return reporter
-            kept[key] = reporter
+        if reporter is not None:
+            return reporter
+        reporter = original(self, morf)
+        if type(reporter) is PythonFileReporter:
+            try:
+                reporter.lines()  # parses it now, so the bytes can be checked again
+                if digest(morf) == before:
+                    kept[key] = reporter
+            except Exception:
+                pass
         return reporter
 
     Coverage._get_file_reporter = file_reporter
 
 
-def warm(request, after):
-    """The source files a coverage data file names, parsed into the cache: before a child, those
-    of the data it reads (it would parse them itself, and the next child could not reuse that);
-    after it, those of the data it wrote."""
-    argv = request["argv"]
-    if os.path.basename(argv[0]) != "etask-coverage_data.py" or len(argv) < 3:
-        return
-    reads = {"measure": 3, "combine": 3, "report": 2}
-    writes = {"measure": 2, "combine": 2}
-    index = (writes if after else reads).get(argv[1])
-    if index is None or index >= len(argv) or not os.path.exists(argv[index]):
-        return
-    try:
-        import runpy
+class Worker:
+    def __init__(self, scripts):
+        self.root = os.path.realpath(os.getcwd())
+        self.scripts = {os.path.realpath(p) for p in scripts}
+        self.coverage_data = None
+        for script in self.scripts:
+            if os.path.basename(script) == "etask-coverage_data.py":
+                import runpy
 
-        os.chdir(request["cwd"])
-        helpers = runpy.run_path(argv[0], run_name="etask_warm")
-        helpers["report_json"](argv[index], os.devnull)
-    except Exception as e:  # a cache that could not be filled only makes the next child slower
-        sys.stderr.write("warming the coverage cache failed: %r\n" % (e,))
+                # loaded once, from the file etask wrote; a request never names code to load
+                self.coverage_data = runpy.run_path(script, run_name="etask_worker")
+
+    def allowed(self, request):
+        argv = request.get("argv")
+        return (
+            isinstance(argv, list)
+            and argv
+            and all(isinstance(a, str) for a in argv)
+            and os.path.realpath(argv[0]) in self.scripts
+            and isinstance(request.get("cwd"), str)
+            and isinstance(request.get("env"), dict)
+        )
+
+    def warm(self, request, after):
+        """The source files a coverage data file names, parsed into the cache: before a child, those
+        of the data it reads (it would parse them itself, and the next child could not reuse that);
+        after it, those of the data it wrote. Only in the clone the worker serves, and never with
+        the repository's coverage plugins (this process loads no code of the repository's)."""
+        argv = request["argv"]
+        if self.coverage_data is None or os.path.basename(argv[0]) != "etask-coverage_data.py":
+            return
+        reads = {"measure": 3, "combine": 3, "report": 2}
+        writes = {"measure": 2, "combine": 2}
+        index = (writes if after else reads).get(argv[1] if len(argv) > 1 else None)
+        if index is None or index >= len(argv) or os.path.realpath(request["cwd"]) != self.root:
+            return
+        if not os.path.isfile(argv[index]):
+            return
+        try:
+            os.chdir(self.root)
+            self.coverage_data["report_json"](argv[index], os.devnull, plugins=False)
+        except Exception as e:  # a cache that could not be filled only makes the next child slower
+            sys.stderr.write("warming the coverage cache failed: %r\n" % (e,))
 
 
-def run_child(request, fds, listener, conns):
+def run_child(request, fds, sockets):
     """In the forked child: never returns (a child that went back to the worker's loop would be a
     second worker)."""
     code = 1
     try:
-        code = run_script(request, fds, [listener] + conns)
+        code = run_script(request, fds, sockets)
     finally:
         os._exit(code & 0xFF)
 
@@ -178,45 +216,66 @@ def run_script(request, fds, sockets):
 
 
 def receive(conn):
+    """A request and the client's three streams; on any failure the streams are closed here."""
     import json
 
     message, fds, _, _ = socket.recv_fds(conn, LENGTH.size, 3)
-    if len(message) < LENGTH.size or len(fds) != 3:
+    try:
+        if len(message) < LENGTH.size or len(fds) != 3:
+            raise OSError("incomplete request")
+        length = LENGTH.unpack(message)[0]
+        body = b""
+        while len(body) < length:
+            chunk = conn.recv(min(65536, length - len(body)))
+            if not chunk:
+                raise OSError("incomplete request")
+            body += chunk
+        request = json.loads(body)
+        if not isinstance(request, dict):
+            raise ValueError("not a request")
+        return request, fds
+    except BaseException:
         for fd in fds:
             os.close(fd)
-        raise OSError("incomplete request")
-    length = LENGTH.unpack(message)[0]
-    body = b""
-    while len(body) < length:
-        chunk = conn.recv(min(65536, length - len(body)))
-        if not chunk:
-            for fd in fds:
-                os.close(fd)
-            raise OSError("incomplete request")
-        body += chunk
-    return json.loads(body), fds
+        raise
 
 
-def serve(path):
+def shadowed(root):
+    """A module this process imported that the project also has (in its root or src/): its tests
+    would get this process's copy, not the project's, and its import would never be measured."""
+    for name, module in list(sys.modules.items()):
+        where = os.path.realpath(getattr(module, "__file__", None) or "/")
+        if where.startswith(root + os.sep):
+            return name
+        if "." in name:
+            continue
+        for folder in (root, os.path.join(root, "src")):
+            if os.path.isfile(os.path.join(folder, name + ".py")) or os.path.isfile(
+                os.path.join(folder, name, "__init__.py")
+            ):
+                return name
+    return None
+
+
+def serve(path, scripts):
     import selectors
     import signal
 
-    def stop(signum, frame):
-        raise SystemExit(0)
-
-    signal.signal(signal.SIGTERM, stop)
+    if not hasattr(socket, "recv_fds") or not hasattr(socket, "SO_PEERCRED"):
+        sys.stderr.write("not serving: this Python cannot pass streams over a socket\n")
+        return
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
     parent = os.getppid()
     for module in ("coverage", "pytest"):  # imported once here, inherited by every child
         try:
             __import__(module)
         except ImportError:
             pass
-
     remember_reporters()
-    here = os.path.realpath(os.getcwd()) + os.sep
-    mine = [m for m in list(sys.modules.values()) if os.path.realpath(getattr(m, "__file__", None) or "/").startswith(here)]
-    if mine:  # the project is pytest's or coverage's own dependency: its import must be measured
-        sys.stderr.write("not serving: %s is imported by pytest or coverage themselves\n" % (mine[0].__name__,))
+    worker = Worker(scripts)
+    mine = shadowed(worker.root)
+    if mine:
+        sys.stderr.write("not serving: %s is imported by pytest or coverage themselves\n" % (mine,))
         return
     address = path if len(path) < 100 else os.path.relpath(path)
     pending = address + ".new"
@@ -228,7 +287,7 @@ def serve(path):
     os.chmod(pending, 0o600)
     listener.listen(16)
     os.rename(pending, address)
-    children = {}  # pid -> (conn, request)
+    children = {}  # pid -> (conn, request, started)
     selector = selectors.DefaultSelector()
     selector.register(listener, selectors.EVENT_READ)
     try:
@@ -237,21 +296,35 @@ def serve(path):
                 if key.fileobj is listener:
                     conn, _ = listener.accept()
                     try:
+                        _, uid, _ = struct.unpack("3i", conn.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, 12))
+                        if uid != os.getuid():
+                            raise OSError("another user")
                         conn.settimeout(10)
                         request, fds = receive(conn)
                         conn.settimeout(None)
                     except (OSError, ValueError):
                         conn.close()
                         continue
-                    warm(request, after=False)
+                    if not worker.allowed(request):
+                        for fd in fds:
+                            os.close(fd)
+                        sys.stderr.write("refused a call of %r\n" % (request.get("argv", [None])[0],))
+                        try:
+                            conn.sendall(STATUS.pack(REFUSED))
+                        except OSError:
+                            pass
+                        conn.close()
+                        continue
+                    worker.warm(request, after=False)
                     sys.stdout.flush()
                     sys.stderr.flush()
                     pid = os.fork()
                     if pid == 0:
-                        run_child(request, fds, listener, [c for c, _ in children.values()] + [conn])
+                        selector.close()
+                        run_child(request, fds, [listener, conn] + [c for c, _, _ in children.values()])
                     for fd in fds:  # the client's streams stay open only in the client and the child
                         os.close(fd)
-                    children[pid] = (conn, request)
+                    children[pid] = (conn, request, time.monotonic())
                     selector.register(conn, selectors.EVENT_READ, pid)
                 else:  # a client went away (or sent more than it should): its child goes too
                     try:
@@ -265,7 +338,7 @@ def serve(path):
                     done, status = pid, 1 << 8
                 if done == 0:
                     continue
-                conn, request = children.pop(pid)
+                conn, request, started = children.pop(pid)
                 selector.unregister(conn)
                 try:
                     os.killpg(pid, 9)  # what the child left running
@@ -277,7 +350,13 @@ def serve(path):
                 except OSError:
                     pass
                 conn.close()
-                warm(request, after=True)
+                argv = request["argv"]
+                sys.stderr.write(
+                    "served %s %s: exit %d in %.2fs\n"
+                    % (os.path.basename(argv[0]), argv[1] if len(argv) > 1 else "", code, time.monotonic() - started)
+                )
+                sys.stderr.flush()
+                worker.warm(request, after=True)
     finally:
         for pid in children:
             try:
@@ -293,7 +372,7 @@ def serve(path):
 def main():
     command = sys.argv[1]
     if command == "serve":
-        serve(sys.argv[2])
+        serve(sys.argv[2], sys.argv[3:])
     elif command == "call":
         call(sys.argv[2], int(sys.argv[3]), sys.argv[4], sys.argv[5:])
     else:

@@ -298,6 +298,11 @@ final class EngineKit {
               String label, String target, List<String> testFiles, Duration timeout) {
             return List.of();
           }
+
+          @Override
+          public List<String> collectedBySuite(String label, List<String> files, Duration timeout) {
+            return files.stream().filter(f -> !f.contains(notCollected)).toList();
+          }
         };
       }
 
@@ -327,6 +332,9 @@ final class EngineKit {
   Path cacheDir;
 
   final List<String> measured = Collections.synchronizedList(new ArrayList<>());
+
+  /** New test files whose path holds this are never collected by the suite (its testpaths). */
+  volatile String notCollected = "\0";
 
   /** The whole suite on the tip cannot run (a time limit, say). */
   volatile boolean suiteCannotRun;

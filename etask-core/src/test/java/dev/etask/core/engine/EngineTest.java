@@ -255,6 +255,18 @@ class EngineTest {
   }
 
   @Test
+  void aNewTestFileTheSuiteNeverCollectsIsWeakEvenWhenValidatedIncrementally() throws Exception {
+    kit.notCollected = "test_c";
+    Outcome o = run();
+    assertThat(o.exitCode()).as(String.join("\n", kit.said)).isEqualTo(2);
+    JsonNode s = kit.status();
+    assertThat(s.at("/batches/1/validation").asText()).isEqualTo("incremental");
+    assertThat(s.at("/batches/1/labels").toString()).contains("weak-tests");
+    assertThat(s.at("/batches/0/labels").toString()).doesNotContain("weak-tests");
+    assertThat(kit.said).anyMatch(l -> l.contains("never collected by the repository's test run"));
+  }
+
+  @Test
   void aWholeSuiteThatCannotRunOnTheTipBlamesNoBatchAndPushesNothing() throws Exception {
     kit.suiteCannotRun = true;
     run();

@@ -52,6 +52,27 @@ class LaunchTest {
   }
 
   @Test
+  void twoSpecsWithOneIdRunOnceAndTheOtherIsSaidNotRun() throws Exception {
+    EngineKit kit = new EngineKit(tmp);
+    Path specs = Files.createDirectories(tmp.resolve("specs"));
+    Files.writeString(specs.resolve("a.yaml"), Files.readString(kit.spec));
+    Files.writeString(specs.resolve("b.yaml"), Files.readString(kit.spec));
+    List<String> lines = Collections.synchronizedList(new ArrayList<>());
+
+    List<Launch.Result> results =
+        Launch.run(
+            Launch.specs(tmp, "specs").stream().map(kit::config).toList(),
+            2,
+            name -> kit.recording(name, lines),
+            (config, listener) -> Engine.open(config, listener, kit.tools()));
+
+    assertThat(results).extracting(Launch.Result::exitCode).containsExactly(0, 1);
+    assertThat(results.get(1).summary())
+        .isEqualTo("the id 't' is also the id of " + specs.resolve("a.yaml") + ": not run");
+    assertThat(lines).noneMatch(l -> l.startsWith("[b] ── PREPARE"));
+  }
+
+  @Test
   void specsAreAFoldersYamlFilesOrWhatAGlobMatches() throws Exception {
     Path specs = Files.createDirectories(tmp.resolve("tasks/nightly"));
     for (String name : List.of("b.yaml", "a.yml", "c.txt")) {

@@ -175,11 +175,78 @@ class GateRunnerTest {
       assertThat(expected.coveragePercent()).isEqualTo(100.0);
       assertThat(Files.readString(ws.logs().resolve("w3-gates.log")))
           .contains("python_worker.py call");
+      assertThat(Files.readString(ws.logs().resolve("python-worker.log")))
+          .contains("served etask-coverage_data.py measure: exit 0");
       assertThat(worker.measure("all", List.of("lib.py"), TIMEOUT).coverage())
           .isEqualTo(own.measure("all-own", List.of("lib.py"), TIMEOUT).coverage());
     } finally {
       withWorker.stopWorker();
     }
+  }
+
+  @Test
+  void theWorkersParsedSourcesFollowTheFilesBytesNotTheirSizeOrTime() throws Exception {
+    Workspace ws =
+        repo(
+            "lib.py",
+            "def f(x):\n    a = 1\n    return x\n\n\ndef g():\n    return 3\n",
+            "tests/test_lib.py",
+            "import lib\n\n\ndef test_f():\n    assert lib.f(1) == 1\n");
+    PythonEnvironment withWorker = new PythonEnvironment(ws, RUNNER);
+    withWorker.useWorker();
+    withWorker.startWorker();
+    GateRunner gates = new GateRunner(ws, withWorker, RUNNER, versions, null);
+    try {
+      gates.measure("one", List.of("lib.py"), TIMEOUT);
+      assertThat(gates.measure("two", List.of("lib.py"), TIMEOUT).coveragePercent())
+          .isEqualTo(80.0); // 4 of 5 statements
+      // the same size and the same time, other bytes: one statement fewer
+      Path lib = ws.repo().resolve("lib.py");
+      java.nio.file.attribute.FileTime time = Files.getLastModifiedTime(lib);
+      Files.writeString(lib, Files.readString(lib).replace("    a = 1\n", "    # = 1\n"));
+      Files.setLastModifiedTime(lib, time);
+
+      GateReport three = gates.measure("three", List.of("lib.py"), TIMEOUT);
+
+      assertThat(three.coveragePercent()).isEqualTo(75.0); // 3 of 4
+      assertThat(three.coverage())
+          .isEqualTo(measure(ws, GateSetup.defaults(), "own", List.of("lib.py")).coverage());
+      assertThat(Files.readString(ws.logs().resolve("python-worker.log")))
+          .contains("served etask-coverage_data.py run")
+          .contains("served etask-coverage_data.py report");
+    } finally {
+      withWorker.stopWorker();
+    }
+  }
+
+  @Test
+  void whichNewTestFilesTheSuiteCollectsIsAskedWithoutRunningIt() throws Exception {
+    Workspace ws =
+        repo(
+            "pyproject.toml",
+            "[tool.pytest.ini_options]\ntestpaths = [\"testing\"]\n",
+            "testing/test_old.py",
+            "import os\nos.environ['OLD_IMPORTED'] = '1'\n\n\ndef test_old():\n    assert True\n",
+            "testing/test_new.py",
+            "def test_new():\n    assert 1 + 1 == 2\n",
+            "tests/test_outside.py",
+            "def test_outside():\n    assert 1 + 1 == 2\n",
+            "testing/helper_new.py",
+            "def test_not_a_test_file():\n    assert 1 + 1 == 2\n");
+    GateSetup setup =
+        new GateSetup(GateSetup.Runner.PYTEST, List.of(), "pyproject.toml", null, false);
+    TestQuality q = new TestQuality(ws, new PythonEnvironment(ws, RUNNER), RUNNER, setup);
+
+    List<String> collected =
+        q.collectedBySuite(
+            "c",
+            List.of("testing/test_new.py", "tests/test_outside.py", "testing/helper_new.py"),
+            TIMEOUT);
+
+    // testpaths leaves tests/ out, python_files leaves helper_new.py out
+    assertThat(collected).containsExactly("testing/test_new.py");
+    // only the paths to the new files were entered: the rest of the suite was not even imported
+    assertThat(Files.readString(ws.logs().resolve("c-collect.log"))).doesNotContain("test_old");
   }
 
   @Test

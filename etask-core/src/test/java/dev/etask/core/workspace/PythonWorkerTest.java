@@ -72,6 +72,7 @@ class PythonWorkerTest {
             runner,
             python.python(),
             python.script("python_worker.py"),
+            List.of(script),
             ws.worker().resolve("python.sock"),
             ws.repo(),
             python.environment(),
@@ -165,7 +166,7 @@ class PythonWorkerTest {
     ProcessRunner.Result r = call.get(30, java.util.concurrent.TimeUnit.SECONDS);
 
     // never run a second time beside a child that may still be at work
-    assertThat(r.exitCode()).isEqualTo(1);
+    assertThat(r.exitCode()).isEqualTo(70);
     assertThat(r.output()).contains("etask's Python worker stopped during the call");
     for (int i = 0;
         i < 500 && ProcessHandle.of(child).map(ProcessHandle::isAlive).orElse(false);
@@ -188,6 +189,26 @@ class PythonWorkerTest {
   }
 
   @Test
+  void aScriptTheWorkerWasNotStartedForIsRefusedAndNeverRuns() throws Exception {
+    PythonWorker worker = listening();
+    Path other = ws.scratch().resolve("other.py");
+    Path marker = ws.scratch().resolve("ran");
+    Files.deleteIfExists(marker);
+    Files.writeString(other, "open(" + pyString(marker.toString()) + ", 'w').write('x')\n");
+
+    ProcessRunner.Result r = run(worker.argv(python.python(), other, List.of()), "x", TIMEOUT);
+
+    assertThat(r.exitCode()).isEqualTo(126);
+    assertThat(marker).doesNotExist();
+    assertThat(Files.readString(ws.logs().resolve("python-worker.log")))
+        .contains("refused a call of '" + other + "'");
+  }
+
+  private static String pyString(String s) {
+    return "'" + s.replace("\\", "\\\\").replace("'", "\\'") + "'";
+  }
+
+  @Test
   void aProjectThatPytestOrCoverageImportThemselvesIsNotServed() throws Exception {
     // pytest's own modules lie in the folder the worker serves: a project pytest depends on
     // (pluggy, say) would be imported before coverage starts, its import never measured
@@ -196,6 +217,7 @@ class PythonWorkerTest {
             runner,
             python.python(),
             python.script("python_worker.py"),
+            List.of(script),
             ws.worker().resolve("python.sock"),
             ws.venv(),
             python.environment(),
@@ -226,10 +248,17 @@ class PythonWorkerTest {
 
     PythonWorker.Slot slot = new PythonWorker.Slot();
     slot.enable();
-    slot.argv(python, ws, script, List.of()); // starts a new one
+    Path quality = python.script("test_quality.py");
+    Path tests = ws.repo().resolve("test_probe.py");
+    Files.writeString(tests, "def test_x():\n    assert 1 == 1\n");
+    slot.argv(python, ws, quality, List.of()); // starts a new one
     waitForSocket();
-    ProcessRunner.Result again = run(slot.argv(python, ws, script, List.of()), "back", TIMEOUT);
-    assertThat(again.output()).contains("parent " + workerPid()).contains("var back");
+    ProcessRunner.Result again =
+        run(slot.argv(python, ws, quality, List.of("test_probe.py")), "back", TIMEOUT);
+    assertThat(again.exitCode()).isZero();
+    assertThat(again.output()).contains("test_probe.py::test_x: only tautological assertions");
+    assertThat(Files.readString(ws.logs().resolve("python-worker.log")))
+        .contains("served etask-test_quality.py test_probe.py: exit 0");
     slot.stop();
     assertThat(ws.worker().resolve("python.sock")).doesNotExist();
   }
