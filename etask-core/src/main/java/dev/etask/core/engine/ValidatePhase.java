@@ -108,6 +108,12 @@ final class ValidatePhase implements Phase {
             && before.coverage() != null
             && before.tests().total() > 0
             && !typeChecked(testFiles, state.gates.typeTargets(state.sourceDirs));
+    // which new files the suite collects is asked beside the measurement (two children at once)
+    java.util.concurrent.CompletableFuture<List<String>> collecting =
+        incremental && spec.qualityGates().checkAssertions()
+            ? java.util.concurrent.CompletableFuture.supplyAsync(
+                () -> c.tools().testChecks(c).collectedBySuite(name, testFiles, timeout))
+            : null;
     GateReport after =
         incremental
             ? c.tools()
@@ -139,7 +145,8 @@ final class ValidatePhase implements Phase {
     Decision decision = book.decide(metrics, problems);
     List<String> findings = new ArrayList<>();
     if (decision.verdict().commits() && !testFiles.isEmpty()) {
-      findings.addAll(newTests(c, batch, name, testFiles, after, metrics, problems, timeout));
+      findings.addAll(
+          newTests(c, batch, name, testFiles, after, collecting, metrics, problems, timeout));
       decision = book.decide(metrics, problems);
     }
     Measurements.removedTests(before, after).forEach(t -> findings.add("gone  " + t));
@@ -196,6 +203,7 @@ final class ValidatePhase implements Phase {
       String name,
       List<String> testFiles,
       GateReport after,
+      java.util.concurrent.CompletableFuture<List<String>> collecting,
       Map<Metric, Double> metrics,
       List<String> problems,
       Duration timeout) {
@@ -215,15 +223,19 @@ final class ValidatePhase implements Phase {
     List<String> flaky = g.flakyReruns() == 0 ? List.of() : reruns.flaky();
     List<String> uncollected =
         g.checkAssertions() ? new ArrayList<>(reruns.uncollected()) : new ArrayList<>();
-    if (g.checkAssertions() && "incremental".equals(batch.validation())) {
+    if (collecting != null) {
       // the new files ran by name: whether the repository's own run collects them is asked apart
       try {
-        List<String> collected = q.collectedBySuite(name, testFiles, timeout);
+        List<String> collected = collecting.join();
         testFiles.stream()
             .filter(f -> !collected.contains(f))
             .forEach(f -> uncollected.addAll(testsOf(f, after.tests())));
-      } catch (TestQuality.CheckFailed e) {
-        problems.add("test quality: " + e.getMessage());
+      } catch (java.util.concurrent.CompletionException e) {
+        problems.add(
+            "test quality: "
+                + (e.getCause() instanceof TestQuality.CheckFailed f
+                    ? f.getMessage()
+                    : "which new files the suite collects could not be seen: " + e.getCause()));
       }
     }
     if (g.mutationCheck()) {
