@@ -44,6 +44,16 @@ final class Delivery {
       if (head.name().equals(state.fullCheckedSha)) {
         return true;
       }
+      if (head.name().equals(state.rebasedTipFailed)) {
+        c.out()
+            .warn(
+                "the whole suite failed on this tip after it was rebased onto the moved "
+                    + state.base
+                    + ": no batch is taken off and nothing is pushed until a person looks"
+                    + " (needs-manual-review)");
+        state.taskLabels.add("needs-manual-review");
+        return false;
+      }
       List<BatchState> unverified = unverified(git);
       if (unverified.isEmpty()) {
         state.fullCheckedSha = head.name();
@@ -75,6 +85,7 @@ final class Delivery {
         return true;
       }
       if (rebased) {
+        state.rebasedTipFailed = head.name();
         state.taskLabels.add("needs-manual-review");
         c.out()
             .warn(

@@ -121,6 +121,12 @@ public final class RunState {
    */
   public String fullCheckedSha;
 
+  /**
+   * A tip, just rebased onto a moved base, the whole suite failed on: no batch is blamed for it
+   * (the base may be the cause), so no later step of any run bisects it; a person decides.
+   */
+  public String rebasedTipFailed;
+
   /** The report of the last whole-suite measurement ({@code baseline}, {@code batch-3}, …). */
   public String fullReport;
 

@@ -267,6 +267,68 @@ class EngineTest {
   }
 
   @Test
+  void aSuiteThatFailsOnlyOnTheTipRebasedOntoAMovedBaseBlamesNoBatchAndPushesNothing()
+      throws Exception {
+    Function<Generator.Request, Generator.Outcome> usual = kit.generator;
+    kit.generator =
+        r -> {
+          if (r.files().get(0).endsWith("c.py")) {
+            // meanwhile someone pushes to main a change that breaks test_a once both meet
+            moveBase(kit.origin, tmp.resolve("other"), "src/app/d.py", "# breaks: test_a\n");
+          }
+          return usual.apply(r);
+        };
+    Outcome o = run();
+    assertThat(o.exitCode()).as(String.join("\n", kit.said)).isEqualTo(2);
+    assertThat(kit.said).anyMatch(l -> l.contains("rebased auto/t on it"));
+    assertThat(kit.said)
+        .anyMatch(
+            l ->
+                l.startsWith("WARN the whole suite fails on the tip rebased onto the moved main")
+                    && l.contains("no batch is taken off"));
+    assertThat(kit.said).noneMatch(l -> l.startsWith("bisect:"));
+    assertThat(kit.branch()).isEmpty(); // nothing pushed
+    JsonNode s = kit.status();
+    assertThat(s.get("labels").toString())
+        .contains(Pusher.NOT_DELIVERED)
+        .contains("needs-manual-review");
+    assertThat(s.at("/batches/0/decision").asText()).isEqualTo("accept");
+    assertThat(s.at("/batches/1/decision").asText()).isEqualTo("accept");
+    // nor does the next run (the base unchanged) blame a batch or push
+    kit.said.clear();
+    assertThat(run().exitCode()).as(String.join("\n", kit.said)).isEqualTo(2);
+    assertThat(kit.said).noneMatch(l -> l.startsWith("bisect:"));
+    assertThat(kit.branch()).isEmpty();
+    assertThat(kit.status().at("/batches/1/decision").asText()).isEqualTo("accept");
+  }
+
+  /** A commit on the origin's main made elsewhere (another clone in {@code scratch}). */
+  private static void moveBase(Path origin, Path scratch, String file, String content) {
+    org.eclipse.jgit.lib.PersonIdent someone =
+        new org.eclipse.jgit.lib.PersonIdent("someone", "someone@example.com");
+    try (org.eclipse.jgit.api.Git git =
+        org.eclipse.jgit.api.Git.cloneRepository()
+            .setURI(origin.toUri().toString())
+            .setDirectory(scratch.toFile())
+            .setBranch("main")
+            .call()) {
+      Path f = scratch.resolve(file);
+      Files.createDirectories(f.getParent());
+      Files.writeString(f, content);
+      git.add().addFilepattern(file).call();
+      git.commit()
+          .setMessage("base moves")
+          .setAuthor(someone)
+          .setCommitter(someone)
+          .setSign(false)
+          .call();
+      git.push().call();
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @Test
   void aWholeSuiteThatCannotRunOnTheTipBlamesNoBatchAndPushesNothing() throws Exception {
     kit.suiteCannotRun = true;
     run();
