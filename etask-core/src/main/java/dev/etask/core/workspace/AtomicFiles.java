@@ -41,4 +41,15 @@ public final class AtomicFiles {
       Files.deleteIfExists(tmp);
     }
   }
+
+  /**
+   * {@link #write}, unless {@code target} already holds exactly {@code content} (then it is only
+   * read).
+   */
+  public static void writeIfChanged(Path target, byte[] content) throws IOException {
+    if (!Files.isRegularFile(target)
+        || !java.util.Arrays.equals(Files.readAllBytes(target), content)) {
+      write(target, content);
+    }
+  }
 }

@@ -359,8 +359,8 @@ public final class PythonEnvironment {
   }
 
   /**
-   * One of etask's helper scripts, written to the workspace's cache so the venv's Python can run
-   * it.
+   * One of etask's helper scripts in the workspace's cache, for the venv's Python; written only
+   * when missing or not what etask ships (it is asked for at every helper run).
    */
   public Path script(String name) {
     Path target = workspace.cache().resolve("etask-" + name);
@@ -368,7 +368,7 @@ public final class PythonEnvironment {
       if (in == null) {
         throw new IllegalStateException("missing resource " + name);
       }
-      AtomicFiles.write(target, in.readAllBytes());
+      AtomicFiles.writeIfChanged(target, in.readAllBytes());
       return target;
     } catch (IOException e) {
       throw new EtaskException(
