@@ -193,11 +193,11 @@ public final class GateRunner implements Gates {
    * runner under {@code python -m coverage run}.
    */
   private List<String> suiteUnderCoverage(Path data, List<String> source, List<String> suite) {
-    if (suite.size() > 2 && suite.get(0).equals("-m") && suite.get(1).equals("pytest")) {
+    if (tests.pytest()) {
       List<String> argv =
           IncrementalGates.coverageData(
               python, "run", data.toString(), coverageSource(source), "--");
-      argv.addAll(suite.subList(2, suite.size()));
+      argv.addAll(TestCommand.pytestArgs(suite));
       return argv;
     }
     List<String> argv = coverageRun(python, data, source);

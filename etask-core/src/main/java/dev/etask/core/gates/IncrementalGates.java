@@ -69,7 +69,7 @@ final class IncrementalGates {
     Path junit = reports.resolve(label + "-junit.xml");
     GateRunner.deleteQuietly(junit);
     GateRunner.deleteCoverageData(newData);
-    if (tests.runnerName().equals("pytest") && Files.exists(beforeData)) {
+    if (tests.pytest() && Files.exists(beforeData)) {
       return inOneProcess(
           label,
           source,
@@ -138,7 +138,7 @@ final class IncrementalGates {
             beforeRoot,
             GateRunner.coverageSource(source),
             "--");
-    argv.addAll(pytest.subList(2, pytest.size())); // what follows "-m pytest"
+    argv.addAll(TestCommand.pytestArgs(pytest));
     ProcessRunner.Result run =
         runner.run(
             new Command(

@@ -32,6 +32,15 @@ final class TestCommand {
     return setup.runner().display();
   }
 
+  boolean pytest() {
+    return setup.runner() == GateSetup.Runner.PYTEST;
+  }
+
+  /** pytest's own arguments in a pytest command of this class: what follows {@code -m pytest}. */
+  static List<String> pytestArgs(List<String> command) {
+    return command.subList(2, command.size());
+  }
+
   /** What follows {@code python} (or {@code coverage run}) to run the whole suite. */
   List<String> suite(Path junit, boolean noCov) {
     List<String> argv = runner(junit);

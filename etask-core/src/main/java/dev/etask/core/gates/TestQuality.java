@@ -180,7 +180,7 @@ public final class TestQuality implements TestChecks {
    */
   private List<Map<String, Boolean>> rerunsInOneSession(
       String label, List<String> files, int reruns, Duration timeout) {
-    if (!tests.runnerName().equals("pytest") || reruns < 2) {
+    if (!tests.pytest() || reruns < 2) {
       return null;
     }
     Path junit = workspace.reports().resolve(label + "-reruns.xml");
@@ -237,14 +237,14 @@ public final class TestQuality implements TestChecks {
   @Override
   public List<String> collectedBySuite(String label, List<String> files, Duration timeout) {
     List<String> suite = tests.suite(workspace.reports().resolve(label + "-collect.xml"), false);
-    if (files.isEmpty() || !(suite.size() > 2 && suite.get(1).equals("pytest"))) {
+    if (files.isEmpty() || !tests.pytest()) {
       return files; // unittest: its discovery pattern is checked by the whole-suite run
     }
     Path out = workspace.reports().resolve(label + "-collected.json");
     List<String> args = new ArrayList<>(List.of(out.toString()));
     args.addAll(files);
     args.add("--");
-    args.addAll(suite.subList(2, suite.size()));
+    args.addAll(TestCommand.pytestArgs(suite));
     Path log = workspace.logs().resolve(label + "-collect.log");
     try {
       Files.deleteIfExists(out);
