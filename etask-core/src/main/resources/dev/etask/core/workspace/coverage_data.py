@@ -89,41 +89,42 @@ def report_json(data_file, out, plugins=True):
         os.replace(out + ".tmp", out)
 
 
-def run(data_file, source, pytest_args):
-    # as `coverage run -m pytest` has them: the folder first on the path, pytest's argv, the flag
+def pytest_under(cov, pytest_args):
+    """pytest.main(pytest_args) in this process, measured by cov; the data is saved whatever the
+    tests do. Returns pytest's exit code."""
+    # what `python -m pytest` puts first on the path: the folder it runs in, not this script's
     sys.path[0] = os.getcwd()
-    os.environ["COVERAGE_RUN"] = "true"
-    cov = Coverage(data_file=data_file, source=source.split(",") if source else None)
-    cov.erase()
     cov.start()
     try:
         import pytest
 
-        sys.argv = [os.path.join(os.path.dirname(pytest.__file__), "__main__.py")] + pytest_args
-
-        code = int(pytest.main(pytest_args))
+        return int(pytest.main(pytest_args))
     finally:
         cov.stop()
         cov.save()
-    return code
+
+
+def run(data_file, source, pytest_args):
+    # as `coverage run -m pytest` has them: pytest's argv and the flag (pytest is found, not
+    # imported: it is imported under coverage, as there)
+    import importlib.util
+
+    main = os.path.join(os.path.dirname(importlib.util.find_spec("pytest").origin), "__main__.py")
+    sys.argv = [main] + pytest_args
+    os.environ["COVERAGE_RUN"] = "true"
+    cov = Coverage(data_file=data_file, source=source.split(",") if source else None)
+    cov.erase()
+    return pytest_under(cov, pytest_args)
 
 
 def measure(out, base, base_root, source, pytest_args):
-    # what `python -m pytest` puts first on the path: the folder it runs in, not this script's
-    sys.path[0] = os.getcwd()
     new = out + ".new"
     for stale in (new, out, out + ".json"):
         if os.path.exists(stale):
             os.remove(stale)
     # no suffix even when the repository's configuration says parallel: one process, one file
     cov = Coverage(data_file=new, data_suffix=False, source=source.split(",") if source else None)
-    cov.start()
-    try:
-        import pytest
-        code = int(pytest.main(pytest_args))
-    finally:
-        cov.stop()
-        cov.save()
+    code = pytest_under(cov, pytest_args)
     try:
         if not os.path.exists(new):
             raise SystemExit("the new tests recorded no data")
