@@ -2,12 +2,10 @@ package dev.etask.maven;
 
 import dev.etask.core.engine.Engine;
 import dev.etask.core.engine.Launch;
-import dev.etask.core.engine.Listener;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.maven.plugin.MojoFailureException;
-import org.apache.maven.plugin.logging.Log;
 import org.apache.maven.plugins.annotations.Mojo;
 import org.apache.maven.plugins.annotations.Parameter;
 
@@ -49,7 +47,7 @@ public class LaunchMojo extends AbstractEtaskMojo {
                 + ", "
                 + Math.min(n, specs.size())
                 + " at a time");
-    List<Launch.Result> results = Launch.run(configs, n, name -> new Prefixed(getLog(), name));
+    List<Launch.Result> results = Launch.run(configs, n, name -> new MavenListener(getLog(), name));
     getLog().info("");
     getLog().info("── SUMMARY ──");
     int width = results.stream().mapToInt(r -> r.id().length()).max().orElse(4);
@@ -94,32 +92,6 @@ public class LaunchMojo extends AbstractEtaskMojo {
         throw new MojoFailureException(msg + ". Failing because of -Detask.failOnRisk.");
       }
       getLog().warn(msg);
-    }
-  }
-
-  /** A task's progress in Maven's log, each line led by the task's name. */
-  private static final class Prefixed implements Listener {
-    private final Log log;
-    private final String prefix;
-
-    Prefixed(Log log, String name) {
-      this.log = log;
-      this.prefix = "[" + name + "] ";
-    }
-
-    @Override
-    public void phase(String name, String detail) {
-      log.info(prefix + "── " + name + (detail == null || detail.isEmpty() ? "" : " ── " + detail));
-    }
-
-    @Override
-    public void info(String line) {
-      line.lines().forEach(l -> log.info(prefix + l));
-    }
-
-    @Override
-    public void warn(String line) {
-      line.lines().forEach(l -> log.warn(prefix + l));
     }
   }
 }
