@@ -28,12 +28,7 @@ class LaunchTest {
     Files.writeString(specs.resolve("notes.txt"), "not a spec\n");
     List<String> lines = Collections.synchronizedList(new ArrayList<>());
 
-    List<Launch.Result> results =
-        Launch.run(
-            Launch.specs(tmp, "specs").stream().map(kit::config).toList(),
-            2,
-            name -> kit.recording(name, lines),
-            (config, listener) -> Engine.open(config, listener, kit.tools()));
+    List<Launch.Result> results = launch(kit, lines);
 
     assertThat(results).extracting(Launch.Result::id).containsExactly("bad", "t", "t2");
     assertThat(results).extracting(Launch.Result::exitCode).containsExactly(1, 0, 0);
@@ -59,17 +54,23 @@ class LaunchTest {
     Files.writeString(specs.resolve("b.yaml"), Files.readString(kit.spec));
     List<String> lines = Collections.synchronizedList(new ArrayList<>());
 
-    List<Launch.Result> results =
-        Launch.run(
-            Launch.specs(tmp, "specs").stream().map(kit::config).toList(),
-            2,
-            name -> kit.recording(name, lines),
-            (config, listener) -> Engine.open(config, listener, kit.tools()));
+    List<Launch.Result> results = launch(kit, lines);
 
     assertThat(results).extracting(Launch.Result::exitCode).containsExactly(0, 1);
     assertThat(results.get(1).summary())
         .isEqualTo("the id 't' is also the id of " + specs.resolve("a.yaml") + ": not run");
     assertThat(lines).noneMatch(l -> l.startsWith("[b] ── PREPARE"));
+  }
+
+  /**
+   * The specs in {@code tmp/specs}, two at a time, with the kit's fakes, lines into {@code lines}.
+   */
+  private List<Launch.Result> launch(EngineKit kit, List<String> lines) {
+    return Launch.run(
+        Launch.specs(tmp, "specs").stream().map(kit::config).toList(),
+        2,
+        name -> kit.recording(name, lines),
+        (config, listener) -> Engine.open(config, listener, kit.tools()));
   }
 
   @Test

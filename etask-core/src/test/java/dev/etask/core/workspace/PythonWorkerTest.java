@@ -67,19 +67,23 @@ class PythonWorkerTest {
   }
 
   private PythonWorker listening() throws Exception {
-    PythonWorker worker =
-        PythonWorker.start(
-            runner,
-            python.python(),
-            python.script("python_worker.py"),
-            List.of(script),
-            ws.worker().resolve("python.sock"),
-            ws.repo(),
-            python.environment(),
-            ws.logs().resolve("python-worker.log"));
+    PythonWorker worker = start(ws.repo(), "python-worker.log");
     assertThat(worker).isNotNull();
     waitForSocket();
     return worker;
+  }
+
+  /** A worker for the probe script, serving {@code folder}. */
+  private PythonWorker start(Path folder, String log) {
+    return PythonWorker.start(
+        runner,
+        python.python(),
+        python.script("python_worker.py"),
+        List.of(script),
+        ws.worker().resolve("python.sock"),
+        folder,
+        python.environment(),
+        ws.logs().resolve(log));
   }
 
   private static void waitForSocket() throws InterruptedException {
@@ -212,16 +216,7 @@ class PythonWorkerTest {
   void aProjectThatPytestOrCoverageImportThemselvesIsNotServed() throws Exception {
     // pytest's own modules lie in the folder the worker serves: a project pytest depends on
     // (pluggy, say) would be imported before coverage starts, its import never measured
-    PythonWorker worker =
-        PythonWorker.start(
-            runner,
-            python.python(),
-            python.script("python_worker.py"),
-            List.of(script),
-            ws.worker().resolve("python.sock"),
-            ws.venv(),
-            python.environment(),
-            ws.logs().resolve("python-worker-refused.log"));
+    PythonWorker worker = start(ws.venv(), "python-worker-refused.log");
 
     for (int i = 0; i < 2000 && worker.alive(); i++) {
       Thread.sleep(10);
