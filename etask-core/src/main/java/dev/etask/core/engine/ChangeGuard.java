@@ -18,6 +18,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -52,20 +53,71 @@ final class ChangeGuard {
 
   private final RunContext c;
 
+  /**
+   * The virtualenv's seal as the last generator left it: the next generator's seal before it runs.
+   * Null when there is none yet, or when the last one tampered (its venv was rebuilt).
+   */
+  private Map<String, String> lastVenv;
+
+  /** The virtualenv's seal being taken on another thread ({@link #sealAhead}), or null. */
+  private java.util.concurrent.CompletableFuture<Map<String, String>> ahead;
+
   ChangeGuard(RunContext c) {
     this.c = c;
   }
 
-  /** What the generator must leave as it found it. */
+  /**
+   * What the generator must leave as it found it. {@code venv} may be older than the rest (the last
+   * generator's seal): what changed between it and {@code mark} — when the file system stamped the
+   * generator's start — is no generator's doing.
+   */
   record Snapshot(
       Map<String, byte[]> control,
+      Map<String, String> venv,
       Map<String, String> seal,
       Map<Path, byte[]> reports,
-      ObjectId head) {}
+      ObjectId head,
+      FileTime mark,
+      long wallMillis,
+      long monoNanos) {}
+
+  /**
+   * Starts sealing the virtualenv on another thread for the next generator (a seal taken any time
+   * before it starts will do: what changes in between is told apart by its time).
+   */
+  void sealAhead() {
+    ahead =
+        java.util.concurrent.CompletableFuture.supplyAsync(
+            () -> {
+              try {
+                return venvSeal();
+              } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+              }
+            });
+  }
 
   Snapshot before(GitRepo git) throws GitException, IOException {
+    Map<String, String> venv = lastVenv;
+    if (venv == null && ahead != null) {
+      try {
+        venv = ahead.join();
+      } catch (java.util.concurrent.CompletionException e) {
+        venv = null; // sealed here instead
+      }
+    }
+    ahead = null;
+    if (venv == null) {
+      venv = venvSeal();
+    }
+    lastVenv = null; // kept again only when this generator is found to have left the venv alone
+    Map<String, String> seal = etasksOwnFiles();
+    Map<String, byte[]> control = new ControlFiles(git).snapshot();
+    Map<Path, byte[]> reports = c.store().keptReports();
+    ObjectId head = git.head();
+    FileTime mark = VenvSeal.mark(c.ws().logs().resolve(".generator-start"));
     return new Snapshot(
-        new ControlFiles(git).snapshot(), etasksOwnFiles(), c.store().keptReports(), git.head());
+        control, venv, seal, reports, head, mark, System.currentTimeMillis(), System.nanoTime());
   }
 
   /**
@@ -108,8 +160,11 @@ final class ChangeGuard {
           + String.join(", ", tampered)
           + "); they were restored";
     }
-    List<String> changed = VenvSeal.changes(before.seal(), etasksOwnFiles());
+    Map<String, String> venvAfter = venvSeal();
+    List<String> changed = generatorsVenvChanges(before, venvAfter);
+    changed.addAll(VenvSeal.changes(before.seal(), etasksOwnFiles()));
     if (changed.isEmpty()) {
+      lastVenv = venvAfter;
       return null;
     }
     git.restore();
@@ -131,14 +186,50 @@ final class ChangeGuard {
   }
 
   /**
-   * A seal of what etask keeps beside the clone that decides what the gates see: the virtualenv
-   * (see {@link VenvSeal}), the tools' caches, the reports, and which entries the workspace holds
-   * at all (a {@code pytest.ini} or {@code ruff.toml} dropped above the clone is no etask file).
+   * The virtualenv's changes since {@code before}'s seal of it that the generator made: those whose
+   * status changed at or after its start. The others (a test that wrote into the venv while the
+   * last batch was validated) are said and kept. When the system clock was set back while the
+   * generator ran, every change counts as its own.
+   */
+  private List<String> generatorsVenvChanges(Snapshot before, Map<String, String> after) {
+    long wall = System.currentTimeMillis() - before.wallMillis();
+    long mono = (System.nanoTime() - before.monoNanos()) / 1_000_000;
+    boolean clockSetBack = wall < mono - 1000;
+    List<String> ours = new ArrayList<>();
+    List<String> earlier = new ArrayList<>();
+    VenvSeal.diff(before.venv(), after)
+        .forEach(
+            (path, how) ->
+                (clockSetBack || VenvSeal.changedSince(c.ws().root(), path, before.mark())
+                        ? ours
+                        : earlier)
+                    .add(path + " (" + how + ")"));
+    if (!earlier.isEmpty()) {
+      c.out()
+          .warn(
+              "the gates' virtualenv changed after the last generator and before this one started"
+                  + " (a test that writes into it?): "
+                  + String.join(", ", earlier.subList(0, Math.min(5, earlier.size())))
+                  + (earlier.size() > 5 ? ", …" : ""));
+    }
+    return ours;
+  }
+
+  /** The virtualenv's seal ({@link VenvSeal}), its paths relative to the workspace. */
+  private Map<String, String> venvSeal() throws IOException {
+    Map<String, String> seal = new TreeMap<>();
+    VenvSeal.of(c.ws().venv()).forEach((k, v) -> seal.put("venv/" + k, v));
+    return seal;
+  }
+
+  /**
+   * A seal of the other files etask keeps beside the clone that decide what the gates see: the
+   * tools' caches, the reports, and which entries the workspace holds at all (a {@code pytest.ini}
+   * or {@code ruff.toml} dropped above the clone is no etask file).
    */
   private Map<String, String> etasksOwnFiles() throws IOException {
     Workspace ws = c.ws();
     Map<String, String> seal = new TreeMap<>();
-    VenvSeal.of(ws.venv()).forEach((k, v) -> seal.put("venv/" + k, v));
     FileTrees.delete(
         ws.cache().resolve("pycache")); // bytecode the gates would load: never kept across attempts
     VenvSeal.stat(ws.root(), ws.cache()).forEach(seal::put);

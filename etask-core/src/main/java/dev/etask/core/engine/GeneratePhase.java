@@ -89,7 +89,7 @@ final class GeneratePhase implements Phase {
   private static void generate(RunContext c, BatchState batch) {
     RunState state = c.state();
     TaskSpec spec = c.spec();
-    ChangeGuard guard = new ChangeGuard(c);
+    ChangeGuard guard = c.changeGuard();
     c.out().phase("GENERATE", "batch " + c.label(batch) + ": " + String.join(", ", batch.files()));
     long t0 = System.nanoTime();
     try (GitRepo git = c.openClone()) {

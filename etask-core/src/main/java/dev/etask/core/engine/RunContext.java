@@ -68,6 +68,7 @@ final class RunContext {
   private boolean ciOutputsWritten;
   private PythonEnvironment.Project project;
   private volatile boolean interrupted;
+  private final ChangeGuard changeGuard = new ChangeGuard(this);
 
   RunContext(
       Engine.Config config,
@@ -148,6 +149,11 @@ final class RunContext {
 
   Tools tools() {
     return tools;
+  }
+
+  /** What the generators of this run may change, and what the last one left as it was. */
+  ChangeGuard changeGuard() {
+    return changeGuard;
   }
 
   boolean interrupted() {

@@ -5,6 +5,8 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
@@ -12,7 +14,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A fingerprint of what in a virtualenv decides which code runs when the gates start: the content
@@ -83,48 +85,98 @@ public final class VenvSeal {
    */
   public static Map<String, String> stat(Path base, Path folder) throws IOException {
     Map<String, String> out = new TreeMap<>();
-    if (!Files.isDirectory(folder)) {
-      return out;
+    String rel = base.relativize(folder).toString();
+    if (Files.isSymbolicLink(folder)) {
+      out.put(rel, "-> " + Files.readSymbolicLink(folder));
+    } else if (Files.isDirectory(folder)) {
+      walk(folder, rel, out);
     }
-    Files.walkFileTree(
-        folder,
-        new java.nio.file.SimpleFileVisitor<>() {
-          @Override
-          public java.nio.file.FileVisitResult visitFile(
-              Path file, java.nio.file.attribute.BasicFileAttributes a) throws IOException {
-            out.put(
-                base.relativize(file).toString(),
-                a.isSymbolicLink()
-                    ? "-> " + Files.readSymbolicLink(file)
-                    : a.size() + "@" + a.lastModifiedTime().toInstant());
-            return java.nio.file.FileVisitResult.CONTINUE;
-          }
-
-          @Override
-          public java.nio.file.FileVisitResult visitFileFailed(Path file, IOException e) {
-            out.put(base.relativize(file).toString(), "unreadable");
-            return java.nio.file.FileVisitResult.CONTINUE;
-          }
-        });
     return out;
   }
 
-  /** The paths that were added, removed or changed between two seals. */
-  public static List<String> changes(Map<String, String> before, Map<String, String> after) {
-    TreeSet<String> names = new TreeSet<>(before.keySet());
-    names.addAll(after.keySet());
-    List<String> out = new ArrayList<>();
-    for (String n : names) {
-      String a = before.get(n);
-      String b = after.get(n);
-      if (a == null) {
-        out.add(n + " (added)");
-      } else if (b == null) {
-        out.add(n + " (removed)");
-      } else if (!a.equals(b)) {
-        out.add(n + " (changed)");
+  /** {@link #stat} of {@code dir}, whose path relative to the base is {@code rel}. */
+  private static void walk(Path dir, String rel, Map<String, String> out) {
+    String prefix = rel.isEmpty() ? "" : rel + "/";
+    try (var entries = Files.newDirectoryStream(dir)) {
+      for (Path p : entries) {
+        String name = prefix + p.getFileName();
+        try {
+          BasicFileAttributes a =
+              Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+          if (a.isDirectory()) {
+            walk(p, name, out);
+          } else if (a.isSymbolicLink()) {
+            out.put(name, "-> " + Files.readSymbolicLink(p));
+          } else {
+            out.put(name, a.size() + "@" + a.lastModifiedTime().to(TimeUnit.NANOSECONDS));
+          }
+        } catch (IOException e) {
+          out.put(name, "unreadable");
+        }
+      }
+    } catch (IOException e) {
+      out.put(rel, "unreadable");
+    }
+  }
+
+  /**
+   * Whether the entry {@code rel} under {@code base} (or, when it is gone, the nearest folder above
+   * it that is left) had its status changed at or after {@code mark}: its inode change time, which
+   * every write, rename, removal and time stamp reset sets and no program can set back. True when
+   * that time cannot be read.
+   */
+  public static boolean changedSince(Path base, String rel, FileTime mark) {
+    Path p = base.resolve(rel);
+    while (p != null && p.startsWith(base)) {
+      try {
+        FileTime ctime = (FileTime) Files.getAttribute(p, "unix:ctime", LinkOption.NOFOLLOW_LINKS);
+        return ctime.compareTo(mark) >= 0;
+      } catch (java.nio.file.NoSuchFileException e) {
+        p = p.getParent();
+      } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
+        return true;
       }
     }
+    return true;
+  }
+
+  /** Now, as the file system stamps a file's status change (its clock can lag the system's). */
+  public static FileTime mark(Path scratchFile) throws IOException {
+    Files.write(scratchFile, new byte[0]);
+    try {
+      return (FileTime) Files.getAttribute(scratchFile, "unix:ctime", LinkOption.NOFOLLOW_LINKS);
+    } catch (UnsupportedOperationException | IllegalArgumentException e) {
+      return FileTime.fromMillis(Long.MIN_VALUE); // no change time here: nothing is ever excused
+    }
+  }
+
+  /** The paths that were added, removed or changed between two seals, each with how. */
+  public static List<String> changes(Map<String, String> before, Map<String, String> after) {
+    List<String> out = new ArrayList<>();
+    diff(before, after).forEach((path, how) -> out.add(path + " (" + how + ")"));
+    return out;
+  }
+
+  /** The paths that were added, removed or changed between two seals → which of the three. */
+  public static Map<String, String> diff(Map<String, String> before, Map<String, String> after) {
+    Map<String, String> out = new TreeMap<>();
+    before.forEach(
+        (n, a) -> {
+          String b = after.get(n);
+          if (b == null) {
+            out.put(n, "removed");
+          } else if (!a.equals(b)) {
+            out.put(n, "changed");
+          }
+        });
+    after
+        .keySet()
+        .forEach(
+            n -> {
+              if (!before.containsKey(n)) {
+                out.put(n, "added");
+              }
+            });
     return out;
   }
 

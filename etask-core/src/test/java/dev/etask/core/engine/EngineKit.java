@@ -70,6 +70,9 @@ final class EngineKit {
    */
   String interruptIn;
 
+  /** Called with each phase's name (as printed) as it starts. */
+  java.util.function.Consumer<String> onPhase = name -> {};
+
   Engine current;
 
   EngineKit(Path dir) throws Exception {
@@ -161,6 +164,7 @@ final class EngineKit {
       @Override
       public void phase(String name, String detail) {
         said.add("── " + name + " " + detail);
+        onPhase.accept(name);
         if (name.equals(interruptIn)) {
           interruptIn = null;
           current.interrupted();

@@ -408,6 +408,52 @@ class EngineTest {
   }
 
   @Test
+  void aGeneratorThatWritesIntoTheVenvIsRolledBackOnALaterBatchToo() throws Exception {
+    Path site = kit.work.resolve("t/venv/lib/python3.11/site-packages");
+    kit.generator =
+        r -> {
+          if (EngineKit.stem(r).equals("c")) { // the second batch: sealed by the first's seal
+            EngineKit.write(site.resolve("zz_cheat.pth"), "import cheat\n");
+          }
+          return EngineKit.writes(
+              r, "tests/test_" + EngineKit.stem(r) + ".py", "def test_x():\n    assert 1\n");
+        };
+    run();
+    JsonNode s = kit.status();
+    assertThat(s.at("/batches/0/decision").asText()).isEqualTo("accept");
+    assertThat(s.at("/batches/1/decision").asText()).isEqualTo("rollback");
+    assertThat(s.at("/batches/1/reason").asText())
+        .contains("the generator changed etask's own files")
+        .contains("venv/lib/python3.11/site-packages/zz_cheat.pth (added)");
+  }
+
+  @Test
+  void whatATestWroteIntoTheVenvBeforeTheGeneratorStartedIsNotTheGeneratorsDoing()
+      throws Exception {
+    Path site = kit.work.resolve("t/venv/lib/python3.11/site-packages");
+    kit.onPhase =
+        phase -> {
+          if (phase.equals("VALIDATE") && !Files.exists(site)) { // the first batch's gates
+            EngineKit.write(site.resolve("written_by_a_test.txt"), "x\n");
+            try {
+              Thread.sleep(20); // the file system's clock ticks coarsely: the test ran earlier
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+          }
+        };
+    Outcome o = run();
+    assertThat(o.exitCode()).as(String.join("\n", kit.said)).isZero();
+    assertThat(kit.status().at("/batches/1/decision").asText()).isEqualTo("accept");
+    assertThat(kit.said)
+        .anySatisfy(
+            line ->
+                assertThat(line)
+                    .startsWith("WARN the gates' virtualenv changed after the last generator")
+                    .contains("written_by_a_test.txt (added)"));
+  }
+
+  @Test
   void theCommitLimitLeavesAPartialResult() throws Exception {
     kit.spec("limits: { max_commits: 1 }\n");
     Outcome o = run();

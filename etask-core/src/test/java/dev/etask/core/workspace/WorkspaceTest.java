@@ -186,6 +186,26 @@ class WorkspaceTest {
   }
 
   @Test
+  void aChangeIsDatedByTheStatusChangeTimeThatNoProgramCanSetBack() throws Exception {
+    Path venv = tmp.resolve("venv");
+    Files.createDirectories(venv.resolve("lib"));
+    Files.writeString(venv.resolve("lib/before.py"), "x = 1\n");
+    Files.writeString(venv.resolve("lib/removed.py"), "x = 1\n");
+    Files.writeString(venv.resolve("lib/forged.py"), "x = 1\n");
+    var old = Files.getLastModifiedTime(venv.resolve("lib/forged.py"));
+    Thread.sleep(20); // past the file system clock's coarse tick
+    var mark = VenvSeal.mark(tmp.resolve("start"));
+    assertThat(VenvSeal.changedSince(venv, "lib/before.py", mark)).isFalse();
+    Files.writeString(venv.resolve("lib/after.py"), "x = 2\n");
+    Files.delete(venv.resolve("lib/removed.py"));
+    Files.writeString(venv.resolve("lib/forged.py"), "x = 2\n");
+    Files.setLastModifiedTime(venv.resolve("lib/forged.py"), old);
+    assertThat(VenvSeal.changedSince(venv, "lib/after.py", mark)).isTrue();
+    assertThat(VenvSeal.changedSince(venv, "lib/removed.py", mark)).as("its folder").isTrue();
+    assertThat(VenvSeal.changedSince(venv, "lib/forged.py", mark)).as("time set back").isTrue();
+  }
+
+  @Test
   void aFolderEtaskDidNotMakeNeverBecomesAWorkspace() throws Exception {
     Path work = tmp.resolve("src");
     Files.createDirectories(work.resolve("payments-service/src"));
