@@ -272,6 +272,10 @@ public final class GitRepo implements AutoCloseable {
    */
   public void restore() throws GitException {
     try {
+      Status now = git.status().call();
+      if (now.isClean() && now.getUntrackedFolders().isEmpty()) {
+        return; // nothing staged, changed, missing or untracked: reset and clean would do nothing
+      }
       git.reset().setMode(ResetType.HARD).setRef(Constants.HEAD).call();
       git.clean().setCleanDirectories(true).setForce(true).call();
     } catch (GitAPIException e) {

@@ -54,6 +54,47 @@ class GitRepoTest {
   }
 
   @Test
+  void aFreshCloneKnowsTheOriginsDefaultBranchAndBranchesWithoutRewritingFiles() throws Exception {
+    ObjectId mainTip;
+    try (Git o = Git.open(origin.toFile())) {
+      mainTip = o.getRepository().resolve("refs/heads/main");
+    }
+    try (GitRepo work = cloned("w")) {
+      Files.writeString(tmp.resolve("w/src/app.py"), "def f():\n    return 2\n");
+      work.stage(work.changes());
+      ObjectId dev = work.commit("dev work", "x", ME);
+      work.repository().updateRef("refs/heads/dev").setNewObjectId(dev);
+      try (Git o = Git.open(origin.toFile())) {
+        new Git(work.repository())
+            .push()
+            .setRemote(origin.toString())
+            .setRefSpecs(new org.eclipse.jgit.transport.RefSpec("HEAD:refs/heads/dev"))
+            .call();
+        o.getRepository().updateRef("HEAD").link("refs/heads/dev");
+      }
+    }
+    try (GitRepo repo = cloned("c")) {
+      assertThat(FreshClone.defaultBranch(repo)).isEqualTo("dev");
+      assertThat(t(repo).remoteDefaultBranch()).isEqualTo("dev");
+      Path app = tmp.resolve("c/src/app.py");
+      Object file =
+          Files.readAttributes(app, java.nio.file.attribute.BasicFileAttributes.class).fileKey();
+      FreshClone.branch(repo, "auto/x", repo.head());
+      assertThat(repo.currentBranch()).isEqualTo("auto/x");
+      assertThat(repo.changes()).isEmpty();
+      assertThat(
+              Files.readAttributes(app, java.nio.file.attribute.BasicFileAttributes.class)
+                  .fileKey())
+          .as("not rewritten")
+          .isEqualTo(file);
+      FreshClone.branch(repo, "auto/y", mainTip); // not HEAD: checked out
+      assertThat(repo.currentBranch()).isEqualTo("auto/y");
+      assertThat(repo.head()).isEqualTo(mainTip);
+      assertThat(Files.readString(app)).isEqualTo("def f():\n    return 1\n");
+    }
+  }
+
+  @Test
   void aLocalOriginIsClonedWithHardLinkedObjectsNoHooksAndNoRemote() throws Exception {
     Path hook = origin.resolve("hooks/post-checkout");
     Files.createDirectories(hook.getParent());
@@ -129,6 +170,24 @@ class GitRepoTest {
       assertThat(Files.readString(wt.resolve("src/app.py"))).isEqualTo("def f():\n    return 1\n");
       assertThat(wt.resolve("new")).doesNotExist();
       assertThat(wt.resolve("README.md")).exists();
+    }
+  }
+
+  @Test
+  void restoreAlsoUndoesWhatIsOnlyStagedOrOnlyAnEmptyFolder() throws Exception {
+    try (GitRepo repo = cloned("c")) {
+      Path wt = tmp.resolve("c");
+      Files.createDirectories(wt.resolve("empty/inside"));
+      repo.restore();
+      assertThat(wt.resolve("empty")).doesNotExist();
+      Files.writeString(wt.resolve("src/app.py"), "staged");
+      repo.stage(repo.changes());
+      Files.writeString(wt.resolve("src/app.py"), "def f():\n    return 1\n");
+      repo.restore();
+      assertThat(repo.changes()).isEmpty();
+      try (org.eclipse.jgit.api.Git git = org.eclipse.jgit.api.Git.open(wt.toFile())) {
+        assertThat(git.status().call().isClean()).isTrue();
+      }
     }
   }
 
