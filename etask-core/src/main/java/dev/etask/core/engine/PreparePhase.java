@@ -4,6 +4,7 @@ import dev.etask.core.gates.BaselineCheck;
 import dev.etask.core.gates.GateReport;
 import dev.etask.core.gates.GateSetup;
 import dev.etask.core.git.ControlFiles;
+import dev.etask.core.git.FreshClone;
 import dev.etask.core.git.GitException;
 import dev.etask.core.git.GitRepo;
 import dev.etask.core.git.GitTransport;
@@ -46,6 +47,15 @@ final class PreparePhase implements Phase {
     RunState state = c.state();
     TaskSpec spec = c.spec();
     c.out().phase("PREPARE", spec.id() + " — " + spec.objective());
+    // the JSON types prepare and the batches read and write, introspected while git and Python work
+    java.util.concurrent.CompletableFuture.runAsync(
+        () ->
+            dev.etask.core.json.Json.warm(
+                GateReport.class,
+                RunState.class,
+                PythonEnvironment.Project.class,
+                GateSetup.class,
+                dev.etask.core.report.StatusDocument.class));
     BranchGuard guard = new BranchGuard(c);
     if (state.tampered != null) {
       throw guard.generatorPushed(); // for good: only etask:clean starts the task over
@@ -89,6 +99,7 @@ final class PreparePhase implements Phase {
         return;
       }
       ensurePython(c);
+      c.changeGuard().sealAhead();
       c.out().info("baseline kept: " + line(c.store().readReport("baseline")));
       return;
     }
@@ -97,6 +108,8 @@ final class PreparePhase implements Phase {
       return; // nothing can be pushed: no environment, no baseline
     }
     ensurePython(c);
+    c.changeGuard()
+        .sealAhead(); // the first generator's seal, on a spare core while the baseline loads
     measureBaseline(c);
     if (adopted != null) {
       // the baseline is the base's; the next batch is judged against the adopted branch's tip
@@ -130,7 +143,10 @@ final class PreparePhase implements Phase {
         GitTransport transport = c.transport(git);
         String base = spec.repository().base();
         if (base == null) {
-          base = transport.remoteDefaultBranch();
+          base = FreshClone.defaultBranch(git); // what the origin said as it was cloned
+          if (base == null) {
+            base = transport.remoteDefaultBranch();
+          }
           if (base == null) {
             throw new EtaskException(
                 Code.CLONE_FAILED,
@@ -191,7 +207,7 @@ final class PreparePhase implements Phase {
                       + commits.size()
                       + " etask commit(s))");
         } else {
-          git.checkoutBranch(spec.branch(), baseId);
+          FreshClone.branch(git, spec.branch(), baseId);
           c.out().info("branch " + spec.branch() + " created from " + base);
         }
         control.sanitize(RunContext.BY_PRODUCTS, c.ident());

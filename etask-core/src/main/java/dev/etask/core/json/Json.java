@@ -21,4 +21,21 @@ public final class Json {
           .setVisibility(PropertyAccessor.IS_GETTER, Visibility.NONE);
 
   private Json() {}
+
+  /**
+   * Builds the mapper's readers and writers of {@code types} (Jackson introspects a class once, on
+   * its first use, in tens of milliseconds): called on a spare thread while a task waits for git or
+   * Python, it takes that time off the task's own. A type that cannot be mapped is left for its
+   * first use to report.
+   */
+  public static void warm(Class<?>... types) {
+    for (Class<?> type : types) {
+      try {
+        MAPPER.readerFor(type);
+        MAPPER.writerFor(type);
+      } catch (RuntimeException e) {
+        // said where the type is really used
+      }
+    }
+  }
 }
