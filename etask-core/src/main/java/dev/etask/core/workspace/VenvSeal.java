@@ -23,8 +23,9 @@ import java.util.concurrent.TimeUnit;
  * the size and modification time of every other file (a package's modules, compiled bytecode,
  * compiled programs in {@code bin/}). Taken before a generator runs and compared after it, it tells
  * whether the generator tampered with the gates' environment. ({@link #stat} does the same for any
- * folder, e.g. the tools' caches.) A generator can still forge a file's time and size on purpose;
- * full isolation comes with a sandbox.
+ * folder, e.g. the tools' caches.) A change found between two seals is dated by {@link
+ * #changedSince}: the seal before a generator may be the last generator's. A generator can still
+ * forge a file's time and size on purpose; full isolation comes with a sandbox.
  */
 public final class VenvSeal {
   private VenvSeal() {}
