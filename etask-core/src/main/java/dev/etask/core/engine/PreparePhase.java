@@ -47,7 +47,8 @@ final class PreparePhase implements Phase {
     RunState state = c.state();
     TaskSpec spec = c.spec();
     c.out().phase("PREPARE", spec.id() + " — " + spec.objective());
-    // the JSON types prepare and the batches read and write, introspected while git and Python work
+    // the JSON types and the XML parser prepare and the batches use, loaded while git and Python
+    // work
     java.util.concurrent.CompletableFuture.runAsync(
         () ->
             dev.etask.core.json.Json.warm(
@@ -107,6 +108,16 @@ final class PreparePhase implements Phase {
     if (state.halted != null) {
       return; // nothing can be pushed: no environment, no baseline
     }
+    // git's status read once on a spare core while the environment is built: the first batch's
+    // restore then finds its code loaded and the clone's files read
+    java.util.concurrent.CompletableFuture.runAsync(
+        () -> {
+          try (GitRepo git = dev.etask.core.git.GitRepo.open(c.ws().repo())) {
+            git.changes();
+          } catch (GitException | RuntimeException e) {
+            // the first batch's restore reads it again and says what is wrong
+          }
+        });
     ensurePython(c);
     c.changeGuard()
         .sealAhead(); // the first generator's seal, on a spare core while the baseline loads
