@@ -47,8 +47,7 @@ final class PreparePhase implements Phase {
     RunState state = c.state();
     TaskSpec spec = c.spec();
     c.out().phase("PREPARE", spec.id() + " — " + spec.objective());
-    // the JSON types and the XML parser prepare and the batches use, loaded while git and Python
-    // work
+    // the JSON types prepare and the batches read and write, introspected while git and Python work
     java.util.concurrent.CompletableFuture.runAsync(
         () ->
             dev.etask.core.json.Json.warm(
