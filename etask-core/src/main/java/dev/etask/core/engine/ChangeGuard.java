@@ -18,7 +18,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -77,7 +76,7 @@ final class ChangeGuard {
       Map<String, String> seal,
       Map<Path, byte[]> reports,
       ObjectId head,
-      FileTime mark,
+      VenvSeal.Mark mark,
       long wallMillis,
       long monoNanos) {}
 
@@ -87,7 +86,7 @@ final class ChangeGuard {
    */
   void sealAhead() {
     ahead =
-        java.util.concurrent.CompletableFuture.supplyAsync(
+        c.onSpareThread(
             () -> {
               try {
                 return venvSeal();
@@ -102,7 +101,8 @@ final class ChangeGuard {
     if (venv == null && ahead != null) {
       try {
         venv = ahead.join();
-      } catch (java.util.concurrent.CompletionException e) {
+      } catch (java.util.concurrent.CompletionException
+          | java.util.concurrent.CancellationException e) {
         venv = null; // sealed here instead
       }
     }
@@ -115,7 +115,7 @@ final class ChangeGuard {
     Map<String, byte[]> control = new ControlFiles(git).snapshot();
     Map<Path, byte[]> reports = c.store().keptReports();
     ObjectId head = git.head();
-    FileTime mark = VenvSeal.mark(c.ws().logs().resolve(".generator-start"));
+    VenvSeal.Mark mark = VenvSeal.mark(c.ws().root().resolve(".generator-start.tmp"));
     return new Snapshot(
         control, venv, seal, reports, head, mark, System.currentTimeMillis(), System.nanoTime());
   }
@@ -140,7 +140,7 @@ final class ChangeGuard {
   /**
    * Why the batch must be rolled back because the generator changed git's control files, moved HEAD
    * or changed etask's own files; null when it did none of that. Everything is put back first (the
-   * virtualenv is rebuilt when it was touched).
+   * virtualenv is rebuilt when it was touched, by the generator or before it).
    */
   String tampering(GitRepo git, Snapshot before) throws GitException, IOException {
     ControlFiles control = new ControlFiles(git);
@@ -156,47 +156,70 @@ final class ChangeGuard {
     if (!tampered.isEmpty()) {
       control.restore(before.control());
       git.restore();
-      return "the generator changed the clone's git control files ("
-          + String.join(", ", tampered)
-          + "); they were restored";
     }
     Map<String, String> venvAfter = venvSeal();
-    List<String> changed = generatorsVenvChanges(before, venvAfter);
+    List<String> earlier = new ArrayList<>();
+    List<String> changed = generatorsVenvChanges(before, venvAfter, earlier);
     changed.addAll(VenvSeal.changes(before.seal(), etasksOwnFiles()));
-    if (changed.isEmpty()) {
-      lastVenv = venvAfter;
+    if (changed.isEmpty() && tampered.isEmpty()) {
+      if (!earlier.isEmpty()) {
+        c.out()
+            .warn(
+                "the gates' virtualenv changed after the last generator and before this one"
+                    + " started (a test that writes into it?): "
+                    + firstFive(earlier)
+                    + "; it is rebuilt");
+        rebuildVenv();
+      } else {
+        lastVenv = venvAfter;
+      }
       return null;
     }
     git.restore();
-    boolean venv = changed.stream().anyMatch(x -> x.startsWith("venv/"));
+    boolean venv = !earlier.isEmpty() || changed.stream().anyMatch(x -> x.startsWith("venv/"));
     FileTrees.delete(c.ws().cache()); // the tools' caches are rebuilt
     Files.createDirectories(c.ws().cache());
     for (Map.Entry<Path, byte[]> r : before.reports().entrySet()) {
       AtomicFiles.write(r.getKey(), r.getValue()); // the reports etask reads, as it wrote them
     }
     if (venv) {
-      c.tools().python(c).invalidate();
-      PreparePhase.ensurePython(c);
+      rebuildVenv();
     }
-    return "the generator changed etask's own files ("
-        + String.join(", ", changed.subList(0, Math.min(5, changed.size())))
-        + (changed.size() > 5 ? ", …" : "")
-        + ")"
-        + (venv ? "; the gates' virtualenv was rebuilt" : "");
+    List<String> why = new ArrayList<>();
+    if (!tampered.isEmpty()) {
+      why.add(
+          "the generator changed the clone's git control files ("
+              + String.join(", ", tampered)
+              + "); they were restored");
+    }
+    if (!changed.isEmpty()) {
+      why.add("the generator changed etask's own files (" + firstFive(changed) + ")");
+    }
+    return String.join("; ", why) + (venv ? "; the gates' virtualenv was rebuilt" : "");
+  }
+
+  private static String firstFive(List<String> items) {
+    return String.join(", ", items.subList(0, Math.min(5, items.size())))
+        + (items.size() > 5 ? ", …" : "");
+  }
+
+  private void rebuildVenv() throws IOException {
+    c.tools().python(c).invalidate();
+    PreparePhase.ensurePython(c);
   }
 
   /**
-   * The virtualenv's changes since {@code before}'s seal of it that the generator made: those whose
-   * status changed at or after its start. The others (a test that wrote into the venv while the
-   * last batch was validated) are said and kept. When the system clock was set back while the
-   * generator ran, every change counts as its own.
+   * The virtualenv's changes since {@code before}'s seal of it that the generator made: those dated
+   * at or after its start ({@link VenvSeal#changedSince}). The others — a test that wrote into the
+   * venv while the last batch was validated — go to {@code earlier}. When the system clock was set
+   * back while the generator ran, every change counts as its own.
    */
-  private List<String> generatorsVenvChanges(Snapshot before, Map<String, String> after) {
+  private List<String> generatorsVenvChanges(
+      Snapshot before, Map<String, String> after, List<String> earlier) {
     long wall = System.currentTimeMillis() - before.wallMillis();
     long mono = (System.nanoTime() - before.monoNanos()) / 1_000_000;
     boolean clockSetBack = wall < mono - 1000;
     List<String> ours = new ArrayList<>();
-    List<String> earlier = new ArrayList<>();
     VenvSeal.diff(before.venv(), after)
         .forEach(
             (path, how) ->
@@ -204,14 +227,6 @@ final class ChangeGuard {
                         ? ours
                         : earlier)
                     .add(path + " (" + how + ")"));
-    if (!earlier.isEmpty()) {
-      c.out()
-          .warn(
-              "the gates' virtualenv changed after the last generator and before this one started"
-                  + " (a test that writes into it?): "
-                  + String.join(", ", earlier.subList(0, Math.min(5, earlier.size())))
-                  + (earlier.size() > 5 ? ", …" : ""));
-    }
     return ours;
   }
 

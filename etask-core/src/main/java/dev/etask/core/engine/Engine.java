@@ -282,6 +282,7 @@ public final class Engine implements AutoCloseable {
       // the JVM is shutting down: the hook is running or has run
     }
     c.runner().killAll();
+    c.closeSpareThreads();
     c.closeNetwork();
     closeQuietly(lock);
   }

@@ -48,14 +48,16 @@ final class PreparePhase implements Phase {
     TaskSpec spec = c.spec();
     c.out().phase("PREPARE", spec.id() + " — " + spec.objective());
     // the JSON types prepare and the batches read and write, introspected while git and Python work
-    java.util.concurrent.CompletableFuture.runAsync(
-        () ->
-            dev.etask.core.json.Json.warm(
-                GateReport.class,
-                RunState.class,
-                PythonEnvironment.Project.class,
-                GateSetup.class,
-                dev.etask.core.report.StatusDocument.class));
+    c.onSpareThread(
+        () -> {
+          dev.etask.core.json.Json.warm(
+              GateReport.class,
+              RunState.class,
+              PythonEnvironment.Project.class,
+              GateSetup.class,
+              dev.etask.core.report.StatusDocument.class);
+          return null;
+        });
     BranchGuard guard = new BranchGuard(c);
     if (state.tampered != null) {
       throw guard.generatorPushed(); // for good: only etask:clean starts the task over
@@ -109,12 +111,12 @@ final class PreparePhase implements Phase {
     }
     // git's status read once on a spare core while the environment is built: the first batch's
     // restore then finds its code loaded and the clone's files read
-    java.util.concurrent.CompletableFuture.runAsync(
+    c.onSpareThread(
         () -> {
-          try (GitRepo git = dev.etask.core.git.GitRepo.open(c.ws().repo())) {
-            git.changes();
+          try (GitRepo git = GitRepo.open(c.ws().repo())) {
+            return git.changes();
           } catch (GitException | RuntimeException e) {
-            // the first batch's restore reads it again and says what is wrong
+            return null; // the first batch's restore reads it again and says what is wrong
           }
         });
     ensurePython(c);

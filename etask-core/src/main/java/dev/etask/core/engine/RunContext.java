@@ -70,6 +70,15 @@ final class RunContext {
   private volatile boolean interrupted;
   private final ChangeGuard changeGuard = new ChangeGuard(this);
 
+  /** Threads for work that only makes later steps faster; stopped with the run. */
+  private final java.util.concurrent.ExecutorService spare =
+      java.util.concurrent.Executors.newCachedThreadPool(
+          work -> {
+            Thread t = new Thread(work, "etask-spare");
+            t.setDaemon(true);
+            return t;
+          });
+
   RunContext(
       Engine.Config config,
       TaskSpec spec,
@@ -206,6 +215,24 @@ final class RunContext {
 
   void ciOutputsWritten(boolean written) {
     ciOutputsWritten = written;
+  }
+
+  /**
+   * Runs {@code work} on a spare thread of this run: work that only makes a later step faster
+   * (warming a cache while git or Python work), which that step does itself when it has to.
+   */
+  <T> java.util.concurrent.CompletableFuture<T> onSpareThread(java.util.function.Supplier<T> work) {
+    return java.util.concurrent.CompletableFuture.supplyAsync(work, spare);
+  }
+
+  /** Stops the spare threads' work, waiting a little for what runs to end. */
+  void closeSpareThreads() {
+    spare.shutdownNow();
+    try {
+      spare.awaitTermination(5, java.util.concurrent.TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   /** Closes what the task opened for the network (the SSH sessions). */

@@ -21,20 +21,35 @@ import org.eclipse.jgit.lib.StoredConfig;
 public final class ControlFiles {
   private final Repository repo;
 
+  /**
+   * The single files watched: the config, HEAD, and the state of a merge, cherry-pick, revert or
+   * squash in progress (git's next commit would take a MERGE_HEAD left behind as a second parent).
+   */
+  private static final List<String> WATCHED =
+      List.of(
+          "config",
+          "HEAD",
+          "MERGE_HEAD",
+          "MERGE_MSG",
+          "MERGE_MODE",
+          "CHERRY_PICK_HEAD",
+          "REVERT_HEAD",
+          "SQUASH_MSG");
+
   public ControlFiles(GitRepo git) {
     this.repo = git.repository();
   }
 
   /**
    * The files of {@code .git} a generator could use to run code or redirect etask later: config,
-   * hooks and info/. Compare two snapshots to catch a change; {@link #restoreControlFiles} undoes
-   * it.
+   * HEAD, a merge or pick in progress, hooks and info/. Compare two snapshots to catch a change;
+   * {@link #restoreControlFiles} undoes it.
    */
   public Map<String, byte[]> snapshot() throws GitException {
     Path gitDir = repo.getDirectory().toPath();
     Map<String, byte[]> out = new java.util.TreeMap<>();
     try {
-      for (String name : List.of("config", "HEAD")) {
+      for (String name : WATCHED) {
         Path p = gitDir.resolve(name);
         if (Files.isRegularFile(p)) {
           out.put(name, Files.readAllBytes(p));

@@ -273,8 +273,11 @@ public final class GitRepo implements AutoCloseable {
   public void restore() throws GitException {
     try {
       Status now = git.status().call();
-      if (now.isClean() && now.getUntrackedFolders().isEmpty()) {
-        return; // nothing staged, changed, missing or untracked: reset and clean would do nothing
+      if (now.isClean()
+          && now.getUntrackedFolders().isEmpty()
+          && git.getRepository().getRepositoryState() == org.eclipse.jgit.lib.RepositoryState.SAFE
+          && !Files.exists(git.getRepository().getDirectory().toPath().resolve("SQUASH_MSG"))) {
+        return; // nothing staged, changed, missing, untracked or in progress: nothing to reset
       }
       git.reset().setMode(ResetType.HARD).setRef(Constants.HEAD).call();
       git.clean().setCleanDirectories(true).setForce(true).call();

@@ -121,34 +121,82 @@ public final class VenvSeal {
   }
 
   /**
-   * Whether the entry {@code rel} under {@code base} (or, when it is gone, the nearest folder above
-   * it that is left) had its status changed at or after {@code mark}: its inode change time, which
-   * every write, rename, removal and time stamp reset sets and no program can set back. True when
-   * that time cannot be read.
+   * An instant as the file system stamps a status change, taken just before a generator starts
+   * ({@link #mark}): every change made before it is stamped earlier, every change after it at or
+   * after it. Null {@code ctime}: none could be taken, and every change counts as the generator's.
    */
-  public static boolean changedSince(Path base, String rel, FileTime mark) {
-    Path p = base.resolve(rel);
-    while (p != null && p.startsWith(base)) {
+  public record Mark(FileTime ctime, Object device) {}
+
+  /**
+   * A {@link Mark}, from {@code file} (made anew beside the venv, on its file system): the first
+   * change time the file system gives after the one current now (its clock ticks coarsely — a few
+   * milliseconds, or a second on some file systems — so a change made just before shares the
+   * current tick).
+   */
+  public static Mark mark(Path file) throws IOException {
+    Files.deleteIfExists(file);
+    Files.write(file, new byte[] {0}, java.nio.file.StandardOpenOption.CREATE_NEW);
+    try {
+      FileTime now = ctime(file);
+      long deadline = System.nanoTime() + 2_500_000_000L;
+      FileTime next = now;
+      while (next.compareTo(now) <= 0 && System.nanoTime() < deadline) {
+        Thread.sleep(1);
+        Files.write(file, new byte[] {1}, java.nio.file.StandardOpenOption.TRUNCATE_EXISTING);
+        next = ctime(file);
+      }
+      long wall = System.currentTimeMillis();
+      if (next.compareTo(now) <= 0
+          || next.toMillis() < wall - 5_000
+          || next.toMillis() > wall + 1_000) { // a file system whose clock is not this system's
+        return new Mark(null, null);
+      }
+      return new Mark(next, device(file));
+    } catch (UnsupportedOperationException | IllegalArgumentException e) {
+      return new Mark(null, null); // no change times here
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return new Mark(null, null);
+    }
+  }
+
+  /**
+   * Whether the entry {@code rel} under {@code base} may have been changed at or after {@code
+   * mark}: its inode change time — which every write, rename, link and time stamp reset sets, and
+   * which a program cannot set back without setting the system clock back — or that of any folder
+   * or link on the way to it from {@code base} (a folder or link moved or swapped in carries what
+   * was made earlier), is at or after the mark, or one of them is on another file system. For an
+   * entry that is gone, the entries on the way to it that are left. True when that cannot be told.
+   */
+  public static boolean changedSince(Path base, String rel, Mark mark) {
+    if (mark.ctime() == null) {
+      return true;
+    }
+    Path p = base;
+    for (Path name : Path.of(rel)) {
+      p = p.resolve(name);
       try {
-        FileTime ctime = (FileTime) Files.getAttribute(p, "unix:ctime", LinkOption.NOFOLLOW_LINKS);
-        return ctime.compareTo(mark) >= 0;
+        Map<String, Object> a =
+            Files.readAttributes(p, "unix:ctime,dev", LinkOption.NOFOLLOW_LINKS);
+        if (((FileTime) a.get("ctime")).compareTo(mark.ctime()) >= 0
+            || !a.get("dev").equals(mark.device())) {
+          return true;
+        }
       } catch (java.nio.file.NoSuchFileException e) {
-        p = p.getParent();
+        return false; // the entries on the way that are left are older than the mark
       } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
         return true;
       }
     }
-    return true;
+    return false;
   }
 
-  /** Now, as the file system stamps a file's status change (its clock can lag the system's). */
-  public static FileTime mark(Path scratchFile) throws IOException {
-    Files.write(scratchFile, new byte[0]);
-    try {
-      return (FileTime) Files.getAttribute(scratchFile, "unix:ctime", LinkOption.NOFOLLOW_LINKS);
-    } catch (UnsupportedOperationException | IllegalArgumentException e) {
-      return FileTime.fromMillis(Long.MIN_VALUE); // no change time here: nothing is ever excused
-    }
+  private static FileTime ctime(Path file) throws IOException {
+    return (FileTime) Files.getAttribute(file, "unix:ctime", LinkOption.NOFOLLOW_LINKS);
+  }
+
+  private static Object device(Path file) throws IOException {
+    return Files.getAttribute(file, "unix:dev", LinkOption.NOFOLLOW_LINKS);
   }
 
   /** The paths that were added, removed or changed between two seals, each with how. */

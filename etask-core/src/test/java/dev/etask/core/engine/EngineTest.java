@@ -435,11 +435,6 @@ class EngineTest {
         phase -> {
           if (phase.equals("VALIDATE") && !Files.exists(site)) { // the first batch's gates
             EngineKit.write(site.resolve("written_by_a_test.txt"), "x\n");
-            try {
-              Thread.sleep(20); // the file system's clock ticks coarsely: the test ran earlier
-            } catch (InterruptedException e) {
-              Thread.currentThread().interrupt();
-            }
           }
         };
     Outcome o = run();
@@ -450,7 +445,8 @@ class EngineTest {
             line ->
                 assertThat(line)
                     .startsWith("WARN the gates' virtualenv changed after the last generator")
-                    .contains("written_by_a_test.txt (added)"));
+                    .contains("written_by_a_test.txt (added)")
+                    .endsWith("it is rebuilt"));
   }
 
   @Test
@@ -628,6 +624,22 @@ class EngineTest {
     run();
     assertThat(kit.status().at("/batches/0/reason").asText()).contains("HEAD moved");
     assertThat(kit.branch()).isEmpty();
+  }
+
+  @Test
+  void aGeneratorLeavingAMergeInProgressIsRolledBackAndNoCommitTakesItsParent() throws Exception {
+    kit.generator =
+        r -> {
+          EngineKit.write(
+              r.repo().resolve(".git/MERGE_HEAD"), "0123456789012345678901234567890123456789\n");
+          return EngineKit.writes(
+              r, "tests/test_" + EngineKit.stem(r) + ".py", "def test_m():\n    assert 1\n");
+        };
+    run();
+    assertThat(kit.status().at("/batches/0/reason").asText())
+        .contains("control files")
+        .contains("MERGE_HEAD");
+    assertThat(kit.work.resolve("t/repo/.git/MERGE_HEAD")).doesNotExist();
   }
 
   @Test

@@ -186,23 +186,35 @@ class WorkspaceTest {
   }
 
   @Test
-  void aChangeIsDatedByTheStatusChangeTimeThatNoProgramCanSetBack() throws Exception {
+  void aChangeIsDatedByTheStatusChangeTimeOfItAndOfEveryFolderOnTheWay() throws Exception {
     Path venv = tmp.resolve("venv");
-    Files.createDirectories(venv.resolve("lib"));
-    Files.writeString(venv.resolve("lib/before.py"), "x = 1\n");
-    Files.writeString(venv.resolve("lib/removed.py"), "x = 1\n");
-    Files.writeString(venv.resolve("lib/forged.py"), "x = 1\n");
+    for (String f :
+        List.of("lib/before.py", "lib/forged.py", "old/removed.py", "gone/removed.py")) {
+      Files.createDirectories(venv.resolve(f).getParent());
+      Files.writeString(venv.resolve(f), "x = 1\n");
+    }
+    Files.delete(venv.resolve("old/removed.py"));
+    Path elsewhere = tmp.resolve("made-earlier/pkg");
+    Files.createDirectories(elsewhere);
+    Files.writeString(elsewhere.resolve("__init__.py"), "import cheat\n");
+    Path copy = tmp.resolve("copy-of-lib");
+    Files.createDirectories(copy);
+    Files.writeString(copy.resolve("before.py"), "x = 2\n");
     var old = Files.getLastModifiedTime(venv.resolve("lib/forged.py"));
-    Thread.sleep(20); // past the file system clock's coarse tick
-    var mark = VenvSeal.mark(tmp.resolve("start"));
+    var mark = VenvSeal.mark(tmp.resolve("start")); // no pause: the mark waits for the next tick
     assertThat(VenvSeal.changedSince(venv, "lib/before.py", mark)).isFalse();
-    Files.writeString(venv.resolve("lib/after.py"), "x = 2\n");
-    Files.delete(venv.resolve("lib/removed.py"));
+    assertThat(VenvSeal.changedSince(venv, "old/removed.py", mark)).as("removed before").isFalse();
+    Files.delete(venv.resolve("gone/removed.py"));
     Files.writeString(venv.resolve("lib/forged.py"), "x = 2\n");
     Files.setLastModifiedTime(venv.resolve("lib/forged.py"), old);
-    assertThat(VenvSeal.changedSince(venv, "lib/after.py", mark)).isTrue();
-    assertThat(VenvSeal.changedSince(venv, "lib/removed.py", mark)).as("its folder").isTrue();
+    Files.move(elsewhere, venv.resolve("old/pkg"));
+    assertThat(VenvSeal.changedSince(venv, "gone/removed.py", mark)).as("removed after").isTrue();
     assertThat(VenvSeal.changedSince(venv, "lib/forged.py", mark)).as("time set back").isTrue();
+    assertThat(VenvSeal.changedSince(venv, "old/pkg/__init__.py", mark)).as("moved in").isTrue();
+    Path lib = venv.resolve("lib");
+    Files.move(lib, tmp.resolve("lib-aside"));
+    Files.createSymbolicLink(lib, copy);
+    assertThat(VenvSeal.changedSince(venv, "lib/before.py", mark)).as("swapped in").isTrue();
   }
 
   @Test
