@@ -31,7 +31,8 @@ clean_origin() {
 
 run_shell() { # size round
   clean_origin
-  /usr/bin/time -f "%e %M" -o "$work/time.txt" "$here/baseline.sh" "$origin" "${targets[@]:0:$1}" >/dev/null 2>&1
+  /usr/bin/time -f "%e %M" -o "$work/time.txt" "$here/baseline.sh" "$origin" "${targets[@]:0:$1}" >"$work/shell.log" 2>&1 \
+    || { echo "the shell flow failed; see $work/shell.log" >&2; exit 1; }
   echo -e "shell\t$1\t$2\t$(tail -1 "$work/time.txt")" >>"$results"
 }
 
