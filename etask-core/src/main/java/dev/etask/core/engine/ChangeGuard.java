@@ -115,7 +115,7 @@ final class ChangeGuard {
     Map<String, byte[]> control = new ControlFiles(git).snapshot();
     Map<Path, byte[]> reports = c.store().keptReports();
     ObjectId head = git.head();
-    VenvSeal.Mark mark = VenvSeal.mark(c.ws().root().resolve(".generator-start.tmp"));
+    VenvSeal.Mark mark = VenvSeal.mark(c.ws().logs().resolve(".generator-start"));
     return new Snapshot(
         control, venv, seal, reports, head, mark, System.currentTimeMillis(), System.nanoTime());
   }
@@ -177,10 +177,13 @@ final class ChangeGuard {
     }
     git.restore();
     boolean venv = !earlier.isEmpty() || changed.stream().anyMatch(x -> x.startsWith("venv/"));
-    FileTrees.delete(c.ws().cache()); // the tools' caches are rebuilt
-    Files.createDirectories(c.ws().cache());
-    for (Map.Entry<Path, byte[]> r : before.reports().entrySet()) {
-      AtomicFiles.write(r.getKey(), r.getValue()); // the reports etask reads, as it wrote them
+    if (!changed.isEmpty()) {
+      c.python().stopWorker(); // its client script is in the caches: the next call starts anew
+      FileTrees.delete(c.ws().cache()); // the tools' caches are rebuilt
+      Files.createDirectories(c.ws().cache());
+      for (Map.Entry<Path, byte[]> r : before.reports().entrySet()) {
+        AtomicFiles.write(r.getKey(), r.getValue()); // the reports etask reads, as it wrote them
+      }
     }
     if (venv) {
       rebuildVenv();
@@ -204,6 +207,7 @@ final class ChangeGuard {
   }
 
   private void rebuildVenv() throws IOException {
+    c.python().stopWorker(); // it runs the old venv's Python: the rebuilt venv starts its own
     c.tools().python(c).invalidate();
     PreparePhase.ensurePython(c);
   }
