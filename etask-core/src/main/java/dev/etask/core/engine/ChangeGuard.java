@@ -154,8 +154,7 @@ final class ChangeGuard {
       git.checkoutBranch(branch, before.head()); // the generator's commits never stay on the branch
     }
     if (!tampered.isEmpty()) {
-      control.restore(before.control());
-      git.restore();
+      control.restore(before.control()); // the tree is restored below, with every rollback
     }
     Map<String, String> venvAfter = venvSeal();
     List<String> earlier = new ArrayList<>();
