@@ -103,6 +103,19 @@ public final class Engine implements AutoCloseable {
   }
 
   static Engine open(Config config, Listener listener, Tools tools) {
+    SpareThreads spare = new SpareThreads();
+    // while the spec is read
+    spare.run(Warmup::git);
+    spare.run(Warmup::json);
+    try {
+      return open(config, listener, tools, spare);
+    } catch (RuntimeException e) {
+      spare.close();
+      throw e;
+    }
+  }
+
+  private static Engine open(Config config, Listener listener, Tools tools, SpareThreads spare) {
     TaskSpec spec = SpecLoader.load(config.spec());
     Workspace ws = Workspace.of(config.workDir(), config.artifactsDir(), spec.id());
     Redactor redactor = TaskSecrets.of(config, spec, ws);
@@ -139,7 +152,8 @@ public final class Engine implements AutoCloseable {
             new Environments(config.environment(), ws.home()).neverPass(config.servers().values()),
             store,
             new Budget(spec.limits(), Instant.now()),
-            tools);
+            tools,
+            spare);
     Engine engine = new Engine(c, lock);
     try {
       Leftovers.cleanUp(c);

@@ -47,17 +47,8 @@ final class PreparePhase implements Phase {
     RunState state = c.state();
     TaskSpec spec = c.spec();
     c.out().phase("PREPARE", spec.id() + " — " + spec.objective());
-    // the JSON types prepare and the batches read and write, introspected while git and Python work
-    c.onSpareThread(
-        () -> {
-          dev.etask.core.json.Json.warm(
-              GateReport.class,
-              RunState.class,
-              PythonEnvironment.Project.class,
-              GateSetup.class,
-              dev.etask.core.report.StatusDocument.class);
-          return null;
-        });
+    // the code of the batches and of delivery, run once on a throwaway while git and Python work
+    c.onSpareThread(Warmup::rehearse);
     BranchGuard guard = new BranchGuard(c);
     if (state.tampered != null) {
       throw guard.generatorPushed(); // for good: only etask:clean starts the task over

@@ -70,14 +70,7 @@ final class RunContext {
   private volatile boolean interrupted;
   private final ChangeGuard changeGuard = new ChangeGuard(this);
 
-  /** Threads for work that only makes later steps faster; stopped with the run. */
-  private final java.util.concurrent.ExecutorService spare =
-      java.util.concurrent.Executors.newCachedThreadPool(
-          work -> {
-            Thread t = new Thread(work, "etask-spare");
-            t.setDaemon(true);
-            return t;
-          });
+  private final SpareThreads spare;
 
   RunContext(
       Engine.Config config,
@@ -88,8 +81,10 @@ final class RunContext {
       Environments environments,
       StateStore store,
       Budget budget,
-      Tools tools) {
+      Tools tools,
+      SpareThreads spare) {
     this.config = config;
+    this.spare = spare;
     this.spec = spec;
     this.ws = ws;
     this.out = out;
@@ -222,17 +217,12 @@ final class RunContext {
    * (warming a cache while git or Python work), which that step does itself when it has to.
    */
   <T> java.util.concurrent.CompletableFuture<T> onSpareThread(java.util.function.Supplier<T> work) {
-    return java.util.concurrent.CompletableFuture.supplyAsync(work, spare);
+    return spare.run(work);
   }
 
   /** Stops the spare threads' work, waiting a little for what runs to end. */
   void closeSpareThreads() {
-    spare.shutdownNow();
-    try {
-      spare.awaitTermination(5, java.util.concurrent.TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    spare.close();
   }
 
   /** Closes what the task opened for the network (the SSH sessions). */

@@ -273,9 +273,14 @@ final class StateStore {
 
   /** The one way to write JSON etask keeps: every string value redacted, written atomically. */
   private byte[] writeJson(Path file, Object value) throws IOException {
-    byte[] bytes = Json.MAPPER.writeValueAsBytes(redactor.redact(Json.MAPPER.valueToTree(value)));
+    byte[] bytes = toJson(redactor, value);
     AtomicFiles.write(file, bytes);
     return bytes;
+  }
+
+  /** {@code value} as etask writes it: indented JSON, every secret replaced. */
+  static byte[] toJson(Redactor redactor, Object value) throws IOException {
+    return Json.MAPPER.writeValueAsBytes(redactor.redact(Json.MAPPER.valueToTree(value)));
   }
 
   private Path reportFile(String name) {
