@@ -104,9 +104,7 @@ public final class Engine implements AutoCloseable {
 
   static Engine open(Config config, Listener listener, Tools tools) {
     SpareThreads spare = new SpareThreads();
-    // while the spec is read
-    spare.run(Warmup::git);
-    spare.run(Warmup::json);
+    Warmup.start(spare); // while the spec is read
     try {
       return open(config, listener, tools, spare);
     } catch (RuntimeException e) {

@@ -25,7 +25,29 @@ import java.util.TreeMap;
  * parser that is over a second of a task's own time when it happens on the task's path.
  */
 final class Warmup {
+  /** Once per JVM: the tasks {@code etask:launch} runs side by side share the loaded code. */
+  private static final java.util.concurrent.atomic.AtomicBoolean STARTED =
+      new java.util.concurrent.atomic.AtomicBoolean();
+
+  private static final java.util.concurrent.atomic.AtomicBoolean REHEARSED =
+      new java.util.concurrent.atomic.AtomicBoolean();
+
   private Warmup() {}
+
+  /** At the start of the first run in this JVM: {@link #git} and {@link #json}, side by side. */
+  static void start(SpareThreads spare) {
+    if (STARTED.compareAndSet(false, true)) {
+      spare.run(Warmup::git);
+      spare.run(Warmup::json);
+    }
+  }
+
+  /** At the first prepare in this JVM: {@link #rehearse} on a spare thread. */
+  static void rehearseOnce(RunContext c) {
+    if (REHEARSED.compareAndSet(false, true)) {
+      c.onSpareThread(Warmup::rehearse);
+    }
+  }
 
   /**
    * At the start of a run, while the spec is read: JGit's first classes (its jar is signed, so the
