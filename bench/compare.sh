@@ -27,6 +27,9 @@ rm -rf "$cache"
 clean_origin() {
   git -C "$origin" for-each-ref --format='%(refname:short)' refs/heads/auto/ | while read -r b; do
     git -C "$origin" branch -q -D "$b"; done
+  # one pack, as a hosted origin keeps it: every run's push leaves a pack, and a clone that opens
+  # hundreds of them measures the benchmark's history, not the flow
+  git -C "$origin" gc -q --prune=now
 }
 
 run_shell() { # size round
