@@ -48,7 +48,7 @@ final class PreparePhase implements Phase {
     TaskSpec spec = c.spec();
     c.out().phase("PREPARE", spec.id() + " — " + spec.objective());
     // the code of the batches and of delivery, run once on a throwaway while git and Python work
-    Warmup.rehearseOnce(c);
+    c.warmUp();
     BranchGuard guard = new BranchGuard(c);
     if (state.tampered != null) {
       throw guard.generatorPushed(); // for good: only etask:clean starts the task over

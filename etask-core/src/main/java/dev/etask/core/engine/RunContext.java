@@ -220,6 +220,11 @@ final class RunContext {
     return spare.run(work);
   }
 
+  /** Starts the rehearsal of the git work on a spare thread (see {@link Warmup#rehearse}). */
+  void warmUp() {
+    Warmup.startRehearsal(spare);
+  }
+
   /** Stops the spare threads' work, waiting a little for what runs to end. */
   void closeSpareThreads() {
     spare.close();

@@ -12,12 +12,13 @@ import dev.etask.core.process.Redactor;
 import dev.etask.core.report.StatusDocument;
 import dev.etask.core.state.RunState;
 import dev.etask.core.workspace.PythonEnvironment;
-import java.io.IOException;
-import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 
 /**
  * Code a task is about to need, loaded and run once on a spare thread while the task does other
@@ -25,45 +26,59 @@ import java.util.TreeMap;
  * parser that is over a second of a task's own time when it happens on the task's path.
  */
 final class Warmup {
-  /** Once per JVM: the tasks {@code etask:launch} runs side by side share the loaded code. */
-  private static final java.util.concurrent.atomic.AtomicBoolean STARTED =
-      new java.util.concurrent.atomic.AtomicBoolean();
+  /**
+   * Once per JVM (the tasks {@code etask:launch} runs side by side share the loaded code); a
+   * warm-up stopped by the end of its run is tried again by the next run.
+   */
+  private static final AtomicBoolean GIT = new AtomicBoolean();
 
-  private static final java.util.concurrent.atomic.AtomicBoolean REHEARSED =
-      new java.util.concurrent.atomic.AtomicBoolean();
+  private static final AtomicBoolean JSON = new AtomicBoolean();
+  private static final AtomicBoolean REHEARSAL = new AtomicBoolean();
 
   private Warmup() {}
 
-  /** At the start of the first run in this JVM: {@link #git} and {@link #json}, side by side. */
+  /** At the start of a run: {@link #git} and {@link #json}, side by side. */
   static void start(SpareThreads spare) {
-    if (STARTED.compareAndSet(false, true)) {
-      spare.run(Warmup::git);
-      spare.run(Warmup::json);
-    }
+    once(GIT, spare, Warmup::git);
+    once(JSON, spare, Warmup::json);
   }
 
-  /** At the first prepare in this JVM: {@link #rehearse} on a spare thread. */
-  static void rehearseOnce(RunContext c) {
-    if (REHEARSED.compareAndSet(false, true)) {
-      c.onSpareThread(Warmup::rehearse);
+  /** At prepare: {@link #rehearse}. */
+  static void startRehearsal(SpareThreads spare) {
+    if (!REHEARSAL.get()) {
+      Rehearsal.settleClasses(); // on this thread, before another one uses JGit's file system
+    }
+    once(REHEARSAL, spare, Warmup::rehearse);
+  }
+
+  private static void once(AtomicBoolean done, SpareThreads spare, Supplier<Boolean> work) {
+    if (done.compareAndSet(false, true)) {
+      spare.run(
+          () -> {
+            if (!work.get()) {
+              done.set(false);
+            }
+            return null;
+          });
     }
   }
 
   /**
-   * At the start of a run, while the spec is read: JGit's first classes (its jar is signed, so the
-   * first one costs a check of the signature) and messages.
+   * While the spec is read: JGit's first classes (its jar is signed, so the first one costs a check
+   * of the signature) and messages. True when done.
    */
-  static Void git() {
+  static boolean git() {
     org.eclipse.jgit.internal.JGitText.get();
-    return null;
+    return true;
   }
 
   /**
-   * At the start of a run, beside {@link #git}: the JSON types of the state and reports, and
-   * Jackson's code for a report the size of a real project's, written and read back as the task
-   * will a few times (compiled by then, not interpreted on the task's path).
+   * Beside {@link #git}: the JSON types of the state and reports, and Jackson's code for a report
+   * the size of a real project's, written and read back as the task will, a few times (compiled by
+   * then, not interpreted on the task's path). True when all of it ran; it stops when its thread is
+   * interrupted (the run ended).
    */
-  static Void json() {
+  static boolean json() {
     Json.warm(
         RunState.class,
         GateReport.class,
@@ -73,13 +88,20 @@ final class Warmup {
     GateReport report = sampleReport();
     try {
       for (int i = 0; i < 5; i++) {
-        Json.MAPPER.readValue(StateStore.toJson(Redactor.none(), report), GateReport.class);
+        if (Thread.currentThread().isInterrupted()) {
+          return false;
+        }
+        GateReport back =
+            Json.MAPPER.readValue(StateStore.toJson(Redactor.none(), report), GateReport.class);
         StateStore.toJson(Redactor.none(), new RunState());
+        if (!back.equals(report)) {
+          return false;
+        }
       }
+      return true;
     } catch (java.io.IOException | RuntimeException e) {
-      // the task's own first write says what is wrong
+      return false; // the task's own first write says what is wrong
     }
-    return null;
   }
 
   /** 600 tests, 40 measured files, a few findings. */
@@ -112,16 +134,13 @@ final class Warmup {
 
   /**
    * While prepare clones and builds the environment: the git work of a batch and of delivery, on a
-   * throwaway repository in the system's temporary folder (see {@link Rehearsal}; never in the
-   * workspace, whose files the change guard seals), and a first XML report.
+   * throwaway repository in a new folder of the system's temporary folder (see {@link Rehearsal};
+   * never in the workspace, whose files the change guard seals), and a first XML report. True when
+   * all of it ran.
    */
-  static Void rehearse() {
-    try {
-      Rehearsal.run(Files.createTempDirectory("etask-rehearsal-"));
-    } catch (IOException e) {
-      // no temporary folder: the task loads the code when it needs it
-    }
+  static boolean rehearse() {
+    boolean rehearsed = Rehearsal.run(Path.of(System.getProperty("java.io.tmpdir")));
     Reports.warm();
-    return null;
+    return rehearsed;
   }
 }

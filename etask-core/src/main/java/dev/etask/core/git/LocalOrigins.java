@@ -20,7 +20,12 @@ public final class LocalOrigins {
     try {
       FileTrees.delete(staging);
       FileTrees.copy(folder, staging);
-      try (Git work = Git.init().setDirectory(staging.toFile()).setInitialBranch("main").call()) {
+      try (Git work =
+          Git.init()
+              .setFs(NoHooks.fs())
+              .setDirectory(staging.toFile())
+              .setInitialBranch("main")
+              .call()) {
         work.add().addFilepattern(".").call();
         work.commit()
             .setMessage("Import " + folder.getFileName())
@@ -33,6 +38,7 @@ public final class LocalOrigins {
       try (Git cloned =
           Git.cloneRepository()
               .setBare(true)
+              .setFs(NoHooks.fs())
               .setURI(staging.toUri().toString())
               .setDirectory(bare.toFile())
               .call()) {

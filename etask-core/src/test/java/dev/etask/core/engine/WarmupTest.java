@@ -16,11 +16,16 @@ class WarmupTest {
     GateReport back =
         Json.MAPPER.readValue(StateStore.toJson(Redactor.none(), sample), GateReport.class);
     assertThat(back).isEqualTo(sample);
+    assertThat(Warmup.json()).isTrue();
   }
 
   @Test
-  void theWarmUpsRunWithoutATask() {
-    assertThat(Warmup.git()).isNull();
-    assertThat(Warmup.json()).isNull();
+  void theJsonWarmUpStopsWhenItsRunEnds() {
+    Thread.currentThread().interrupt();
+    try {
+      assertThat(Warmup.json()).isFalse();
+    } finally {
+      Thread.interrupted();
+    }
   }
 }

@@ -15,24 +15,36 @@ class RehearsalTest {
   @TempDir Path tmp;
 
   @Test
-  void goesThroughTheWholeGitWorkAndLeavesNothing() throws Exception {
+  void goesThroughTheWholeGitWorkInAFolderOfItsOwnAndRemovesIt() throws Exception {
     Path neighbour = tmp.resolve("state.json");
     Files.writeString(neighbour, "{}");
-    Path dir = tmp.resolve("rehearsal");
-    Files.createDirectories(dir.resolve("old")); // what an interrupted rehearsal left
-    assertTrue(Rehearsal.run(dir));
-    assertFalse(Files.exists(dir));
-    try (Stream<Path> left = Files.list(tmp)) {
-      assertEquals(List.of(neighbour), left.toList());
-    }
+    assertTrue(Rehearsal.run(tmp));
+    assertEquals(List.of(neighbour), list(tmp));
     assertEquals("{}", Files.readString(neighbour));
+  }
+
+  @Test
+  void stopsWhenItsThreadIsInterruptedAndStillRemovesItsFolder() throws Exception {
+    Thread.currentThread().interrupt();
+    try {
+      assertFalse(Rehearsal.run(tmp));
+    } finally {
+      Thread.interrupted();
+    }
+    assertEquals(List.of(), list(tmp));
   }
 
   @Test
   void aRehearsalThatCannotRunSaysSoAndThrowsNothing() throws Exception {
     Path file = tmp.resolve("not-a-folder");
     Files.writeString(file, "x");
-    assertFalse(Rehearsal.run(file.resolve("rehearsal")));
+    assertFalse(Rehearsal.run(file));
     assertEquals("x", Files.readString(file));
+  }
+
+  private static List<Path> list(Path dir) throws Exception {
+    try (Stream<Path> s = Files.list(dir)) {
+      return s.toList();
+    }
   }
 }
