@@ -132,6 +132,19 @@ public final class ProcessRunner {
     return process;
   }
 
+  /**
+   * Runs {@code waiting} (which waits for a child {@link #startServer started} beside the task to
+   * get ready) counted as time a child is at work ({@link #busyNanos}): it is not etask's own.
+   */
+  public <T> T waitingForChild(java.util.function.Supplier<T> waiting) {
+    childStarted();
+    try {
+      return waiting.get();
+    } finally {
+      childEnded();
+    }
+  }
+
   /** Stops a child {@link #startServer started} beside the task, with what it started. */
   public void stop(Process process) {
     ProcessTrees.killTree(process);

@@ -56,11 +56,14 @@ final class PythonWorker {
       }
     }
 
-    /** The call in the worker when it listens, else in a process of its own. */
+    /**
+     * The call in the worker when it listens (waiting for one still importing, see {@link
+     * PythonWorker#awaitListening}), else in a process of its own.
+     */
     synchronized List<String> argv(
         PythonEnvironment python, Workspace workspace, Path script, List<String> args) {
       start(python, workspace);
-      if (worker != null && worker.listening()) {
+      if (worker != null && python.runner().waitingForChild(worker::awaitListening)) {
         return worker.argv(python.python(), script, args);
       }
       List<String> argv = new ArrayList<>(List.of(python.python().toString(), script.toString()));
@@ -79,6 +82,11 @@ final class PythonWorker {
   /** The helper scripts a worker runs; it refuses any other. */
   static final List<String> HELPERS =
       List.of("coverage_data.py", "test_quality.py", "suite_collects.py");
+
+  /**
+   * How long after its start a call waits for the worker to listen (see {@link #awaitListening}).
+   */
+  static final Duration WORTH_WAITING = Duration.ofSeconds(3);
 
   /** How long a worker may take to import pytest and coverage and listen. */
   private static final Duration STARTING = Duration.ofSeconds(30);
@@ -158,9 +166,29 @@ final class PythonWorker {
     return !listened && System.nanoTime() - started < STARTING.toNanos();
   }
 
-  /** Listening now (a call does not wait for a worker that is still importing). */
+  /** Listening now. */
   boolean listening() {
     return alive() && listened;
+  }
+
+  /**
+   * Listening, after waiting while it still imports during its first {@link #WORTH_WAITING}: a call
+   * run in its own process would import pytest and coverage itself, which costs about as long, on a
+   * core the worker needs. A worker that takes longer is not waited for again.
+   */
+  boolean awaitListening() {
+    while (!listening()) {
+      if (!alive() || System.nanoTime() - started >= WORTH_WAITING.toNanos()) {
+        return false;
+      }
+      try {
+        Thread.sleep(10);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return false;
+      }
+    }
+    return true;
   }
 
   /** {@code python SCRIPT ARGS...}, run by this worker. */

@@ -153,6 +153,10 @@ class Worker:
             return
         if not os.path.isfile(argv[index]):
             return
+        if not after and argv[1] in ("measure", "combine") and len(argv) > 4 and (
+            os.path.realpath(argv[4]) != self.root
+        ):
+            return  # data recorded in another clone (a cached baseline): the child maps its paths
         try:
             os.chdir(self.root)
             self.coverage_data["report_json"](argv[index], os.devnull, plugins=False)

@@ -257,4 +257,34 @@ class PythonWorkerTest {
     slot.stop();
     assertThat(ws.worker().resolve("python.sock")).doesNotExist();
   }
+
+  @Test
+  void theFirstCallWaitsForAWorkerStillImportingAndTheWaitIsNotEtasksOwnTime() throws Exception {
+    PythonWorker.Slot slot = new PythonWorker.Slot();
+    slot.enable();
+    Path quality = python.script("test_quality.py");
+    Files.writeString(ws.repo().resolve("test_probe.py"), "def test_x():\n    assert 1 == 1\n");
+    long busy = runner.busyNanos();
+    long t0 = System.nanoTime();
+    // the worker starts with this call and is still importing pytest and coverage: the call waits
+    List<String> argv = slot.argv(python, ws, quality, List.of("test_probe.py"));
+    long waited = System.nanoTime() - t0;
+    assertThat(argv).contains("call"); // the worker's client, not a process of its own
+    assertThat(ws.worker().resolve("python.sock")).exists();
+    assertThat(runner.busyNanos() - busy).isGreaterThanOrEqualTo(waited / 2);
+    ProcessRunner.Result r = run(argv, "first", TIMEOUT);
+    assertThat(r.exitCode()).isZero();
+    assertThat(Files.readString(ws.logs().resolve("python-worker.log")))
+        .contains("served etask-test_quality.py test_probe.py: exit 0");
+
+    slot.stop();
+
+    // a worker that ends without listening (it refuses the folder) is not waited for any longer
+    PythonWorker refused = start(ws.venv(), "python-worker-refused-wait.log");
+    assertThat(refused.awaitListening()).isFalse();
+    for (int i = 0; i < 2000 && refused.alive(); i++) {
+      Thread.sleep(10);
+    }
+    assertThat(refused.listening()).isFalse();
+  }
 }
