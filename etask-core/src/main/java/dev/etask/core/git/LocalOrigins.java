@@ -20,12 +20,7 @@ public final class LocalOrigins {
     try {
       FileTrees.delete(staging);
       FileTrees.copy(folder, staging);
-      try (Git work =
-          Git.init()
-              .setFs(NoHooks.fs())
-              .setDirectory(staging.toFile())
-              .setInitialBranch("main")
-              .call()) {
+      try (Git work = NoHooks.init(staging, false)) {
         work.add().addFilepattern(".").call();
         work.commit()
             .setMessage("Import " + folder.getFileName())

@@ -2,6 +2,9 @@ package dev.etask.core.git;
 
 import java.io.File;
 import java.io.OutputStream;
+import java.nio.file.Path;
+import org.eclipse.jgit.api.Git;
+import org.eclipse.jgit.api.errors.GitAPIException;
 import org.eclipse.jgit.api.errors.JGitInternalException;
 import org.eclipse.jgit.lib.Repository;
 import org.eclipse.jgit.util.FS;
@@ -25,6 +28,16 @@ final class NoHooks extends FS_POSIX {
    */
   static FS fs() {
     return FS.DETECTED instanceof FS_POSIX ? new NoHooks(FS.DETECTED) : FS.DETECTED;
+  }
+
+  /** A new repository in {@code dir} (bare or with a working tree) on branch main, hooks off. */
+  static Git init(Path dir, boolean bare) throws GitAPIException {
+    return Git.init()
+        .setBare(bare)
+        .setFs(fs())
+        .setInitialBranch("main")
+        .setDirectory(dir.toFile())
+        .call();
   }
 
   @Override

@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.lib.ObjectId;
 import org.eclipse.jgit.lib.PersonIdent;
 
@@ -48,21 +47,9 @@ public final class Rehearsal {
       // only below dir, which was made owner-only and is never removed and made again by name
       Path work = dir.resolve("work");
       Path bare = dir.resolve("origin.git");
-      Git.init()
-          .setBare(true)
-          .setFs(NoHooks.fs())
-          .setInitialBranch("main")
-          .setDirectory(bare.toFile())
-          .call()
-          .close();
+      NoHooks.init(bare, true).close();
       PersonIdent ident = new PersonIdent("etask", "etask@localhost");
-      try (GitRepo repo =
-          new GitRepo(
-              Git.init()
-                  .setFs(NoHooks.fs())
-                  .setInitialBranch("main")
-                  .setDirectory(work.toFile())
-                  .call())) {
+      try (GitRepo repo = new GitRepo(NoHooks.init(work, false))) {
         Path file = work.resolve("module.py");
         Files.writeString(file, "x = 1\n", StandardCharsets.UTF_8);
         repo.stage(repo.changes());
