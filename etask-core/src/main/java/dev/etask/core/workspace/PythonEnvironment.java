@@ -1,9 +1,5 @@
 package dev.etask.core.workspace;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.etask.core.json.Json;
-import dev.etask.core.process.Command;
 import dev.etask.core.process.Environments;
 import dev.etask.core.process.ProcessRunner;
 import dev.etask.core.spec.EtaskException;
@@ -15,7 +11,6 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -70,7 +65,6 @@ public final class PythonEnvironment {
     }
   }
 
-  private static final ObjectMapper JSON = Json.MAPPER;
   private static final Duration INSTALL_TIMEOUT = Duration.ofMinutes(20);
   private static final Duration QUICK = Duration.ofMinutes(2);
 
@@ -128,10 +122,6 @@ public final class PythonEnvironment {
   }
 
   /**
-   * Where etask may install uv when it is not on PATH ({@code <cacheDir>/tools}), with which
-   * interpreter's pip; without it, pip builds the venv when uv is not on PATH.
-   */
-  /**
    * Where the package sets uv resolved are kept for other tasks (beside the tools folder), or null
    * when nothing is shared.
    */
@@ -139,6 +129,18 @@ public final class PythonEnvironment {
     return tools == null ? null : tools.resolveSibling("resolutions");
   }
 
+  /**
+   * Where the Python worker keeps the compiled bytecode of the venv's installed packages for other
+   * tasks (beside the tools folder), or null (no shared cache folder): see python_worker.py.
+   */
+  Path bytecode() {
+    return tools == null ? null : tools.resolveSibling("bytecode");
+  }
+
+  /**
+   * Where etask may install uv when it is not on PATH ({@code <cacheDir>/tools}), with which
+   * interpreter's pip; without it, pip builds the venv when uv is not on PATH.
+   */
   public PythonEnvironment withTools(Path tools, String interpreter) {
     this.tools = tools;
     this.toolsInterpreter = interpreter;
@@ -232,78 +234,12 @@ public final class PythonEnvironment {
   }
 
   /**
-   * Reads the repository's packaging files. Uses the machine interpreter: the venv may not exist
-   * yet.
+   * Reads the repository's packaging files (see {@link ProjectInspection}). Uses the machine
+   * interpreter: the venv may not exist yet.
    */
   public Project detect(String interpreter, TaskSpec.Python spec) {
-    Path script = script("detect_project.py");
-    ProcessRunner.Result r =
-        runner.run(
-            Command.of(
-                workspace.repo(),
-                environments.base(),
-                QUICK,
-                workspace.logs().resolve("prepare-env.log"),
-                interpreter,
-                script.toString(),
-                workspace.repo().toString()));
-    if (!r.ok()) {
-      throw new EtaskException(
-          Code.ENV_FAILED,
-          "could not inspect the repository's Python project with '"
-              + interpreter
-              + "': "
-              + lastLines(r.output(), 5),
-          "check that '"
-              + interpreter
-              + "' is a working Python 3 (set python.interpreter in the task spec)");
-    }
-    try {
-      JsonNode n = JSON.readTree(lastLine(r.output()));
-      List<String> install = spec.install() != null ? spec.install() : strings(n.get("install"));
-      List<String> source = spec.source() != null ? spec.source() : strings(n.get("source"));
-      // tool versions: etask's defaults, then what the project pins or asks for, then what the spec
-      // says
-      Map<String, String> tools = new LinkedHashMap<>(SpecLoader.DEFAULT_TOOLS);
-      Map<String, String> sources = new LinkedHashMap<>();
-      tools.keySet().forEach(t -> sources.put(t, "etask's default"));
-      n.path("tools")
-          .fields()
-          .forEachRemaining(
-              e -> {
-                if (tools.containsKey(e.getKey())) {
-                  tools.put(e.getKey(), e.getValue().path("constraint").asText());
-                  sources.put(e.getKey(), e.getValue().path("source").asText());
-                }
-              });
-      spec.tools()
-          .forEach(
-              (k, v) -> {
-                tools.put(k, v);
-                sources.put(k, "python.tools");
-              });
-      return new Project(
-          install,
-          source,
-          strings(n.get("tests")),
-          n.path("has_tests").asBoolean(true),
-          n.path("runner").asText("pytest"),
-          n.path("runner_reason").asText(""),
-          n.path("pytest_config").isTextual() ? n.get("pytest_config").asText() : null,
-          tools,
-          sources,
-          n.path("ruff_configured").asBoolean(true),
-          strings(n.get("dependency_files")),
-          n.path("mypy_files").isArray() ? strings(n.get("mypy_files")) : null,
-          n.path("lock_file").isTextual() ? n.get("lock_file").asText() : null,
-          stringMap(n.get("locked")));
-    } catch (IOException e) {
-      throw new EtaskException(
-          Code.ENV_FAILED,
-          "unexpected output from the project inspection: " + r.output(),
-          "report this as an etask bug",
-          e);
-    }
+    return ProjectInspection.run(
+        runner, environments.base(), workspace, script("detect_project.py"), interpreter, spec);
   }
 
   /**
@@ -323,14 +259,6 @@ public final class PythonEnvironment {
   /** What the last {@link #ensure} had to do differently from what was asked, for a warning. */
   public List<String> notes() {
     return notes;
-  }
-
-  private static Map<String, String> stringMap(JsonNode node) {
-    Map<String, String> out = new java.util.TreeMap<>();
-    if (node != null && node.isObject()) {
-      node.fields().forEachRemaining(e -> out.put(e.getKey(), e.getValue().asText()));
-    }
-    return out;
   }
 
   /** Builds the virtualenv again next time (see {@link #ensure}). */
@@ -377,14 +305,6 @@ public final class PythonEnvironment {
           "check the disk and permissions of the work folder",
           e);
     }
-  }
-
-  private static List<String> strings(JsonNode n) {
-    List<String> out = new ArrayList<>();
-    if (n != null) {
-      n.forEach(x -> out.add(x.asText()));
-    }
-    return out;
   }
 
   static String lastLine(String output) {

@@ -48,6 +48,7 @@ final class PythonWorker {
                 python.python(),
                 python.script("python_worker.py"),
                 HELPERS.stream().map(python::script).toList(),
+                python.bytecode(),
                 workspace.worker().resolve("python.sock"),
                 workspace.repo(),
                 python.environment(),
@@ -84,9 +85,13 @@ final class PythonWorker {
       List.of("coverage_data.py", "test_quality.py", "suite_collects.py");
 
   /**
-   * How long after its start a call waits for the worker to listen (see {@link #awaitListening}).
+   * How long after its start a call waits for the worker to listen however it runs; after that,
+   * only while it still gets work done (see {@link #awaitListening}).
    */
   static final Duration WORTH_WAITING = Duration.ofSeconds(3);
+
+  /** A worker that used no processor time for this long is not importing: it is stuck. */
+  static final Duration STALLED = Duration.ofSeconds(1);
 
   /** How long a worker may take to import pytest and coverage and listen. */
   private static final Duration STARTING = Duration.ofSeconds(30);
@@ -114,6 +119,7 @@ final class PythonWorker {
       Path python,
       Path script,
       List<Path> helpers,
+      Path bytecode,
       Path socket,
       Path directory,
       Map<String, String> environment,
@@ -124,7 +130,7 @@ final class PythonWorker {
       Process process =
           runner.startServer(
               new Command(
-                  serve(python, script, helpers, socket),
+                  serve(python, script, helpers, bytecode, socket),
                   directory,
                   environment,
                   Duration.ZERO,
@@ -144,9 +150,14 @@ final class PythonWorker {
     }
   }
 
-  private static List<String> serve(Path python, Path script, List<Path> helpers, Path socket) {
+  private static List<String> serve(
+      Path python, Path script, List<Path> helpers, Path bytecode, Path socket) {
     List<String> argv =
         new ArrayList<>(List.of(python.toString(), script.toString(), "serve", socket.toString()));
+    if (bytecode != null) {
+      argv.add("--bytecode");
+      argv.add(bytecode.toString());
+    }
     helpers.forEach(h -> argv.add(h.toString()));
     return argv;
   }
@@ -172,14 +183,30 @@ final class PythonWorker {
   }
 
   /**
-   * Listening, after waiting while it still imports during its first {@link #WORTH_WAITING}: a call
-   * run in its own process would import pytest and coverage itself, which costs about as long, on a
-   * core the worker needs. A worker that takes longer is not waited for again.
+   * Listening, after waiting while it still imports: a call run in its own process would import
+   * pytest and coverage itself, which costs about as much again, on a core the worker needs (on a
+   * busy machine, several tasks at once, the worker may need far longer than its {@link
+   * #WORTH_WAITING}, and a second import only makes it slower). So a call waits during the worker's
+   * first {@link #WORTH_WAITING}, then for as long as the worker keeps using processor time
+   * (checked every {@link #STALLED}), up to its {@link #STARTING} limit; a worker that waits on
+   * something else (a hung import) is not waited for again.
    */
   boolean awaitListening() {
+    long stalled = STALLED.toNanos();
+    long lastCheck = started;
+    Duration lastCpu = Duration.ZERO;
     while (!listening()) {
-      if (!alive() || System.nanoTime() - started >= WORTH_WAITING.toNanos()) {
+      if (!alive()) {
         return false;
+      }
+      long now = System.nanoTime();
+      if (now - started >= WORTH_WAITING.toNanos() && now - lastCheck >= stalled) {
+        Duration cpu = process.info().totalCpuDuration().orElse(null);
+        if (cpu == null || cpu.compareTo(lastCpu) <= 0) {
+          return false; // no processor time since the last look (or no way to tell): not importing
+        }
+        lastCpu = cpu;
+        lastCheck = now;
       }
       try {
         Thread.sleep(10);

@@ -80,6 +80,7 @@ class PythonWorkerTest {
         python.python(),
         python.script("python_worker.py"),
         List.of(script),
+        null,
         ws.worker().resolve("python.sock"),
         folder,
         python.environment(),
@@ -286,5 +287,159 @@ class PythonWorkerTest {
       Thread.sleep(10);
     }
     assertThat(refused.listening()).isFalse();
+  }
+
+  @Test
+  void aWorkerStillImportingAfterItsFirstSecondsIsWaitedForWhileItWorksAndAStuckOneIsNot()
+      throws Exception {
+    // as on a busy machine: the worker needs processor time for longer than WORTH_WAITING
+    PythonWorker busy = delayed("busy", "while time.monotonic() < end:\n    pass\n");
+    long t0 = System.nanoTime();
+    assertThat(busy.awaitListening()).isTrue();
+    assertThat(Duration.ofNanos(System.nanoTime() - t0)).isGreaterThan(PythonWorker.WORTH_WAITING);
+    assertThat(busy.listening()).isTrue();
+    busy.stop();
+
+    // a worker that uses no processor time (a hung import) is given up on soon after
+    PythonWorker stuck = delayed("stuck", "time.sleep(end - time.monotonic())\n");
+    t0 = System.nanoTime();
+    assertThat(stuck.awaitListening()).isFalse();
+    Duration waited = Duration.ofNanos(System.nanoTime() - t0);
+    assertThat(waited).isGreaterThanOrEqualTo(PythonWorker.WORTH_WAITING);
+    assertThat(waited)
+        .isLessThan(PythonWorker.WORTH_WAITING.plus(PythonWorker.STALLED.multipliedBy(3)));
+    assertThat(stuck.alive()).isTrue(); // still starting: only the call does not wait any longer
+    stuck.stop();
+  }
+
+  /**
+   * A worker that first spends {@link PythonWorker#WORTH_WAITING} plus two seconds in {@code delay}
+   * (with {@code end} the time it may go on until), then becomes the real worker.
+   */
+  private PythonWorker delayed(String name, String delay) throws Exception {
+    Path wrapper = ws.scratch().resolve(name + "_worker.py");
+    Files.writeString(
+        wrapper,
+        "import os, sys, time\n"
+            + "end = time.monotonic() + "
+            + (PythonWorker.WORTH_WAITING.toMillis() + 2000) / 1000.0
+            + "\n"
+            + delay
+            + "real = "
+            + "'"
+            + python.script("python_worker.py")
+            + "'\n"
+            + "os.execv(sys.executable, [sys.executable, real] + sys.argv[1:])\n");
+    PythonWorker worker =
+        PythonWorker.start(
+            runner,
+            python.python(),
+            wrapper,
+            List.of(script),
+            null,
+            ws.worker().resolve("python.sock"),
+            ws.repo(),
+            python.environment(),
+            ws.logs().resolve("python-worker-" + name + ".log"));
+    assertThat(worker).isNotNull();
+    return worker;
+  }
+
+  @Test
+  void theWorkerCompilesTheVenvAndTheStandardLibraryThroughASharedCacheThatSurvivesDamage()
+      throws Exception {
+    Path bytecode = ws.scratch().resolve("bytecode");
+    FileTrees.delete(bytecode);
+    Path probe = ws.scratch().resolve("bytecode_probe.py");
+    Files.writeString(
+        probe,
+        "import json, os, sys\n"
+            + "import _pytest.python as p\n"
+            + "sys.path.insert(0, os.getcwd())\n"
+            + "import bytecode_project\n"
+            + "print('pytest', type(p.__spec__.loader).__name__,"
+            + " p.PyobjMixin.getmodpath.__code__.co_filename == p.__file__)\n"
+            + "print('stdlib', type(json.decoder.__spec__.loader).__name__,"
+            + " json.decoder.JSONDecoder.decode.__code__.co_filename == json.decoder.__file__)\n"
+            + "print('project', type(bytecode_project.__spec__.loader).__name__)\n");
+    Files.writeString(ws.repo().resolve("bytecode_project.py"), "X = 1\n");
+
+    String first = probeWithBytecode(probe, bytecode);
+    assertThat(first)
+        .contains("pytest CachedSourceLoader True")
+        .contains("stdlib CachedSourceLoader True")
+        .contains("project SourceFileLoader"); // the clone's code is never cached
+    List<Path> entries = entries(bytecode);
+    assertThat(entries).hasSizeGreaterThan(50);
+
+    // entries another task wrote (code that names another venv's files): read as this venv's
+    rewrite(entries, "open(e, 'wb').write(hashlib.sha256(payload).digest() + payload)\n");
+    assertThat(probeWithBytecode(probe, bytecode)).isEqualTo(first);
+
+    // damaged entries (a checksum that does not match, a file cut short): compiled again, replaced
+    rewrite(entries, "open(e, 'wb').write(d[:32] + payload if n % 2 else d[:40])\n");
+    assertThat(probeWithBytecode(probe, bytecode)).isEqualTo(first);
+    for (Path e : entries(bytecode)) {
+      byte[] d = Files.readAllBytes(e);
+      assertThat(java.util.Arrays.copyOf(d, 32))
+          .as(e.toString())
+          .isEqualTo(
+              java.security.MessageDigest.getInstance("SHA-256")
+                  .digest(java.util.Arrays.copyOfRange(d, 32, d.length)));
+    }
+    assertThat(entries(bytecode)).hasSameSizeAs(entries);
+  }
+
+  /**
+   * Runs {@code write} for every entry, with {@code d} its bytes and {@code payload} its code moved
+   * to another venv's path.
+   */
+  private void rewrite(List<Path> entries, String write) {
+    List<String> argv =
+        new ArrayList<>(
+            List.of(
+                python.python().toString(),
+                "-c",
+                "import hashlib, marshal, sys\n"
+                    + "def moved(c):\n"
+                    + "    consts = tuple(moved(k) if hasattr(k, 'co_filename') else k"
+                    + " for k in c.co_consts)\n"
+                    + "    return c.replace(co_filename='/elsewhere' + c.co_filename,"
+                    + " co_consts=consts)\n"
+                    + "for n, e in enumerate(sys.argv[1:]):\n"
+                    + "    d = open(e, 'rb').read()\n"
+                    + "    payload = marshal.dumps(moved(marshal.loads(d[32:])))\n"
+                    + "    "
+                    + write));
+    entries.forEach(e -> argv.add(e.toString()));
+    ProcessRunner.Result r =
+        runner.run(new Command(argv, ws.repo(), python.environment(), TIMEOUT, null));
+    assertThat(r.exitCode()).as(r.output()).isZero();
+  }
+
+  private String probeWithBytecode(Path probe, Path bytecode) throws Exception {
+    PythonWorker worker =
+        PythonWorker.start(
+            runner,
+            python.python(),
+            python.script("python_worker.py"),
+            List.of(probe),
+            bytecode,
+            ws.worker().resolve("python.sock"),
+            ws.repo(),
+            python.environment(),
+            ws.logs().resolve("python-worker-bytecode.log"));
+    assertThat(worker).isNotNull();
+    waitForSocket();
+    ProcessRunner.Result r = run(worker.argv(python.python(), probe, List.of()), "bc", TIMEOUT);
+    worker.stop();
+    assertThat(r.exitCode()).as(r.output()).isZero();
+    return r.output();
+  }
+
+  private static List<Path> entries(Path folder) throws Exception {
+    try (var files = Files.walk(folder)) {
+      return files.filter(Files::isRegularFile).sorted().toList();
+    }
   }
 }

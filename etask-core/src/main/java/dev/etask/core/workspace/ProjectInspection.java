@@ -1,0 +1,119 @@
+package dev.etask.core.workspace;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.etask.core.json.Json;
+import dev.etask.core.process.Command;
+import dev.etask.core.process.ProcessRunner;
+import dev.etask.core.spec.EtaskException;
+import dev.etask.core.spec.EtaskException.Code;
+import dev.etask.core.spec.SpecLoader;
+import dev.etask.core.spec.TaskSpec;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What the repository says about itself ({@code detect_project.py} reads its packaging files with
+ * the machine's interpreter), with the task spec's {@code python} settings over it.
+ */
+final class ProjectInspection {
+  private static final Duration QUICK = Duration.ofMinutes(2);
+
+  private ProjectInspection() {}
+
+  static PythonEnvironment.Project run(
+      ProcessRunner runner,
+      Map<String, String> environment,
+      Workspace workspace,
+      Path script,
+      String interpreter,
+      TaskSpec.Python spec) {
+    ProcessRunner.Result r =
+        runner.run(
+            Command.of(
+                workspace.repo(),
+                environment,
+                QUICK,
+                workspace.logs().resolve("prepare-env.log"),
+                interpreter,
+                script.toString(),
+                workspace.repo().toString()));
+    if (!r.ok()) {
+      throw new EtaskException(
+          Code.ENV_FAILED,
+          "could not inspect the repository's Python project with '"
+              + interpreter
+              + "': "
+              + PythonEnvironment.lastLines(r.output(), 5),
+          "check that '"
+              + interpreter
+              + "' is a working Python 3 (set python.interpreter in the task spec)");
+    }
+    try {
+      JsonNode n = Json.MAPPER.readTree(PythonEnvironment.lastLine(r.output()));
+      List<String> install = spec.install() != null ? spec.install() : strings(n.get("install"));
+      List<String> source = spec.source() != null ? spec.source() : strings(n.get("source"));
+      // tool versions: etask's defaults, then what the project pins or asks for, then what the spec
+      // says
+      Map<String, String> tools = new LinkedHashMap<>(SpecLoader.DEFAULT_TOOLS);
+      Map<String, String> sources = new LinkedHashMap<>();
+      tools.keySet().forEach(t -> sources.put(t, "etask's default"));
+      n.path("tools")
+          .fields()
+          .forEachRemaining(
+              e -> {
+                if (tools.containsKey(e.getKey())) {
+                  tools.put(e.getKey(), e.getValue().path("constraint").asText());
+                  sources.put(e.getKey(), e.getValue().path("source").asText());
+                }
+              });
+      spec.tools()
+          .forEach(
+              (k, v) -> {
+                tools.put(k, v);
+                sources.put(k, "python.tools");
+              });
+      return new PythonEnvironment.Project(
+          install,
+          source,
+          strings(n.get("tests")),
+          n.path("has_tests").asBoolean(true),
+          n.path("runner").asText("pytest"),
+          n.path("runner_reason").asText(""),
+          n.path("pytest_config").isTextual() ? n.get("pytest_config").asText() : null,
+          tools,
+          sources,
+          n.path("ruff_configured").asBoolean(true),
+          strings(n.get("dependency_files")),
+          n.path("mypy_files").isArray() ? strings(n.get("mypy_files")) : null,
+          n.path("lock_file").isTextual() ? n.get("lock_file").asText() : null,
+          stringMap(n.get("locked")));
+    } catch (IOException e) {
+      throw new EtaskException(
+          Code.ENV_FAILED,
+          "unexpected output from the project inspection: " + r.output(),
+          "report this as an etask bug",
+          e);
+    }
+  }
+
+  private static List<String> strings(JsonNode n) {
+    List<String> out = new ArrayList<>();
+    if (n != null) {
+      n.forEach(x -> out.add(x.asText()));
+    }
+    return out;
+  }
+
+  private static Map<String, String> stringMap(JsonNode node) {
+    Map<String, String> out = new java.util.TreeMap<>();
+    if (node != null && node.isObject()) {
+      node.fields().forEachRemaining(e -> out.put(e.getKey(), e.getValue().asText()));
+    }
+    return out;
+  }
+}
