@@ -1,7 +1,5 @@
 package dev.etask.core.workspace;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import dev.etask.core.json.Json;
 import dev.etask.core.process.Command;
 import dev.etask.core.process.Environments;
 import dev.etask.core.process.ProcessRunner;
@@ -252,30 +250,32 @@ final class VenvBuilder {
     return List.copyOf(notes);
   }
 
+  /**
+   * The installed versions of {@code tools}, from the venv's package metadata (each {@code
+   * *.dist-info/METADATA}'s Name and Version, names compared as the package index does): what
+   * {@code importlib.metadata} says, without a Python start (which compiles the standard library it
+   * imports from source, under the gates' bytecode settings).
+   */
   private Map<String, String> toolVersions(Map<String, String> tools) {
-    List<String> argv =
-        new ArrayList<>(
-            List.of(python.python().toString(), python.script("tool_versions.py").toString()));
-    argv.addAll(tools.keySet());
-    ProcessRunner.Result r =
-        runner.run(
-            new Command(
-                argv,
-                workspace.repo(),
-                python.environment(),
-                QUICK,
-                workspace.logs().resolve("prepare-env.log")));
-    Map<String, String> versions = new LinkedHashMap<>();
+    Map<String, String> installed;
     try {
-      JsonNode n = Json.MAPPER.readTree(PythonEnvironment.lastLine(r.output()));
-      n.fields()
-          .forEachRemaining(
-              e -> versions.put(e.getKey(), e.getValue().isNull() ? null : e.getValue().asText()));
+      installed = InstalledPackages.versions(workspace.venv());
     } catch (IOException e) {
       throw new EtaskException(
           Code.ENV_FAILED,
-          "cannot read the tool versions from the virtualenv: " + r.output(),
+          "cannot read the installed packages of " + workspace.venv() + ": " + e.getMessage(),
           "run ./mvnw etask:clean for this task to rebuild its environment");
+    }
+    Map<String, String> versions = new LinkedHashMap<>();
+    tools.keySet().forEach(t -> versions.put(t, installed.get(InstalledPackages.normalized(t))));
+    try {
+      Files.writeString(
+          workspace.logs().resolve("prepare-env.log"),
+          "[etask] tool versions (the venv's package metadata): " + versions + "\n",
+          java.nio.file.StandardOpenOption.CREATE,
+          java.nio.file.StandardOpenOption.APPEND);
+    } catch (IOException e) {
+      // only the log misses the line: the versions are in status.json
     }
     for (Map.Entry<String, String> e : versions.entrySet()) {
       if (e.getValue() == null) {

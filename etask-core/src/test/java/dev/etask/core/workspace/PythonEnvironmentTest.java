@@ -121,14 +121,28 @@ class PythonEnvironmentTest {
     assertThat(Files.readString(ws.logs().resolve("prepare-env.log")))
         .isEqualTo(
             log
-                + "$ "
-                + ws.venv().resolve("bin/python")
-                + " "
-                + ws.cache().resolve("etask-tool_versions.py")
-                + " pytest\n"
-                + "{\"pytest\": \""
+                + "[etask] tool versions (the venv's package metadata): {pytest="
                 + versions.get("pytest")
-                + "\"}\n");
+                + "}\n");
+    // what the venv's own Python says about every installed package
+    ProcessRunner.Result listed =
+        runner.run(
+            Command.of(
+                repo,
+                env.environment(),
+                Duration.ofMinutes(1),
+                null,
+                env.python().toString(),
+                "-c",
+                "import importlib.metadata as m, re\n"
+                    + "names = {re.sub(r'[-_.]+', '-', d.metadata['Name']).lower()"
+                    + " for d in m.distributions()}\n"
+                    + "for n in sorted(names):\n"
+                    + "    print(n, m.version(n))\n"));
+    StringBuilder read = new StringBuilder();
+    InstalledPackages.versions(ws.venv())
+        .forEach((k, v) -> read.append(k).append(' ').append(v).append('\n'));
+    assertThat(read.toString()).isEqualTo(listed.output()).contains("typing-extensions ");
   }
 
   @Test
