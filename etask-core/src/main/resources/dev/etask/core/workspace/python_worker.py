@@ -77,6 +77,7 @@ def keep_bytecode(folder):
     processor-second when everything is compiled from source, a fifth of that from here."""
     try:
         import _imp
+        import _thread
         import hashlib
         import importlib.machinery as machinery
         import importlib.util
@@ -102,7 +103,7 @@ def keep_bytecode(folder):
     def write(entry, code):
         payload = marshal.dumps(code)
         os.makedirs(os.path.dirname(entry), exist_ok=True)
-        pending = "%s.%d.tmp" % (entry, os.getpid())
+        pending = "%s.%d-%d.tmp" % (entry, os.getpid(), _thread.get_ident())
         try:
             with open(pending, "wb") as f:
                 f.write(hashlib.sha256(payload).digest() + payload)
