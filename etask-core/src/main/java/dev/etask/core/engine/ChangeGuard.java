@@ -19,10 +19,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import org.eclipse.jgit.lib.ObjectId;
 
 /**
@@ -235,9 +235,7 @@ final class ChangeGuard {
 
   /** The virtualenv's seal ({@link VenvSeal}), its paths relative to the workspace. */
   private Map<String, String> venvSeal() throws IOException {
-    Map<String, String> seal = new TreeMap<>();
-    VenvSeal.of(c.ws().venv()).forEach((k, v) -> seal.put("venv/" + k, v));
-    return seal;
+    return VenvSeal.of(c.ws().root(), c.ws().venv());
   }
 
   /**
@@ -247,7 +245,7 @@ final class ChangeGuard {
    */
   private Map<String, String> etasksOwnFiles() throws IOException {
     Workspace ws = c.ws();
-    Map<String, String> seal = new TreeMap<>();
+    Map<String, String> seal = new HashMap<>();
     FileTrees.delete(
         ws.cache().resolve("pycache")); // bytecode the gates would load: never kept across attempts
     VenvSeal.stat(ws.root(), ws.cache()).forEach(seal::put);

@@ -10,6 +10,7 @@ import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -32,18 +33,27 @@ public final class VenvSeal {
 
   /** Path (relative to the venv) → content hash, or size and time for the files not hashed. */
   public static Map<String, String> of(Path venv) throws IOException {
-    Map<String, String> out = new TreeMap<>();
+    return of(venv, venv);
+  }
+
+  /**
+   * {@link #of(Path)} with the paths relative to {@code base} (a folder above the venv). A hash
+   * map: a seal is only compared ({@link #diff} sorts what differs), and sorting thousands of paths
+   * that share long prefixes was a fifth of the walk.
+   */
+  public static Map<String, String> of(Path base, Path venv) throws IOException {
+    Map<String, String> out = new HashMap<>(4096);
     Path bin = venv.resolve("bin");
     if (Files.isDirectory(bin)) {
       try (var files = Files.list(bin)) {
         for (Path p : files.toList()) {
-          out.put(venv.relativize(p).toString(), script(p));
+          out.put(base.relativize(p).toString(), script(p));
         }
       }
     }
     Path cfg = venv.resolve("pyvenv.cfg");
     if (Files.exists(cfg)) {
-      out.put("pyvenv.cfg", hash(cfg));
+      out.put(base.relativize(cfg).toString(), hash(cfg));
     }
     Path lib = venv.resolve("lib");
     if (Files.isDirectory(lib)) {
@@ -52,7 +62,7 @@ public final class VenvSeal {
           for (String name : List.of("sitecustomize.py", "usercustomize.py")) {
             if (Files.exists(version.resolve(name))) {
               out.put(
-                  venv.relativize(version.resolve(name)).toString(), hash(version.resolve(name)));
+                  base.relativize(version.resolve(name)).toString(), hash(version.resolve(name)));
             }
           }
           Path site = version.resolve("site-packages");
@@ -62,7 +72,7 @@ public final class VenvSeal {
           try (var entries = Files.list(site)) {
             for (Path p : entries.toList()) {
               String name = p.getFileName().toString();
-              String rel = venv.relativize(p).toString();
+              String rel = base.relativize(p).toString();
               if (name.endsWith(".pth")
                   || name.equals("sitecustomize.py")
                   || name.equals("usercustomize.py")) {
@@ -73,7 +83,7 @@ public final class VenvSeal {
               }
             }
           }
-          stat(venv, site).forEach(out::putIfAbsent);
+          stat(base, site).forEach(out::putIfAbsent);
         }
       }
     }
@@ -85,7 +95,7 @@ public final class VenvSeal {
    * (links: target).
    */
   public static Map<String, String> stat(Path base, Path folder) throws IOException {
-    Map<String, String> out = new TreeMap<>();
+    Map<String, String> out = new HashMap<>();
     String rel = base.relativize(folder).toString();
     if (Files.isSymbolicLink(folder)) {
       out.put(rel, "-> " + Files.readSymbolicLink(folder));
