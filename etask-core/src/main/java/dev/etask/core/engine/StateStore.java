@@ -35,6 +35,12 @@ final class StateStore {
   private final RunState state;
   private boolean frozen;
 
+  /**
+   * The bytes of the reports this run wrote or checked, under their sums: {@link #keptReports}
+   * hands them out before every generator without reading and hashing every report again.
+   */
+  private final Map<String, byte[]> known = new java.util.HashMap<>();
+
   private StateStore(Workspace ws, Redactor redactor, Hints hints, RunState state) {
     this.ws = ws;
     this.redactor = redactor;
@@ -113,7 +119,10 @@ final class StateStore {
     }
     Path file = reportFile(name);
     try {
-      state.reportSums.put(name, sha256(writeJson(file, report)));
+      byte[] bytes = writeJson(file, report);
+      String sum = sha256(bytes);
+      state.reportSums.put(name, sum);
+      known.put(sum, bytes);
       Path data = ws.reports().resolve(name + ".coverage");
       state.coverageRoots.remove(name); // what the gates write is recorded in this clone
       if (Files.isRegularFile(data)) {
@@ -225,11 +234,20 @@ final class StateStore {
     Map<Path, byte[]> kept = new LinkedHashMap<>();
     for (Map.Entry<String, String> r : state.reportSums.entrySet()) {
       Path file = reportFile(r.getKey());
-      if (Files.isRegularFile(file)) {
-        byte[] bytes = Files.readAllBytes(file);
+      if (!Files.isRegularFile(file)) {
+        continue;
+      }
+      byte[] bytes = known.get(r.getValue());
+      if (bytes == null) { // written by an earlier run: checked once
+        bytes = Files.readAllBytes(file);
         if (sha256(bytes).equals(r.getValue())) {
-          kept.put(file, bytes);
+          known.put(r.getValue(), bytes);
+        } else {
+          bytes = null;
         }
+      }
+      if (bytes != null) {
+        kept.put(file, bytes);
       }
     }
     return kept;
