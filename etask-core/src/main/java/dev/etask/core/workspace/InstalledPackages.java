@@ -19,7 +19,8 @@ final class InstalledPackages {
     Map<String, String> versions = new java.util.TreeMap<>();
     List<Path> libs;
     try (var entries = Files.list(venv.resolve("lib"))) {
-      libs = entries.map(l -> l.resolve("site-packages")).filter(Files::isDirectory).toList();
+      libs =
+          entries.map(l -> l.resolve("site-packages")).filter(Files::isDirectory).sorted().toList();
     }
     for (Path lib : libs) {
       List<Path> metadata;
@@ -35,13 +36,17 @@ final class InstalledPackages {
       for (Path m : metadata) {
         String name = null;
         String version = null;
-        for (String line : Files.readAllLines(m, StandardCharsets.UTF_8)) {
-          if (line.isEmpty()) {
-            break; // the headers end here
-          } else if (line.startsWith("Name:")) {
-            name = line.substring(5).strip();
-          } else if (line.startsWith("Version:")) {
-            version = line.substring(8).strip();
+        // the headers only, each byte a character: a description in another encoding is not read
+        try (var in =
+            new java.io.BufferedReader(
+                new java.io.InputStreamReader(
+                    Files.newInputStream(m), StandardCharsets.ISO_8859_1))) {
+          for (String line = in.readLine(); line != null && !line.isEmpty(); line = in.readLine()) {
+            if (line.startsWith("Name:")) {
+              name = line.substring(5).strip();
+            } else if (line.startsWith("Version:")) {
+              version = line.substring(8).strip();
+            }
           }
         }
         if (name != null && version != null) {

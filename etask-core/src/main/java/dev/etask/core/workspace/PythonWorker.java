@@ -97,6 +97,9 @@ final class PythonWorker {
   private static final Duration STARTING = Duration.ofSeconds(30);
 
   private final long started = System.nanoTime();
+  private long lastCheck = started;
+  private Duration lastCpu = Duration.ZERO;
+  private boolean stuck;
   private boolean listened;
   private final ProcessRunner runner;
   private final Process process;
@@ -191,19 +194,17 @@ final class PythonWorker {
    * (checked every {@link #STALLED}), up to its {@link #STARTING} limit; a worker that waits on
    * something else (a hung import) is not waited for again.
    */
-  boolean awaitListening() {
-    long stalled = STALLED.toNanos();
-    long lastCheck = started;
-    Duration lastCpu = Duration.ZERO;
+  synchronized boolean awaitListening() {
     while (!listening()) {
-      if (!alive()) {
+      if (!alive() || stuck) {
         return false;
       }
       long now = System.nanoTime();
-      if (now - started >= WORTH_WAITING.toNanos() && now - lastCheck >= stalled) {
+      if (now - started >= WORTH_WAITING.toNanos() && now - lastCheck >= STALLED.toNanos()) {
         Duration cpu = process.info().totalCpuDuration().orElse(null);
         if (cpu == null || cpu.compareTo(lastCpu) <= 0) {
-          return false; // no processor time since the last look (or no way to tell): not importing
+          stuck = true; // no processor time since the last look (or no way to tell): not importing
+          return false;
         }
         lastCpu = cpu;
         lastCheck = now;

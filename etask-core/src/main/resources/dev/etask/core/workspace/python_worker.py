@@ -13,9 +13,9 @@ and coverage's parsing of every measured source file again.
       parses the source files the data names into a cache the children inherit (keyed by the
       files' bytes; nothing is written, no code of the repository's is loaded here). Does not
       serve a project whose modules it would have imported itself (pytest's own dependencies).
-      Stops when its parent goes away, on SIGTERM, or on SIGINT. With --bytecode, the venv's
-      installed packages are compiled through a cache in FOLDER shared by every task (see
-      keep_bytecode).
+      Stops when its parent goes away, on SIGTERM, or on SIGINT. With --bytecode, this process
+      compiles what it imports itself (pytest, coverage) through a cache in FOLDER shared by every
+      task (see keep_bytecode); its children compile from source.
 
   python -S -I python_worker.py call SOCKET PID SCRIPT ARGS...
       Runs `python SCRIPT ARGS...` in the worker listening on SOCKET when that worker is process
@@ -30,6 +30,7 @@ import sys
 import time
 
 STATUS = struct.Struct("!i")
+BYTECODE_HOOK = None  # the worker's bytecode cache (keep_bytecode), never a child's
 LENGTH = struct.Struct("!I")
 
 
@@ -67,13 +68,15 @@ REFUSED = 126  # the worker does not run that script: only etask's helpers named
 
 
 def keep_bytecode(folder):
-    """Compiles the venv's installed packages (pytest, coverage and what they import) and the
-    standard library (whose own bytecode the gates' PYTHONPYCACHEPREFIX hides), never the project
-    or its tests, which live in the clone, through a cache in FOLDER that every task on the
-    machine shares: an entry is keyed by the SHA-256 of the source file's bytes and this
-    interpreter (version, bytecode magic number, optimisation level), so it never stands for other
-    bytes; it carries a checksum of its own, is written under a temporary name and renamed, and a
-    damaged one is compiled again and replaced. Importing pytest and coverage costs about a
+    """Compiles what this process imports from the venv's installed packages (pytest, coverage
+    and what they import) and the standard library (whose own bytecode the gates'
+    PYTHONPYCACHEPREFIX hides) through a cache in FOLDER that every task on the machine shares;
+    never the clone's files. An entry is keyed by the SHA-256 of the source file's bytes and this
+    interpreter (version, bytecode magic number, flags, -X options), so it never stands for other
+    bytes; it carries a checksum of its own (against damage, not forgery: the folder is the user's,
+    like uv's cache), is written under a temporary name and renamed, and a damaged one is compiled
+    again and replaced. A compile that warns is not kept (the warning would go quiet). Returns the
+    import hook (children drop it: forget_bytecode). Importing pytest and coverage costs about a
     processor-second when everything is compiled from source, a fifth of that from here."""
     try:
         import _imp
@@ -84,9 +87,12 @@ def keep_bytecode(folder):
         import marshal
         import sysconfig
         import types
+        import warnings
     except ImportError:
         return
-    interpreter = ("%s|%s|%d|" % (sys.version, importlib.util.MAGIC_NUMBER.hex(), sys.flags.optimize)).encode()
+    interpreter = (
+        "%s|%s|%r|%r|" % (sys.version, importlib.util.MAGIC_NUMBER.hex(), sys.flags, sorted(sys._xoptions.items()))
+    ).encode()
     paths = sysconfig.get_paths()
     roots = tuple({os.path.realpath(paths[k]) + os.sep for k in ("purelib", "platlib", "stdlib", "platstdlib") if k in paths})
 
@@ -124,11 +130,16 @@ def keep_bytecode(folder):
                 return code
             except (OSError, ValueError, EOFError, TypeError):
                 pass
-            code = self.source_to_code(source, path)
-            try:
-                write(entry, code)
-            except OSError:
-                pass
+            with warnings.catch_warnings(record=True) as said:
+                warnings.simplefilter("always")
+                code = self.source_to_code(source, path)
+            for w in said:  # said again as compiling said it; an entry would keep it quiet
+                warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+            if not said:
+                try:
+                    write(entry, code)
+                except OSError:
+                    pass
             return code
 
     finder = machinery.FileFinder.path_hook(
@@ -145,6 +156,15 @@ def keep_bytecode(folder):
 
     sys.path_hooks.insert(0, installed_packages)
     sys.path_importer_cache.clear()
+    return installed_packages
+
+
+def forget_bytecode(hook):
+    """In a child: what it imports is compiled from source, as the gates' settings say (the cache
+    served the worker's own imports, made before any generator of the task ran)."""
+    if hook in sys.path_hooks:
+        sys.path_hooks.remove(hook)
+        sys.path_importer_cache.clear()
 
 
 def remember_reporters():
@@ -263,6 +283,7 @@ def run_script(request, fds, sockets):
 
     for s in sockets:
         s.close()
+    forget_bytecode(BYTECODE_HOOK)
     os.setpgid(0, 0)
     try:  # Linux: the child goes with the worker, even when the worker is killed hard
         import ctypes
@@ -353,8 +374,9 @@ def serve(path, scripts, bytecode=None):
         return
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
     parent = os.getppid()
+    global BYTECODE_HOOK
     if bytecode:
-        keep_bytecode(bytecode)
+        BYTECODE_HOOK = keep_bytecode(bytecode)
     for module in ("coverage", "pytest"):  # imported once here, inherited by every child
         try:
             __import__(module)

@@ -309,6 +309,9 @@ class PythonWorkerTest {
     assertThat(waited)
         .isLessThan(PythonWorker.WORTH_WAITING.plus(PythonWorker.STALLED.multipliedBy(3)));
     assertThat(stuck.alive()).isTrue(); // still starting: only the call does not wait any longer
+    t0 = System.nanoTime();
+    assertThat(stuck.awaitListening()).isFalse(); // nor does the next call
+    assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(PythonWorker.STALLED);
     stuck.stop();
   }
 
@@ -361,14 +364,17 @@ class PythonWorkerTest {
             + " p.PyobjMixin.getmodpath.__code__.co_filename == p.__file__)\n"
             + "print('stdlib', type(json.decoder.__spec__.loader).__name__,"
             + " json.decoder.JSONDecoder.decode.__code__.co_filename == json.decoder.__file__)\n"
-            + "print('project', type(bytecode_project.__spec__.loader).__name__)\n");
+            + "print('project', type(bytecode_project.__spec__.loader).__name__)\n"
+            + "import colorsys\n"
+            + "print('child', type(colorsys.__spec__.loader).__name__)\n");
     Files.writeString(ws.repo().resolve("bytecode_project.py"), "X = 1\n");
 
     String first = probeWithBytecode(probe, bytecode);
     assertThat(first)
         .contains("pytest CachedSourceLoader True")
         .contains("stdlib CachedSourceLoader True")
-        .contains("project SourceFileLoader"); // the clone's code is never cached
+        .contains("project SourceFileLoader") // the clone's code is never cached
+        .contains("child SourceFileLoader"); // nor what a child imports (after a generator ran)
     List<Path> entries = entries(bytecode);
     assertThat(entries).hasSizeGreaterThan(50);
 
