@@ -494,4 +494,5 @@ def main():
         raise SystemExit("unknown command " + command)
 
 
-main()
+if __name__ == "__main__":
+    main()

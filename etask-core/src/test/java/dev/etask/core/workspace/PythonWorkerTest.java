@@ -448,4 +448,72 @@ class PythonWorkerTest {
       return files.filter(Files::isRegularFile).sorted().toList();
     }
   }
+
+  @Test
+  void aCompileThatWarnsIsNotKeptSoItsWarningIsSaidEveryTime() throws Exception {
+    Path site;
+    try (var libs = Files.list(ws.venv().resolve("lib"))) {
+      site = libs.findFirst().orElseThrow().resolve("site-packages");
+    }
+    Path warns = site.resolve("etask_probe_warns.py");
+    Path quiet = site.resolve("etask_probe_quiet.py");
+    Files.writeString(warns, "PATTERN = \"\\d\"\n"); // an invalid escape: a warning
+    Files.writeString(quiet, "PATTERN = 1\n");
+    Path both = ws.scratch().resolve("bytecode-warns");
+    FileTrees.delete(both);
+    try {
+      for (int run = 0; run < 2; run++) {
+        assertThat(importThroughCache(both, "etask_probe_warns, etask_probe_quiet"))
+            .as("run " + run)
+            .contains("loaded CachedSourceLoader")
+            .contains("Warning: invalid escape sequence");
+      }
+      ProcessRunner.Result kept =
+          runner.run(
+              Command.of(
+                  ws.repo(),
+                  python.environment(),
+                  TIMEOUT,
+                  null,
+                  python.python().toString(),
+                  "-c",
+                  "import marshal, os, sys\n"
+                      + "for d, _, files in os.walk(sys.argv[1]):\n"
+                      + "    for f in files:\n"
+                      + "        data = open(os.path.join(d, f), 'rb').read()\n"
+                      + "        print(os.path.basename(marshal.loads(data[32:]).co_filename))\n",
+                  both.toString()));
+      assertThat(kept.output().lines())
+          .contains("etask_probe_quiet.py")
+          .doesNotContain("etask_probe_warns.py");
+    } finally {
+      Files.deleteIfExists(warns);
+      Files.deleteIfExists(quiet);
+    }
+  }
+
+  /** Imports {@code modules} in a Python that has the worker's bytecode cache in {@code folder}. */
+  private String importThroughCache(Path folder, String modules) throws Exception {
+    ProcessRunner.Result r =
+        runner.run(
+            Command.of(
+                ws.repo(),
+                python.environment(),
+                TIMEOUT,
+                null,
+                python.python().toString(),
+                "-c",
+                "import runpy, sys, warnings\n"
+                    + "warnings.simplefilter('always')\n"
+                    + "worker = runpy.run_path(sys.argv[1], run_name='probe')\n"
+                    + "worker['keep_bytecode'](sys.argv[2])\n"
+                    + "import "
+                    + modules
+                    + "\n"
+                    + "print('loaded', type(sys.modules['etask_probe_quiet'].__spec__.loader).__name__)\n",
+                python.script("python_worker.py").toString(),
+                folder.toString()));
+    assertThat(r.exitCode()).as(r.output()).isZero();
+    return r.output();
+  }
 }
