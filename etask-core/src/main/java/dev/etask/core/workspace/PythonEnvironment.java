@@ -130,8 +130,9 @@ public final class PythonEnvironment {
   }
 
   /**
-   * Where the Python worker keeps the compiled bytecode of the venv's installed packages for other
-   * tasks (beside the tools folder), or null (no shared cache folder): see python_worker.py.
+   * Where the Python worker keeps the compiled bytecode of its own imports (pytest, coverage, the
+   * standard library) for other tasks (beside the tools folder), or null (no shared cache folder):
+   * see python_worker.py's keep_bytecode.
    */
   Path bytecode() {
     return tools == null ? null : tools.resolveSibling("bytecode");

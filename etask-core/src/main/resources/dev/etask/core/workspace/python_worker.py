@@ -30,8 +30,8 @@ import sys
 import time
 
 STATUS = struct.Struct("!i")
-BYTECODE_HOOK = None  # the worker's bytecode cache (keep_bytecode), never a child's
 LENGTH = struct.Struct("!I")
+BYTECODE_HOOK = None  # the worker's bytecode cache (keep_bytecode), never a child's
 
 
 def call(path, pid, script, args):

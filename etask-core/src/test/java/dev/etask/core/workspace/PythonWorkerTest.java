@@ -401,26 +401,29 @@ class PythonWorkerTest {
    * to another venv's path.
    */
   private void rewrite(List<Path> entries, String write) {
-    List<String> argv =
-        new ArrayList<>(
-            List.of(
-                python.python().toString(),
-                "-c",
-                "import hashlib, marshal, sys\n"
-                    + "def moved(c):\n"
-                    + "    consts = tuple(moved(k) if hasattr(k, 'co_filename') else k"
-                    + " for k in c.co_consts)\n"
-                    + "    return c.replace(co_filename='/elsewhere' + c.co_filename,"
-                    + " co_consts=consts)\n"
-                    + "for n, e in enumerate(sys.argv[1:]):\n"
-                    + "    d = open(e, 'rb').read()\n"
-                    + "    payload = marshal.dumps(moved(marshal.loads(d[32:])))\n"
-                    + "    "
-                    + write));
-    entries.forEach(e -> argv.add(e.toString()));
+    pythonCode(
+        "import hashlib, marshal, sys\n"
+            + "def moved(c):\n"
+            + "    consts = tuple(moved(k) if hasattr(k, 'co_filename') else k"
+            + " for k in c.co_consts)\n"
+            + "    return c.replace(co_filename='/elsewhere' + c.co_filename,"
+            + " co_consts=consts)\n"
+            + "for n, e in enumerate(sys.argv[1:]):\n"
+            + "    d = open(e, 'rb').read()\n"
+            + "    payload = marshal.dumps(moved(marshal.loads(d[32:])))\n"
+            + "    "
+            + write,
+        entries.stream().map(Path::toString).toArray(String[]::new));
+  }
+
+  /** {@code python -c CODE ARGS...} with the venv's Python in the clone; it must exit 0. */
+  private String pythonCode(String code, String... args) {
+    List<String> argv = new ArrayList<>(List.of(python.python().toString(), "-c", code));
+    argv.addAll(List.of(args));
     ProcessRunner.Result r =
         runner.run(new Command(argv, ws.repo(), python.environment(), TIMEOUT, null));
     assertThat(r.exitCode()).as(r.output()).isZero();
+    return r.output();
   }
 
   private String probeWithBytecode(Path probe, Path bytecode) throws Exception {
@@ -468,22 +471,15 @@ class PythonWorkerTest {
             .contains("loaded CachedSourceLoader")
             .contains("Warning: invalid escape sequence");
       }
-      ProcessRunner.Result kept =
-          runner.run(
-              Command.of(
-                  ws.repo(),
-                  python.environment(),
-                  TIMEOUT,
-                  null,
-                  python.python().toString(),
-                  "-c",
-                  "import marshal, os, sys\n"
-                      + "for d, _, files in os.walk(sys.argv[1]):\n"
-                      + "    for f in files:\n"
-                      + "        data = open(os.path.join(d, f), 'rb').read()\n"
-                      + "        print(os.path.basename(marshal.loads(data[32:]).co_filename))\n",
-                  both.toString()));
-      assertThat(kept.output().lines())
+      String kept =
+          pythonCode(
+              "import marshal, os, sys\n"
+                  + "for d, _, files in os.walk(sys.argv[1]):\n"
+                  + "    for f in files:\n"
+                  + "        data = open(os.path.join(d, f), 'rb').read()\n"
+                  + "        print(os.path.basename(marshal.loads(data[32:]).co_filename))\n",
+              both.toString());
+      assertThat(kept.lines())
           .contains("etask_probe_quiet.py")
           .doesNotContain("etask_probe_warns.py");
     } finally {
@@ -493,27 +489,17 @@ class PythonWorkerTest {
   }
 
   /** Imports {@code modules} in a Python that has the worker's bytecode cache in {@code folder}. */
-  private String importThroughCache(Path folder, String modules) throws Exception {
-    ProcessRunner.Result r =
-        runner.run(
-            Command.of(
-                ws.repo(),
-                python.environment(),
-                TIMEOUT,
-                null,
-                python.python().toString(),
-                "-c",
-                "import runpy, sys, warnings\n"
-                    + "warnings.simplefilter('always')\n"
-                    + "worker = runpy.run_path(sys.argv[1], run_name='probe')\n"
-                    + "worker['keep_bytecode'](sys.argv[2])\n"
-                    + "import "
-                    + modules
-                    + "\n"
-                    + "print('loaded', type(sys.modules['etask_probe_quiet'].__spec__.loader).__name__)\n",
-                python.script("python_worker.py").toString(),
-                folder.toString()));
-    assertThat(r.exitCode()).as(r.output()).isZero();
-    return r.output();
+  private String importThroughCache(Path folder, String modules) {
+    return pythonCode(
+        "import runpy, sys, warnings\n"
+            + "warnings.simplefilter('always')\n"
+            + "worker = runpy.run_path(sys.argv[1], run_name='probe')\n"
+            + "worker['keep_bytecode'](sys.argv[2])\n"
+            + "import "
+            + modules
+            + "\n"
+            + "print('loaded', type(sys.modules['etask_probe_quiet'].__spec__.loader).__name__)\n",
+        python.script("python_worker.py").toString(),
+        folder.toString());
   }
 }
