@@ -8,7 +8,8 @@ import java.util.Map;
 
 /**
  * A child process to run: arguments, folder, environment, time limit, the log its output goes to,
- * and optionally a file that receives the whole output on its own. {@code environment} is the
+ * optionally a file that receives the whole output on its own, and how it is held when it runs
+ * untrusted code ({@link Confinement}; null for etask's own children). {@code environment} is the
  * complete environment of the child (see {@link Environments}).
  */
 public record Command(
@@ -17,11 +18,22 @@ public record Command(
     Map<String, String> environment,
     Duration timeout,
     Path log,
-    Path capture) {
+    Path capture,
+    Confinement confinement) {
 
   public Command {
     argv = List.copyOf(argv);
     environment = Map.copyOf(new LinkedHashMap<>(environment));
+  }
+
+  public Command(
+      List<String> argv,
+      Path directory,
+      Map<String, String> environment,
+      Duration timeout,
+      Path log,
+      Path capture) {
+    this(argv, directory, environment, timeout, log, capture, null);
   }
 
   public Command(
@@ -38,7 +50,12 @@ public record Command(
    * report on stdout.
    */
   public Command capturingTo(Path file) {
-    return new Command(argv, directory, environment, timeout, log, file);
+    return new Command(argv, directory, environment, timeout, log, file, confinement);
+  }
+
+  /** The same command, held by {@code how} (untrusted code: the generator, the gates). */
+  public Command confined(Confinement how) {
+    return new Command(argv, directory, environment, timeout, log, capture, how);
   }
 
   public static Command of(

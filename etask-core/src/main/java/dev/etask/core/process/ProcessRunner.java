@@ -25,17 +25,31 @@ public final class ProcessRunner {
   /**
    * What a finished child left behind. {@code output} is the last {@link #TAIL_CHARS} characters.
    */
-  public record Result(int exitCode, boolean timedOut, String output, Duration duration) {
+  public record Result(
+      int exitCode, boolean timedOut, String output, Duration duration, List<String> survivors) {
+    public Result {
+      survivors = List.copyOf(survivors);
+    }
+
+    public Result(int exitCode, boolean timedOut, String output, Duration duration) {
+      this(exitCode, timedOut, output, duration, List.of());
+    }
+
     public boolean ok() {
       return exitCode == 0 && !timedOut;
     }
   }
+
+  /** How the reaper ({@code reaper.py}) names a process the command left running. */
+  static final String SURVIVOR = "[etask] left running by the command, stopped: ";
 
   public static final int TAIL_CHARS = 64 * 1024;
 
   private final Redactor redactor;
   private final Set<Process> running = ConcurrentHashMap.newKeySet();
   private volatile java.util.function.Consumer<ProcessHandle> onStart = p -> {};
+  private volatile java.util.function.BiConsumer<Command, List<String>> survivorListener =
+      (c, s) -> {};
   private final Object clock = new Object();
   private int active;
   private long busySince;
@@ -47,6 +61,14 @@ public final class ProcessRunner {
    */
   public void onStart(java.util.function.Consumer<ProcessHandle> listener) {
     this.onStart = listener == null ? p -> {} : listener;
+  }
+
+  /**
+   * Called with every confined command that left processes running (named by its reaper as {@code
+   * pid (command line)}), after they were stopped.
+   */
+  public void onSurvivors(java.util.function.BiConsumer<Command, List<String>> listener) {
+    this.survivorListener = listener == null ? (c, s) -> {} : listener;
   }
 
   public ProcessRunner(Redactor redactor) {
@@ -77,6 +99,7 @@ public final class ProcessRunner {
     running.add(process);
     onStart.accept(process.toHandle());
     Drain drain = new Drain(process.getInputStream(), command.log(), command.capture());
+    drain.watchSurvivors(command.confinement() != null);
     Thread reader = new Thread(drain, "etask-drain-" + process.pid());
     reader.setDaemon(true);
     reader.start();
@@ -105,11 +128,16 @@ public final class ProcessRunner {
       tail += "\n[etask] stopped after " + command.timeout().toSeconds() + "s (time limit)";
       drain.append("[etask] stopped after " + command.timeout().toSeconds() + "s (time limit)\n");
     }
+    List<String> survivors = drain.survivors();
+    if (!survivors.isEmpty()) {
+      survivorListener.accept(command, survivors);
+    }
     return new Result(
         timedOut ? -1 : process.exitValue(),
         timedOut,
         tail,
-        Duration.ofNanos(System.nanoTime() - start));
+        Duration.ofNanos(System.nanoTime() - start),
+        survivors);
   }
 
   /**
@@ -156,7 +184,8 @@ public final class ProcessRunner {
     if (ProcessTrees.SETSID != null) {
       argv.add(ProcessTrees.SETSID.toString());
     }
-    argv.addAll(command.argv());
+    Confinement held = command.confinement();
+    argv.addAll(held == null ? command.argv() : held.wrap(command.argv(), command.directory()));
     ProcessBuilder pb =
         new ProcessBuilder(argv)
             .directory(command.directory().toFile())
@@ -164,6 +193,9 @@ public final class ProcessRunner {
             .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
     pb.environment().clear();
     pb.environment().putAll(command.environment());
+    if (held != null && held.sandboxed()) {
+      pb.environment().put("TMPDIR", "/tmp"); // the sandbox's own, fresh
+    }
     return pb;
   }
 
@@ -240,6 +272,8 @@ public final class ProcessRunner {
     private final Path log;
     private final Path capture;
     private final StringBuilder tail = new StringBuilder();
+    private final List<String> survivors = new ArrayList<>();
+    private boolean watch;
 
     Drain(InputStream in, Path log, Path capture) {
       this.in = in;
@@ -288,7 +322,22 @@ public final class ProcessRunner {
       }
     }
 
+    void watchSurvivors(boolean on) {
+      watch = on;
+    }
+
+    synchronized List<String> survivors() {
+      return List.copyOf(survivors);
+    }
+
     private synchronized void keep(String text) {
+      if (watch && text.contains(SURVIVOR)) {
+        for (String line : text.split("\n")) {
+          if (line.startsWith(SURVIVOR)) {
+            survivors.add(line.substring(SURVIVOR.length()).strip());
+          }
+        }
+      }
       tail.append(text);
       if (tail.length() > TAIL_CHARS) {
         tail.delete(0, tail.length() - TAIL_CHARS);
