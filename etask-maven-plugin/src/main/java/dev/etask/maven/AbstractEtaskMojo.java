@@ -3,6 +3,7 @@ package dev.etask.maven;
 import dev.etask.core.engine.Engine;
 import dev.etask.core.spec.EtaskException;
 import dev.etask.core.spec.SpecException;
+import dev.etask.core.spec.TaskSpec;
 import dev.etask.core.state.Outcome;
 import java.io.File;
 import java.nio.file.Files;
@@ -67,6 +68,16 @@ public abstract class AbstractEtaskMojo extends AbstractMojo {
    */
   @Parameter(property = "etask.cacheDir")
   protected File cacheDir;
+
+  /**
+   * Where the task's untrusted processes (the generator, every gate process) run: {@code auto} (a
+   * bubblewrap sandbox when it works on this machine, else as you), {@code required} (stop when it
+   * cannot start) or {@code off}. Overrides the spec's {@code sandbox:}.
+   *
+   * @since 0.1.0
+   */
+  @Parameter(property = "etask.sandbox")
+  protected String sandbox;
 
   /**
    * Skips every etask goal.
@@ -144,7 +155,24 @@ public abstract class AbstractEtaskMojo extends AbstractMojo {
         serverPasswords(),
         System.getenv(),
         session != null && session.isOffline(),
-        cacheDir());
+        cacheDir(),
+        sandboxMode());
+  }
+
+  /** {@code etask.sandbox} as a mode, or null when it is not set (the spec decides). */
+  protected TaskSpec.SandboxMode sandboxMode() {
+    if (sandbox == null || sandbox.isBlank()) {
+      return null;
+    }
+    try {
+      return TaskSpec.SandboxMode.valueOf(sandbox.strip().toUpperCase(java.util.Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw new EtaskException(
+          EtaskException.Code.SPEC_INVALID,
+          "etask.sandbox is '" + sandbox + "', which is not a sandbox mode",
+          "use -Detask.sandbox=auto, required or off (or leave it out: the spec's sandbox: then"
+              + " decides)");
+    }
   }
 
   /**

@@ -44,6 +44,7 @@ public class ValidateMojo extends AbstractEtaskMojo {
             workDir.toPath(),
             cacheDir(),
             spec == null ? null : SpecLoader.load(config().spec()),
+            sandboxMode(),
             new MavenListener(getLog()));
     if (!r.passed()) {
       throw new MojoFailureException(

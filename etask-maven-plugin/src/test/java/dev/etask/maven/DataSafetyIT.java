@@ -170,9 +170,29 @@ class DataSafetyIT extends MavenProcesses {
   }
 
   @Test
+  void aGeneratorInTheSandboxCannotPushToTheOrigin() throws Exception {
+    behaviours("src/service/order.py: push-origin\nsrc/service/payment.py: smoke\n");
+    spec("origin.git", "strategy: { max_generator_failures: 1000 }\n");
+    Path origin = dir.resolve("origin.git");
+    String main = git(origin, "rev-parse", "main");
+    Path log = dir.resolve("run.log");
+    assertThat(mavenToTheEnd("run", log, Map.of())).isZero(); // exit code 2 is a warning
+    assertThat(read(log)).contains("sandbox: bubblewrap");
+    // its folder (and the origin in it) is read-only to the generator, its .git too
+    assertThat(read(dir.resolve("target/etask/t/logs/batch-1-generate.log")))
+        .containsAnyOf("Read-only file system", "read-only", "Permission denied");
+    assertThat(git(origin, "rev-parse", "main")).isEqualTo(main);
+    JsonNode s = status();
+    assertThat(s.at("/batches/0/decision").asText()).isEqualTo("skip");
+    assertThat(s.at("/batches/0/reason").asText()).contains("generator failed");
+    assertThat(s.at("/batches/1/decision").asText()).isEqualTo("accept");
+    assertThat(git(origin, "log", "-1", "--format=%s", "auto/t")).doesNotContain("pushed by");
+  }
+
+  @Test
   void aGeneratorThatPushesToTheOriginStopsTheTask() throws Exception {
     behaviours("src/service/order.py: push-origin\nsrc/service/payment.py: smoke\n");
-    spec("origin.git", "");
+    spec("origin.git", "sandbox: off\n"); // in the sandbox it cannot: the test above
     Path origin = dir.resolve("origin.git");
     Path log = dir.resolve("run.log");
     assertThat(mavenToTheEnd("run", log, Map.of())).isEqualTo(1);

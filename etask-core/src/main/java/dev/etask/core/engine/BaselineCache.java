@@ -206,7 +206,10 @@ final class BaselineCache {
           state.toolVersions,
           state.sourceDirs,
           c.spec().python().interpreter(),
-          c.spec().python().env());
+          c.spec().python().env(),
+          // what a test could reach while it was measured
+          c.sandboxing().status(),
+          c.spec().qualityGates().network());
     } catch (GitException e) {
       return null;
     }

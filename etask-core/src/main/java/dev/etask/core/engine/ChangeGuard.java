@@ -48,7 +48,11 @@ final class ChangeGuard {
           ".lock",
           Workspace.MARKER,
           "generator.pid",
-          "mutating");
+          "mutating",
+          "helpers",
+          "out",
+          "bytecode",
+          "baselines");
 
   private final RunContext c;
 
@@ -174,7 +178,7 @@ final class ChangeGuard {
       }
       return null;
     }
-    git.restore();
+    c.staging().restore(git);
     boolean venv = !earlier.isEmpty() || changed.stream().anyMatch(x -> x.startsWith("venv/"));
     if (!changed.isEmpty()) {
       c.python().stopWorker(); // its client script is in the caches: the next call starts anew
@@ -208,7 +212,7 @@ final class ChangeGuard {
   private void rebuildVenv() throws IOException {
     c.python().stopWorker(); // it runs the old venv's Python: the rebuilt venv starts its own
     c.tools().python(c).invalidate();
-    PreparePhase.ensurePython(c);
+    ProjectEnvironment.ensure(c);
   }
 
   /**

@@ -20,6 +20,7 @@ import dev.etask.core.spec.Metric;
 import dev.etask.core.spec.SpecLoader;
 import dev.etask.core.spec.TaskSpec;
 import dev.etask.core.workspace.FileTrees;
+import dev.etask.core.workspace.Project;
 import dev.etask.core.workspace.PythonEnvironment;
 import dev.etask.core.workspace.TaskLock;
 import dev.etask.core.workspace.Workspace;
@@ -88,12 +89,20 @@ public final class CheckoutValidator {
   }
 
   public static Result validate(Path start, Path workDir, TaskSpec specOrNull, Listener listener) {
-    return validate(start, workDir, null, specOrNull, listener);
+    return validate(start, workDir, null, specOrNull, null, listener);
   }
 
-  /** {@code cacheDir}: what validations and tasks share on this machine (uv), or null. */
+  /**
+   * {@code cacheDir}: what validations and tasks share on this machine (uv), or null; {@code
+   * sandbox}: {@code -Detask.sandbox}, or null for the spec's (auto without one).
+   */
   public static Result validate(
-      Path start, Path workDir, Path cacheDir, TaskSpec specOrNull, Listener listener) {
+      Path start,
+      Path workDir,
+      Path cacheDir,
+      TaskSpec specOrNull,
+      TaskSpec.SandboxMode sandbox,
+      Listener listener) {
     Path checkout = start.toAbsolutePath().normalize();
     while (checkout != null && !Files.isDirectory(checkout.resolve(".git"))) {
       checkout = checkout.getParent();
@@ -135,6 +144,12 @@ public final class CheckoutValidator {
     ProcessRunner runner = new ProcessRunner(redactor);
     out.phase("VALIDATE", checkout + " (working tree against HEAD)");
     out.info("workspace: " + ws.root());
+    Sandboxing sandboxing = Sandboxing.of(sandbox, spec);
+    sandboxing.require();
+    if (!sandboxing.on()) {
+      environments.copyingInstalls();
+    }
+    out.info(sandboxing.line());
     try {
       ws.createFolders();
     } catch (IOException e) {
@@ -157,11 +172,12 @@ public final class CheckoutValidator {
       }
       boolean unchanged = diff.files() == 0;
       PythonEnvironment python =
-          new PythonEnvironment(ws, runner, environments, spec.python().env(), List.of(), null);
+          new PythonEnvironment(ws, runner, environments, spec.python().env(), List.of(), null)
+              .confinedBy(sandboxing.confinements(ws, spec, cacheDir).onCheckout());
       if (cacheDir != null) {
         python.withTools(cacheDir.resolve("tools"), spec.python().interpreter());
       }
-      PythonEnvironment.Project project = python.detect(spec.python().interpreter(), spec.python());
+      Project project = python.detect(spec.python().interpreter(), spec.python());
       long t0 = System.nanoTime();
       if (!project.locked().isEmpty()) {
         out.info(
@@ -174,6 +190,7 @@ public final class CheckoutValidator {
       Map<String, String> versions =
           python.ensure(spec.python().interpreter(), project, project.tools());
       python.notes().forEach(out::warn);
+      python.prepareBytecode();
       // an editable install builds compiled parts into the checkout; when they are gone (git
       // clean), install again
       Path recorded = ws.root().resolve("build-outputs.txt");
@@ -201,7 +218,10 @@ public final class CheckoutValidator {
       String how = setup.describe(spec.qualityGates(), project);
       out.info(how);
 
-      BaselineCache cache = new BaselineCache(cacheDir, out, redactor);
+      // shared only when no test of the checkout could write it
+      BaselineCache cache =
+          new BaselineCache(
+              cacheDir == null ? null : sandboxing.on() ? cacheDir : ws.root(), out, redactor);
       String key = null;
       try (GitRepo repo = GitRepo.open(checkout)) {
         org.eclipse.jgit.lib.ObjectId tree = repo.resolve("HEAD^{tree}");
@@ -215,7 +235,9 @@ public final class CheckoutValidator {
                   versions,
                   spec.python().interpreter(),
                   spec.python().env(),
-                  built);
+                  built,
+                  sandboxing.status(),
+                  spec.qualityGates().network());
         }
       }
       Optional<BaselineCache.Entry> cached = key == null ? Optional.empty() : cache.find(key);

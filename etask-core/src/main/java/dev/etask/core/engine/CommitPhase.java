@@ -2,6 +2,7 @@ package dev.etask.core.engine;
 
 import dev.etask.core.git.GitException;
 import dev.etask.core.git.GitRepo;
+import dev.etask.core.git.Trees;
 import dev.etask.core.report.GateTable;
 import dev.etask.core.rules.Verdict;
 import dev.etask.core.spec.EtaskException.Code;
@@ -81,7 +82,10 @@ final class CommitPhase implements Phase {
         Map<String, String> trailers = new LinkedHashMap<>();
         trailers.put(BATCH_TRAILER, String.valueOf(batch.index() + 1));
         trailers.put(PreparePhase.TARGETS_TRAILER, String.join(", ", batch.files()));
-        sha = git.commit(message(c, batch), spec.id(), trailers, c.ident());
+        ObjectId tree = batch.tree() == null ? git.headTree() : ObjectId.fromString(batch.tree());
+        // the tree the gates measured, as etask recorded it: never git's index
+        sha = Trees.commit(git, tree, message(c, batch), spec.id(), trailers, c.ident());
+        c.staging().workingTree().writeIndex(git.repository(), tree);
       } else {
         c.out()
             .info(
@@ -122,7 +126,7 @@ final class CommitPhase implements Phase {
    */
   private static void restore(RunContext c, GitRepo git, BatchState batch) throws GitException {
     TaskSpec spec = c.spec();
-    git.restore();
+    c.staging().restore(git);
     if (batch.verdict() != Verdict.ABORT
         && batch.attempts() < spec.strategy().maxAttemptsPerBatch()) {
       batch.retry(
@@ -163,7 +167,7 @@ final class CommitPhase implements Phase {
         && GitRepo.isTaskCommit(head, c.spec().id())
         && head.getCommitterIdent().getName().equals(c.ident().getName())
         && head.getFooterLines(BATCH_TRAILER).contains(String.valueOf(batch.index() + 1))
-        && git.changes().isEmpty()) {
+        && (batch.tree() == null || head.getTree().name().equals(batch.tree()))) {
       return head.getId();
     }
     return null;

@@ -66,9 +66,7 @@ final class Delivery {
                   + " batch(es) validated incrementally) …");
       GateReport expected = c.store().readReport("current");
       GateReport tip =
-          c.tools()
-              .gates(c)
-              .measureSuite("tip", state.sourceDirs, expected, RunContext.GATE_TIMEOUT);
+          c.gates().measureSuite("tip", state.sourceDirs, expected, RunContext.GATE_TIMEOUT);
       c.store().writeReport("tip", tip);
       List<String> blind = Measurements.newProblems(expected, tip);
       if (!blind.isEmpty()) {
@@ -168,9 +166,7 @@ final class Delivery {
         String label = "bisect-" + (b.index() + 1);
         GateReport accepted = c.store().readReport("batch-" + (b.index() + 1));
         GateReport probe =
-            c.tools()
-                .gates(c)
-                .measureSuite(label, c.state().sourceDirs, accepted, RunContext.GATE_TIMEOUT);
+            c.gates().measureSuite(label, c.state().sourceDirs, accepted, RunContext.GATE_TIMEOUT);
         boolean bad = !wrong(accepted, probe, List.of()).isEmpty();
         c.out()
             .info(

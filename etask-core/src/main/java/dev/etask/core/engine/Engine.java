@@ -33,7 +33,8 @@ public final class Engine implements AutoCloseable {
    * pushes or opens a PR; {@code servers} are settings.xml servers' passwords by id (decrypted),
    * where a token may be; {@code environment} is the caller's environment (GH_TOKEN, SSH_AUTH_SOCK,
    * GITHUB_OUTPUT, …); {@code offline} refuses everything that needs the network; {@code cacheDir}
-   * is what tasks share on this machine (uv, baselines), null for nothing shared.
+   * is what tasks share on this machine (uv, baselines), null for nothing shared; {@code sandbox}
+   * overrides the spec's {@code sandbox:} ({@code -Detask.sandbox}), null keeps it.
    */
   public record Config(
       Path spec,
@@ -46,11 +47,56 @@ public final class Engine implements AutoCloseable {
       Map<String, String> servers,
       Map<String, String> environment,
       boolean offline,
-      Path cacheDir) {
+      Path cacheDir,
+      dev.etask.core.spec.TaskSpec.SandboxMode sandbox) {
     public Config {
       secrets = secrets == null ? List.of() : List.copyOf(secrets);
       servers = servers == null ? Map.of() : Map.copyOf(servers);
       environment = environment == null ? Map.of() : Map.copyOf(environment);
+    }
+
+    public Config(
+        Path spec,
+        Path workDir,
+        Path artifactsDir,
+        Path runDir,
+        List<String> secrets,
+        String command,
+        boolean dryRun,
+        Map<String, String> servers,
+        Map<String, String> environment,
+        boolean offline,
+        Path cacheDir) {
+      this(
+          spec,
+          workDir,
+          artifactsDir,
+          runDir,
+          secrets,
+          command,
+          dryRun,
+          servers,
+          environment,
+          offline,
+          cacheDir,
+          null);
+    }
+
+    /** The same configuration with {@code sandbox} overriding the spec's (null: the spec's). */
+    public Config withSandbox(dev.etask.core.spec.TaskSpec.SandboxMode mode) {
+      return new Config(
+          spec,
+          workDir,
+          artifactsDir,
+          runDir,
+          secrets,
+          command,
+          dryRun,
+          servers,
+          environment,
+          offline,
+          cacheDir,
+          mode);
     }
 
     public Config(
@@ -293,7 +339,7 @@ public final class Engine implements AutoCloseable {
     } catch (IllegalStateException e) {
       // the JVM is shutting down: the hook is running or has run
     }
-    c.runner().killAll();
+    c.runner().close();
     c.closeSpareThreads();
     c.closeNetwork();
     closeQuietly(lock);

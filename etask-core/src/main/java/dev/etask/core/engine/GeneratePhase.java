@@ -2,8 +2,10 @@ package dev.etask.core.engine;
 
 import dev.etask.core.generate.Generator;
 import dev.etask.core.git.Change;
+import dev.etask.core.git.ExactTree;
 import dev.etask.core.git.GitException;
 import dev.etask.core.git.GitRepo;
+import dev.etask.core.git.TreeDifferences;
 import dev.etask.core.rules.Decision;
 import dev.etask.core.rules.RuleBook;
 import dev.etask.core.rules.Verdict;
@@ -19,10 +21,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
+import org.eclipse.jgit.lib.ObjectId;
 
 /**
  * GENERATE: runs the generator on the next pending batch, in the clone, with its own environment,
@@ -94,7 +98,7 @@ final class GeneratePhase implements Phase {
     long t0 = System.nanoTime();
     try (GitRepo git = c.openClone()) {
       guard.releaseStaleLocks(git, "an earlier step");
-      git.restore();
+      c.staging().restore(git);
       batch.startAttempt();
       c.ws().freshScratch();
       c.ws().freshHome();
@@ -103,6 +107,10 @@ final class GeneratePhase implements Phase {
           c.python()
               .forGenerator(
                   c.environments().forGenerator(spec.generator().env()), c.ws().scratch());
+      // git's read commands (status, diff) work on a copy of the index: .git is the clone's
+      Path index = c.ws().scratch().resolve("git-index");
+      Files.copy(git.repository().getIndexFile().toPath(), index);
+      env.put("GIT_INDEX_FILE", index.toString());
       // every process the generator starts inherits this: the ones that escape its process group
       // are found by it
       String id = UUID.randomUUID().toString();
@@ -121,12 +129,12 @@ final class GeneratePhase implements Phase {
       if (c.interrupted()) {
         batch.uncountAttempt(); // an interrupted attempt does not count; the next run redoes the
         // batch
-        git.restore();
+        c.staging().restore(git);
         return;
       }
       if (!result.ok() && result.timedOut() && c.budget().remaining().isZero()) {
         batch.uncountAttempt();
-        git.restore();
+        c.staging().restore(git);
         state.limitHit = c.budget().runtimeReached();
         c.out()
             .warn(
@@ -138,31 +146,50 @@ final class GeneratePhase implements Phase {
       }
       if (!result.ok()) {
         failed(c, batch, result, timeout, log);
-        git.restore();
+        c.staging().restore(git);
         return;
       }
       state.generatorFailuresInARow = 0;
-      List<Change> changes = git.changes();
+      // what the generator made, read from its files (never from git's index)
+      ObjectId head = git.headTree();
+      ExactTree files = c.staging().workingTree();
+      TreeDifferences made = files.check(git.repository(), head);
+      List<Change> changes = made.changes();
+      String refused = refused(c, made, changes);
       List<String> violations = guard.violations(batch, changes);
-      if (!violations.isEmpty()) {
-        git.restore();
-        rollback(
-            c,
-            batch,
+      if (refused == null && !violations.isEmpty()) {
+        refused =
             "changed files outside the allowlist (the batch's files and target.writable): "
-                + String.join(", ", violations));
+                + String.join(", ", violations);
+      }
+      if (refused != null) {
+        c.staging().restore(git);
+        if (!made.ownedChanged().isEmpty()) {
+          ProjectEnvironment.reinstall(c); // what the install wrote comes back only from it
+        }
+        rollback(c, batch, refused);
         return;
       }
+      if (!made.ignored().isEmpty()) {
+        c.out()
+            .info(
+                "removed the files git ignores that the generator left: "
+                    + String.join(", ", made.ignored()));
+      }
       if (changes.isEmpty()) {
+        c.staging().restore(git);
         batch.close(Decision.of(Verdict.SKIP, "the generator changed nothing"));
         c.out().info("batch " + c.label(batch) + ": the generator changed nothing");
         return;
       }
-      git.stage(changes);
+      ObjectId tree = files.record(git.repository(), head, changes);
+      files.reset(git.repository(), tree); // the ignored files it left go
+      files.writeIndex(git.repository(), tree);
       batch.generated(
           changes.stream()
               .map(x -> x.path() + " (" + x.kind().name().toLowerCase(Locale.ROOT) + ")")
-              .toList());
+              .toList(),
+          tree.name());
       c.out()
           .info(
               "generator finished in "
@@ -255,6 +282,47 @@ final class GeneratePhase implements Phase {
       state.aborted = "the generator failed " + state.generatorFailuresInARow + " time(s) in a row";
       c.out().warn("aborting: " + state.aborted);
     }
+  }
+
+  /**
+   * Why the batch is refused for what its generator left beside its changes, or null: a file git
+   * ignores that changes what Python imports (a {@code .pyc}, {@code .pth} or {@code .so}, a module
+   * in an ignored folder: it could shadow the code the gates should see), a file the project's
+   * install wrote that it changed, a new or changed file that is a hard link (its content is
+   * another file's).
+   */
+  private static String refused(RunContext c, TreeDifferences made, List<Change> changes)
+      throws IOException {
+    List<String> why = new ArrayList<>();
+    List<String> imported = Staging.importing(made.ignored());
+    if (!imported.isEmpty()) {
+      why.add(
+          "left files git ignores that change what Python imports ("
+              + String.join(", ", imported)
+              + "); the gates could have run other code than the batch's");
+    }
+    if (!made.ownedChanged().isEmpty()) {
+      why.add(
+          "changed what the project's install wrote ("
+              + String.join(", ", made.ownedChanged())
+              + ")");
+    }
+    List<String> linked = new ArrayList<>();
+    for (Change x : changes) {
+      Path file = c.ws().repo().resolve(x.path());
+      if (x.kind() != Change.Kind.DELETED
+          && Files.isRegularFile(file, java.nio.file.LinkOption.NOFOLLOW_LINKS)
+          && ExactTree.links(file) > 1) {
+        linked.add(x.path());
+      }
+    }
+    if (!linked.isEmpty()) {
+      why.add(
+          "made hard links ("
+              + String.join(", ", linked)
+              + "): their content is another file's, maybe outside the clone");
+    }
+    return why.isEmpty() ? null : "the generator " + String.join("; ", why);
   }
 
   private static void rollback(RunContext c, BatchState batch, String why) {

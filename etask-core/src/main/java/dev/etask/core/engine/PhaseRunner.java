@@ -29,6 +29,7 @@ final class PhaseRunner {
     long busy0 = c.runner().busyNanos();
     boolean timed = false;
     try {
+      c.sandboxing().require(); // sandbox: required stops every goal before it does anything
       if (dryRun) {
         phase.simulate(c);
       } else {

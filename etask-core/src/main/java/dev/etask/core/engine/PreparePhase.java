@@ -2,7 +2,6 @@ package dev.etask.core.engine;
 
 import dev.etask.core.gates.BaselineCheck;
 import dev.etask.core.gates.GateReport;
-import dev.etask.core.gates.GateSetup;
 import dev.etask.core.git.ControlFiles;
 import dev.etask.core.git.FreshClone;
 import dev.etask.core.git.GitException;
@@ -16,10 +15,8 @@ import dev.etask.core.spec.EtaskException.Code;
 import dev.etask.core.spec.TaskSpec;
 import dev.etask.core.state.BatchState;
 import dev.etask.core.state.RunState;
-import dev.etask.core.workspace.PythonEnvironment;
+import dev.etask.core.workspace.Project;
 import java.nio.file.Files;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Optional;
 import org.eclipse.jgit.lib.ObjectId;
@@ -47,6 +44,8 @@ final class PreparePhase implements Phase {
     RunState state = c.state();
     TaskSpec spec = c.spec();
     c.out().phase("PREPARE", spec.id() + " — " + spec.objective());
+    c.out().info(c.sandboxing().line());
+    state.sandbox = c.sandboxing().status();
     // the code of the batches and of delivery, run once on a throwaway while git and Python work
     c.warmUp();
     BranchGuard guard = new BranchGuard(c);
@@ -91,7 +90,7 @@ final class PreparePhase implements Phase {
       if (state.halted != null) {
         return;
       }
-      ensurePython(c);
+      ProjectEnvironment.ensure(c);
       c.changeGuard().sealAhead();
       c.out().info("baseline kept: " + line(c.store().readReport("baseline")));
       return;
@@ -110,7 +109,7 @@ final class PreparePhase implements Phase {
             return null; // the first batch's restore reads it again and says what is wrong
           }
         });
-    ensurePython(c);
+    ProjectEnvironment.ensure(c);
     c.changeGuard()
         .sealAhead(); // the first generator's seal, on a spare core while the baseline loads
     measureBaseline(c);
@@ -121,8 +120,7 @@ final class PreparePhase implements Phase {
       } catch (GitException e) {
         throw c.gitFailure(Code.CLONE_FAILED, e, c.hints().cleanAndRetry());
       }
-      GateReport tip =
-          c.tools().gates(c).measure("adopted", state.sourceDirs, RunContext.GATE_TIMEOUT);
+      GateReport tip = c.gates().measure("adopted", state.sourceDirs, RunContext.GATE_TIMEOUT);
       c.store().writeReport("adopted", tip);
       c.store().promote("adopted");
       state.fullReport = "adopted";
@@ -142,7 +140,9 @@ final class PreparePhase implements Phase {
     ObjectId adopted = null;
     try {
       long t0 = System.nanoTime();
-      try (GitRepo git = GitTransport.cloneInto(origin, c.ws().repo(), c.retry())) {
+      // the origin's object files are shared only when no test can write through a link to them
+      try (GitRepo git =
+          GitTransport.cloneInto(origin, c.ws().repo(), c.retry(), c.sandboxing().on())) {
         GitTransport transport = c.transport(git);
         String base = spec.repository().base();
         if (base == null) {
@@ -222,82 +222,11 @@ final class PreparePhase implements Phase {
     }
   }
 
-  /** Detects the project, decides how the gates run, builds or reuses the virtualenv. */
-  static void ensurePython(RunContext c) {
-    RunState state = c.state();
-    TaskSpec spec = c.spec();
-    long t0 = System.nanoTime();
-    Tools.PythonSetup python = c.tools().python(c);
-    PythonEnvironment.Project detected = python.detect();
-    c.project(detected);
-    state.sourceDirs = new ArrayList<>(detected.source());
-    state.testDirs = new ArrayList<>(detected.tests());
-    state.gates = GateSetup.of(spec.qualityGates(), detected);
-    boolean fresh = !Files.exists(c.ws().venv().resolve(".etask-env"));
-    if (fresh) {
-      c.out()
-          .info(
-              "building the Python environment ("
-                  + (c.python().uv().isPresent() ? "uv" : "pip")
-                  + "): "
-                  + String.join(" ", detected.install())
-                  + (detected.install().isEmpty() ? "" : " + ")
-                  + String.join(
-                      " ",
-                      detected.tools().entrySet().stream()
-                          .map(e -> e.getKey() + e.getValue())
-                          .toList())
-                  + " …");
-    }
-    detected
-        .toolSources()
-        .forEach(
-            (tool, where) -> {
-              if (!where.equals("etask's default")) {
-                c.out().info(tool + detected.tools().get(tool) + " as " + where + " asks");
-              }
-            });
-    if (!detected.locked().isEmpty()) {
-      c.out()
-          .info(
-              "dependencies at the versions "
-                  + detected.lockFile()
-                  + " pins ("
-                  + detected.locked().size()
-                  + " packages), as the project's own install would have them");
-    }
-    state.toolVersions = new LinkedHashMap<>(python.ensure(detected));
-    python.notes().forEach(n -> c.out().warn(n));
-    c.out()
-        .info(
-            "python environment "
-                + (fresh ? "built" : "reused")
-                + " in "
-                + RunContext.secs(t0)
-                + ": "
-                + String.join(
-                    ", ",
-                    state.toolVersions.entrySet().stream()
-                        .map(e -> e.getKey() + " " + e.getValue())
-                        .toList())
-                + "; sources "
-                + detected.source()
-                + ", tests "
-                + detected.tests());
-    c.out().info(state.gates.describe(spec.qualityGates(), detected));
-    if (detected.source().isEmpty()) {
-      c.out()
-          .warn(
-              "no Python source folder found: coverage and mypy cannot measure anything. Set python.source in"
-                  + " the task spec.");
-    }
-  }
-
   private static void measureBaseline(RunContext c) {
     RunState state = c.state();
-    PythonEnvironment.Project project = c.project();
+    Project project = c.project();
     long t0 = System.nanoTime();
-    BaselineCache cache = new BaselineCache(c.config().cacheDir(), c.out(), c.redactor());
+    BaselineCache cache = new BaselineCache(c.sharedCacheDir(), c.out(), c.redactor());
     String key = BaselineCache.key(c);
     if (key != null && cache.restore(c, key, t0)) {
       return;
@@ -307,8 +236,7 @@ final class PreparePhase implements Phase {
             "measuring the baseline (ruff, "
                 + state.gates.runner().display()
                 + " + coverage, mypy) …");
-    GateReport baseline =
-        c.tools().gates(c).measure("baseline", state.sourceDirs, RunContext.GATE_TIMEOUT);
+    GateReport baseline = c.gates().measure("baseline", state.sourceDirs, RunContext.GATE_TIMEOUT);
     Optional<BaselineCheck.Failure> unusable =
         BaselineCheck.check(
             baseline,

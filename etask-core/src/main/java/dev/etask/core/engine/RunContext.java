@@ -15,6 +15,7 @@ import dev.etask.core.spec.EtaskException.Code;
 import dev.etask.core.spec.TaskSpec;
 import dev.etask.core.state.BatchState;
 import dev.etask.core.state.RunState;
+import dev.etask.core.workspace.Project;
 import dev.etask.core.workspace.PythonEnvironment;
 import dev.etask.core.workspace.Workspace;
 import java.nio.file.Path;
@@ -66,9 +67,11 @@ final class RunContext {
   private Origin origin;
   private SshdSessionFactory ssh;
   private boolean ciOutputsWritten;
-  private PythonEnvironment.Project project;
+  private Project project;
   private volatile boolean interrupted;
   private final ChangeGuard changeGuard = new ChangeGuard(this);
+  private final Staging staging = new Staging(this);
+  private final Sandboxing sandboxing;
 
   private final SpareThreads spare;
 
@@ -97,6 +100,22 @@ final class RunContext {
     if (config.cacheDir() != null) {
       python.withTools(config.cacheDir().resolve("tools"), spec.python().interpreter());
     }
+    this.sandboxing = Sandboxing.of(config, spec, tools.sandbox());
+    if (!sandboxing.on()) {
+      environments.copyingInstalls();
+    }
+    python.confinedBy(sandboxing.confinements(ws, spec, config.cacheDir()));
+    runner.onSurvivors(
+        (command, survivors) -> {
+          out.warn(
+              "stopped what "
+                  + command.argv().get(0).replaceFirst(".*/", "")
+                  + " left running: "
+                  + String.join(", ", survivors));
+          synchronized (this) {
+            store.state().survivors.addAll(survivors);
+          }
+        });
     this.store = store;
     this.budget = budget;
     this.hints = new Hints(config);
@@ -160,6 +179,40 @@ final class RunContext {
     return changeGuard;
   }
 
+  /** The trees the gates measure (see {@link Staging}). */
+  Staging staging() {
+    return staging;
+  }
+
+  /**
+   * Whether this task's untrusted processes run in the sandbox, and why (see {@link Sandboxing}).
+   */
+  Sandboxing sandboxing() {
+    return sandboxing;
+  }
+
+  /**
+   * Where this task keeps what tasks may share (measured baselines): the shared cache folder when
+   * its untrusted processes run in the sandbox (they cannot reach it), else a folder of the task's
+   * own (a test of one task could forge what another task trusts); null for none.
+   */
+  Path sharedCacheDir() {
+    if (config.cacheDir() == null) {
+      return null;
+    }
+    return sandboxing.on() ? config.cacheDir() : ws.root();
+  }
+
+  /** The gates, each measurement on the exact tree it must see. */
+  dev.etask.core.gates.Gates gates() {
+    return staging.gates(tools.gates(this));
+  }
+
+  /** The checks of new tests, each on the exact tree it must see. */
+  dev.etask.core.gates.TestChecks testChecks() {
+    return staging.checks(tools.testChecks(this));
+  }
+
   boolean interrupted() {
     return interrupted;
   }
@@ -169,11 +222,11 @@ final class RunContext {
   }
 
   /** What the repository says about itself, once PREPARE detected it in this run; else null. */
-  PythonEnvironment.Project project() {
+  Project project() {
     return project;
   }
 
-  void project(PythonEnvironment.Project detected) {
+  void project(Project detected) {
     project = detected;
   }
 

@@ -7,7 +7,8 @@ import dev.etask.core.gates.TestQuality;
 import dev.etask.core.generate.CommandGenerator;
 import dev.etask.core.generate.Generator;
 import dev.etask.core.pr.PullRequestProvider;
-import dev.etask.core.workspace.PythonEnvironment;
+import dev.etask.core.spec.TaskSpec;
+import dev.etask.core.workspace.Project;
 import java.io.IOException;
 import java.util.List;
 import java.util.Map;
@@ -33,16 +34,21 @@ interface Tools {
    */
   PullRequestProvider pullRequests(RunContext c, String record);
 
+  /** Whether bubblewrap works on this machine (a test may say it does not). */
+  default dev.etask.core.process.Sandbox.Probe sandbox() {
+    return dev.etask.core.process.Sandbox.probe();
+  }
+
   /** The task's Python project and virtualenv. */
   interface PythonSetup {
     /**
      * What the repository says about itself (uses the machine's interpreter: the venv may not exist
      * yet).
      */
-    PythonEnvironment.Project detect();
+    Project detect();
 
     /** Builds or reuses the virtualenv; returns the resolved tool versions. */
-    Map<String, String> ensure(PythonEnvironment.Project project);
+    Map<String, String> ensure(Project project);
 
     /** Builds the virtualenv again next time. */
     void invalidate() throws IOException;
@@ -60,15 +66,13 @@ interface Tools {
         String interpreter = c.spec().python().interpreter();
         return new PythonSetup() {
           @Override
-          public PythonEnvironment.Project detect() {
+          public Project detect() {
             return c.python().detect(interpreter, c.spec().python());
           }
 
           @Override
-          public Map<String, String> ensure(PythonEnvironment.Project project) {
-            Map<String, String> versions = c.python().ensure(interpreter, project, project.tools());
-            c.python().startWorker(); // ready by the time the baseline needs it
-            return versions;
+          public Map<String, String> ensure(Project project) {
+            return c.python().ensure(interpreter, project, project.tools());
           }
 
           @Override
@@ -96,12 +100,14 @@ interface Tools {
 
       @Override
       public Generator generator(RunContext c, Map<String, String> environment) {
+        TaskSpec.Generator g = c.spec().generator();
         return new CommandGenerator(
-            c.spec().generator().command(),
+            g.command(),
             c.spec().specDir(),
             c.ws().scratch(),
             environment,
-            c.runner());
+            c.runner(),
+            c.python().confinements().generator(c.spec().specDir(), g.mounts(), g.network()));
       }
 
       @Override

@@ -8,6 +8,7 @@ import dev.etask.core.git.Change;
 import dev.etask.core.git.DiffStats;
 import dev.etask.core.git.GitException;
 import dev.etask.core.git.GitRepo;
+import dev.etask.core.git.Trees;
 import dev.etask.core.report.GateTable;
 import dev.etask.core.rules.Decision;
 import dev.etask.core.rules.Measurements;
@@ -24,6 +25,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.eclipse.jgit.lib.ObjectId;
 
 /**
  * VALIDATE: the gates on the generated batch against the state before it, the checks of its new
@@ -74,14 +76,16 @@ final class ValidatePhase implements Phase {
       return;
     }
     String name = "batch-" + (batch.index() + 1);
-    Duration timeout = c.budget().atMost(RunContext.GATE_TIMEOUT, Duration.ofMinutes(1));
     DiffStats diff;
     List<String> testFiles;
     long runnerConfigs;
     boolean onlyNewTests;
+    ObjectId tree;
     try (GitRepo git = c.openClone()) {
-      diff = git.stagedDiff();
-      List<Change> changes = git.changes();
+      ObjectId head = git.headTree();
+      tree = batch.tree() == null ? head : ObjectId.fromString(batch.tree());
+      diff = Trees.diff(git, head, tree);
+      List<Change> changes = Trees.changes(git, head, tree);
       runnerConfigs = changes.stream().filter(x -> RunnerConfig.isRunnerConfig(x.path())).count();
       testFiles =
           changes.stream()
@@ -97,9 +101,40 @@ final class ValidatePhase implements Phase {
               && runnerConfigs == 0
               && testFiles.size() == changes.size()
               && changes.stream().allMatch(x -> x.kind() == Change.Kind.ADDED);
+      List<String> leaking = Trees.filesWhere(git, head, tree, c.redactor()::appearsIn);
+      if (!leaking.isEmpty()) {
+        refuse(
+            c,
+            batch,
+            "the batch writes a secret etask knows of (a token or password of yours) into "
+                + String.join(", ", leaking)
+                + "; it is never committed");
+        return;
+      }
     } catch (GitException e) {
       throw c.gitFailure(Code.IO_FAILED, e, c.hints().cleanAndRetry());
     }
+    c.staging().expect(tree); // every gate run of the batch measures exactly its recorded tree
+    try {
+      measureAndDecide(c, batch, name, t0, before, diff, testFiles, runnerConfigs, onlyNewTests);
+    } finally {
+      c.staging().expect(null);
+    }
+  }
+
+  private static void measureAndDecide(
+      RunContext c,
+      BatchState batch,
+      String name,
+      long t0,
+      GateReport before,
+      DiffStats diff,
+      List<String> testFiles,
+      long runnerConfigs,
+      boolean onlyNewTests) {
+    RunState state = c.state();
+    TaskSpec spec = c.spec();
+    Duration timeout = c.budget().atMost(RunContext.GATE_TIMEOUT, Duration.ofMinutes(1));
     java.nio.file.Path beforeData = c.store().coverageData("current");
     boolean incremental =
         spec.qualityGates().validation() == TaskSpec.Validation.INCREMENTAL
@@ -112,12 +147,11 @@ final class ValidatePhase implements Phase {
     java.util.concurrent.CompletableFuture<List<String>> collecting =
         incremental && spec.qualityGates().checkAssertions()
             ? java.util.concurrent.CompletableFuture.supplyAsync(
-                () -> c.tools().testChecks(c).collectedBySuite(name, testFiles, timeout))
+                () -> c.testChecks().collectedBySuite(name, testFiles, timeout))
             : null;
     GateReport after =
         incremental
-            ? c.tools()
-                .gates(c)
+            ? c.gates()
                 .measureNewTests(
                     name,
                     state.sourceDirs,
@@ -127,7 +161,7 @@ final class ValidatePhase implements Phase {
                     c.store().coverageRoot("current"),
                     1 + Math.max(1, spec.qualityGates().flakyReruns()),
                     timeout)
-            : c.tools().gates(c).measure(name, state.sourceDirs, timeout);
+            : c.gates().measure(name, state.sourceDirs, timeout);
     c.store().writeReport(name, after);
     batch.validatedBy(incremental ? "incremental" : "full");
     if (incremental) {
@@ -148,6 +182,23 @@ final class ValidatePhase implements Phase {
       findings.addAll(
           newTests(c, batch, name, testFiles, after, collecting, metrics, problems, timeout));
       decision = book.decide(metrics, problems);
+    }
+    if (collecting != null) {
+      try {
+        collecting.join(); // every gate run of the batch has ended before the clone is checked
+      } catch (java.util.concurrent.CompletionException e) {
+        // said by the checks of the new tests when they ran
+      }
+    }
+    List<String> changedByGates = c.staging().verify();
+    if (!changedByGates.isEmpty()) {
+      // what the gates saw may not be the batch's tree: nothing of it is committed
+      decision =
+          Decision.of(
+              Verdict.ROLLBACK,
+              "the clone changed while the gates ran (a test?): "
+                  + String.join("; ", changedByGates)
+                  + "; the batch is not committed");
     }
     Measurements.removedTests(before, after).forEach(t -> findings.add("gone  " + t));
     Measurements.newFindingList(before.lint(), after.lint())
@@ -208,11 +259,11 @@ final class ValidatePhase implements Phase {
       List<String> problems,
       Duration timeout) {
     TaskSpec.QualityGates g = c.spec().qualityGates();
-    TestChecks q = c.tools().testChecks(c);
+    TestChecks q = c.testChecks();
     List<String> weak = new ArrayList<>();
     if (g.checkAssertions()) {
       try {
-        weak.addAll(q.weakTests(testFiles));
+        weak.addAll(q.weakTests(name, testFiles));
       } catch (TestQuality.CheckFailed e) {
         problems.add("test quality: " + e.getMessage());
       }
@@ -289,21 +340,32 @@ final class ValidatePhase implements Phase {
     return ids.isEmpty() ? List.of(file) : ids;
   }
 
-  /**
-   * The report of the state before the batch was changed after etask wrote it: nothing measured
-   * against it can be trusted. The batch is rolled back and the branch's tip measured again.
-   */
-  private static void rejectAfterTampering(RunContext c, BatchState batch, String why) {
+  /** Rejects the batch before any gate runs: the tree back to the tip, no retry. */
+  private static void refuse(RunContext c, BatchState batch, String why) {
     try (GitRepo git = c.openClone()) {
-      git.restore();
+      c.staging().restore(git);
     } catch (GitException e) {
       throw c.gitFailure(Code.IO_FAILED, e, c.hints().cleanAndRetry());
     }
     batch.close(Decision.of(Verdict.ROLLBACK, why));
     batch.leaveOut();
     c.out().warn("batch " + c.label(batch) + " rolled back: " + why);
-    GateReport tip =
-        c.tools().gates(c).measure("current", c.state().sourceDirs, RunContext.GATE_TIMEOUT);
+  }
+
+  /**
+   * The report of the state before the batch was changed after etask wrote it: nothing measured
+   * against it can be trusted. The batch is rolled back and the branch's tip measured again.
+   */
+  private static void rejectAfterTampering(RunContext c, BatchState batch, String why) {
+    try (GitRepo git = c.openClone()) {
+      c.staging().restore(git);
+    } catch (GitException e) {
+      throw c.gitFailure(Code.IO_FAILED, e, c.hints().cleanAndRetry());
+    }
+    batch.close(Decision.of(Verdict.ROLLBACK, why));
+    batch.leaveOut();
+    c.out().warn("batch " + c.label(batch) + " rolled back: " + why);
+    GateReport tip = c.gates().measure("current", c.state().sourceDirs, RunContext.GATE_TIMEOUT);
     c.store().writeReport("current", tip);
     c.out().info("measured " + c.spec().branch() + " again: " + PreparePhase.line(tip));
   }

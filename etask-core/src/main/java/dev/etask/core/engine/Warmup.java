@@ -11,7 +11,7 @@ import dev.etask.core.json.Json;
 import dev.etask.core.process.Redactor;
 import dev.etask.core.report.StatusDocument;
 import dev.etask.core.state.RunState;
-import dev.etask.core.workspace.PythonEnvironment;
+import dev.etask.core.workspace.Project;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -80,11 +80,7 @@ final class Warmup {
    */
   static boolean json() {
     Json.warm(
-        RunState.class,
-        GateReport.class,
-        PythonEnvironment.Project.class,
-        GateSetup.class,
-        StatusDocument.class);
+        RunState.class, GateReport.class, Project.class, GateSetup.class, StatusDocument.class);
     GateReport report = sampleReport();
     try {
       for (int i = 0; i < 5; i++) {

@@ -1,6 +1,6 @@
 package dev.etask.core.gates;
 
-import dev.etask.core.workspace.PythonEnvironment;
+import dev.etask.core.workspace.Project;
 import java.util.List;
 import java.util.Optional;
 import java.util.regex.Matcher;
@@ -25,7 +25,7 @@ public final class BaselineCheck {
    * GateSetup#describe}).
    */
   public static Optional<Failure> check(
-      GateReport r, PythonEnvironment.Project project, GateSetup setup, String where, String how) {
+      GateReport r, Project project, GateSetup setup, String where, String how) {
     String runner = setup.runner().display();
     String missing =
         missingModule(r)

@@ -1,6 +1,5 @@
 package dev.etask.core.gates;
 
-import dev.etask.core.process.Command;
 import dev.etask.core.process.ProcessRunner;
 import dev.etask.core.workspace.PythonEnvironment;
 import dev.etask.core.workspace.Workspace;
@@ -55,17 +54,15 @@ public final class GateRunner implements Gates {
   public GateReport measure(String label, List<String> source, Duration timeout) {
     List<String> problems = new ArrayList<>();
     Map<String, Long> durations = new LinkedHashMap<>();
-    Path log = workspace.logs().resolve(label + "-gates.log");
-    Map<String, String> env = python.environment();
     Path repo = workspace.repo();
-    Path reports = workspace.reports();
+    Path out = workspace.output(label);
 
     // ruff: fast, first
     List<Finding> lint =
         Ruff.check(
             workspace, python, runner, setup, label, List.of("."), timeout, problems, durations);
 
-    Path mypyOut = reports.resolve(label + "-mypy.txt");
+    Path mypyOut = out.resolve(label + "-mypy.txt");
     CompletableFuture<ProcessRunner.Result> mypyRun =
         setup.typeTargets(source).isEmpty()
             ? CompletableFuture.completedFuture(null)
@@ -89,10 +86,11 @@ public final class GateRunner implements Gates {
                   }
                   argv.addAll(setup.typeTargets(source));
                   return runner.run(
-                      new Command(
+                      python
+                          .tool(
+                              label,
                               argv,
-                              repo,
-                              env,
+                              workspace.cache().resolve("mypy"),
                               timeout,
                               workspace.logs().resolve(label + "-mypy.log"))
                           .capturingTo(mypyOut));
@@ -122,7 +120,7 @@ public final class GateRunner implements Gates {
       problems.add("mypy: nothing to check: no Python source folder was found (set python.source)");
     }
     // the tools wrote these themselves: a secret a test printed must not stay in them
-    for (Path written : List.of(reports.resolve(label + "-ruff.json"), mypyOut)) {
+    for (Path written : List.of(out.resolve(label + "-ruff.json"), mypyOut)) {
       redactFile(written);
     }
     return new GateReport(suite.tests(), suite.coverage(), lint, types, problems, durations);
@@ -147,29 +145,29 @@ public final class GateRunner implements Gates {
       Duration timeout,
       List<String> problems,
       Map<String, Long> durations) {
-    Path reports = workspace.reports();
+    Path out = workspace.output(label);
     Path log = workspace.logs().resolve(label + "-gates.log");
-    Path data = reports.resolve(label + ".coverage");
-    Path junit = reports.resolve(label + "-junit.xml");
-    Path coverageJson = reports.resolve(label + "-coverage.json");
+    Path data = out.resolve(label + ".coverage");
+    Path junit = out.resolve(label + "-junit.xml");
+    Path coverageJson = out.resolve(label + "-coverage.json");
     deleteQuietly(junit);
     deleteQuietly(coverageJson);
     deleteCoverageData(data);
-    List<String> argv = suiteUnderCoverage(data, source, tests.suite(junit, hasPytestCov()));
-    ProcessRunner.Result run =
-        runner.run(new Command(argv, workspace.repo(), python.environment(), timeout, log));
+    List<String> argv = suiteUnderCoverage(label, data, source, tests.suite(junit, hasPytestCov()));
+    ProcessRunner.Result run = runner.run(python.gate(label, argv, timeout, log));
     durations.put("tests", run.duration().toMillis());
-    TestResults testResults = results(tests.runnerName(), run, junit, timeout, problems);
+    TestResults testResults = TestResults.of(tests.runnerName(), run, junit, timeout, problems);
     Coverage coverage = null;
     if (source.isEmpty()) {
       problems.add(
           "coverage: nothing to measure: no Python source folder was found (set python.source)");
     } else if (!run.timedOut()) {
-      coverage = coverage(data, coverageJson, log, timeout, problems);
+      coverage = coverage(label, data, coverageJson, log, timeout, problems);
     }
     // the tools wrote these themselves: a secret a test printed must not stay in them
     redactFile(junit);
     redactFile(coverageJson);
+    keep(workspace, label);
     return new Suite(testResults, coverage);
   }
 
@@ -192,11 +190,12 @@ public final class GateRunner implements Gates {
    * has one ({@code coverage_data.py run}, what {@code coverage run -m pytest} does), any other
    * runner under {@code python -m coverage run}.
    */
-  private List<String> suiteUnderCoverage(Path data, List<String> source, List<String> suite) {
+  private List<String> suiteUnderCoverage(
+      String label, Path data, List<String> source, List<String> suite) {
     if (tests.pytest()) {
       List<String> argv =
           IncrementalGates.coverageData(
-              python, "run", data.toString(), coverageSource(source), "--");
+              python, label, "run", data.toString(), coverageSource(source), "--");
       argv.addAll(TestCommand.pytestArgs(suite));
       return argv;
     }
@@ -225,54 +224,6 @@ public final class GateRunner implements Gates {
             .toList());
   }
 
-  /**
-   * What a test run says: its JUnit report, and as problems every way it can fail to be a
-   * measurement (time limit, no report, collection errors, no tests, a crash).
-   */
-  static TestResults results(
-      String name, ProcessRunner.Result run, Path junit, Duration timeout, List<String> problems) {
-    return results(name, run, junit, timeout, problems, false);
-  }
-
-  /** The same; {@code firstRunOnly}: the session ran each test more than once, the first counts. */
-  static TestResults results(
-      String name,
-      ProcessRunner.Result run,
-      Path junit,
-      Duration timeout,
-      List<String> problems,
-      boolean firstRunOnly) {
-    TestResults testResults = TestResults.none();
-    if (run.timedOut()) {
-      problems.add(name + " did not finish within " + timeout.toSeconds() + "s");
-      return testResults;
-    }
-    if (Files.exists(junit)) {
-      try {
-        testResults = Reports.junit(junit, firstRunOnly);
-      } catch (ReportFormatException e) {
-        problems.add(name + ": " + e.getMessage());
-      }
-    }
-    String tail = PythonEnvironment.lastLines(run.output(), 15);
-    switch (run.exitCode()) {
-      case 0, 1 -> {
-        if (!Files.exists(junit)) {
-          problems.add(name + " wrote no report (exit " + run.exitCode() + "): " + tail);
-        }
-      }
-      case 2 ->
-          problems.add(
-              name
-                  + " was interrupted before running the whole suite (errors while collecting"
-                  + " the tests, exit 2):\n"
-                  + tail);
-      case 5 -> problems.add(name + " ran no tests (exit 5): " + tail);
-      default -> problems.add(name + " could not run (exit " + run.exitCode() + "):\n" + tail);
-    }
-    return testResults;
-  }
-
   private void redactFile(Path file) {
     try {
       if (Files.isRegularFile(file)) {
@@ -292,22 +243,21 @@ public final class GateRunner implements Gates {
    * reads it. No data at all is a measurement that could not be made, never 0 %.
    */
   private Coverage coverage(
-      Path data, Path json, Path log, Duration timeout, List<String> problems) {
+      String label, Path data, Path json, Path log, Duration timeout, List<String> problems) {
     Path repo = workspace.repo();
-    Map<String, String> env = python.environment();
     if (!parallelDataFiles(data).isEmpty()) {
       ProcessRunner.Result combined =
           runner.run(
-              Command.of(
-                  repo,
-                  env,
+              python.gate(
+                  label,
+                  List.of(
+                      python.python().toString(),
+                      "-m",
+                      "coverage",
+                      "combine",
+                      "--data-file=" + data),
                   timeout,
-                  log,
-                  python.python().toString(),
-                  "-m",
-                  "coverage",
-                  "combine",
-                  "--data-file=" + data));
+                  log));
       if (!combined.ok() && !NO_DATA.matcher(combined.output()).find()) {
         problems.add(
             "coverage combine failed: " + PythonEnvironment.lastLines(combined.output(), 5));
@@ -325,10 +275,10 @@ public final class GateRunner implements Gates {
     // what etask reads of `coverage json`, without the parts it does not (DESIGN §5)
     ProcessRunner.Result report =
         runner.run(
-            new Command(
-                IncrementalGates.coverageData(python, "report", data.toString(), json.toString()),
-                repo,
-                env,
+            python.gate(
+                label,
+                IncrementalGates.coverageData(
+                    python, label, "report", data.toString(), json.toString()),
                 timeout,
                 log));
     if (!report.ok() || !Files.exists(json)) {
@@ -377,6 +327,26 @@ public final class GateRunner implements Gates {
       return false;
     }
     return false;
+  }
+
+  /**
+   * Takes measurement {@code label}'s coverage data out of its output folder (which its processes
+   * could write) into the reports (which they can only read), as {@code <label>.coverage}; a stale
+   * one is removed when the measurement left none.
+   */
+  static void keep(Workspace workspace, String label) {
+    Path data = workspace.output(label).resolve(label + ".coverage");
+    Path kept = workspace.reports().resolve(label + ".coverage");
+    try {
+      Files.createDirectories(kept.getParent());
+      if (Files.isRegularFile(data, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+        Files.move(data, kept, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      } else {
+        Files.deleteIfExists(kept);
+      }
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   static void deleteQuietly(Path p) {

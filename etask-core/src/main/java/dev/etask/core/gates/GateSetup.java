@@ -1,7 +1,7 @@
 package dev.etask.core.gates;
 
 import dev.etask.core.spec.TaskSpec;
-import dev.etask.core.workspace.PythonEnvironment;
+import dev.etask.core.workspace.Project;
 import java.util.List;
 
 /**
@@ -67,7 +67,7 @@ public record GateSetup(
    * only {@link #ERRORS_EVERYWHERE} (a project linted with other tools never fails on ruff's
    * defaults).
    */
-  public static GateSetup of(TaskSpec.QualityGates gates, PythonEnvironment.Project project) {
+  public static GateSetup of(TaskSpec.QualityGates gates, Project project) {
     Runner runner =
         switch (gates.tests().runner()) {
           case PYTEST -> Runner.PYTEST;
@@ -88,7 +88,7 @@ public record GateSetup(
   }
 
   /** One line for the log: which runner and why, and which lint rules. */
-  public String describe(TaskSpec.QualityGates gates, PythonEnvironment.Project project) {
+  public String describe(TaskSpec.QualityGates gates, Project project) {
     String why =
         gates.tests().runner() != TaskSpec.Runner.AUTO
             ? "quality_gates.tests.runner"

@@ -1,6 +1,5 @@
 package dev.etask.core.gates;
 
-import dev.etask.core.process.Command;
 import dev.etask.core.process.ProcessRunner;
 import dev.etask.core.workspace.PythonEnvironment;
 import dev.etask.core.workspace.Workspace;
@@ -53,8 +52,7 @@ final class IncrementalGates {
       Duration timeout) {
     List<String> problems = new ArrayList<>();
     Map<String, Long> durations = new LinkedHashMap<>();
-    Path repo = workspace.repo();
-    Path reports = workspace.reports();
+    Path reports = workspace.output(label);
     Path log = workspace.logs().resolve(label + "-gates.log");
 
     List<Finding> newLint =
@@ -85,10 +83,9 @@ final class IncrementalGates {
     }
     List<String> argv = GateRunner.coverageRun(python, newData, source);
     argv.addAll(tests.named(junit, newTests, noCov));
-    ProcessRunner.Result run =
-        runner.run(new Command(argv, repo, python.environment(), timeout, log));
+    ProcessRunner.Result run = runner.run(python.gate(label, argv, timeout, log));
     durations.put("tests", run.duration().toMillis());
-    TestResults added = GateRunner.results(tests.runnerName(), run, junit, timeout, problems);
+    TestResults added = TestResults.of(tests.runnerName(), run, junit, timeout, problems);
     TestResults merged = merged(before, added);
 
     Coverage coverage = null;
@@ -97,6 +94,7 @@ final class IncrementalGates {
     } else if (!Files.exists(beforeData)) {
       problems.add("coverage: the data of the state before the batch is missing");
     }
+    GateRunner.keep(workspace, label);
     return new GateReport(merged, coverage, lint, before.types(), problems, durations);
   }
 
@@ -118,9 +116,9 @@ final class IncrementalGates {
       List<String> problems,
       Map<String, Long> durations) {
     Path repo = workspace.repo();
-    Path out = workspace.reports().resolve(label + ".coverage");
+    Path out = workspace.output(label).resolve(label + ".coverage");
     Path json = out.resolveSibling(out.getFileName() + ".json");
-    Path junit = workspace.reports().resolve(label + "-junit.xml");
+    Path junit = workspace.output(label).resolve(label + "-junit.xml");
     List<String> files = new ArrayList<>();
     if (runs > 1) {
       files.add("--keep-duplicates");
@@ -132,6 +130,7 @@ final class IncrementalGates {
     List<String> argv =
         coverageData(
             python,
+            label,
             "measure",
             out.toString(),
             beforeData.toString(),
@@ -141,14 +140,9 @@ final class IncrementalGates {
     argv.addAll(TestCommand.pytestArgs(pytest));
     ProcessRunner.Result run =
         runner.run(
-            new Command(
-                argv,
-                repo,
-                python.environment(),
-                timeout,
-                workspace.logs().resolve(label + "-gates.log")));
+            python.gate(label, argv, timeout, workspace.logs().resolve(label + "-gates.log")));
     durations.put("tests", run.duration().toMillis());
-    TestResults added = GateRunner.results(tests.runnerName(), run, junit, timeout, problems, true);
+    TestResults added = TestResults.of(tests.runnerName(), run, junit, timeout, problems, true);
     Coverage coverage = null;
     if (!run.timedOut()) {
       if (Files.exists(json)) {
@@ -163,6 +157,7 @@ final class IncrementalGates {
                 + PythonEnvironment.lastLines(run.output(), 5));
       }
     }
+    GateRunner.keep(workspace, label);
     return new GateReport(
         merged(before, added), coverage, lint, before.types(), problems, durations);
   }
@@ -187,10 +182,9 @@ final class IncrementalGates {
       Duration timeout,
       Path log,
       List<String> problems) {
-    Path reports = workspace.reports();
-    Path out = reports.resolve(label + ".coverage");
+    Path out = workspace.output(label).resolve(label + ".coverage");
     List<String> argv =
-        coverageData(python, "combine", out.toString(), beforeData.toString(), beforeRoot);
+        coverageData(python, label, "combine", out.toString(), beforeData.toString(), beforeRoot);
     List<Path> fresh = new ArrayList<>();
     if (Files.exists(newData)) {
       fresh.add(newData);
@@ -201,8 +195,7 @@ final class IncrementalGates {
       return null;
     }
     fresh.forEach(f -> argv.add(f.toString()));
-    ProcessRunner.Result r =
-        runner.run(new Command(argv, workspace.repo(), python.environment(), timeout, log));
+    ProcessRunner.Result r = runner.run(python.gate(label, argv, timeout, log));
     Path json = out.resolveSibling(out.getFileName() + ".json");
     if (!r.ok() || !Files.exists(json)) {
       problems.add("coverage combine failed: " + PythonEnvironment.lastLines(r.output(), 5));
@@ -220,8 +213,8 @@ final class IncrementalGates {
    * {@code python coverage_data.py <args>} (in the task's Python worker when it has one), a list
    * the caller may extend.
    */
-  static List<String> coverageData(PythonEnvironment python, String... args) {
-    return new ArrayList<>(python.helper("coverage_data.py", args));
+  static List<String> coverageData(PythonEnvironment python, String label, String... args) {
+    return new ArrayList<>(python.helper(label, "coverage_data.py", args));
   }
 
   private static List<String> concat(List<String> a, List<String> b) {

@@ -1,6 +1,5 @@
 package dev.etask.core.gates;
 
-import dev.etask.core.process.Command;
 import dev.etask.core.process.ProcessRunner;
 import dev.etask.core.workspace.PythonEnvironment;
 import dev.etask.core.workspace.Workspace;
@@ -33,7 +32,7 @@ final class Ruff {
       List<String> problems,
       Map<String, Long> durations) {
     Path repo = workspace.repo();
-    Path json = workspace.reports().resolve(label + "-ruff.json");
+    Path json = workspace.output(label).resolve(label + "-ruff.json");
     try {
       Files.deleteIfExists(json);
     } catch (java.io.IOException e) {
@@ -60,10 +59,10 @@ final class Ruff {
     argv.addAll(targets);
     ProcessRunner.Result ruff =
         runner.run(
-            new Command(
+            python.tool(
+                label,
                 argv,
-                repo,
-                python.environment(),
+                workspace.cache().resolve("ruff"),
                 timeout,
                 workspace.logs().resolve(label + "-gates.log")));
     durations.put("ruff", ruff.duration().toMillis());

@@ -9,7 +9,7 @@ public interface TestChecks {
    * {@code path::test: reason} for every weak test in {@code files}; throws {@link
    * TestQuality.CheckFailed}.
    */
-  List<String> weakTests(List<String> files);
+  List<String> weakTests(String label, List<String> files);
 
   /** Runs the tests in {@code files} {@code reruns} more times and compares with {@code first}. */
   TestQuality.Reruns rerun(

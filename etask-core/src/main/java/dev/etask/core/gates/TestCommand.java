@@ -98,7 +98,7 @@ final class TestCommand {
         && Files.isRegularFile(workspace.repo().resolve(setup.pytestConfig()))) {
       return workspace.repo().resolve(setup.pytestConfig());
     }
-    Path empty = workspace.cache().resolve("pytest-none").resolve("pytest.ini");
+    Path empty = workspace.helpers().resolve("pytest-none").resolve("pytest.ini");
     try {
       if (!Files.exists(empty)) {
         AtomicFiles.write(empty, "[pytest]\n");

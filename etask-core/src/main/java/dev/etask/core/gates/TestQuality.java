@@ -3,7 +3,6 @@ package dev.etask.core.gates;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.etask.core.json.Json;
-import dev.etask.core.process.Command;
 import dev.etask.core.process.ProcessRunner;
 import dev.etask.core.workspace.PythonEnvironment;
 import dev.etask.core.workspace.Workspace;
@@ -50,15 +49,13 @@ public final class TestQuality implements TestChecks {
    * when it cannot tell.
    */
   @Override
-  public List<String> weakTests(List<String> files) {
+  public List<String> weakTests(String label, List<String> files) {
     if (files.isEmpty()) {
       return List.of();
     }
-    List<String> argv = python.helper("test_quality.py", files.toArray(String[]::new));
+    List<String> argv = python.helper(label, "test_quality.py", files.toArray(String[]::new));
     Path log = workspace.logs().resolve("test-quality.log");
-    ProcessRunner.Result r =
-        runner.run(
-            new Command(argv, workspace.repo(), python.environment(), Duration.ofMinutes(2), log));
+    ProcessRunner.Result r = runner.run(python.gate(label, argv, Duration.ofMinutes(2), log));
     if (!r.ok()) {
       throw new CheckFailed(
           "the assertion check could not run (exit "
@@ -106,7 +103,8 @@ public final class TestQuality implements TestChecks {
       for (int i = 1; i <= reruns; i++) {
         runs.add(
             runTests(
-                workspace.reports().resolve(label + "-rerun-" + i + ".xml"),
+                label,
+                workspace.output(label).resolve(label + "-rerun-" + i + ".xml"),
                 files,
                 label + "-rerun.log",
                 timeout));
@@ -141,7 +139,7 @@ public final class TestQuality implements TestChecks {
    * + reruns} times in its session ({@code <label>-junit.xml}); null when it did not.
    */
   private List<Map<String, Boolean>> alreadyRun(String label, int reruns) {
-    Path junit = workspace.reports().resolve(label + "-junit.xml");
+    Path junit = workspace.output(label).resolve(label + "-junit.xml");
     if (!Files.exists(junit)) {
       return null;
     }
@@ -183,12 +181,12 @@ public final class TestQuality implements TestChecks {
     if (!tests.pytest() || reruns < 2) {
       return null;
     }
-    Path junit = workspace.reports().resolve(label + "-reruns.xml");
+    Path junit = workspace.output(label).resolve(label + "-reruns.xml");
     List<String> repeated = new ArrayList<>(List.of("--keep-duplicates"));
     for (int i = 0; i < reruns; i++) {
       repeated.addAll(files);
     }
-    if (!runNamed(junit, repeated, label + "-rerun.log", timeout)) {
+    if (!runNamed(label, junit, repeated, label + "-rerun.log", timeout)) {
       return null;
     }
     try {
@@ -203,8 +201,8 @@ public final class TestQuality implements TestChecks {
    * readable report.
    */
   private Map<String, Boolean> runTests(
-      Path junit, List<String> files, String log, Duration timeout) {
-    if (!runNamed(junit, files, log, timeout)) {
+      String label, Path junit, List<String> files, String log, Duration timeout) {
+    if (!runNamed(label, junit, files, log, timeout)) {
       return Map.of();
     }
     try {
@@ -215,7 +213,8 @@ public final class TestQuality implements TestChecks {
   }
 
   /** Runs the tests in {@code files} into {@code junit}; true when it finished and wrote it. */
-  private boolean runNamed(Path junit, List<String> files, String log, Duration timeout) {
+  private boolean runNamed(
+      String label, Path junit, List<String> files, String log, Duration timeout) {
     try {
       Files.deleteIfExists(junit);
     } catch (IOException e) {
@@ -224,23 +223,18 @@ public final class TestQuality implements TestChecks {
     List<String> argv = new ArrayList<>(List.of(python.python().toString()));
     argv.addAll(tests.named(junit, files));
     ProcessRunner.Result r =
-        runner.run(
-            new Command(
-                argv,
-                workspace.repo(),
-                python.environment(),
-                timeout,
-                workspace.logs().resolve(log)));
+        runner.run(python.gate(label, argv, timeout, workspace.logs().resolve(log)));
     return !r.timedOut() && Files.exists(junit);
   }
 
   @Override
   public List<String> collectedBySuite(String label, List<String> files, Duration timeout) {
-    List<String> suite = tests.suite(workspace.reports().resolve(label + "-collect.xml"), false);
+    List<String> suite =
+        tests.suite(workspace.output(label).resolve(label + "-collect.xml"), false);
     if (files.isEmpty() || !tests.pytest()) {
       return files; // unittest: its discovery pattern is checked by the whole-suite run
     }
-    Path out = workspace.reports().resolve(label + "-collected.json");
+    Path out = workspace.output(label).resolve(label + "-collected.json");
     List<String> args = new ArrayList<>(List.of(out.toString()));
     args.addAll(files);
     args.add("--");
@@ -250,10 +244,9 @@ public final class TestQuality implements TestChecks {
       Files.deleteIfExists(out);
       ProcessRunner.Result r =
           runner.run(
-              new Command(
-                  python.helper("suite_collects.py", args.toArray(String[]::new)),
-                  workspace.repo(),
-                  python.environment(),
+              python.gate(
+                  label,
+                  python.helper(label, "suite_collects.py", args.toArray(String[]::new)),
                   timeout,
                   log));
       if (r.timedOut() || !Files.exists(out)) {
@@ -295,13 +288,12 @@ public final class TestQuality implements TestChecks {
     try {
       ProcessRunner.Result m =
           runner.run(
-              new Command(
+              python.gate(
+                  label,
                   List.of(
                       python.python().toString(),
                       python.script("mutate_returns.py").toString(),
                       target),
-                  workspace.repo(),
-                  python.environment(),
                   Duration.ofMinutes(1),
                   workspace.logs().resolve(label + "-mutation.log")));
       if (!m.ok() || m.output().contains("\"mutated\": 0")) {
@@ -309,7 +301,8 @@ public final class TestQuality implements TestChecks {
       }
       Map<String, Boolean> cases =
           runTests(
-              workspace.reports().resolve(label + "-mutant.xml"),
+              label,
+              workspace.output(label).resolve(label + "-mutant.xml"),
               testFiles,
               label + "-mutation.log",
               timeout);

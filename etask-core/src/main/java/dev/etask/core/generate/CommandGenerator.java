@@ -1,6 +1,7 @@
 package dev.etask.core.generate;
 
 import dev.etask.core.process.Command;
+import dev.etask.core.process.Confinement;
 import dev.etask.core.process.ProcessRunner;
 import dev.etask.core.process.ShellQuote;
 import dev.etask.core.workspace.AtomicFiles;
@@ -22,18 +23,22 @@ public final class CommandGenerator implements Generator {
   private final Path workspaceRoot;
   private final Map<String, String> baseEnvironment;
   private final ProcessRunner runner;
+  private final Confinement confinement;
 
+  /** {@code confinement}: how the command is held (its sandbox and reaper); null for none. */
   public CommandGenerator(
       String template,
       Path specDir,
       Path workspaceRoot,
       Map<String, String> baseEnvironment,
-      ProcessRunner runner) {
+      ProcessRunner runner,
+      Confinement confinement) {
     this.template = template;
     this.specDir = specDir;
     this.workspaceRoot = workspaceRoot;
     this.baseEnvironment = Map.copyOf(baseEnvironment);
     this.runner = runner;
+    this.confinement = confinement;
   }
 
   @Override
@@ -58,8 +63,9 @@ public final class CommandGenerator implements Generator {
       env.put("ETASK_FEEDBACK", r.feedback());
     }
     String line = expand(template, r.files());
+    Command command = new Command(List.of("sh", "-c", line), r.repo(), env, r.timeout(), r.log());
     ProcessRunner.Result result =
-        runner.run(new Command(List.of("sh", "-c", line), r.repo(), env, r.timeout(), r.log()));
+        runner.run(confinement == null ? command : command.confined(confinement));
     return new Outcome(
         result.ok(), result.timedOut(), result.exitCode(), result.output(), result.duration());
   }

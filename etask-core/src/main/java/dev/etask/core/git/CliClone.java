@@ -22,25 +22,23 @@ final class CliClone {
 
   private CliClone() {}
 
-  /** Clones {@code url} (a folder or a file: URL) into {@code dir}; false when git could not. */
-  static boolean into(String url, Path dir) {
+  /**
+   * Clones {@code url} (a folder or a file: URL) into {@code dir}, its objects hard-linked when
+   * {@code shareObjects}, else copied; false when git could not.
+   */
+  static boolean into(String url, Path dir, boolean shareObjects) {
     Path source = localPath(url);
     if (source == null || !Files.isDirectory(source)) {
       return false;
     }
-    ProcessBuilder pb =
-        new ProcessBuilder(
-                List.of(
-                    "git",
-                    "-c",
-                    "core.hooksPath=/dev/null",
-                    "clone",
-                    "--quiet",
-                    "--local",
-                    "--template=",
-                    source.toString(),
-                    dir.toString()))
-            .redirectErrorStream(true);
+    List<String> argv =
+        new java.util.ArrayList<>(
+            List.of("git", "-c", "core.hooksPath=/dev/null", "clone", "--quiet", "--local"));
+    if (!shareObjects) {
+      argv.add("--no-hardlinks");
+    }
+    argv.addAll(List.of("--template=", source.toString(), dir.toString()));
+    ProcessBuilder pb = new ProcessBuilder(argv).redirectErrorStream(true);
     Map<String, String> env = pb.environment();
     env.keySet().removeIf(k -> k.startsWith("GIT_"));
     env.put("GIT_CONFIG_NOSYSTEM", "1");

@@ -203,12 +203,9 @@ public final class GitRepo implements AutoCloseable {
     return WorkingTree.diff(git.getRepository(), false);
   }
 
-  /**
-   * Line statistics of the working tree (untracked files included, ignored ones not) against HEAD;
-   * changes nothing.
-   */
-  public DiffStats workingTreeDiff() throws GitException {
-    return WorkingTree.diff(git.getRepository(), true);
+  /** HEAD's tree, or null on a repository without a commit. */
+  public ObjectId headTree() throws GitException {
+    return resolve("HEAD^{tree}");
   }
 
   /** Commits the index; the message gets the task trailer. Hooks never run. */
@@ -223,18 +220,10 @@ public final class GitRepo implements AutoCloseable {
   public ObjectId commit(
       String message, String taskId, Map<String, String> extraTrailers, PersonIdent ident)
       throws GitException {
-    StringBuilder m =
-        new StringBuilder(message.strip())
-            .append("\n\n")
-            .append(TRAILER)
-            .append(": ")
-            .append(taskId)
-            .append('\n');
-    extraTrailers.forEach((k, v) -> m.append(k).append(": ").append(v).append('\n'));
     try {
       RevCommit c =
           git.commit()
-              .setMessage(m.toString())
+              .setMessage(withTrailers(message, taskId, extraTrailers))
               .setAllowEmpty(false)
               .setAuthor(ident)
               .setCommitter(ident)
@@ -245,6 +234,26 @@ public final class GitRepo implements AutoCloseable {
     } catch (GitAPIException e) {
       throw new GitException("cannot commit: " + e.getMessage(), false, e);
     }
+  }
+
+  static String withTrailers(String message, String taskId, Map<String, String> extraTrailers) {
+    StringBuilder m =
+        new StringBuilder(message.strip())
+            .append("\n\n")
+            .append(TRAILER)
+            .append(": ")
+            .append(taskId)
+            .append('\n');
+    extraTrailers.forEach((k, v) -> m.append(k).append(": ").append(v).append('\n'));
+    return m.toString();
+  }
+
+  /**
+   * Line statistics of the working tree (untracked files included, ignored ones not) against HEAD;
+   * changes nothing.
+   */
+  public DiffStats workingTreeDiff() throws GitException {
+    return WorkingTree.diff(git.getRepository(), true);
   }
 
   /** A commit, parsed (for its message, author and committer). */

@@ -52,6 +52,16 @@ public final class GitTransport {
    */
   public static GitRepo cloneInto(Origin origin, java.nio.file.Path dir, Retry retry)
       throws GitException {
+    return cloneInto(origin, dir, retry, true);
+  }
+
+  /**
+   * The same; {@code shareObjects} false copies a local origin's objects instead of linking them
+   * (without a sandbox, a test could write through a link into the origin's object files).
+   */
+  public static GitRepo cloneInto(
+      Origin origin, java.nio.file.Path dir, Retry retry, boolean shareObjects)
+      throws GitException {
     return retry.call(
         "clone",
         () -> {
@@ -60,7 +70,7 @@ public final class GitTransport {
           } catch (IOException e) {
             throw new GitException("cannot clear " + dir + ": " + e.getMessage(), false, e);
           }
-          return cloneFrom(origin, dir);
+          return cloneFrom(origin, dir, shareObjects);
         });
   }
 
@@ -333,9 +343,14 @@ public final class GitTransport {
 
   /** See {@link #cloneInto}: a clone with no remote, its credentials never written down. */
   static GitRepo cloneFrom(Origin origin, java.nio.file.Path dir) throws GitException {
+    return cloneFrom(origin, dir, true);
+  }
+
+  private static GitRepo cloneFrom(Origin origin, java.nio.file.Path dir, boolean shareObjects)
+      throws GitException {
     try {
       Git cloned;
-      if (origin.isLocal() && CliClone.into(origin.url(), dir)) {
+      if (origin.isLocal() && CliClone.into(origin.url(), dir, shareObjects)) {
         cloned = Git.open(dir.toFile(), NoHooks.fs());
         return forgetOrigin(cloned);
       }

@@ -43,6 +43,17 @@ final class WorkingTree {
     }
   }
 
+  /** Line statistics of tree {@code to} against tree {@code from}, renames detected. */
+  static DiffStats diff(Repository repo, ObjectId from, ObjectId to) throws GitException {
+    try (DiffFormatter fmt = new DiffFormatter(DisabledOutputStream.INSTANCE)) {
+      fmt.setRepository(repo);
+      fmt.setDetectRenames(true);
+      return stats(fmt, fmt.scan(from, to));
+    } catch (IOException e) {
+      throw new GitException("cannot compute the diff: " + e.getMessage(), false, e);
+    }
+  }
+
   private static DiffStats stats(DiffFormatter fmt, List<DiffEntry> entries) throws IOException {
     int added = 0;
     int removed = 0;

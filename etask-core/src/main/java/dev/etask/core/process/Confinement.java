@@ -55,7 +55,7 @@ public record Confinement(
   }
 
   /** The child's whole command line: bubblewrap and the reaper in front of {@code argv}. */
-  List<String> wrap(List<String> argv, Path directory) {
+  public List<String> wrap(List<String> argv, Path directory) {
     List<String> out = new ArrayList<>();
     if (sandboxed) {
       out.addAll(Sandbox.arguments(this, directory));

@@ -62,6 +62,7 @@ public final class Environments {
   private final Map<String, String> caller;
   private final Path home;
   private Set<String> tokens = Set.of();
+  private boolean copyInstalls;
 
   /**
    * {@code caller}: the environment etask itself runs in; {@code home}: the task's own HOME for
@@ -131,6 +132,10 @@ public final class Environments {
     if (!env.containsKey("UV_CONFIG_FILE") && Files.isRegularFile(config.resolve("uv/uv.toml"))) {
       env.put("UV_CONFIG_FILE", config.resolve("uv/uv.toml").toString());
     }
+    if (copyInstalls) {
+      // uv hard-links a venv's files to its cache: one write there would reach every venv
+      env.put("UV_LINK_MODE", "copy");
+    }
     env.putIfAbsent("PIP_CACHE_DIR", cache.resolve("pip").toString());
     env.putIfAbsent("UV_CACHE_DIR", cache.resolve("uv").toString());
     // private indexes: the user's netrc (HOME is the task's now) and ssh agent (git+ssh
@@ -144,6 +149,15 @@ public final class Environments {
       env.put("SSH_AUTH_SOCK", caller.get("SSH_AUTH_SOCK"));
     }
     return env;
+  }
+
+  /**
+   * Installs copy every file into the virtualenv ({@code UV_LINK_MODE=copy}): without a sandbox the
+   * gates could write into it, and through a hard link into uv's cache and every other venv.
+   */
+  public Environments copyingInstalls() {
+    copyInstalls = true;
+    return this;
   }
 
   /**

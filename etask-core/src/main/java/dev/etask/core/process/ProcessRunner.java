@@ -1,12 +1,8 @@
 package dev.etask.core.process;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -51,6 +47,7 @@ public final class ProcessRunner {
   private volatile java.util.function.BiConsumer<Command, List<String>> survivorListener =
       (c, s) -> {};
   private final Object clock = new Object();
+  private java.util.concurrent.ExecutorService starter;
   private int active;
   private long busySince;
   private long busyNanos;
@@ -98,7 +95,8 @@ public final class ProcessRunner {
     }
     running.add(process);
     onStart.accept(process.toHandle());
-    Drain drain = new Drain(process.getInputStream(), command.log(), command.capture());
+    OutputDrain drain =
+        new OutputDrain(redactor, process.getInputStream(), command.log(), command.capture());
     drain.watchSurvivors(command.confinement() != null);
     Thread reader = new Thread(drain, "etask-drain-" + process.pid());
     reader.setDaemon(true);
@@ -148,12 +146,21 @@ public final class ProcessRunner {
    */
   public Process startServer(Command command) throws IOException {
     logCommand(command);
-    Process process = builder(command).start();
+    Process process;
+    try {
+      // a sandbox ends with the thread that started it: this one lives as long as the runner
+      process = starter().submit(() -> builder(command).start()).get();
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while starting " + command.argv().get(0), e);
+    }
     running.add(process);
     onStart.accept(process.toHandle());
     Thread reader =
         new Thread(
-            new Drain(process.getInputStream(), command.log(), null),
+            new OutputDrain(redactor, process.getInputStream(), command.log(), null),
             "etask-drain-" + process.pid());
     reader.setDaemon(true);
     reader.start();
@@ -244,124 +251,27 @@ public final class ProcessRunner {
     }
   }
 
-  /** Writes to two streams. */
-  private static final class Tee extends OutputStream {
-    private final OutputStream a;
-    private final OutputStream b;
-
-    Tee(OutputStream a, OutputStream b) {
-      this.a = a;
-      this.b = b;
-    }
-
-    @Override
-    public void write(int c) throws IOException {
-      a.write(c);
-      b.write(c);
-    }
-
-    @Override
-    public void write(byte[] buf, int off, int len) throws IOException {
-      a.write(buf, off, len);
-      b.write(buf, off, len);
+  /** Kills every child still running, and ends the thread that starts servers. */
+  public void close() {
+    killAll();
+    synchronized (this) {
+      if (starter != null) {
+        starter.shutdownNow();
+        starter = null;
+      }
     }
   }
 
-  private final class Drain implements Runnable {
-    private final InputStream in;
-    private final Path log;
-    private final Path capture;
-    private final StringBuilder tail = new StringBuilder();
-    private final List<String> survivors = new ArrayList<>();
-    private boolean watch;
-
-    Drain(InputStream in, Path log, Path capture) {
-      this.in = in;
-      this.log = log;
-      this.capture = capture;
+  private synchronized java.util.concurrent.ExecutorService starter() {
+    if (starter == null) {
+      starter =
+          java.util.concurrent.Executors.newSingleThreadExecutor(
+              r -> {
+                Thread t = new Thread(r, "etask-server-starter");
+                t.setDaemon(true);
+                return t;
+              });
     }
-
-    @Override
-    public void run() {
-      try (OutputStream logOut =
-              log == null
-                  ? OutputStream.nullOutputStream()
-                  : Files.newOutputStream(
-                      log, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-          OutputStream captureOut =
-              capture == null
-                  ? OutputStream.nullOutputStream()
-                  : Files.newOutputStream(
-                      capture,
-                      StandardOpenOption.CREATE,
-                      StandardOpenOption.TRUNCATE_EXISTING,
-                      StandardOpenOption.WRITE);
-          OutputStream out = new Tee(logOut, captureOut)) {
-        // one decoder for the whole stream: a character split between two reads stays whole
-        java.io.Reader reader = new java.io.InputStreamReader(in, StandardCharsets.UTF_8);
-        char[] buf = new char[8192];
-        StringBuilder line = new StringBuilder();
-        int n;
-        while ((n = reader.read(buf)) > 0) {
-          line.append(buf, 0, n);
-          int nl = line.lastIndexOf("\n");
-          if (nl >= 0) {
-            String complete = redactor.redact(line.substring(0, nl + 1));
-            line.delete(0, nl + 1);
-            out.write(complete.getBytes(StandardCharsets.UTF_8));
-            keep(complete);
-          }
-        }
-        if (line.length() > 0) {
-          String rest = redactor.redact(line.toString());
-          out.write(rest.getBytes(StandardCharsets.UTF_8));
-          keep(rest);
-        }
-      } catch (IOException e) {
-        keep("[etask] output lost: " + e.getMessage() + "\n");
-      }
-    }
-
-    void watchSurvivors(boolean on) {
-      watch = on;
-    }
-
-    synchronized List<String> survivors() {
-      return List.copyOf(survivors);
-    }
-
-    private synchronized void keep(String text) {
-      if (watch && text.contains(SURVIVOR)) {
-        for (String line : text.split("\n")) {
-          if (line.startsWith(SURVIVOR)) {
-            survivors.add(line.substring(SURVIVOR.length()).strip());
-          }
-        }
-      }
-      tail.append(text);
-      if (tail.length() > TAIL_CHARS) {
-        tail.delete(0, tail.length() - TAIL_CHARS);
-      }
-    }
-
-    synchronized String tail() {
-      return tail.toString();
-    }
-
-    void append(String text) {
-      if (log == null) {
-        return;
-      }
-      try {
-        Files.writeString(
-            log,
-            text,
-            StandardCharsets.UTF_8,
-            StandardOpenOption.CREATE,
-            StandardOpenOption.APPEND);
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    }
+    return starter;
   }
 }

@@ -104,6 +104,19 @@ public final class Redactor {
     return forms.isEmpty();
   }
 
+  /** True when {@code text} holds a registered secret in any of its forms. */
+  public boolean appearsIn(String text) {
+    if (text == null) {
+      return false;
+    }
+    for (String s : forms) {
+      if (text.contains(s)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   public String redact(String text) {
     List<String> f = forms;
     if (text == null || f.isEmpty()) {

@@ -39,6 +39,8 @@ public class EtaskException extends RuntimeException {
     REPO_LOCKED,
     /** A report etask wrote was changed by something else. */
     REPORT_TAMPERED,
+    /** {@code sandbox: required}, and the sandbox cannot start on this machine. */
+    SANDBOX_UNAVAILABLE,
     IO_FAILED
   }
 

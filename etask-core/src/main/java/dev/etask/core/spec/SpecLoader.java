@@ -151,7 +151,8 @@ public final class SpecLoader {
         "on_test_failure",
         "rules",
         "git",
-        "pr");
+        "pr",
+        "sandbox");
 
     String id = top.string("id", null);
     if (id == null) {
@@ -197,7 +198,7 @@ public final class SpecLoader {
             strategy.integer("max_generator_failures", 3, 1, 1000));
 
     YamlSection gen = top.section("generator");
-    gen.allow("command", "timeout", "env");
+    gen.allow("command", "timeout", "env", "network", "mounts");
     String command = gen.string("command", null);
     if (command == null || command.isBlank()) {
       gen.missing(
@@ -205,7 +206,11 @@ public final class SpecLoader {
     }
     TaskSpec.Generator generator =
         new TaskSpec.Generator(
-            command, gen.duration("timeout", Duration.ofMinutes(10)), gen.variableNames("env"));
+            command,
+            gen.duration("timeout", Duration.ofMinutes(10)),
+            gen.variableNames("env"),
+            gen.bool("network", true),
+            SpecSections.mounts(gen, file.toAbsolutePath().normalize().getParent(), problems));
     SpecSections.refuseTokens(gen, "env", generator.env(), problems);
 
     TaskSpec.Python python = SpecSections.python(top.section("python"), problems);
@@ -244,6 +249,7 @@ public final class SpecLoader {
         java.util.Collections.unmodifiableMap(rules),
         gitSpec,
         prSpec,
+        top.enumValue("sandbox", TaskSpec.SandboxMode.class, TaskSpec.SandboxMode.AUTO),
         hash);
   }
 

@@ -57,7 +57,8 @@ final class SpecSections {
         "mutation_check",
         "tests",
         "lint",
-        "validation");
+        "validation",
+        "network");
     YamlSection tests = gates.section("tests");
     tests.allow("runner", "args");
     YamlSection lint = gates.section("lint");
@@ -88,8 +89,34 @@ final class SpecSections {
                 tests.argv("args")),
             new TaskSpec.Lint(select),
             gates.enumValue(
-                "validation", TaskSpec.Validation.class, TaskSpec.Validation.INCREMENTAL));
+                "validation", TaskSpec.Validation.class, TaskSpec.Validation.INCREMENTAL),
+            gates.bool("network", false));
     return qualityGates;
+  }
+
+  /**
+   * {@code generator.mounts}: folders the sandbox shows the generator read-only, each relative to
+   * the spec's folder or absolute; one that is not a folder is an error.
+   */
+  static List<java.nio.file.Path> mounts(
+      YamlSection gen, java.nio.file.Path specDir, SpecProblems problems) {
+    List<java.nio.file.Path> out = new java.util.ArrayList<>();
+    for (String m : gen.has("mounts") ? gen.strings("mounts") : List.<String>of()) {
+      java.nio.file.Path p = specDir.resolve(m).normalize();
+      if (!java.nio.file.Files.isDirectory(p)) {
+        problems.error(
+            gen.valueNode("mounts"),
+            "'"
+                + m
+                + "' in generator.mounts is not a folder ("
+                + p
+                + "); list folders the generator needs to read, relative to the spec's folder or"
+                + " absolute");
+      } else {
+        out.add(p);
+      }
+    }
+    return List.copyOf(out);
   }
 
   static Map<String, RuleOverride> rules(YamlSection rulesSection, SpecProblems problems) {

@@ -27,6 +27,7 @@ public record TaskSpec(
     Map<String, RuleOverride> rules,
     Git git,
     Pr pr,
+    SandboxMode sandbox,
     String hash) {
 
   public Path specDir() {
@@ -49,7 +50,24 @@ public record TaskSpec(
 
   public record Strategy(BatchMode batchMode, int maxAttemptsPerBatch, int maxGeneratorFailures) {}
 
-  public record Generator(String command, Duration timeout, List<String> env) {}
+  /**
+   * {@code network}: whether the generator may reach the network (a coding agent needs its API);
+   * {@code mounts}: more folders (absolute, resolved against the spec's folder) the sandbox shows
+   * it read-only.
+   */
+  public record Generator(
+      String command, Duration timeout, List<String> env, boolean network, List<Path> mounts) {}
+
+  /**
+   * Where the untrusted processes of a task run (the generator, every gate process): {@code auto}
+   * in a bubblewrap sandbox when it works here, else as the user; {@code required} refuses to run
+   * without it; {@code off} never uses it.
+   */
+  public enum SandboxMode {
+    AUTO,
+    REQUIRED,
+    OFF
+  }
 
   /**
    * {@code install} (pip arguments, already split into words) and {@code source} null mean "detect
@@ -78,7 +96,8 @@ public record TaskSpec(
       boolean mutationCheck,
       Tests tests,
       Lint lint,
-      Validation validation) {}
+      Validation validation,
+      boolean network) {}
 
   /**
    * How a batch that only adds test files is validated: {@code incremental} runs its new tests

@@ -45,6 +45,12 @@ public final class BatchState {
   /** The commit that reverted this batch's commit on the origin's branch, or null. */
   private String revertedBy;
 
+  /**
+   * The tree the generator made, as etask built it from the working tree's files (never from git's
+   * index): what the gates measure and what is committed.
+   */
+  private String tree;
+
   BatchState() {}
 
   public BatchState(int index, List<String> files) {
@@ -126,6 +132,11 @@ public final class BatchState {
     return revertedBy;
   }
 
+  /** See {@link #generated}; null before. */
+  public String tree() {
+    return tree;
+  }
+
   /** The gates measured this attempt in full or incrementally. */
   public void validatedBy(String how) {
     validation = how;
@@ -158,9 +169,10 @@ public final class BatchState {
     durationMs += millis;
   }
 
-  /** The generator's changes are staged. */
-  public void generated(List<String> changes) {
+  /** The generator's changes, recorded as the git tree {@code tree}. */
+  public void generated(List<String> changes, String tree) {
     changedFiles = new ArrayList<>(changes);
+    this.tree = tree;
     stage = Stage.GENERATED;
   }
 

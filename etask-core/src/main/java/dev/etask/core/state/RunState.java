@@ -130,6 +130,20 @@ public final class RunState {
   /** The report of the last whole-suite measurement ({@code baseline}, {@code batch-3}, …). */
   public String fullReport;
 
+  /**
+   * The files the project's install wrote into the clone that git does not track (an editable
+   * install's {@code *.egg-info}, an in-place {@code .so}, a generated version file), by path, with
+   * the blob id of their content: they belong to etask, every other such file a batch or a test
+   * makes is removed.
+   */
+  public Map<String, String> ownedFiles;
+
+  /** Where the untrusted processes ran: {@code bubblewrap}, or {@code off} and why. */
+  public String sandbox;
+
+  /** Processes a generator or a gate process left running, stopped: {@code pid (command)}. */
+  public List<String> survivors = new ArrayList<>();
+
   public static RunState read(Path file) throws IOException {
     return Json.MAPPER.readValue(file.toFile(), RunState.class);
   }

@@ -25,7 +25,7 @@ final class ProjectInspection {
 
   private ProjectInspection() {}
 
-  static PythonEnvironment.Project run(
+  static Project run(
       ProcessRunner runner,
       Map<String, String> environment,
       Workspace workspace,
@@ -77,7 +77,7 @@ final class ProjectInspection {
                 tools.put(k, v);
                 sources.put(k, "python.tools");
               });
-      return new PythonEnvironment.Project(
+      return new Project(
           install,
           source,
           strings(n.get("tests")),

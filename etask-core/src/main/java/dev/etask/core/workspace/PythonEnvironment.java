@@ -4,7 +4,6 @@ import dev.etask.core.process.Environments;
 import dev.etask.core.process.ProcessRunner;
 import dev.etask.core.spec.EtaskException;
 import dev.etask.core.spec.EtaskException.Code;
-import dev.etask.core.spec.SpecLoader;
 import dev.etask.core.spec.TaskSpec;
 import java.io.IOException;
 import java.io.InputStream;
@@ -21,50 +20,6 @@ import java.util.Optional;
  * machine's own index configuration), reused while the install inputs are unchanged.
  */
 public final class PythonEnvironment {
-  /**
-   * What the repository says about itself: install arguments, source package folders, test folders,
-   * whether it has any test file, how it runs its tests (and why etask thinks so), the file pytest
-   * reads its configuration from, the tool versions to install (with where each came from), whether
-   * it configures ruff, and the files that declare its test dependencies.
-   */
-  public record Project(
-      List<String> install,
-      List<String> source,
-      List<String> tests,
-      boolean hasTests,
-      String runner,
-      String runnerReason,
-      String pytestConfig,
-      Map<String, String> tools,
-      Map<String, String> toolSources,
-      boolean ruffConfigured,
-      List<String> dependencyFiles,
-      List<String> mypyFiles,
-      String lockFile,
-      Map<String, String> locked) {
-    public Project {
-      locked = locked == null ? Map.of() : Map.copyOf(locked);
-    }
-
-    public Project(List<String> install, List<String> source, List<String> tests) {
-      this(
-          install,
-          source,
-          tests,
-          true,
-          "pytest",
-          "",
-          null,
-          SpecLoader.DEFAULT_TOOLS,
-          Map.of(),
-          true,
-          List.of(),
-          null,
-          null,
-          Map.of());
-    }
-  }
-
   private static final Duration INSTALL_TIMEOUT = Duration.ofMinutes(20);
   private static final Duration QUICK = Duration.ofMinutes(2);
 
@@ -79,6 +34,7 @@ public final class PythonEnvironment {
   private String toolsInterpreter = "python3";
   private Optional<Path> resolvedUv;
   private final PythonWorker.Slot worker = new PythonWorker.Slot();
+  private Confinements confinements;
 
   public PythonEnvironment(Workspace workspace, ProcessRunner runner) {
     this(workspace, runner, List.of(), null);
@@ -118,7 +74,22 @@ public final class PythonEnvironment {
    * front.
    */
   public PythonEnvironment on(Workspace checkout, List<Path> pythonPath) {
-    return new PythonEnvironment(checkout, runner, environments, gateVariables, pythonPath, uv);
+    return new PythonEnvironment(checkout, runner, environments, gateVariables, pythonPath, uv)
+        .confinedBy(confinements == null ? null : confinements.on(checkout));
+  }
+
+  /**
+   * How the untrusted processes of this environment are held (the gates: the tests, ruff, mypy, the
+   * worker); null runs them as plain children (etask's own tests of this class).
+   */
+  public PythonEnvironment confinedBy(Confinements held) {
+    this.confinements = held;
+    return this;
+  }
+
+  /** See {@link #confinedBy}. */
+  public Confinements confinements() {
+    return confinements;
   }
 
   /**
@@ -185,11 +156,64 @@ public final class PythonEnvironment {
   }
 
   /**
-   * The environment the gates run in: the allowlist plus {@code python.env}, the venv first on
-   * PATH, every by-product out of the clone.
+   * The environment a gate process of measurement {@code label} runs in: the allowlist plus {@code
+   * python.env}, the venv first on PATH, every by-product out of the clone, in the measurement's
+   * output folder; a fresh, empty bytecode prefix of its own (a {@code .pyc} planted where Python
+   * looks for one is imported even with {@code PYTHONDONTWRITEBYTECODE}).
    */
-  public Map<String, String> environment() {
-    return withVenv(environments.forGates(gateVariables));
+  public Map<String, String> environment(String label) {
+    Map<String, String> env = withVenv(environments.forGates(gateVariables));
+    Path out = workspace.output(label);
+    env.put("COVERAGE_FILE", out.resolve(".coverage").toString());
+    try {
+      Files.createDirectories(out);
+      Path prefix = out.resolve("pycache-" + java.util.UUID.randomUUID());
+      Files.createDirectory(prefix);
+      env.put("PYTHONPYCACHEPREFIX", prefix.toString());
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    if (confinements != null && confinements.sandboxed()) {
+      env.put("TMPDIR", "/tmp"); // the sandbox's own
+    }
+    return env;
+  }
+
+  /**
+   * A gate process of measurement {@code label} that runs the repository's code (its tests, under
+   * coverage, or a helper that imports them), held as {@link Confinements#tests} says; a call to
+   * the worker runs as the user, and what it falls back to is held so.
+   */
+  public dev.etask.core.process.Command gate(
+      String label, List<String> argv, Duration timeout, Path log) {
+    dev.etask.core.process.Command command =
+        new dev.etask.core.process.Command(
+            argv, workspace.repo(), environment(label), timeout, log);
+    if (confinements == null) {
+      return command;
+    }
+    boolean workerCall =
+        argv.size() > 4
+            && argv.get(3).equals(helperFile("python_worker.py").toString())
+            && argv.get(4).equals("call");
+    return command.confined(workerCall ? confinements.workerCall() : confinements.tests(label));
+  }
+
+  /**
+   * A tool of measurement {@code label} that reads the clone and never runs its code (ruff, mypy):
+   * the clone read-only, {@code cache} its only writable folder.
+   */
+  public dev.etask.core.process.Command tool(
+      String label, List<String> argv, Path cache, Duration timeout, Path log) {
+    try {
+      Files.createDirectories(cache);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    dev.etask.core.process.Command command =
+        new dev.etask.core.process.Command(
+            argv, workspace.repo(), environment(label), timeout, log);
+    return confinements == null ? command : command.confined(confinements.tool(label, cache));
   }
 
   public Environments environments() {
@@ -272,14 +296,39 @@ public final class PythonEnvironment {
     worker.enable();
   }
 
-  /** Starts the task's worker now (it imports while etask goes on), when {@link #useWorker}. */
-  public void startWorker() {
-    worker.start(this, workspace);
+  /**
+   * Starts the worker of measurement {@code label} now (it imports while etask goes on), when
+   * {@link #useWorker}.
+   */
+  public void startWorker(String label) {
+    worker.start(this, workspace, label);
   }
 
-  /** {@code python <helper script> ARGS...}, in the task's worker when it has one. */
-  public List<String> helper(String name, String... args) {
-    return worker.argv(this, workspace, script(name), List.of(args));
+  /**
+   * {@code python <helper script> ARGS...} for measurement {@code label} (run it with {@link
+   * #gate}), in the worker of that measurement when there is one.
+   */
+  public List<String> helper(String label, String name, String... args) {
+    Path script = script(name);
+    List<String> fallback =
+        confinements == null
+            ? List.of()
+            : confinements.tests(label).wrap(List.of(), workspace.repo());
+    List<String> call = worker.argv(this, workspace, label, script, List.of(args), fallback);
+    if (call != null) {
+      return call;
+    }
+    List<String> own = new java.util.ArrayList<>(List.of(python().toString(), script.toString()));
+    own.addAll(List.of(args));
+    return own;
+  }
+
+  /**
+   * Fills the bytecode cache the sandboxed workers share and only read, before any untrusted code
+   * of the task runs (see {@link PythonWorker#prepareBytecode}).
+   */
+  public void prepareBytecode() {
+    PythonWorker.prepareBytecode(this, workspace, QUICK);
   }
 
   /** Stops the task's worker (the next {@link #helper} starts a new one). */
@@ -287,12 +336,16 @@ public final class PythonEnvironment {
     worker.stop();
   }
 
+  private Path helperFile(String name) {
+    return workspace.helpers().resolve("etask-" + name);
+  }
+
   /**
-   * One of etask's helper scripts in the workspace's cache, for the venv's Python; written only
-   * when missing or not what etask ships (it is asked for at every helper run).
+   * One of etask's helper scripts in the workspace's helpers folder, for the venv's Python; written
+   * only when missing or not what etask ships (it is asked for at every helper run).
    */
   public Path script(String name) {
-    Path target = workspace.cache().resolve("etask-" + name);
+    Path target = helperFile(name);
     try (InputStream in = PythonEnvironment.class.getResourceAsStream(name)) {
       if (in == null) {
         throw new IllegalStateException("missing resource " + name);

@@ -1,6 +1,7 @@
 package dev.etask.core.workspace;
 
 import dev.etask.core.process.Command;
+import dev.etask.core.process.Confinement;
 import dev.etask.core.process.ProcessRunner;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -21,7 +22,10 @@ import java.util.Map;
  * script itself: the same result, only slower.
  */
 final class PythonWorker {
-  /** A task's worker: none until the first call after {@link #enable}, then one at a time. */
+  /**
+   * A task's worker: none until the first call after {@link #enable}, then one at a time, serving
+   * one measurement ({@code label}): a call for another measurement stops it and starts the next.
+   */
   static final class Slot {
     private boolean wanted;
     private PythonWorker worker;
@@ -31,45 +35,43 @@ final class PythonWorker {
     }
 
     /**
-     * Starts the worker (when wanted and not running) without waiting for it to listen; one that
-     * ended without ever listening (it refused the project, or could not import) is not started
-     * again.
+     * Starts the worker of measurement {@code label} (when wanted and not running) without waiting
+     * for it to listen; one that ended without ever listening (it refused the project, or could not
+     * import) is not started again.
      */
-    synchronized void start(PythonEnvironment python, Workspace workspace) {
-      if (worker != null && !worker.alive()) {
-        boolean served = worker.listened;
+    synchronized void start(PythonEnvironment python, Workspace workspace, String label) {
+      if (worker != null && (!worker.alive() || !worker.label.equals(label))) {
+        boolean refused = !worker.alive() && !worker.listened;
         stop();
-        wanted &= served;
+        wanted &= !refused;
       }
       if (wanted && worker == null) {
-        worker =
-            PythonWorker.start(
-                python.runner(),
-                python.python(),
-                python.script("python_worker.py"),
-                HELPERS.stream().map(python::script).toList(),
-                python.bytecode(),
-                workspace.worker().resolve("python.sock"),
-                workspace.repo(),
-                python.environment(),
-                workspace.logs().resolve("python-worker.log"));
+        worker = PythonWorker.start(python, workspace, label);
         wanted = worker != null;
       }
     }
 
     /**
-     * The call in the worker when it listens (waiting for one still importing, see {@link
-     * PythonWorker#awaitListening}), else in a process of its own.
+     * The call in the worker of measurement {@code label} when it listens (waiting for one still
+     * importing, see {@link PythonWorker#awaitListening}), falling back to {@code own} (the same
+     * call in a process of its own, held as every test process is); {@code own} itself when there
+     * is no worker.
      */
     synchronized List<String> argv(
-        PythonEnvironment python, Workspace workspace, Path script, List<String> args) {
-      start(python, workspace);
+        PythonEnvironment python,
+        Workspace workspace,
+        String label,
+        Path script,
+        List<String> args,
+        List<String> fallback) {
+      start(python, workspace, label);
       if (worker != null && python.runner().waitingForChild(worker::awaitListening)) {
-        return worker.argv(python.python(), script, args);
+        long peer = worker.peer();
+        if (peer > 0) {
+          return worker.argv(python.python(), peer, script, args, fallback);
+        }
       }
-      List<String> argv = new ArrayList<>(List.of(python.python().toString(), script.toString()));
-      argv.addAll(args);
-      return argv;
+      return null;
     }
 
     synchronized void stop() {
@@ -97,6 +99,9 @@ final class PythonWorker {
   private static final Duration STARTING = Duration.ofSeconds(30);
 
   private final long started = System.nanoTime();
+  private final String label;
+  private final boolean sandboxed;
+  private long peer;
   private long lastCheck = started;
   private Duration lastCpu = Duration.ZERO;
   private boolean stuck;
@@ -106,16 +111,45 @@ final class PythonWorker {
   private final Path socket;
   private final Path client;
 
-  private PythonWorker(ProcessRunner runner, Process process, Path socket, Path client) {
+  private PythonWorker(
+      ProcessRunner runner,
+      Process process,
+      Path socket,
+      Path client,
+      String label,
+      boolean sandboxed) {
     this.runner = runner;
     this.process = process;
     this.socket = socket;
     this.client = client;
+    this.label = label;
+    this.sandboxed = sandboxed;
   }
 
   /**
-   * Starts a worker; it listens once it has imported pytest and coverage, and calls made before run
-   * as their own processes. Null (said in {@code log}) when it could not start.
+   * Starts the worker of measurement {@code label}, in the sandbox of that measurement's tests when
+   * there is one; it listens once it has imported pytest and coverage, and calls made before run as
+   * their own processes. Null (said in the log) when it could not start.
+   */
+  static PythonWorker start(PythonEnvironment python, Workspace workspace, String label) {
+    Confinements held = python.confinements();
+    return start(
+        python.runner(),
+        python.python(),
+        python.script("python_worker.py"),
+        HELPERS.stream().map(python::script).toList(),
+        held == null ? python.bytecode() : held.bytecode(),
+        workspace.output(label).resolve("worker.sock"),
+        workspace.repo(),
+        python.environment(label),
+        workspace.logs().resolve("python-worker.log"),
+        held == null ? null : held.worker(label),
+        label);
+  }
+
+  /**
+   * Starts a worker serving {@code directory} with {@code helpers}, on {@code socket}, held by
+   * {@code confinement} (null: a plain child); null (said in {@code log}) when it could not start.
    */
   static PythonWorker start(
       ProcessRunner runner,
@@ -126,21 +160,26 @@ final class PythonWorker {
       Path socket,
       Path directory,
       Map<String, String> environment,
-      Path log) {
+      Path log,
+      Confinement confinement,
+      String label) {
     try {
       Files.createDirectories(socket.getParent());
       Files.deleteIfExists(socket);
+      Command serve =
+          new Command(
+              serve(python, script, helpers, bytecode, socket),
+              directory,
+              environment,
+              Duration.ZERO,
+              log);
       Process process =
-          runner.startServer(
-              new Command(
-                  serve(python, script, helpers, bytecode, socket),
-                  directory,
-                  environment,
-                  Duration.ZERO,
-                  log));
-      return new PythonWorker(runner, process, socket, script);
-    } catch (IOException e) {
+          runner.startServer(confinement == null ? serve : serve.confined(confinement));
+      return new PythonWorker(
+          runner, process, socket, script, label, confinement != null && confinement.sandboxed());
+    } catch (IOException | RuntimeException e) {
       try {
+        Files.createDirectories(log.getParent());
         Files.writeString(
             log,
             "[etask] the worker did not start (" + e.getMessage() + ")\n",
@@ -163,6 +202,55 @@ final class PythonWorker {
     }
     helpers.forEach(h -> argv.add(h.toString()));
     return argv;
+  }
+
+  /**
+   * Fills the bytecode cache the sandboxed workers share and only read, with what a worker imports
+   * (see {@code python_worker.py warm}): once per virtualenv, before any untrusted code of the task
+   * runs, in a sandbox where nothing else is writable. Does nothing without a shared cache.
+   */
+  static void prepareBytecode(PythonEnvironment python, Workspace workspace, Duration timeout) {
+    Confinements confinements = python.confinements();
+    if (confinements == null || !confinements.sharedBytecode()) {
+      return;
+    }
+    try {
+      Path env = workspace.venv().resolve(".etask-env");
+      if (!Files.isRegularFile(env)) {
+        return;
+      }
+      String key =
+          java.util.HexFormat.of()
+              .formatHex(
+                  java.security.MessageDigest.getInstance("SHA-256")
+                      .digest(
+                          (Files.readString(env) + "|" + python.python().toRealPath())
+                              .getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+      Path bytecode = confinements.bytecode();
+      Path done = bytecode.resolve(".warm").resolve(key);
+      if (Files.exists(done)) {
+        return;
+      }
+      Files.createDirectories(done.getParent());
+      dev.etask.core.process.Command warm =
+          new dev.etask.core.process.Command(
+                  List.of(
+                      python.python().toString(),
+                      python.script("python_worker.py").toString(),
+                      "warm",
+                      "--bytecode",
+                      bytecode.toString()),
+                  workspace.root(),
+                  python.environment("bytecode"),
+                  timeout,
+                  workspace.logs().resolve("python-worker.log"))
+              .confined(confinements.prepass());
+      if (python.runner().run(warm).ok()) {
+        AtomicFiles.write(done, "");
+      }
+    } catch (IOException | java.security.NoSuchAlgorithmException e) {
+      // the workers compile from source: slower, the same results
+    }
   }
 
   /**
@@ -219,8 +307,43 @@ final class PythonWorker {
     return true;
   }
 
-  /** {@code python SCRIPT ARGS...}, run by this worker. */
+  /**
+   * The worker's pid as etask sees it, for the client's peer check; 0 when it cannot be told. In a
+   * sandbox, the worker is the process below bubblewrap that runs this worker's script: read once
+   * it listens, before any call has run the repository's code in it.
+   */
+  synchronized long peer() {
+    if (peer == 0 && listening()) {
+      peer =
+          !sandboxed
+              ? process.pid()
+              : process
+                  .descendants()
+                  .filter(
+                      h -> {
+                        String[] args = h.info().arguments().orElse(new String[0]);
+                        // bubblewrap's own processes carry the same words further on
+                        return args.length > 1
+                            && args[0].equals(client.toString())
+                            && args[1].equals("serve");
+                      })
+                  .mapToLong(ProcessHandle::pid)
+                  .findFirst()
+                  .orElse(-1);
+    }
+    return peer;
+  }
+
+  /** {@code python SCRIPT ARGS...}, run by this worker, or by the client itself when it cannot. */
   List<String> argv(Path python, Path script, List<String> args) {
+    return argv(python, peer(), script, args, List.of());
+  }
+
+  /**
+   * {@code python SCRIPT ARGS...}, run by this worker (process {@code peer}); when it cannot be,
+   * the client runs {@code fallback python SCRIPT ARGS...} itself.
+   */
+  List<String> argv(Path python, long peer, Path script, List<String> args, List<String> fallback) {
     List<String> argv =
         new ArrayList<>(
             List.of(
@@ -230,8 +353,13 @@ final class PythonWorker {
                 client.toString(),
                 "call",
                 socket.toString(),
-                String.valueOf(process.pid()),
-                script.toString()));
+                String.valueOf(peer)));
+    if (!fallback.isEmpty()) {
+      argv.add("--fallback");
+      argv.add(String.valueOf(fallback.size()));
+      argv.addAll(fallback);
+    }
+    argv.add(script.toString());
     argv.addAll(args);
     return argv;
   }

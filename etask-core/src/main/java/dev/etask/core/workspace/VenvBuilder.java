@@ -49,8 +49,7 @@ final class VenvBuilder {
    * Creates or reuses the venv and returns the resolved tool versions. A marker in the venv records
    * a fingerprint of the inputs; a different fingerprint rebuilds it.
    */
-  Map<String, String> ensure(
-      String interpreter, PythonEnvironment.Project project, Map<String, String> tools) {
+  Map<String, String> ensure(String interpreter, Project project, Map<String, String> tools) {
     Map<String, String> fingerprinted = new java.util.TreeMap<>(tools);
     project.locked().forEach((k, v) -> fingerprinted.put("locked:" + k, "==" + v));
     String fingerprint = fingerprint(interpreter, project.install(), fingerprinted);

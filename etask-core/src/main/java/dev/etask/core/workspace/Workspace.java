@@ -85,6 +85,47 @@ public record Workspace(String id, Path root, Path artifacts, Path repo) {
     return root.resolve("worker");
   }
 
+  /**
+   * etask's own scripts (the Python helpers, the worker and its client, the reaper, an empty pytest
+   * configuration): the sandbox shows them read-only; without it each is checked against what etask
+   * ships before every use.
+   */
+  public Path helpers() {
+    return root.resolve("helpers");
+  }
+
+  /**
+   * The output folders of the gate processes, one per measurement ({@link #output}); emptied for
+   * every measurement.
+   */
+  public Path outputs() {
+    return root.resolve("out");
+  }
+
+  /**
+   * The one folder the processes of measurement {@code label} may write (their reports, their
+   * worker's socket, their bytecode prefix), beside the tree they measure.
+   */
+  public Path output(String label) {
+    return outputs().resolve(label);
+  }
+
+  /**
+   * The copy of the exact tree measurement {@code label} runs on: inside the sandbox it is shown at
+   * the clone's own path, so nothing a test writes reaches the clone.
+   */
+  public Path stagedTree(String label) {
+    return output(label).resolve("tree");
+  }
+
+  /**
+   * The Python worker's compiled bytecode when tasks share nothing (no sandbox): a cache of this
+   * task's own.
+   */
+  public Path bytecode() {
+    return root.resolve("bytecode");
+  }
+
   /** Made anew for each generator attempt: {@code {workspace}} and the prompt file point here. */
   public Path scratch() {
     return root.resolve("scratch");

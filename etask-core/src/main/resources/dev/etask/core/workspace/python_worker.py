@@ -17,11 +17,22 @@ and coverage's parsing of every measured source file again.
       compiles what it imports itself (pytest, coverage) through a cache in FOLDER shared by every
       task (see keep_bytecode); its children compile from source.
 
-  python -S -I python_worker.py call SOCKET PID SCRIPT ARGS...
+      The worker is the subreaper of its children (PR_SET_CHILD_SUBREAPER): after each call, what
+      the call's child left running, also outside its process group, is killed and named on the
+      call's standard error. A worker in a sandbox of its own serves only the calls of one
+      measurement.
+
+  python -S -I python_worker.py call SOCKET PID [--fallback N WORD...] SCRIPT ARGS...
       Runs `python SCRIPT ARGS...` in the worker listening on SOCKET when that worker is process
       PID (checked with the socket's peer credentials: a process that took over the socket is
-      never trusted); otherwise replaces itself with `python SCRIPT ARGS...` (the same result,
-      only slower). A worker that stops after it took the call is a failed call.
+      never trusted; PID is the worker's pid as this process sees it); otherwise replaces itself
+      with `WORD... python SCRIPT ARGS...` (the N words put the command in its sandbox and under
+      the reaper; the same result, only slower). A worker that stops after it took the call is a
+      failed call.
+
+  python python_worker.py warm --bytecode FOLDER
+      Imports what a worker imports (coverage, pytest) through the bytecode cache in FOLDER, and
+      exits: the trusted pre-pass that fills a cache the sandboxed workers then only read.
 """
 import os
 import socket
@@ -34,7 +45,7 @@ LENGTH = struct.Struct("!I")
 BYTECODE_HOOK = None  # the worker's bytecode cache (keep_bytecode), never a child's
 
 
-def call(path, pid, script, args):
+def call(path, pid, script, args, fallback=()):
     sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     try:
         address = path if len(path) < 100 else os.path.relpath(path)
@@ -49,7 +60,8 @@ def call(path, pid, script, args):
         sock.sendall(request)
     except Exception:  # no worker, not ours, or no SO_PEERCRED / send_fds here: run it ourselves
         sock.close()
-        os.execv(sys.executable, [sys.executable, script] + args)
+        argv = list(fallback) + [sys.executable, script] + args
+        os.execv(argv[0], argv)
     # the worker has the call now: running it again here could race its child, so a worker that
     # stops on the way is a call that failed
     reply = b""
@@ -301,6 +313,8 @@ def run_script(request, fds, sockets):
         os.chdir(request["cwd"])
         os.environ.clear()
         os.environ.update(request["env"])
+        # read at start-up by Python: a child takes the one its call was given (fresh and empty)
+        sys.pycache_prefix = os.environ.get("PYTHONPYCACHEPREFIX") or None
         sys.argv = list(request["argv"])
         sys.path[0] = os.path.dirname(os.path.abspath(sys.argv[0]))
         runpy.run_path(sys.argv[0], run_name="__main__")
@@ -365,6 +379,75 @@ def shadowed(root):
     return None
 
 
+def warm(bytecode):
+    """What a worker imports, compiled through the bytecode cache (the pre-pass)."""
+    if bytecode:
+        keep_bytecode(bytecode)
+    for module in ("coverage", "pytest"):
+        __import__(module)
+
+
+SURVIVOR = "[etask] left running by the command, stopped: "
+
+
+def become_subreaper():
+    try:
+        import ctypes
+
+        return ctypes.CDLL(None, use_errno=True).prctl(36, 1, 0, 0, 0) == 0  # PR_SET_CHILD_SUBREAPER
+    except Exception:
+        return False
+
+
+def stop_orphans(calls, err):
+    """Kills every child of this process that is not a call's child (what a call left running and
+    was handed to this subreaper), naming each on `err` (a call's standard error) when given, and
+    reaps them (only them: a call's child is reaped by the serving loop, for its status)."""
+    import signal
+
+    me = os.getpid()
+    named = set()
+    for _ in range(100):
+        alive = []
+        for name in os.listdir("/proc"):
+            if not name.isdigit() or int(name) in calls:
+                continue
+            try:
+                with open("/proc/%s/stat" % name, "rb") as f:
+                    stat = f.read().decode("utf-8", "replace")
+            except OSError:
+                continue
+            fields = stat[stat.rfind(")") + 2:].split()
+            if len(fields) < 2 or int(fields[1]) != me:
+                continue
+            pid = int(name)
+            if fields[0] == "Z":
+                try:
+                    os.waitpid(pid, os.WNOHANG)
+                except ChildProcessError:
+                    pass
+                continue
+            alive.append(pid)
+            if err is not None and pid not in named:
+                named.add(pid)
+                try:
+                    with open("/proc/%d/cmdline" % pid, "rb") as f:
+                        line = f.read().replace(b"\0", b" ").decode("utf-8", "replace").strip()
+                except OSError:
+                    line = ""
+                try:
+                    os.write(err, ("%s%d (%s)\n" % (SURVIVOR, pid, line or "?")).encode())
+                except OSError:
+                    pass
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+        if not alive:
+            return
+        time.sleep(0.01)
+
+
 def serve(path, scripts, bytecode=None):
     import selectors
     import signal
@@ -374,6 +457,8 @@ def serve(path, scripts, bytecode=None):
         return
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
     parent = os.getppid()
+    if not become_subreaper():
+        sys.stderr.write("cannot act as a subreaper: what a call leaves running outside its group stays\n")
     global BYTECODE_HOOK
     if bytecode:
         BYTECODE_HOOK = keep_bytecode(bytecode)
@@ -398,7 +483,7 @@ def serve(path, scripts, bytecode=None):
     os.chmod(pending, 0o600)
     listener.listen(16)
     os.rename(pending, address)
-    children = {}  # pid -> (conn, request, started)
+    children = {}  # pid -> (conn, request, started, the call's standard error)
     selector = selectors.DefaultSelector()
     selector.register(listener, selectors.EVENT_READ)
     try:
@@ -432,10 +517,13 @@ def serve(path, scripts, bytecode=None):
                     pid = os.fork()
                     if pid == 0:
                         selector.close()
-                        run_child(request, fds, [listener, conn] + [c for c, _, _ in children.values()])
+                        for _, _, _, other in children.values():  # other calls' streams stay theirs
+                            os.close(other)
+                        run_child(request, fds, [listener, conn] + [c for c, _, _, _ in children.values()])
+                    err = os.dup(fds[2])  # where what the call left running is named
                     for fd in fds:  # the client's streams stay open only in the client and the child
                         os.close(fd)
-                    children[pid] = (conn, request, time.monotonic())
+                    children[pid] = (conn, request, time.monotonic(), err)
                     selector.register(conn, selectors.EVENT_READ, pid)
                 else:  # a client went away (or sent more than it should): its child goes too
                     try:
@@ -449,12 +537,14 @@ def serve(path, scripts, bytecode=None):
                     done, status = pid, 1 << 8
                 if done == 0:
                     continue
-                conn, request, started = children.pop(pid)
+                conn, request, started, err = children.pop(pid)
                 selector.unregister(conn)
                 try:
-                    os.killpg(pid, 9)  # what the child left running
+                    os.killpg(pid, 9)  # what the child left running in its group
                 except OSError:
                     pass
+                stop_orphans(children, err)  # and what left the group
+                os.close(err)
                 code = os.waitstatus_to_exitcode(status)
                 try:
                     conn.sendall(STATUS.pack(code if code >= 0 else 128 - code))
@@ -469,15 +559,17 @@ def serve(path, scripts, bytecode=None):
                 sys.stderr.flush()
                 worker.warm(request, after=True)
     finally:
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)  # a second SIGTERM must not cut this short
+        try:
+            os.remove(address)
+        except OSError:
+            pass
         for pid in children:
             try:
                 os.killpg(pid, 9)
             except OSError:
                 pass
-        try:
-            os.remove(address)
-        except OSError:
-            pass
+        stop_orphans({}, None)
 
 
 def main():
@@ -489,7 +581,14 @@ def main():
             bytecode, args = args[1], args[2:]
         serve(sys.argv[2], args, bytecode)
     elif command == "call":
-        call(sys.argv[2], int(sys.argv[3]), sys.argv[4], sys.argv[5:])
+        rest = sys.argv[4:]
+        fallback = []
+        if rest[:1] == ["--fallback"]:
+            n = int(rest[1])
+            fallback, rest = rest[2:2 + n], rest[2 + n:]
+        call(sys.argv[2], int(sys.argv[3]), rest[0], rest[1:], fallback)
+    elif command == "warm":
+        warm(sys.argv[3] if sys.argv[2:3] == ["--bytecode"] else None)
     else:
         raise SystemExit("unknown command " + command)
 

@@ -14,7 +14,7 @@ import dev.etask.core.json.Json;
 import dev.etask.core.pr.LocalProvider;
 import dev.etask.core.pr.PullRequestProvider;
 import dev.etask.core.spec.SpecLoader;
-import dev.etask.core.workspace.PythonEnvironment;
+import dev.etask.core.workspace.Project;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -72,6 +72,9 @@ final class EngineKit {
 
   /** Called with each phase's name (as printed) as it starts. */
   java.util.function.Consumer<String> onPhase = name -> {};
+
+  /** What the machine says of bubblewrap; null: what it really says. */
+  dev.etask.core.process.Sandbox.Probe sandboxProbe;
 
   Engine current;
 
@@ -186,11 +189,16 @@ final class EngineKit {
   Tools tools() {
     return new Tools() {
       @Override
+      public dev.etask.core.process.Sandbox.Probe sandbox() {
+        return sandboxProbe != null ? sandboxProbe : dev.etask.core.process.Sandbox.probe();
+      }
+
+      @Override
       public PythonSetup python(RunContext c) {
         return new PythonSetup() {
           @Override
-          public PythonEnvironment.Project detect() {
-            return new PythonEnvironment.Project(
+          public Project detect() {
+            return new Project(
                 List.of(),
                 List.of("src"),
                 List.of("tests"),
@@ -208,7 +216,7 @@ final class EngineKit {
           }
 
           @Override
-          public Map<String, String> ensure(PythonEnvironment.Project project) {
+          public Map<String, String> ensure(Project project) {
             return Map.of("pytest", "9.0", "coverage", "7.0", "ruff", "0.6", "mypy", "1.11");
           }
 
@@ -287,7 +295,7 @@ final class EngineKit {
       public TestChecks testChecks(RunContext c) {
         return new TestChecks() {
           @Override
-          public List<String> weakTests(List<String> files) {
+          public List<String> weakTests(String label, List<String> files) {
             return List.of();
           }
 

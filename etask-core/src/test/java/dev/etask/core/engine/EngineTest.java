@@ -40,6 +40,55 @@ class EngineTest {
   }
 
   @Test
+  void aRequiredSandboxThatCannotStartStopsTheTaskBeforeAnyWork() throws Exception {
+    kit.spec("sandbox: required\n");
+    kit.sandboxProbe =
+        new dev.etask.core.process.Sandbox.Probe(
+            false,
+            "bubblewrap (bwrap) is not installed",
+            "install bubblewrap (apt-get install bubblewrap)");
+    try (Engine engine = kit.open()) {
+      assertThatThrownBy(engine::run)
+          .isInstanceOf(EtaskException.class)
+          .satisfies(
+              x ->
+                  assertThat(((EtaskException) x).code())
+                      .isEqualTo(EtaskException.Code.SANDBOX_UNAVAILABLE))
+          .hasMessageContaining("requires the sandbox (sandbox: required)")
+          .hasMessageContaining("not installed")
+          .satisfies(
+              x ->
+                  assertThat(((EtaskException) x).nextStep())
+                      .contains("apt-get install bubblewrap")
+                      .contains("-Detask.sandbox=auto"));
+    }
+    assertThat(kit.work.resolve("t/repo")).as("nothing was cloned").doesNotExist();
+    assertThat(kit.status().at("/failure/code").asText()).isEqualTo("SANDBOX_UNAVAILABLE");
+    assertThat(kit.said).noneMatch(l -> l.contains("cloned"));
+  }
+
+  @Test
+  void autoSaysWhichModeApplies() throws Exception {
+    kit.sandboxProbe =
+        new dev.etask.core.process.Sandbox.Probe(
+            false,
+            "bwrap cannot make a sandbox here: setting up uid map: Permission denied",
+            "sysctl kernel.apparmor_restrict_unprivileged_userns=0");
+    Outcome o = run();
+    assertThat(o.exitCode()).as(String.join("\n", kit.said)).isZero();
+    assertThat(kit.said)
+        .anySatisfy(
+            l ->
+                assertThat(l)
+                    .startsWith(
+                        "sandbox: off (sandbox: auto, the default): bwrap cannot make a sandbox")
+                    .contains("run as you"));
+    assertThat(kit.said)
+        .anySatisfy(l -> assertThat(l).contains("apparmor_restrict_unprivileged_userns=0"));
+    assertThat(kit.status().get("sandbox").asText()).startsWith("off (bwrap cannot make");
+  }
+
+  @Test
   void acceptedBatchesAreCommittedPushedAndPublished() throws Exception {
     Outcome o = run();
     assertThat(o.exitCode()).as(String.join("\n", kit.said)).isZero();

@@ -6,6 +6,7 @@ import dev.etask.core.process.ProcessRunner;
 import dev.etask.core.process.Redactor;
 import dev.etask.core.spec.SpecLoader;
 import dev.etask.core.workspace.FileTrees;
+import dev.etask.core.workspace.Project;
 import dev.etask.core.workspace.PythonEnvironment;
 import dev.etask.core.workspace.Workspace;
 import java.nio.file.Files;
@@ -36,9 +37,7 @@ class GateRunnerTest {
     versions =
         new PythonEnvironment(shared, RUNNER)
             .ensure(
-                "python3",
-                new PythonEnvironment.Project(List.of(), List.of(), List.of()),
-                SpecLoader.DEFAULT_TOOLS);
+                "python3", new Project(List.of(), List.of(), List.of()), SpecLoader.DEFAULT_TOOLS);
   }
 
   private Workspace repo(String... files) throws Exception {
@@ -144,7 +143,7 @@ class GateRunnerTest {
       RUNNER.run(
           dev.etask.core.process.Command.of(
               ws.repo(),
-              alone.environment(),
+              alone.environment("own"),
               TIMEOUT,
               null,
               alone.python().toString(),
@@ -194,7 +193,7 @@ class GateRunnerTest {
             "import lib\n\n\ndef test_f():\n    assert lib.f(1) == 1\n");
     PythonEnvironment withWorker = new PythonEnvironment(ws, RUNNER);
     withWorker.useWorker();
-    withWorker.startWorker();
+    withWorker.startWorker("one");
     GateRunner gates = new GateRunner(ws, withWorker, RUNNER, versions, null);
     try {
       gates.measure("one", List.of("lib.py"), TIMEOUT);
@@ -316,8 +315,7 @@ class GateRunnerTest {
         .anyMatch(
             p -> p.startsWith("pytest was interrupted") && p.contains("not_installed_anywhere"));
     assertThat(BaselineCheck.missingModule(r)).contains("not_installed_anywhere");
-    PythonEnvironment.Project project =
-        new PythonEnvironment.Project(List.of(), List.of("lib.py"), List.of("tests"));
+    Project project = new Project(List.of(), List.of("lib.py"), List.of("tests"));
     assertThat(BaselineCheck.check(r, project, GateSetup.defaults(), "main", "pytest"))
         .get()
         .satisfies(f -> assertThat(f.nextStep()).contains("declare 'not_installed_anywhere'"));

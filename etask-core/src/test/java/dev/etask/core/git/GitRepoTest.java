@@ -123,6 +123,17 @@ class GitRepoTest {
             Origin.local(origin.toUri().toString()), tmp.resolve("u"), Retry.NONE)) {
       assertThat(repo.trackedFiles()).containsExactly("README.md", "src/app.py");
     }
+    // without a sandbox nothing is linked: a test could write through a link into the origin
+    try (GitRepo repo =
+        GitTransport.cloneInto(
+            Origin.local(origin.toString()), tmp.resolve("n"), Retry.NONE, false)) {
+      assertThat(repo.trackedFiles()).containsExactly("README.md", "src/app.py");
+    }
+    try (var objects = Files.walk(tmp.resolve("n/.git/objects"))) {
+      assertThat(objects.filter(Files::isRegularFile).toList())
+          .isNotEmpty()
+          .allSatisfy(p -> assertThat((int) Files.getAttribute(p, "unix:nlink")).isEqualTo(1));
+    }
   }
 
   @Test

@@ -82,7 +82,9 @@ class EnvironmentsTest {
         .containsEntry("UV_CACHE_DIR", "/cache/uv")
         .containsEntry("PIP_CACHE_DIR", userHome.resolve(".cache/pip").toString())
         .containsEntry("HOME", tmp.resolve("task-home").toString());
-    assertThat(install).doesNotContainKeys("GITHUB_TOKEN", "AWS_SECRET_ACCESS_KEY");
+    assertThat(install).doesNotContainKeys("GITHUB_TOKEN", "AWS_SECRET_ACCESS_KEY", "UV_LINK_MODE");
+    // without a sandbox uv copies every file: a hard link would lead a test's write into uv's cache
+    assertThat(env(caller).copyingInstalls().forInstall()).containsEntry("UV_LINK_MODE", "copy");
 
     Redactor r = Redactor.none();
     env(caller).registerSecrets(r);

@@ -214,23 +214,18 @@ class SandboxTest {
 
   @Test
   void aSandboxEndsWithTheThreadThatStartedIt() throws Exception {
-    ProcessRunner runner = new ProcessRunner(Redactor.none());
+    Confinement how = sandbox(false);
     AtomicReference<Process> started = new AtomicReference<>();
     List<Long> sandbox = new java.util.concurrent.CopyOnWriteArrayList<>();
-    Confinement how = sandbox(false);
     Thread starter =
         new Thread(
             () -> {
               try {
                 started.set(
-                    runner.startServer(
-                        new Command(
-                                List.of("sleep", "600"),
-                                dir.resolve("work"),
-                                Map.of("PATH", "/usr/bin:/bin"),
-                                Duration.ZERO,
-                                dir.resolve("logs/server.log"))
-                            .confined(how)));
+                    new ProcessBuilder(how.wrap(List.of("sleep", "600"), dir.resolve("work")))
+                        .redirectErrorStream(true)
+                        .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                        .start());
                 Thread.sleep(300); // the sandbox is up
                 sandbox.add(started.get().pid());
                 started.get().descendants().forEach(h -> sandbox.add(h.pid()));
@@ -248,6 +243,43 @@ class SandboxTest {
     }
     assertThat(sandbox).noneMatch(SandboxTest::running);
     assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofMillis(1500));
+  }
+
+  @Test
+  void aServerOutlivesTheThreadThatAskedForItAndEndsWithItsRunner() throws Exception {
+    ProcessRunner runner = new ProcessRunner(Redactor.none());
+    AtomicReference<Process> started = new AtomicReference<>();
+    Confinement how = sandbox(false);
+    Thread asker =
+        new Thread(
+            () -> {
+              try {
+                started.set(
+                    runner.startServer(
+                        new Command(
+                                List.of("sleep", "600"),
+                                dir.resolve("work"),
+                                Map.of("PATH", "/usr/bin:/bin"),
+                                Duration.ZERO,
+                                dir.resolve("logs/server.log"))
+                            .confined(how)));
+              } catch (IOException e) {
+                throw new IllegalStateException(e);
+              }
+            });
+    asker.start();
+    asker.join();
+    Thread.sleep(1500);
+    List<Long> sandbox = new ArrayList<>(List.of(started.get().pid()));
+    started.get().descendants().forEach(h -> sandbox.add(h.pid()));
+    assertThat(sandbox).hasSizeGreaterThan(2).allMatch(SandboxTest::running);
+    runner.close();
+    long t0 = System.nanoTime();
+    while (sandbox.stream().anyMatch(SandboxTest::running)
+        && System.nanoTime() - t0 < 5_000_000_000L) {
+      Thread.sleep(20);
+    }
+    assertThat(sandbox).noneMatch(SandboxTest::running);
   }
 
   /** Running: there, and not a zombie waiting to be reaped. */

@@ -28,7 +28,7 @@ class PythonEnvironmentTest {
   private final ProcessRunner runner = new ProcessRunner(Redactor.none());
   @TempDir Path tmp;
 
-  private PythonEnvironment.Project detect(String... files) throws Exception {
+  private Project detect(String... files) throws Exception {
     Path repo = tmp.resolve("repo");
     FileTrees.delete(repo);
     for (int i = 0; i < files.length; i += 2) {
@@ -42,8 +42,28 @@ class PythonEnvironmentTest {
   }
 
   @Test
+  void aHelperChangedOnDiskIsWrittenAgainAndEveryGateProcessGetsAFreshBytecodePrefix()
+      throws Exception {
+    Workspace ws = Workspace.of(tmp.resolve("work"), null, "t");
+    ws.createFolders();
+    PythonEnvironment env = new PythonEnvironment(ws, runner);
+    Path helper = env.script("coverage_data.py");
+    String shipped = Files.readString(helper);
+    assertThat(helper.getParent()).isEqualTo(ws.helpers());
+    Files.writeString(helper, "print('forged by a test')\n"); // a test between two calls
+    assertThat(Files.readString(env.script("coverage_data.py"))).isEqualTo(shipped);
+
+    Path first = Path.of(env.environment("batch-1").get("PYTHONPYCACHEPREFIX"));
+    Files.writeString(first.resolve("planted.pyc"), "x");
+    Path second = Path.of(env.environment("batch-1").get("PYTHONPYCACHEPREFIX"));
+    assertThat(second).isNotEqualTo(first).startsWith(ws.output("batch-1")).isEmptyDirectory();
+    assertThat(env.environment("batch-1"))
+        .containsEntry("COVERAGE_FILE", ws.output("batch-1").resolve(".coverage").toString());
+  }
+
+  @Test
   void srcLayoutWithTestExtrasAndDependencyGroups() throws Exception {
-    PythonEnvironment.Project p =
+    Project p =
         detect(
             "pyproject.toml",
                 """
@@ -66,7 +86,7 @@ class PythonEnvironmentTest {
 
   @Test
   void flatLayoutWithRequirementsFilesAndModules() throws Exception {
-    PythonEnvironment.Project p =
+    Project p =
         detect(
             "requirements.txt", "requests\n",
             "requirements-dev.txt", "pytest\n",
@@ -84,7 +104,7 @@ class PythonEnvironmentTest {
 
   @Test
   void topLevelPackagesAndBuildSystemOnly() throws Exception {
-    PythonEnvironment.Project p =
+    Project p =
         detect(
             "pyproject.toml",
                 "[build-system]\nrequires = [\"poetry-core\"]\nbuild-backend = \"poetry.core.masonry.api\"\n",
@@ -108,8 +128,7 @@ class PythonEnvironmentTest {
     Workspace ws = Workspace.of(tmp.resolve("work"), null, "t").on(repo);
     ws.createFolders();
     PythonEnvironment env = new PythonEnvironment(ws, runner, List.of(), null);
-    PythonEnvironment.Project project =
-        new PythonEnvironment.Project(List.of("-r", "requirements.txt"), List.of(), List.of());
+    Project project = new Project(List.of("-r", "requirements.txt"), List.of(), List.of());
     Map<String, String> versions = env.ensure("python3", project, Map.of("pytest", ">=8,<10"));
     assertThat(versions.get("pytest")).matches("(8|9)\\..*");
     String log = Files.readString(ws.logs().resolve("prepare-env.log"));
@@ -129,7 +148,7 @@ class PythonEnvironmentTest {
         runner.run(
             Command.of(
                 repo,
-                env.environment(),
+                env.environment("test"),
                 Duration.ofMinutes(1),
                 null,
                 env.python().toString(),
@@ -157,7 +176,7 @@ class PythonEnvironmentTest {
     Workspace ws = Workspace.of(tmp.resolve("work"), null, "t").on(repo);
     ws.createFolders();
     PythonEnvironment env = new PythonEnvironment(ws, runner, List.of(), null);
-    PythonEnvironment.Project project = env.detect("python3", DETECT);
+    Project project = env.detect("python3", DETECT);
     // the gate tools keep their own versions
     assertThat(project.locked()).containsExactly(Map.entry("typing-extensions", "4.7.1"));
     assertThat(project.lockFile()).isEqualTo("poetry.lock");
@@ -168,7 +187,7 @@ class PythonEnvironmentTest {
     Files.writeString(
         repo.resolve("poetry.lock"),
         "[[package]]\nname = \"typing-extensions\"\nversion = \"4.999.0\"\n");
-    PythonEnvironment.Project impossible = env.detect("python3", DETECT);
+    Project impossible = env.detect("python3", DETECT);
     env.ensure("python3", impossible, Map.of());
     assertThat(env.notes())
         .singleElement()
@@ -203,9 +222,7 @@ class PythonEnvironmentTest {
     PythonEnvironment env = new PythonEnvironment(ws, runner, List.of(), uv);
     Map<String, String> versions =
         env.ensure(
-            "python3",
-            new PythonEnvironment.Project(List.of(), List.of(), List.of()),
-            Map.of("coverage", ">=7,<8"));
+            "python3", new Project(List.of(), List.of(), List.of()), Map.of("coverage", ">=7,<8"));
     assertThat(versions.get("coverage")).startsWith("7.");
     assertThat(Files.readString(ws.logs().resolve("prepare-env.log")))
         .contains(uv + " venv")
@@ -231,9 +248,7 @@ class PythonEnvironmentTest {
             List.of(),
             uv);
     env.ensure(
-        "python3",
-        new PythonEnvironment.Project(List.of(), List.of(), List.of()),
-        Map.of("coverage", ">=7,<8"));
+        "python3", new Project(List.of(), List.of(), List.of()), Map.of("coverage", ">=7,<8"));
     List<String> creates =
         Files.readString(ws.logs().resolve("prepare-env.log"))
             .lines()
@@ -262,7 +277,7 @@ class PythonEnvironmentTest {
       Map<String, String> versions =
           env.ensure(
               "python3",
-              new PythonEnvironment.Project(List.of(), List.of(), List.of()),
+              new Project(List.of(), List.of(), List.of()),
               Map.of("coverage", ">=7,<8"));
       String log = Files.readString(ws.logs().resolve("prepare-env.log"));
       if (UvBootstrap.findOnPath("uv").isEmpty()) {
@@ -296,8 +311,7 @@ class PythonEnvironmentTest {
             () ->
                 env.ensure(
                     "python3",
-                    new PythonEnvironment.Project(
-                        List.of("-r", "missing.txt"), List.of(), List.of()),
+                    new Project(List.of("-r", "missing.txt"), List.of(), List.of()),
                     Map.of()))
         .isInstanceOf(EtaskException.class)
         .hasMessageContaining("(-r missing.txt)")
@@ -306,7 +320,7 @@ class PythonEnvironmentTest {
 
   @Test
   void testDependenciesBeyondTheUsualFilesAreFound() throws Exception {
-    PythonEnvironment.Project p =
+    Project p =
         detect(
             "pyproject.toml",
                 """
@@ -354,7 +368,7 @@ class PythonEnvironmentTest {
 
   @Test
   void theRuffAndMypyTheProjectPinsAreUsedUnlessTheSpecSaysOtherwise() throws Exception {
-    PythonEnvironment.Project p =
+    Project p =
         detect(
             ".pre-commit-config.yaml",
                 """
@@ -380,7 +394,7 @@ class PythonEnvironmentTest {
     TaskSpec.Python pinned =
         new TaskSpec.Python("python3", null, Map.of("ruff", "==0.6.9"), null, List.of());
     Workspace ws = Workspace.of(tmp.resolve("work"), null, "t").on(tmp.resolve("repo"));
-    PythonEnvironment.Project q = new PythonEnvironment(ws, runner).detect("python3", pinned);
+    Project q = new PythonEnvironment(ws, runner).detect("python3", pinned);
     assertThat(q.tools()).containsEntry("ruff", "==0.6.9");
     assertThat(q.toolSources()).containsEntry("ruff", "python.tools");
   }
@@ -390,7 +404,7 @@ class PythonEnvironmentTest {
 
   @Test
   void mypyChecksWhatTheProjectsMypyConfigurationNames() throws Exception {
-    PythonEnvironment.Project configured =
+    Project configured =
         detect(
             "pyproject.toml",
                 "[project]\nname = \"x\"\nversion = \"1\"\n"
@@ -401,11 +415,11 @@ class PythonEnvironmentTest {
     GateSetup setup =
         GateSetup.of(SpecLoader.parse(Path.of("/t.yaml"), SPEC).qualityGates(), configured);
     assertThat(setup.typeTargets(List.of("src"))).containsExactly("src", "tests/typing");
-    PythonEnvironment.Project ini =
+    Project ini =
         detect(
             "mypy.ini", "[mypy]\nfiles = pkg, stubs\n", "pkg/__init__.py", "", "stubs/a.pyi", "");
     assertThat(ini.mypyFiles()).containsExactly("pkg", "stubs");
-    PythonEnvironment.Project none = detect("pkg/__init__.py", "");
+    Project none = detect("pkg/__init__.py", "");
     assertThat(none.mypyFiles()).isNull();
     assertThat(
             GateSetup.of(SpecLoader.parse(Path.of("/t.yaml"), SPEC).qualityGates(), none)
@@ -415,7 +429,7 @@ class PythonEnvironmentTest {
 
   @Test
   void requirementFilesPinnedForAnotherPythonAreLeftOut() throws Exception {
-    PythonEnvironment.Project p =
+    Project p =
         detect(
             "pyproject.toml", "[project]\nname = \"x\"\nversion = \"1\"\n",
             "requirements/tests.txt", "pytest==8.3.4\n",
@@ -427,7 +441,7 @@ class PythonEnvironmentTest {
 
   @Test
   void howTheProjectRunsItsTests() throws Exception {
-    PythonEnvironment.Project unittest =
+    Project unittest =
         detect(
             "setup.cfg", "[flake8]\nmax-line-length = 100\n",
             "kit/__init__.py", "",
@@ -442,7 +456,7 @@ class PythonEnvironmentTest {
 
   @Test
   void pytestConfigurationIsFoundInPytestsOwnOrder() throws Exception {
-    PythonEnvironment.Project p =
+    Project p =
         detect(
             "pyproject.toml",
                 "[project]\nname = \"x\"\nversion = \"1\"\n[tool.pytest.ini_options]\ntestpaths = [\"tests\"]\n",

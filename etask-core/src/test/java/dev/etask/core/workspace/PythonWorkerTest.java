@@ -35,10 +35,7 @@ class PythonWorkerTest {
     ws.createFolders();
     Files.createDirectories(ws.repo());
     new PythonEnvironment(ws, new ProcessRunner(Redactor.none()))
-        .ensure(
-            "python3",
-            new PythonEnvironment.Project(List.of(), List.of(), List.of()),
-            SpecLoader.DEFAULT_TOOLS);
+        .ensure("python3", new Project(List.of(), List.of(), List.of()), SpecLoader.DEFAULT_TOOLS);
   }
 
   @BeforeEach
@@ -83,12 +80,17 @@ class PythonWorkerTest {
         null,
         ws.worker().resolve("python.sock"),
         folder,
-        python.environment(),
-        ws.logs().resolve(log));
+        python.environment("test"),
+        ws.logs().resolve(log),
+        null,
+        "test");
   }
 
   private static void waitForSocket() throws InterruptedException {
-    Path socket = ws.worker().resolve("python.sock");
+    waitForSocket(ws.worker().resolve("python.sock"));
+  }
+
+  private static void waitForSocket(Path socket) throws InterruptedException {
     for (int i = 0; i < 3000 && !Files.exists(socket); i++) {
       Thread.sleep(10);
     }
@@ -96,7 +98,7 @@ class PythonWorkerTest {
   }
 
   private ProcessRunner.Result run(List<String> argv, String probe, Duration timeout) {
-    Map<String, String> env = new java.util.HashMap<>(python.environment());
+    Map<String, String> env = new java.util.HashMap<>(python.environment("test"));
     env.put("PROBE", probe);
     return runner.run(new Command(argv, ws.repo(), env, timeout, ws.logs().resolve("probe.log")));
   }
@@ -247,16 +249,19 @@ class PythonWorkerTest {
     Path quality = python.script("test_quality.py");
     Path tests = ws.repo().resolve("test_probe.py");
     Files.writeString(tests, "def test_x():\n    assert 1 == 1\n");
-    slot.argv(python, ws, quality, List.of()); // starts a new one
-    waitForSocket();
+    slot.argv(python, ws, "test", quality, List.of(), List.of()); // starts a new one
+    waitForSocket(ws.output("test").resolve("worker.sock"));
     ProcessRunner.Result again =
-        run(slot.argv(python, ws, quality, List.of("test_probe.py")), "back", TIMEOUT);
+        run(
+            slot.argv(python, ws, "test", quality, List.of("test_probe.py"), List.of()),
+            "back",
+            TIMEOUT);
     assertThat(again.exitCode()).isZero();
     assertThat(again.output()).contains("test_probe.py::test_x: only tautological assertions");
     assertThat(Files.readString(ws.logs().resolve("python-worker.log")))
         .contains("served etask-test_quality.py test_probe.py: exit 0");
     slot.stop();
-    assertThat(ws.worker().resolve("python.sock")).doesNotExist();
+    assertThat(ws.output("test").resolve("worker.sock")).doesNotExist();
   }
 
   @Test
@@ -268,10 +273,10 @@ class PythonWorkerTest {
     long busy = runner.busyNanos();
     long t0 = System.nanoTime();
     // the worker starts with this call and is still importing pytest and coverage: the call waits
-    List<String> argv = slot.argv(python, ws, quality, List.of("test_probe.py"));
+    List<String> argv = slot.argv(python, ws, "test", quality, List.of("test_probe.py"), List.of());
     long waited = System.nanoTime() - t0;
     assertThat(argv).contains("call"); // the worker's client, not a process of its own
-    assertThat(ws.worker().resolve("python.sock")).exists();
+    assertThat(ws.output("test").resolve("worker.sock")).exists();
     assertThat(runner.busyNanos() - busy).isGreaterThanOrEqualTo(waited / 2);
     ProcessRunner.Result r = run(argv, "first", TIMEOUT);
     assertThat(r.exitCode()).isZero();
@@ -342,8 +347,10 @@ class PythonWorkerTest {
             null,
             ws.worker().resolve("python.sock"),
             ws.repo(),
-            python.environment(),
-            ws.logs().resolve("python-worker-" + name + ".log"));
+            python.environment("test"),
+            ws.logs().resolve("python-worker-" + name + ".log"),
+            null,
+            "test");
     assertThat(worker).isNotNull();
     return worker;
   }
@@ -421,7 +428,7 @@ class PythonWorkerTest {
     List<String> argv = new ArrayList<>(List.of(python.python().toString(), "-c", code));
     argv.addAll(List.of(args));
     ProcessRunner.Result r =
-        runner.run(new Command(argv, ws.repo(), python.environment(), TIMEOUT, null));
+        runner.run(new Command(argv, ws.repo(), python.environment("test"), TIMEOUT, null));
     assertThat(r.exitCode()).as(r.output()).isZero();
     return r.output();
   }
@@ -436,8 +443,10 @@ class PythonWorkerTest {
             bytecode,
             ws.worker().resolve("python.sock"),
             ws.repo(),
-            python.environment(),
-            ws.logs().resolve("python-worker-bytecode.log"));
+            python.environment("test"),
+            ws.logs().resolve("python-worker-bytecode.log"),
+            null,
+            "test");
     assertThat(worker).isNotNull();
     waitForSocket();
     ProcessRunner.Result r = run(worker.argv(python.python(), probe, List.of()), "bc", TIMEOUT);

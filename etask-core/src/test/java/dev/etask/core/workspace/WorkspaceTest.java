@@ -56,6 +56,33 @@ class WorkspaceTest {
   }
 
   @Test
+  void aFullDiskLeavesTheOldFileWholeAndNoTemporaryFile() throws Exception {
+    // a 64 KiB file system (etask's tests run as root, as .ci/run does)
+    Path disk = Files.createDirectories(tmp.resolve("disk"));
+    Process mount =
+        new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", disk.toString())
+            .redirectErrorStream(true)
+            .start();
+    String said = new String(mount.getInputStream().readAllBytes());
+    assertThat(mount.waitFor()).as("mounting a small tmpfs (needs root): " + said).isZero();
+    try {
+      Path f = disk.resolve("state.json");
+      AtomicFiles.write(f, "{\"batch\": 1}");
+      byte[] big = new byte[256 * 1024];
+      assertThatThrownBy(() -> AtomicFiles.write(f, big))
+          .isInstanceOf(java.io.IOException.class)
+          .hasMessageContaining("No space left");
+      assertThat(Files.readString(f)).isEqualTo("{\"batch\": 1}");
+      try (var files = Files.list(disk)) {
+        assertThat(files.map(p -> p.getFileName().toString()).toList())
+            .containsExactly("state.json");
+      }
+    } finally {
+      new ProcessBuilder("umount", disk.toString()).start().waitFor();
+    }
+  }
+
+  @Test
   void cleanRemovesTheWorkspaceButNotTheArtifacts() throws Exception {
     Workspace ws = Workspace.of(tmp.resolve("work"), null, "t");
     ws.createFolders();

@@ -1,0 +1,393 @@
+package dev.etask.core.git;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import org.eclipse.jgit.dircache.DirCache;
+import org.eclipse.jgit.dircache.DirCacheBuilder;
+import org.eclipse.jgit.dircache.DirCacheEntry;
+import org.eclipse.jgit.lib.Constants;
+import org.eclipse.jgit.lib.FileMode;
+import org.eclipse.jgit.lib.ObjectId;
+import org.eclipse.jgit.lib.ObjectInserter;
+import org.eclipse.jgit.lib.ObjectReader;
+import org.eclipse.jgit.lib.Repository;
+import org.eclipse.jgit.treewalk.TreeWalk;
+
+/**
+ * A folder held to a git tree exactly, whatever git's index says (a test can rewrite the index;
+ * etask never reads it back): the clone's working tree, or the copy of it a sandboxed measurement
+ * runs on. Every file is compared with the tree by content; a file whose size, times, inode and
+ * mode are what etask last saw (its inode change time cannot be set back) is not read again.
+ *
+ * <p>Besides the tree's files the folder may hold the files git ignores that belong to etask
+ * ({@code owned}: what the project's install wrote, such as {@code *.egg-info} or an in-place
+ * {@code .so}), with the content they had then. Anything else is an extra file.
+ */
+public final class ExactTree {
+  /** A file as etask last saw it, and the blob it held then. */
+  private record Seen(String stamp, ObjectId blob, FileMode mode) {}
+
+  private final Path root;
+  private final Map<String, ObjectId> owned;
+  private final Map<String, Seen> seen = new HashMap<>();
+  private ObjectId lastTree;
+  private Map<String, Entry> lastEntries;
+
+  /** A file of a tree: its blob and mode. */
+  record Entry(ObjectId blob, FileMode mode) {}
+
+  /**
+   * {@code root}: the folder; {@code owned}: the ignored files that belong to etask, by path, with
+   * the blob id of their content.
+   */
+  public ExactTree(Path root, Map<String, ObjectId> owned) {
+    this.root = root.toAbsolutePath().normalize();
+    this.owned = Map.copyOf(owned);
+  }
+
+  public Path root() {
+    return root;
+  }
+
+  /** The ignored files that belong to etask, with the blob id of their content. */
+  public Map<String, ObjectId> ownedFiles() {
+    return owned;
+  }
+
+  /** How the folder differs from {@code tree}. Changes nothing. */
+  public TreeDifferences check(Repository repo, ObjectId tree) throws GitException {
+    return scan(repo, tree, false, null);
+  }
+
+  /**
+   * Makes the folder {@code tree} exactly (and the owned files as they were): changed and missing
+   * files written from the tree, extra files and folders deleted. Returns what it put right. An
+   * owned file that changed cannot be written back: it is reported, and left.
+   */
+  public TreeDifferences reset(Repository repo, ObjectId tree) throws GitException {
+    return scan(repo, tree, true, null);
+  }
+
+  /**
+   * Makes the folder {@code tree} exactly, taking the files it lacks from {@code from} (a folder
+   * already held to the same tree: the clone, when this is its copy) where they are the same, else
+   * from the tree; the owned files are copied from {@code from}.
+   */
+  public TreeDifferences resetFrom(Repository repo, ObjectId tree, ExactTree from)
+      throws GitException {
+    return scan(repo, tree, true, from);
+  }
+
+  /**
+   * The tree of {@code base} with {@code changes} taken from the folder's files as they are now (a
+   * deleted file left out): what a generator made, built from its files, never from the index.
+   */
+  public ObjectId record(Repository repo, ObjectId base, List<Change> changes) throws GitException {
+    Map<String, Entry> entries = new TreeMap<>(entries(repo, base));
+    try (ObjectInserter inserter = repo.newObjectInserter()) {
+      for (Change c : changes) {
+        if (c.kind() == Change.Kind.DELETED) {
+          entries.remove(c.path());
+          continue;
+        }
+        Path file = root.resolve(c.path());
+        FileMode mode = modeOf(file);
+        byte[] bytes = content(file, mode);
+        ObjectId blob = inserter.insert(Constants.OBJ_BLOB, bytes);
+        entries.put(c.path(), new Entry(blob, mode));
+        seen.put(c.path(), new Seen(stamp(file), blob, mode));
+      }
+      DirCache index = DirCache.newInCore();
+      DirCacheBuilder builder = index.builder();
+      for (Map.Entry<String, Entry> e : entries.entrySet()) {
+        DirCacheEntry d = new DirCacheEntry(e.getKey());
+        d.setObjectId(e.getValue().blob());
+        d.setFileMode(e.getValue().mode());
+        builder.add(d);
+      }
+      builder.finish();
+      ObjectId tree = index.writeTree(inserter);
+      inserter.flush();
+      return tree;
+    } catch (IOException e) {
+      throw new GitException("cannot record the batch's tree: " + e.getMessage(), false, e);
+    }
+  }
+
+  /**
+   * Writes git's index of {@code repo} (whose working tree is this folder) as {@code tree}, with
+   * the sizes and times of the files here: git's read commands see the tree as the working tree.
+   */
+  public void writeIndex(Repository repo, ObjectId tree) throws GitException {
+    GitIndex.write(repo, root, entries(repo, tree));
+  }
+
+  /** True when git's index of {@code repo} holds exactly {@code tree}. */
+  public boolean indexIs(Repository repo, ObjectId tree) throws GitException {
+    return GitIndex.holds(repo, entries(repo, tree));
+  }
+
+  private TreeDifferences scan(Repository repo, ObjectId tree, boolean fix, ExactTree from)
+      throws GitException {
+    Map<String, Entry> expected = entries(repo, tree);
+    Set<String> gitlinks = new java.util.HashSet<>();
+    expected.forEach(
+        (p, e) -> {
+          if (e.mode() == FileMode.GITLINK) {
+            gitlinks.add(p);
+          }
+        });
+    List<String> changed = new ArrayList<>();
+    List<String> missing = new ArrayList<>();
+    List<String> untracked = new ArrayList<>();
+    List<String> ignored = new ArrayList<>();
+    List<String> ownedChanged = new ArrayList<>();
+    Map<String, Boolean> present = files(gitlinks);
+    IgnoreRules ignores = fix ? null : IgnoreRules.of(repo, root);
+    try (ObjectReader reader = repo.newObjectReader()) {
+      for (Map.Entry<String, Boolean> f : present.entrySet()) {
+        String path = f.getKey();
+        Path file = root.resolve(path);
+        Entry want = expected.get(path);
+        if (want != null && want.mode() != FileMode.GITLINK) {
+          if (!same(path, file, want.blob(), want.mode())) {
+            changed.add(path);
+            if (fix) {
+              write(reader, file, want, from == null ? null : from.root.resolve(path));
+            }
+          }
+        } else if (owned.containsKey(path)) {
+          if (!same(path, file, owned.get(path), null)) {
+            ownedChanged.add(path);
+          }
+        } else if (gitlinks.stream().noneMatch(g -> path.startsWith(g + "/"))) {
+          if (fix) {
+            untracked.add(path);
+            delete(file);
+          } else if (ignores.ignored(path)) {
+            ignored.add(path);
+          } else {
+            untracked.add(path);
+          }
+        }
+      }
+      for (Map.Entry<String, Entry> e : expected.entrySet()) {
+        if (e.getValue().mode() == FileMode.GITLINK || present.containsKey(e.getKey())) {
+          continue;
+        }
+        missing.add(e.getKey());
+        if (fix) {
+          Path file = root.resolve(e.getKey());
+          write(reader, file, e.getValue(), from == null ? null : from.root.resolve(e.getKey()));
+        }
+      }
+      if (fix && from != null) {
+        for (String path : owned.keySet()) {
+          Path source = from.root.resolve(path);
+          Path target = root.resolve(path);
+          if (Files.isRegularFile(source, LinkOption.NOFOLLOW_LINKS)
+              && !Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+            Files.createDirectories(target.getParent());
+            Files.copy(source, target, java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
+            seen.put(path, new Seen(stamp(target), owned.get(path), null));
+          }
+        }
+      }
+      if (fix) {
+        removeEmptyFolders(expected.keySet());
+      }
+    } catch (IOException e) {
+      throw new GitException(
+          "cannot compare " + root + " with its tree: " + e.getMessage(), false, e);
+    }
+    return new TreeDifferences(changed, missing, untracked, ignored, ownedChanged);
+  }
+
+  /**
+   * True when {@code file} holds {@code blob} (with {@code mode}, unless null): by what etask saw
+   * last when nothing about the file changed since, else by its content.
+   */
+  private boolean same(String path, Path file, ObjectId blob, FileMode mode) throws IOException {
+    String stamp = stamp(file);
+    Seen s = seen.get(path);
+    if (s != null && s.stamp().equals(stamp)) {
+      return s.blob().equals(blob) && (mode == null || s.mode().equals(mode));
+    }
+    FileMode actual = modeOf(file);
+    ObjectId id;
+    try (ObjectInserter.Formatter f = new ObjectInserter.Formatter()) {
+      id = f.idFor(Constants.OBJ_BLOB, content(file, actual));
+    }
+    seen.put(path, new Seen(stamp, id, actual));
+    return id.equals(blob) && (mode == null || actual.equals(mode));
+  }
+
+  private void write(ObjectReader reader, Path file, Entry want, Path same) throws IOException {
+    delete(file);
+    Files.createDirectories(file.getParent());
+    if (want.mode() == FileMode.SYMLINK) {
+      String target =
+          new String(reader.open(want.blob()).getBytes(), java.nio.charset.StandardCharsets.UTF_8);
+      Files.createSymbolicLink(file, Path.of(target));
+    } else {
+      if (same != null && Files.isRegularFile(same, LinkOption.NOFOLLOW_LINKS)) {
+        Files.copy(same, file);
+      }
+      if (!Files.exists(file) || !idOf(file).equals(want.blob())) {
+        delete(file);
+        try (InputStream in = reader.open(want.blob()).openStream()) {
+          Files.copy(in, file);
+        }
+      }
+      file.toFile().setExecutable(want.mode() == FileMode.EXECUTABLE_FILE, false);
+    }
+    seen.put(root.relativize(file).toString(), new Seen(stamp(file), want.blob(), want.mode()));
+  }
+
+  private static ObjectId idOf(Path file) throws IOException {
+    try (ObjectInserter.Formatter f = new ObjectInserter.Formatter()) {
+      return f.idFor(Constants.OBJ_BLOB, Files.readAllBytes(file));
+    }
+  }
+
+  /** Every file and symbolic link below the root (not {@code .git}, not inside submodules). */
+  private Map<String, Boolean> files(Set<String> gitlinks) throws GitException {
+    Map<String, Boolean> out = new LinkedHashMap<>();
+    if (!Files.isDirectory(root)) {
+      return out;
+    }
+    try {
+      Files.walkFileTree(
+          root,
+          new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
+              String rel = root.relativize(dir).toString().replace('\\', '/');
+              if (rel.equals(".git") || gitlinks.contains(rel)) {
+                return FileVisitResult.SKIP_SUBTREE;
+              }
+              return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
+              out.put(root.relativize(file).toString().replace('\\', '/'), Boolean.TRUE);
+              return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFileFailed(Path file, IOException e) {
+              out.put(root.relativize(file).toString().replace('\\', '/'), Boolean.TRUE);
+              return FileVisitResult.CONTINUE;
+            }
+          });
+    } catch (IOException e) {
+      throw new GitException("cannot list " + root + ": " + e.getMessage(), false, e);
+    }
+    return out;
+  }
+
+  private void removeEmptyFolders(Set<String> keep) throws IOException {
+    List<Path> dirs = new ArrayList<>();
+    try (var walk = Files.walk(root)) {
+      walk.filter(p -> Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS) && !p.equals(root))
+          .filter(p -> !root.relativize(p).startsWith(".git"))
+          .forEach(dirs::add);
+    }
+    dirs.sort(java.util.Comparator.comparingInt(Path::getNameCount).reversed());
+    for (Path d : dirs) {
+      String rel = root.relativize(d).toString().replace('\\', '/');
+      boolean needed =
+          keep.contains(rel) || owned.keySet().stream().anyMatch(o -> o.startsWith(rel + "/"));
+      try (var entries = Files.list(d)) {
+        if (!needed && entries.findAny().isEmpty()) {
+          Files.delete(d);
+        }
+      }
+    }
+  }
+
+  private void delete(Path file) throws IOException {
+    seen.remove(root.relativize(file).toString());
+    if (Files.isDirectory(file, LinkOption.NOFOLLOW_LINKS)) {
+      try (var walk = Files.walk(file)) {
+        for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+          Files.deleteIfExists(p);
+        }
+      }
+    } else {
+      Files.deleteIfExists(file);
+    }
+  }
+
+  /** Size, modification and inode change times, inode and permissions: what a write changes. */
+  static String stamp(Path file) throws IOException {
+    Map<String, Object> a =
+        Files.readAttributes(
+            file, "unix:size,lastModifiedTime,ctime,ino,mode,nlink", LinkOption.NOFOLLOW_LINKS);
+    return a.get("size")
+        + ":"
+        + a.get("lastModifiedTime")
+        + ":"
+        + a.get("ctime")
+        + ":"
+        + a.get("ino")
+        + ":"
+        + a.get("mode");
+  }
+
+  /** How many names {@code file} has (above one: a hard link to another file). */
+  public static int links(Path file) throws IOException {
+    return (Integer) Files.getAttribute(file, "unix:nlink", LinkOption.NOFOLLOW_LINKS);
+  }
+
+  private static FileMode modeOf(Path file) throws IOException {
+    if (Files.isSymbolicLink(file)) {
+      return FileMode.SYMLINK;
+    }
+    return Files.isExecutable(file) ? FileMode.EXECUTABLE_FILE : FileMode.REGULAR_FILE;
+  }
+
+  private static byte[] content(Path file, FileMode mode) throws IOException {
+    if (mode == FileMode.SYMLINK) {
+      return Files.readSymbolicLink(file)
+          .toString()
+          .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    }
+    return Files.readAllBytes(file);
+  }
+
+  /** The files of {@code tree} by path (kept for the last tree asked for). */
+  private synchronized Map<String, Entry> entries(Repository repo, ObjectId tree)
+      throws GitException {
+    if (tree.equals(lastTree)) {
+      return lastEntries;
+    }
+    Map<String, Entry> out = new LinkedHashMap<>();
+    try (TreeWalk walk = new TreeWalk(repo)) {
+      walk.addTree(tree);
+      walk.setRecursive(true);
+      while (walk.next()) {
+        out.put(walk.getPathString(), new Entry(walk.getObjectId(0), walk.getFileMode(0)));
+      }
+    } catch (IOException e) {
+      throw new GitException("cannot read tree " + tree.name() + ": " + e.getMessage(), false, e);
+    }
+    lastTree = tree.copy();
+    lastEntries = out;
+    return out;
+  }
+}

@@ -1,0 +1,267 @@
+package dev.etask.core.workspace;
+
+import dev.etask.core.process.Confinement;
+import dev.etask.core.process.Confinement.Mount;
+import dev.etask.core.process.Sandbox;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * How each untrusted process of a task is held: the generator, the gate processes (the tests under
+ * coverage, ruff, mypy, the Python worker and its children) and the bytecode pre-pass. Every one
+ * runs under the reaper; with the sandbox on, each also gets a mount table of its own:
+ *
+ * <ul>
+ *   <li>always read-only: the system folders, the interpreter's prefix, the virtualenv and etask's
+ *       helpers; HOME ({@link Workspace#home}) and {@code /tmp} empty, in memory;
+ *   <li>the generator: the clone writable with its {@code .git} read-only, the attempt's {@code
+ *       scratch/} writable, {@code {spec_dir}} and {@code generator.mounts} read-only;
+ *   <li>the tests: the measurement's copy of the exact tree at the clone's path (or, for a checkout
+ *       validated by hand, {@link #onCheckout}, the checkout itself) writable with {@code .git}
+ *       read-only, the reports of earlier measurements read-only, the measurement's output folder
+ *       writable;
+ *   <li>ruff and mypy: the clone read-only, their own cache and the output folder writable.
+ * </ul>
+ *
+ * Never mounted: the user's home, {@code ~/.m2}, the shared cache folder (but the worker's
+ * bytecode, read-only), other workspaces and their sockets, the workspace's state and logs.
+ */
+public final class Confinements {
+  private final Workspace ws;
+  private final boolean sandboxed;
+  private final boolean gatesNetwork;
+  private final Path sharedBytecode;
+  private final boolean live;
+
+  /**
+   * {@code sharedBytecode}: the worker's bytecode cache shared by every task (sandbox only; filled
+   * by a trusted pre-pass and read-only inside), or null.
+   */
+  public Confinements(Workspace ws, boolean sandboxed, boolean gatesNetwork, Path sharedBytecode) {
+    this(ws, sandboxed, gatesNetwork, sharedBytecode, false);
+  }
+
+  private Confinements(
+      Workspace ws, boolean sandboxed, boolean gatesNetwork, Path sharedBytecode, boolean live) {
+    this.ws = ws;
+    this.sandboxed = sandboxed;
+    this.gatesNetwork = gatesNetwork;
+    this.sharedBytecode = sandboxed ? sharedBytecode : null;
+    this.live = live;
+  }
+
+  /** Without a sandbox: every untrusted process runs as the user, under the reaper. */
+  public static Confinements reapedOnly(Workspace ws) {
+    return new Confinements(ws, false, true, null);
+  }
+
+  /**
+   * The same, for a checkout validated by hand: its tests run on the checkout itself (as the user's
+   * own test run would), not on a copy of a recorded tree.
+   */
+  public Confinements onCheckout() {
+    return new Confinements(ws, sandboxed, gatesNetwork, sharedBytecode, true);
+  }
+
+  public boolean sandboxed() {
+    return sandboxed;
+  }
+
+  /** The same settings for the workspace {@code other} (a checkout validated by hand). */
+  Confinements on(Workspace other) {
+    return new Confinements(other, sandboxed, gatesNetwork, sharedBytecode, live);
+  }
+
+  /**
+   * Where the worker compiles its own imports: shared and read-only with the sandbox (none when
+   * nothing is shared), else the task's own folder.
+   */
+  Path bytecode() {
+    return sandboxed ? sharedBytecode : ws.bytecode();
+  }
+
+  /** Whether the worker's bytecode is shared, and so filled by a pre-pass before untrusted code. */
+  boolean sharedBytecode() {
+    return sharedBytecode != null;
+  }
+
+  /** The generator: the clone (its {@code .git} read-only), {@code scratch/}, what it may read. */
+  public Confinement generator(Path specDir, List<Path> mounts, boolean network) {
+    List<Mount> m = common();
+    m.add(Mount.readOnly(specDir));
+    mounts.forEach(p -> m.add(Mount.readOnly(p)));
+    m.add(Mount.writable(ws.repo()));
+    m.add(Mount.readOnly(ws.repo().resolve(".git")));
+    m.add(Mount.writable(ws.scratch()));
+    m.add(Mount.tmpfs(ws.home()));
+    return confinement(m, network);
+  }
+
+  /**
+   * A process of measurement {@code label} that runs the repository's code (its tests, under
+   * coverage): the measurement's tree and output folder writable, nothing else.
+   */
+  Confinement tests(String label) {
+    return confinement(sandboxed ? testMounts(label) : List.of(), gatesNetwork);
+  }
+
+  /**
+   * The Python worker of measurement {@code label}: what its tests see, and the bytecode of its own
+   * imports (read-only when shared). It runs no reaper: it is the subreaper of its children.
+   */
+  Confinement worker(String label) {
+    if (!sandboxed) {
+      return new Confinement(false, List.of(), true, List.of());
+    }
+    List<Mount> m = testMounts(label);
+    if (sharedBytecode != null && Files.isDirectory(sharedBytecode)) {
+      m.add(Mount.readOnly(sharedBytecode));
+    }
+    return new Confinement(true, m, gatesNetwork, List.of());
+  }
+
+  /**
+   * A tool of measurement {@code label} that reads the clone and never runs its code (ruff, mypy):
+   * the clone read-only, its own {@code cache} and the measurement's output folder writable.
+   */
+  Confinement tool(String label, Path cache) {
+    List<Mount> m = common();
+    m.add(Mount.readOnly(ws.repo()));
+    m.add(Mount.writable(cache));
+    m.add(Mount.writable(ws.output(label)));
+    m.add(Mount.tmpfs(ws.home()));
+    return confinement(m, gatesNetwork);
+  }
+
+  /**
+   * The bytecode pre-pass: imports what the worker imports, before any untrusted code of the task
+   * runs, with nothing writable but the shared bytecode folder.
+   */
+  Confinement prepass() {
+    List<Mount> m = common();
+    m.add(Mount.writable(bytecode()));
+    m.add(Mount.tmpfs(ws.home()));
+    return new Confinement(sandboxed, m, false, reaper());
+  }
+
+  /** A call to a worker: it runs as the user, and what it falls back to is confined itself. */
+  Confinement workerCall() {
+    return Confinement.reaped(List.of());
+  }
+
+  private List<Mount> testMounts(String label) {
+    List<Mount> m = common();
+    Path reports = ws.reports();
+    if (Files.isDirectory(reports)) {
+      m.add(Mount.readOnly(reports));
+    }
+    if (live) {
+      m.add(Mount.writable(ws.repo()));
+    } else {
+      Path copy = ws.stagedTree(label);
+      if (!Files.isDirectory(copy)) {
+        throw new IllegalStateException("the tree of measurement " + label + " was not made");
+      }
+      m.add(Mount.writable(copy, ws.repo()));
+    }
+    if (Files.isDirectory(ws.repo().resolve(".git"))) {
+      m.add(Mount.readOnly(ws.repo().resolve(".git")));
+    }
+    m.add(Mount.writable(ws.output(label)));
+    m.add(Mount.tmpfs(ws.home()));
+    return m;
+  }
+
+  private Confinement confinement(List<Mount> mounts, boolean network) {
+    return new Confinement(sandboxed, sandboxed ? mounts : List.of(), network, reaper());
+  }
+
+  /** What every sandboxed process reads: the interpreter, the virtualenv, etask's helpers. */
+  private List<Mount> common() {
+    List<Mount> m = new ArrayList<>();
+    if (!sandboxed) {
+      return m;
+    }
+    interpreterPrefixes().forEach(p -> m.add(Mount.readOnly(p)));
+    if (Files.isDirectory(ws.venv())) {
+      m.add(Mount.readOnly(ws.venv()));
+    }
+    m.add(Mount.readOnly(helpers()));
+    return m;
+  }
+
+  /**
+   * The reaper's command: the virtualenv's interpreter without its site (no {@code .pth} file runs)
+   * and without the caller's environment.
+   */
+  List<String> reaper() {
+    Path script = writeHelper("etask-reaper.py", Sandbox.reaperScript());
+    return List.of(
+        ws.venv().resolve("bin").resolve("python").toString(), "-I", "-S", script.toString());
+  }
+
+  /** The folder of etask's scripts, made when missing. */
+  Path helpers() {
+    try {
+      return Files.createDirectories(ws.helpers());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * Writes one of etask's scripts into the helpers folder when missing or not what etask ships
+   * (without a sandbox a test could have changed it).
+   */
+  Path writeHelper(String name, byte[] bytes) {
+    Path target = helpers().resolve(name);
+    try {
+      AtomicFiles.writeIfChanged(target, bytes);
+      return target;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * The folders the virtualenv's interpreter lives in, outside the system folders: where its link
+   * points ({@code pyenv}, uv's managed Pythons) and the {@code home} of {@code pyvenv.cfg}.
+   */
+  private Set<Path> interpreterPrefixes() {
+    Set<Path> out = new LinkedHashSet<>();
+    try {
+      Path real = ws.venv().resolve("bin").resolve("python").toRealPath();
+      out.add(real.getParent().getParent());
+    } catch (IOException e) {
+      // no venv yet
+    }
+    Path cfg = ws.venv().resolve("pyvenv.cfg");
+    if (Files.isRegularFile(cfg)) {
+      try {
+        for (String line : Files.readAllLines(cfg)) {
+          String[] kv = line.split("=", 2);
+          if (kv.length == 2 && kv[0].strip().equals("home")) {
+            Path home = Path.of(kv[1].strip());
+            if (Files.isDirectory(home)) {
+              out.add(home.toRealPath().getParent());
+            }
+          }
+        }
+      } catch (IOException e) {
+        // the link above is enough
+      }
+    }
+    out.removeIf(
+        p ->
+            p.getParent() == null
+                || List.of("/usr", "/bin", "/lib", "/lib64", "/etc").stream()
+                    .anyMatch(s -> p.equals(Path.of(s)) || p.startsWith(s + "/")));
+    return out;
+  }
+}
