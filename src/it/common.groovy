@@ -18,6 +18,15 @@ git = { File dir, List<String> args ->
     return out.toString().trim()
 }
 
+// The same, for a command whose failing exit status is an answer (git grep finding nothing): its output.
+gitAnswer = { File dir, List<String> args ->
+    def out = new StringBuilder()
+    def err = new StringBuilder()
+    def p = (["git"] + args).execute(gitEnv(new File(dir, ".it-home")), dir)
+    p.waitForProcessOutput(out, err)
+    return out.toString().trim()
+}
+
 copyTree = { File from, File to ->
     def src = from.toPath()
     java.nio.file.Files.walk(src).each { p ->

@@ -30,6 +30,16 @@ Usage: python behave.py FILE. The behaviour for FILE is read from behaviours.txt
   unused-import a passing test with an unused import (the project's own style, flake8 would say F401)
   shared-state  a test that passes alone but, on import, replaces the target's public methods
                 (a module-level monkeypatch): the target's other tests fail in the whole suite
+Hostile ones (the trust boundary):
+  index-inject  a test that, while the gates run, puts SNEAKED.txt and a changed target into git's index
+  pyc-shadow    breaks the target and drops an ignored, sourceless package compiled from the old code
+  bytecode-poison  forges every entry of the worker's bytecode cache it can find (with valid checksums)
+  steal-token   reads GH_TOKEN from another process's /proc/PID/environ and writes it into its test
+  escape        leaves processes running outside its session and environment (env -i, setsid)
+  delete-during-gates  a test that deletes tracked test files and outside-victim.txt beside this script
+  origin-from-state  reads the origin from ../state.json and pushes to its main
+  hard-link     a new test file that is a hard link to the target
+  module-name   a test that imports the target and checks its name (a harmless batch)
 """
 import os
 import subprocess
@@ -57,7 +67,15 @@ def module_of(path):
 
 
 def stem(path):
-    return os.path.splitext(os.path.basename(path))[0]
+    name = os.path.splitext(os.path.basename(path))[0]
+    if name == "__init__":  # a package: named by its folder, so packages never share a test file
+        return os.path.basename(os.path.dirname(path)) + "_init"
+    return name
+
+
+def split_string(text):
+    """A string literal cut into lines of at most 60 characters (any project's line length)."""
+    return "".join("    %r\n" % text[i:i + 60] for i in range(0, len(text), 60))
 
 
 def write(path, text):
@@ -206,6 +224,111 @@ def main(path):
             "            setattr(_cls, _name, lambda *args, **kwargs: None)\n\n\n"
             "def test_module_loads() -> None:\n"
             "    assert m.__name__ == %r\n") % (mod, mod))
+    elif b == "index-inject":
+        # a test that, while the gates run, puts a file outside the allowlist and a changed source
+        # file into git's index, the working tree left clean
+        write(test, (
+            "import subprocess\n\n\n"
+            "def _git(*args: str, data: bytes = b\"\") -> str:\n"
+            "    r = subprocess.run([\"git\", *args], input=data, capture_output=True)\n"
+            "    return r.stdout.decode().strip()\n\n\n"
+            "def test_sneaks_into_the_index() -> None:\n"
+            "    blob = _git(\"hash-object\", \"-w\", \"--stdin\", data=b\"raise SystemExit('sneaked in')\\n\")\n"
+            "    if blob:\n"
+            "        _git(\"update-index\", \"--add\", \"--cacheinfo\", \"100644,%%s,SNEAKED.txt\" %% blob)\n"
+            "        _git(\"update-index\", \"--cacheinfo\", \"100644,%%s,%s\" %% blob)\n"
+            "    assert _git(\"--version\").startswith(\"git version\")\n") % path)
+    elif b == "pyc-shadow":
+        # the target broken, and an ignored, sourceless package compiled from the old code beside
+        # it: a package wins over a module, so the gates would import the old code
+        import py_compile
+        package = path[:-3]
+        os.makedirs(package, exist_ok=True)
+        py_compile.compile(path, cfile=os.path.join(package, "__init__.pyc"), doraise=True)
+        append(path, "\nraise RuntimeError(\"broken by the generator\")\n")
+        write(test, "import %s as m\n\n\ndef test_loads() -> None:\n    assert m.__name__ == %r\n" % (mod, mod))
+    elif b == "bytecode-poison":
+        # rewrites every entry of the worker's shared bytecode cache with a valid checksum: code
+        # that ends the process that imports it
+        import hashlib
+        import marshal
+        folders = set()
+        for pid in os.listdir("/proc"):
+            try:
+                with open("/proc/%s/cmdline" % pid, "rb") as f:
+                    words = f.read().decode(errors="replace").split("\0")
+            except OSError:
+                continue
+            if "--bytecode" in words:
+                folders.add(words[words.index("--bytecode") + 1])
+        if os.environ.get("XDG_CACHE_HOME"):  # where the shared cache is, when told
+            folders.add(os.path.join(os.environ["XDG_CACHE_HOME"], "etask", "bytecode"))
+        folders.add(os.path.join(HERE, "cache", "bytecode"))  # a cache folder beside the spec
+        payload = marshal.dumps(compile("raise SystemExit('forged by a generator')", "forged", "exec"))
+        forged = 0
+        for folder in folders:
+            for top, _, names in os.walk(folder):
+                for name in names:
+                    try:
+                        with open(os.path.join(top, name), "wb") as f:
+                            f.write(hashlib.sha256(payload).digest() + payload)
+                        forged += 1
+                    except OSError:
+                        pass
+        print("behave: forged %d bytecode entries in %s" % (forged, sorted(folders)))
+        write(test, "import %s as m\n\n\ndef test_loads() -> None:\n    assert m.__name__ == %r\n" % (mod, mod))
+    elif b == "steal-token":
+        # walks /proc for a process whose environment holds GH_TOKEN (etask's JVM) and commits it
+        stolen = ""
+        for pid in os.listdir("/proc"):
+            try:
+                with open("/proc/%s/environ" % pid, "rb") as f:
+                    for entry in f.read().split(b"\0"):
+                        if entry.startswith(b"GH_TOKEN="):
+                            stolen = entry[len(b"GH_TOKEN="):].decode()
+            except OSError:
+                continue
+        print("behave: stole %s token" % ("a" if stolen else "no"))
+        write(test, "STOLEN = %r\n\n\ndef test_token() -> None:\n    assert isinstance(STOLEN, str)\n" % stolen)
+    elif b == "escape":
+        # a process that leaves the session and the environment (env -i, setsid, double fork) and
+        # would change the clone after the checks
+        subprocess.call(["sh", "-c",
+                         "env -i /usr/bin/setsid sh -c 'sleep 4; echo escaped >> %s' >/dev/null 2>&1 &"
+                         " (setsid sleep 300 &)" % path])
+        write(test, "import %s as m\n\n\ndef test_loads() -> None:\n    assert m.__name__ == %r\n" % (mod, mod))
+    elif b == "delete-during-gates":
+        # a test that, while the gates run, deletes tracked files of the clone and a file outside it
+        write(test, (
+            "import os\n\n\n"
+            "OUTSIDE = (\n%s)\n\n\n"
+            "def test_deletes() -> None:\n"
+            "    for victim in (\"tests/test_order.py\", \"tests/test_user.py\", OUTSIDE):\n"
+            "        try:\n"
+            "            os.remove(victim)\n"
+            "        except OSError:\n"
+            "            pass\n"
+            "    assert os.path.isdir(\"tests\")\n") % split_string(os.path.join(HERE, "outside-victim.txt")))
+    elif b == "origin-from-state":
+        # reads the origin's address from etask's state beside the clone and pushes to its main
+        import json
+        write(test, "import %s as m\n\n\ndef test_loads() -> None:\n    assert m.__name__ == %r\n" % (mod, mod))
+        try:
+            with open(os.path.join("..", "state.json"), encoding="utf-8") as f:
+                origin = json.load(f)["origin"]
+            subprocess.check_call(["git", "add", test])
+            subprocess.check_call(["git", "-c", "user.name=gen", "-c", "user.email=gen@example.com", "commit",
+                                   "-qm", "pushed by a generator"])
+            subprocess.check_call(["git", "push", "-q", origin, "HEAD:refs/heads/main"])
+            print("behave: pushed to " + origin)
+        except (OSError, KeyError, subprocess.CalledProcessError) as e:
+            print("behave: could not push: %s" % (e,))
+    elif b == "module-name":
+        write(test, "import %s as m\n\n\ndef test_loads() -> None:\n    assert m.__name__ == %r\n" % (mod, mod))
+    elif b == "hard-link":
+        # a new test file that is a hard link: its content is another file's
+        os.makedirs(os.path.dirname(test), exist_ok=True)
+        os.link(path, test)
     elif b == "crash":
         print("behave: crashing on purpose", file=sys.stderr)
         return 3
