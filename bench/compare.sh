@@ -15,6 +15,8 @@ sizes=("${@:-1 10}")
 [ $# -eq 0 ] && sizes=(1 10)
 work=${BENCH_WORK:-$here/work}
 origin=$("$here/prepare-click.sh")
+# the generator beside the specs: the sandbox shows a generator the spec's folder
+cp "$here/gen_test.py" "$work/gen_test.py"
 targets=(src/click/core.py src/click/decorators.py src/click/exceptions.py src/click/formatting.py
   src/click/parser.py src/click/termui.py src/click/types.py src/click/utils.py
   src/click/shell_completion.py src/click/globals.py)
@@ -48,7 +50,7 @@ id: $id
 objective: "Add import tests"
 repository: { url: "$origin" }
 target: { include: [${include%, }], writable: ["tests/**"] }
-generator: { command: "python $here/gen_test.py {file}", timeout: 2m }
+generator: { command: "python {spec_dir}/gen_test.py {file}", timeout: 2m }
 limits: { max_commits: 50, max_runtime_minutes: 60 }
 pr: { provider: local }
 YAML

@@ -13,7 +13,10 @@ targets=(src/click/core.py src/click/decorators.py src/click/exceptions.py src/c
   src/click/parser.py src/click/termui.py src/click/types.py src/click/utils.py)
 export GIT_CONFIG_GLOBAL=/dev/null GIT_CONFIG_NOSYSTEM=1
 p=$work/parallel
-rm -rf "$p" && mkdir -p "$p"
+rm -rf "$p" && mkdir -p "$p/specs"
+# the generator beside the specs: the sandbox shows a generator the spec's folder
+cp "$here/gen_test.py" "$p/gen_test.py"
+cp "$here/gen_test.py" "$p/specs/gen_test.py"
 
 task() { # index workdir
   local id="par-$1" spec="$p/par-$1.yaml"
@@ -22,7 +25,7 @@ id: $id
 objective: "Add import tests"
 repository: { url: "$origin" }
 target: { include: ["${targets[$1]}"], writable: ["tests/**"] }
-generator: { command: "python $here/gen_test.py {file}", timeout: 2m }
+generator: { command: "python {spec_dir}/gen_test.py {file}", timeout: 2m }
 pr: { provider: local }
 YAML
   (cd "$root" && MAVEN_OPTS="-Xmx512m" ./mvnw -B -q etask:run -Detask.spec="$spec" \
@@ -44,7 +47,6 @@ wait
 many=$(python3 -c "print($(date +%s.%N) - $s)")
 grep -h '"exit_code"' "$p"/many/artifacts/*/status.json | sort | uniq -c
 # the same tasks through etask:launch: one JVM, all at once
-mkdir -p "$p/specs"
 for i in $(seq 0 $((n - 1))); do cp "$p/par-$i.yaml" "$p/specs/"; done
 clean_origin; s=$(date +%s.%N)
 (cd "$root" && MAVEN_OPTS="-Xmx512m" ./mvnw -B -q etask:launch -Detask.tasks="$p/specs" \

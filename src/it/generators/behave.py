@@ -313,6 +313,7 @@ def main(path):
         # reads the origin's address from etask's state beside the clone and pushes to its main
         import json
         write(test, "import %s as m\n\n\ndef test_loads() -> None:\n    assert m.__name__ == %r\n" % (mod, mod))
+        print("behave: beside the clone: %s" % sorted(os.listdir("..")))
         try:
             with open(os.path.join("..", "state.json"), encoding="utf-8") as f:
                 origin = json.load(f)["origin"]

@@ -33,6 +33,12 @@ check(leaked.isEmpty(), "the token is in no file etask wrote: " + leaked)
 // the origin's main is untouched, and the file outside the clone is still there
 check(git(origin, ["rev-parse", "main"]) == git(new File(basedir, "seed"), ["rev-parse", "HEAD"]), "main was not pushed to")
 check(new File(basedir, "outside-victim.txt").exists(), "a test could not delete a file outside the clone")
+// the workspace beside the clone shows the generator only what it needs, though the spec's folder holds it
+def beside = new File(basedir, "target/etask/trust-boundary/logs/batch-1-generate.log").readLines().find { it.startsWith("behave: beside the clone:") }
+check(beside != null && !beside.contains("state.json") && !beside.contains("logs") && !beside.contains("reports"),
+    "what the generator saw beside the clone: " + beside)
+check(new File(basedir, "target/etask/trust-boundary/logs/batch-1-generate.log").text.contains("could not push"),
+    "the generator could not push")
 
 // 3. the forged shared cache: nothing was written into it, the next task's worker served from it
 def bytecode = new File(basedir, "../../it-home/.cache/etask/bytecode")

@@ -190,6 +190,7 @@ public final class CheckoutValidator {
       Map<String, String> versions =
           python.ensure(spec.python().interpreter(), project, project.tools());
       python.notes().forEach(out::warn);
+      python.confirmSandbox();
       python.prepareBytecode();
       // an editable install builds compiled parts into the checkout; when they are gone (git
       // clean), install again

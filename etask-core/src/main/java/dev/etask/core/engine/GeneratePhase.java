@@ -153,7 +153,14 @@ final class GeneratePhase implements Phase {
       // what the generator made, read from its files (never from git's index)
       ObjectId head = git.headTree();
       ExactTree files = c.staging().workingTree();
-      TreeDifferences made = files.check(git.repository(), head);
+      TreeDifferences made;
+      try {
+        made = files.check(git.repository(), head);
+      } catch (GitException e) { // a file it made unreadable: its batch, not the task, fails
+        c.staging().restore(git);
+        rollback(c, batch, "the generator left files etask cannot read: " + e.getMessage());
+        return;
+      }
       List<Change> changes = made.changes();
       String refused = refused(c, made, changes);
       List<String> violations = guard.violations(batch, changes);
@@ -182,7 +189,14 @@ final class GeneratePhase implements Phase {
         c.out().info("batch " + c.label(batch) + ": the generator changed nothing");
         return;
       }
-      ObjectId tree = files.record(git.repository(), head, changes);
+      ObjectId tree;
+      try {
+        tree = files.record(git.repository(), head, changes);
+      } catch (GitException e) {
+        c.staging().restore(git);
+        rollback(c, batch, "the generator's files cannot be recorded: " + e.getMessage());
+        return;
+      }
       files.reset(git.repository(), tree); // the ignored files it left go
       files.writeIndex(git.repository(), tree);
       batch.generated(
@@ -294,6 +308,37 @@ final class GeneratePhase implements Phase {
   private static String refused(RunContext c, TreeDifferences made, List<Change> changes)
       throws IOException {
     List<String> why = new ArrayList<>();
+    List<String> nested =
+        changes.stream().map(Change::path).filter(p -> ("/" + p + "/").contains("/.git/")).toList();
+    if (!nested.isEmpty()) {
+      why.add("made a git folder inside the clone (" + String.join(", ", nested) + ")");
+    }
+    List<String> special =
+        changes.stream()
+            .filter(x -> x.kind() != Change.Kind.DELETED)
+            .map(Change::path)
+            .filter(
+                p -> {
+                  Path f = c.ws().repo().resolve(p);
+                  return !Files.isRegularFile(f, java.nio.file.LinkOption.NOFOLLOW_LINKS)
+                      && !Files.isSymbolicLink(f);
+                })
+            .toList();
+    if (!special.isEmpty()) {
+      why.add("made special files (a pipe, socket or device: " + String.join(", ", special) + ")");
+    }
+    List<String> compiled =
+        changes.stream()
+            .filter(x -> x.kind() != Change.Kind.DELETED)
+            .map(Change::path)
+            .filter(p -> p.matches(".*\\.(pyc|pyo|pyd|so|pth)"))
+            .toList();
+    if (!compiled.isEmpty()) {
+      why.add(
+          "adds compiled modules or .pth files ("
+              + String.join(", ", compiled)
+              + "): a batch changes source, never what Python imports without reading it");
+    }
     List<String> imported = Staging.importing(made.ignored());
     if (!imported.isEmpty()) {
       why.add(

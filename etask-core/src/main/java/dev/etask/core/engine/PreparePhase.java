@@ -67,6 +67,10 @@ final class PreparePhase implements Phase {
     PullRequests.prepare(c, origin);
     if (state.prepared && Files.isDirectory(c.ws().repo().resolve(".git"))) {
       try (GitRepo git = c.openClone()) {
+        if (!c.sandboxing().on() && git.ownObjects() > 0) {
+          // made with the sandbox, run without: a test could write through a link into the origin
+          c.out().info("copied the object files the clone shared with its local origin");
+        }
         guard.fetch(git);
         ObjectId base = git.remoteTracking(state.base);
         guard.check(git);

@@ -81,7 +81,6 @@ final class ProjectEnvironment {
         throw c.gitFailure(Code.ENV_FAILED, e, c.hints().cleanAndRetry());
       }
     }
-    c.python().prepareBytecode();
     c.out()
         .info(
             "python environment "

@@ -100,7 +100,7 @@ final class RunContext {
     if (config.cacheDir() != null) {
       python.withTools(config.cacheDir().resolve("tools"), spec.python().interpreter());
     }
-    this.sandboxing = Sandboxing.of(config, spec, tools.sandbox());
+    this.sandboxing = Sandboxing.of(config, spec, tools::sandbox);
     if (!sandboxing.on()) {
       environments.copyingInstalls();
     }

@@ -27,8 +27,9 @@ final class Sandboxing {
     this.probe = probe;
   }
 
-  static Sandboxing of(Engine.Config config, TaskSpec spec, Sandbox.Probe probe) {
-    return of(config.sandbox(), spec, () -> probe);
+  static Sandboxing of(
+      Engine.Config config, TaskSpec spec, java.util.function.Supplier<Sandbox.Probe> probe) {
+    return of(config.sandbox(), spec, probe);
   }
 
   /** {@code override}: {@code -Detask.sandbox}, or null for the spec's {@code sandbox:}. */
@@ -98,11 +99,7 @@ final class Sandboxing {
     if (!on()) {
       return Confinements.reapedOnly(ws);
     }
-    return new Confinements(
-        ws,
-        true,
-        spec.qualityGates().network(),
-        cacheDir == null ? null : cacheDir.resolve("bytecode"));
+    return new Confinements(ws, true, spec.qualityGates().network(), cacheDir);
   }
 
   private static String name(SandboxMode mode) {

@@ -91,7 +91,7 @@ final class Staging {
         continue;
       }
       try {
-        owned.put(p, blobOf(file));
+        owned.put(p, dev.etask.core.git.GitContent.blobId(file).name());
       } catch (IOException e) {
         throw new GitException("cannot read " + p + ": " + e.getMessage(), false, e);
       }
@@ -110,19 +110,6 @@ final class Staging {
                   + String.join(", ", owned.keySet().stream().limit(3).toList())
                   + (owned.size() > 3 ? ", …" : "")
                   + "): kept as they are; any other such file a batch or a test makes is removed");
-    }
-  }
-
-  private static String blobOf(Path file) throws IOException {
-    try (org.eclipse.jgit.lib.ObjectInserter.Formatter f =
-        new org.eclipse.jgit.lib.ObjectInserter.Formatter()) {
-      byte[] bytes =
-          Files.isSymbolicLink(file)
-              ? Files.readSymbolicLink(file)
-                  .toString()
-                  .getBytes(java.nio.charset.StandardCharsets.UTF_8)
-              : Files.readAllBytes(file);
-      return f.idFor(org.eclipse.jgit.lib.Constants.OBJ_BLOB, bytes).name();
     }
   }
 
@@ -183,15 +170,23 @@ final class Staging {
       this.label = label;
       copy = null;
     }
-    if (running++ > 0) {
+    if (running > 0) {
+      running++;
       return; // another gate run of this measurement works on the tree now
     }
     try (GitRepo git = c.openClone()) {
       ObjectId tree = expected != null ? expected : git.headTree();
       TreeDifferences d = workingTree().reset(git.repository(), tree);
-      if (!d.none()) {
-        found.add(d.describe(5));
-        c.out().warn("put the clone back to the tree the gates measure: " + d.describe(5));
+      // the last gate run changed what the gates see (tracked files, the install's, what Python
+      // imports): the batch is rejected when verified; what changes nothing is only removed
+      List<String> imported = importing(d.untracked());
+      TreeDifferences seen =
+          new TreeDifferences(d.changed(), d.missing(), imported, List.of(), d.ownedChanged());
+      if (!seen.none()) {
+        found.add(seen.describe(5));
+        c.out().warn("put the clone back to the tree the gates measure: " + seen.describe(5));
+      } else if (!d.none()) {
+        c.out().info("removed what the last gate run left in the clone: " + d.describe(5));
       }
       if (c.python().confinements() != null && c.python().confinements().sandboxed()) {
         if (copy == null) {
@@ -201,9 +196,8 @@ final class Staging {
         copy.resetFrom(git.repository(), tree, workingTree());
       }
       c.python().startWorker(label); // it imports while the first gate runs
-
+      running++;
     } catch (GitException | IOException e) {
-      running--;
       throw new EtaskException(
           Code.IO_FAILED,
           "cannot make the tree the gates measure: " + e.getMessage(),
@@ -334,7 +328,7 @@ final class Staging {
   }
 
   private <T> T staged(String label, Supplier<T> run) {
-    stage(label);
+    stage(label); // counts the run only when it succeeds
     try {
       return run.get();
     } finally {

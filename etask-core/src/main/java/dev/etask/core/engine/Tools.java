@@ -72,7 +72,10 @@ interface Tools {
 
           @Override
           public Map<String, String> ensure(Project project) {
-            return c.python().ensure(interpreter, project, project.tools());
+            Map<String, String> versions = c.python().ensure(interpreter, project, project.tools());
+            c.python().confirmSandbox(); // its Python starts in the sandbox
+            c.python().prepareBytecode(); // before any untrusted code of the task runs
+            return versions;
           }
 
           @Override

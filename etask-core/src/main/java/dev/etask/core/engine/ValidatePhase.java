@@ -149,19 +149,27 @@ final class ValidatePhase implements Phase {
             ? java.util.concurrent.CompletableFuture.supplyAsync(
                 () -> c.testChecks().collectedBySuite(name, testFiles, timeout))
             : null;
-    GateReport after =
-        incremental
-            ? c.gates()
-                .measureNewTests(
-                    name,
-                    state.sourceDirs,
-                    testFiles,
-                    before,
-                    beforeData,
-                    c.store().coverageRoot("current"),
-                    1 + Math.max(1, spec.qualityGates().flakyReruns()),
-                    timeout)
-            : c.gates().measure(name, state.sourceDirs, timeout);
+    GateReport after;
+    try {
+      after =
+          incremental
+              ? c.gates()
+                  .measureNewTests(
+                      name,
+                      state.sourceDirs,
+                      testFiles,
+                      before,
+                      beforeData,
+                      c.store().coverageRoot("current"),
+                      1 + Math.max(1, spec.qualityGates().flakyReruns()),
+                      timeout)
+              : c.gates().measure(name, state.sourceDirs, timeout);
+    } catch (RuntimeException e) {
+      if (collecting != null) {
+        collecting.handle((r, x) -> null).join(); // no gate run outlives its phase
+      }
+      throw e;
+    }
     c.store().writeReport(name, after);
     batch.validatedBy(incremental ? "incremental" : "full");
     if (incremental) {

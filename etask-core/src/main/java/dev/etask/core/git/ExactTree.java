@@ -104,8 +104,12 @@ public final class ExactTree {
           continue;
         }
         Path file = root.resolve(c.path());
-        FileMode mode = modeOf(file);
-        byte[] bytes = content(file, mode);
+        FileMode mode = GitContent.modeOf(file);
+        // what git add would store: the repository's eol and filter attributes applied
+        byte[] bytes =
+            mode == FileMode.SYMLINK
+                ? GitContent.content(file, mode)
+                : GitContent.clean(repo, c.path(), file);
         ObjectId blob = inserter.insert(Constants.OBJ_BLOB, bytes);
         entries.put(c.path(), new Entry(blob, mode));
         seen.put(c.path(), new Seen(stamp(file), blob, mode));
@@ -122,7 +126,7 @@ public final class ExactTree {
       ObjectId tree = index.writeTree(inserter);
       inserter.flush();
       return tree;
-    } catch (IOException e) {
+    } catch (IOException | org.eclipse.jgit.dircache.InvalidPathException e) {
       throw new GitException("cannot record the batch's tree: " + e.getMessage(), false, e);
     }
   }
@@ -143,19 +147,12 @@ public final class ExactTree {
   private TreeDifferences scan(Repository repo, ObjectId tree, boolean fix, ExactTree from)
       throws GitException {
     Map<String, Entry> expected = entries(repo, tree);
-    Set<String> gitlinks = new java.util.HashSet<>();
-    expected.forEach(
-        (p, e) -> {
-          if (e.mode() == FileMode.GITLINK) {
-            gitlinks.add(p);
-          }
-        });
     List<String> changed = new ArrayList<>();
     List<String> missing = new ArrayList<>();
     List<String> untracked = new ArrayList<>();
     List<String> ignored = new ArrayList<>();
     List<String> ownedChanged = new ArrayList<>();
-    Map<String, Boolean> present = files(gitlinks);
+    Map<String, Boolean> present = files();
     IgnoreRules ignores = fix ? null : IgnoreRules.of(repo, root);
     try (ObjectReader reader = repo.newObjectReader()) {
       for (Map.Entry<String, Boolean> f : present.entrySet()) {
@@ -163,17 +160,22 @@ public final class ExactTree {
         Path file = root.resolve(path);
         Entry want = expected.get(path);
         if (want != null && want.mode() != FileMode.GITLINK) {
-          if (!same(path, file, want.blob(), want.mode())) {
+          Path fromFile = from == null ? null : from.root.resolve(path);
+          if (!same(repo, path, file, want.blob(), want.mode(), fromFile)) {
             changed.add(path);
             if (fix) {
               write(reader, file, want, from == null ? null : from.root.resolve(path));
             }
           }
         } else if (owned.containsKey(path)) {
-          if (!same(path, file, owned.get(path), null)) {
+          if (!same(repo, path, file, owned.get(path), null, null)) {
             ownedChanged.add(path);
+            if (fix && from != null) { // a copy's: the clone's is the install's
+              delete(file);
+            }
           }
-        } else if (gitlinks.stream().noneMatch(g -> path.startsWith(g + "/"))) {
+        } else {
+          // also a file inside a submodule's folder: etask never fills one
           if (fix) {
             untracked.add(path);
             delete(file);
@@ -185,7 +187,9 @@ public final class ExactTree {
         }
       }
       for (Map.Entry<String, Entry> e : expected.entrySet()) {
-        if (e.getValue().mode() == FileMode.GITLINK || present.containsKey(e.getKey())) {
+        if (e.getValue().mode() == FileMode.GITLINK
+            || (present.containsKey(e.getKey())
+                && Files.exists(root.resolve(e.getKey()), LinkOption.NOFOLLOW_LINKS))) {
           continue;
         }
         missing.add(e.getKey());
@@ -199,7 +203,8 @@ public final class ExactTree {
           Path source = from.root.resolve(path);
           Path target = root.resolve(path);
           if (Files.isRegularFile(source, LinkOption.NOFOLLOW_LINKS)
-              && !Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+              && !Files.exists(target, LinkOption.NOFOLLOW_LINKS)
+              && GitContent.blobId(source).equals(owned.get(path))) {
             Files.createDirectories(target.getParent());
             Files.copy(source, target, java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
             seen.put(path, new Seen(stamp(target), owned.get(path), null));
@@ -218,18 +223,31 @@ public final class ExactTree {
 
   /**
    * True when {@code file} holds {@code blob} (with {@code mode}, unless null): by what etask saw
-   * last when nothing about the file changed since, else by its content.
+   * last when nothing about the file changed since, else by its content, as git reads it (the
+   * repository's eol and filter attributes apply in its working tree), or, in a copy, by the bytes
+   * of {@code same} (the clone's file it was copied from).
    */
-  private boolean same(String path, Path file, ObjectId blob, FileMode mode) throws IOException {
+  private boolean same(
+      Repository repo, String path, Path file, ObjectId blob, FileMode mode, Path same)
+      throws IOException {
     String stamp = stamp(file);
     Seen s = seen.get(path);
     if (s != null && s.stamp().equals(stamp)) {
       return s.blob().equals(blob) && (mode == null || s.mode().equals(mode));
     }
-    FileMode actual = modeOf(file);
-    ObjectId id;
-    try (ObjectInserter.Formatter f = new ObjectInserter.Formatter()) {
-      id = f.idFor(Constants.OBJ_BLOB, content(file, actual));
+    if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS) && !Files.isSymbolicLink(file)) {
+      return false; // a pipe, a socket, a device: never read (a pipe would wait forever)
+    }
+    FileMode actual = GitContent.modeOf(file);
+    ObjectId id = GitContent.blobId(file);
+    if (!id.equals(blob) && actual != FileMode.SYMLINK) {
+      if (same != null
+          && Files.isRegularFile(same, LinkOption.NOFOLLOW_LINKS)
+          && Files.mismatch(file, same) == -1) {
+        id = blob; // the clone's own bytes, which its checkout wrote
+      } else if (root.equals(repo.getWorkTree().toPath().toAbsolutePath().normalize())) {
+        id = GitContent.id(repo, path, id);
+      }
     }
     seen.put(path, new Seen(stamp, id, actual));
     return id.equals(blob) && (mode == null || actual.equals(mode));
@@ -246,7 +264,7 @@ public final class ExactTree {
       if (same != null && Files.isRegularFile(same, LinkOption.NOFOLLOW_LINKS)) {
         Files.copy(same, file);
       }
-      if (!Files.exists(file) || !idOf(file).equals(want.blob())) {
+      if (!Files.exists(file) || !GitContent.blobId(file).equals(want.blob())) {
         delete(file);
         try (InputStream in = reader.open(want.blob()).openStream()) {
           Files.copy(in, file);
@@ -257,14 +275,8 @@ public final class ExactTree {
     seen.put(root.relativize(file).toString(), new Seen(stamp(file), want.blob(), want.mode()));
   }
 
-  private static ObjectId idOf(Path file) throws IOException {
-    try (ObjectInserter.Formatter f = new ObjectInserter.Formatter()) {
-      return f.idFor(Constants.OBJ_BLOB, Files.readAllBytes(file));
-    }
-  }
-
   /** Every file and symbolic link below the root (not {@code .git}, not inside submodules). */
-  private Map<String, Boolean> files(Set<String> gitlinks) throws GitException {
+  private Map<String, Boolean> files() throws GitException {
     Map<String, Boolean> out = new LinkedHashMap<>();
     if (!Files.isDirectory(root)) {
       return out;
@@ -276,7 +288,7 @@ public final class ExactTree {
             @Override
             public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
               String rel = root.relativize(dir).toString().replace('\\', '/');
-              if (rel.equals(".git") || gitlinks.contains(rel)) {
+              if (rel.equals(".git")) {
                 return FileVisitResult.SKIP_SUBTREE;
               }
               return FileVisitResult.CONTINUE;
@@ -323,14 +335,16 @@ public final class ExactTree {
   private void delete(Path file) throws IOException {
     seen.remove(root.relativize(file).toString());
     if (Files.isDirectory(file, LinkOption.NOFOLLOW_LINKS)) {
-      try (var walk = Files.walk(file)) {
-        for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
-          Files.deleteIfExists(p);
+      file.toFile().setReadable(true, true); // a folder made unreadable still goes
+      file.toFile().setExecutable(true, true);
+      file.toFile().setWritable(true, true);
+      try (var entries = Files.list(file)) {
+        for (Path p : entries.toList()) {
+          delete(p);
         }
       }
-    } else {
-      Files.deleteIfExists(file);
     }
+    Files.deleteIfExists(file);
   }
 
   /** Size, modification and inode change times, inode and permissions: what a write changes. */
@@ -352,22 +366,6 @@ public final class ExactTree {
   /** How many names {@code file} has (above one: a hard link to another file). */
   public static int links(Path file) throws IOException {
     return (Integer) Files.getAttribute(file, "unix:nlink", LinkOption.NOFOLLOW_LINKS);
-  }
-
-  private static FileMode modeOf(Path file) throws IOException {
-    if (Files.isSymbolicLink(file)) {
-      return FileMode.SYMLINK;
-    }
-    return Files.isExecutable(file) ? FileMode.EXECUTABLE_FILE : FileMode.REGULAR_FILE;
-  }
-
-  private static byte[] content(Path file, FileMode mode) throws IOException {
-    if (mode == FileMode.SYMLINK) {
-      return Files.readSymbolicLink(file)
-          .toString()
-          .getBytes(java.nio.charset.StandardCharsets.UTF_8);
-    }
-    return Files.readAllBytes(file);
   }
 
   /** The files of {@code tree} by path (kept for the last tree asked for). */

@@ -366,6 +366,14 @@ public final class GitRepo implements AutoCloseable {
     WorkingTree.export(git.getRepository(), dir);
   }
 
+  /**
+   * Copies every object file this repository shares with another by a hard link (see {@link
+   * LocalOrigins#ownObjects}); returns how many.
+   */
+  public int ownObjects() throws GitException {
+    return LocalOrigins.ownObjects(git.getRepository().getDirectory().toPath().resolve("objects"));
+  }
+
   public String originUrl() {
     return git.getRepository().getConfig().getString("remote", "origin", "url");
   }

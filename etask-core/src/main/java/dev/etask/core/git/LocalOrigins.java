@@ -2,6 +2,7 @@ package dev.etask.core.git;
 
 import dev.etask.core.workspace.FileTrees;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.api.errors.GitAPIException;
@@ -49,6 +50,31 @@ public final class LocalOrigins {
       } catch (IOException e) {
         // leftover staging folder: harmless, replaced next time
       }
+    }
+  }
+
+  /**
+   * Copies every object file this repository shares with another by a hard link (a local clone), so
+   * that nothing written through the clone reaches the other; returns how many.
+   */
+  static int ownObjects(Path objects) throws GitException {
+    int copied = 0;
+    try (var files = Files.walk(objects)) {
+      for (Path f : files.filter(Files::isRegularFile).toList()) {
+        if ((Integer) Files.getAttribute(f, "unix:nlink") > 1) {
+          Path copy = Files.createTempFile(f.getParent(), ".own", ".tmp");
+          Files.copy(f, copy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+          Files.move(
+              copy,
+              f,
+              java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+              java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+          copied++;
+        }
+      }
+      return copied;
+    } catch (java.io.IOException | UnsupportedOperationException e) {
+      throw new GitException("cannot copy the clone's objects: " + e.getMessage(), false, e);
     }
   }
 }

@@ -45,8 +45,8 @@ public final class Trees {
   }
 
   /**
-   * The paths of the files {@code to} adds or changes against {@code from} whose content passes
-   * {@code test} (read as UTF-8, invalid bytes replaced).
+   * The paths of the files {@code to} adds or changes against {@code from} whose path or content
+   * passes {@code test} (content read as UTF-8, invalid bytes replaced).
    */
   public static List<String> filesWhere(
       GitRepo git, ObjectId from, ObjectId to, java.util.function.Predicate<String> test)
@@ -61,8 +61,7 @@ public final class Trees {
           if (walk == null || walk.getFileMode(0).equals(org.eclipse.jgit.lib.FileMode.GITLINK)) {
             continue;
           }
-          byte[] bytes = reader.open(walk.getObjectId(0)).getBytes();
-          if (test.test(new String(bytes, java.nio.charset.StandardCharsets.UTF_8))) {
+          if (test.test(change.path()) || holds(reader.open(walk.getObjectId(0)), test)) {
             out.add(change.path());
           }
         }
@@ -71,6 +70,31 @@ public final class Trees {
     } catch (IOException e) {
       throw new GitException("cannot read the batch's files: " + e.getMessage(), false, e);
     }
+  }
+
+  /** Whether {@code test} passes on the blob, read as UTF-8 in overlapping windows when large. */
+  private static boolean holds(
+      org.eclipse.jgit.lib.ObjectLoader blob, java.util.function.Predicate<String> test)
+      throws IOException {
+    if (!blob.isLarge()) {
+      return test.test(new String(blob.getCachedBytes(), java.nio.charset.StandardCharsets.UTF_8));
+    }
+    int window = 1 << 20;
+    int overlap = 8192; // longer than any form of a secret
+    try (java.io.InputStream in = blob.openStream()) {
+      byte[] buf = new byte[window + overlap];
+      int kept = 0;
+      int n;
+      while ((n = in.readNBytes(buf, kept, window)) > 0) {
+        int len = kept + n;
+        if (test.test(new String(buf, 0, len, java.nio.charset.StandardCharsets.UTF_8))) {
+          return true;
+        }
+        kept = Math.min(overlap, len);
+        System.arraycopy(buf, len - kept, buf, 0, kept);
+      }
+    }
+    return false;
   }
 
   /**

@@ -31,6 +31,7 @@ public final class Redactor {
 
   private final Set<String> secrets = new LinkedHashSet<>();
   private volatile List<String> forms = List.of();
+  private volatile List<String> longForms = List.of();
 
   public static Redactor none() {
     return new Redactor();
@@ -75,11 +76,33 @@ public final class Redactor {
     if (!secrets.add(secret)) {
       return;
     }
+    List<String> mine = forms(secret);
     Set<String> all = new LinkedHashSet<>(forms);
-    all.add(secret);
+    all.addAll(mine);
+    List<String> sorted = new ArrayList<>(all);
+    sorted.sort(Comparator.comparingInt(String::length).reversed());
+    forms = List.copyOf(sorted);
+    if (secret.strip().length() >= MIN_BY_NAME) {
+      List<String> longer = new ArrayList<>(longForms);
+      longer.addAll(mine);
+      longForms = List.copyOf(longer);
+    }
+  }
+
+  /** {@code secret} as it is, URL-encoded, and in base64. */
+  private static List<String> forms(String secret) {
+    List<String> out = new ArrayList<>(List.of(secret));
     String encoded = URLEncoder.encode(secret, StandardCharsets.UTF_8);
-    all.add(encoded);
-    all.add(encoded.replace("+", "%20"));
+    out.add(encoded);
+    out.add(encoded.replace("+", "%20"));
+    out.addAll(base64Forms(secret));
+    out.removeIf(String::isEmpty);
+    return out;
+  }
+
+  /** {@code secret} in base64 at every alignment: the characters that depend on it alone. */
+  private static List<String> base64Forms(String secret) {
+    List<String> out = new ArrayList<>();
     byte[] bytes = secret.getBytes(StandardCharsets.UTF_8);
     for (Base64.Encoder enc : List.of(Base64.getEncoder(), Base64.getUrlEncoder())) {
       for (int align = 0; align < 3; align++) {
@@ -90,26 +113,27 @@ public final class Redactor {
         int from = (align * 8 + 5) / 6;
         int to = (padded.length * 8) / 6;
         if (to - from >= MIN_ENCODED) {
-          all.add(b64.substring(from, to));
+          out.add(b64.substring(from, to));
         }
       }
     }
-    List<String> sorted = new ArrayList<>(all);
-    sorted.removeIf(s -> s.isEmpty());
-    sorted.sort(Comparator.comparingInt(String::length).reversed());
-    forms = List.copyOf(sorted);
+    return out;
   }
 
   public boolean isEmpty() {
     return forms.isEmpty();
   }
 
-  /** True when {@code text} holds a registered secret in any of its forms. */
+  /**
+   * True when {@code text} holds a registered secret of {@value #MIN_BY_NAME} characters or more,
+   * in any of its forms. Shorter ones (a settings.xml password such as {@code test}) are too common
+   * in ordinary text to tell apart: they are redacted, never searched for.
+   */
   public boolean appearsIn(String text) {
     if (text == null) {
       return false;
     }
-    for (String s : forms) {
+    for (String s : longForms) {
       if (text.contains(s)) {
         return true;
       }

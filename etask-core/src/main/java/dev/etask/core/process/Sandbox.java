@@ -1,13 +1,11 @@
 package dev.etask.core.process;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The sandbox every untrusted process of a task runs in (the generator and every gate process):
@@ -36,13 +34,18 @@ public final class Sandbox {
    */
   public record Probe(boolean works, String detail, String fix) {}
 
-  private static final List<String> SYSTEM =
+  /** The system folders every sandbox sees, read-only. */
+  public static final List<String> SYSTEM =
       List.of("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc");
 
   /** The uid and gid a sandbox runs as when etask is root: nobody. */
   static final String UNPRIVILEGED = "65534";
 
   private static volatile Probe probed;
+  private static volatile Path located;
+
+  /** Whether this bubblewrap blocks nested user namespaces (0.8 and later), as the probe found. */
+  private static volatile boolean disableUserns = true;
 
   private Sandbox() {}
 
@@ -75,24 +78,24 @@ public final class Sandbox {
     }
   }
 
-  /** bubblewrap on {@code PATH} (or in the usual folders), or null. */
+  /** bubblewrap in the system's folders, else on {@code PATH}, or null; looked up once. */
   static Path bwrap() {
-    List<String> dirs = new ArrayList<>();
-    String path = System.getenv("PATH");
-    if (path != null) {
-      dirs.addAll(List.of(path.split(java.io.File.pathSeparator)));
-    }
-    dirs.addAll(List.of("/usr/bin", "/bin", "/usr/local/bin"));
-    for (String dir : dirs) {
-      if (dir.isEmpty()) {
-        continue;
+    Path p = located;
+    if (p == null) {
+      List<String> dirs = new ArrayList<>(List.of("/usr/bin", "/bin", "/usr/local/bin"));
+      String path = System.getenv("PATH");
+      if (path != null) {
+        dirs.addAll(List.of(path.split(java.io.File.pathSeparator)));
       }
-      Path p = Path.of(dir, "bwrap");
-      if (Files.isExecutable(p)) {
-        return p;
+      for (String dir : dirs) {
+        if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, "bwrap"))) {
+          p = Path.of(dir, "bwrap");
+          break;
+        }
       }
+      located = p;
     }
-    return null;
+    return p;
   }
 
   /** Starts {@code bwrap} (null: not installed) with every setting a task's sandbox uses. */
@@ -104,30 +107,42 @@ public final class Sandbox {
           "install bubblewrap (Debian and Ubuntu: apt-get install bubblewrap; Fedora: dnf install"
               + " bubblewrap)");
     }
-    List<String> argv = new ArrayList<>(List.of(bwrap.toString()));
-    argv.addAll(arguments(new Confinement(true, List.of(), false, List.of()), Path.of("/"), bwrap));
-    argv.add("true");
-    try {
-      Process p =
-          new ProcessBuilder(argv)
-              .redirectErrorStream(true)
-              .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
-              .start();
-      String said = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-      if (!p.waitFor(10, TimeUnit.SECONDS)) {
-        p.destroyForcibly();
-        return new Probe(false, bwrap + " did not answer within 10 s", "check " + bwrap);
-      }
-      if (p.exitValue() == 0) {
-        return new Probe(true, "bubblewrap (" + bwrap + ")", "");
-      }
-      return new Probe(false, bwrap + " cannot make a sandbox here: " + said, fix(said));
-    } catch (IOException e) {
-      return new Probe(false, "cannot run " + bwrap + ": " + e.getMessage(), "check " + bwrap);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return new Probe(false, "interrupted while trying bubblewrap", "run the task again");
+    ProcessRunner.Result r = tryOnce(bwrap, true);
+    boolean blocksUserns = true;
+    if (!r.ok() && r.output().contains("disable-userns")) {
+      r = tryOnce(bwrap, false); // bubblewrap older than 0.8: nested user namespaces stay possible
+      blocksUserns = false;
     }
+    if (r.timedOut()) {
+      return new Probe(false, bwrap + " did not answer within 10 s", "check " + bwrap);
+    }
+    if (r.ok()) {
+      disableUserns = blocksUserns;
+      return new Probe(
+          true,
+          "bubblewrap ("
+              + bwrap
+              + (blocksUserns ? "" : "; older than 0.8, so nested user namespaces are not blocked")
+              + ")",
+          "");
+    }
+    String said = r.output().strip();
+    return new Probe(false, bwrap + " cannot make a sandbox here: " + said, fix(said));
+  }
+
+  private static ProcessRunner.Result tryOnce(Path bwrap, boolean blockUserns) {
+    List<String> argv = new ArrayList<>(List.of(bwrap.toString()));
+    argv.addAll(
+        arguments(new Confinement(true, List.of(), false, List.of()), Path.of("/"), blockUserns));
+    argv.add("true");
+    return new ProcessRunner(Redactor.none())
+        .run(
+            new Command(
+                argv,
+                Path.of("/"),
+                java.util.Map.of("PATH", "/usr/bin:/bin"),
+                java.time.Duration.ofSeconds(10),
+                null));
   }
 
   /** How to fix what bubblewrap said when it could not start. */
@@ -153,23 +168,21 @@ public final class Sandbox {
       throw new IllegalStateException("bubblewrap is not installed");
     }
     List<String> argv = new ArrayList<>(List.of(bwrap.toString()));
-    argv.addAll(arguments(confinement, directory, bwrap));
+    argv.addAll(arguments(confinement, directory, disableUserns));
     return argv;
   }
 
-  private static List<String> arguments(Confinement confinement, Path directory, Path bwrap) {
+  private static List<String> arguments(
+      Confinement confinement, Path directory, boolean blockUserns) {
     List<String> a = new ArrayList<>();
     a.add("--unshare-user");
     if (isRoot()) {
       a.addAll(List.of("--uid", UNPRIVILEGED, "--gid", UNPRIVILEGED));
     }
-    a.addAll(
-        List.of(
-            "--disable-userns",
-            "--unshare-pid",
-            "--unshare-ipc",
-            "--unshare-uts",
-            "--unshare-cgroup-try"));
+    if (blockUserns) {
+      a.add("--disable-userns");
+    }
+    a.addAll(List.of("--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try"));
     if (!confinement.network()) {
       a.add("--unshare-net");
     }
@@ -186,6 +199,20 @@ public final class Sandbox {
         }
       } else if (Files.isDirectory(p)) {
         a.addAll(List.of("--ro-bind", dir, dir));
+      }
+    }
+    if (confinement.network()) {
+      // /etc/resolv.conf is often a link into /run (systemd-resolved): its folder, read-only
+      Path resolv = Path.of("/etc/resolv.conf");
+      try {
+        if (Files.isSymbolicLink(resolv)) {
+          Path dir = resolv.toRealPath().getParent();
+          if (SYSTEM.stream().noneMatch(dir::startsWith)) {
+            a.addAll(List.of("--ro-bind", dir.toString(), dir.toString()));
+          }
+        }
+      } catch (IOException e) {
+        // a dangling link: there is no name service to reach
       }
     }
     for (Confinement.Mount m : confinement.mounts()) {

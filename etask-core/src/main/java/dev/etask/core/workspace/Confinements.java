@@ -36,23 +36,26 @@ public final class Confinements {
   private final Workspace ws;
   private final boolean sandboxed;
   private final boolean gatesNetwork;
+  private final Path cacheDir;
   private final Path sharedBytecode;
   private final boolean live;
 
   /**
-   * {@code sharedBytecode}: the worker's bytecode cache shared by every task (sandbox only; filled
-   * by a trusted pre-pass and read-only inside), or null.
+   * {@code cacheDir}: what tasks share on this machine, or null; with the sandbox its {@code
+   * bytecode/} is the worker's cache shared by every task (filled by a trusted pre-pass and
+   * read-only inside), and the folder itself is never visible.
    */
-  public Confinements(Workspace ws, boolean sandboxed, boolean gatesNetwork, Path sharedBytecode) {
-    this(ws, sandboxed, gatesNetwork, sharedBytecode, false);
+  public Confinements(Workspace ws, boolean sandboxed, boolean gatesNetwork, Path cacheDir) {
+    this(ws, sandboxed, gatesNetwork, cacheDir, false);
   }
 
   private Confinements(
-      Workspace ws, boolean sandboxed, boolean gatesNetwork, Path sharedBytecode, boolean live) {
+      Workspace ws, boolean sandboxed, boolean gatesNetwork, Path cacheDir, boolean live) {
     this.ws = ws;
     this.sandboxed = sandboxed;
     this.gatesNetwork = gatesNetwork;
-    this.sharedBytecode = sandboxed ? sharedBytecode : null;
+    this.cacheDir = cacheDir;
+    this.sharedBytecode = sandboxed && cacheDir != null ? cacheDir.resolve("bytecode") : null;
     this.live = live;
   }
 
@@ -66,7 +69,7 @@ public final class Confinements {
    * own test run would), not on a copy of a recorded tree.
    */
   public Confinements onCheckout() {
-    return new Confinements(ws, sandboxed, gatesNetwork, sharedBytecode, true);
+    return new Confinements(ws, sandboxed, gatesNetwork, cacheDir, true);
   }
 
   public boolean sandboxed() {
@@ -75,7 +78,7 @@ public final class Confinements {
 
   /** The same settings for the workspace {@code other} (a checkout validated by hand). */
   Confinements on(Workspace other) {
-    return new Confinements(other, sandboxed, gatesNetwork, sharedBytecode, live);
+    return new Confinements(other, sandboxed, gatesNetwork, cacheDir, live);
   }
 
   /**
@@ -93,9 +96,13 @@ public final class Confinements {
 
   /** The generator: the clone (its {@code .git} read-only), {@code scratch/}, what it may read. */
   public Confinement generator(Path specDir, List<Path> mounts, boolean network) {
-    List<Mount> m = common();
-    m.add(Mount.readOnly(specDir));
-    mounts.forEach(p -> m.add(Mount.readOnly(p)));
+    List<Mount> m = new ArrayList<>();
+    if (sandboxed) {
+      m.add(Mount.readOnly(specDir));
+      mounts.forEach(p -> m.add(Mount.readOnly(p)));
+      m.addAll(masks(m)); // the work folder and the caches beside the spec stay out of sight
+    }
+    m.addAll(common());
     m.add(Mount.writable(ws.repo()));
     m.add(Mount.readOnly(ws.repo().resolve(".git")));
     m.add(Mount.writable(ws.scratch()));
@@ -150,6 +157,13 @@ public final class Confinements {
     return new Confinement(sandboxed, m, false, reaper());
   }
 
+  /** The virtualenv's interpreter alone, nothing writable: to see that it starts in a sandbox. */
+  Confinement interpreter() {
+    List<Mount> m = common();
+    m.add(Mount.tmpfs(ws.home()));
+    return new Confinement(sandboxed, m, false, List.of());
+  }
+
   /** A call to a worker: it runs as the user, and what it falls back to is confined itself. */
   Confinement workerCall() {
     return Confinement.reaped(List.of());
@@ -178,6 +192,38 @@ public final class Confinements {
     return m;
   }
 
+  /**
+   * Empty folders over what must never be visible when a folder mounted so far ({@code mounts})
+   * holds it: every task's workspace and artifacts, the caches tasks share, your home. What the
+   * process needs of them is mounted again on top.
+   */
+  private List<Mount> masks(List<Mount> mounts) {
+    List<Mount> out = new ArrayList<>();
+    for (Path p : hidden()) {
+      // hidden when it lies inside a mounted folder, unless a folder mounted on purpose (the
+      // spec's, generator.mounts) lies inside it
+      if (Files.isDirectory(p)
+          && mounts.stream().anyMatch(x -> p.startsWith(x.path()) && !p.equals(x.path()))
+          && mounts.stream().noneMatch(x -> x.path().startsWith(p))
+          && out.stream().noneMatch(x -> p.startsWith(x.path()))) {
+        out.add(Mount.tmpfs(p));
+      }
+    }
+    return out;
+  }
+
+  /** Every task's workspace and artifacts, the caches tasks share, your home. */
+  private List<Path> hidden() {
+    List<Path> hidden = new ArrayList<>();
+    hidden.add(ws.root().getParent());
+    hidden.add(ws.artifacts().getParent());
+    if (cacheDir != null) {
+      hidden.add(cacheDir);
+    }
+    hidden.add(Path.of(System.getProperty("user.home")));
+    return hidden.stream().map(p -> p.toAbsolutePath().normalize()).toList();
+  }
+
   private Confinement confinement(List<Mount> mounts, boolean network) {
     return new Confinement(sandboxed, sandboxed ? mounts : List.of(), network, reaper());
   }
@@ -188,7 +234,17 @@ public final class Confinements {
     if (!sandboxed) {
       return m;
     }
-    interpreterPrefixes().forEach(p -> m.add(Mount.readOnly(p)));
+    for (Path prefix : interpreterPrefixes()) {
+      if (hidden().stream().noneMatch(h -> h.startsWith(prefix))) {
+        m.add(Mount.readOnly(prefix));
+      } else { // a Python installed right in your home (or above the work folder): its folders
+        for (String sub : List.of("bin", "lib", "lib64", "include")) {
+          if (Files.isDirectory(prefix.resolve(sub))) {
+            m.add(Mount.readOnly(prefix.resolve(sub)));
+          }
+        }
+      }
+    }
     if (Files.isDirectory(ws.venv())) {
       m.add(Mount.readOnly(ws.venv()));
     }
@@ -220,10 +276,8 @@ public final class Confinements {
    * (without a sandbox a test could have changed it).
    */
   Path writeHelper(String name, byte[] bytes) {
-    Path target = helpers().resolve(name);
     try {
-      AtomicFiles.writeIfChanged(target, bytes);
-      return target;
+      return ws.helper(name, bytes);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -258,10 +312,7 @@ public final class Confinements {
       }
     }
     out.removeIf(
-        p ->
-            p.getParent() == null
-                || List.of("/usr", "/bin", "/lib", "/lib64", "/etc").stream()
-                    .anyMatch(s -> p.equals(Path.of(s)) || p.startsWith(s + "/")));
+        p -> p.getParent() == null || Sandbox.SYSTEM.stream().anyMatch(s -> p.startsWith(s)));
     return out;
   }
 }

@@ -324,6 +324,34 @@ public final class PythonEnvironment {
   }
 
   /**
+   * Starts the virtualenv's Python in the sandbox once: a Python whose libraries lie outside its
+   * prefix (Nix, some Homebrew builds) cannot run there, and every gate would fail. Does nothing
+   * without a sandbox.
+   */
+  public void confirmSandbox() {
+    if (confinements == null || !confinements.sandboxed()) {
+      return;
+    }
+    ProcessRunner.Result r =
+        runner.run(
+            new dev.etask.core.process.Command(
+                    List.of(python().toString(), "-I", "-S", "-c", "import encodings, os"),
+                    workspace.root(),
+                    environments.base(),
+                    QUICK,
+                    workspace.logs().resolve("prepare-env.log"))
+                .confined(confinements.interpreter()));
+    if (!r.ok()) {
+      throw new EtaskException(
+          Code.ENV_FAILED,
+          "the virtualenv's Python does not start in the sandbox: " + lastLines(r.output(), 3),
+          "its interpreter needs files outside the folders the sandbox shows (a Nix or Homebrew"
+              + " Python?): set python.interpreter to another Python, or run with"
+              + " -Detask.sandbox=off");
+    }
+  }
+
+  /**
    * Fills the bytecode cache the sandboxed workers share and only read, before any untrusted code
    * of the task runs (see {@link PythonWorker#prepareBytecode}).
    */
@@ -345,17 +373,15 @@ public final class PythonEnvironment {
    * only when missing or not what etask ships (it is asked for at every helper run).
    */
   public Path script(String name) {
-    Path target = helperFile(name);
     try (InputStream in = PythonEnvironment.class.getResourceAsStream(name)) {
       if (in == null) {
         throw new IllegalStateException("missing resource " + name);
       }
-      AtomicFiles.writeIfChanged(target, in.readAllBytes());
-      return target;
+      return workspace.helper("etask-" + name, in.readAllBytes());
     } catch (IOException e) {
       throw new EtaskException(
           Code.IO_FAILED,
-          "cannot write " + target + ": " + e.getMessage(),
+          "cannot write " + helperFile(name) + ": " + e.getMessage(),
           "check the disk and permissions of the work folder",
           e);
     }

@@ -166,6 +166,9 @@ final class PythonWorker {
     try {
       Files.createDirectories(socket.getParent());
       Files.deleteIfExists(socket);
+      // it stops what calls leave running as the reaper does, with the reaper's own code
+      AtomicFiles.writeIfChanged(
+          script.resolveSibling("etask-reaper.py"), dev.etask.core.process.Sandbox.reaperScript());
       Command serve =
           new Command(
               serve(python, script, helpers, bytecode, socket),
@@ -182,7 +185,7 @@ final class PythonWorker {
         Files.createDirectories(log.getParent());
         Files.writeString(
             log,
-            "[etask] the worker did not start (" + e.getMessage() + ")\n",
+            runner.redactor().redact("[etask] the worker did not start (" + e.getMessage() + ")\n"),
             java.nio.file.StandardOpenOption.CREATE,
             java.nio.file.StandardOpenOption.APPEND);
       } catch (IOException ignored) {

@@ -95,6 +95,16 @@ public record Workspace(String id, Path root, Path artifacts, Path repo) {
   }
 
   /**
+   * One of etask's scripts in {@link #helpers}, written when missing or not {@code content}
+   * (without a sandbox a test could have changed it since its last use); its path.
+   */
+  public Path helper(String fileName, byte[] content) throws IOException {
+    Path target = helpers().resolve(fileName);
+    AtomicFiles.writeIfChanged(target, content);
+    return target;
+  }
+
+  /**
    * The output folders of the gate processes, one per measurement ({@link #output}); emptied for
    * every measurement.
    */

@@ -39,13 +39,14 @@ def parents():
     return out, states
 
 
-def below(me):
+def below(me, spare=()):
+    """The running processes below `me`, but none below (or of) the pids in `spare`."""
     tree, states = parents()
     found, todo = [], [me]
     while todo:
         parent = todo.pop()
         for pid, ppid in tree.items():
-            if ppid == parent and pid != me:
+            if ppid == parent and pid != me and pid not in spare:
                 found.append(pid)
                 todo.append(pid)
     return [p for p in found if states.get(p) != "Z"]
@@ -59,34 +60,40 @@ def command_line(pid):
         return "?"
 
 
-def reap_all():
-    while True:
-        try:
-            if os.waitpid(-1, os.WNOHANG)[0] == 0:
-                return
-        except ChildProcessError:
-            return
+def reap(spare=()):
+    """Reaps the children of this process that ended, but the `spare` ones (their status is
+    someone else's to read)."""
+    tree, states = parents()
+    for pid, ppid in tree.items():
+        if ppid == os.getpid() and pid not in spare and states.get(pid) == "Z":
+            try:
+                os.waitpid(pid, os.WNOHANG)
+            except ChildProcessError:
+                pass
 
 
-def stop_everything(me, report):
-    """Kills every process below this one until none is left; names each first when report."""
+def stop_everything(me, report, spare=(), out=2):
+    """Kills every process below this one (but the `spare` ones and theirs) until none is left;
+    names each on the file descriptor `out` first when `report`."""
     named = set()
     for _ in range(200):
-        alive = below(me)
+        alive = below(me, spare)
         if not alive:
-            reap_all()
+            reap(spare)
             return
         for pid in alive:
             if report and pid not in named:
                 named.add(pid)
-                sys.stderr.write("%s%d (%s)\n" % (SURVIVOR, pid, command_line(pid)))
+                try:
+                    os.write(out, ("%s%d (%s)\n" % (SURVIVOR, pid, command_line(pid))).encode())
+                except OSError:
+                    pass
             try:
                 os.kill(pid, signal.SIGKILL)
             except OSError:
                 pass
-        reap_all()
+        reap(spare)
         time.sleep(0.01)
-    sys.stderr.flush()
 
 
 def main(argv):

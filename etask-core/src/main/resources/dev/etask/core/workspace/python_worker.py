@@ -387,9 +387,6 @@ def warm(bytecode):
         __import__(module)
 
 
-SURVIVOR = "[etask] left running by the command, stopped: "
-
-
 def become_subreaper():
     try:
         import ctypes
@@ -399,53 +396,23 @@ def become_subreaper():
         return False
 
 
-def stop_orphans(calls, err):
-    """Kills every child of this process that is not a call's child (what a call left running and
-    was handed to this subreaper), naming each on `err` (a call's standard error) when given, and
-    reaps them (only them: a call's child is reaped by the serving loop, for its status)."""
-    import signal
+REAPER = []  # etask's reaper (etask-reaper.py beside this script), loaded once
 
-    me = os.getpid()
-    named = set()
-    for _ in range(100):
-        alive = []
-        for name in os.listdir("/proc"):
-            if not name.isdigit() or int(name) in calls:
-                continue
-            try:
-                with open("/proc/%s/stat" % name, "rb") as f:
-                    stat = f.read().decode("utf-8", "replace")
-            except OSError:
-                continue
-            fields = stat[stat.rfind(")") + 2:].split()
-            if len(fields) < 2 or int(fields[1]) != me:
-                continue
-            pid = int(name)
-            if fields[0] == "Z":
-                try:
-                    os.waitpid(pid, os.WNOHANG)
-                except ChildProcessError:
-                    pass
-                continue
-            alive.append(pid)
-            if err is not None and pid not in named:
-                named.add(pid)
-                try:
-                    with open("/proc/%d/cmdline" % pid, "rb") as f:
-                        line = f.read().replace(b"\0", b" ").decode("utf-8", "replace").strip()
-                except OSError:
-                    line = ""
-                try:
-                    os.write(err, ("%s%d (%s)\n" % (SURVIVOR, pid, line or "?")).encode())
-                except OSError:
-                    pass
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except OSError:
-                pass
-        if not alive:
-            return
-        time.sleep(0.01)
+
+def stop_orphans(calls, err):
+    """Kills every process below this one that no running call holds (what calls left running and
+    was handed to this subreaper), naming each on `err` (a call's standard error) when given."""
+    if not REAPER:
+        import runpy
+
+        try:
+            here = os.path.dirname(os.path.abspath(__file__))
+            REAPER.append(runpy.run_path(os.path.join(here, "etask-reaper.py"), run_name="etask_reaper"))
+        except OSError:
+            REAPER.append(None)
+            sys.stderr.write("cannot load etask-reaper.py: what calls leave running stays\n")
+    if REAPER[0] is not None:
+        REAPER[0]["stop_everything"](os.getpid(), err is not None, set(calls), 2 if err is None else err)
 
 
 def serve(path, scripts, bytecode=None):
@@ -543,7 +510,8 @@ def serve(path, scripts, bytecode=None):
                     os.killpg(pid, 9)  # what the child left running in its group
                 except OSError:
                     pass
-                stop_orphans(children, err)  # and what left the group
+                if not children:  # what left its group: stopped when no call runs (it could be theirs)
+                    stop_orphans(children, err)
                 os.close(err)
                 code = os.waitstatus_to_exitcode(status)
                 try:

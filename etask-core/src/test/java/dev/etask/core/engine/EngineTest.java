@@ -457,6 +457,42 @@ class EngineTest {
   }
 
   @Test
+  void aGeneratorsNestedGitFolderOrSpecialFilesRollItsBatchBack() throws Exception {
+    kit.generator =
+        r -> {
+          if (EngineKit.stem(r).equals("b")) { // a git folder of its own, under tests/
+            EngineKit.write(r.repo().resolve("tests/sub/.git/config"), "[core]\n");
+          } else { // a named pipe where a test file would be: reading it would wait forever
+            try {
+              Files.createDirectories(r.repo().resolve("tests"));
+              new ProcessBuilder("mkfifo", r.repo().resolve("tests/test_pipe.py").toString())
+                  .start()
+                  .waitFor();
+            } catch (java.io.IOException | InterruptedException e) {
+              throw new IllegalStateException(e);
+            }
+          }
+          return EngineKit.writes(
+              r, "tests/test_" + EngineKit.stem(r) + ".py", "def test_x():\n    assert 1\n");
+        };
+    Outcome o = run();
+    JsonNode s = kit.status();
+    assertThat(s.at("/batches/0/decision").asText())
+        .as(String.join("\n", kit.said))
+        .isEqualTo("rollback");
+    assertThat(s.at("/batches/0/reason").asText())
+        .contains("git folder")
+        .contains("tests/sub/.git/config");
+    assertThat(s.at("/batches/1/decision").asText()).isEqualTo("rollback");
+    assertThat(s.at("/batches/1/reason").asText())
+        .contains("special files")
+        .contains("tests/test_pipe.py");
+    assertThat(o.exitCode()).isEqualTo(1); // nothing accepted
+    assertThat(kit.work.resolve("t/repo/tests/sub")).doesNotExist();
+    assertThat(kit.work.resolve("t/repo/tests/test_pipe.py")).doesNotExist();
+  }
+
+  @Test
   void aGeneratorThatWritesIntoTheVenvIsRolledBackOnALaterBatchToo() throws Exception {
     Path site = kit.work.resolve("t/venv/lib/python3.11/site-packages");
     kit.generator =
