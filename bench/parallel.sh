@@ -4,14 +4,8 @@
 # Usage: bench/parallel.sh [tasks]
 # Needs the plugin installed (./mvnw -q install -DskipTests).
 set -euo pipefail
-here=$(cd "$(dirname "$0")" && pwd)
-root=$(dirname "$here")
 n=${1:-5}
-work=${BENCH_WORK:-$here/work}
-origin=$("$here/prepare-click.sh")
-targets=(src/click/core.py src/click/decorators.py src/click/exceptions.py src/click/formatting.py
-  src/click/parser.py src/click/termui.py src/click/types.py src/click/utils.py)
-export GIT_CONFIG_GLOBAL=/dev/null GIT_CONFIG_NOSYSTEM=1
+source "$(dirname "$0")/click.sh"
 p=$work/parallel
 rm -rf "$p" && mkdir -p "$p/specs"
 # the generator beside the specs: the sandbox shows a generator the spec's folder
@@ -30,13 +24,6 @@ pr: { provider: local }
 YAML
   (cd "$root" && MAVEN_OPTS="-Xmx512m" ./mvnw -B -q etask:run -Detask.spec="$spec" \
     -Detask.workDir="$2" -Detask.cacheDir="$p/cache" >"$p/$id.log" 2>&1)
-}
-clean_origin() {
-  git -C "$origin" for-each-ref --format='%(refname:short)' refs/heads/auto/ | while read -r b; do
-    git -C "$origin" branch -q -D "$b"; done
-  # one pack, as a hosted origin keeps it: every run's push leaves a pack, and a clone that opens
-  # hundreds of them measures the benchmark's history, not the flow
-  git -C "$origin" gc -q --prune=now
 }
 
 clean_origin; task 0 "$p/warm-up"          # fills the cache

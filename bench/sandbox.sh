@@ -9,39 +9,19 @@
 # of the phases that run per batch (generate, validate, commit) and of the whole suite before the
 # push (deliver), from each run's status.json; the whole command's time is printed too.
 set -euo pipefail
-here=$(cd "$(dirname "$0")" && pwd)
-root=$(dirname "$here")
 rounds=${1:-3}; shift || true
 sizes=("${@:-1 10}")
 [ $# -eq 0 ] && sizes=(1 10)
-work=${BENCH_WORK:-$here/work}
-origin=$("$here/prepare-click.sh")
-# the generator beside the specs: the sandbox shows a generator the spec's folder
-cp "$here/gen_test.py" "$work/gen_test.py"
-targets=(src/click/core.py src/click/decorators.py src/click/exceptions.py src/click/formatting.py
-  src/click/parser.py src/click/termui.py src/click/types.py src/click/utils.py
-  src/click/shell_completion.py src/click/globals.py)
-export GIT_CONFIG_GLOBAL=/dev/null GIT_CONFIG_NOSYSTEM=1
+source "$(dirname "$0")/click.sh"
 results=$work/sandbox.tsv
 : >"$results"
 cache=$work/cache-sandbox
 rm -rf "$cache"
 
 run() { # size round mode
-  git -C "$origin" for-each-ref --format='%(refname:short)' refs/heads/auto/ | while read -r b; do
-    git -C "$origin" branch -q -D "$b"; done
-  git -C "$origin" gc -q --prune=now
+  clean_origin
   local id="bench-sandbox-$1" spec="$work/bench-sandbox-$1.yaml" w="$work/sandbox-$1-$2-$3"
-  local include; include=$(printf '"%s", ' "${targets[@]:0:$1}")
-  cat >"$spec" <<YAML
-id: $id
-objective: "Add import tests"
-repository: { url: "$origin" }
-target: { include: [${include%, }], writable: ["tests/**"] }
-generator: { command: "python {spec_dir}/gen_test.py {file}", timeout: 2m }
-limits: { max_commits: 50, max_runtime_minutes: 60 }
-pr: { provider: local }
-YAML
+  write_spec "$spec" "$id" "$1"
   rm -rf "$w"
   (cd "$root" && MAVEN_OPTS="-Xmx512m" /usr/bin/time -f "%e %M" -o "$work/time.txt" ./mvnw -B -q etask:run \
     -Detask.spec="$spec" -Detask.workDir="$w" -Detask.cacheDir="$cache" -Detask.sandbox="$3" \

@@ -308,31 +308,21 @@ final class GeneratePhase implements Phase {
   private static String refused(RunContext c, TreeDifferences made, List<Change> changes)
       throws IOException {
     List<String> why = new ArrayList<>();
-    List<String> nested =
-        changes.stream().map(Change::path).filter(p -> ("/" + p + "/").contains("/.git/")).toList();
+    List<String> nested = made(changes, p -> ("/" + p + "/").contains("/.git/"));
     if (!nested.isEmpty()) {
       why.add("made a git folder inside the clone (" + String.join(", ", nested) + ")");
     }
+    Path repo = c.ws().repo();
     List<String> special =
-        changes.stream()
-            .filter(x -> x.kind() != Change.Kind.DELETED)
-            .map(Change::path)
-            .filter(
-                p -> {
-                  Path f = c.ws().repo().resolve(p);
-                  return !Files.isRegularFile(f, java.nio.file.LinkOption.NOFOLLOW_LINKS)
-                      && !Files.isSymbolicLink(f);
-                })
-            .toList();
+        made(
+            changes,
+            p ->
+                !Files.isRegularFile(repo.resolve(p), java.nio.file.LinkOption.NOFOLLOW_LINKS)
+                    && !Files.isSymbolicLink(repo.resolve(p)));
     if (!special.isEmpty()) {
       why.add("made special files (a pipe, socket or device: " + String.join(", ", special) + ")");
     }
-    List<String> compiled =
-        changes.stream()
-            .filter(x -> x.kind() != Change.Kind.DELETED)
-            .map(Change::path)
-            .filter(p -> p.matches(".*\\.(pyc|pyo|pyd|so|pth)"))
-            .toList();
+    List<String> compiled = made(changes, p -> p.matches(".*\\.(pyc|pyo|pyd|so|pth)"));
     if (!compiled.isEmpty()) {
       why.add(
           "adds compiled modules or .pth files ("
@@ -353,12 +343,9 @@ final class GeneratePhase implements Phase {
               + ")");
     }
     List<String> linked = new ArrayList<>();
-    for (Change x : changes) {
-      Path file = c.ws().repo().resolve(x.path());
-      if (x.kind() != Change.Kind.DELETED
-          && Files.isRegularFile(file, java.nio.file.LinkOption.NOFOLLOW_LINKS)
-          && ExactTree.links(file) > 1) {
-        linked.add(x.path());
+    for (String p : made(changes, p -> Files.isRegularFile(repo.resolve(p)))) {
+      if (ExactTree.links(repo.resolve(p)) > 1) {
+        linked.add(p);
       }
     }
     if (!linked.isEmpty()) {
@@ -368,6 +355,16 @@ final class GeneratePhase implements Phase {
               + "): their content is another file's, maybe outside the clone");
     }
     return why.isEmpty() ? null : "the generator " + String.join("; ", why);
+  }
+
+  /** The paths of {@code changes} that are there (added or modified) and pass {@code test}. */
+  private static List<String> made(
+      List<Change> changes, java.util.function.Predicate<String> test) {
+    return changes.stream()
+        .filter(x -> x.kind() != Change.Kind.DELETED)
+        .map(Change::path)
+        .filter(test)
+        .toList();
   }
 
   private static void rollback(RunContext c, BatchState batch, String why) {

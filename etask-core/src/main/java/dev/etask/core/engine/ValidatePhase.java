@@ -365,14 +365,7 @@ final class ValidatePhase implements Phase {
    * against it can be trusted. The batch is rolled back and the branch's tip measured again.
    */
   private static void rejectAfterTampering(RunContext c, BatchState batch, String why) {
-    try (GitRepo git = c.openClone()) {
-      c.staging().restore(git);
-    } catch (GitException e) {
-      throw c.gitFailure(Code.IO_FAILED, e, c.hints().cleanAndRetry());
-    }
-    batch.close(Decision.of(Verdict.ROLLBACK, why));
-    batch.leaveOut();
-    c.out().warn("batch " + c.label(batch) + " rolled back: " + why);
+    refuse(c, batch, why);
     GateReport tip = c.gates().measure("current", c.state().sourceDirs, RunContext.GATE_TIMEOUT);
     c.store().writeReport("current", tip);
     c.out().info("measured " + c.spec().branch() + " again: " + PreparePhase.line(tip));

@@ -15,9 +15,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import org.eclipse.jgit.dircache.DirCache;
-import org.eclipse.jgit.dircache.DirCacheBuilder;
-import org.eclipse.jgit.dircache.DirCacheEntry;
 import org.eclipse.jgit.lib.Constants;
 import org.eclipse.jgit.lib.FileMode;
 import org.eclipse.jgit.lib.ObjectId;
@@ -114,16 +111,7 @@ public final class ExactTree {
         entries.put(c.path(), new Entry(blob, mode));
         seen.put(c.path(), new Seen(stamp(file), blob, mode));
       }
-      DirCache index = DirCache.newInCore();
-      DirCacheBuilder builder = index.builder();
-      for (Map.Entry<String, Entry> e : entries.entrySet()) {
-        DirCacheEntry d = new DirCacheEntry(e.getKey());
-        d.setObjectId(e.getValue().blob());
-        d.setFileMode(e.getValue().mode());
-        builder.add(d);
-      }
-      builder.finish();
-      ObjectId tree = index.writeTree(inserter);
+      ObjectId tree = GitIndex.tree(inserter, entries);
       inserter.flush();
       return tree;
     } catch (IOException | org.eclipse.jgit.dircache.InvalidPathException e) {

@@ -23,25 +23,42 @@ final class GitIndex {
       DirCache index = repo.lockDirCache();
       try {
         DirCacheBuilder builder = index.builder();
-        for (Map.Entry<String, ExactTree.Entry> e : new TreeMap<>(entries).entrySet()) {
-          DirCacheEntry d = new DirCacheEntry(e.getKey());
-          d.setObjectId(e.getValue().blob());
-          d.setFileMode(e.getValue().mode());
-          Path file = root.resolve(e.getKey());
-          if (Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
-            BasicFileAttributes a =
-                Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-            d.setLength(a.size());
-            d.setLastModified(a.lastModifiedTime().toInstant());
-          }
-          builder.add(d);
-        }
+        add(builder, entries, root);
         builder.commit();
       } finally {
         index.unlock();
       }
     } catch (IOException e) {
       throw new GitException("cannot write git's index: " + e.getMessage(), false, e);
+    }
+  }
+
+  /** The tree of {@code entries}, its objects written by {@code inserter}. */
+  static org.eclipse.jgit.lib.ObjectId tree(
+      org.eclipse.jgit.lib.ObjectInserter inserter, Map<String, ExactTree.Entry> entries)
+      throws IOException {
+    DirCache index = DirCache.newInCore();
+    DirCacheBuilder builder = index.builder();
+    add(builder, entries, null);
+    builder.finish();
+    return index.writeTree(inserter);
+  }
+
+  /** {@code entries} in path order; with {@code root}, the sizes and times of its files. */
+  private static void add(DirCacheBuilder builder, Map<String, ExactTree.Entry> entries, Path root)
+      throws IOException {
+    for (Map.Entry<String, ExactTree.Entry> e : new TreeMap<>(entries).entrySet()) {
+      DirCacheEntry d = new DirCacheEntry(e.getKey());
+      d.setObjectId(e.getValue().blob());
+      d.setFileMode(e.getValue().mode());
+      Path file = root == null ? null : root.resolve(e.getKey());
+      if (file != null && Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
+        BasicFileAttributes a =
+            Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        d.setLength(a.size());
+        d.setLastModified(a.lastModifiedTime().toInstant());
+      }
+      builder.add(d);
     }
   }
 
