@@ -40,6 +40,7 @@ Hostile ones (the trust boundary):
   origin-from-state  reads the origin from ../state.json and pushes to its main
   hard-link     a new test file that is a hard link to the target
   module-name   a test that imports the target and checks its name (a harmless batch)
+  forge-type-report  a type error in the target, and a test that empties mypy's report while it runs
 """
 import os
 import subprocess
@@ -324,6 +325,26 @@ def main(path):
             print("behave: pushed to " + origin)
         except (OSError, KeyError, subprocess.CalledProcessError) as e:
             print("behave: could not push: %s" % (e,))
+    elif b == "forge-type-report":
+        # a type error in the target, and a test that, while mypy runs beside it, empties every
+        # report of mypy's it can find, so that the type gate would read no error
+        append(path, "\n\ndef etask_bad(x: int) -> str:\n    return x\n")
+        write(test, (
+            "import glob\nimport os\nimport time\n\n\n"
+            "def test_forges() -> None:\n"
+            "    found = 0\n"
+            "    end = time.time() + 8\n"
+            "    while time.time() < end:\n"
+            "        for f in glob.glob(\"../out/*/*mypy*\") + glob.glob(\"../out/*.tools/*mypy*\"):\n"
+            "            try:\n"
+            "                open(f + \".x\", \"w\").close()\n"
+            "                os.replace(f + \".x\", f)\n"
+            "                found += 1\n"
+            "            except OSError:\n"
+            "                pass\n"
+            "        time.sleep(0.05)\n"
+            "    print(\"forged\", found)\n"
+            "    assert os.path.isdir(\"tests\")\n"))
     elif b == "module-name":
         write(test, "import %s as m\n\n\ndef test_loads() -> None:\n    assert m.__name__ == %r\n" % (mod, mod))
     elif b == "hard-link":

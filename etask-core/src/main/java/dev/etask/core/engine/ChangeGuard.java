@@ -289,7 +289,7 @@ final class ChangeGuard {
       if (RunnerConfig.isRunnerConfig(p) && !named) {
         bad.add(
             p
-                + " (it configures the test runner or the tools: only a path named exactly in target.writable,"
+                + " (it configures the test runner, the tools or git's checkout: only a path named exactly in target.writable,"
                 + " never a glob, allows it)");
         continue;
       }
@@ -314,13 +314,16 @@ final class ChangeGuard {
         }
       }
       if (Files.isSymbolicLink(file)) {
+        // followed to the end (a chain of links can climb out one step at a time); a link to
+        // nothing is refused, it could point anywhere once checked out elsewhere
         try {
-          Path target = file.getParent().resolve(Files.readSymbolicLink(file)).normalize();
-          if (!target.startsWith(root) || target.startsWith(root.resolve(".git"))) {
-            bad.add(p + " (symlink to " + target + ")");
+          Path target = file.toRealPath();
+          Path realRoot = root.toRealPath();
+          if (!target.startsWith(realRoot) || target.startsWith(realRoot.resolve(".git"))) {
+            bad.add(p + " (symlink to " + target + ", outside the clone)");
           }
         } catch (IOException e) {
-          bad.add(p + " (unreadable symlink)");
+          bad.add(p + " (symlink to nothing in the clone)");
         }
       }
     }

@@ -55,7 +55,7 @@ public final class GateRunner implements Gates {
     List<String> problems = new ArrayList<>();
     Map<String, Long> durations = new LinkedHashMap<>();
     Path repo = workspace.repo();
-    Path out = workspace.output(label);
+    Path out = workspace.toolOutput(label);
 
     // ruff: fast, first
     List<Finding> lint =
@@ -120,7 +120,8 @@ public final class GateRunner implements Gates {
       problems.add("mypy: nothing to check: no Python source folder was found (set python.source)");
     }
     // the tools wrote these themselves: a secret a test printed must not stay in them
-    for (Path written : List.of(out.resolve(label + "-ruff.json"), mypyOut)) {
+    for (Path written :
+        List.of(workspace.toolOutput(label).resolve(label + "-ruff.json"), mypyOut)) {
       redactFile(written);
     }
     return new GateReport(suite.tests(), suite.coverage(), lint, types, problems, durations);

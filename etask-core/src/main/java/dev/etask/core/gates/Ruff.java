@@ -32,7 +32,7 @@ final class Ruff {
       List<String> problems,
       Map<String, Long> durations) {
     Path repo = workspace.repo();
-    Path json = workspace.output(label).resolve(label + "-ruff.json");
+    Path json = workspace.toolOutput(label).resolve(label + "-ruff.json");
     try {
       Files.deleteIfExists(json);
     } catch (java.io.IOException e) {

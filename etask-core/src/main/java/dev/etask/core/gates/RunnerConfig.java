@@ -28,7 +28,10 @@ public final class RunnerConfig {
           ".ruff.toml",
           ".coveragerc",
           "sitecustomize.py",
-          "usercustomize.py");
+          "usercustomize.py",
+          // git's own: how files are checked out (eol, ident, filters) and where submodules are
+          ".gitattributes",
+          ".gitmodules");
 
   /**
    * A module that loads pytest plugins or defines pytest hooks configures the runner as a

@@ -11,9 +11,11 @@ import java.util.Set;
 
 /**
  * Replaces secret values with {@code ****} wherever text leaves the process: log lines, artifacts,
- * state files, exception messages. A secret is redacted in its plain, URL-encoded and base64 forms
- * (base64 at every alignment, so {@code base64("user:" + token)} is caught too). Register a secret
- * before its first use; one redactor per task, never shared between tasks.
+ * state files, exception messages. A secret is redacted as it is, reversed, URL-encoded, in
+ * hexadecimal and in base64 (at every alignment, so {@code base64("user:" + token)} is caught too);
+ * a program that reads a secret can always encode it some other way: only the sandbox keeps it from
+ * reading it. Register a secret before its first use; one redactor per task, never shared between
+ * tasks.
  */
 public final class Redactor {
   public static final String MASK = "****";
@@ -89,12 +91,16 @@ public final class Redactor {
     }
   }
 
-  /** {@code secret} as it is, URL-encoded, and in base64. */
+  /** {@code secret} as it is, reversed, URL-encoded, in hexadecimal and in base64. */
   private static List<String> forms(String secret) {
     List<String> out = new ArrayList<>(List.of(secret));
+    out.add(new StringBuilder(secret).reverse().toString());
     String encoded = URLEncoder.encode(secret, StandardCharsets.UTF_8);
     out.add(encoded);
     out.add(encoded.replace("+", "%20"));
+    String hex = java.util.HexFormat.of().formatHex(secret.getBytes(StandardCharsets.UTF_8));
+    out.add(hex);
+    out.add(hex.toUpperCase(java.util.Locale.ROOT));
     out.addAll(base64Forms(secret));
     out.removeIf(String::isEmpty);
     return out;

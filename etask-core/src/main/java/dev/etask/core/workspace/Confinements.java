@@ -26,7 +26,7 @@ import java.util.Set;
  *       validated by hand, {@link #onCheckout}, the checkout itself) writable with {@code .git}
  *       read-only, the reports of earlier measurements read-only, the measurement's output folder
  *       writable;
- *   <li>ruff and mypy: the clone read-only, their own cache and the output folder writable.
+ *   <li>ruff and mypy: the clone read-only, their own cache and the tools' output folder writable.
  * </ul>
  *
  * Never mounted: the user's home, {@code ~/.m2}, the shared cache folder (but the worker's
@@ -135,13 +135,14 @@ public final class Confinements {
 
   /**
    * A tool of measurement {@code label} that reads the clone and never runs its code (ruff, mypy):
-   * the clone read-only, its own {@code cache} and the measurement's output folder writable.
+   * the clone read-only, its own {@code cache} and the tools' output folder writable (the tests
+   * never see that one).
    */
   Confinement tool(String label, Path cache) {
     List<Mount> m = common();
     m.add(Mount.readOnly(ws.repo()));
     m.add(Mount.writable(cache));
-    m.add(Mount.writable(ws.output(label)));
+    m.add(Mount.writable(ws.toolOutput(label)));
     m.add(Mount.tmpfs(ws.home()));
     return confinement(m, gatesNetwork);
   }

@@ -207,6 +207,7 @@ public final class PythonEnvironment {
       String label, List<String> argv, Path cache, Duration timeout, Path log) {
     try {
       Files.createDirectories(cache);
+      Files.createDirectories(workspace.toolOutput(label));
     } catch (IOException e) {
       throw new java.io.UncheckedIOException(e);
     }

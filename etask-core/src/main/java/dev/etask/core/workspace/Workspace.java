@@ -121,6 +121,15 @@ public record Workspace(String id, Path root, Path artifacts, Path repo) {
   }
 
   /**
+   * What the tools that never run the repository's code (ruff, mypy) report in measurement {@code
+   * label}: beside the tests' output folder, never writable by them (a test could forge another
+   * gate's report).
+   */
+  public Path toolOutput(String label) {
+    return outputs().resolve(label + ".tools");
+  }
+
+  /**
    * The copy of the exact tree measurement {@code label} runs on: inside the sandbox it is shown at
    * the clone's own path, so nothing a test writes reaches the clone.
    */

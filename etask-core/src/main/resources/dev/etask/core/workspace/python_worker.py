@@ -20,7 +20,8 @@ and coverage's parsing of every measured source file again.
       The worker is the subreaper of its children (PR_SET_CHILD_SUBREAPER): after each call, what
       the call's child left running, also outside its process group, is killed and named on the
       call's standard error. A worker in a sandbox of its own serves only the calls of one
-      measurement.
+      measurement. It refuses a call from a process that runs below it (a test, or what a test left
+      running): only etask calls it.
 
   python -S -I python_worker.py call SOCKET PID [--fallback N WORD...] SCRIPT ARGS...
       Runs `python SCRIPT ARGS...` in the worker listening on SOCKET when that worker is process
@@ -387,6 +388,22 @@ def warm(bytecode):
         __import__(module)
 
 
+def below(pid, ancestor):
+    """Whether process `pid` runs below `ancestor` (by parentage, as /proc shows it)."""
+    for _ in range(4096):
+        try:
+            with open("/proc/%d/stat" % pid, "rb") as f:
+                stat = f.read().decode("utf-8", "replace")
+        except OSError:
+            return False
+        pid = int(stat[stat.rfind(")") + 2:].split()[1])
+        if pid == ancestor:
+            return True
+        if pid <= 1:
+            return False
+    return True
+
+
 def become_subreaper():
     try:
         import ctypes
@@ -459,7 +476,7 @@ def serve(path, scripts, bytecode=None):
                 if key.fileobj is listener:
                     conn, _ = listener.accept()
                     try:
-                        _, uid, _ = struct.unpack("3i", conn.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, 12))
+                        caller, uid, _ = struct.unpack("3i", conn.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, 12))
                         if uid != os.getuid():
                             raise OSError("another user")
                         conn.settimeout(10)
@@ -468,10 +485,16 @@ def serve(path, scripts, bytecode=None):
                     except (OSError, ValueError):
                         conn.close()
                         continue
-                    if not worker.allowed(request):
+                    # a test (or what it left running) calling the worker it runs in: a call of
+                    # its own would keep it alive and unnamed; only etask calls the worker
+                    from_below = caller and below(caller, os.getpid())
+                    if from_below or not worker.allowed(request):
                         for fd in fds:
                             os.close(fd)
-                        sys.stderr.write("refused a call of %r\n" % (request.get("argv", [None])[0],))
+                        if from_below:
+                            sys.stderr.write("refused a call from process %d, which runs below the worker\n" % caller)
+                        else:
+                            sys.stderr.write("refused a call of %r\n" % (request.get("argv", [None])[0],))
                         try:
                             conn.sendall(STATUS.pack(REFUSED))
                         except OSError:

@@ -493,6 +493,43 @@ class EngineTest {
   }
 
   @Test
+  void aChainOfLinksThatClimbsOutAndAGitAttributesFileAreRefused() throws Exception {
+    kit.generator =
+        r -> {
+          Path x = r.repo().resolve("tests/x");
+          try {
+            Files.createDirectories(x);
+            if (EngineKit.stem(r).equals("b")) {
+              // each link looks like a folder of tests/, the last one leads out of the clone
+              Files.createSymbolicLink(x.resolve("l0"), Path.of("../.."));
+              for (int i = 1; i < 4; i++) {
+                Files.createSymbolicLink(x.resolve("l" + i), Path.of("l" + (i - 1) + "/.."));
+              }
+              Files.createSymbolicLink(x.resolve("passwd"), Path.of("l3/etc/passwd"));
+            } else { // how git checks the test out would differ from what the gates ran
+              EngineKit.write(r.repo().resolve("tests/.gitattributes"), "*.py ident eol=crlf\n");
+            }
+          } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+          }
+          return EngineKit.writes(
+              r, "tests/test_" + EngineKit.stem(r) + ".py", "def test_x():\n    assert 1\n");
+        };
+    run();
+    JsonNode s = kit.status();
+    assertThat(s.at("/batches/0/decision").asText())
+        .as(String.join("\n", kit.said))
+        .isEqualTo("rollback");
+    assertThat(s.at("/batches/0/reason").asText())
+        .contains("tests/x/l3")
+        .contains("outside the clone");
+    assertThat(s.at("/batches/1/decision").asText()).isEqualTo("rollback");
+    assertThat(s.at("/batches/1/reason").asText())
+        .contains("tests/.gitattributes")
+        .contains("git's checkout");
+  }
+
+  @Test
   void aGeneratorThatWritesIntoTheVenvIsRolledBackOnALaterBatchToo() throws Exception {
     Path site = kit.work.resolve("t/venv/lib/python3.11/site-packages");
     kit.generator =

@@ -33,6 +33,19 @@ class RedactorTest {
           .doesNotContain(middle);
       assertThat(r.redact(urlSafe)).as(prefix).contains("****");
     }
+    String hex = java.util.HexFormat.of().formatHex(SECRET.getBytes(StandardCharsets.UTF_8));
+    assertThat(r.redact("H = '" + hex + "'")).isEqualTo("H = '****'");
+    assertThat(r.redact(hex.toUpperCase(java.util.Locale.ROOT))).isEqualTo("****");
+    assertThat(r.redact(new StringBuilder(SECRET).reverse().toString())).isEqualTo("****");
+    assertThat(r.appearsIn("x " + hex + " y")).isTrue();
+  }
+
+  @Test
+  void onlySecretsOfEightCharactersOrMoreAreSearchedForInWhatIsCommitted() {
+    Redactor r = Redactor.none().add("test").add(SECRET);
+    assertThat(r.redact("a test")).isEqualTo("a ****"); // redacted where it leaves etask
+    assertThat(r.appearsIn("def test_x(): pass")).isFalse(); // too common to search for
+    assertThat(r.appearsIn("token = '" + SECRET + "'")).isTrue();
   }
 
   @Test

@@ -52,6 +52,8 @@ class PythonWorkerTest {
             + "print('var', os.environ.get('PROBE'))\n"
             + "print('args', sys.argv[1:])\n"
             + "sys.stdout.flush()\n"
+            + "if sys.argv[1:2] == ['call']:  # a call of the worker from below it (as a test)\n"
+            + "    os.execv(sys.executable, [sys.executable] + sys.argv[2:])\n"
             + "if sys.argv[1:] == ['sleep']:\n"
             + "    open(os.environ['PROBE'], 'w').write(str(os.getpid()))\n"
             + "    time.sleep(60)\n"
@@ -126,6 +128,19 @@ class PythonWorkerTest {
         .contains("var seen")
         .contains("args ['a b', 'c']");
     assertThat(Files.readString(ws.logs().resolve("probe.log"))).contains("var seen");
+  }
+
+  @Test
+  void aCallFromAProcessBelowTheWorkerIsRefused() throws Exception {
+    PythonWorker worker = listening();
+    List<String> inner = worker.argv(python.python(), script, List.of("from", "below"));
+    List<String> args = new java.util.ArrayList<>(List.of("call"));
+    args.addAll(inner.subList(1, inner.size())); // the worker's child runs the client again
+    ProcessRunner.Result r = run(worker.argv(python.python(), script, args), "nested", TIMEOUT);
+    assertThat(r.exitCode()).isEqualTo(126); // refused, never run
+    assertThat(r.output()).doesNotContain("args ['from', 'below']");
+    assertThat(Files.readString(ws.logs().resolve("python-worker.log")))
+        .containsPattern("refused a call from process \\d+, which runs below the worker");
   }
 
   @Test
