@@ -51,6 +51,7 @@ final class ChangeGuard {
           "mutating",
           "helpers",
           "out",
+          "tree",
           "bytecode",
           "baselines");
 

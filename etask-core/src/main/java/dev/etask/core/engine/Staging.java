@@ -168,7 +168,6 @@ final class Staging {
             e);
       }
       this.label = label;
-      copy = null;
     }
     if (running > 0) {
       running++;
@@ -189,8 +188,8 @@ final class Staging {
         c.out().info("removed what the last gate run left in the clone: " + d.describe(5));
       }
       if (c.python().confinements() != null && c.python().confinements().sandboxed()) {
-        if (copy == null) {
-          copy = new ExactTree(c.ws().stagedTree(label), workingTree().ownedFiles());
+        if (copy == null || !copy.ownedFiles().equals(workingTree().ownedFiles())) {
+          copy = new ExactTree(c.ws().stagedTree(), workingTree().ownedFiles());
           Files.createDirectories(copy.root());
         }
         copy.resetFrom(git.repository(), tree, workingTree());

@@ -80,8 +80,8 @@ public final class ExactTree {
 
   /**
    * Makes the folder {@code tree} exactly, taking the files it lacks from {@code from} (a folder
-   * already held to the same tree: the clone, when this is its copy) where they are the same, else
-   * from the tree; the owned files are copied from {@code from}.
+   * held to the same tree just before: the clone, when this is its copy), else from the tree; the
+   * owned files are copied from {@code from}.
    */
   public TreeDifferences resetFrom(Repository repo, ObjectId tree, ExactTree from)
       throws GitException {
@@ -242,23 +242,26 @@ public final class ExactTree {
   }
 
   private void write(ObjectReader reader, Path file, Entry want, Path same) throws IOException {
-    delete(file);
-    Files.createDirectories(file.getParent());
+    if (Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
+      delete(file);
+    } else if (!Files.isDirectory(file.getParent())) {
+      Files.createDirectories(file.getParent());
+    }
     if (want.mode() == FileMode.SYMLINK) {
       String target =
           new String(reader.open(want.blob()).getBytes(), java.nio.charset.StandardCharsets.UTF_8);
       Files.createSymbolicLink(file, Path.of(target));
     } else {
       if (same != null && Files.isRegularFile(same, LinkOption.NOFOLLOW_LINKS)) {
-        Files.copy(same, file);
-      }
-      if (!Files.exists(file) || !GitContent.blobId(file).equals(want.blob())) {
-        delete(file);
+        Files.copy(same, file); // the clone's file, held to the same tree just before
+      } else {
         try (InputStream in = reader.open(want.blob()).openStream()) {
           Files.copy(in, file);
         }
       }
-      file.toFile().setExecutable(want.mode() == FileMode.EXECUTABLE_FILE, false);
+      if (want.mode() == FileMode.EXECUTABLE_FILE || Files.isExecutable(file)) {
+        file.toFile().setExecutable(want.mode() == FileMode.EXECUTABLE_FILE, false);
+      }
     }
     seen.put(root.relativize(file).toString(), new Seen(stamp(file), want.blob(), want.mode()));
   }

@@ -179,7 +179,7 @@ public final class Confinements {
     if (live) {
       m.add(Mount.writable(ws.repo()));
     } else {
-      Path copy = ws.stagedTree(label);
+      Path copy = ws.stagedTree();
       if (!Files.isDirectory(copy)) {
         throw new IllegalStateException("the tree of measurement " + label + " was not made");
       }

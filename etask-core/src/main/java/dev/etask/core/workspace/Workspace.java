@@ -130,11 +130,12 @@ public record Workspace(String id, Path root, Path artifacts, Path repo) {
   }
 
   /**
-   * The copy of the exact tree measurement {@code label} runs on: inside the sandbox it is shown at
-   * the clone's own path, so nothing a test writes reaches the clone.
+   * The copy of the exact tree the measurements run on, made anew for each (only the files that
+   * differ are written): inside the sandbox it is shown at the clone's own path, so nothing a test
+   * writes reaches the clone.
    */
-  public Path stagedTree(String label) {
-    return output(label).resolve("tree");
+  public Path stagedTree() {
+    return root.resolve("tree");
   }
 
   /**
