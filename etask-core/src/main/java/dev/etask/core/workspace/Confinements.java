@@ -165,6 +165,38 @@ public final class Confinements {
     return new Confinement(sandboxed, m, false, List.of());
   }
 
+  /**
+   * Starts {@code python} in the sandbox once (see {@link PythonEnvironment#confirmSandbox}); an
+   * {@code ENV_FAILED} error when it cannot. Does nothing without a sandbox.
+   */
+  void confirm(
+      dev.etask.core.process.ProcessRunner runner,
+      Path python,
+      java.util.Map<String, String> environment,
+      Path log) {
+    if (!sandboxed) {
+      return;
+    }
+    dev.etask.core.process.ProcessRunner.Result r =
+        runner.run(
+            new dev.etask.core.process.Command(
+                    List.of(python.toString(), "-I", "-S", "-c", "import encodings, os"),
+                    ws.root(),
+                    environment,
+                    java.time.Duration.ofMinutes(1),
+                    log)
+                .confined(interpreter()));
+    if (!r.ok()) {
+      throw new dev.etask.core.spec.EtaskException(
+          dev.etask.core.spec.EtaskException.Code.ENV_FAILED,
+          "the virtualenv's Python does not start in the sandbox: "
+              + PythonEnvironment.lastLines(r.output(), 3),
+          "its interpreter needs files outside the folders the sandbox shows (a Nix or Homebrew"
+              + " Python?): set python.interpreter to another Python, or run with"
+              + " -Detask.sandbox=off");
+    }
+  }
+
   /** A call to a worker: it runs as the user, and what it falls back to is confined itself. */
   Confinement workerCall() {
     return Confinement.reaped(List.of());

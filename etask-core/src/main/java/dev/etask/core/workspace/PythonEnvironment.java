@@ -330,25 +330,9 @@ public final class PythonEnvironment {
    * without a sandbox.
    */
   public void confirmSandbox() {
-    if (confinements == null || !confinements.sandboxed()) {
-      return;
-    }
-    ProcessRunner.Result r =
-        runner.run(
-            new dev.etask.core.process.Command(
-                    List.of(python().toString(), "-I", "-S", "-c", "import encodings, os"),
-                    workspace.root(),
-                    environments.base(),
-                    QUICK,
-                    workspace.logs().resolve("prepare-env.log"))
-                .confined(confinements.interpreter()));
-    if (!r.ok()) {
-      throw new EtaskException(
-          Code.ENV_FAILED,
-          "the virtualenv's Python does not start in the sandbox: " + lastLines(r.output(), 3),
-          "its interpreter needs files outside the folders the sandbox shows (a Nix or Homebrew"
-              + " Python?): set python.interpreter to another Python, or run with"
-              + " -Detask.sandbox=off");
+    if (confinements != null) {
+      confinements.confirm(
+          runner, python(), environments.base(), workspace.logs().resolve("prepare-env.log"));
     }
   }
 
