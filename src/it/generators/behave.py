@@ -296,7 +296,7 @@ def main(path):
         # would change the clone after the checks
         subprocess.call(["sh", "-c",
                          "env -i /usr/bin/setsid sh -c 'sleep 4; echo escaped >> %s' >/dev/null 2>&1 &"
-                         " (setsid sleep 300 &)" % path])
+                         " (setsid sleep 307 &)" % path])
         write(test, "import %s as m\n\n\ndef test_loads() -> None:\n    assert m.__name__ == %r\n" % (mod, mod))
     elif b == "delete-during-gates":
         # a test that, while the gates run, deletes tracked files of the clone and a file outside it

@@ -23,8 +23,8 @@ check(s.batches[6].reason.contains("deleted") && s.batches[6].reason.contains("t
     "the deleted tracked files are named: " + s.batches[6].reason)
 check(s.batches[7].reason.contains("hard links"), "the hard link is named: " + s.batches[7].reason)
 // 5. what escaped the generator's session and environment is stopped and named
-check(s.survivors.any { it.contains("sleep 300") }, "survivors in status.json: " + s.survivors)
-check(log.contains("left running: ") && log.contains("sleep 300"), "survivors in the log")
+check(s.survivors.any { it.contains("sleep 307") }, "survivors in status.json: " + s.survivors)
+check(log.contains("left running: ") && log.contains("sleep 307"), "survivors in the log")
 check(s.exit_code == 2, "exit 2: " + s.exit_code)
 
 def files = branchFiles(basedir, "auto/trust-boundary-off")
@@ -58,5 +58,5 @@ def mine = ProcessHandle.allProcesses().findAll { h ->
     h.pid() != ProcessHandle.current().pid() && h.info().commandLine().orElse("").contains(basedir.path)
 }.collect { it.pid() + " " + it.info().commandLine().orElse("?") }
 check(mine.isEmpty(), "processes left running: " + mine)
-check(ProcessHandle.allProcesses().noneMatch { it.info().commandLine().orElse("") == "sleep 300" }, "the escaped sleep is gone")
+check(ProcessHandle.allProcesses().noneMatch { it.info().commandLine().orElse("") == "sleep 307" }, "the escaped sleep is gone")
 return true

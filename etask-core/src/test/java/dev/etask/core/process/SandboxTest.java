@@ -188,9 +188,9 @@ class SandboxTest {
   void theReaperStopsAndNamesWhatEscapedTheProcessGroupAndTheEnvironment() throws IOException {
     Path pids = dir.resolve("work/pids");
     String escape =
-        "env -i setsid sh -c 'sleep 300 & echo $! >> "
+        "env -i setsid sh -c 'sleep 317 & echo $! >> "
             + pids
-            + "' ; (setsid sh -c 'sleep 301 & echo $! >> "
+            + "' ; (setsid sh -c 'sleep 318 & echo $! >> "
             + pids
             + "' &) ; sleep 0.3; echo done";
     Confinement reapedOnly =
@@ -200,7 +200,7 @@ class SandboxTest {
       ProcessRunner.Result r = run(how, escape);
       assertThat(r.exitCode()).as(r.output()).isZero();
       assertThat(r.survivors()).hasSize(2);
-      assertThat(String.join("\n", r.survivors())).contains("sleep 300").contains("sleep 301");
+      assertThat(String.join("\n", r.survivors())).contains("sleep 317").contains("sleep 318");
       if (!how.sandboxed()) { // the pids are the host's: none of them runs any more
         for (String pid : Files.readAllLines(pids)) {
           assertThat(ProcessHandle.of(Long.parseLong(pid.strip())).map(ProcessHandle::isAlive))
@@ -209,7 +209,7 @@ class SandboxTest {
       }
     }
     assertThat(ProcessHandle.allProcesses().map(h -> h.info().commandLine().orElse("")))
-        .noneMatch(c -> c.contains("sleep 300") || c.contains("sleep 301"));
+        .noneMatch(c -> c.contains("sleep 317") || c.contains("sleep 318"));
   }
 
   @Test
