@@ -41,6 +41,8 @@ Hostile ones (the trust boundary):
   hard-link     a new test file that is a hard link to the target
   module-name   a test that imports the target and checks its name (a harmless batch)
   forge-type-report  a type error in the target, and a test that empties mypy's report while it runs
+  unittest-relative  a unittest file that imports relatively from its tests package (for unipkg)
+  pytest-style  a pytest-style file (plain functions, import pytest), for a unittest project (unipkg)
 """
 import os
 import subprocess
@@ -345,6 +347,22 @@ def main(path):
             "        time.sleep(0.05)\n"
             "    print(\"forged\", found)\n"
             "    assert os.path.isdir(\"tests\")\n"))
+    elif b == "unittest-relative":
+        # a unittest file in a tests package that imports what it tests relatively (tomli's way)
+        write(test, (
+            "import unittest\n\nfrom . import lib\n\n\n"
+            "class AddedTest(unittest.TestCase):\n"
+            "    def test_name(self) -> None:\n"
+            "        self.assertEqual(lib.__name__, \"unipkg\")\n\n"
+            "    def test_dumps(self) -> None:\n"
+            "        self.assertEqual(lib.dumps({\"b\": \"2\", \"a\": \"1\"}), \"a = 1\\nb = 2\\n\")\n"))
+    elif b == "pytest-style":
+        # plain test functions and pytest: what a unittest project's command never runs
+        write(test, (
+            "import pytest\n\nfrom unipkg.fmt import width\n\n\n"
+            "@pytest.mark.parametrize(\"pairs, expected\", [({}, 0), ({\"abc\": \"1\"}, 3)])\n"
+            "def test_width(pairs: dict[str, str], expected: int) -> None:\n"
+            "    assert width(pairs) == expected\n"))
     elif b == "module-name":
         write(test, "import %s as m\n\n\ndef test_loads() -> None:\n    assert m.__name__ == %r\n" % (mod, mod))
     elif b == "hard-link":

@@ -2,8 +2,6 @@ package dev.etask.core.engine;
 
 import dev.etask.core.gates.GateReport;
 import dev.etask.core.gates.RunnerConfig;
-import dev.etask.core.gates.TestChecks;
-import dev.etask.core.gates.TestQuality;
 import dev.etask.core.git.Change;
 import dev.etask.core.git.DiffStats;
 import dev.etask.core.git.GitException;
@@ -186,9 +184,19 @@ final class ValidatePhase implements Phase {
     RuleBook book = new RuleBook(spec);
     Decision decision = book.decide(metrics, problems);
     List<String> findings = new ArrayList<>();
-    if (decision.verdict().commits() && !testFiles.isEmpty()) {
+    List<String> style = NewTests.runnerStyle(c, testFiles, after);
+    if (!style.isEmpty()) {
+      // the project's own test command would never run them: a retry gets the reason
+      decision =
+          new Decision(
+              Verdict.ROLLBACK,
+              String.join("; ", style),
+              List.of("test_style"),
+              List.of("wrong-test-style"));
+      style.forEach(x -> findings.add("style " + x));
+    } else if (decision.verdict().commits() && !testFiles.isEmpty()) {
       findings.addAll(
-          newTests(c, batch, name, testFiles, after, collecting, metrics, problems, timeout));
+          NewTests.check(c, batch, name, testFiles, after, collecting, metrics, problems, timeout));
       decision = book.decide(metrics, problems);
     }
     if (collecting != null) {
@@ -248,104 +256,6 @@ final class ValidatePhase implements Phase {
                 + " (gates took "
                 + RunContext.secs(t0)
                 + ")");
-  }
-
-  /**
-   * Do the batch's new tests really test? Weak tests (no real assertion; with the mutation check,
-   * tests that still pass when the target returns None), tests the suite never collects, and flaky
-   * tests (run again). Puts the counts into {@code metrics}, a check that could not run into {@code
-   * problems}, and returns the findings, one line each.
-   */
-  private static List<String> newTests(
-      RunContext c,
-      BatchState batch,
-      String name,
-      List<String> testFiles,
-      GateReport after,
-      java.util.concurrent.CompletableFuture<List<String>> collecting,
-      Map<Metric, Double> metrics,
-      List<String> problems,
-      Duration timeout) {
-    TaskSpec.QualityGates g = c.spec().qualityGates();
-    TestChecks q = c.testChecks();
-    List<String> weak = new ArrayList<>();
-    if (g.checkAssertions()) {
-      try {
-        weak.addAll(q.weakTests(name, testFiles));
-      } catch (TestQuality.CheckFailed e) {
-        problems.add("test quality: " + e.getMessage());
-      }
-    }
-    // at least one run, to see which new tests the suite collects
-    TestQuality.Reruns reruns =
-        q.rerun(name, testFiles, Math.max(1, g.flakyReruns()), after.tests(), timeout);
-    List<String> flaky = g.flakyReruns() == 0 ? List.of() : reruns.flaky();
-    List<String> uncollected =
-        g.checkAssertions() ? new ArrayList<>(reruns.uncollected()) : new ArrayList<>();
-    if (collecting != null) {
-      // the new files ran by name: whether the repository's own run collects them is asked apart
-      try {
-        List<String> collected = collecting.join();
-        testFiles.stream()
-            .filter(f -> !collected.contains(f))
-            .forEach(f -> uncollected.addAll(testsOf(f, after.tests())));
-      } catch (java.util.concurrent.CompletionException e) {
-        problems.add(
-            "test quality: "
-                + (e.getCause() instanceof TestQuality.CheckFailed f
-                    ? f.getMessage()
-                    : "which new files the suite collects could not be seen: " + e.getCause()));
-      }
-    }
-    if (g.mutationCheck()) {
-      for (String target : batch.files()) {
-        if (target.endsWith(".py") && testFiles.stream().noneMatch(target::equals)) {
-          List<String> survivors = q.survivingMutation(name, target, testFiles, timeout);
-          if (!survivors.isEmpty()) {
-            weak.add(
-                String.join(", ", survivors)
-                    + ": still pass when every value "
-                    + target
-                    + " returns is replaced by None");
-          }
-        }
-      }
-    }
-    metrics.put(Metric.WEAK_TESTS, (double) weak.size());
-    metrics.put(Metric.UNCOLLECTED_TESTS, (double) uncollected.size());
-    metrics.put(Metric.FLAKY_TESTS, (double) flaky.size());
-    List<String> findings = new ArrayList<>();
-    weak.forEach(w -> findings.add("weak  " + w));
-    uncollected.forEach(
-        u ->
-            findings.add(
-                "weak  "
-                    + u
-                    + ": never collected by the repository's test run (check"
-                    + " testpaths / python_files)"));
-    flaky.forEach(f -> findings.add("flaky " + f));
-    c.out()
-        .info(
-            "new tests: "
-                + weak.size()
-                + " weak, "
-                + uncollected.size()
-                + " never collected by the suite"
-                + (g.flakyReruns() > 0
-                    ? ", " + flaky.size() + " flaky in " + g.flakyReruns() + " more runs"
-                    : ""));
-    return findings;
-  }
-
-  /** The ids of {@code file}'s tests in {@code results} (JUnit form), or the file when none ran. */
-  static List<String> testsOf(String file, dev.etask.core.gates.TestResults results) {
-    String module = file.replaceFirst("\\.py$", "").replace('/', '.');
-    List<String> ids = new ArrayList<>();
-    java.util.stream.Stream.concat(results.passedIds().stream(), results.failing().stream())
-        .filter(
-            id -> id.equals(module) || id.startsWith(module + "::") || id.startsWith(module + "."))
-        .forEach(ids::add);
-    return ids.isEmpty() ? List.of(file) : ids;
   }
 
   /** Rejects the batch before any gate runs: the tree back to the tip, no retry. */

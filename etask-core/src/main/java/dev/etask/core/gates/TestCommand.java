@@ -61,11 +61,56 @@ final class TestCommand {
   /** The same, under {@code coverage run} when {@code noCov} (pytest-cov must keep out). */
   List<String> named(Path junit, List<String> files, boolean noCov) {
     List<String> argv = runner(junit);
-    if (setup.runner() == GateSetup.Runner.PYTEST && noCov) {
+    if (setup.runner() == GateSetup.Runner.UNITTEST) {
+      // found as the project's discovery finds them: the same module names, packages and imports
+      argv.addAll(List.of("--named", unittestTopLevel(setup.runnerArgs())));
+    } else if (noCov) {
       argv.add("--no-cov");
     }
     argv.addAll(files);
     return argv;
+  }
+
+  /**
+   * The top-level folder of the project's unittest discovery ({@code -t}, else {@code -s}, else the
+   * repository's root) when its command discovers tests; the root otherwise.
+   */
+  static String unittestTopLevel(List<String> args) {
+    if (!args.isEmpty() && !args.get(0).equals("discover") && !args.get(0).startsWith("-")) {
+      return "."; // named modules: nothing is discovered
+    }
+    String start = ".";
+    String top = null;
+    List<String> positional = new ArrayList<>(); // discover [START [PATTERN [TOP]]]
+    for (int i = 0; i < args.size(); i++) {
+      String a = args.get(i);
+      if (i == 0 && a.equals("discover")) {
+        continue;
+      }
+      String value = i + 1 < args.size() ? args.get(i + 1) : null;
+      if ((a.equals("-s") || a.equals("--start-directory")) && value != null) {
+        start = value;
+        i++;
+      } else if ((a.equals("-t") || a.equals("--top-level-directory")) && value != null) {
+        top = value;
+        i++;
+      } else if ((a.equals("-p") || a.equals("--pattern") || a.equals("-k")) && value != null) {
+        i++;
+      } else if (a.startsWith("--start-directory=")) {
+        start = a.substring(a.indexOf('=') + 1);
+      } else if (a.startsWith("--top-level-directory=")) {
+        top = a.substring(a.indexOf('=') + 1);
+      } else if (!a.startsWith("-")) {
+        positional.add(a);
+      }
+    }
+    if (!positional.isEmpty()) {
+      start = positional.get(0);
+    }
+    if (positional.size() > 2) {
+      top = positional.get(2);
+    }
+    return top != null ? top : start;
   }
 
   private List<String> runner(Path junit) {

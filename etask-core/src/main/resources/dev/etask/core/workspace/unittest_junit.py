@@ -2,8 +2,12 @@
 a JUnit XML report that etask reads like pytest's.
 
 Usage: python unittest_junit.py REPORT.xml [unittest arguments...]
+       python unittest_junit.py REPORT.xml --named TOP FILE...
+           only the tests of the files, found as discovery from the top-level folder TOP finds them
+           (the same module names, packages and load_tests as the project's own discovery)
 Exit status, as pytest's: 0 all passed, 1 some failed, 2 a test module could not be imported
 (collection error), 5 no test ran."""
+import os
 import sys
 import time
 import traceback
@@ -83,6 +87,11 @@ def write_report(path, result):
 def main():
     report = sys.argv[1]
     recorder = []
+    unreachable = []
+    # as `python -m unittest` has it: the current folder first on the path, not this script's, so
+    # test files given by path import as the modules the project's own run imports (tests.test_x,
+    # with `from . import helpers` working in a tests package)
+    sys.path[0] = os.getcwd()
 
     class Runner(unittest.TextTestRunner):
         resultclass = Recorder
@@ -93,8 +102,24 @@ def main():
             return result
 
     try:
-        unittest.main(module=None, argv=["python -m unittest"] + sys.argv[2:], testRunner=Runner(verbosity=1),
-                      exit=False)
+        if sys.argv[2:3] == ["--named"]:
+            top = os.path.abspath(sys.argv[3])
+            loader = unittest.TestLoader()
+            suite = unittest.TestSuite()
+            for name in sys.argv[4:]:
+                path = os.path.abspath(name)
+                try:
+                    suite.addTests(loader.discover(os.path.dirname(path), pattern=os.path.basename(path),
+                                                   top_level_dir=top))
+                except ImportError as e:  # its folder is no package the top-level discovery enters
+                    sys.stderr.write("%s: %s\n" % (name, e))
+                    unreachable.append(name)
+            for error in loader.errors:
+                sys.stderr.write(error + "\n")
+            Runner(verbosity=1).run(suite)
+        else:
+            unittest.main(module=None, argv=["python -m unittest"] + sys.argv[2:], testRunner=Runner(verbosity=1),
+                          exit=False)
     except SystemExit as e:  # bad arguments
         return e.code if isinstance(e.code, int) else 4
     except Exception:
@@ -104,7 +129,7 @@ def main():
         return 4
     result = recorder[0]
     write_report(report, result)
-    if result.collection_errors:
+    if result.collection_errors or unreachable:
         return 2
     if not result.cases:
         return 5

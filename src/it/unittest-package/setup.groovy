@@ -1,0 +1,3 @@
+evaluate(new File(itSources, "common.groovy"))
+makeOriginFrom(basedir, "unipkg")
+return true
