@@ -43,6 +43,10 @@ Hostile ones (the trust boundary):
   forge-type-report  a type error in the target, and a test that empties mypy's report while it runs
   unittest-relative  a unittest file that imports relatively from its tests package (for unipkg)
   pytest-style  a pytest-style file (plain functions, import pytest), for a unittest project (unipkg)
+  deselect-others  a passing test whose module registers, on import, a plugin that keeps only its own
+                items (no conftest, no hook at column 0): the whole suite then runs it alone
+  basename-clash  a passing test in tests/unit/test_<name>.py beside tests/test_<name>.py (pytest's
+                "import file mismatch" in the whole suite, not when run alone)
 """
 import os
 import subprocess
@@ -363,6 +367,20 @@ def main(path):
             "@pytest.mark.parametrize(\"pairs, expected\", [({}, 0), ({\"abc\": \"1\"}, 3)])\n"
             "def test_width(pairs: dict[str, str], expected: int) -> None:\n"
             "    assert width(pairs) == expected\n"))
+    elif b == "deselect-others":
+        write(test, (
+            "import gc\n\nimport pytest\n\nimport %s as m\n\n\n"
+            "class _OnlyMine:\n"
+            "    def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:\n"
+            "        items[:] = [i for i in items if \"_etask\" in i.nodeid]\n\n\n"
+            "for _o in gc.get_objects():\n"
+            "    if isinstance(_o, pytest.PytestPluginManager):\n"
+            "        _o.register(_OnlyMine())\n\n\n"
+            "def test_module_name() -> None:\n"
+            "    assert m.__name__ == %r\n") % (mod, mod))
+    elif b == "basename-clash":
+        write(os.path.join("tests", "unit", "test_%s.py" % stem(path)),
+              "import %s as m\n\n\ndef test_module_name() -> None:\n    assert m.__name__ == %r\n" % (mod, mod))
     elif b == "module-name":
         write(test, "import %s as m\n\n\ndef test_loads() -> None:\n    assert m.__name__ == %r\n" % (mod, mod))
     elif b == "hard-link":

@@ -1,12 +1,16 @@
 package dev.etask.core.engine;
 
 import dev.etask.core.gates.GateReport;
+import dev.etask.core.gates.TestResults;
+import dev.etask.core.git.DiffStats;
 import dev.etask.core.git.GitException;
 import dev.etask.core.git.GitRepo;
 import dev.etask.core.git.History;
 import dev.etask.core.rules.Decision;
 import dev.etask.core.rules.Measurements;
+import dev.etask.core.rules.RuleBook;
 import dev.etask.core.rules.Verdict;
+import dev.etask.core.spec.Metric;
 import dev.etask.core.state.BatchState;
 import dev.etask.core.state.RunState;
 import java.util.ArrayList;
@@ -64,18 +68,22 @@ final class Delivery {
               "the whole suite on the tip before the push ("
                   + unverified.size()
                   + " batch(es) validated incrementally) …");
-      GateReport expected = c.store().readReport("current");
+      GateReport current = c.store().readReport("current");
+      // once a batch is taken off, what the others were measured with (their tests and coverage
+      // included) no longer holds: the tip is then held to the last state the whole suite passed on
+      GateReport expected = round == 0 ? current : c.store().readReport(state.fullReport);
       GateReport tip =
-          c.gates().measureSuite("tip", state.sourceDirs, expected, RunContext.GATE_TIMEOUT);
+          c.gates().measureSuite("tip", state.sourceDirs, current, RunContext.GATE_TIMEOUT);
       c.store().writeReport("tip", tip);
       List<String> blind = Measurements.newProblems(expected, tip);
-      if (!blind.isEmpty()) {
-        // a suite that could not run says nothing about the batches: none is blamed
+      if (!blind.isEmpty() && !blind.stream().allMatch(TestResults::collectionError)) {
+        // a suite that could not run (a time limit, a crash) says nothing about the batches: none
+        // is blamed; one that could not collect its tests is a batch's doing, found by bisection
         c.out().warn("the whole suite could not run on the tip: " + String.join("; ", blind));
         return false;
       }
-      List<String> wrong = wrong(expected, tip, round == 0 ? addedBy(unverified) : List.of());
-      if (wrong.isEmpty()) {
+      TipCheck wrong = check(c, expected, tip);
+      if (!wrong.failed()) {
         c.store().promote("tip");
         state.fullReport = "tip";
         state.fullCheckedSha = head.name();
@@ -90,13 +98,14 @@ final class Delivery {
                 "the whole suite fails on the tip rebased onto the moved "
                     + state.base
                     + " ("
-                    + String.join(", ", wrong.subList(0, Math.min(5, wrong.size())))
+                    + String.join(
+                        ", ", wrong.details().subList(0, Math.min(5, wrong.details().size())))
                     + "): the base may be the cause, so no batch is taken off"
                     + " (needs-manual-review)");
         return false;
       }
-      int culprit = firstBad(git, unverified);
-      takeOff(git, unverified, culprit, wrong);
+      Culprit culprit = firstBad(git, unverified, round == 0 ? null : expected, wrong);
+      takeOff(git, unverified, culprit.index(), culprit.check());
       c.store().save();
     }
     return false;
@@ -118,45 +127,58 @@ final class Delivery {
   }
 
   /**
-   * What the whole suite shows that the incremental measurements did not: tests failing that did
-   * not, tests gone ({@code removals}: on the first check only, before any batch was taken off),
-   * gates that could not run.
+   * What the whole suite shows that the incremental measurements did not, judged by the rule book
+   * full validation applies: tests failing that did not, tests that ran and no longer run (a new
+   * test that deselects others, a test run alone that the suite never collects), coverage lower
+   * than measured, gates that could not run (a collection error). {@code details} name what went
+   * wrong; empty when the tip passes.
    */
-  private static List<String> wrong(GateReport expected, GateReport tip, List<String> modules) {
-    Set<String> failing = new LinkedHashSet<>(expected.tests().failing());
-    List<String> out = new ArrayList<>();
-    tip.tests().failing().stream().filter(t -> !failing.contains(t)).forEach(t -> out.add(t));
-    Measurements.removedTests(expected, tip).stream()
-        .filter(
-            t -> modules.stream().anyMatch(m -> t.startsWith(m + "::") || t.startsWith(m + ".")))
-        .forEach(t -> out.add(t + " (runs alone, not in the whole suite)"));
-    Measurements.newProblems(expected, tip).forEach(p -> out.add("a gate could not run: " + p));
-    return out;
+  record TipCheck(List<String> details, List<String> rules, List<String> labels) {
+    boolean failed() {
+      return !details.isEmpty();
+    }
   }
 
-  /**
-   * The test modules (dotted, as test ids name them) the batches added: their tests that the whole
-   * suite does not run were only ever run by name.
-   */
-  private static List<String> addedBy(List<BatchState> batches) {
-    List<String> out = new ArrayList<>();
-    for (BatchState b : batches) {
-      for (String f : b.changedFiles()) {
-        if (f.endsWith(".py")) {
-          out.add(f.substring(0, f.length() - 3).replace('/', '.'));
-        }
-      }
+  private static TipCheck check(RunContext c, GateReport expected, GateReport tip) {
+    List<String> problems = Measurements.newProblems(expected, tip);
+    Map<Metric, Double> metrics =
+        Measurements.compare(expected, tip, new DiffStats(0, 0, 0, Map.of()));
+    Decision d = new RuleBook(c.spec()).decide(metrics, problems);
+    if (d.verdict().commits()) {
+      return new TipCheck(List.of(), List.of(), List.of());
     }
-    return out;
+    Set<String> failing = new LinkedHashSet<>(expected.tests().failing());
+    List<String> out = new ArrayList<>();
+    tip.tests().failing().stream().filter(t -> !failing.contains(t)).forEach(out::add);
+    List<String> removed = Measurements.removedTests(expected, tip);
+    removed.stream().limit(20).forEach(t -> out.add(t + " (no longer runs in the whole suite)"));
+    if (removed.size() > 20) {
+      out.add("… and " + (removed.size() - 20) + " more tests that no longer run");
+    }
+    if (expected.coverage() != null && tip.coverage() != null) {
+      out.add(
+          String.format(
+              java.util.Locale.ROOT,
+              "coverage %.2f%% in the whole suite (%.2f%% measured batch by batch)",
+              tip.coveragePercent(),
+              expected.coveragePercent()));
+    }
+    problems.forEach(p -> out.add("a gate could not run: " + p));
+    out.add(0, d.reason());
+    return new TipCheck(out, d.rules(), d.labels());
   }
 
   /**
    * Bisection: the first of {@code batches} (oldest first) with which the whole suite fails,
-   * measuring a batch's commit against the report it was accepted with. The last is known bad.
+   * measuring a batch's commit against the report it was accepted with, or against {@code held}
+   * (the last state the whole suite passed on) once a batch was taken off. The last is known bad,
+   * with {@code atTip}: what the whole suite shows with a batch is what it is taken off for.
    */
-  private int firstBad(GitRepo git, List<BatchState> batches) throws GitException {
+  private Culprit firstBad(GitRepo git, List<BatchState> batches, GateReport held, TipCheck atTip)
+      throws GitException {
     int lo = 0;
     int hi = batches.size() - 1;
+    TipCheck found = atTip;
     History history = new History(git);
     try {
       while (lo < hi) {
@@ -167,7 +189,8 @@ final class Delivery {
         GateReport accepted = c.store().readReport("batch-" + (b.index() + 1));
         GateReport probe =
             c.gates().measureSuite(label, c.state().sourceDirs, accepted, RunContext.GATE_TIMEOUT);
-        boolean bad = !wrong(accepted, probe, List.of()).isEmpty();
+        TipCheck seen = check(c, held != null ? held : accepted, probe);
+        boolean bad = seen.failed();
         c.out()
             .info(
                 "bisect: with batch "
@@ -176,6 +199,7 @@ final class Delivery {
                     + (bad ? "fails" : "passes"));
         if (bad) {
           hi = mid;
+          found = seen;
         } else {
           lo = mid + 1;
         }
@@ -183,10 +207,12 @@ final class Delivery {
     } finally {
       history.back(c.spec().branch());
     }
-    return lo;
+    return new Culprit(lo, found);
   }
 
-  private void takeOff(GitRepo git, List<BatchState> batches, int culprit, List<String> wrong)
+  private record Culprit(int index, TipCheck check) {}
+
+  private void takeOff(GitRepo git, List<BatchState> batches, int culprit, TipCheck check)
       throws GitException {
     RunState state = c.state();
     BatchState bad = batches.get(culprit);
@@ -197,11 +223,17 @@ final class Delivery {
           false,
           null);
     }
+    List<String> wrong = check.details();
     String why =
         "the whole suite fails with it, which running its new tests alone could not see: "
             + String.join(", ", wrong.subList(0, Math.min(5, wrong.size())))
             + (wrong.size() > 5 ? " … (" + wrong.size() + ")" : "");
-    Decision d = new Decision(Verdict.ROLLBACK, why, List.of("full_suite"), List.of(LABEL));
+    // the rules and labels full validation would have given it, and how it was found
+    List<String> rules = new ArrayList<>(check.rules());
+    rules.add("full_suite");
+    List<String> labels = new ArrayList<>(check.labels());
+    labels.add(LABEL);
+    Decision d = new Decision(Verdict.ROLLBACK, why, rules, labels);
     History history = new History(git);
     boolean pushed =
         state.lastPushedSha != null

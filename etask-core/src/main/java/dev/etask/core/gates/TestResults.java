@@ -34,6 +34,13 @@ public record TestResults(
     this(passed, failed, errors, skipped, failing, failureExcerpt, List.of());
   }
 
+  private static final String COLLECTION_ERRORS = "errors while collecting the tests";
+
+  /** Whether a gate's problem says the tests could not be collected (an import error, say). */
+  public static boolean collectionError(String problem) {
+    return problem.contains(COLLECTION_ERRORS);
+  }
+
   public static TestResults none() {
     return new TestResults(0, 0, 0, 0, List.of(), "");
   }
@@ -77,8 +84,9 @@ public record TestResults(
       case 2 ->
           problems.add(
               name
-                  + " was interrupted before running the whole suite (errors while collecting"
-                  + " the tests, exit 2):\n"
+                  + " was interrupted before running the whole suite ("
+                  + COLLECTION_ERRORS
+                  + ", exit 2):\n"
                   + tail);
       case 5 -> problems.add(name + " ran no tests (exit 5): " + tail);
       default -> problems.add(name + " could not run (exit " + run.exitCode() + "):\n" + tail);
