@@ -45,8 +45,9 @@ Hostile ones (the trust boundary):
   pytest-style  a pytest-style file (plain functions, import pytest), for a unittest project (unipkg)
   deselect-others  a passing test whose module registers, on import, a plugin that keeps only its own
                 items (no conftest, no hook at column 0): the whole suite then runs it alone
-  basename-clash  a passing test in tests/unit/test_<name>.py beside tests/test_<name>.py (pytest's
+  basename-clash  a passing test in tests/unit/ named as the first tests/test_*.py there is (pytest's
                 "import file mismatch" in the whole suite, not when run alone)
+  touch-source  a comment added to the target file and a smoke test (a batch validated in full)
 """
 import os
 import subprocess
@@ -113,6 +114,9 @@ def main(path):
             b = "smoke"
     if b == "slow":
         time.sleep(float(os.environ.get("ETASK_IT_SLOW", "30")))
+        b = "smoke"
+    if b == "touch-source":
+        append(path, "\n# reviewed\n")
         b = "smoke"
     if b == "smoke":
         import ast
@@ -379,7 +383,8 @@ def main(path):
             "def test_module_name() -> None:\n"
             "    assert m.__name__ == %r\n") % (mod, mod))
     elif b == "basename-clash":
-        write(os.path.join("tests", "unit", "test_%s.py" % stem(path)),
+        clash = sorted(f for f in os.listdir("tests") if f.startswith("test_") and f.endswith(".py"))[0]
+        write(os.path.join("tests", "unit", clash),
               "import %s as m\n\n\ndef test_module_name() -> None:\n    assert m.__name__ == %r\n" % (mod, mod))
     elif b == "module-name":
         write(test, "import %s as m\n\n\ndef test_loads() -> None:\n    assert m.__name__ == %r\n" % (mod, mod))

@@ -42,10 +42,42 @@ final class Delivery {
    * base: nothing is taken off then, nothing is pushed, and the task asks for a person.
    */
   boolean verify(GitRepo git, boolean rebased) throws GitException {
+    return verify(git, rebased, "before the push");
+  }
+
+  /**
+   * Before batch {@code batch} is validated with the whole suite (it changes more than tests): the
+   * batches validated incrementally before it are verified first, and what fails taken off, so it
+   * is judged against a state the whole suite passed on, as full validation would judge it. The
+   * clone goes back to the tip for that. Returns the batch's tree on the tip as it then stands (its
+   * changes made again when a batch was taken off), or null when they no longer apply.
+   */
+  ObjectId settle(GitRepo git, BatchState batch, ObjectId tree) throws GitException {
+    if (unverified(git).isEmpty()) {
+      return tree;
+    }
+    ObjectId head = git.head();
+    ObjectId headTree = git.headTree();
+    c.staging().restore(git); // the batch's tree is recorded: it is made again for its gates
+    verify(git, false, "before batch " + c.label(batch) + ", which changes more than tests");
+    ObjectId now =
+        git.head().equals(head)
+            ? tree
+            : dev.etask.core.git.Trees.replay(git, headTree, tree, git.headTree());
+    if (now != null) {
+      c.staging().show(git, now);
+    }
+    return now;
+  }
+
+  private boolean verify(GitRepo git, boolean rebased, String purpose) throws GitException {
     RunState state = c.state();
     for (int round = 0; round <= state.batches.size(); round++) {
       ObjectId head = git.head();
       if (head.name().equals(state.fullCheckedSha)) {
+        if (round > 0) {
+          c.store().promote(state.fullReport); // what is left is the state last verified
+        }
         return true;
       }
       if (head.name().equals(state.rebasedTipFailed)) {
@@ -60,12 +92,17 @@ final class Delivery {
       }
       List<BatchState> unverified = unverified(git);
       if (unverified.isEmpty()) {
+        if (round > 0) {
+          c.store().promote(state.fullReport); // what is left is the state last verified
+        }
         state.fullCheckedSha = head.name();
         return true;
       }
       c.out()
           .info(
-              "the whole suite on the tip before the push ("
+              "the whole suite on the tip "
+                  + purpose
+                  + " ("
                   + unverified.size()
                   + " batch(es) validated incrementally) …");
       GateReport current = c.store().readReport("current");
@@ -84,8 +121,9 @@ final class Delivery {
       }
       TipCheck wrong = check(c, expected, tip);
       if (!wrong.failed()) {
+        c.store().copy("tip", "verified"); // "tip" is measured again by the next check
         c.store().promote("tip");
-        state.fullReport = "tip";
+        state.fullReport = "verified";
         state.fullCheckedSha = head.name();
         c.out().info("the whole suite passes on the tip: " + PreparePhase.line(tip));
         return true;

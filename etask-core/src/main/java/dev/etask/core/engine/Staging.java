@@ -140,6 +140,13 @@ final class Staging {
     return d;
   }
 
+  /** Puts the clone, and git's index, to {@code tree} exactly (a batch's tree made again). */
+  synchronized void show(GitRepo git, ObjectId tree) throws GitException {
+    leave();
+    workingTree().reset(git.repository(), tree);
+    workingTree().writeIndex(git.repository(), tree);
+  }
+
   /** No measurement runs any more: its worker stops, its copy goes. */
   synchronized void leave() {
     if (label != null) {

@@ -166,9 +166,14 @@ final class StateStore {
    * current}.
    */
   synchronized void promote(String from) {
+    copy(from, "current");
+  }
+
+  /** Report {@code from} and its coverage data, also as report {@code to}. */
+  synchronized void copy(String from, String to) {
     GateReport report = readReport(from);
     Path data = coverageData(from);
-    Path current = ws.reports().resolve("current.coverage");
+    Path current = ws.reports().resolve(to + ".coverage");
     try {
       if (data != null) {
         Files.copy(data, current, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
@@ -179,9 +184,9 @@ final class StateStore {
       throw new EtaskException(
           Code.IO_FAILED, "cannot write " + current + ": " + e.getMessage(), hints.workDir(), e);
     }
-    writeReport("current", report);
+    writeReport(to, report);
     if (data != null && state.coverageRoots.containsKey(from)) {
-      state.coverageRoots.put("current", state.coverageRoots.get(from));
+      state.coverageRoots.put(to, state.coverageRoots.get(from));
     }
   }
 

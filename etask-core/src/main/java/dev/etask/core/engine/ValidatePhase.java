@@ -74,32 +74,11 @@ final class ValidatePhase implements Phase {
       return;
     }
     String name = "batch-" + (batch.index() + 1);
-    DiffStats diff;
-    List<String> testFiles;
-    long runnerConfigs;
-    boolean onlyNewTests;
-    ObjectId tree;
+    Shape shape;
     try (GitRepo git = c.openClone()) {
-      ObjectId head = git.headTree();
-      tree = batch.tree() == null ? head : ObjectId.fromString(batch.tree());
-      diff = Trees.diff(git, head, tree);
-      List<Change> changes = Trees.changes(git, head, tree);
-      runnerConfigs = changes.stream().filter(x -> RunnerConfig.isRunnerConfig(x.path())).count();
-      testFiles =
-          changes.stream()
-              .filter(x -> x.kind() != Change.Kind.DELETED)
-              .map(Change::path)
-              .filter(
-                  p ->
-                      p.endsWith(".py")
-                          && spec.git().testFiles().stream().anyMatch(g -> g.matches(p)))
-              .toList();
-      onlyNewTests =
-          !changes.isEmpty()
-              && runnerConfigs == 0
-              && testFiles.size() == changes.size()
-              && changes.stream().allMatch(x -> x.kind() == Change.Kind.ADDED);
-      List<String> leaking = Trees.filesWhere(git, head, tree, c.redactor()::appearsIn);
+      ObjectId tree = batch.tree() == null ? git.headTree() : ObjectId.fromString(batch.tree());
+      shape = Shape.of(c, git, tree);
+      List<String> leaking = Trees.filesWhere(git, git.headTree(), tree, c.redactor()::appearsIn);
       if (!leaking.isEmpty()) {
         refuse(
             c,
@@ -109,38 +88,91 @@ final class ValidatePhase implements Phase {
                 + "; it is never committed");
         return;
       }
+      if (!incremental(c, before, shape) && batch.tree() != null) {
+        // judged against a state the whole suite passed on, as full validation judges it
+        ObjectId settled = new Delivery(c).settle(git, batch, tree);
+        if (settled == null) {
+          refuse(
+              c,
+              batch,
+              "its changes no longer apply: a batch before it, which they build on, was taken off"
+                  + " (the whole suite fails with it)");
+          return;
+        }
+        if (!settled.equals(tree) || !git.headTree().equals(shape.head())) {
+          batch.generated(batch.changedFiles(), settled.name());
+          before = c.store().readReport("current");
+          shape = Shape.of(c, git, settled);
+        }
+      }
     } catch (GitException e) {
       throw c.gitFailure(Code.IO_FAILED, e, c.hints().cleanAndRetry());
     }
-    c.staging().expect(tree); // every gate run of the batch measures exactly its recorded tree
+    c.staging().expect(shape.tree()); // every gate run of the batch measures exactly its tree
     try {
-      measureAndDecide(c, batch, name, t0, before, diff, testFiles, runnerConfigs, onlyNewTests);
+      measureAndDecide(c, batch, name, t0, before, shape);
     } finally {
       c.staging().expect(null);
     }
   }
 
-  private static void measureAndDecide(
-      RunContext c,
-      BatchState batch,
-      String name,
-      long t0,
-      GateReport before,
+  /**
+   * What a batch's tree changes against HEAD's: the changes, their line statistics, the test files
+   * among them, how many test-runner configuration files, and whether it only adds test files.
+   */
+  private record Shape(
+      ObjectId head,
+      ObjectId tree,
+      List<Change> changes,
       DiffStats diff,
       List<String> testFiles,
       long runnerConfigs,
       boolean onlyNewTests) {
+    static Shape of(RunContext c, GitRepo git, ObjectId tree) throws GitException {
+      ObjectId head = git.headTree();
+      List<Change> changes = Trees.changes(git, head, tree);
+      long configs = changes.stream().filter(x -> RunnerConfig.isRunnerConfig(x.path())).count();
+      List<String> tests =
+          changes.stream()
+              .filter(x -> x.kind() != Change.Kind.DELETED)
+              .map(Change::path)
+              .filter(
+                  p ->
+                      p.endsWith(".py")
+                          && c.spec().git().testFiles().stream().anyMatch(g -> g.matches(p)))
+              .toList();
+      boolean onlyNew =
+          !changes.isEmpty()
+              && configs == 0
+              && tests.size() == changes.size()
+              && changes.stream().allMatch(x -> x.kind() == Change.Kind.ADDED);
+      return new Shape(head, tree, changes, Trees.diff(git, head, tree), tests, configs, onlyNew);
+    }
+  }
+
+  /**
+   * Whether the batch is validated incrementally: the spec asks for it, the batch only adds test
+   * files (none of them type-checked), and the state before has what the new tests' measurement is
+   * added to.
+   */
+  private static boolean incremental(RunContext c, GateReport before, Shape shape) {
+    return c.spec().qualityGates().validation() == TaskSpec.Validation.INCREMENTAL
+        && shape.onlyNewTests()
+        && c.store().coverageData("current") != null
+        && before.coverage() != null
+        && before.tests().total() > 0
+        && !typeChecked(shape.testFiles(), c.state().gates.typeTargets(c.state().sourceDirs));
+  }
+
+  private static void measureAndDecide(
+      RunContext c, BatchState batch, String name, long t0, GateReport before, Shape shape) {
     RunState state = c.state();
     TaskSpec spec = c.spec();
     Duration timeout = c.budget().atMost(RunContext.GATE_TIMEOUT, Duration.ofMinutes(1));
     java.nio.file.Path beforeData = c.store().coverageData("current");
-    boolean incremental =
-        spec.qualityGates().validation() == TaskSpec.Validation.INCREMENTAL
-            && onlyNewTests
-            && beforeData != null
-            && before.coverage() != null
-            && before.tests().total() > 0
-            && !typeChecked(testFiles, state.gates.typeTargets(state.sourceDirs));
+    boolean incremental = incremental(c, before, shape);
+    List<String> testFiles = shape.testFiles();
+    DiffStats diff = shape.diff();
     // which new files the suite collects is asked beside the measurement (two children at once)
     java.util.concurrent.CompletableFuture<List<String>> collecting =
         incremental && spec.qualityGates().checkAssertions()
@@ -179,7 +211,7 @@ final class ValidatePhase implements Phase {
                   + " before the push");
     }
     Map<Metric, Double> metrics = Measurements.compare(before, after, diff);
-    metrics.put(Metric.TEST_CONFIG_FILES, (double) runnerConfigs);
+    metrics.put(Metric.TEST_CONFIG_FILES, (double) shape.runnerConfigs());
     List<String> problems = new ArrayList<>(Measurements.newProblems(before, after));
     RuleBook book = new RuleBook(spec);
     Decision decision = book.decide(metrics, problems);

@@ -142,4 +142,22 @@ public final class Trees {
       throw new GitException("cannot commit: " + e.getMessage(), false, e);
     }
   }
+
+  /**
+   * {@code tree}'s changes against {@code base} made again on top of tree {@code onto} (a three-way
+   * merge of the trees, in memory): the tree that results, or null when the changes touch what
+   * {@code onto} changed differently.
+   */
+  public static ObjectId replay(GitRepo git, ObjectId base, ObjectId tree, ObjectId onto)
+      throws GitException {
+    try {
+      org.eclipse.jgit.merge.ResolveMerger merger =
+          (org.eclipse.jgit.merge.ResolveMerger)
+              org.eclipse.jgit.merge.MergeStrategy.RESOLVE.newMerger(git.repository(), true);
+      merger.setBase(base);
+      return merger.merge(onto, tree) ? merger.getResultTreeId() : null;
+    } catch (IOException e) {
+      throw new GitException("cannot merge two trees: " + e.getMessage(), false, e);
+    }
+  }
 }

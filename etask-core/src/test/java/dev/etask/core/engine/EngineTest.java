@@ -304,6 +304,30 @@ class EngineTest {
   }
 
   @Test
+  void theBatchesValidatedAloneAreVerifiedBeforeABatchTheWholeSuiteValidates() throws Exception {
+    // batch 2 changes a source file: measured with the whole suite, it would be blamed for what
+    // batch 1's test breaks unless batch 1 is verified (and taken off) first
+    kit.generator =
+        r ->
+            r.files().get(0).endsWith("b.py")
+                ? EngineKit.writes(
+                    r, "tests/test_b.py", "def test_b():\n    assert 1\n# breaks: test_a\n")
+                : EngineKit.writes(
+                    r, r.files().get(0), "def c():\n    return 3\n\n\nCHANGED = True\n");
+    Outcome o = run();
+    assertThat(o.exitCode()).as(String.join("\n", kit.said)).isEqualTo(2);
+    JsonNode s = kit.status();
+    assertThat(s.at("/batches/0/decision").asText()).isEqualTo("rollback");
+    assertThat(s.at("/batches/0/labels").toString()).contains(Delivery.LABEL);
+    assertThat(s.at("/batches/1/decision").asText()).as(s.toString()).isEqualTo("accept");
+    assertThat(s.at("/batches/1/validation").asText()).isEqualTo("full");
+    assertThat(kit.said)
+        .anyMatch(l -> l.startsWith("the whole suite on the tip before batch 2/2, which changes"));
+    assertThat(kit.branch()).hasSize(1);
+    assertThat(kit.batchTrailers()).isEqualTo(Map.of("2", 1));
+  }
+
+  @Test
   void aNewTestFileTheSuiteNeverCollectsIsWeakEvenWhenValidatedIncrementally() throws Exception {
     kit.notCollected = "test_c";
     Outcome o = run();
