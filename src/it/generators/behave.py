@@ -48,6 +48,9 @@ Hostile ones (the trust boundary):
   basename-clash  a passing test in tests/unit/ named as the first tests/test_*.py there is (pytest's
                 "import file mismatch" in the whole suite, not when run alone)
   touch-source  a comment added to the target file and a smoke test (a batch validated in full)
+  bump-compatible  the etask-it-greet pin in requirements.txt moved to 1.1 (DependenciesIT's fixture)
+  bump-breaking  the same pin moved to 2.0, which renames the function the project calls
+  greet-is-1.1  a test that the installed etask-it-greet is 1.1 (the environment the branch declares)
 """
 import os
 import subprocess
@@ -115,6 +118,18 @@ def main(path):
     if b == "slow":
         time.sleep(float(os.environ.get("ETASK_IT_SLOW", "30")))
         b = "smoke"
+    if b in ("bump-compatible", "bump-breaking"):
+        import re
+        with open("requirements.txt", encoding="utf-8") as f:
+            text = f.read()
+        version = "1.1" if b == "bump-compatible" else "2.0"
+        with open("requirements.txt", "w", encoding="utf-8") as f:
+            f.write(re.sub(r"etask-it-greet==\S+", "etask-it-greet==" + version, text))
+        return 0
+    if b == "greet-is-1.1":
+        write(test, "import importlib.metadata\n\n\ndef test_greet_version() -> None:\n"
+              "    assert importlib.metadata.version(\"etask-it-greet\") == \"1.1\"\n")
+        return 0
     if b == "touch-source":
         append(path, "\n# reviewed\n")
         b = "smoke"

@@ -127,6 +127,10 @@ final class CommitPhase implements Phase {
   private static void restore(RunContext c, GitRepo git, BatchState batch) throws GitException {
     TaskSpec spec = c.spec();
     c.staging().restore(git);
+    if (batch.labels().contains(ProjectEnvironment.DEPENDENCIES_CHANGED)
+        && ProjectEnvironment.follow(c)) {
+      c.out().info("the Python environment is the branch's again");
+    }
     if (batch.verdict() != Verdict.ABORT
         && batch.attempts() < spec.strategy().maxAttemptsPerBatch()) {
       batch.retry(

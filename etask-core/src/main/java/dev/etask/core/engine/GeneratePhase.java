@@ -163,7 +163,7 @@ final class GeneratePhase implements Phase {
       }
       List<Change> changes = made.changes();
       String refused = refused(c, made, changes);
-      List<String> violations = guard.violations(batch, changes);
+      List<String> violations = Allowlist.violations(c, batch, changes);
       if (refused == null && !violations.isEmpty()) {
         refused =
             "changed files outside the allowlist (the batch's files and target.writable): "

@@ -124,6 +124,7 @@ final class PreparePhase implements Phase {
       } catch (GitException e) {
         throw c.gitFailure(Code.CLONE_FAILED, e, c.hints().cleanAndRetry());
       }
+      ProjectEnvironment.follow(c); // what the adopted branch declares
       GateReport tip = c.gates().measure("adopted", state.sourceDirs, RunContext.GATE_TIMEOUT);
       c.store().writeReport("adopted", tip);
       c.store().promote("adopted");

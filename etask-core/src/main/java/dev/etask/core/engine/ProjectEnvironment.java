@@ -11,6 +11,7 @@ import dev.etask.core.workspace.Project;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import org.eclipse.jgit.lib.ObjectId;
 
 /**
  * The task's Python side, made in PREPARE and again whenever the virtualenv must be rebuilt: the
@@ -18,25 +19,59 @@ import java.util.LinkedHashMap;
  * the clone recorded as etask's own, the worker's shared bytecode filled.
  */
 final class ProjectEnvironment {
+  /** The label of a batch that changes what the install reads (its dependencies). */
+  static final String DEPENDENCIES_CHANGED = "dependencies-changed";
+
   private ProjectEnvironment() {}
+
+  /**
+   * Whether a change of {@code path} may change what the install reads: any file but Python source,
+   * and {@code setup.py} (a batch of tests alone never needs the detector asked).
+   */
+  static boolean mayDeclareDependencies(String path) {
+    return !path.endsWith(".py") || path.equals("setup.py") || path.endsWith("/setup.py");
+  }
 
   /** Detects the project, decides how the gates run, builds or reuses the virtualenv. */
   static void ensure(RunContext c) {
+    ensure(c, c.tools().python(c).detect());
+  }
+
+  /**
+   * Brings the virtualenv in line with what the clone declares now (a batch changed the
+   * dependencies, or was rolled back): built again, from the cache, when what the install reads
+   * changed. True when it was.
+   */
+  static boolean follow(RunContext c) {
+    Project detected = c.tools().python(c).detect();
+    if (c.tools().python(c).current(detected)) {
+      return false;
+    }
+    ensure(c, detected);
+    return true;
+  }
+
+  private static void ensure(RunContext c, Project detected) {
     RunState state = c.state();
     TaskSpec spec = c.spec();
     long t0 = System.nanoTime();
     Tools.PythonSetup python = c.tools().python(c);
-    Project detected = python.detect();
     c.project(detected);
     state.sourceDirs = new ArrayList<>(detected.source());
     state.testDirs = new ArrayList<>(detected.tests());
     state.gates = GateSetup.of(spec.qualityGates(), detected);
-    boolean fresh = !Files.exists(c.ws().venv().resolve(".etask-env"));
-    if (fresh) {
+    boolean build = !Files.exists(c.ws().venv().resolve(".etask-env")) || !python.current(detected);
+    boolean generated = build && generatedCode(c);
+    if (build) {
       c.out()
           .info(
               "building the Python environment ("
                   + (c.python().uv().isPresent() ? "uv" : "pip")
+                  + (generated
+                          && c.python().confinements() != null
+                          && c.python().confinements().sandboxed()
+                      ? ", in the sandbox: the clone holds code the generator wrote"
+                      : "")
                   + "): "
                   + String.join(" ", detected.install())
                   + (detected.install().isEmpty() ? "" : " + ")
@@ -65,18 +100,22 @@ final class ProjectEnvironment {
                   + " packages), as the project's own install would have them");
     }
     java.util.Set<String> extras = java.util.Set.of();
-    if (fresh && state.ownedFiles != null) {
+    if (build && state.ownedFiles != null) {
       try (GitRepo git = c.openClone()) {
         extras = c.staging().extras(git); // what is there before the install is not the install's
       } catch (GitException e) {
         throw c.gitFailure(Code.ENV_FAILED, e, c.hints().cleanAndRetry());
       }
     }
-    state.toolVersions = new LinkedHashMap<>(python.ensure(detected));
+    state.toolVersions = new LinkedHashMap<>(python.ensure(detected, generated));
+    if (build) {
+      c.changeGuard().venvRebuilt(); // etask's doing, not a generator's nor a test's
+    }
     python.notes().forEach(n -> c.out().warn(n));
-    if (fresh || state.ownedFiles == null) {
+    if (build || state.ownedFiles == null) {
       try (GitRepo git = c.openClone()) {
-        c.staging().recordOwned(git, extras); // what the install wrote beside the tracked files
+        // what the install wrote beside the tracked files
+        c.staging().recordOwned(git, extras, generated);
       } catch (GitException e) {
         throw c.gitFailure(Code.ENV_FAILED, e, c.hints().cleanAndRetry());
       }
@@ -84,7 +123,7 @@ final class ProjectEnvironment {
     c.out()
         .info(
             "python environment "
-                + (fresh ? "built" : "reused")
+                + (build ? "built" : "reused")
                 + " in "
                 + RunContext.secs(t0)
                 + ": "
@@ -103,6 +142,21 @@ final class ProjectEnvironment {
           .warn(
               "no Python source folder found: coverage and mypy cannot measure anything. Set python.source in"
                   + " the task spec.");
+    }
+  }
+
+  /**
+   * Whether the clone holds code the generator wrote: HEAD is not the base (etask's commits), or
+   * the files differ from HEAD's (a batch's changes).
+   */
+  private static boolean generatedCode(RunContext c) {
+    try (GitRepo git = c.openClone()) {
+      ObjectId head = git.head();
+      return head == null
+          || !head.name().equals(c.state().baseSha)
+          || !c.staging().workingTree().check(git.repository(), git.headTree()).changes().isEmpty();
+    } catch (GitException e) {
+      return true; // unknown: the safer way
     }
   }
 

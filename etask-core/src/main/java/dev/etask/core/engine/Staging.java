@@ -75,12 +75,19 @@ final class Staging {
   /**
    * Records as etask's own the files the project's install just wrote into the clone beside HEAD's
    * tree ({@code before}: the extra files there were before it ran, which stay extra) and the ones
-   * recorded earlier that are still there, with their content now.
+   * recorded earlier that are still there, with their content now. {@code generated}: the install
+   * ran code the generator wrote, so of the files it added only package metadata ({@code
+   * *.egg-info/}) and {@code build/} are its own; any other stays an extra file (removed, or the
+   * batch rejected when Python would import it).
    */
-  synchronized void recordOwned(GitRepo git, java.util.Set<String> before) throws GitException {
+  synchronized void recordOwned(GitRepo git, java.util.Set<String> before, boolean generated)
+      throws GitException {
     Map<String, String> owned = new LinkedHashMap<>();
     java.util.Set<String> candidates = new java.util.TreeSet<>(extras(git));
     candidates.removeAll(before);
+    if (generated) {
+      candidates.removeIf(p -> !p.contains(".egg-info/") && !p.startsWith("build/"));
+    }
     if (c.state().ownedFiles != null) {
       candidates.addAll(c.state().ownedFiles.keySet());
     }

@@ -47,8 +47,14 @@ interface Tools {
      */
     Project detect();
 
-    /** Builds or reuses the virtualenv; returns the resolved tool versions. */
-    Map<String, String> ensure(Project project);
+    /**
+     * Builds or reuses the virtualenv; returns the resolved tool versions. {@code generated}: the
+     * clone holds code the generator wrote, which a build runs (in the sandbox when it is on).
+     */
+    Map<String, String> ensure(Project project, boolean generated);
+
+    /** Whether the virtualenv was built from what {@code project} says (no build is needed). */
+    boolean current(Project project);
 
     /** Builds the virtualenv again next time. */
     void invalidate() throws IOException;
@@ -71,11 +77,17 @@ interface Tools {
           }
 
           @Override
-          public Map<String, String> ensure(Project project) {
-            Map<String, String> versions = c.python().ensure(interpreter, project, project.tools());
+          public Map<String, String> ensure(Project project, boolean generated) {
+            Map<String, String> versions =
+                c.python().ensure(interpreter, project, project.tools(), generated);
             c.python().confirmSandbox(); // its Python starts in the sandbox
             c.python().prepareBytecode(); // before any untrusted code of the task runs
             return versions;
+          }
+
+          @Override
+          public boolean current(Project project) {
+            return c.python().current(interpreter, project, project.tools());
           }
 
           @Override

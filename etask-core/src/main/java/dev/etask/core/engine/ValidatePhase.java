@@ -108,9 +108,32 @@ final class ValidatePhase implements Phase {
     } catch (GitException e) {
       throw c.gitFailure(Code.IO_FAILED, e, c.hints().cleanAndRetry());
     }
+    boolean dependencies = false;
+    if (shape.changes().stream()
+        .anyMatch(x -> ProjectEnvironment.mayDeclareDependencies(x.path()))) {
+      // measured in an environment made for what the batch declares; the state before stays
+      // the one measured before it
+      try {
+        dependencies = ProjectEnvironment.follow(c);
+      } catch (EtaskException e) {
+        if (e.code() != Code.ENV_FAILED) {
+          throw e;
+        }
+        refuse(
+            c,
+            batch,
+            new Decision(
+                Verdict.ROLLBACK,
+                "the dependencies it declares do not install: " + e.getMessage(),
+                List.of("dependencies"),
+                List.of(ProjectEnvironment.DEPENDENCIES_CHANGED)));
+        ProjectEnvironment.follow(c); // the branch's environment again
+        return;
+      }
+    }
     c.staging().expect(shape.tree()); // every gate run of the batch measures exactly its tree
     try {
-      measureAndDecide(c, batch, name, t0, before, shape);
+      measureAndDecide(c, batch, name, t0, before, shape, dependencies);
     } finally {
       c.staging().expect(null);
     }
@@ -165,7 +188,13 @@ final class ValidatePhase implements Phase {
   }
 
   private static void measureAndDecide(
-      RunContext c, BatchState batch, String name, long t0, GateReport before, Shape shape) {
+      RunContext c,
+      BatchState batch,
+      String name,
+      long t0,
+      GateReport before,
+      Shape shape,
+      boolean dependencies) {
     RunState state = c.state();
     TaskSpec spec = c.spec();
     Duration timeout = c.budget().atMost(RunContext.GATE_TIMEOUT, Duration.ofMinutes(1));
@@ -270,6 +299,12 @@ final class ValidatePhase implements Phase {
                 ? String.join("\n", problems)
                 : after.tests().failureExcerpt())
             : null;
+    if (dependencies) {
+      List<String> labels = new ArrayList<>(decision.labels());
+      labels.add(ProjectEnvironment.DEPENDENCIES_CHANGED);
+      decision = new Decision(decision.verdict(), decision.reason(), decision.rules(), labels);
+      c.out().info("measured in an environment built for the dependencies the batch declares");
+    }
     Map<String, Double> measured = new LinkedHashMap<>();
     metrics.forEach((k, v) -> measured.put(k.key(), v));
     batch.decide(decision, measured, findings, excerpt);
@@ -292,14 +327,18 @@ final class ValidatePhase implements Phase {
 
   /** Rejects the batch before any gate runs: the tree back to the tip, no retry. */
   private static void refuse(RunContext c, BatchState batch, String why) {
+    refuse(c, batch, Decision.of(Verdict.ROLLBACK, why));
+  }
+
+  private static void refuse(RunContext c, BatchState batch, Decision d) {
     try (GitRepo git = c.openClone()) {
       c.staging().restore(git);
     } catch (GitException e) {
       throw c.gitFailure(Code.IO_FAILED, e, c.hints().cleanAndRetry());
     }
-    batch.close(Decision.of(Verdict.ROLLBACK, why));
+    batch.close(d);
     batch.leaveOut();
-    c.out().warn("batch " + c.label(batch) + " rolled back: " + why);
+    c.out().warn("batch " + c.label(batch) + " rolled back: " + d.reason());
   }
 
   /**

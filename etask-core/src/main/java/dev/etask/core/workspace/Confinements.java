@@ -83,15 +83,22 @@ public final class Confinements {
 
   /**
    * Where the worker compiles its own imports: shared and read-only with the sandbox (none when
-   * nothing is shared), else the task's own folder.
+   * nothing is shared), else the task's own folder; the task's own, read-only, too while the venv
+   * holds what generated code made of it (its Python never writes what other tasks load).
    */
   Path bytecode() {
-    return sandboxed ? sharedBytecode : ws.bytecode();
+    if (!sandboxed || Files.exists(ws.venvFromGeneratedCode())) {
+      return ws.bytecode();
+    }
+    return sharedBytecode;
   }
 
-  /** Whether the worker's bytecode is shared, and so filled by a pre-pass before untrusted code. */
-  boolean sharedBytecode() {
-    return sharedBytecode != null;
+  /**
+   * Whether the worker's bytecode is filled by a pre-pass before untrusted code, and read-only in
+   * the sandbox.
+   */
+  boolean prefilledBytecode() {
+    return sandboxed && bytecode() != null;
   }
 
   /** The generator: the clone (its {@code .git} read-only), {@code scratch/}, what it may read. */
@@ -127,8 +134,9 @@ public final class Confinements {
       return new Confinement(false, List.of(), true, List.of());
     }
     List<Mount> m = testMounts(label);
-    if (sharedBytecode != null && Files.isDirectory(sharedBytecode)) {
-      m.add(Mount.readOnly(sharedBytecode));
+    Path bytecode = bytecode();
+    if (bytecode != null && Files.isDirectory(bytecode)) {
+      m.add(Mount.readOnly(bytecode));
     }
     return new Confinement(true, m, gatesNetwork, List.of());
   }
@@ -267,7 +275,30 @@ public final class Confinements {
     if (!sandboxed) {
       return m;
     }
-    for (Path prefix : interpreterPrefixes()) {
+    m.addAll(prefixMounts(interpreterPrefixes()));
+    if (Files.isDirectory(ws.venv())) {
+      m.add(Mount.readOnly(ws.venv()));
+    }
+    m.add(Mount.readOnly(helpers()));
+    return m;
+  }
+
+  /** The folders the interpreter {@code python} lives in, read-only (none in system folders). */
+  List<Mount> interpreterMounts(Path python) {
+    Set<Path> prefixes = new LinkedHashSet<>();
+    try {
+      prefixes.add(python.toRealPath().getParent().getParent());
+    } catch (IOException e) {
+      // an interpreter that is not there fails to start, saying so
+    }
+    prefixes.removeIf(
+        p -> p.getParent() == null || Sandbox.SYSTEM.stream().anyMatch(s -> p.startsWith(s)));
+    return prefixMounts(prefixes);
+  }
+
+  private List<Mount> prefixMounts(Set<Path> prefixes) {
+    List<Mount> m = new ArrayList<>();
+    for (Path prefix : prefixes) {
       if (hidden().stream().noneMatch(h -> h.startsWith(prefix))) {
         m.add(Mount.readOnly(prefix));
       } else { // a Python installed right in your home (or above the work folder): its folders
@@ -278,10 +309,6 @@ public final class Confinements {
         }
       }
     }
-    if (Files.isDirectory(ws.venv())) {
-      m.add(Mount.readOnly(ws.venv()));
-    }
-    m.add(Mount.readOnly(helpers()));
     return m;
   }
 
@@ -290,9 +317,13 @@ public final class Confinements {
    * and without the caller's environment.
    */
   List<String> reaper() {
+    return reaper(ws.venv().resolve("bin").resolve("python"));
+  }
+
+  /** The same, with the interpreter {@code python} (the virtualenv's is not there yet). */
+  List<String> reaper(Path python) {
     Path script = writeHelper("etask-reaper.py", Sandbox.reaperScript());
-    return List.of(
-        ws.venv().resolve("bin").resolve("python").toString(), "-I", "-S", script.toString());
+    return List.of(python.toString(), "-I", "-S", script.toString());
   }
 
   /** The folder of etask's scripts, made when missing. */

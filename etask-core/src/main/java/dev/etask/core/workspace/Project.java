@@ -8,7 +8,8 @@ import java.util.Map;
  * What the repository says about itself: install arguments, source package folders, test folders,
  * whether it has any test file, how it runs its tests (and why etask thinks so), the file pytest
  * reads its configuration from, the tool versions to install (with where each came from), whether
- * it configures ruff, and the files that declare its test dependencies.
+ * it configures ruff, the files that declare its test dependencies, and a digest of everything the
+ * install reads ({@code installInputs}: the environment is built again when it changes).
  */
 public record Project(
     List<String> install,
@@ -24,7 +25,8 @@ public record Project(
     List<String> dependencyFiles,
     List<String> mypyFiles,
     String lockFile,
-    Map<String, String> locked) {
+    Map<String, String> locked,
+    String installInputs) {
   public Project {
     locked = locked == null ? Map.of() : Map.copyOf(locked);
   }
@@ -44,6 +46,7 @@ public record Project(
         List.of(),
         null,
         null,
-        Map.of());
+        Map.of(),
+        "");
   }
 }

@@ -41,7 +41,8 @@ final class ProjectInspection {
                 workspace.logs().resolve("prepare-env.log"),
                 interpreter,
                 script.toString(),
-                workspace.repo().toString()));
+                workspace.repo().toString(),
+                asked(spec)));
     if (!r.ok()) {
       throw new EtaskException(
           Code.ENV_FAILED,
@@ -91,13 +92,23 @@ final class ProjectInspection {
           strings(n.get("dependency_files")),
           n.path("mypy_files").isArray() ? strings(n.get("mypy_files")) : null,
           n.path("lock_file").isTextual() ? n.get("lock_file").asText() : null,
-          stringMap(n.get("locked")));
+          stringMap(n.get("locked")),
+          n.path("install_inputs").asText(""));
     } catch (IOException e) {
       throw new EtaskException(
           Code.ENV_FAILED,
           "unexpected output from the project inspection: " + r.output(),
           "report this as an etask bug",
           e);
+    }
+  }
+
+  /** The spec's python.install as JSON ({@code null}: the detected install). */
+  private static String asked(TaskSpec.Python spec) {
+    try {
+      return Json.MAPPER.writeValueAsString(spec.install());
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
     }
   }
 

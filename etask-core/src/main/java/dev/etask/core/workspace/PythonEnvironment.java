@@ -268,18 +268,32 @@ public final class PythonEnvironment {
         runner, environments.base(), workspace, script("detect_project.py"), interpreter, spec);
   }
 
-  /**
-   * Creates or reuses the venv and returns the resolved tool versions (see {@link VenvBuilder}).
-   */
+  /** Creates or reuses the venv; returns the resolved tool versions (see {@link VenvBuilder}). */
   public Map<String, String> ensure(
       String interpreter, Project project, Map<String, String> tools) {
+    return ensure(interpreter, project, tools, false);
+  }
+
+  /**
+   * The same; {@code generated}: the clone holds code the generator wrote, which a build runs: in
+   * the sandbox when it is on ({@link ConfinedInstall}).
+   */
+  public Map<String, String> ensure(
+      String interpreter, Project project, Map<String, String> tools, boolean generated) {
     stopWorker(); // it runs the venv's code as it was when it started
     VenvBuilder builder = new VenvBuilder(this, workspace, runner, environments);
     try {
-      return builder.ensure(interpreter, project, tools);
+      boolean confined = generated && confinements != null && confinements.sandboxed();
+      return builder.ensure(interpreter, project, tools, confined ? confinements : null);
     } finally {
       notes = builder.notes();
     }
+  }
+
+  /** Whether the venv was built from exactly these inputs (no build is needed). */
+  public boolean current(String interpreter, Project project, Map<String, String> tools) {
+    return new VenvBuilder(this, workspace, runner, environments)
+        .current(interpreter, project, tools);
   }
 
   /** What the last {@link #ensure} had to do differently from what was asked, for a warning. */

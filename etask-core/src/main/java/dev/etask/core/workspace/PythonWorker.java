@@ -214,7 +214,7 @@ final class PythonWorker {
    */
   static void prepareBytecode(PythonEnvironment python, Workspace workspace, Duration timeout) {
     Confinements confinements = python.confinements();
-    if (confinements == null || !confinements.sharedBytecode()) {
+    if (confinements == null || !confinements.prefilledBytecode()) {
       return;
     }
     try {

@@ -33,6 +33,7 @@ final class VenvBuilder {
   private final ProcessRunner runner;
   private final Environments environments;
   private final List<String> notes = new ArrayList<>();
+  private ConfinedInstall confined;
 
   VenvBuilder(
       PythonEnvironment python,
@@ -46,13 +47,60 @@ final class VenvBuilder {
   }
 
   /**
+   * The same; {@code held}: when not null, a build runs in the sandbox as {@link ConfinedInstall}
+   * says (the clone holds code the generator wrote), and the venv is marked as made from it until a
+   * build without it.
+   */
+  Map<String, String> ensure(
+      String interpreter, Project project, Map<String, String> tools, Confinements held) {
+    if (current(interpreter, project, tools)) {
+      return ensure(interpreter, project, tools);
+    }
+    Path marker = workspace.venvFromGeneratedCode();
+    try {
+      if (held != null) {
+        AtomicFiles.write(marker, ""); // before any of it runs
+        confined =
+            new ConfinedInstall(
+                held,
+                workspace,
+                ConfinedInstall.executable(runner, environments.base(), workspace, interpreter),
+                runner.redactor()::appearsIn);
+      }
+      Map<String, String> versions = ensure(interpreter, project, tools);
+      if (held == null) {
+        Files.deleteIfExists(marker);
+      }
+      return versions;
+    } catch (IOException e) {
+      throw new EtaskException(
+          Code.ENV_FAILED,
+          "cannot write " + marker + ": " + e.getMessage(),
+          "check the disk and permissions of the work folder",
+          e);
+    }
+  }
+
+  /** Whether the venv was built from exactly these inputs. */
+  boolean current(String interpreter, Project project, Map<String, String> tools) {
+    try {
+      Path marker = workspace.venv().resolve(".etask-env");
+      return Files.isExecutable(python.python())
+          && Files.exists(marker)
+          && Files.readString(marker, StandardCharsets.UTF_8)
+              .strip()
+              .equals(fingerprint(interpreter, project, new java.util.TreeMap<>(tools)));
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  /**
    * Creates or reuses the venv and returns the resolved tool versions. A marker in the venv records
    * a fingerprint of the inputs; a different fingerprint rebuilds it.
    */
   Map<String, String> ensure(String interpreter, Project project, Map<String, String> tools) {
-    Map<String, String> fingerprinted = new java.util.TreeMap<>(tools);
-    project.locked().forEach((k, v) -> fingerprinted.put("locked:" + k, "==" + v));
-    String fingerprint = fingerprint(interpreter, project.install(), fingerprinted);
+    String fingerprint = fingerprint(interpreter, project, new java.util.TreeMap<>(tools));
     Path marker = workspace.venv().resolve(".etask-env");
     Path log = workspace.logs().resolve("prepare-env.log");
     try {
@@ -65,9 +113,11 @@ final class VenvBuilder {
       Optional<Path> uv = python.uv();
       // pip's settings for uv (pip takes half a second to say them) while the venv is made
       java.util.concurrent.CompletableFuture<Map<String, String>> uvEnv =
-          uv.isPresent()
-              ? java.util.concurrent.CompletableFuture.supplyAsync(() -> uvEnvironment(interpreter))
+          uv.isPresent() || confined != null
+              ? java.util.concurrent.CompletableFuture.supplyAsync(
+                  () -> installEnvironment(interpreter, uv.isPresent()))
               : null;
+      String base = confined != null ? confined.interpreter().toString() : interpreter;
       List<String> create = new ArrayList<>();
       if (uv.isPresent()) {
         create.addAll(
@@ -77,17 +127,19 @@ final class VenvBuilder {
                 "--seed",
                 "--offline", // pip and setuptools from uv's cache: asking the index costs ~1 s
                 "--python",
-                interpreter,
+                base,
                 workspace.venv().toString()));
       } else {
-        create.addAll(List.of(interpreter, "-m", "venv", workspace.venv().toString()));
+        create.addAll(List.of(base, "-m", "venv", workspace.venv().toString()));
       }
+      Map<String, String> createEnv = confined != null ? uvEnv.join() : environments.forInstall();
       ProcessRunner.Result created =
-          runner.run(new Command(create, workspace.repo(), environments.forInstall(), QUICK, log));
-      if (!created.ok() && uvEnv != null) { // nothing to seed from in uv's cache yet: the index
+          runner.run(held(new Command(create, workspace.repo(), createEnv, QUICK, log), uv));
+      if (!created.ok() && uv.isPresent()) { // nothing to seed from in uv's cache yet: the index
         create.remove("--offline");
         FileTrees.delete(workspace.venv());
-        created = runner.run(new Command(create, workspace.repo(), uvEnv.join(), QUICK, log));
+        created =
+            runner.run(held(new Command(create, workspace.repo(), uvEnv.join(), QUICK, log), uv));
       }
       if (!created.ok()) {
         throw new EtaskException(
@@ -109,6 +161,9 @@ final class VenvBuilder {
       List<String> asked = new ArrayList<>(project.install());
       tools.forEach((name, range) -> asked.add(name + range));
       Map<String, String> env = uvEnv != null ? uvEnv.join() : environments.forInstall();
+      if (confined != null) {
+        notes.addAll(confined.notes());
+      }
       List<String> locked = new ArrayList<>();
       if (!project.locked().isEmpty()) {
         // the versions the project's lock file pins, as its own CI installs them
@@ -118,13 +173,14 @@ final class VenvBuilder {
         AtomicFiles.write(constraints, pins.toString());
         locked.addAll(List.of("-c", constraints.toString()));
       }
-      Path resolution = uv.isPresent() ? recentResolution(fingerprint) : null;
+      // what generated code declares is resolved afresh, and never kept for other tasks
+      Path resolution = uv.isPresent() && confined == null ? recentResolution(fingerprint) : null;
       ProcessRunner.Result installed = null;
       if (resolution != null) {
         // the same inputs were resolved less than a day ago: those versions, from uv's cache
         List<String> pinned = new ArrayList<>(locked);
         pinned.addAll(List.of("--offline", "-c", resolution.toString()));
-        ProcessRunner.Result offline = install(install, asked, pinned, env, log);
+        ProcessRunner.Result offline = install(install, asked, pinned, env, log, uv);
         if (offline.ok()) {
           installed = offline;
         }
@@ -132,9 +188,9 @@ final class VenvBuilder {
       if (installed != null) {
         // installed as resolved before
       } else if (locked.isEmpty()) {
-        installed = install(install, asked, List.of(), env, log);
+        installed = install(install, asked, List.of(), env, log, uv);
       } else {
-        installed = install(install, asked, locked, env, log);
+        installed = install(install, asked, locked, env, log, uv);
         if (!installed.ok()) {
           notes.add(
               "the versions "
@@ -143,7 +199,7 @@ final class VenvBuilder {
                   + PythonEnvironment.lastLines(installed.output(), 1).strip()
                   + "): installed the requirements without them; see "
                   + log);
-          installed = install(install, asked, List.of(), env, log);
+          installed = install(install, asked, List.of(), env, log, uv);
         }
       }
       if (!installed.ok()) {
@@ -156,7 +212,7 @@ final class VenvBuilder {
             "fix python.install / python.tools in the task spec, or the package index settings (pip.conf, PIP_*); log: "
                 + log);
       }
-      if (uv.isPresent() && resolution == null) {
+      if (uv.isPresent() && resolution == null && confined == null) {
         rememberResolution(uv.get(), fingerprint, env, log);
       }
       Map<String, String> versions = toolVersions(tools);
@@ -176,11 +232,29 @@ final class VenvBuilder {
       List<String> asked,
       List<String> constraints,
       Map<String, String> env,
-      Path log) {
+      Path log,
+      Optional<Path> uv) {
     List<String> argv = new ArrayList<>(installer);
     argv.addAll(constraints);
     argv.addAll(asked);
-    return runner.run(new Command(argv, workspace.repo(), env, INSTALL_TIMEOUT, log));
+    return runner.run(held(new Command(argv, workspace.repo(), env, INSTALL_TIMEOUT, log), uv));
+  }
+
+  private Command held(Command command, Optional<Path> uv) {
+    return confined == null ? command : confined.hold(command, uv);
+  }
+
+  /**
+   * The install's environment: with uv, pip's settings translated for it; built from generated
+   * code, what {@link ConfinedInstall#environment} makes of it.
+   */
+  private Map<String, String> installEnvironment(String interpreter, boolean uv) {
+    Map<String, String> env = environments.forInstall();
+    Map<String, String> pip = PipSettings.read(runner, env, workspace.repo(), interpreter);
+    if (uv) {
+      PipSettings.asVariables(pip, env, false); // uv does not read pip.conf
+    }
+    return confined == null ? env : confined.environment(env, pip);
   }
 
   private static final Duration RESOLUTION_LIFETIME = Duration.ofHours(24);
@@ -288,77 +362,25 @@ final class VenvBuilder {
   }
 
   /**
-   * pip's own configuration (files and PIP_* variables) translated for uv, which does not read
-   * pip.conf.
+   * What the venv is built from: the interpreter, the install arguments, what the install reads
+   * (the detector's digest of it), the tools and the pinned versions.
    */
-  private Map<String, String> uvEnvironment(String interpreter) {
-    Map<String, String> env = environments.forInstall();
-    ProcessRunner.Result r =
-        runner.run(
-            Command.of(
-                workspace.repo(), env, QUICK, null, interpreter, "-m", "pip", "config", "list"));
-    Map<String, String> pip = new LinkedHashMap<>();
-    if (r.ok()) {
-      for (String line : r.output().split("\n")) {
-        int eq = line.indexOf('=');
-        if (eq > 0) {
-          String key = line.substring(0, eq).trim();
-          String value = line.substring(eq + 1).trim().replaceAll("^'(.*)'$", "$1");
-          pip.put(key.substring(key.indexOf('.') + 1), value);
-        }
-      }
-    }
-    env.forEach(
-        (k, v) -> {
-          if (k.startsWith("PIP_")) {
-            pip.put(k.substring(4).toLowerCase(java.util.Locale.ROOT).replace('_', '-'), v);
-          }
-        });
-    copy(pip, "index-url", env, "UV_INDEX_URL");
-    copy(pip, "extra-index-url", env, "UV_EXTRA_INDEX_URL");
-    copy(pip, "find-links", env, "UV_FIND_LINKS");
-    copy(pip, "cert", env, "SSL_CERT_FILE");
-    copy(pip, "constraint", env, "UV_CONSTRAINT");
-    if (pip.containsKey("trusted-host")) {
-      env.putIfAbsent("UV_INSECURE_HOST", pip.get("trusted-host"));
-    }
-    return env;
-  }
-
-  private static void copy(
-      Map<String, String> pip, String key, Map<String, String> env, String uvName) {
-    String v = pip.get(key);
-    if (v != null && !v.isBlank()) {
-      env.putIfAbsent(uvName, v.replace('\n', ' ').trim());
-    }
-  }
-
-  private String fingerprint(String interpreter, List<String> install, Map<String, String> tools) {
+  static String fingerprint(String interpreter, Project project, Map<String, String> tools) {
     try {
       MessageDigest md = MessageDigest.getInstance("SHA-256");
       md.update(interpreter.getBytes(StandardCharsets.UTF_8));
-      for (String a : install) {
+      for (String a : project.install()) {
         md.update(("\0" + a).getBytes(StandardCharsets.UTF_8));
-        Path file = workspace.repo().resolve(a);
-        if (!a.startsWith("-") && Files.isRegularFile(file)) {
-          md.update(Files.readAllBytes(file));
-        }
       }
-      for (String f : new String[] {"pyproject.toml", "setup.py", "setup.cfg"}) {
-        Path file = workspace.repo().resolve(f);
-        if (Files.isRegularFile(file)) {
-          md.update(Files.readAllBytes(file));
-        }
-      }
-      try (var reqs = Files.newDirectoryStream(workspace.repo(), "requirements*.txt")) {
-        for (Path p : reqs) {
-          md.update(Files.readAllBytes(p));
-        }
-      }
+      md.update(("\0" + project.installInputs()).getBytes(StandardCharsets.UTF_8));
       tools.forEach((k, v) -> md.update(("\0" + k + v).getBytes(StandardCharsets.UTF_8)));
+      project
+          .locked()
+          .forEach(
+              (k, v) -> md.update(("\0locked:" + k + "==" + v).getBytes(StandardCharsets.UTF_8)));
       return HexFormat.of().formatHex(md.digest());
-    } catch (NoSuchAlgorithmException | IOException e) {
-      return "unknown-" + System.nanoTime();
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
     }
   }
 }

@@ -60,6 +60,19 @@ public record Workspace(String id, Path root, Path artifacts, Path repo) {
     return root.resolve("venv");
   }
 
+  /**
+   * Present while the venv holds what code the generator wrote made of it (built from a batch's or
+   * etask's branch's declarations): its Python is then never given anything tasks share.
+   */
+  public Path venvFromGeneratedCode() {
+    return root.resolve("venv.generated");
+  }
+
+  /** pip's and uv's cache for the installs that run in the sandbox: the task's own. */
+  public Path installCache() {
+    return root.resolve("install-cache");
+  }
+
   public Path reports() {
     return root.resolve("reports");
   }
@@ -139,8 +152,8 @@ public record Workspace(String id, Path root, Path artifacts, Path repo) {
   }
 
   /**
-   * The Python worker's compiled bytecode when tasks share nothing (no sandbox): a cache of this
-   * task's own.
+   * The Python worker's compiled bytecode when tasks share nothing (no sandbox, or a venv built
+   * from generated code): a cache of this task's own.
    */
   public Path bytecode() {
     return root.resolve("bytecode");

@@ -17,9 +17,15 @@ project itself does:
   ruff_configured  whether the project configures ruff (else etask only gates on what is an error
                for every project)
   dependency_files  the files that declare test dependencies (for hints)
+  install_inputs  a digest of what the install reads: the install arguments, the requirement and
+               constraint files they name (and those name), pyproject.toml but the tables of tools
+               that never install anything, setup.py, setup.cfg but such tools' sections. The
+               environment is built again when it changes; a batch that changes it changes the
+               dependencies. Usage: detect_project.py ROOT [INSTALL_JSON] (the spec's python.install)
 
 Runs anywhere Python 3.9+ runs; tomllib (3.11+) or tomli, when present, reads TOML files."""
 import configparser
+import hashlib
 import json
 import os
 import re
@@ -425,6 +431,61 @@ def mypy_files(root, pyproject):
     return found or None
 
 
+# tools whose configuration never changes what an install does
+CHECK_ONLY = {"ruff", "mypy", "pytest", "coverage", "black", "isort", "pylint", "pyright", "codespell",
+              "bandit", "flake8", "pydocstyle", "pycodestyle", "towncrier", "commitizen", "bumpversion",
+              "docformatter", "interrogate", "autopep8", "yapf", "typos", "pyupgrade", "tox",
+              "cibuildwheel", "pyrefly", "basedpyright", "sqlfluff", "mdformat", "vulture", "refurb"}
+CHECK_ONLY_SECTIONS = re.compile(r"^(flake8|pycodestyle|pydocstyle|isort|tool:isort|tool:pytest|pytest|"
+                                 r"coverage:.*|mypy(-.*)?|pylint.*|codespell|bandit|yapf|tox:.*)$")
+# what [project] says that changes no install
+DESCRIPTIVE = {"description", "readme", "authors", "maintainers", "keywords", "classifiers", "urls",
+               "license", "license-files"}
+NAMED_FILE = re.compile(r"^\s*(?:-r|-c|--requirement|--constraint)[\s=]+(\S+)")
+
+
+def install_inputs(root, pyproject, install):
+    h = hashlib.sha256()
+
+    def add(name, data):
+        h.update(("\0" + name + "\0").encode())
+        h.update(data if isinstance(data, bytes) else data.encode())
+
+    add("install", json.dumps(install))
+    pp = os.path.join(root, "pyproject.toml")
+    if pyproject is not None:
+        kept = {k: v for k, v in pyproject.items() if k != "tool"}
+        if isinstance(kept.get("project"), dict):
+            kept["project"] = {k: v for k, v in kept["project"].items() if k not in DESCRIPTIVE}
+        kept["tool"] = {k: v for k, v in (pyproject.get("tool") or {}).items() if k not in CHECK_ONLY}
+        add("pyproject.toml", json.dumps(kept, sort_keys=True, default=str))
+    elif os.path.isfile(pp):
+        add("pyproject.toml", read(pp))  # not readable as TOML here: all of it
+    add("setup.py", read(os.path.join(root, "setup.py")))
+    cfg = ini(os.path.join(root, "setup.cfg"))
+    if cfg is None:
+        add("setup.cfg", read(os.path.join(root, "setup.cfg")))
+    else:
+        for section in cfg.sections():
+            if not CHECK_ONLY_SECTIONS.match(section):
+                add("setup.cfg:" + section, json.dumps(sorted(cfg.items(section, raw=True))))
+    # the requirement and constraint files, and the ones they name
+    todo = [os.path.join(root, install[i + 1]) for i in range(len(install) - 1) if install[i] in ("-r", "-c")]
+    seen = set()
+    while todo:
+        path = os.path.normpath(todo.pop(0))
+        if path in seen or not os.path.isfile(path):
+            continue
+        seen.add(path)
+        text = read(path)
+        add(os.path.relpath(path, root), text)
+        for line in text.splitlines():
+            m = NAMED_FILE.match(line)
+            if m:
+                todo.append(os.path.join(os.path.dirname(path), m.group(1)))
+    return h.hexdigest()
+
+
 def main():
     root = sys.argv[1]
     pyproject = None
@@ -433,6 +494,9 @@ def main():
         pyproject = load_toml(pp)
     tests = test_dirs(root)
     install, dependency_files = install_args(root, pyproject, tests)
+    asked = json.loads(sys.argv[2]) if len(sys.argv) > 2 else None
+    if asked is None:
+        asked = install
     files = test_files(root, tests)
     config = pytest_config(root, pyproject)
     kind, reason = runner(root, pyproject, config, tests, files, install)
@@ -456,6 +520,7 @@ def main():
         "lock_file": lock,
         "locked": pins,
         "dependency_files": dependency_files,
+        "install_inputs": install_inputs(root, pyproject, asked),
     }))
 
 

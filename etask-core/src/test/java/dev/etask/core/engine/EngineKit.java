@@ -102,11 +102,11 @@ final class EngineKit {
         id: t
         objective: "Add tests"
         repository: { url: "%s" }
-        target: { include: ["src/app/b.py", "src/app/c.py"], writable: ["tests/**"] }
+        target: { include: ["src/app/b.py", "src/app/c.py"], writable: %s }
         generator: { command: "not run: the kit's generator stands in" }
         pr: { provider: local }
         """
-                .formatted(origin)
+                .formatted(origin, writable)
             + extra);
   }
 
@@ -212,12 +212,22 @@ final class EngineKit {
                 List.of(),
                 null,
                 null,
-                Map.of());
+                Map.of(),
+                "");
           }
 
           @Override
-          public Map<String, String> ensure(Project project) {
+          public Map<String, String> ensure(Project project, boolean generated) {
+            if (!current(project)) {
+              builds.add(requirements(c) + "|" + generated);
+            }
             return Map.of("pytest", "9.0", "coverage", "7.0", "ruff", "0.6", "mypy", "1.11");
+          }
+
+          @Override
+          public boolean current(Project project) {
+            return !builds.isEmpty()
+                && builds.get(builds.size() - 1).startsWith(requirements(c) + "|");
           }
 
           @Override
@@ -351,6 +361,15 @@ final class EngineKit {
   /** The whole suite on the tip cannot run (a time limit, say). */
   volatile boolean suiteCannotRun;
 
+  /**
+   * The environment's builds, as {@code requirements.txt's content|generated}: the kit's venv is
+   * current while requirements.txt is what it was built from.
+   */
+  final List<String> builds = Collections.synchronizedList(new ArrayList<>());
+
+  /** What target.writable says in the spec. */
+  String writable = "[\"tests/**\"]";
+
   final List<String> suiteRuns = Collections.synchronizedList(new ArrayList<>());
 
   /** The clone each incremental measurement's data before was recorded in. */
@@ -427,6 +446,15 @@ final class EngineKit {
   static Generator.Outcome writes(Generator.Request r, String path, String content) {
     write(r.repo().resolve(path), content);
     return ok();
+  }
+
+  private static String requirements(RunContext c) {
+    try {
+      Path file = c.ws().repo().resolve("requirements.txt");
+      return Files.exists(file) ? Files.readString(file).strip() : "";
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   static Generator.Outcome ok() {

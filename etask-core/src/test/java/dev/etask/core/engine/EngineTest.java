@@ -328,6 +328,33 @@ class EngineTest {
   }
 
   @Test
+  void aBatchThatChangesTheDependenciesIsMeasuredInAnEnvironmentBuiltForIt() throws Exception {
+    kit.writable = "[\"tests/**\", \"requirements.txt\"]";
+    kit.spec("");
+    kit.generator =
+        r -> {
+          boolean b = r.files().get(0).endsWith("b.py");
+          EngineKit.write(r.repo().resolve("requirements.txt"), b ? "lib==2\n" : "lib==3\n");
+          return EngineKit.writes(
+              r,
+              "tests/test_" + EngineKit.stem(r) + ".py",
+              "def test_x():\n    assert " + (b ? "False" : "1") + "\n");
+        };
+    Outcome o = run();
+    assertThat(o.exitCode()).as(String.join("\n", kit.said)).isEqualTo(2);
+    JsonNode s = kit.status();
+    assertThat(s.at("/batches/0/decision").asText()).isEqualTo("rollback");
+    assertThat(s.at("/batches/0/labels").toString()).contains("dependencies-changed");
+    assertThat(s.at("/batches/1/decision").asText()).isEqualTo("accept");
+    assertThat(s.at("/batches/1/labels").toString()).contains("dependencies-changed");
+    assertThat(s.at("/batches/1/validation").asText()).isEqualTo("full");
+    // built at PREPARE; for batch 1 (what the generator wrote: in the sandbox); for the branch
+    // again once batch 1 was rolled back (the base's files: as at PREPARE); for batch 2
+    assertThat(kit.builds).containsExactly("|false", "lib==2|true", "|false", "lib==3|true");
+    assertThat(kit.said).contains("the Python environment is the branch's again");
+  }
+
+  @Test
   void aNewTestFileTheSuiteNeverCollectsIsWeakEvenWhenValidatedIncrementally() throws Exception {
     kit.notCollected = "test_c";
     Outcome o = run();
