@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Instant;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import org.eclipse.jgit.lib.ObjectId;
@@ -206,13 +207,27 @@ final class BaselineCache {
           state.toolVersions,
           state.sourceDirs,
           c.spec().python().interpreter(),
-          c.spec().python().env(),
+          gateVariables(c),
           // what a test could reach while it was measured
           c.sandboxing().status(),
           c.spec().qualityGates().network());
     } catch (GitException e) {
       return null;
     }
+  }
+
+  /**
+   * The variables {@code python.env} passes to the gates, with a digest of their values (a test
+   * reads them: another value may measure otherwise; the value itself is never stored).
+   */
+  private static Map<String, String> gateVariables(RunContext c) {
+    Map<String, String> passed = c.python().environments().forGates(c.spec().python().env());
+    Map<String, String> out = new java.util.TreeMap<>();
+    for (String name : c.spec().python().env()) {
+      String v = passed.get(name);
+      out.put(name, v == null ? "(unset)" : StateStore.sha256(v.getBytes(StandardCharsets.UTF_8)));
+    }
+    return out;
   }
 
   /** Half-written entries of processes that died while storing: older than a day, removed. */

@@ -49,7 +49,10 @@ final class Ruff {
                 "--output-file",
                 json.toString(),
                 "--cache-dir",
-                workspace.cache().resolve("ruff").toString()));
+                workspace.cache().resolve("ruff").toString(),
+                // a file named here that the project excludes stays excluded, as in a run on
+                // the whole tree
+                "--force-exclude"));
     if (setup.ruffIsolated()) {
       argv.add("--isolated"); // no ruff settings of the repository's: none from above the clone
     }

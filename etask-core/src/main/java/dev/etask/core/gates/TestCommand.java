@@ -64,11 +64,67 @@ final class TestCommand {
     if (setup.runner() == GateSetup.Runner.UNITTEST) {
       // found as the project's discovery finds them: the same module names, packages and imports
       argv.addAll(List.of("--named", unittestTopLevel(setup.runnerArgs())));
-    } else if (noCov) {
-      argv.add("--no-cov");
+    } else {
+      if (noCov) {
+        argv.add("--no-cov");
+      }
+      // the suite's options (an --import-mode changes how the files import), not its paths
+      argv.addAll(options(setup.runnerArgs(), workspace.repo()));
     }
     argv.addAll(files);
     return argv;
+  }
+
+  /** pytest's options that take their value as the next argument. */
+  private static final java.util.Set<String> TAKES_VALUE =
+      java.util.Set.of(
+          "-k",
+          "-m",
+          "-p",
+          "-c",
+          "-o",
+          "-W",
+          "-n",
+          "--import-mode",
+          "--rootdir",
+          "--ignore",
+          "--ignore-glob",
+          "--deselect",
+          "--durations",
+          "--maxfail",
+          "--tb",
+          "--dist",
+          "--timeout",
+          "--basetemp",
+          "--log-level",
+          "--override-ini",
+          "--confcutdir",
+          "--cov",
+          "--cov-report",
+          "--cov-config",
+          "--junitxml",
+          "--pythonwarnings",
+          "--capture",
+          "--numprocesses",
+          "--reruns",
+          "--randomly-seed");
+
+  /**
+   * {@code args} without the paths that say which tests run (a positional argument that names a
+   * file or folder of the repository, {@code ::} ids included); the values of options stay.
+   */
+  static List<String> options(List<String> args, Path repo) {
+    List<String> out = new ArrayList<>();
+    for (int i = 0; i < args.size(); i++) {
+      String a = args.get(i);
+      boolean value = i > 0 && TAKES_VALUE.contains(args.get(i - 1));
+      String path = a.contains("::") ? a.substring(0, a.indexOf("::")) : a;
+      if (!value && !a.startsWith("-") && !path.isEmpty() && Files.exists(repo.resolve(path))) {
+        continue;
+      }
+      out.add(a);
+    }
+    return out;
   }
 
   /**

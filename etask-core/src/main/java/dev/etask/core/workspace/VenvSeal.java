@@ -105,6 +105,23 @@ public final class VenvSeal {
     return out;
   }
 
+  /**
+   * When a file's status last changed ({@code @ctime}: an edit whose modification time was set back
+   * still changes it), for a file of its own (one link: a file uv linked from its cache shares its
+   * status with the cache, which other tasks' installs change); empty when it cannot be read.
+   */
+  private static String changed(Path p) {
+    try {
+      Map<String, Object> a =
+          Files.readAttributes(p, "unix:nlink,ctime", LinkOption.NOFOLLOW_LINKS);
+      return Integer.valueOf(1).equals(a.get("nlink"))
+          ? "@" + ((FileTime) a.get("ctime")).to(TimeUnit.NANOSECONDS)
+          : "";
+    } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
+      return "";
+    }
+  }
+
   /** {@link #stat} of {@code dir}, whose path relative to the base is {@code rel}. */
   private static void walk(Path dir, String rel, Map<String, String> out) {
     String prefix = rel.isEmpty() ? "" : rel + "/";
@@ -119,7 +136,8 @@ public final class VenvSeal {
           } else if (a.isSymbolicLink()) {
             out.put(name, "-> " + Files.readSymbolicLink(p));
           } else {
-            out.put(name, a.size() + "@" + a.lastModifiedTime().to(TimeUnit.NANOSECONDS));
+            out.put(
+                name, a.size() + "@" + a.lastModifiedTime().to(TimeUnit.NANOSECONDS) + changed(p));
           }
         } catch (IOException e) {
           out.put(name, "unreadable");

@@ -118,16 +118,7 @@ final class EngineKit {
     current =
         Engine.open(
             new Engine.Config(
-                spec,
-                work,
-                null,
-                dir,
-                List.of(),
-                null,
-                dryRun,
-                Map.of(),
-                System.getenv(),
-                false,
+                spec, work, null, dir, List.of(), null, dryRun, Map.of(), callerEnv, false,
                 cacheDir),
             listener(),
             tools());
@@ -366,6 +357,9 @@ final class EngineKit {
    * current while requirements.txt is what it was built from.
    */
   final List<String> builds = Collections.synchronizedList(new ArrayList<>());
+
+  /** The environment etask is started with. */
+  Map<String, String> callerEnv = System.getenv();
 
   /** What target.writable says in the spec. */
   String writable = "[\"tests/**\"]";

@@ -693,6 +693,25 @@ class EngineTest {
   }
 
   @Test
+  void theValuesOfTheVariablesTheGatesGetAreOfTheBaselinesKey() throws Exception {
+    kit.cacheDir = tmp.resolve("cache");
+    kit.spec("python: { env: [ETASK_KIT_MODE] }\n");
+    Map<String, String> env = new java.util.HashMap<>(System.getenv());
+    env.put("ETASK_KIT_MODE", "strict");
+    kit.callerEnv = env;
+    assertThat(run().exitCode()).isZero();
+    Files.writeString(kit.spec, Files.readString(kit.spec).replace("id: t\n", "id: t2\n"));
+    env.put("ETASK_KIT_MODE", "lenient"); // the tests may measure otherwise: measured again
+    kit.measured.clear();
+    assertThat(run().exitCode()).as(String.join("\n", kit.said)).isZero();
+    assertThat(kit.measured).contains("baseline");
+    Files.writeString(kit.spec, Files.readString(kit.spec).replace("id: t2\n", "id: t3\n"));
+    kit.measured.clear();
+    assertThat(run().exitCode()).isZero();
+    assertThat(kit.measured).doesNotContain("baseline");
+  }
+
+  @Test
   void aSecondTaskOnTheSameBaseTakesTheBaselineFromTheSharedCache() throws Exception {
     kit.cacheDir = tmp.resolve("cache");
     assertThat(run().exitCode()).isZero();

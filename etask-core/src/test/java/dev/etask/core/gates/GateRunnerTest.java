@@ -119,6 +119,82 @@ class GateRunnerTest {
   }
 
   @Test
+  void aNewTestFileTheProjectExcludesFromLintIsNotLintedWhenNamedEither() throws Exception {
+    Workspace ws =
+        repo(
+            "pyproject.toml",
+            "[tool.ruff]\nextend-exclude = [\"tests/test_legacy*.py\"]\n",
+            "lib.py",
+            LIB,
+            "tests/test_lib.py",
+            "import lib\n\n\ndef test_f():\n    assert lib.f(1) == 1\n");
+    GateRunner gates =
+        new GateRunner(ws, new PythonEnvironment(ws, RUNNER), RUNNER, versions, null);
+    GateReport before = gates.measure("before", List.of("lib.py"), TIMEOUT);
+    Files.writeString(
+        ws.repo().resolve("tests/test_legacy_g.py"),
+        "import os\nimport lib\n\n\ndef test_g():\n    assert lib.g() == 3\n");
+    GateReport alone =
+        gates.measureNewTests(
+            "inc",
+            List.of("lib.py"),
+            List.of("tests/test_legacy_g.py"),
+            before,
+            ws.reports().resolve("before.coverage"),
+            ws.repo().toString(),
+            1,
+            TIMEOUT);
+    GateReport whole = gates.measure("whole", List.of("lib.py"), TIMEOUT);
+    assertThat(whole.lint()).isEmpty();
+    assertThat(alone.lint()).isEqualTo(whole.lint());
+  }
+
+  @Test
+  void newTestsAloneRunWithTheSuitesOptionsButNotItsPaths() throws Exception {
+    Workspace ws =
+        repo(
+            "lib.py",
+            LIB,
+            "tests/helpers.py",
+            "ONE = 1\n",
+            "tests/test_lib.py",
+            "import lib\n\n\ndef test_f():\n    assert lib.f(1) == 1\n");
+    // importlib mode puts no test folder on sys.path: a test importing a sibling cannot run
+    GateSetup importlib =
+        new GateSetup(
+            GateSetup.Runner.PYTEST,
+            List.of("--import-mode", "importlib", "tests/test_lib.py"),
+            null,
+            null,
+            true);
+    GateRunner gates =
+        new GateRunner(ws, new PythonEnvironment(ws, RUNNER), RUNNER, versions, importlib);
+    GateReport before = gates.measure("before", List.of("lib.py"), TIMEOUT);
+    assertThat(before.tests().passed()).isEqualTo(1);
+    Files.writeString(
+        ws.repo().resolve("tests/test_more.py"),
+        "import helpers\nimport lib\n\n\ndef test_g():\n    assert lib.g() == 3 * helpers.ONE\n");
+    GateReport alone =
+        gates.measureNewTests(
+            "inc",
+            List.of("lib.py"),
+            List.of("tests/test_more.py"),
+            before,
+            ws.reports().resolve("before.coverage"),
+            ws.repo().toString(),
+            1,
+            TIMEOUT);
+    // as the project's command would: the sibling import fails, and the suite's path
+    // (tests/test_lib.py) is not run with the new file
+    assertThat(alone.problems()).anyMatch(p -> p.contains("helpers"));
+    assertThat(
+            TestCommand.options(
+                List.of("--import-mode", "importlib", "-k", "tests", "tests/test_lib.py::test_f"),
+                ws.repo()))
+        .containsExactly("--import-mode", "importlib", "-k", "tests");
+  }
+
+  @Test
   void theTasksPythonWorkerMeasuresWhatProcessesOfTheirOwnAndCoverageJsonMeasure()
       throws Exception {
     Workspace ws =

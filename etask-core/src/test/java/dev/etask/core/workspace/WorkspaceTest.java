@@ -213,6 +213,30 @@ class WorkspaceTest {
   }
 
   @Test
+  void aSameSizeEditWhoseModificationTimeIsSetBackIsSeenUnlessTheFileIsLinkedFromACache()
+      throws Exception {
+    Path venv = tmp.resolve("venv");
+    Path site = venv.resolve("lib/python3.11/site-packages");
+    Path own = site.resolve("coverage/report.py");
+    Path linked = site.resolve("pytest/main.py");
+    Files.createDirectories(own.getParent());
+    Files.createDirectories(linked.getParent());
+    Files.writeString(own, "ok = 1\n");
+    Path cached = Files.createDirectories(tmp.resolve("uv-cache")).resolve("main.py");
+    Files.writeString(cached, "x = 1\n");
+    Files.createLink(linked, cached); // as uv installs: one inode with its cache
+    var before = VenvSeal.of(venv);
+    var mtime = Files.getLastModifiedTime(own);
+    Thread.sleep(20);
+    Files.writeString(own, "ok = 0\n"); // the same size
+    Files.setLastModifiedTime(own, mtime);
+    // another task's install links the cached file again: its status changes, not its content
+    Files.createLink(tmp.resolve("uv-cache/other-venv-main.py"), cached);
+    assertThat(VenvSeal.changes(before, VenvSeal.of(venv)))
+        .containsExactly("lib/python3.11/site-packages/coverage/report.py (changed)");
+  }
+
+  @Test
   void aChangeIsDatedByTheStatusChangeTimeOfItAndOfEveryFolderOnTheWay() throws Exception {
     Path venv = tmp.resolve("venv");
     for (String f :
