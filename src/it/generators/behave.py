@@ -48,6 +48,10 @@ Hostile ones (the trust boundary):
   basename-clash  a passing test in tests/unit/ named as the first tests/test_*.py there is (pytest's
                 "import file mismatch" in the whole suite, not when run alone)
   touch-source  a comment added to the target file and a smoke test (a batch validated in full)
+  unittest-smoke  a unittest.TestCase that imports the target and checks its name
+  unittest-failing  the same, asserting a wrong name
+  unittest-deselect  a unittest module, imported first by discovery, that makes the loader skip every
+                module after it (the whole suite then runs it alone)
   bump-compatible  the etask-it-greet pin in requirements.txt moved to 1.1 (DependenciesIT's fixture)
   bump-breaking  the same pin moved to 2.0, which renames the function the project calls
   greet-is-1.1  a test that the installed etask-it-greet is 1.1 (the environment the branch declares)
@@ -129,6 +133,23 @@ def main(path):
     if b == "greet-is-1.1":
         write(test, "import importlib.metadata\n\n\ndef test_greet_version() -> None:\n"
               "    assert importlib.metadata.version(\"etask-it-greet\") == \"1.1\"\n")
+        return 0
+    if b in ("unittest-smoke", "unittest-failing"):
+        expected = mod if b == "unittest-smoke" else "wrong"
+        write(test, "import unittest\n\nimport %s as m\n\n\nclass ModuleTest(unittest.TestCase):\n"
+              "    def test_module_name(self) -> None:\n        self.assertEqual(m.__name__, %r)\n"
+              % (mod, expected))
+        return 0
+    if b == "unittest-deselect":
+        write(os.path.join("tests", "test_0_%s_etask.py" % stem(path)), (
+            "import unittest\n\nimport %s as m\n\n_load = unittest.TestLoader.loadTestsFromModule\n\n\n"
+            "def _only_mine(self, module, *args, **kwargs):  # type: ignore[no-untyped-def]\n"
+            "    if module.__name__ != __name__:\n"
+            "        return self.suiteClass([])\n"
+            "    return _load(self, module, *args, **kwargs)\n\n\n"
+            "unittest.TestLoader.loadTestsFromModule = _only_mine  # type: ignore[method-assign]\n\n\n"
+            "class ModuleTest(unittest.TestCase):\n"
+            "    def test_module_name(self) -> None:\n        self.assertEqual(m.__name__, %r)\n") % (mod, mod))
         return 0
     if b == "touch-source":
         append(path, "\n# reviewed\n")

@@ -1,8 +1,6 @@
 package dev.etask.core.engine;
 
 import dev.etask.core.gates.GateReport;
-import dev.etask.core.gates.RunnerConfig;
-import dev.etask.core.git.Change;
 import dev.etask.core.git.DiffStats;
 import dev.etask.core.git.GitException;
 import dev.etask.core.git.GitRepo;
@@ -74,10 +72,10 @@ final class ValidatePhase implements Phase {
       return;
     }
     String name = "batch-" + (batch.index() + 1);
-    Shape shape;
+    BatchShape shape;
     try (GitRepo git = c.openClone()) {
       ObjectId tree = batch.tree() == null ? git.headTree() : ObjectId.fromString(batch.tree());
-      shape = Shape.of(c, git, tree);
+      shape = BatchShape.of(c, git, tree);
       List<String> leaking = Trees.filesWhere(git, git.headTree(), tree, c.redactor()::appearsIn);
       if (!leaking.isEmpty()) {
         refuse(
@@ -88,26 +86,15 @@ final class ValidatePhase implements Phase {
                 + "; it is never committed");
         return;
       }
-      if (!incremental(c, before, shape) && batch.tree() != null) {
-        // judged against a state the whole suite passed on, as full validation judges it
-        ObjectId settled = new Delivery(c).settle(git, batch, tree);
-        if (settled == null) {
-          refuse(
-              c,
-              batch,
-              "its changes no longer apply: a batch before it, which they build on, was taken off"
-                  + " (the whole suite fails with it)");
-          return;
-        }
-        if (!settled.equals(tree) || !git.headTree().equals(shape.head())) {
-          batch.generated(batch.changedFiles(), settled.name());
-          before = c.store().readReport("current");
-          shape = Shape.of(c, git, settled);
-        }
-      }
     } catch (GitException e) {
       throw c.gitFailure(Code.IO_FAILED, e, c.hints().cleanAndRetry());
     }
+    Settled settled = settle(c, batch, before, shape, !BatchShape.incremental(c, before, shape));
+    if (settled == null) {
+      return;
+    }
+    before = settled.before();
+    shape = settled.shape();
     boolean dependencies = false;
     if (shape.changes().stream()
         .anyMatch(x -> ProjectEnvironment.mayDeclareDependencies(x.path()))) {
@@ -131,75 +118,76 @@ final class ValidatePhase implements Phase {
         return;
       }
     }
-    c.staging().expect(shape.tree()); // every gate run of the batch measures exactly its tree
-    try {
-      measureAndDecide(c, batch, name, t0, before, shape, dependencies);
-    } finally {
-      c.staging().expect(null);
+    boolean whole = false;
+    while (true) {
+      c.staging().expect(shape.tree()); // every gate run of the batch measures exactly its tree
+      boolean again;
+      try {
+        again = measureAndDecide(c, batch, name, t0, before, shape, dependencies, whole);
+      } finally {
+        c.staging().expect(null);
+      }
+      if (!again) {
+        return;
+      }
+      // rejected on its new tests alone: judged by the whole suite on a verified state
+      settled = settle(c, batch, before, shape, true);
+      if (settled == null) {
+        return;
+      }
+      before = settled.before();
+      shape = settled.shape();
+      whole = true;
     }
   }
 
+  private record Settled(GateReport before, BatchShape shape) {}
+
   /**
-   * What a batch's tree changes against HEAD's: the changes, their line statistics, the test files
-   * among them, how many test-runner configuration files, and whether it only adds test files.
+   * Before the whole suite measures the batch ({@code needed}): the batches validated incrementally
+   * before it verified first, what fails taken off ({@link Delivery#settle}), its tree made again
+   * on what is left, and the state before it read again. Null when the batch was refused (its
+   * changes no longer apply).
    */
-  private record Shape(
-      ObjectId head,
-      ObjectId tree,
-      List<Change> changes,
-      DiffStats diff,
-      List<String> testFiles,
-      long runnerConfigs,
-      boolean onlyNewTests) {
-    static Shape of(RunContext c, GitRepo git, ObjectId tree) throws GitException {
-      ObjectId head = git.headTree();
-      List<Change> changes = Trees.changes(git, head, tree);
-      long configs = changes.stream().filter(x -> RunnerConfig.isRunnerConfig(x.path())).count();
-      List<String> tests =
-          changes.stream()
-              .filter(x -> x.kind() != Change.Kind.DELETED)
-              .map(Change::path)
-              .filter(
-                  p ->
-                      p.endsWith(".py")
-                          && c.spec().git().testFiles().stream().anyMatch(g -> g.matches(p)))
-              .toList();
-      boolean onlyNew =
-          !changes.isEmpty()
-              && configs == 0
-              && tests.size() == changes.size()
-              && changes.stream().allMatch(x -> x.kind() == Change.Kind.ADDED);
-      return new Shape(head, tree, changes, Trees.diff(git, head, tree), tests, configs, onlyNew);
+  private static Settled settle(
+      RunContext c, BatchState batch, GateReport before, BatchShape shape, boolean needed) {
+    if (!needed || batch.tree() == null) {
+      return new Settled(before, shape);
+    }
+    try (GitRepo git = c.openClone()) {
+      ObjectId settled = new Delivery(c).settle(git, batch, shape.tree());
+      if (settled == null) {
+        refuse(
+            c,
+            batch,
+            "its changes no longer apply: a batch before it, which they build on, was taken off"
+                + " (the whole suite fails with it)");
+        return null;
+      }
+      if (!settled.equals(shape.tree())) {
+        batch.generated(batch.changedFiles(), settled.name());
+      }
+      return new Settled(c.store().readReport("current"), BatchShape.of(c, git, settled));
+    } catch (GitException e) {
+      throw c.gitFailure(Code.IO_FAILED, e, c.hints().cleanAndRetry());
     }
   }
 
-  /**
-   * Whether the batch is validated incrementally: the spec asks for it, the batch only adds test
-   * files (none of them type-checked), and the state before has what the new tests' measurement is
-   * added to.
-   */
-  private static boolean incremental(RunContext c, GateReport before, Shape shape) {
-    return c.spec().qualityGates().validation() == TaskSpec.Validation.INCREMENTAL
-        && shape.onlyNewTests()
-        && c.store().coverageData("current") != null
-        && before.coverage() != null
-        && before.tests().total() > 0
-        && !typeChecked(shape.testFiles(), c.state().gates.typeTargets(c.state().sourceDirs));
-  }
-
-  private static void measureAndDecide(
+  /** Measures and decides; true when the batch is to be measured again with the whole suite. */
+  private static boolean measureAndDecide(
       RunContext c,
       BatchState batch,
       String name,
       long t0,
       GateReport before,
-      Shape shape,
-      boolean dependencies) {
+      BatchShape shape,
+      boolean dependencies,
+      boolean whole) {
     RunState state = c.state();
     TaskSpec spec = c.spec();
     Duration timeout = c.budget().atMost(RunContext.GATE_TIMEOUT, Duration.ofMinutes(1));
     java.nio.file.Path beforeData = c.store().coverageData("current");
-    boolean incremental = incremental(c, before, shape);
+    boolean incremental = !whole && BatchShape.incremental(c, before, shape);
     List<String> testFiles = shape.testFiles();
     DiffStats diff = shape.diff();
     // which new files the suite collects is asked beside the measurement (two children at once)
@@ -268,6 +256,16 @@ final class ValidatePhase implements Phase {
       }
     }
     List<String> changedByGates = c.staging().verify();
+    if (incremental
+        && !decision.verdict().commits()
+        && style.isEmpty()
+        && changedByGates.isEmpty()) {
+      // rejected on its new tests alone: what the whole suite shows may reject it otherwise (a
+      // skip for a lint finding where its tests also break others), so it is judged as full
+      // validation judges it
+      c.out().info("rejected on its new tests alone; measured again with the whole suite");
+      return true;
+    }
     if (!changedByGates.isEmpty()) {
       // what the gates saw may not be the batch's tree: nothing of it is committed
       decision =
@@ -323,6 +321,7 @@ final class ValidatePhase implements Phase {
                 + " (gates took "
                 + RunContext.secs(t0)
                 + ")");
+    return false;
   }
 
   /** Rejects the batch before any gate runs: the tree back to the tip, no retry. */
@@ -350,18 +349,5 @@ final class ValidatePhase implements Phase {
     GateReport tip = c.gates().measure("current", c.state().sourceDirs, RunContext.GATE_TIMEOUT);
     c.store().writeReport("current", tip);
     c.out().info("measured " + c.spec().branch() + " again: " + PreparePhase.line(tip));
-  }
-
-  /**
-   * True when mypy is configured to check one of {@code files} (its targets include the tests):
-   * such a batch is validated in full, so its new files are type-checked.
-   */
-  static boolean typeChecked(List<String> files, List<String> targets) {
-    return files.stream()
-        .anyMatch(
-            f ->
-                targets.stream()
-                    .map(t -> t.endsWith("/") ? t.substring(0, t.length() - 1) : t)
-                    .anyMatch(t -> t.equals(".") || f.equals(t) || f.startsWith(t + "/")));
   }
 }

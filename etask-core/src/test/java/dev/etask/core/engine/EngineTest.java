@@ -450,13 +450,13 @@ class EngineTest {
 
   @Test
   void newTestsMypyChecksAreValidatedInFull() {
-    assertThat(ValidatePhase.typeChecked(List.of("tests/test_x.py"), List.of("src", "tests")))
+    assertThat(BatchShape.typeChecked(List.of("tests/test_x.py"), List.of("src", "tests")))
         .isTrue();
-    assertThat(ValidatePhase.typeChecked(List.of("tests/test_x.py"), List.of("."))).isTrue();
-    assertThat(ValidatePhase.typeChecked(List.of("tests/test_x.py"), List.of("src/", "tests/")))
+    assertThat(BatchShape.typeChecked(List.of("tests/test_x.py"), List.of("."))).isTrue();
+    assertThat(BatchShape.typeChecked(List.of("tests/test_x.py"), List.of("src/", "tests/")))
         .isTrue();
-    assertThat(ValidatePhase.typeChecked(List.of("tests/test_x.py"), List.of("src"))).isFalse();
-    assertThat(ValidatePhase.typeChecked(List.of("tests_extra/t.py"), List.of("tests"))).isFalse();
+    assertThat(BatchShape.typeChecked(List.of("tests/test_x.py"), List.of("src"))).isFalse();
+    assertThat(BatchShape.typeChecked(List.of("tests_extra/t.py"), List.of("tests"))).isFalse();
   }
 
   @Test
