@@ -232,6 +232,9 @@ final class ValidatePhase implements Phase {
     List<String> problems = new ArrayList<>(Measurements.newProblems(before, after));
     RuleBook book = new RuleBook(spec);
     Decision decision = book.decide(metrics, problems);
+    // the checks of the new tests (weak, flaky, never collected) are full validation's too, run on
+    // the same files; only what the measurement itself rejected may read otherwise in the suite
+    boolean measurementRejected = !decision.verdict().commits();
     List<String> findings = new ArrayList<>();
     List<String> style = NewTests.runnerStyle(c, testFiles, after);
     if (!style.isEmpty()) {
@@ -256,10 +259,7 @@ final class ValidatePhase implements Phase {
       }
     }
     List<String> changedByGates = c.staging().verify();
-    if (incremental
-        && !decision.verdict().commits()
-        && style.isEmpty()
-        && changedByGates.isEmpty()) {
+    if (incremental && measurementRejected && style.isEmpty() && changedByGates.isEmpty()) {
       // rejected on its new tests alone: what the whole suite shows may reject it otherwise (a
       // skip for a lint finding where its tests also break others), so it is judged as full
       // validation judges it
