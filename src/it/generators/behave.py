@@ -28,6 +28,8 @@ Usage: python behave.py FILE. The behaviour for FILE is read from behaviours.txt
   delete-tests  deletes the target's test module, tests/test_<name>.py (a destructive batch)
   break-doctest changes what the first doctest of the target file expects
   unused-import a passing test with an unused import (the project's own style, flake8 would say F401)
+  edit-submodule  a smoke test, and a changed file of the checked-out submodule vendor/lib
+  fill-submodule  a smoke test, and a file in the empty folder of the submodule tests/toml-test
   shared-state  a test that passes alone but, on import, replaces the target's public methods
                 (a module-level monkeypatch): the target's other tests fail in the whole suite
 Hostile ones (the trust boundary):
@@ -119,6 +121,12 @@ def main(path):
         else:
             print("behave: fixing after feedback: " + feedback.splitlines()[0])
             b = "smoke"
+    if b == "edit-submodule":
+        append(os.path.join("vendor", "lib", "data.py"), "data = 2\n")
+        b = "smoke"
+    if b == "fill-submodule":
+        write(os.path.join("tests", "toml-test", "data.py"), "data = 1\n")
+        b = "smoke"
     if b == "slow":
         time.sleep(float(os.environ.get("ETASK_IT_SLOW", "30")))
         b = "smoke"

@@ -55,9 +55,9 @@ final class BaselineCache {
 
   /** The key of a measurement: a hash of its inputs, in this order, as JSON. */
   static String key(String tree, Object... inputs) {
-    var array = Json.MAPPER.createArrayNode().add(FORMAT).add(tree);
+    var array = CANONICAL.createArrayNode().add(FORMAT).add(tree);
     for (Object input : inputs) {
-      array.add(Json.MAPPER.valueToTree(input));
+      array.add(CANONICAL.valueToTree(input));
     }
     return StateStore.sha256(array.toString().getBytes(StandardCharsets.UTF_8));
   }
@@ -190,6 +190,13 @@ final class BaselineCache {
    * What the baseline depends on: the base's tree, the detected project, the environment and the
    * gate settings. Null when the tree cannot be read (then nothing is cached).
    */
+  /** Map entries in key order: the same inputs make the same key in every process. */
+  private static final com.fasterxml.jackson.databind.ObjectMapper CANONICAL =
+      Json.MAPPER
+          .copy()
+          .configure(
+              com.fasterxml.jackson.databind.SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
+
   static String key(RunContext c) {
     if (c.config().cacheDir() == null) {
       return null;
@@ -210,7 +217,9 @@ final class BaselineCache {
           gateVariables(c),
           // what a test could reach while it was measured
           c.sandboxing().status(),
-          c.spec().qualityGates().network());
+          c.spec().qualityGates().network(),
+          // which submodules' files the tests saw (their commits are the tree's)
+          dev.etask.core.git.Submodules.checkedOut(c.ws().repo()));
     } catch (GitException e) {
       return null;
     }

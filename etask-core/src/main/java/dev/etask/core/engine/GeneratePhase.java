@@ -336,6 +336,13 @@ final class GeneratePhase implements Phase {
               + String.join(", ", imported)
               + "); the gates could have run other code than the batch's");
     }
+    if (!made.submodulesEdited().isEmpty()) {
+      why.add(
+          "changed files inside the submodule(s) "
+              + String.join(", ", made.submodulesEdited())
+              + " (a batch may only move a submodule to another commit, where the allowlist allows"
+              + " its path)");
+    }
     if (!made.ownedChanged().isEmpty()) {
       why.add(
           "changed what the project's install wrote ("

@@ -9,6 +9,7 @@ import dev.etask.core.git.GitRepo;
 import dev.etask.core.git.GitTransport;
 import dev.etask.core.git.Origin;
 import dev.etask.core.git.Ownership;
+import dev.etask.core.git.Submodules;
 import dev.etask.core.report.GateTable;
 import dev.etask.core.spec.EtaskException;
 import dev.etask.core.spec.EtaskException.Code;
@@ -218,6 +219,7 @@ final class PreparePhase implements Phase {
           FreshClone.branch(git, spec.branch(), baseId);
           c.out().info("branch " + spec.branch() + " created from " + base);
         }
+        checkOutSubmodules(c, git, baseId, origin.url());
         control.sanitize(RunContext.BY_PRODUCTS, c.ident());
       }
       return adopted;
@@ -225,6 +227,50 @@ final class PreparePhase implements Phase {
       throw c.gitFailure(
           Code.CLONE_FAILED, e, "check repository.url and that the origin is reachable");
     }
+  }
+
+  /**
+   * Checks out the submodules the base declares, each at its gitlink's commit; names the ones that
+   * cannot be fetched (their tests fail in the baseline too, and are reported so).
+   */
+  private static void checkOutSubmodules(RunContext c, GitRepo git, ObjectId base, String origin)
+      throws GitException {
+    List<Submodules.Declared> declared =
+        Submodules.of(git.repository(), git.resolve(base.name() + "^{tree}"));
+    if (declared.isEmpty()) {
+      return;
+    }
+    long t0 = System.nanoTime();
+    List<String> done = new java.util.ArrayList<>();
+    for (Submodules.Declared d : declared) {
+      String failure = Submodules.checkOut(c.ws().repo(), d, origin);
+      if (failure == null) {
+        done.add(d.path());
+      } else {
+        c.state().submodulesMissing.add(d.path());
+        c.out()
+            .warn(
+                "submodule "
+                    + d.path()
+                    + (d.url() == null ? "" : " (" + c.redactor().redact(d.url()) + ")")
+                    + " cannot be fetched: "
+                    + c.redactor().redact(failure)
+                    + "; its folder stays empty, and the tests that need it fail in the baseline"
+                    + " too");
+      }
+    }
+    if (!done.isEmpty()) {
+      c.out()
+          .info(
+              "checked out "
+                  + done.size()
+                  + " submodule(s) ("
+                  + String.join(", ", done)
+                  + ") in "
+                  + RunContext.secs(t0)
+                  + "; a batch never changes their files");
+    }
+    c.staging().submodulesChanged();
   }
 
   private static void measureBaseline(RunContext c) {
@@ -248,7 +294,8 @@ final class PreparePhase implements Phase {
             project,
             state.gates,
             state.base,
-            state.gates.describe(c.spec().qualityGates(), project));
+            state.gates.describe(c.spec().qualityGates(), project),
+            state.submodulesMissing);
     if (unusable.isPresent()) {
       throw new EtaskException(
           Code.BASELINE_FAILED,
@@ -305,6 +352,8 @@ final class PreparePhase implements Phase {
                   + " test(s) already fail on "
                   + state.base
                   + "; they do not block batches and are reported");
+      BaselineCheck.submoduleHint(baseline, state.submodulesMissing)
+          .ifPresent(h -> c.out().warn(h));
     }
   }
 

@@ -61,9 +61,16 @@ final class Staging {
       if (c.state().ownedFiles != null) {
         c.state().ownedFiles.forEach((p, id) -> owned.put(p, ObjectId.fromString(id)));
       }
-      clone = new ExactTree(c.ws().repo(), owned);
+      clone =
+          new ExactTree(
+              c.ws().repo(), owned, dev.etask.core.git.Submodules.checkedOut(c.ws().repo()));
     }
     return clone;
+  }
+
+  /** The submodules checked out in the clone changed: its working tree is held to them now. */
+  synchronized void submodulesChanged() {
+    clone = null;
   }
 
   /** The files in the clone that are neither HEAD's nor etask's (untracked or ignored). */
@@ -194,7 +201,13 @@ final class Staging {
       // imports): the batch is rejected when verified; what changes nothing is only removed
       List<String> imported = importing(d.untracked());
       TreeDifferences seen =
-          new TreeDifferences(d.changed(), d.missing(), imported, List.of(), d.ownedChanged());
+          new TreeDifferences(
+              d.changed(),
+              d.missing(),
+              imported,
+              List.of(),
+              d.ownedChanged(),
+              d.submodulesEdited());
       if (!seen.none()) {
         found.add(seen.describe(5));
         c.out().warn("put the clone back to the tree the gates measure: " + seen.describe(5));
@@ -236,9 +249,18 @@ final class Staging {
     try (GitRepo git = c.openClone()) {
       ObjectId tree = expected != null ? expected : git.headTree();
       TreeDifferences d = workingTree().check(git.repository(), tree);
-      if (!d.changed().isEmpty() || !d.missing().isEmpty() || !d.ownedChanged().isEmpty()) {
+      if (!d.changed().isEmpty()
+          || !d.missing().isEmpty()
+          || !d.ownedChanged().isEmpty()
+          || !d.submodulesEdited().isEmpty()) {
         changed.add(
-            new TreeDifferences(d.changed(), d.missing(), List.of(), List.of(), d.ownedChanged())
+            new TreeDifferences(
+                    d.changed(),
+                    d.missing(),
+                    List.of(),
+                    List.of(),
+                    d.ownedChanged(),
+                    d.submodulesEdited())
                 .describe(5));
       }
       List<String> imported = importing(concat(d.untracked(), d.ignored()));

@@ -26,6 +26,62 @@ public final class BaselineCheck {
    */
   public static Optional<Failure> check(
       GateReport r, Project project, GateSetup setup, String where, String how) {
+    return check(r, project, setup, where, how, List.of());
+  }
+
+  /**
+   * The same; {@code unfetched}: the submodules the clone lacks (their folders are empty), named in
+   * the next step when the suite fails on them.
+   */
+  public static Optional<Failure> check(
+      GateReport r,
+      Project project,
+      GateSetup setup,
+      String where,
+      String how,
+      List<String> unfetched) {
+    Optional<String> submodules = submoduleHint(r, unfetched);
+    Optional<Failure> f = checkSuite(r, project, setup, where, how);
+    if (f.isPresent() && submodules.isPresent()) {
+      return Optional.of(new Failure(f.get().message(), submodules.get()));
+    }
+    return f;
+  }
+
+  /**
+   * When tests fail on the folders of submodules the clone could not fetch ({@code unfetched}):
+   * which, and how to leave them out of the gates.
+   */
+  public static Optional<String> submoduleHint(GateReport r, List<String> unfetched) {
+    List<String> named = new java.util.ArrayList<>();
+    String text =
+        String.join("\n", r.problems())
+            + "\n"
+            + r.tests().failureExcerpt()
+            + "\n"
+            + String.join("\n", r.tests().failing());
+    for (String path : unfetched) {
+      if (text.contains(path)) {
+        named.add(path);
+      }
+    }
+    if (named.isEmpty()) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        "the tests need "
+            + String.join(", ", named)
+            + ", declared in .gitmodules, which etask could not fetch (its folder is empty):"
+            + " make the submodule fetchable from this machine, or leave those tests out of the"
+            + " gates with quality_gates.tests.args (pytest: "
+            + named.stream()
+                .map(p -> "\"--ignore=" + p + "\"")
+                .collect(java.util.stream.Collectors.joining(", "))
+            + ", or --deselect=<test id> for a test elsewhere that reads it)");
+  }
+
+  private static Optional<Failure> checkSuite(
+      GateReport r, Project project, GateSetup setup, String where, String how) {
     String runner = setup.runner().display();
     String missing =
         missingModule(r)

@@ -38,32 +38,54 @@ final class CliClone {
       argv.add("--no-hardlinks");
     }
     argv.addAll(List.of("--template=", source.toString(), dir.toString()));
+    String out = run(argv, null, TIMEOUT_SECONDS);
+    return out != null && out.isBlank() && Files.isDirectory(dir.resolve(".git"));
+  }
+
+  /**
+   * Runs git ({@code argv}, starting with "git") in {@code dir} (null: here) with neither the
+   * system's nor the user's configuration and no prompt; its output when it exited 0, else null
+   * (the output is then in {@link #lastFailure}).
+   */
+  static String run(List<String> argv, Path dir, long timeoutSeconds) {
     ProcessBuilder pb = new ProcessBuilder(argv).redirectErrorStream(true);
+    if (dir != null) {
+      pb.directory(dir.toFile());
+    }
     Map<String, String> env = pb.environment();
     env.keySet().removeIf(k -> k.startsWith("GIT_"));
     env.put("GIT_CONFIG_NOSYSTEM", "1");
     env.put("GIT_CONFIG_GLOBAL", "/dev/null");
     env.put("GIT_TERMINAL_PROMPT", "0");
+    env.put("GIT_ASKPASS", "/bin/false");
+    env.put("SSH_ASKPASS", "/bin/false");
     env.put("LC_ALL", "C");
     Path output = null;
     try {
-      output = Files.createTempFile("etask-clone", ".log");
+      output = Files.createTempFile("etask-git", ".log");
       pb.redirectOutput(output.toFile());
       Process p = pb.start();
       p.getOutputStream().close();
-      if (!p.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+      if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
         p.descendants().forEach(ProcessHandle::destroyForcibly);
         p.destroyForcibly();
         p.waitFor(10, TimeUnit.SECONDS);
-        return false;
+        LAST_FAILURE.set("git did not finish in " + timeoutSeconds + " s");
+        return null;
       }
       String out = Files.readString(output, StandardCharsets.UTF_8);
-      return p.exitValue() == 0 && out.isBlank() && Files.isDirectory(dir.resolve(".git"));
+      if (p.exitValue() != 0) {
+        LAST_FAILURE.set(out);
+        return null;
+      }
+      return out;
     } catch (IOException e) {
-      return false; // no git on PATH
+      LAST_FAILURE.set("git cannot run: " + e.getMessage());
+      return null; // no git on PATH
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      return false;
+      LAST_FAILURE.set("interrupted");
+      return null;
     } finally {
       if (output != null) {
         try {
@@ -73,6 +95,14 @@ final class CliClone {
         }
       }
     }
+  }
+
+  private static final ThreadLocal<String> LAST_FAILURE = new ThreadLocal<>();
+
+  /** What the last {@link #run} of this thread that failed printed. */
+  static String lastFailure() {
+    String s = LAST_FAILURE.get();
+    return s == null ? "" : s;
   }
 
   /** The folder of a local origin URL, or null. */

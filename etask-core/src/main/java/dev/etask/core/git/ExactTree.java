@@ -39,6 +39,7 @@ public final class ExactTree {
 
   private final Path root;
   private final Map<String, ObjectId> owned;
+  private final Map<String, String> submodules;
   private final Map<String, Seen> seen = new HashMap<>();
   private ObjectId lastTree;
   private Map<String, Entry> lastEntries;
@@ -51,8 +52,17 @@ public final class ExactTree {
    * the blob id of their content.
    */
   public ExactTree(Path root, Map<String, ObjectId> owned) {
+    this(root, owned, Map.of());
+  }
+
+  /**
+   * {@code submodules}: the submodules checked out in the folder (the clone), by path, with their
+   * names: each is held at the commit its gitlink names (see {@link Submodules}).
+   */
+  public ExactTree(Path root, Map<String, ObjectId> owned, Map<String, String> submodules) {
     this.root = root.toAbsolutePath().normalize();
     this.owned = Map.copyOf(owned);
+    this.submodules = Map.copyOf(submodules);
   }
 
   public Path root() {
@@ -100,6 +110,16 @@ public final class ExactTree {
           entries.remove(c.path());
           continue;
         }
+        Entry was = entries.get(c.path());
+        if (was != null && was.mode() == FileMode.GITLINK && submodules.containsKey(c.path())) {
+          Submodules.State state = state(repo, c.path(), was.blob());
+          if (!(state instanceof Submodules.Moved moved)) {
+            throw new GitException(
+                "the submodule " + c.path() + " has changes not committed in it", false, null);
+          }
+          entries.put(c.path(), new Entry(moved.commit(), FileMode.GITLINK));
+          continue;
+        }
         Path file = root.resolve(c.path());
         FileMode mode = GitContent.modeOf(file);
         // what git add would store: the repository's eol and filter attributes applied
@@ -140,7 +160,15 @@ public final class ExactTree {
     List<String> untracked = new ArrayList<>();
     List<String> ignored = new ArrayList<>();
     List<String> ownedChanged = new ArrayList<>();
-    Map<String, Boolean> present = files();
+    List<String> edited = new ArrayList<>();
+    java.util.Set<String> opaque = new java.util.TreeSet<>();
+    expected.forEach(
+        (p, e) -> {
+          if (e.mode() == FileMode.GITLINK && submodules.containsKey(p)) {
+            opaque.add(p);
+          }
+        });
+    Map<String, Boolean> present = files(opaque);
     IgnoreRules ignores = fix ? null : IgnoreRules.of(repo, root);
     try (ObjectReader reader = repo.newObjectReader()) {
       for (Map.Entry<String, Boolean> f : present.entrySet()) {
@@ -162,8 +190,16 @@ public final class ExactTree {
               delete(file);
             }
           }
+        } else if (inside(path, expected) != null) {
+          // a file in the folder of a submodule that is not checked out: never a batch's
+          String link = inside(path, expected);
+          if (!edited.contains(link)) {
+            edited.add(link);
+          }
+          if (fix) {
+            delete(file);
+          }
         } else {
-          // also a file inside a submodule's folder: etask never fills one
           if (fix) {
             untracked.add(path);
             delete(file);
@@ -199,6 +235,17 @@ public final class ExactTree {
           }
         }
       }
+      for (String p : opaque) {
+        Submodules.State state = state(repo, p, expected.get(p).blob());
+        if (state instanceof Submodules.Same) {
+          continue;
+        }
+        (state instanceof Submodules.Moved ? changed : edited).add(p);
+        if (fix) {
+          Files.createDirectories(root.resolve(p));
+          Submodules.reset(root.resolve(p), gitDir(repo, p), expected.get(p).blob());
+        }
+      }
       if (fix) {
         removeEmptyFolders(expected.keySet());
       }
@@ -206,7 +253,26 @@ public final class ExactTree {
       throw new GitException(
           "cannot compare " + root + " with its tree: " + e.getMessage(), false, e);
     }
-    return new TreeDifferences(changed, missing, untracked, ignored, ownedChanged);
+    return new TreeDifferences(changed, missing, untracked, ignored, ownedChanged, edited);
+  }
+
+  /** The gitlink of {@code expected} whose folder holds {@code path}, or null. */
+  private static String inside(String path, Map<String, Entry> expected) {
+    for (int i = path.indexOf('/'); i > 0; i = path.indexOf('/', i + 1)) {
+      Entry e = expected.get(path.substring(0, i));
+      if (e != null && e.mode() == FileMode.GITLINK) {
+        return path.substring(0, i);
+      }
+    }
+    return null;
+  }
+
+  private Submodules.State state(Repository repo, String path, ObjectId want) throws GitException {
+    return Submodules.state(root.resolve(path), gitDir(repo, path), want);
+  }
+
+  private Path gitDir(Repository repo, String path) {
+    return repo.getDirectory().toPath().resolve("modules").resolve(submodules.get(path));
   }
 
   /**
@@ -266,8 +332,11 @@ public final class ExactTree {
     seen.put(root.relativize(file).toString(), new Seen(stamp(file), want.blob(), want.mode()));
   }
 
-  /** Every file and symbolic link below the root (not {@code .git}, not inside submodules). */
-  private Map<String, Boolean> files() throws GitException {
+  /**
+   * Every file and symbolic link below the root (not {@code .git}, not in the folders of the
+   * checked-out submodules {@code opaque}).
+   */
+  private Map<String, Boolean> files(java.util.Set<String> opaque) throws GitException {
     Map<String, Boolean> out = new LinkedHashMap<>();
     if (!Files.isDirectory(root)) {
       return out;
@@ -279,7 +348,7 @@ public final class ExactTree {
             @Override
             public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
               String rel = root.relativize(dir).toString().replace('\\', '/');
-              if (rel.equals(".git")) {
+              if (rel.equals(".git") || opaque.contains(rel)) {
                 return FileVisitResult.SKIP_SUBTREE;
               }
               return FileVisitResult.CONTINUE;

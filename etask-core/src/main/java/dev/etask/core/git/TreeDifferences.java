@@ -9,13 +9,25 @@ public record TreeDifferences(
     List<String> missing,
     List<String> untracked,
     List<String> ignored,
-    List<String> ownedChanged) {
+    List<String> ownedChanged,
+    List<String> submodulesEdited) {
+  /** Differences without submodules whose files changed. */
+  public TreeDifferences(
+      List<String> changed,
+      List<String> missing,
+      List<String> untracked,
+      List<String> ignored,
+      List<String> ownedChanged) {
+    this(changed, missing, untracked, ignored, ownedChanged, List.of());
+  }
+
   public boolean none() {
     return changed.isEmpty()
         && missing.isEmpty()
         && untracked.isEmpty()
         && ignored.isEmpty()
-        && ownedChanged.isEmpty();
+        && ownedChanged.isEmpty()
+        && submodulesEdited.isEmpty();
   }
 
   /** The changes a generator made, against the tree it started from (extra ignored files not). */
@@ -36,6 +48,7 @@ public record TreeDifferences(
     add(parts, "added", untracked, n);
     add(parts, "added (ignored by git)", ignored, n);
     add(parts, "changed (installed by the project)", ownedChanged, n);
+    add(parts, "files changed inside the submodule", submodulesEdited, n);
     return String.join("; ", parts);
   }
 

@@ -38,6 +38,10 @@ public final class RunState {
   public String finishedAt;
   public int runs;
   public List<String> sourceDirs = new ArrayList<>();
+
+  /** The submodules the base declares that could not be fetched (their folders stay empty). */
+  public List<String> submodulesMissing = new ArrayList<>();
+
   public List<String> testDirs = new ArrayList<>();
   public Map<String, String> toolVersions = new LinkedHashMap<>();
 

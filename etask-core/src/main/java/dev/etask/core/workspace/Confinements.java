@@ -224,6 +224,10 @@ public final class Confinements {
         throw new IllegalStateException("the tree of measurement " + label + " was not made");
       }
       m.add(Mount.writable(copy, ws.repo()));
+      // the checked-out submodules' files, as the clone holds them (never a batch's)
+      for (String folder : dev.etask.core.git.Submodules.checkedOut(ws.repo()).keySet()) {
+        m.add(Mount.readOnly(ws.repo().resolve(folder)));
+      }
     }
     if (Files.isDirectory(ws.repo().resolve(".git"))) {
       m.add(Mount.readOnly(ws.repo().resolve(".git")));

@@ -172,4 +172,17 @@ class BaselineCacheTest {
     off.put("k", report(1), null, Path.of("/r"));
     assertThat(off.find("k")).isEmpty();
   }
+
+  @Test
+  void theKeyIsTheSameWhateverOrderAMapOfTheInputsIsIn() {
+    Map<String, String> one = new java.util.LinkedHashMap<>();
+    Map<String, String> other = new java.util.LinkedHashMap<>();
+    for (int i = 0; i < 50; i++) {
+      one.put("package-" + i, "1." + i);
+      other.put("package-" + (49 - i), "1." + (49 - i));
+    }
+    assertThat(BaselineCache.key("tree", one)).isEqualTo(BaselineCache.key("tree", other));
+    other.put("package-0", "2.0");
+    assertThat(BaselineCache.key("tree", one)).isNotEqualTo(BaselineCache.key("tree", other));
+  }
 }
