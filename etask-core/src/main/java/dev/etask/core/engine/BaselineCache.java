@@ -233,7 +233,7 @@ final class BaselineCache {
     Map<String, String> passed = c.python().environments().forGates(c.spec().python().env());
     Map<String, String> out = new java.util.TreeMap<>();
     for (String name : c.spec().python().env()) {
-      String v = passed.get(name);
+      String v = name.contains("=") ? name : passed.get(name);
       out.put(name, v == null ? "(unset)" : StateStore.sha256(v.getBytes(StandardCharsets.UTF_8)));
     }
     return out;

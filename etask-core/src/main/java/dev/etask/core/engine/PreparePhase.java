@@ -319,13 +319,12 @@ final class PreparePhase implements Phase {
             m ->
                 c.out()
                     .warn(
-                        "tests on "
+                        "on "
                             + state.base
-                            + " import '"
-                            + m
-                            + "', which is not installed: declare it where the repository keeps its test dependencies ("
-                            + String.join(", ", project.dependencyFiles())
-                            + ") or add it to python.install"));
+                            + ": "
+                            + BaselineCheck.whatImports(m, project)
+                            + " Next: "
+                            + BaselineCheck.howToProvide(m, project)));
     c.store().writeReport("baseline", baseline);
     if (key != null) {
       cache.sweep();

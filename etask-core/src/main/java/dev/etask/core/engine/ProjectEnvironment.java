@@ -11,6 +11,7 @@ import dev.etask.core.workspace.Project;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import org.eclipse.jgit.lib.ObjectId;
 
 /**
@@ -60,6 +61,11 @@ final class ProjectEnvironment {
     state.sourceDirs = new ArrayList<>(detected.source());
     state.testDirs = new ArrayList<>(detected.tests());
     state.gates = GateSetup.of(spec.qualityGates(), detected);
+    if (state.testEnvironment == null) {
+      // the base's: a batch's tox.ini never decides what the gates' processes get
+      state.testEnvironment = new java.util.TreeMap<>(detected.testEnv());
+    }
+    c.python().useTestEnvironment(state.testEnvironment);
     boolean build = !Files.exists(c.ws().venv().resolve(".etask-env")) || !python.current(detected);
     boolean generated = build && generatedCode(c);
     if (build) {
@@ -137,6 +143,25 @@ final class ProjectEnvironment {
                 + ", tests "
                 + detected.tests());
     c.out().info(state.gates.describe(spec.qualityGates(), detected));
+    if (build && (!detected.installNotes().isEmpty() || !state.testEnvironment.isEmpty())) {
+      List<String> said = new ArrayList<>();
+      if (!detected.installNotes().isEmpty()) {
+        said.add("installed " + String.join("; ", detected.installNotes()));
+      }
+      if (!state.testEnvironment.isEmpty()) {
+        said.add(
+            "the gates get "
+                + String.join(
+                    ", ",
+                    state.testEnvironment.entrySet().stream()
+                        .map(e -> e.getKey() + "=" + e.getValue())
+                        .toList())
+                + " ("
+                + detected.testEnvSource()
+                + " set_env; {repo} is the clone)");
+      }
+      c.out().info("as the project's test command: " + String.join("; ", said));
+    }
     if (detected.source().isEmpty()) {
       c.out()
           .warn(

@@ -83,22 +83,8 @@ public final class BaselineCheck {
   private static Optional<Failure> checkSuite(
       GateReport r, Project project, GateSetup setup, String where, String how) {
     String runner = setup.runner().display();
-    String missing =
-        missingModule(r)
-            .map(m -> " The tests import '" + m + "', which is not installed.")
-            .orElse("");
-    String declare =
-        missingModule(r)
-            .map(
-                m ->
-                    "declare '"
-                        + m
-                        + "' where the repository keeps its test dependencies ("
-                        + (project.dependencyFiles().isEmpty()
-                            ? "e.g. requirements-dev.txt or [project.optional-dependencies] test"
-                            : String.join(", ", project.dependencyFiles()))
-                        + ") or add it to python.install")
-            .orElse(null);
+    String missing = missingModule(r).map(m -> " " + whatImports(m, project)).orElse("");
+    String declare = missingModule(r).map(m -> howToProvide(m, project)).orElse(null);
     for (String p : r.problems()) {
       if (!p.startsWith(runner)) {
         continue;
@@ -147,6 +133,40 @@ public final class BaselineCheck {
                   + " ([tool.coverage.run] or .coveragerc)"));
     }
     return Optional.empty();
+  }
+
+  /** Who imports module {@code m} that Python could not find: coverage (a plugin) or the tests. */
+  public static String whatImports(String m, Project project) {
+    String local = project.coveragePlugins().get(m);
+    if (local == null) {
+      return "The tests import '" + m + "', which is not installed.";
+    }
+    return "Coverage's configuration loads the plugin '"
+        + m
+        + "', which Python cannot import"
+        + (local.isEmpty() ? "." : " (the repository's own " + local + ", not on the path).");
+  }
+
+  /** How to make module {@code m} importable for the gates. */
+  public static String howToProvide(String m, Project project) {
+    String local = project.coveragePlugins().get(m);
+    if (local != null && !local.isEmpty()) {
+      String file =
+          local.endsWith("/__init__.py") ? local.substring(0, local.length() - 12) : local;
+      int slash = file.lastIndexOf('/');
+      String folder = slash < 0 ? "" : "/" + file.substring(0, slash);
+      return "put its folder on the gates' path, as the project's test command does: python.env:"
+          + " [\"PYTHONPATH={repo}"
+          + folder
+          + "\"]";
+    }
+    return "declare '"
+        + m
+        + "' where the repository keeps its test dependencies ("
+        + (project.dependencyFiles().isEmpty()
+            ? "e.g. requirements-dev.txt or [project.optional-dependencies] test"
+            : String.join(", ", project.dependencyFiles()))
+        + ") or add it to python.install";
   }
 
   /** The module a test could not import, when one could not. */

@@ -11,7 +11,8 @@ import java.util.List;
  * ids never depend on which files are named), the ruff rules to gate on (null: the project's own),
  * whether ruff must ignore every configuration file (the repository has none of its own: a file
  * above the clone must not decide what the lint gate means), and what mypy checks (the files of the
- * project's mypy configuration; null: the source folders).
+ * project's mypy configuration; null: the source folders), or why the type gate is off ({@code
+ * typesOff}: the project checks types with another tool and configures no mypy).
  */
 public record GateSetup(
     Runner runner,
@@ -19,7 +20,8 @@ public record GateSetup(
     String pytestConfig,
     List<String> lintSelect,
     boolean ruffIsolated,
-    List<String> typeTargets) {
+    List<String> typeTargets,
+    String typesOff) {
   /** The rules every Python project treats as errors: syntax errors and undefined names. */
   public static final List<String> ERRORS_EVERYWHERE = List.of("E9", "F63", "F7", "F82");
 
@@ -45,7 +47,7 @@ public record GateSetup(
       String pytestConfig,
       List<String> lintSelect,
       boolean ruffIsolated) {
-    this(runner, runnerArgs, pytestConfig, lintSelect, ruffIsolated, null);
+    this(runner, runnerArgs, pytestConfig, lintSelect, ruffIsolated, null, null);
   }
 
   /** What mypy checks: the project's configured files, else {@code source}. */
@@ -84,7 +86,13 @@ public record GateSetup(
         project.pytestConfig(),
         select,
         !project.ruffConfigured(),
-        project.mypyFiles());
+        project.mypyFiles(),
+        project.typeChecker() == null
+            ? null
+            : "the project checks types with "
+                + project.typeChecker()
+                + " and configures no mypy; etask reads mypy's findings only (a [tool.mypy]"
+                + " table turns the gate on)");
   }
 
   /** One line for the log: which runner and why, and which lint rules. */
@@ -112,9 +120,11 @@ public record GateSetup(
                     + " (the repository does not configure ruff: only"
                     + " syntax errors and undefined names count)";
     String types =
-        typeTargets == null
-            ? "mypy on the source folders"
-            : "mypy on " + String.join(" ", typeTargets) + " (the project's mypy files)";
+        typesOff != null
+            ? "off (" + typesOff + ")"
+            : typeTargets == null
+                ? "mypy on the source folders"
+                : "mypy on " + String.join(" ", typeTargets) + " (the project's mypy files)";
     return "tests: " + tests + "; lint: " + lint + "; types: " + types;
   }
 }

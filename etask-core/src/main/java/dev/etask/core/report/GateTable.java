@@ -11,7 +11,10 @@ import java.util.Map;
 public final class GateTable {
   private GateTable() {}
 
-  /** One row; {@code verdict} is "ok", "FAIL", "could not run" or "info". */
+  /**
+   * One row; {@code verdict} is "ok", "FAIL", "could not run", "off" (a gate the project does not
+   * use) or "info".
+   */
   public record Row(String gate, String before, String after, String delta, String verdict) {}
 
   public static List<Row> rows(
@@ -54,7 +57,9 @@ public final class GateTable {
             m.containsKey(Metric.NEW_TYPE_ERRORS)
                 ? fmt(m.get(Metric.NEW_TYPE_ERRORS)) + " new"
                 : "n/a",
-            verdict(firedRules.contains("type"), after.types() != null)));
+            after.types() == null && after.problems().stream().noneMatch(p -> p.startsWith("mypy"))
+                ? "off"
+                : verdict(firedRules.contains("type"), after.types() != null)));
     if (m.containsKey(Metric.DIFF_LINES)) {
       rows.add(
           new Row(

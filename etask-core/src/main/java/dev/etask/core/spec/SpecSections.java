@@ -39,8 +39,14 @@ final class SpecSections {
             py.has("install") ? py.words("install") : null,
             java.util.Collections.unmodifiableMap(tools),
             py.has("source") ? py.strings("source") : null,
-            py.variableNames("env"));
-    refuseTokens(py, "env", python.env(), problems);
+            py.variables("env"));
+    refuseTokens(
+        py,
+        "env",
+        python.env().stream()
+            .map(e -> e.contains("=") ? e.substring(0, e.indexOf('=')) : e)
+            .toList(),
+        problems);
     return python;
   }
 

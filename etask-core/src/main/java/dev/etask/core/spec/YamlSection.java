@@ -349,6 +349,26 @@ final class YamlSection {
     return names;
   }
 
+  /**
+   * Variables: a name (its value is the caller's) or {@code NAME=value} (the value as written,
+   * "{repo}" in it read as the clone).
+   */
+  List<String> variables(String key) {
+    List<String> entries = strings(key);
+    for (String entry : entries) {
+      String name = entry.contains("=") ? entry.substring(0, entry.indexOf('=')) : entry;
+      if (!name.matches("[A-Za-z_][A-Za-z0-9_]*")) {
+        error(
+            valueNode(key),
+            "'"
+                + entry
+                + "' is neither an environment variable name nor NAME=value (such as"
+                + " PYTHONPATH={repo}/tasks)");
+      }
+    }
+    return entries;
+  }
+
   List<Glob> globs(String key) {
     List<Glob> out = new ArrayList<>();
     for (ScalarNode s : scalarList(key)) {

@@ -39,6 +39,12 @@ public final class RunState {
   public int runs;
   public List<String> sourceDirs = new ArrayList<>();
 
+  /**
+   * The variables the project's test command sets (tox's set_env), as the base declares them: every
+   * gate process gets them; null until the project is first inspected.
+   */
+  public Map<String, String> testEnvironment;
+
   /** The submodules the base declares that could not be fetched (their folders stay empty). */
   public List<String> submodulesMissing = new ArrayList<>();
 

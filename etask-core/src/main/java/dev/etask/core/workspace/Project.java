@@ -10,6 +10,14 @@ import java.util.Map;
  * reads its configuration from, the tool versions to install (with where each came from), whether
  * it configures ruff, the files that declare its test dependencies, and a digest of everything the
  * install reads ({@code installInputs}: the environment is built again when it changes).
+ *
+ * <p>Also what the project's own test command says (tox's base environment, else nox): which extras
+ * and dependency groups it installs ({@code installNotes} say which were chosen and why), the
+ * variables it sets ({@code testEnv}, "{repo}" standing for the clone; {@code testEnvSource}:
+ * where), the packages its mypy hook installs beside mypy ({@code typeDependencies}), the type
+ * checker it uses instead of mypy ({@code typeChecker}, null when mypy is configured or nothing is:
+ * the type gate is off when set), and the plugins its coverage configuration loads, with the
+ * repository's own module for each ('' when none).
  */
 public record Project(
     List<String> install,
@@ -26,9 +34,64 @@ public record Project(
     List<String> mypyFiles,
     String lockFile,
     Map<String, String> locked,
-    String installInputs) {
+    String installInputs,
+    List<String> installNotes,
+    Map<String, String> testEnv,
+    String testEnvSource,
+    List<String> typeDependencies,
+    String typeChecker,
+    Map<String, String> coveragePlugins) {
   public Project {
-    locked = locked == null ? Map.of() : Map.copyOf(locked);
+    locked = sorted(locked); // in name order: the venv's fingerprint is the same in every process
+    installNotes = installNotes == null ? List.of() : List.copyOf(installNotes);
+    testEnv = sorted(testEnv);
+    typeDependencies = typeDependencies == null ? List.of() : List.copyOf(typeDependencies);
+    coveragePlugins = sorted(coveragePlugins);
+  }
+
+  private static Map<String, String> sorted(Map<String, String> m) {
+    return m == null ? Map.of() : java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(m));
+  }
+
+  /** A project whose test command says nothing beyond its install. */
+  public Project(
+      List<String> install,
+      List<String> source,
+      List<String> tests,
+      boolean hasTests,
+      String runner,
+      String runnerReason,
+      String pytestConfig,
+      Map<String, String> tools,
+      Map<String, String> toolSources,
+      boolean ruffConfigured,
+      List<String> dependencyFiles,
+      List<String> mypyFiles,
+      String lockFile,
+      Map<String, String> locked,
+      String installInputs) {
+    this(
+        install,
+        source,
+        tests,
+        hasTests,
+        runner,
+        runnerReason,
+        pytestConfig,
+        tools,
+        toolSources,
+        ruffConfigured,
+        dependencyFiles,
+        mypyFiles,
+        lockFile,
+        locked,
+        installInputs,
+        List.of(),
+        Map.of(),
+        null,
+        List.of(),
+        null,
+        Map.of());
   }
 
   public Project(List<String> install, List<String> source, List<String> tests) {

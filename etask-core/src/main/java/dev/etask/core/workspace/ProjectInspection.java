@@ -93,7 +93,13 @@ final class ProjectInspection {
           n.path("mypy_files").isArray() ? strings(n.get("mypy_files")) : null,
           n.path("lock_file").isTextual() ? n.get("lock_file").asText() : null,
           stringMap(n.get("locked")),
-          n.path("install_inputs").asText(""));
+          n.path("install_inputs").asText(""),
+          strings(n.get("install_notes")),
+          stringMap(n.get("test_env")),
+          n.path("test_env_source").isTextual() ? n.get("test_env_source").asText() : null,
+          strings(n.get("type_dependencies")),
+          n.path("type_checker").isTextual() ? n.get("type_checker").asText() : null,
+          stringMap(n.get("coverage_plugins")));
     } catch (IOException e) {
       throw new EtaskException(
           Code.ENV_FAILED,

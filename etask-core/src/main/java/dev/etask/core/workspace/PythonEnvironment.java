@@ -74,8 +74,27 @@ public final class PythonEnvironment {
    * front.
    */
   public PythonEnvironment on(Workspace checkout, List<Path> pythonPath) {
-    return new PythonEnvironment(checkout, runner, environments, gateVariables, pythonPath, uv)
-        .confinedBy(confinements == null ? null : confinements.on(checkout));
+    PythonEnvironment on =
+        new PythonEnvironment(checkout, runner, environments, gateVariables, pythonPath, uv)
+            .confinedBy(confinements == null ? null : confinements.on(checkout));
+    on.testEnvironment = testEnvironment;
+    return on;
+  }
+
+  private volatile Map<String, String> testEnvironment = Map.of();
+
+  /**
+   * The variables the project's own test command sets ({@code set_env} of its tox environment,
+   * "{repo}" standing for the checkout): every gate process gets them, under what {@code
+   * python.env} says.
+   */
+  public void useTestEnvironment(Map<String, String> variables) {
+    testEnvironment = Map.copyOf(variables);
+  }
+
+  /** {@code value} with "{repo}" read as the checkout the gates measure. */
+  private String expand(String value) {
+    return value.replace("{repo}", workspace.repo().toString());
   }
 
   /**
@@ -162,7 +181,15 @@ public final class PythonEnvironment {
    * looks for one is imported even with {@code PYTHONDONTWRITEBYTECODE}).
    */
   public Map<String, String> environment(String label) {
-    Map<String, String> env = withVenv(environments.forGates(gateVariables));
+    Map<String, String> passed = environments.forGates(gateVariables);
+    new java.util.TreeMap<>(testEnvironment).forEach((k, v) -> passed.put(k, expand(v)));
+    for (String entry : gateVariables) {
+      int eq = entry.indexOf('=');
+      if (eq > 0) { // python.env's NAME=value
+        passed.put(entry.substring(0, eq), expand(entry.substring(eq + 1)));
+      }
+    }
+    Map<String, String> env = withVenv(passed);
     Path out = workspace.output(label);
     env.put("COVERAGE_FILE", out.resolve(".coverage").toString());
     try {

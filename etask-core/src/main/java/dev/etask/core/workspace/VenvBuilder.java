@@ -160,6 +160,7 @@ final class VenvBuilder {
       }
       List<String> asked = new ArrayList<>(project.install());
       tools.forEach((name, range) -> asked.add(name + range));
+      asked.addAll(project.typeDependencies()); // what the project's mypy hook installs beside it
       Map<String, String> env = uvEnv != null ? uvEnv.join() : environments.forInstall();
       if (confined != null) {
         notes.addAll(confined.notes());
@@ -374,6 +375,9 @@ final class VenvBuilder {
       }
       md.update(("\0" + project.installInputs()).getBytes(StandardCharsets.UTF_8));
       tools.forEach((k, v) -> md.update(("\0" + k + v).getBytes(StandardCharsets.UTF_8)));
+      project
+          .typeDependencies()
+          .forEach(d -> md.update(("\0types:" + d).getBytes(StandardCharsets.UTF_8)));
       project
           .locked()
           .forEach(

@@ -32,6 +32,7 @@ import re
 import sys
 
 TEST_GROUPS = ("test", "tests", "testing", "dev")
+TEST_NAMED = ("test", "tests", "testing")
 NOT_SOURCE = {"tests", "test", "testing", "docs", "doc", "examples", "example", "scripts", "build", "dist",
               "venv", ".venv", "env", "site-packages", "node_modules", "benchmarks", "bench", "tools", "fuzzer"}
 REQUIREMENT_NAME = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)")
@@ -130,25 +131,88 @@ def poetry_requirements(pyproject):
 INSTALLERS = {"poetry", "tox", "pdm", "hatch", "uv", "pip", "setuptools", "wheel", "pre-commit", "nox"}
 
 
-def tox_requirements(root, pyproject):
-    """deps of tox's default test environment, from tox.ini or pyproject's [tool.tox], and where they are."""
-    lines = []
-    where = None
-    parser = ini(os.path.join(root, "tox.ini")) if os.path.exists(os.path.join(root, "tox.ini")) else None
-    if parser is not None and parser.has_option("testenv", "deps"):
-        lines = parser.get("testenv", "deps").splitlines()
-        where = "tox.ini [testenv] deps"
-    elif pyproject is not None:
-        tox = (pyproject.get("tool") or {}).get("tox") or {}
-        deps = (tox.get("env_run_base") or {}).get("deps")
-        if isinstance(deps, list):
-            lines = [d for d in deps if isinstance(d, str)]
-            where = "pyproject.toml [tool.tox.env_run_base] deps"
+def ini_list(text, commas=True):
+    """A tox.ini list (one per line, or comma-separated where {commas}), without comments and
+    factor-conditional lines."""
     out = []
-    for line in lines:
+    for line in text.splitlines():
+        line = line.split("#", 1)[0].strip()
+        if not line or re.match(r"^[\w,!-]+:\s", line):  # "py38: pytest<8" applies to one factor
+            continue
+        out += [x.strip() for x in line.split(",") if x.strip()] if commas else [line]
+    return out
+
+
+def tox_config(root, pyproject):
+    """What tox's base test environment installs and sets, and where that is said: {deps, extras,
+    dependency_groups, set_env} from tox.ini [testenv], tox.toml or pyproject.toml [tool.tox]
+    (env_run_base, or its legacy_tox_ini)."""
+    parser, where = None, None
+    if os.path.exists(os.path.join(root, "tox.ini")):
+        parser, where = ini(os.path.join(root, "tox.ini")), "tox.ini [testenv]"
+    tox = None
+    if parser is None and os.path.isfile(os.path.join(root, "tox.toml")):
+        tox, where = load_toml(os.path.join(root, "tox.toml")) or {}, "tox.toml [env_run_base]"
+    if parser is None and tox is None and pyproject is not None:
+        table = (pyproject.get("tool") or {}).get("tox") or {}
+        if isinstance(table.get("legacy_tox_ini"), str):
+            parser = configparser.ConfigParser(interpolation=None, strict=False)
+            try:
+                parser.read_string(table["legacy_tox_ini"])
+            except configparser.Error:
+                parser = None
+            where = "pyproject.toml [tool.tox] legacy_tox_ini [testenv]"
+        elif table:
+            tox, where = table, "pyproject.toml [tool.tox.env_run_base]"
+    env = {"deps": [], "extras": [], "dependency_groups": [], "set_env": {}}
+    if parser is not None and parser.has_section("testenv"):
+        get = lambda k: parser.get("testenv", k) if parser.has_option("testenv", k) else ""
+        env["deps"] = ini_list(get("deps"), commas=False)
+        env["extras"] = ini_list(get("extras"))
+        env["dependency_groups"] = ini_list(get("dependency_groups"))
+        for line in (get("set_env") or get("setenv")).splitlines():
+            line = line.split("#", 1)[0].strip()
+            if "=" in line and not re.match(r"^[\w,!-]+:\s", line):
+                k, v = line.split("=", 1)
+                env["set_env"][k.strip()] = v.strip()
+    elif isinstance(tox, dict):
+        base = tox.get("env_run_base") or {}
+        for k in ("deps", "extras", "dependency_groups"):
+            env[k] = [d for d in (base.get(k) or []) if isinstance(d, str)]
+        set_env = base.get("set_env") or {}
+        if isinstance(set_env, dict):
+            env["set_env"] = {k: v for k, v in set_env.items() if isinstance(v, str)}
+    else:
+        return env, None
+    return env, where
+
+
+# what the project's tests may set for themselves; never what changes how a gate measures or runs
+GATE_VARIABLES = re.compile(r"^(PYTEST_.*|COVERAGE_.*|PYTHONHOME|PYTHONSTARTUP|PYTHONINSPECT|PYTHONPYCACHEPREFIX|"
+                            r"PYTHONDONTWRITEBYTECODE|PYTHONNOUSERSITE|PYTHONSAFEPATH|PYTHONEXECUTABLE|"
+                            r"PATH|HOME|TMPDIR|VIRTUAL_ENV|LD_.*|DYLD_.*|MYPY.*|RUFF_.*|PIP_.*|UV_.*)$")
+
+
+def test_environment(set_env):
+    """tox's set_env as the gates' variables: {toxinidir} and {tox_root} as "{repo}" (the clone),
+    values with other substitutions and variables that change how a gate runs left out."""
+    out = {}
+    for k, v in set_env.items():
+        v = v.replace("{toxinidir}", "{repo}").replace("{tox_root}", "{repo}")
+        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", k) or GATE_VARIABLES.match(k):
+            continue
+        if re.search(r"\{(?!repo\})[^}]*\}", v):
+            continue
+        out[k] = v
+    return out
+
+
+def tox_requirements(root, tox_env, where):
+    """deps of tox's base test environment, as pip arguments."""
+    out = []
+    for line in tox_env["deps"]:
         line = line.split("#", 1)[0].strip().replace("{toxinidir}/", "").replace("{tox_root}/", "")
-        factor_conditional = re.match(r"^[\w,!-]+:\s", line) is not None  # "py38: pytest<8"
-        if not line or "{" in line or factor_conditional:
+        if not line or "{" in line:
             continue
         if line.startswith("-r") or line.startswith("-c"):
             flag, rest = line[:2], line[2:].strip()
@@ -159,7 +223,32 @@ def tox_requirements(root, pyproject):
         if line.startswith("-e") or line == "." or (name and name.group(1).lower() in INSTALLERS):
             continue
         out.append(line)
-    return out, where
+    return out
+
+
+def nox_choice(root):
+    """The extras and dependency groups noxfile.py installs ('.[test]', '--group test'), or None."""
+    text = read(os.path.join(root, "noxfile.py"))
+    if not text:
+        return None
+    extras = []
+    for m in re.finditer(r"""["']\.\[([\w,\s-]+)\]["']""", text):
+        extras += [e.strip() for e in m.group(1).split(",") if e.strip()]
+    groups = re.findall(r"""--group["'=,\s]+["']?([\w-]+)""", text)
+    return (extras, groups) if extras or groups else None
+
+
+def chosen(available, asked, where):
+    """Of the names {available} (extras or groups): the ones the project's test command installs
+    ({asked}, from {where}), else the ones named for tests, else dev; and why."""
+    if asked:
+        names = [a for a in asked if a in available]
+        if names:
+            return names, where
+    names = [n for n in TEST_NAMED if n in available]
+    if names:
+        return names, "named for tests"
+    return (["dev"], "dev") if "dev" in available else ([], None)
 
 
 PYTHON_SPECIFIC = re.compile(r"(?:py)?3[._-]?(\d{1,2})$")
@@ -198,18 +287,28 @@ def requirement_files(root, test_dirs):
     return files
 
 
-def install_args(root, pyproject, test_dirs):
+def install_args(root, pyproject, test_dirs, tox_env, tox_where):
+    """pip arguments, the files that declare test dependencies, and notes on the choice of extras and
+    groups: the ones the project's own test command (tox, else nox) installs, else the ones named
+    for tests, else dev."""
     args = []
     dependency_files = []
+    notes = []
     for f in requirement_files(root, test_dirs):
         args += ["-r", f]
         dependency_files.append(f)
+    nox = None if tox_where else nox_choice(root)
+    asked_extras = tox_env["extras"] if tox_where else (nox[0] if nox else [])
+    asked_groups = tox_env["dependency_groups"] if tox_where else (nox[1] if nox else [])
+    command = tox_where or "noxfile.py"
     installable = False
     extras = []
     if pyproject is not None and isinstance(pyproject.get("project"), dict):
         installable = True
         optional = pyproject["project"].get("optional-dependencies") or {}
-        extras = [e for e in TEST_GROUPS if e in optional]
+        extras, why = chosen(optional, asked_extras, command)
+        if extras:
+            notes.append("extras " + ", ".join(extras) + " (" + why + ")")
         if optional:
             dependency_files.append("pyproject.toml [project.optional-dependencies]")
     elif pyproject is not None and isinstance(pyproject.get("build-system"), dict):
@@ -220,19 +319,20 @@ def install_args(root, pyproject, test_dirs):
         args += ["-e", "." + ("[" + ",".join(extras) + "]" if extras else "")]
     if pyproject is not None:
         groups = pyproject.get("dependency-groups") or {}
-        for g in TEST_GROUPS:
-            if g in groups:
-                args += group_requirements(groups, g, set())
+        names, why = chosen(groups, asked_groups, command)
+        for g in names:
+            args += group_requirements(groups, g, set())
+        if names:
+            notes.append("dependency groups " + ", ".join(names) + " (" + why + ")")
         if groups:
             dependency_files.append("pyproject.toml [dependency-groups]")
         poetry = poetry_requirements(pyproject)
         args += poetry
         if ((pyproject.get("tool") or {}).get("poetry") or {}):
             dependency_files.append("pyproject.toml [tool.poetry.group.dev.dependencies]")
-    tox, tox_where = tox_requirements(root, pyproject)
-    if tox_where:
-        dependency_files.append(tox_where)
-    args += tox
+    if tox_where and tox_env["deps"]:
+        dependency_files.append(tox_where + " deps")
+    args += tox_requirements(root, tox_env, tox_where)
     out = []
     seen = set()
     i = 0
@@ -242,7 +342,7 @@ def install_args(root, pyproject, test_dirs):
             seen.add(item)
             out += list(item)
         i += len(item)
-    return out, dependency_files
+    return out, dependency_files, notes
 
 
 def is_package(path):
@@ -431,6 +531,90 @@ def mypy_files(root, pyproject):
     return found or None
 
 
+def pre_commit_hook_dependencies(root, repo_pattern):
+    """additional_dependencies of the first hook of the pre-commit repository matching
+    {repo_pattern}: what the project's own run of that hook has installed beside it."""
+    lines = read(os.path.join(root, ".pre-commit-config.yaml")).splitlines()
+    out = []
+    for i, line in enumerate(lines):
+        if not re.search(r"repo:\s*\S*" + repo_pattern, line):
+            continue
+        indent = len(line) - len(line.lstrip(" -"))
+        j = i + 1
+        while j < len(lines):
+            follow = lines[j]
+            if re.search(r"repo:\s*\S", follow):
+                break
+            m = re.match(r"(\s*)additional_dependencies:\s*(\[.*\])?\s*$", follow)
+            if m:
+                if m.group(2):
+                    out += [x.strip().strip("'\"") for x in m.group(2)[1:-1].split(",") if x.strip()]
+                else:
+                    k = j + 1
+                    while k < len(lines) and re.match(r"\s*-\s+\S", lines[k]) \
+                            and len(lines[k]) - len(lines[k].lstrip()) > len(m.group(1)):
+                        out.append(lines[k].strip()[1:].strip().strip("'\""))
+                        k += 1
+                return [d for d in out if d and REQUIREMENT_NAME.match(d)]
+            j += 1
+        return out
+    return out
+
+
+def mypy_configured(root, pyproject):
+    if "mypy" in ((pyproject or {}).get("tool") or {}):
+        return True
+    if any(os.path.isfile(os.path.join(root, f)) for f in ("mypy.ini", ".mypy.ini")):
+        return True
+    cfg = ini(os.path.join(root, "setup.cfg"))
+    if cfg is not None and any(s == "mypy" or s.startswith("mypy-") for s in cfg.sections()):
+        return True
+    return bool(re.search(r"repo:\s*\S*mirrors-mypy|id:\s*mypy\b", read(os.path.join(root, ".pre-commit-config.yaml"))))
+
+
+def other_type_checker(root, pyproject):
+    """The type checker the project configures instead of mypy (ty, pyright, basedpyright, pyrefly)
+    and where, when it configures no mypy at all; else None."""
+    if mypy_configured(root, pyproject):
+        return None
+    tool = (pyproject or {}).get("tool") or {}
+    for name in ("ty", "pyright", "basedpyright", "pyrefly"):
+        if name in tool:
+            return name + " (pyproject.toml [tool." + name + "])"
+    for name, f in (("ty", "ty.toml"), ("pyright", "pyrightconfig.json"), ("pyrefly", "pyrefly.toml")):
+        if os.path.isfile(os.path.join(root, f)):
+            return name + " (" + f + ")"
+    return None
+
+
+def coverage_plugins(root, pyproject):
+    """The plugins coverage's configuration loads, each with the repository's own module file for
+    it ('' when it is not one)."""
+    names = (((pyproject or {}).get("tool") or {}).get("coverage") or {}).get("run", {}).get("plugins") or []
+    for f, section in ((".coveragerc", "run"), ("setup.cfg", "coverage:run"), ("tox.ini", "coverage:run")):
+        parser = ini(os.path.join(root, f)) if os.path.isfile(os.path.join(root, f)) else None
+        if parser is not None and parser.has_option(section, "plugins"):
+            names = names or [n.strip() for n in re.split(r"[,\s]+", parser.get(section, "plugins")) if n.strip()]
+    out = {}
+    for name in names if isinstance(names, list) else []:
+        if not isinstance(name, str):
+            continue
+        rel = name.replace(".", "/")
+        local = ""
+        for dirpath, dirnames, filenames in os.walk(root):
+            dirnames[:] = [d for d in dirnames if not d.startswith(".") and d not in ("venv", "node_modules")]
+            if os.path.relpath(dirpath, root).count(os.sep) > 3:
+                dirnames[:] = []
+            for candidate in (rel + ".py", os.path.join(rel, "__init__.py")):
+                if os.path.isfile(os.path.join(dirpath, candidate)):
+                    local = os.path.relpath(os.path.join(dirpath, candidate), root)
+                    break
+            if local:
+                break
+        out[name] = local
+    return out
+
+
 # tools whose configuration never changes what an install does
 CHECK_ONLY = {"ruff", "mypy", "pytest", "coverage", "black", "isort", "pylint", "pyright", "codespell",
               "bandit", "flake8", "pydocstyle", "pycodestyle", "towncrier", "commitizen", "bumpversion",
@@ -493,7 +677,8 @@ def main():
     if os.path.exists(pp):
         pyproject = load_toml(pp)
     tests = test_dirs(root)
-    install, dependency_files = install_args(root, pyproject, tests)
+    tox_env, tox_where = tox_config(root, pyproject)
+    install, dependency_files, install_notes = install_args(root, pyproject, tests, tox_env, tox_where)
     asked = json.loads(sys.argv[2]) if len(sys.argv) > 2 else None
     if asked is None:
         asked = install
@@ -521,6 +706,12 @@ def main():
         "locked": pins,
         "dependency_files": dependency_files,
         "install_inputs": install_inputs(root, pyproject, asked),
+        "install_notes": install_notes,
+        "test_env": test_environment(tox_env["set_env"]),
+        "test_env_source": tox_where,
+        "type_dependencies": pre_commit_hook_dependencies(root, r"mirrors-mypy"),
+        "type_checker": other_type_checker(root, pyproject),
+        "coverage_plugins": coverage_plugins(root, pyproject),
     }))
 
 

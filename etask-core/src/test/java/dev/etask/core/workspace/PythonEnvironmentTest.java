@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.etask.core.gates.GateSetup;
 import dev.etask.core.process.Command;
+import dev.etask.core.process.Environments;
 import dev.etask.core.process.ProcessRunner;
 import dev.etask.core.process.Redactor;
 import dev.etask.core.spec.EtaskException;
@@ -82,6 +83,140 @@ class PythonEnvironmentTest {
     assertThat(p.install()).containsExactly("-e", ".[test]", "typing-extensions", "ruff");
     assertThat(p.source()).containsExactly("src");
     assertThat(p.tests()).containsExactly("tests");
+  }
+
+  @Test
+  void theProjectsToxEnvironmentDecidesWhichGroupsAndVariablesTheGatesGet() throws Exception {
+    // shaped like tox-dev/filelock: dev includes docs, which needs a newer Python; tox installs
+    // only the test group and puts a local coverage plugin on the path
+    Project p =
+        detect(
+            "pyproject.toml",
+                """
+            [project]
+            name = "lock"
+            version = "1"
+            [dependency-groups]
+            test = ["pytest-timeout"]
+            docs = ["sphinx>=99; python_version >= '3.12'"]
+            dev = [{include-group = "test"}, {include-group = "docs"}]
+            [tool.coverage.run]
+            plugins = ["coverage_pragmas"]
+            """,
+            "tox.toml",
+                """
+            [env_run_base]
+            dependency_groups = ["test"]
+            set_env = { PYTHONPATH = "{tox_root}/tasks", PYTEST_ADDOPTS = "-p no:cov" }
+            """,
+            "tasks/coverage_pragmas.py", "def coverage_init(reg, options):\n    pass\n",
+            "src/lock/__init__.py", "",
+            "tests/test_lock.py", "");
+    assertThat(p.install()).containsExactly("-e", ".", "pytest-timeout");
+    assertThat(p.installNotes())
+        .containsExactly("dependency groups test (tox.toml [env_run_base])");
+    // what changes how a gate runs is never the project's to set
+    assertThat(p.testEnv()).containsExactly(Map.entry("PYTHONPATH", "{repo}/tasks"));
+    assertThat(p.testEnvSource()).isEqualTo("tox.toml [env_run_base]");
+    assertThat(p.coveragePlugins())
+        .containsExactly(Map.entry("coverage_pragmas", "tasks/coverage_pragmas.py"));
+  }
+
+  @Test
+  void withoutATestCommandTheGroupsNamedForTestsComeBeforeDev() throws Exception {
+    Project groups =
+        detect(
+            "pyproject.toml",
+                """
+            [project]
+            name = "x"
+            version = "1"
+            [project.optional-dependencies]
+            dev = ["black"]
+            testing = ["hypothesis"]
+            [dependency-groups]
+            tests = ["pytest-mock"]
+            dev = ["sphinx"]
+            """,
+            "x.py", "");
+    assertThat(groups.install()).containsExactly("-e", ".[testing]", "pytest-mock");
+    // tox.ini's extras, deps and setenv; nox's extras when there is no tox
+    Project tox =
+        detect(
+            "pyproject.toml",
+                "[project]\nname = \"x\"\nversion = \"1\"\n"
+                    + "[project.optional-dependencies]\ntest = [\"a\"]\nci = [\"b\"]\n",
+            "tox.ini",
+                "[testenv]\nextras = ci\ndeps =\n    pytest>=7,<9\n    py38: mock\n"
+                    + "setenv =\n    DATA = {toxinidir}/data\n    COVERAGE_CORE = sysmon\n",
+            "x.py", "");
+    assertThat(tox.install()).containsExactly("-e", ".[ci]", "pytest>=7,<9");
+    assertThat(tox.testEnv()).containsExactly(Map.entry("DATA", "{repo}/data"));
+    Project nox =
+        detect(
+            "pyproject.toml",
+                "[project]\nname = \"x\"\nversion = \"1\"\n"
+                    + "[project.optional-dependencies]\ntests = [\"a\"]\nfull = [\"b\"]\n",
+            "noxfile.py",
+                "import nox\n\n@nox.session\ndef tests(session):\n"
+                    + "    session.install(\"-e\", \".[full]\")\n",
+            "x.py", "");
+    assertThat(nox.install()).containsExactly("-e", ".[full]");
+    assertThat(nox.installNotes()).containsExactly("extras full (noxfile.py)");
+  }
+
+  @Test
+  void theMypyHooksDependenciesAndAnotherTypeChecker() throws Exception {
+    Project hook =
+        detect(
+            ".pre-commit-config.yaml",
+                """
+            repos:
+              - repo: https://github.com/pre-commit/mirrors-mypy
+                rev: v1.11.2
+                hooks:
+                  - id: mypy
+                    additional_dependencies:
+                      - types-toml
+                      - "pytest>=8"
+              - repo: https://github.com/astral-sh/ruff-pre-commit
+                rev: v0.6.0
+                hooks:
+                  - id: ruff
+            """,
+            "x.py", "");
+    assertThat(hook.typeDependencies()).containsExactly("types-toml", "pytest>=8");
+    assertThat(hook.typeChecker()).isNull();
+    assertThat(hook.tools()).containsEntry("mypy", "==1.11.2");
+    Project ty = detect("ty.toml", "[rules]\n", "x.py", "");
+    assertThat(ty.typeChecker()).isEqualTo("ty (ty.toml)");
+    Project both =
+        detect(
+            "pyproject.toml",
+            "[tool.pyright]\nstrict = []\n[tool.mypy]\nstrict = true\n",
+            "x.py",
+            "");
+    assertThat(both.typeChecker()).isNull(); // mypy configured: mypy is the gate
+  }
+
+  @Test
+  void theGatesGetTheProjectsVariablesAndPythonEnvsValuesWithTheCloneForRepo() throws Exception {
+    Workspace ws = Workspace.of(tmp.resolve("work"), null, "t");
+    ws.createFolders();
+    PythonEnvironment env =
+        new PythonEnvironment(
+            ws,
+            runner,
+            Environments.of(ws.home()),
+            List.of("DATA={repo}/fixtures", "PYTHONPATH={repo}/tools"),
+            List.of(),
+            null);
+    env.useTestEnvironment(Map.of("PYTHONPATH", "{repo}/tasks", "MODE", "ci"));
+    Map<String, String> e = env.environment("m");
+    assertThat(e)
+        .containsEntry("DATA", ws.repo() + "/fixtures")
+        .containsEntry("PYTHONPATH", ws.repo() + "/tools") // python.env says last
+        .containsEntry("MODE", "ci");
   }
 
   @Test
