@@ -120,6 +120,9 @@ def main(path):
             b = "failing-test"
         else:
             print("behave: fixing after feedback: " + feedback.splitlines()[0])
+            for line in prompt.splitlines():
+                if line.startswith("fail  "):
+                    print("behave: the prompt names " + line)
             b = "smoke"
     if b == "edit-submodule":
         append(os.path.join("vendor", "lib", "data.py"), "data = 2\n")

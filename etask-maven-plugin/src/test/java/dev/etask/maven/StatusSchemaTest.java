@@ -110,6 +110,7 @@ class StatusSchemaTest {
             3,
             0,
             0,
+            2,
             80.0,
             81.0,
             1.0,

@@ -51,12 +51,28 @@ record BatchShape(
    * added to.
    */
   static boolean incremental(RunContext c, GateReport before, BatchShape shape) {
-    return c.spec().qualityGates().validation() == TaskSpec.Validation.INCREMENTAL
-        && shape.onlyNewTests()
-        && c.store().coverageData("current") != null
-        && before.coverage() != null
-        && before.tests().total() > 0
-        && !typeChecked(shape.testFiles(), c.state().gates.typeTargets(c.state().sourceDirs));
+    return whyFull(c, before, shape) == null;
+  }
+
+  /** Why the batch is validated with the whole suite; null when its new tests alone will do. */
+  static String whyFull(RunContext c, GateReport before, BatchShape shape) {
+    if (c.spec().qualityGates().validation() != TaskSpec.Validation.INCREMENTAL) {
+      return "quality_gates.validation is full";
+    }
+    if (!shape.onlyNewTests()) {
+      return "the batch changes more than new test files";
+    }
+    if (c.store().coverageData("current") == null || before.coverage() == null) {
+      return "no coverage data of the state before it to add the new tests' to";
+    }
+    if (before.tests().total() == 0) {
+      return "no test ran before it";
+    }
+    if (c.state().gates.typesOff() == null
+        && typeChecked(shape.testFiles(), c.state().gates.typeTargets(c.state().sourceDirs))) {
+      return "mypy checks the test files (the project's mypy files)";
+    }
+    return null;
   }
 
   /**

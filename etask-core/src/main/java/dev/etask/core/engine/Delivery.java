@@ -125,7 +125,16 @@ final class Delivery {
         c.store().promote("tip");
         state.fullReport = "verified";
         state.fullCheckedSha = head.name();
-        c.out().info("the whole suite passes on the tip: " + PreparePhase.line(tip));
+        int failing = tip.tests().failing().size();
+        c.out()
+            .info(
+                failing == 0
+                    ? "the whole suite passes on the tip: " + PreparePhase.line(tip)
+                    : "the whole suite on the tip fails nothing new: "
+                        + PreparePhase.line(tip)
+                        + " (the "
+                        + failing
+                        + " failing test(s) failed before the task too)");
         return true;
       }
       if (rebased) {

@@ -224,6 +224,30 @@ public final class Engine implements AutoCloseable {
     return c.ws();
   }
 
+  /**
+   * Where this run's time went, phase by phase (the phases' own time, the generator's and the
+   * gates' included): one line for the end of the log.
+   */
+  public String timeSummary() {
+    java.util.Map<String, Long> ms = c.state().phaseMillis;
+    long total = ms.values().stream().mapToLong(Long::longValue).sum();
+    return String.join(
+            " · ",
+            ms.entrySet().stream()
+                .filter(e -> e.getValue() >= 50)
+                .map(e -> e.getKey() + " " + seconds(e.getValue()))
+                .toList())
+        + (ms.isEmpty() ? "" : " · ")
+        + "total "
+        + seconds(total);
+  }
+
+  private static String seconds(long millis) {
+    return millis >= 60_000
+        ? (millis / 60_000) + " m " + (millis % 60_000) / 1000 + " s"
+        : String.format(java.util.Locale.ROOT, "%.1f s", millis / 1000.0);
+  }
+
   public RunState state() {
     return c.state();
   }

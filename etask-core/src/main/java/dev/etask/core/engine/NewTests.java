@@ -71,7 +71,7 @@ final class NewTests {
           List<String> survivors = q.survivingMutation(name, target, testFiles, timeout);
           if (!survivors.isEmpty()) {
             weak.add(
-                String.join(", ", survivors)
+                String.join(", ", survivors.stream().map(c::testId).toList())
                     + ": still pass when every value "
                     + target
                     + " returns is replaced by None");
@@ -88,10 +88,10 @@ final class NewTests {
         u ->
             findings.add(
                 "weak  "
-                    + u
+                    + c.testId(u)
                     + ": never collected by the repository's test run (check"
                     + " testpaths / python_files)"));
-    flaky.forEach(f -> findings.add("flaky " + f));
+    flaky.forEach(f -> findings.add("flaky " + c.testId(f)));
     c.out()
         .info(
             "new tests: "

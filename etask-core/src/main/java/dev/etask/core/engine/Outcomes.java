@@ -43,6 +43,7 @@ final class Outcomes {
       metrics.put(Metric.DIFF_LINES, (double) lines);
       metrics.forEach((k, v) -> totals.put(k.key(), v));
       totals.put("tests_passed_before", (double) baseline.tests().passed());
+      totals.put("tests_skipped_before", (double) baseline.tests().skipped());
       totals.put("tests_failing_before", (double) baseline.tests().failing().size());
       totals.put("tests_failing", (double) current.tests().failing().size());
       if (baseline.lint() != null) {

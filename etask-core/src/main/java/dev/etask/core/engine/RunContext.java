@@ -326,6 +326,15 @@ final class RunContext {
     return new PersonIdent(spec.git().authorName(), spec.git().authorEmail());
   }
 
+  /** A test's id (JUnit's form, as reports hold it) as the project's runner names it. */
+  String testId(String id) {
+    RunState s = state();
+    return dev.etask.core.gates.TestIds.display(
+        id,
+        s.gates == null ? dev.etask.core.gates.GateSetup.Runner.PYTEST : s.gates.runner(),
+        ws.repo());
+  }
+
   String label(BatchState b) {
     return (b.index() + 1) + "/" + state().batches.size();
   }

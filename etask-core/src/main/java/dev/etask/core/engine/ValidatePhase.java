@@ -219,6 +219,10 @@ final class ValidatePhase implements Phase {
     }
     c.store().writeReport(name, after);
     batch.validatedBy(incremental ? "incremental" : "full");
+    String whyFull = whole ? null : BatchShape.whyFull(c, before, shape);
+    if (whyFull != null && !whyFull.equals("quality_gates.validation is full")) {
+      c.out().info("validated with the whole suite: " + whyFull);
+    }
     if (incremental) {
       c.out()
           .info(
@@ -275,7 +279,8 @@ final class ValidatePhase implements Phase {
                   + String.join("; ", changedByGates)
                   + "; the batch is not committed");
     }
-    Measurements.removedTests(before, after).forEach(t -> findings.add("gone  " + t));
+    Measurements.newFailing(before, after).forEach(t -> findings.add("fail  " + c.testId(t)));
+    Measurements.removedTests(before, after).forEach(t -> findings.add("gone  " + c.testId(t)));
     Measurements.newFindingList(before.lint(), after.lint())
         .forEach(f -> findings.add("lint  " + f));
     Measurements.newFindingList(before.types(), after.types())

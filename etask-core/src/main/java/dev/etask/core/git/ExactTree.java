@@ -2,18 +2,14 @@ package dev.etask.core.git;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 import org.eclipse.jgit.lib.Constants;
 import org.eclipse.jgit.lib.FileMode;
@@ -168,7 +164,7 @@ public final class ExactTree {
             opaque.add(p);
           }
         });
-    Map<String, Boolean> present = files(opaque);
+    Map<String, Boolean> present = FolderScan.files(root, opaque);
     IgnoreRules ignores = fix ? null : IgnoreRules.of(repo, root);
     try (ObjectReader reader = repo.newObjectReader()) {
       for (Map.Entry<String, Boolean> f : present.entrySet()) {
@@ -247,7 +243,7 @@ public final class ExactTree {
         }
       }
       if (fix) {
-        removeEmptyFolders(expected.keySet());
+        FolderScan.removeEmptyFolders(root, expected.keySet(), owned.keySet());
       }
     } catch (IOException e) {
       throw new GitException(
@@ -330,66 +326,6 @@ public final class ExactTree {
       }
     }
     seen.put(root.relativize(file).toString(), new Seen(stamp(file), want.blob(), want.mode()));
-  }
-
-  /**
-   * Every file and symbolic link below the root (not {@code .git}, not in the folders of the
-   * checked-out submodules {@code opaque}).
-   */
-  private Map<String, Boolean> files(java.util.Set<String> opaque) throws GitException {
-    Map<String, Boolean> out = new LinkedHashMap<>();
-    if (!Files.isDirectory(root)) {
-      return out;
-    }
-    try {
-      Files.walkFileTree(
-          root,
-          new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
-              String rel = root.relativize(dir).toString().replace('\\', '/');
-              if (rel.equals(".git") || opaque.contains(rel)) {
-                return FileVisitResult.SKIP_SUBTREE;
-              }
-              return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
-              out.put(root.relativize(file).toString().replace('\\', '/'), Boolean.TRUE);
-              return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult visitFileFailed(Path file, IOException e) {
-              out.put(root.relativize(file).toString().replace('\\', '/'), Boolean.TRUE);
-              return FileVisitResult.CONTINUE;
-            }
-          });
-    } catch (IOException e) {
-      throw new GitException("cannot list " + root + ": " + e.getMessage(), false, e);
-    }
-    return out;
-  }
-
-  private void removeEmptyFolders(Set<String> keep) throws IOException {
-    List<Path> dirs = new ArrayList<>();
-    try (var walk = Files.walk(root)) {
-      walk.filter(p -> Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS) && !p.equals(root))
-          .filter(p -> !root.relativize(p).startsWith(".git"))
-          .forEach(dirs::add);
-    }
-    dirs.sort(java.util.Comparator.comparingInt(Path::getNameCount).reversed());
-    for (Path d : dirs) {
-      String rel = root.relativize(d).toString().replace('\\', '/');
-      boolean needed =
-          keep.contains(rel) || owned.keySet().stream().anyMatch(o -> o.startsWith(rel + "/"));
-      try (var entries = Files.list(d)) {
-        if (!needed && entries.findAny().isEmpty()) {
-          Files.delete(d);
-        }
-      }
-    }
   }
 
   private void delete(Path file) throws IOException {

@@ -117,7 +117,10 @@ public final class GateTable {
 
   public static String tests(GateReport r) {
     int failing = r.tests().failed() + r.tests().errors();
-    return r.tests().passed() + " passed" + (failing > 0 ? ", " + failing + " failing" : "");
+    return r.tests().passed()
+        + " passed"
+        + (failing > 0 ? ", " + failing + " failing" : "")
+        + (r.tests().skipped() > 0 ? ", " + r.tests().skipped() + " skipped" : "");
   }
 
   static String count(List<?> findings) {

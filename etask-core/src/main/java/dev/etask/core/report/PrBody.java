@@ -191,6 +191,10 @@ public final class PrBody {
     b.append("| metric | before | after | Δ |\n|---|---:|---:|---:|\n");
     row(b, "tests passed", t.get("tests_passed_before"), t.get("tests_passed"), false);
     row(b, "tests failing", t.get("tests_failing_before"), t.get("tests_failing"), false);
+    if (t.getOrDefault("tests_skipped_before", 0.0) > 0
+        || t.getOrDefault("tests_skipped", 0.0) > 0) {
+      row(b, "tests skipped", t.get("tests_skipped_before"), t.get("tests_skipped"), false);
+    }
     row(b, "coverage %", t.get("coverage_before"), t.get("coverage_after"), true);
     row(b, "lint errors", t.get("lint_errors_before"), t.get("lint_errors"), false);
     row(b, "type errors", t.get("type_errors_before"), t.get("type_errors"), false);

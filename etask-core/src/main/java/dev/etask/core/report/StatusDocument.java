@@ -27,6 +27,7 @@ public record StatusDocument(
     Integer testsPassed,
     Integer testsFailed,
     Integer testsErrors,
+    Integer testsSkipped,
     Double coverageBefore,
     Double coverageAfter,
     Double coverageDelta,

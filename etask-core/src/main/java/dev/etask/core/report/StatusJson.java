@@ -68,6 +68,7 @@ public final class StatusJson {
         integer(t.get("tests_passed")),
         integer(t.get("tests_failed")),
         integer(t.get("tests_errors")),
+        integer(t.get("tests_skipped")),
         t.get("coverage_before"),
         t.get("coverage_after"),
         t.get("coverage_delta"),

@@ -16,11 +16,18 @@ import java.util.Set;
 public final class Measurements {
   private Measurements() {}
 
+  /** The tests that fail after and did not before (ids as the reports give them). */
+  public static List<String> newFailing(GateReport before, GateReport after) {
+    Set<String> failingBefore = new HashSet<>(before.tests().failing());
+    return after.tests().failing().stream().filter(id -> !failingBefore.contains(id)).toList();
+  }
+
   public static Map<Metric, Double> compare(GateReport before, GateReport after, DiffStats diff) {
     Map<Metric, Double> m = new EnumMap<>(Metric.class);
     m.put(Metric.TESTS_PASSED, (double) after.tests().passed());
     m.put(Metric.TESTS_FAILED, (double) after.tests().failed());
     m.put(Metric.TESTS_ERRORS, (double) after.tests().errors());
+    m.put(Metric.TESTS_SKIPPED, (double) after.tests().skipped());
     Set<String> failingBefore = new HashSet<>(before.tests().failing());
     m.put(
         Metric.NEW_TEST_FAILURES,

@@ -8,6 +8,7 @@ public enum Metric {
   TESTS_PASSED,
   TESTS_FAILED,
   TESTS_ERRORS,
+  TESTS_SKIPPED,
   NEW_TEST_FAILURES,
   /**
    * Tests that passed before and neither pass nor fail after: deleted, renamed, skipped or no

@@ -208,7 +208,7 @@ public final class SpecLoader {
         new TaskSpec.Generator(
             command,
             gen.duration("timeout", Duration.ofMinutes(10)),
-            gen.variableNames("env"),
+            EnvironmentKeys.names(gen, "env"),
             gen.bool("network", true),
             SpecSections.mounts(gen, file.toAbsolutePath().normalize().getParent(), problems));
     SpecSections.refuseTokens(gen, "env", generator.env(), problems);

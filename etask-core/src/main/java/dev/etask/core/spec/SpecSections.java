@@ -39,7 +39,7 @@ final class SpecSections {
             py.has("install") ? py.words("install") : null,
             java.util.Collections.unmodifiableMap(tools),
             py.has("source") ? py.strings("source") : null,
-            py.variables("env"));
+            EnvironmentKeys.variables(py, "env"));
     refuseTokens(
         py,
         "env",

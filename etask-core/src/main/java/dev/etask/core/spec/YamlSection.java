@@ -338,37 +338,6 @@ final class YamlSection {
     return List.copyOf(out);
   }
 
-  /** Names of environment variables. */
-  List<String> variableNames(String key) {
-    List<String> names = strings(key);
-    for (String name : names) {
-      if (!name.matches("[A-Za-z_][A-Za-z0-9_]*")) {
-        error(valueNode(key), "'" + name + "' is not an environment variable name");
-      }
-    }
-    return names;
-  }
-
-  /**
-   * Variables: a name (its value is the caller's) or {@code NAME=value} (the value as written,
-   * "{repo}" in it read as the clone).
-   */
-  List<String> variables(String key) {
-    List<String> entries = strings(key);
-    for (String entry : entries) {
-      String name = entry.contains("=") ? entry.substring(0, entry.indexOf('=')) : entry;
-      if (!name.matches("[A-Za-z_][A-Za-z0-9_]*")) {
-        error(
-            valueNode(key),
-            "'"
-                + entry
-                + "' is neither an environment variable name nor NAME=value (such as"
-                + " PYTHONPATH={repo}/tasks)");
-      }
-    }
-    return entries;
-  }
-
   List<Glob> globs(String key) {
     List<Glob> out = new ArrayList<>();
     for (ScalarNode s : scalarList(key)) {
@@ -400,7 +369,7 @@ final class YamlSection {
     return List.copyOf(out);
   }
 
-  private void error(Node at, String message) {
+  void error(Node at, String message) {
     problems.error(at, message);
   }
 

@@ -10,7 +10,6 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -26,7 +25,7 @@ public final class PythonEnvironment {
   private final Workspace workspace;
   private final ProcessRunner runner;
   private final Environments environments;
-  private final List<String> gateVariables;
+  private GateVariables gateVariables;
   private final List<Path> pythonPath;
   private final Path uv;
   private List<String> notes = List.of();
@@ -64,7 +63,7 @@ public final class PythonEnvironment {
     this.workspace = workspace;
     this.runner = runner;
     this.environments = environments;
-    this.gateVariables = List.copyOf(gateVariables);
+    this.gateVariables = new GateVariables(gateVariables);
     this.pythonPath = List.copyOf(pythonPath);
     this.uv = uv;
   }
@@ -75,26 +74,18 @@ public final class PythonEnvironment {
    */
   public PythonEnvironment on(Workspace checkout, List<Path> pythonPath) {
     PythonEnvironment on =
-        new PythonEnvironment(checkout, runner, environments, gateVariables, pythonPath, uv)
+        new PythonEnvironment(checkout, runner, environments, List.of(), pythonPath, uv)
             .confinedBy(confinements == null ? null : confinements.on(checkout));
-    on.testEnvironment = testEnvironment;
+    on.gateVariables = gateVariables.copy();
     return on;
   }
 
-  private volatile Map<String, String> testEnvironment = Map.of();
-
   /**
    * The variables the project's own test command sets ({@code set_env} of its tox environment,
-   * "{repo}" standing for the checkout): every gate process gets them, under what {@code
-   * python.env} says.
+   * "{repo}" standing for the checkout): every gate process gets them, under {@code python.env}.
    */
   public void useTestEnvironment(Map<String, String> variables) {
-    testEnvironment = Map.copyOf(variables);
-  }
-
-  /** {@code value} with "{repo}" read as the checkout the gates measure. */
-  private String expand(String value) {
-    return value.replace("{repo}", workspace.repo().toString());
+    gateVariables.useProject(variables);
   }
 
   /**
@@ -181,14 +172,7 @@ public final class PythonEnvironment {
    * looks for one is imported even with {@code PYTHONDONTWRITEBYTECODE}).
    */
   public Map<String, String> environment(String label) {
-    Map<String, String> passed = environments.forGates(gateVariables);
-    new java.util.TreeMap<>(testEnvironment).forEach((k, v) -> passed.put(k, expand(v)));
-    for (String entry : gateVariables) {
-      int eq = entry.indexOf('=');
-      if (eq > 0) { // python.env's NAME=value
-        passed.put(entry.substring(0, eq), expand(entry.substring(eq + 1)));
-      }
-    }
+    Map<String, String> passed = gateVariables.of(environments, workspace.repo());
     Map<String, String> env = withVenv(passed);
     Path out = workspace.output(label);
     env.put("COVERAGE_FILE", out.resolve(".coverage").toString());
@@ -254,36 +238,12 @@ public final class PythonEnvironment {
    * reports.
    */
   public Map<String, String> forGenerator(Map<String, String> base, Path scratch) {
-    Map<String, String> env = withVenv(base);
-    env.put("PYTHONPYCACHEPREFIX", scratch.resolve("pycache").toString());
-    env.put("COVERAGE_FILE", scratch.resolve(".coverage").toString());
-    env.put("MYPY_CACHE_DIR", scratch.resolve("mypy").toString());
-    env.put("RUFF_CACHE_DIR", scratch.resolve("ruff").toString());
-    return env;
+    return VenvVariables.forGenerator(withVenv(base), scratch);
   }
 
   /** Puts the venv in front of {@code base} and points tool caches at the workspace. */
   public Map<String, String> withVenv(Map<String, String> base) {
-    Map<String, String> env = new LinkedHashMap<>(base);
-    String path = env.getOrDefault("PATH", "/usr/local/bin:/usr/bin:/bin");
-    env.put("PATH", workspace.venv().resolve("bin") + java.io.File.pathSeparator + path);
-    env.put("VIRTUAL_ENV", workspace.venv().toString());
-    env.remove("PYTHONHOME");
-    env.put("PYTHONDONTWRITEBYTECODE", "1");
-    env.put("PYTHONPYCACHEPREFIX", workspace.cache().resolve("pycache").toString());
-    env.put("COVERAGE_FILE", workspace.reports().resolve(".coverage").toString());
-    env.put("MYPY_CACHE_DIR", workspace.cache().resolve("mypy").toString());
-    env.put("RUFF_CACHE_DIR", workspace.cache().resolve("ruff").toString());
-    env.put("PIP_NO_INPUT", "1");
-    if (!pythonPath.isEmpty()) {
-      String front =
-          String.join(java.io.File.pathSeparator, pythonPath.stream().map(Path::toString).toList());
-      String rest = env.get("PYTHONPATH");
-      env.put(
-          "PYTHONPATH",
-          rest == null || rest.isEmpty() ? front : front + java.io.File.pathSeparator + rest);
-    }
-    return env;
+    return VenvVariables.withVenv(workspace, pythonPath, base);
   }
 
   /**
