@@ -166,6 +166,8 @@ public final class ExactTree {
         });
     Map<String, Boolean> present = FolderScan.files(root, opaque);
     IgnoreRules ignores = fix ? null : IgnoreRules.of(repo, root);
+    Repository own =
+        root.equals(repo.getWorkTree().toPath().toAbsolutePath().normalize()) ? repo : null;
     try (ObjectReader reader = repo.newObjectReader()) {
       for (Map.Entry<String, Boolean> f : present.entrySet()) {
         String path = f.getKey();
@@ -176,7 +178,7 @@ public final class ExactTree {
           if (!same(repo, path, file, want.blob(), want.mode(), fromFile)) {
             changed.add(path);
             if (fix) {
-              write(reader, file, want, from == null ? null : from.root.resolve(path));
+              write(reader, own, file, want, from == null ? null : from.root.resolve(path));
             }
           }
         } else if (owned.containsKey(path)) {
@@ -215,7 +217,8 @@ public final class ExactTree {
         missing.add(e.getKey());
         if (fix) {
           Path file = root.resolve(e.getKey());
-          write(reader, file, e.getValue(), from == null ? null : from.root.resolve(e.getKey()));
+          write(
+              reader, own, file, e.getValue(), from == null ? null : from.root.resolve(e.getKey()));
         }
       }
       if (fix && from != null) {
@@ -303,7 +306,12 @@ public final class ExactTree {
     return id.equals(blob) && (mode == null || actual.equals(mode));
   }
 
-  private void write(ObjectReader reader, Path file, Entry want, Path same) throws IOException {
+  /**
+   * Writes {@code want} at {@code file}: the bytes of {@code same} when given, else the blob's,
+   * with git's checkout conversion of line ends when {@code repo} (the folder is its working tree).
+   */
+  private void write(ObjectReader reader, Repository repo, Path file, Entry want, Path same)
+      throws IOException {
     if (Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
       delete(file);
     } else if (!Files.isDirectory(file.getParent())) {
@@ -319,6 +327,9 @@ public final class ExactTree {
       } else {
         try (InputStream in = reader.open(want.blob()).openStream()) {
           Files.copy(in, file);
+        }
+        if (repo != null) {
+          GitContent.smudge(repo, root.relativize(file).toString().replace('\\', '/'), file);
         }
       }
       if (want.mode() == FileMode.EXECUTABLE_FILE || Files.isExecutable(file)) {

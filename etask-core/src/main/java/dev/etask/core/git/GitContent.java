@@ -24,32 +24,73 @@ public final class GitContent {
 
   /** The blob id of {@code path} as git would store it; {@code raw} when git reads it as it is. */
   static ObjectId id(Repository repo, String path, ObjectId raw) throws IOException {
-    try (TreeWalk walk = walk(repo, path)) {
-      while (walk.next()) {
-        if (walk.getPathString().equals(path)) {
-          return walk.getTree(0, FileTreeIterator.class).getEntryObjectId();
-        }
-      }
+    byte[] stored = stored(repo, path);
+    if (stored == null) {
+      return raw;
     }
-    return raw;
+    try (ObjectInserter.Formatter f = new ObjectInserter.Formatter()) {
+      return f.idFor(Constants.OBJ_BLOB, stored);
+    }
   }
 
   /** The bytes git would store for {@code path} (the file {@code file} of the working tree). */
   static byte[] clean(Repository repo, String path, Path file) throws IOException {
+    byte[] stored = stored(repo, path);
+    return stored != null ? stored : Files.readAllBytes(file);
+  }
+
+  /**
+   * The working tree file {@code path} with git's check-in conversion of line ends applied (the
+   * repository's eol and text attributes: an {@code eol=crlf} file is stored with LF), or null when
+   * it is not there. (JGit's working tree iterator reads such a file as it is.)
+   */
+  private static byte[] stored(Repository repo, String path) throws IOException {
     try (TreeWalk walk = walk(repo, path)) {
       while (walk.next()) {
         if (walk.getPathString().equals(path)) {
-          try (InputStream in = walk.getTree(0, FileTreeIterator.class).openEntryStream()) {
+          org.eclipse.jgit.lib.CoreConfig.EolStreamType eol =
+              walk.getEolStreamType(TreeWalk.OperationType.CHECKIN_OP);
+          try (InputStream in =
+              org.eclipse.jgit.util.io.EolStreamTypeUtil.wrapInputStream(
+                  walk.getTree(0, FileTreeIterator.class).openEntryStream(),
+                  eol == null ? org.eclipse.jgit.lib.CoreConfig.EolStreamType.DIRECT : eol)) {
             return in.readAllBytes();
           }
         }
       }
     }
-    return Files.readAllBytes(file);
+    return null;
+  }
+
+  /**
+   * Gives {@code file}, just written with a blob's bytes at {@code path}, git's checkout conversion
+   * of line ends (an {@code eol=crlf} file gets CRLF), as a checkout would.
+   */
+  static void smudge(Repository repo, String path, Path file) throws IOException {
+    try (TreeWalk walk = walk(repo, path)) {
+      while (walk.next()) {
+        if (walk.getPathString().equals(path)) {
+          org.eclipse.jgit.lib.CoreConfig.EolStreamType eol =
+              walk.getEolStreamType(TreeWalk.OperationType.CHECKOUT_OP);
+          if (eol == org.eclipse.jgit.lib.CoreConfig.EolStreamType.TEXT_CRLF
+              || eol == org.eclipse.jgit.lib.CoreConfig.EolStreamType.AUTO_CRLF) {
+            byte[] bytes = Files.readAllBytes(file);
+            java.io.ByteArrayOutputStream converted = new java.io.ByteArrayOutputStream();
+            try (java.io.OutputStream out =
+                org.eclipse.jgit.util.io.EolStreamTypeUtil.wrapOutputStream(converted, eol)) {
+              out.write(bytes);
+            }
+            Files.write(file, converted.toByteArray());
+          }
+        }
+      }
+    }
   }
 
   private static TreeWalk walk(Repository repo, String path) throws IOException {
     TreeWalk walk = new TreeWalk(repo);
+    // as git add reads a file: its check-in conversion (eol=crlf files are stored with LF)
+    walk.setOperationType(org.eclipse.jgit.treewalk.TreeWalk.OperationType.CHECKIN_OP);
     walk.addTree(new FileTreeIterator(repo));
     walk.setFilter(PathFilter.create(path));
     walk.setRecursive(true);
