@@ -45,7 +45,12 @@ final class AggregatePhase implements Phase {
       // the run is over (every batch done, a limit hit, or aborted): in the lifecycle, an
       // aggregate between batches is progress, not a verdict
       // and it delivered nothing: a fatal failure, reported like one (FAILURE.md, failure PR)
-      failures.record("aggregate", nothingAccepted(c, state));
+      // where it went wrong: the generator that kept failing, a rule that aborts, or the end
+      failures.record(
+          state.aborted == null
+              ? "aggregate"
+              : state.aborted.startsWith("the generator failed") ? "generate" : "validate",
+          nothingAccepted(c, state));
     }
     outcome = Outputs.outcome(c);
     state.finishedAt = Instant.now().toString();
@@ -55,12 +60,19 @@ final class AggregatePhase implements Phase {
 
   private static EtaskException nothingAccepted(RunContext c, RunState state) {
     if (state.aborted != null) {
+      boolean hidden =
+          state.batches.stream()
+              .anyMatch(b -> b.reason() != null && b.reason().contains("the sandbox shows"));
       return new EtaskException(
           Code.GENERATOR_FAILED,
           "the task aborted before any batch was accepted: " + state.aborted,
-          "run the generator by hand on one file (see the batch logs in "
-              + c.ws().logs()
-              + ") and fix it, then run the task again");
+          hidden
+              ? "the generator needs a file the sandbox does not show it: put it beside the spec"
+                  + " ({spec_dir} in generator.command) or list its folder in generator.mounts,"
+                  + " then run the task again"
+              : "run the generator by hand on one file (see the batch logs in "
+                  + c.ws().logs()
+                  + ") and fix it, then run the task again");
     }
     StringBuilder why = new StringBuilder();
     int shown = 0;

@@ -46,20 +46,23 @@ final class Delivery {
   }
 
   /**
-   * Before batch {@code batch} is validated with the whole suite (it changes more than tests): the
-   * batches validated incrementally before it are verified first, and what fails taken off, so it
-   * is judged against a state the whole suite passed on, as full validation would judge it. The
-   * clone goes back to the tip for that. Returns the batch's tree on the tip as it then stands (its
-   * changes made again when a batch was taken off), or null when they no longer apply.
+   * Before batch {@code batch} is validated with the whole suite ({@code why}): the batches
+   * validated incrementally before it are verified first, and what fails taken off, so it is judged
+   * against a state the whole suite passed on, as full validation would judge it. The clone goes
+   * back to the tip for that. Returns the batch's tree on the tip as it then stands (its changes
+   * made again when a batch was taken off), or null when they no longer apply.
    */
-  ObjectId settle(GitRepo git, BatchState batch, ObjectId tree) throws GitException {
+  ObjectId settle(GitRepo git, BatchState batch, ObjectId tree, String why) throws GitException {
     if (unverified(git).isEmpty()) {
       return tree;
     }
     ObjectId head = git.head();
     ObjectId headTree = git.headTree();
     c.staging().restore(git); // the batch's tree is recorded: it is made again for its gates
-    verify(git, false, "before batch " + c.label(batch) + ", which changes more than tests");
+    verify(
+        git,
+        false,
+        "before batch " + c.label(batch) + ", validated with the whole suite (" + why + ")");
     ObjectId now =
         git.head().equals(head)
             ? tree

@@ -89,7 +89,8 @@ final class ValidatePhase implements Phase {
     } catch (GitException e) {
       throw c.gitFailure(Code.IO_FAILED, e, c.hints().cleanAndRetry());
     }
-    Settled settled = settle(c, batch, before, shape, !BatchShape.incremental(c, before, shape));
+    String whyFull = BatchShape.whyFull(c, before, shape);
+    Settled settled = settle(c, batch, before, shape, whyFull);
     if (settled == null) {
       return;
     }
@@ -131,7 +132,7 @@ final class ValidatePhase implements Phase {
         return;
       }
       // rejected on its new tests alone: judged by the whole suite on a verified state
-      settled = settle(c, batch, before, shape, true);
+      settled = settle(c, batch, before, shape, "it is measured again with the whole suite");
       if (settled == null) {
         return;
       }
@@ -146,16 +147,16 @@ final class ValidatePhase implements Phase {
   /**
    * Before the whole suite measures the batch ({@code needed}): the batches validated incrementally
    * before it verified first, what fails taken off ({@link Delivery#settle}), its tree made again
-   * on what is left, and the state before it read again. Null when the batch was refused (its
-   * changes no longer apply).
+   * on what is left, and the state before it read again. {@code why}: why the whole suite measures
+   * it (null: it does not). Null when the batch was refused (its changes no longer apply).
    */
   private static Settled settle(
-      RunContext c, BatchState batch, GateReport before, BatchShape shape, boolean needed) {
-    if (!needed || batch.tree() == null) {
+      RunContext c, BatchState batch, GateReport before, BatchShape shape, String why) {
+    if (why == null || batch.tree() == null) {
       return new Settled(before, shape);
     }
     try (GitRepo git = c.openClone()) {
-      ObjectId settled = new Delivery(c).settle(git, batch, shape.tree());
+      ObjectId settled = new Delivery(c).settle(git, batch, shape.tree(), why);
       if (settled == null) {
         refuse(
             c,

@@ -40,12 +40,35 @@ public final class BaselineCheck {
       String where,
       String how,
       List<String> unfetched) {
-    Optional<String> submodules = submoduleHint(r, unfetched);
+    Optional<String> submodules = submoduleHint(r, unfetched).or(() -> pytestTooNew(r));
     Optional<Failure> f = checkSuite(r, project, setup, where, how);
     if (f.isPresent() && submodules.isPresent()) {
       return Optional.of(new Failure(f.get().message(), submodules.get()));
     }
     return f;
+  }
+
+  private static final Pattern REMOVED_IN = Pattern.compile("PytestRemovedIn(\\d+)Warning");
+
+  /**
+   * When the suite stops on a deprecation pytest turns into an error in the version installed (the
+   * project's filterwarnings = error, pytest newer than its CI's): the pin that runs it.
+   */
+  static Optional<String> pytestTooNew(GateReport r) {
+    Matcher m =
+        REMOVED_IN.matcher(String.join("\n", r.problems()) + "\n" + r.tests().failureExcerpt());
+    if (!m.find()) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        "the suite uses what pytest "
+            + m.group(1)
+            + " removes (PytestRemovedIn"
+            + m.group(1)
+            + "Warning, an error under the project's warning filters): run it with the pytest its"
+            + " CI has, python.tools: {pytest: \"<"
+            + (Integer.parseInt(m.group(1)) - 1)
+            + "\"} in the task spec");
   }
 
   /**

@@ -75,7 +75,9 @@ public final class Reports {
           excerpt.append("___ ").append(id).append(" ___\n");
           String msg = problem.getAttribute("message");
           String text = problem.getTextContent();
-          excerpt.append(text == null || text.isBlank() ? msg : text.strip()).append("\n\n");
+          String said = text == null || text.isBlank() ? msg : text.strip();
+          // a terminal's colour codes (a plugin that colours anyway) are noise in a PR
+          excerpt.append(said.replaceAll("\u001B\\[[0-9;]*[A-Za-z]", "")).append("\n\n");
         }
       } else if (child(tc, "skipped") != null) {
         skipped++;

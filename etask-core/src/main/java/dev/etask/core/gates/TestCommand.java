@@ -184,6 +184,8 @@ final class TestCommand {
             "-p",
             "no:cacheprovider",
             "-q",
+            "--color=no", // the failure text goes into reports, prompts and PRs (addopts may say
+            // yes)
             "--junitxml=" + junit,
             "-o",
             "junit_family=xunit2",

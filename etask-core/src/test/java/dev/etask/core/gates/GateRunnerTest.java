@@ -379,6 +379,30 @@ class GateRunnerTest {
   }
 
   @Test
+  void aFailureIsReadWithoutColoursAndSkippedTestsAreCounted() throws Exception {
+    Workspace ws =
+        repo(
+            "pyproject.toml",
+            "[tool.pytest.ini_options]\naddopts = \"--color=yes\"\n",
+            "lib.py",
+            LIB,
+            "tests/test_lib.py",
+            "import pytest\nimport lib\n\n\ndef test_f():\n    assert lib.f(1) == 2\n\n\n"
+                + "@pytest.mark.skip(reason=\"later\")\ndef test_g():\n    assert lib.g() == 3\n");
+    GateReport r =
+        measure(
+            ws,
+            new GateSetup(GateSetup.Runner.PYTEST, List.of(), "pyproject.toml", null, false),
+            "colours",
+            List.of("lib.py"));
+    assertThat(r.tests().failing()).containsExactly("tests.test_lib::test_f");
+    assertThat(r.tests().skipped()).isEqualTo(1);
+    assertThat(r.tests().failureExcerpt()).contains("assert 1 == 2").doesNotContain("\u001B[");
+    assertThat(dev.etask.core.report.GateTable.tests(r))
+        .isEqualTo("0 passed, 1 failing, 1 skipped");
+  }
+
+  @Test
   void aSuiteThatCannotBeCollectedIsSaidToHaveStopped() throws Exception {
     Workspace ws =
         repo(
