@@ -62,7 +62,7 @@ final class Delivery {
     verify(
         git,
         false,
-        "before batch " + c.label(batch) + ", validated with the whole suite (" + why + ")");
+        "before batch " + c.label(batch) + " (validated with the whole suite: " + why + ")");
     ObjectId now =
         git.head().equals(head)
             ? tree

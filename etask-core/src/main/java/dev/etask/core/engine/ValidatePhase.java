@@ -132,7 +132,7 @@ final class ValidatePhase implements Phase {
         return;
       }
       // rejected on its new tests alone: judged by the whole suite on a verified state
-      settled = settle(c, batch, before, shape, "it is measured again with the whole suite");
+      settled = settle(c, batch, before, shape, "its new tests alone rejected it");
       if (settled == null) {
         return;
       }

@@ -403,6 +403,44 @@ class GateRunnerTest {
   }
 
   @Test
+  void aTypeGateTheProjectDoesNotUseIsOffNotAMeasurementThatFailed() throws Exception {
+    Workspace ws =
+        repo(
+            "lib.py",
+            LIB + "\n\ndef h(x: int) -> str:\n    return x\n",
+            "tests/test_lib.py",
+            "import lib\n\n\ndef test_f():\n    assert lib.f(1) == 1\n");
+    GateSetup off =
+        new GateSetup(
+            GateSetup.Runner.PYTEST,
+            List.of(),
+            null,
+            null,
+            true,
+            null,
+            "the project checks types with ty");
+    GateReport r = measure(ws, off, "types-off", List.of("lib.py"));
+    assertThat(r.types()).isNull();
+    assertThat(r.problems()).noneMatch(p -> p.startsWith("mypy"));
+    assertThat(r.durationsMs()).doesNotContainKey("mypy");
+    assertThat(
+            dev.etask.core.report.GateTable.rows(
+                r, r, dev.etask.core.rules.Measurements.compare(r, r, null), List.of()))
+        .filteredOn(row -> row.gate().startsWith("types"))
+        .singleElement()
+        .satisfies(row -> assertThat(row.verdict()).isEqualTo("off"));
+    dev.etask.core.spec.TaskSpec spec =
+        dev.etask.core.spec.SpecLoader.parse(
+            java.nio.file.Path.of("/specs/task.yaml"),
+            "id: t\nobjective: o\ntarget: {include: [\"lib.py\"]}\ngenerator: {command: x}\n");
+    assertThat(off.describe(spec.qualityGates(), new Project(List.of(), List.of(), List.of())))
+        .contains("types: off (the project checks types with ty)");
+    // on, the same code has its error
+    GateReport on = measure(ws, GateSetup.defaults(), "types-on", List.of("lib.py"));
+    assertThat(on.types()).hasSize(1);
+  }
+
+  @Test
   void aSuiteThatCannotBeCollectedIsSaidToHaveStopped() throws Exception {
     Workspace ws =
         repo(
