@@ -286,7 +286,7 @@ final class GeneratePhase implements Phase {
             + " (log: "
             + log
             + ")"
-            + hidden(c, result.output());
+            + Sandboxing.hiddenFile(c, result.output());
     c.out().warn(why);
     if (!giveUp && batch.attempts() < spec.strategy().maxAttemptsPerBatch()) {
       batch.failedAttempt(c.redact(why));
@@ -297,33 +297,6 @@ final class GeneratePhase implements Phase {
       state.aborted = "the generator failed " + state.generatorFailuresInARow + " time(s) in a row";
       c.out().warn("aborting: " + state.aborted);
     }
-  }
-
-  private static final java.util.regex.Pattern MISSING_FILE =
-      java.util.regex.Pattern.compile(
-          "can't open file '(/[^']+)'|(/[^\\s:'\"]+): [Nn]o such file or directory");
-
-  /**
-   * When the generator could not find a file that is there, outside what the sandbox shows it:
-   * where to put it. Empty otherwise.
-   */
-  private static String hidden(RunContext c, String output) {
-    if (!c.sandboxing().on() || output == null) {
-      return "";
-    }
-    java.util.regex.Matcher m = MISSING_FILE.matcher(output);
-    while (m.find()) {
-      String path = m.group(1) != null ? m.group(1) : m.group(2);
-      Path p = Path.of(path);
-      if (Files.exists(p) && !p.startsWith(c.ws().repo())) {
-        return "; "
-            + path
-            + " is there, but the sandbox shows the generator only the clone, the spec's folder"
-            + " and generator.mounts: put it beside the spec ({spec_dir} in generator.command) or"
-            + " list its folder in generator.mounts";
-      }
-    }
-    return "";
   }
 
   /**

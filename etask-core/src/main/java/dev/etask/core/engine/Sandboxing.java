@@ -105,4 +105,31 @@ final class Sandboxing {
   private static String name(SandboxMode mode) {
     return mode.name().toLowerCase(java.util.Locale.ROOT);
   }
+
+  private static final java.util.regex.Pattern MISSING_FILE =
+      java.util.regex.Pattern.compile(
+          "can't open file '(/[^']+)'|(/[^\\s:'\"]+): [Nn]o such file or directory");
+
+  /**
+   * When the generator could not find a file that is there, outside what the sandbox shows it:
+   * where to put it. Empty otherwise.
+   */
+  static String hiddenFile(RunContext c, String output) {
+    if (!c.sandboxing().on() || output == null) {
+      return "";
+    }
+    java.util.regex.Matcher m = MISSING_FILE.matcher(output);
+    while (m.find()) {
+      String path = m.group(1) != null ? m.group(1) : m.group(2);
+      java.nio.file.Path p = java.nio.file.Path.of(path);
+      if (java.nio.file.Files.exists(p) && !p.startsWith(c.ws().repo())) {
+        return "; "
+            + path
+            + " is there, but the sandbox shows the generator only the clone, the spec's folder"
+            + " and generator.mounts: put it beside the spec ({spec_dir} in generator.command) or"
+            + " list its folder in generator.mounts";
+      }
+    }
+    return "";
+  }
 }

@@ -317,17 +317,7 @@ public final class GateRunner implements Gates {
 
   /** pytest-cov in the venv (a repository's test extras often bring it). */
   private boolean hasPytestCov() {
-    Path lib = python.python().getParent().getParent().resolve("lib");
-    try (var dirs = Files.newDirectoryStream(lib, "python*")) {
-      for (Path d : dirs) {
-        if (Files.isDirectory(d.resolve("site-packages").resolve("pytest_cov"))) {
-          return true;
-        }
-      }
-    } catch (java.io.IOException e) {
-      return false;
-    }
-    return false;
+    return tests.installed("pytest_cov");
   }
 
   /**

@@ -50,7 +50,38 @@ final class TestCommand {
       // us
     }
     argv.addAll(setup.runnerArgs());
+    serial(argv);
     return argv;
+  }
+
+  /**
+   * With pytest-xdist installed, pytest runs the tests in this process ({@code -n 0}, after the
+   * project's {@code addopts} and arguments, so it wins): coverage measures this process, and an
+   * {@code -n auto} of the project's would otherwise run them in workers nobody measures (a
+   * coverage of 0 %).
+   */
+  private void serial(List<String> argv) {
+    if (setup.runner() == GateSetup.Runner.PYTEST && installed("xdist")) {
+      argv.addAll(List.of("-n", "0"));
+    }
+  }
+
+  /**
+   * Whether the venv's site-packages has the package folder {@code name} (asked every time: a batch
+   * that changes the dependencies gets an environment of its own).
+   */
+  boolean installed(String name) {
+    Path lib = python.python().getParent().getParent().resolve("lib");
+    try (var dirs = Files.newDirectoryStream(lib, "python*")) {
+      for (Path d : dirs) {
+        if (Files.isDirectory(d.resolve("site-packages").resolve(name))) {
+          return true;
+        }
+      }
+    } catch (IOException e) {
+      return false;
+    }
+    return false;
   }
 
   /** What follows {@code python} to run only the tests in {@code files}. */
@@ -70,6 +101,7 @@ final class TestCommand {
       }
       // the suite's options (an --import-mode changes how the files import), not its paths
       argv.addAll(options(setup.runnerArgs(), workspace.repo()));
+      serial(argv);
     }
     argv.addAll(files);
     return argv;

@@ -322,7 +322,10 @@ class EngineTest {
     assertThat(s.at("/batches/1/decision").asText()).as(s.toString()).isEqualTo("accept");
     assertThat(s.at("/batches/1/validation").asText()).isEqualTo("full");
     assertThat(kit.said)
-        .anyMatch(l -> l.startsWith("the whole suite on the tip before batch 2/2, which changes"));
+        .anyMatch(
+            l ->
+                l.startsWith(
+                    "the whole suite on the tip before batch 2/2 (validated with the whole suite: the batch changes more than new test files)"));
     assertThat(kit.branch()).hasSize(1);
     assertThat(kit.batchTrailers()).isEqualTo(Map.of("2", 1));
   }

@@ -441,6 +441,47 @@ class GateRunnerTest {
   }
 
   @Test
+  void aSuiteTheProjectRunsWithXdistIsMeasuredAsASerialRunIs() throws Exception {
+    String test =
+        "import lib\n\n\ndef test_f():\n    assert lib.f(1) == 1\n\n\n"
+            + "def test_g():\n    assert lib.g() == 3\n";
+    GateReport serial =
+        measure(
+            repo("lib.py", LIB, "tests/test_lib.py", test),
+            GateSetup.defaults(),
+            "serial",
+            List.of("lib.py"));
+    // the project's addopts run its suite in xdist workers: measured in this process instead
+    Workspace xdist = Workspace.of(Path.of("target/gate-tests-xdist").toAbsolutePath(), null, "x");
+    xdist.createFolders();
+    Files.createDirectories(xdist.repo());
+    Map<String, String> tools =
+        new PythonEnvironment(xdist, RUNNER)
+            .ensure(
+                "python3",
+                new Project(List.of("pytest-xdist"), List.of(), List.of()),
+                SpecLoader.DEFAULT_TOOLS);
+    Workspace ws =
+        xdist.on(
+            repo(
+                    "pyproject.toml",
+                    "[tool.pytest.ini_options]\naddopts = \"-n 2\"\n",
+                    "lib.py",
+                    LIB,
+                    "tests/test_lib.py",
+                    test)
+                .repo());
+    GateSetup setup =
+        new GateSetup(GateSetup.Runner.PYTEST, List.of(), "pyproject.toml", null, true);
+    GateReport r =
+        new GateRunner(ws, new PythonEnvironment(ws, RUNNER), RUNNER, tools, setup)
+            .measure("xdist", List.of("lib.py"), TIMEOUT);
+    assertThat(r.problems()).isEmpty();
+    assertThat(r.tests().passed()).isEqualTo(serial.tests().passed()).isEqualTo(2);
+    assertThat(r.coveragePercent()).isEqualTo(serial.coveragePercent()).isGreaterThan(50.0);
+  }
+
+  @Test
   void aSuiteThatCannotBeCollectedIsSaidToHaveStopped() throws Exception {
     Workspace ws =
         repo(
