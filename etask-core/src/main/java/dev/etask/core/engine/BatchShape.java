@@ -70,7 +70,8 @@ record BatchShape(
     }
     if (c.state().gates.typesOff() == null
         && typeChecked(shape.testFiles(), c.state().gates.typeTargets(c.state().sourceDirs))) {
-      return "mypy checks the test files (the project's mypy files)";
+      return "mypy checks the test files"
+          + (c.state().gates.typeTargets() != null ? " (the project's mypy files)" : "");
     }
     return null;
   }

@@ -290,7 +290,8 @@ public final class CheckoutValidator {
       // HEAD either
       List<String> problems = after.problems();
       Decision decision = new RuleBook(spec).decide(metrics, problems);
-      List<GateTable.Row> rows = GateTable.rows(before, after, metrics, decision.rules());
+      List<GateTable.Row> rows =
+          GateTable.rows(before, after, metrics, decision.rules(), setup.typesOff() != null);
       GateTable.text(rows).forEach(l -> out.info("  " + l));
       List<String> removed = Measurements.removedTests(before, after);
       removed.stream().limit(20).forEach(t -> out.warn("test no longer runs: " + t));

@@ -341,8 +341,7 @@ final class GeneratePhase implements Phase {
       why.add(
           "changed files inside the submodule(s) "
               + String.join(", ", made.submodulesEdited())
-              + " (a batch may only move a submodule to another commit, where the allowlist allows"
-              + " its path)");
+              + " (a submodule's files are never a batch's)");
     }
     if (!made.ownedChanged().isEmpty()) {
       why.add(

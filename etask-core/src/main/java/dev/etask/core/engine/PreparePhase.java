@@ -252,7 +252,9 @@ final class PreparePhase implements Phase {
             .warn(
                 "submodule "
                     + d.path()
-                    + (d.url() == null ? "" : " (" + c.redactor().redact(d.url()) + ")")
+                    + (d.url() == null
+                        ? ""
+                        : " (" + c.redactor().redact(Submodules.shown(d.url())) + ")")
                     + " cannot be fetched: "
                     + c.redactor().redact(failure)
                     + "; its folder stays empty, and the tests that need it fail in the baseline"

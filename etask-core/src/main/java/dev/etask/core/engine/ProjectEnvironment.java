@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.eclipse.jgit.lib.ObjectId;
 
 /**
@@ -35,7 +36,46 @@ final class ProjectEnvironment {
 
   /** Detects the project, decides how the gates run, builds or reuses the virtualenv. */
   static void ensure(RunContext c) {
-    ensure(c, c.tools().python(c).detect());
+    ensure(c, detect(c));
+  }
+
+  /** Tools a parallel whole suite needs, installed with the gates' own before any batch runs. */
+  static final Map<String, String> PARALLEL_TOOLS =
+      Map.of("pytest-xdist", ">=3", "pytest-cov", ">=5");
+
+  /**
+   * What the clone declares, with the tools the gates need beside it: pytest-xdist and pytest-cov
+   * when the whole suite runs in workers (pytest-cov measures xdist's workers and combines their
+   * data; coverage's own subprocess support would need a .pth file written into the venv while the
+   * tests run, which the sandbox keeps read-only).
+   */
+  private static Project detect(RunContext c) {
+    Project detected = c.tools().python(c).detect();
+    return gates(c, detected).xdistWorkers() == null
+        ? detected
+        : detected.withTools(PARALLEL_TOOLS);
+  }
+
+  /**
+   * How the gates run on {@code detected}; whether the type gate is on and how many workers run the
+   * suite are the base's (a batch that adds a pyright configuration never switches its own type
+   * gate off).
+   */
+  private static GateSetup gates(RunContext c, Project detected) {
+    GateSetup now = GateSetup.of(c.spec().qualityGates(), detected);
+    GateSetup base = c.state().gates;
+    if (base == null) {
+      return now;
+    }
+    return new GateSetup(
+        now.runner(),
+        now.runnerArgs(),
+        now.pytestConfig(),
+        now.lintSelect(),
+        now.ruffIsolated(),
+        now.typeTargets(),
+        base.typesOff(),
+        now.runner() == base.runner() ? base.workers() : 0);
   }
 
   /**
@@ -44,7 +84,7 @@ final class ProjectEnvironment {
    * changed. True when it was.
    */
   static boolean follow(RunContext c) {
-    Project detected = c.tools().python(c).detect();
+    Project detected = detect(c);
     if (c.tools().python(c).current(detected)) {
       return false;
     }
@@ -60,7 +100,7 @@ final class ProjectEnvironment {
     c.project(detected);
     state.sourceDirs = new ArrayList<>(detected.source());
     state.testDirs = new ArrayList<>(detected.tests());
-    state.gates = GateSetup.of(spec.qualityGates(), detected);
+    state.gates = gates(c, detected);
     if (state.testEnvironment == null) {
       // the base's: a batch's tox.ini never decides what the gates' processes get
       state.testEnvironment = new java.util.TreeMap<>(detected.testEnv());

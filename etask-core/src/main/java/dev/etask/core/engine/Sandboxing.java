@@ -122,7 +122,10 @@ final class Sandboxing {
     while (m.find()) {
       String path = m.group(1) != null ? m.group(1) : m.group(2);
       java.nio.file.Path p = java.nio.file.Path.of(path);
-      if (java.nio.file.Files.exists(p) && !p.startsWith(c.ws().repo())) {
+      // only a path the spec's own command names: what a generator prints learns nothing
+      if (c.spec().generator().command().contains(path.substring(path.lastIndexOf('/') + 1))
+          && java.nio.file.Files.exists(p)
+          && !p.startsWith(c.ws().repo())) {
         return "; "
             + path
             + " is there, but the sandbox shows the generator only the clone, the spec's folder"

@@ -313,7 +313,9 @@ final class ValidatePhase implements Phase {
     metrics.forEach((k, v) -> measured.put(k.key(), v));
     batch.decide(decision, measured, findings, excerpt);
     batch.addDuration(Duration.ofNanos(System.nanoTime() - t0).toMillis());
-    GateTable.text(GateTable.rows(before, after, metrics, decision.rules()))
+    GateTable.text(
+            GateTable.rows(
+                before, after, metrics, decision.rules(), c.state().gates.typesOff() != null))
         .forEach(l -> c.out().info("  " + l));
     c.out()
         .info(

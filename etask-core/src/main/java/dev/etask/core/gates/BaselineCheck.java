@@ -174,10 +174,14 @@ public final class BaselineCheck {
   public static String howToProvide(String m, Project project) {
     String local = project.coveragePlugins().get(m);
     if (local != null && !local.isEmpty()) {
+      // the folder above the module's own path (plugin a.b at src/a/b.py: src)
       String file =
           local.endsWith("/__init__.py") ? local.substring(0, local.length() - 12) : local;
-      int slash = file.lastIndexOf('/');
-      String folder = slash < 0 ? "" : "/" + file.substring(0, slash);
+      file = file.endsWith(".py") ? file.substring(0, file.length() - 3) : file;
+      String own = m.replace('.', '/');
+      String top = file.endsWith(own) ? file.substring(0, file.length() - own.length()) : file;
+      top = top.endsWith("/") ? top.substring(0, top.length() - 1) : top;
+      String folder = top.isEmpty() ? "" : "/" + top;
       return "put its folder on the gates' path, as the project's test command does: python.env:"
           + " [\"PYTHONPATH={repo}"
           + folder

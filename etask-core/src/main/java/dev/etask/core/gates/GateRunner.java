@@ -72,6 +72,7 @@ public final class GateRunner implements Gates {
                       new ArrayList<>(
                           List.of(
                               python.python().toString(),
+                              "-I", // the clone's modules never come before mypy's own
                               "-m",
                               "mypy",
                               "--no-error-summary",
@@ -148,13 +149,23 @@ public final class GateRunner implements Gates {
       Map<String, Long> durations) {
     Path out = workspace.output(label);
     Path log = workspace.logs().resolve(label + "-gates.log");
-    Path data = out.resolve(label + ".coverage");
     Path junit = out.resolve(label + "-junit.xml");
     Path coverageJson = out.resolve(label + "-coverage.json");
+    String workers = setup.xdistWorkers();
+    boolean parallel =
+        workers != null
+            && !source.isEmpty()
+            && tests.installed("xdist")
+            && tests.installed("pytest_cov");
+    // in workers, pytest-cov writes where the process's COVERAGE_FILE says
+    Path data = parallel ? out.resolve(".coverage") : out.resolve(label + ".coverage");
     deleteQuietly(junit);
     deleteQuietly(coverageJson);
     deleteCoverageData(data);
-    List<String> argv = suiteUnderCoverage(label, data, source, tests.suite(junit, hasPytestCov()));
+    List<String> argv =
+        parallel
+            ? parallelUnderCoverage(junit, workers, source)
+            : suiteUnderCoverage(label, data, source, tests.suite(junit, hasPytestCov()));
     ProcessRunner.Result run = runner.run(python.gate(label, argv, timeout, log));
     durations.put("tests", run.duration().toMillis());
     TestResults testResults = TestResults.of(tests.runnerName(), run, junit, timeout, problems);
@@ -168,7 +179,7 @@ public final class GateRunner implements Gates {
     // the tools wrote these themselves: a secret a test printed must not stay in them
     redactFile(junit);
     redactFile(coverageJson);
-    keep(workspace, label);
+    keep(workspace, label, data);
     return new Suite(testResults, coverage);
   }
 
@@ -202,6 +213,21 @@ public final class GateRunner implements Gates {
     }
     List<String> argv = coverageRun(python, data, source);
     argv.addAll(suite);
+    return argv;
+  }
+
+  /**
+   * The whole suite in pytest-xdist workers, each measured by pytest-cov (which starts coverage in
+   * every worker and combines their data in the controller), {@code source} as coverage's sources,
+   * no report of its own.
+   */
+  private List<String> parallelUnderCoverage(Path junit, String workers, List<String> source) {
+    List<String> argv = new ArrayList<>(List.of(python.python().toString()));
+    argv.addAll(tests.parallelSuite(junit, workers));
+    for (String s : coverageSource(source).split(",")) {
+      argv.add("--cov=" + s);
+    }
+    argv.add("--cov-report=");
     return argv;
   }
 
@@ -326,7 +352,11 @@ public final class GateRunner implements Gates {
    * one is removed when the measurement left none.
    */
   static void keep(Workspace workspace, String label) {
-    Path data = workspace.output(label).resolve(label + ".coverage");
+    keep(workspace, label, workspace.output(label).resolve(label + ".coverage"));
+  }
+
+  /** The same, the data being {@code data}. */
+  static void keep(Workspace workspace, String label, Path data) {
     Path kept = workspace.reports().resolve(label + ".coverage");
     try {
       Files.createDirectories(kept.getParent());

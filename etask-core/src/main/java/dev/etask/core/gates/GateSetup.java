@@ -12,7 +12,9 @@ import java.util.List;
  * whether ruff must ignore every configuration file (the repository has none of its own: a file
  * above the clone must not decide what the lint gate means), and what mypy checks (the files of the
  * project's mypy configuration; null: the source folders), or why the type gate is off ({@code
- * typesOff}: the project checks types with another tool and configures no mypy).
+ * typesOff}: the project checks types with another tool and configures no mypy), and how many
+ * pytest-xdist workers run the whole suite ({@code workers}: 0 in the test process, -1 one per
+ * core).
  */
 public record GateSetup(
     Runner runner,
@@ -21,7 +23,8 @@ public record GateSetup(
     List<String> lintSelect,
     boolean ruffIsolated,
     List<String> typeTargets,
-    String typesOff) {
+    String typesOff,
+    int workers) {
   /** The rules every Python project treats as errors: syntax errors and undefined names. */
   public static final List<String> ERRORS_EVERYWHERE = List.of("E9", "F63", "F7", "F82");
 
@@ -47,7 +50,26 @@ public record GateSetup(
       String pytestConfig,
       List<String> lintSelect,
       boolean ruffIsolated) {
-    this(runner, runnerArgs, pytestConfig, lintSelect, ruffIsolated, null, null);
+    this(runner, runnerArgs, pytestConfig, lintSelect, ruffIsolated, null, null, 0);
+  }
+
+  /** The same, the whole suite run in the test process. */
+  public GateSetup(
+      Runner runner,
+      List<String> runnerArgs,
+      String pytestConfig,
+      List<String> lintSelect,
+      boolean ruffIsolated,
+      List<String> typeTargets,
+      String typesOff) {
+    this(runner, runnerArgs, pytestConfig, lintSelect, ruffIsolated, typeTargets, typesOff, 0);
+  }
+
+  /** pytest-xdist's {@code -n} value for the whole suite, or null when it runs in one process. */
+  public String xdistWorkers() {
+    return runner != Runner.PYTEST || workers == 0
+        ? null
+        : workers < 0 ? "auto" : Integer.toString(workers);
   }
 
   /** What mypy checks: the project's configured files, else {@code source}. */
@@ -92,7 +114,20 @@ public record GateSetup(
             : "the project checks types with "
                 + project.typeChecker()
                 + " and configures no mypy; etask reads mypy's findings only (a [tool.mypy]"
-                + " table turns the gate on)");
+                + " table turns the gate on)",
+        workers(gates.tests().parallel(), project, runner));
+  }
+
+  private static int workers(String parallel, Project project, Runner runner) {
+    if (runner != Runner.PYTEST) {
+      return 0; // unittest runs in one process
+    }
+    return switch (parallel == null ? "project" : parallel) {
+      case "off" -> 0;
+      case "auto" -> -1;
+      case "project" -> project.usesXdist() ? -1 : 0;
+      default -> Integer.parseInt(parallel);
+    };
   }
 
   /** One line for the log: which runner and why, and which lint rules. */
@@ -125,6 +160,16 @@ public record GateSetup(
             : typeTargets == null
                 ? "mypy on the source folders"
                 : "mypy on " + String.join(" ", typeTargets) + " (the project's mypy files)";
-    return "tests: " + tests + "; lint: " + lint + "; types: " + types;
+    String parallel =
+        xdistWorkers() == null
+            ? ""
+            : "; the whole suite in pytest-xdist workers (-n "
+                + xdistWorkers()
+                + ", "
+                + ("project".equals(gates.tests().parallel())
+                    ? "as the project runs it"
+                    : "quality_gates.tests.parallel")
+                + "), measured by pytest-cov";
+    return "tests: " + tests + parallel + "; lint: " + lint + "; types: " + types;
   }
 }

@@ -55,6 +55,17 @@ final class TestCommand {
   }
 
   /**
+   * The whole suite in {@code workers} pytest-xdist workers, measured by pytest-cov (no {@code
+   * --no-cov}): what follows {@code python}.
+   */
+  List<String> parallelSuite(Path junit, String workers) {
+    List<String> argv = runner(junit);
+    argv.addAll(setup.runnerArgs());
+    argv.addAll(List.of("-n", workers));
+    return argv;
+  }
+
+  /**
    * With pytest-xdist installed, pytest runs the tests in this process ({@code -n 0}, after the
    * project's {@code addopts} and arguments, so it wins): coverage measures this process, and an
    * {@code -n auto} of the project's would otherwise run them in workers nobody measures (a

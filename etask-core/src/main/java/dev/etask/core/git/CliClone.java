@@ -59,9 +59,16 @@ final class CliClone {
     env.put("GIT_TERMINAL_PROMPT", "0");
     env.put("GIT_ASKPASS", "/bin/false");
     env.put("SSH_ASKPASS", "/bin/false");
+    // no key, agent or host prompt: an ssh URL that needs one fails at once
+    env.remove("SSH_AUTH_SOCK");
+    env.put("GIT_SSH_COMMAND", "ssh -o BatchMode=yes -F /dev/null");
     env.put("LC_ALL", "C");
     Path output = null;
+    Path home = null;
     try {
+      home = Files.createTempDirectory("etask-git-home"); // no ~/.netrc, ~/.ssh or config of yours
+      env.put("HOME", home.toString());
+      env.put("XDG_CONFIG_HOME", home.toString());
       output = Files.createTempFile("etask-git", ".log");
       pb.redirectOutput(output.toFile());
       Process p = pb.start();
@@ -87,12 +94,15 @@ final class CliClone {
       LAST_FAILURE.set("interrupted");
       return null;
     } finally {
-      if (output != null) {
-        try {
+      try {
+        if (output != null) {
           Files.deleteIfExists(output);
-        } catch (IOException e) {
-          // a temporary file
         }
+        if (home != null) {
+          Files.deleteIfExists(home);
+        }
+      } catch (IOException e) {
+        // temporary files
       }
     }
   }

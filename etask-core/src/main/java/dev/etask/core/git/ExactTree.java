@@ -111,7 +111,7 @@ public final class ExactTree {
           Submodules.State state = state(repo, c.path(), was.blob());
           if (!(state instanceof Submodules.Moved moved)) {
             throw new GitException(
-                "the submodule " + c.path() + " has changes not committed in it", false, null);
+                "the submodule " + c.path() + " is not at another commit, cleanly", false, null);
           }
           entries.put(c.path(), new Entry(moved.commit(), FileMode.GITLINK));
           continue;
@@ -164,7 +164,8 @@ public final class ExactTree {
             opaque.add(p);
           }
         });
-    Map<String, Boolean> present = FolderScan.files(root, opaque);
+    // .gitattributes first: how the other files convert their line ends is what it says
+    Map<String, Boolean> present = FolderScan.attributesFirst(FolderScan.files(root, opaque));
     IgnoreRules ignores = fix ? null : IgnoreRules.of(repo, root);
     Repository own =
         root.equals(repo.getWorkTree().toPath().toAbsolutePath().normalize()) ? repo : null;
@@ -188,9 +189,15 @@ public final class ExactTree {
               delete(file);
             }
           }
-        } else if (inside(path, expected) != null) {
+        } else if (want != null) {
+          // a file where a submodule is (not checked out): never a batch's
+          edited.add(path);
+          if (fix) {
+            delete(file);
+          }
+        } else if (FolderScan.inside(path, expected) != null) {
           // a file in the folder of a submodule that is not checked out: never a batch's
-          String link = inside(path, expected);
+          String link = FolderScan.inside(path, expected);
           if (!edited.contains(link)) {
             edited.add(link);
           }
@@ -208,7 +215,7 @@ public final class ExactTree {
           }
         }
       }
-      for (Map.Entry<String, Entry> e : expected.entrySet()) {
+      for (Map.Entry<String, Entry> e : FolderScan.attributesFirst(expected).entrySet()) {
         if (e.getValue().mode() == FileMode.GITLINK
             || (present.containsKey(e.getKey())
                 && Files.exists(root.resolve(e.getKey()), LinkOption.NOFOLLOW_LINKS))) {
@@ -246,24 +253,13 @@ public final class ExactTree {
         }
       }
       if (fix) {
-        FolderScan.removeEmptyFolders(root, expected.keySet(), owned.keySet());
+        FolderScan.removeEmptyFolders(root, expected.keySet(), owned.keySet(), opaque);
       }
     } catch (IOException e) {
       throw new GitException(
           "cannot compare " + root + " with its tree: " + e.getMessage(), false, e);
     }
     return new TreeDifferences(changed, missing, untracked, ignored, ownedChanged, edited);
-  }
-
-  /** The gitlink of {@code expected} whose folder holds {@code path}, or null. */
-  private static String inside(String path, Map<String, Entry> expected) {
-    for (int i = path.indexOf('/'); i > 0; i = path.indexOf('/', i + 1)) {
-      Entry e = expected.get(path.substring(0, i));
-      if (e != null && e.mode() == FileMode.GITLINK) {
-        return path.substring(0, i);
-      }
-    }
-    return null;
   }
 
   private Submodules.State state(Repository repo, String path, ObjectId want) throws GitException {

@@ -60,12 +60,19 @@ final class FolderScan {
   /**
    * Removes the empty folders below {@code root} that neither {@code keep} nor an owned file needs.
    */
-  static void removeEmptyFolders(Path root, Set<String> keep, Set<String> owned)
+  static void removeEmptyFolders(Path root, Set<String> keep, Set<String> owned, Set<String> opaque)
       throws IOException {
     List<Path> dirs = new ArrayList<>();
     try (var walk = Files.walk(root)) {
       walk.filter(p -> Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS) && !p.equals(root))
           .filter(p -> !root.relativize(p).startsWith(".git"))
+          .filter(
+              p -> {
+                // a checked-out submodule's folders are its own (an empty one may be a submodule
+                // of it that is not checked out)
+                String rel = root.relativize(p).toString().replace('\\', '/');
+                return opaque.stream().noneMatch(o -> rel.startsWith(o + "/"));
+              })
           .forEach(dirs::add);
     }
     dirs.sort(java.util.Comparator.comparingInt(Path::getNameCount).reversed());
@@ -78,5 +85,29 @@ final class FolderScan {
         }
       }
     }
+  }
+
+  /** {@code files} with every {@code .gitattributes} first. */
+  static <V> Map<String, V> attributesFirst(Map<String, V> files) {
+    Map<String, V> out = new LinkedHashMap<>();
+    files.forEach(
+        (p, v) -> {
+          if (p.equals(".gitattributes") || p.endsWith("/.gitattributes")) {
+            out.put(p, v);
+          }
+        });
+    out.putAll(files);
+    return out;
+  }
+
+  /** The gitlink of {@code expected} whose folder holds {@code path}, or null. */
+  static String inside(String path, Map<String, ExactTree.Entry> expected) {
+    for (int i = path.indexOf('/'); i > 0; i = path.indexOf('/', i + 1)) {
+      ExactTree.Entry e = expected.get(path.substring(0, i));
+      if (e != null && e.mode() == org.eclipse.jgit.lib.FileMode.GITLINK) {
+        return path.substring(0, i);
+      }
+    }
+    return null;
   }
 }

@@ -134,7 +134,13 @@ public final class Submodules {
    * True when {@code url}, an origin's, is a folder on this machine (its submodules may be too).
    */
   public static boolean localOrigin(String url) {
-    return CliClone.localPath(url) != null;
+    Path p = url.matches("^[\\w.-]+@[^:/]+:.*") ? null : CliClone.localPath(url);
+    return p != null && Files.isDirectory(p);
+  }
+
+  /** {@code url} without a user or password in it, for the log. */
+  public static String shown(String url) {
+    return url == null ? null : url.replaceAll("//[^/@]+@", "//");
   }
 
   /** The repository of submodule {@code name} of the clone at {@code clone}. */

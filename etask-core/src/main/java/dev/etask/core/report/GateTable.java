@@ -19,6 +19,16 @@ public final class GateTable {
 
   public static List<Row> rows(
       GateReport before, GateReport after, Map<Metric, Double> m, List<String> firedRules) {
+    return rows(before, after, m, firedRules, false);
+  }
+
+  /** The same; {@code typesOff}: the type gate is off for this project (its row says so). */
+  public static List<Row> rows(
+      GateReport before,
+      GateReport after,
+      Map<Metric, Double> m,
+      List<String> firedRules,
+      boolean typesOff) {
     List<Row> rows = new ArrayList<>();
     boolean testsRan =
         after.problems().stream()
@@ -57,9 +67,7 @@ public final class GateTable {
             m.containsKey(Metric.NEW_TYPE_ERRORS)
                 ? fmt(m.get(Metric.NEW_TYPE_ERRORS)) + " new"
                 : "n/a",
-            after.types() == null && after.problems().stream().noneMatch(p -> p.startsWith("mypy"))
-                ? "off"
-                : verdict(firedRules.contains("type"), after.types() != null)));
+            typesOff ? "off" : verdict(firedRules.contains("type"), after.types() != null)));
     if (m.containsKey(Metric.DIFF_LINES)) {
       rows.add(
           new Row(

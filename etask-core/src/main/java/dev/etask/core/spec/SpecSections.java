@@ -66,7 +66,17 @@ final class SpecSections {
         "validation",
         "network");
     YamlSection tests = gates.section("tests");
-    tests.allow("runner", "args");
+    tests.allow("runner", "args", "parallel");
+    String parallel = tests.string("parallel", "project");
+    if (!parallel.matches("project|off|auto|[1-9][0-9]?")) {
+      problems.error(
+          tests.valueNode("parallel"),
+          "'"
+              + parallel
+              + "' is not a choice for quality_gates.tests.parallel: project (the default: in"
+              + " pytest-xdist workers when the project runs its suite so), off, auto (a worker per"
+              + " core) or a number of workers from 1 to 99");
+    }
     YamlSection lint = gates.section("lint");
     lint.allow("select");
     List<String> select = lint.has("select") ? lint.strings("select") : null;
@@ -92,7 +102,8 @@ final class SpecSections {
             gates.bool("mutation_check", false),
             new TaskSpec.Tests(
                 tests.enumValue("runner", TaskSpec.Runner.class, TaskSpec.Runner.AUTO),
-                tests.argv("args")),
+                tests.argv("args"),
+                parallel),
             new TaskSpec.Lint(select),
             gates.enumValue(
                 "validation", TaskSpec.Validation.class, TaskSpec.Validation.INCREMENTAL),

@@ -117,9 +117,15 @@ public record TaskSpec(
   }
 
   /**
-   * {@code args}: extra arguments for the test runner (pytest's, or {@code python -m unittest}'s).
+   * {@code args}: extra arguments for the test runner (pytest's, or {@code python -m unittest}'s);
+   * {@code parallel}: whether the whole suite runs in pytest-xdist workers: {@code project} (when
+   * the project runs its suite so), {@code off}, {@code auto} (a worker per core) or a number.
    */
-  public record Tests(Runner runner, List<String> args) {}
+  public record Tests(Runner runner, List<String> args, String parallel) {
+    public Tests(Runner runner, List<String> args) {
+      this(runner, args, "project");
+    }
+  }
 
   /** {@code select}: the ruff rules to gate on; null means the repository's own ruff settings. */
   public record Lint(List<String> select) {}

@@ -101,7 +101,10 @@ public final class Confinements {
     return sandboxed && bytecode() != null;
   }
 
-  /** The generator: the clone (its {@code .git} read-only), {@code scratch/}, what it may read. */
+  /**
+   * The generator: the clone (its {@code .git} and its checked-out submodules read-only), {@code
+   * scratch/}, what it may read.
+   */
   public Confinement generator(Path specDir, List<Path> mounts, boolean network) {
     List<Mount> m = new ArrayList<>();
     if (sandboxed) {
@@ -112,6 +115,7 @@ public final class Confinements {
     m.addAll(common());
     m.add(Mount.writable(ws.repo()));
     m.add(Mount.readOnly(ws.repo().resolve(".git")));
+    submodules(m);
     m.add(Mount.writable(ws.scratch()));
     m.add(Mount.tmpfs(ws.home()));
     return confinement(m, network);
@@ -224,17 +228,23 @@ public final class Confinements {
         throw new IllegalStateException("the tree of measurement " + label + " was not made");
       }
       m.add(Mount.writable(copy, ws.repo()));
-      // the checked-out submodules' files, as the clone holds them (never a batch's)
-      for (String folder : dev.etask.core.git.Submodules.checkedOut(ws.repo()).keySet()) {
-        m.add(Mount.readOnly(ws.repo().resolve(folder)));
-      }
     }
+    submodules(m); // as the clone holds them (never a batch's)
     if (Files.isDirectory(ws.repo().resolve(".git"))) {
       m.add(Mount.readOnly(ws.repo().resolve(".git")));
     }
     m.add(Mount.writable(ws.output(label)));
     m.add(Mount.tmpfs(ws.home()));
     return m;
+  }
+
+  /** The checked-out submodules' folders, read-only: no generator or test changes their files. */
+  private void submodules(List<Mount> m) {
+    if (sandboxed) {
+      for (String folder : dev.etask.core.git.Submodules.checkedOut(ws.repo()).keySet()) {
+        m.add(Mount.readOnly(ws.repo().resolve(folder)));
+      }
+    }
   }
 
   /**

@@ -33,10 +33,17 @@ final class GateVariables {
     return c;
   }
 
-  /** What a gate process of the checkout at {@code repo} gets. */
-  Map<String, String> of(Environments environments, Path repo) {
+  /**
+   * What a gate process of the checkout at {@code repo} gets; the project's variables only for one
+   * that runs its tests ({@code tests}), {@code python.env} on top of them.
+   */
+  Map<String, String> of(Environments environments, Path repo, boolean tests) {
     Map<String, String> passed = environments.forGates(spec);
-    new java.util.TreeMap<>(project).forEach((k, v) -> passed.put(k, expand(v, repo)));
+    if (tests) {
+      Map<String, String> mine = environments.forGates(spec);
+      new java.util.TreeMap<>(project).forEach((k, v) -> passed.put(k, expand(v, repo)));
+      spec.stream().filter(mine::containsKey).forEach(name -> passed.put(name, mine.get(name)));
+    }
     for (String entry : spec) {
       int eq = entry.indexOf('=');
       if (eq > 0) {

@@ -17,7 +17,9 @@ import java.util.Map;
  * where), the packages its mypy hook installs beside mypy ({@code typeDependencies}), the type
  * checker it uses instead of mypy ({@code typeChecker}, null when mypy is configured or nothing is:
  * the type gate is off when set), and the plugins its coverage configuration loads, with the
- * repository's own module for each ('' when none).
+ * repository's own module for each ('' when none); whether it runs its suite in pytest-xdist
+ * workers ({@code usesXdist}: {@code -n} in its pytest options, or pytest-xdist in its test
+ * dependencies).
  */
 public record Project(
     List<String> install,
@@ -40,7 +42,8 @@ public record Project(
     String testEnvSource,
     List<String> typeDependencies,
     String typeChecker,
-    Map<String, String> coveragePlugins) {
+    Map<String, String> coveragePlugins,
+    boolean usesXdist) {
   public Project {
     locked = sorted(locked); // in name order: the venv's fingerprint is the same in every process
     installNotes = installNotes == null ? List.of() : List.copyOf(installNotes);
@@ -91,7 +94,42 @@ public record Project(
         null,
         List.of(),
         null,
-        Map.of());
+        Map.of(),
+        false);
+  }
+
+  /** The same project, with {@code extra} tools installed beside the gates' own. */
+  public Project withTools(Map<String, String> extra) {
+    Map<String, String> all = new java.util.LinkedHashMap<>(tools);
+    Map<String, String> sources = new java.util.LinkedHashMap<>(toolSources);
+    extra.forEach(
+        (k, v) -> {
+          all.putIfAbsent(k, v);
+          sources.putIfAbsent(k, "the parallel suite");
+        });
+    return new Project(
+        install,
+        source,
+        tests,
+        hasTests,
+        runner,
+        runnerReason,
+        pytestConfig,
+        all,
+        sources,
+        ruffConfigured,
+        dependencyFiles,
+        mypyFiles,
+        lockFile,
+        locked,
+        installInputs,
+        installNotes,
+        testEnv,
+        testEnvSource,
+        typeDependencies,
+        typeChecker,
+        coveragePlugins,
+        usesXdist);
   }
 
   public Project(List<String> install, List<String> source, List<String> tests) {
@@ -111,5 +149,34 @@ public record Project(
         null,
         Map.of(),
         "");
+  }
+
+  /**
+   * What the venv is built from: the interpreter, the install arguments, what the install reads
+   * (the detector's digest of it), the tools and the pinned versions.
+   */
+  public String venvFingerprint(String interpreter, Map<String, String> tools) {
+    try {
+      java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
+      md.update(interpreter.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      for (String a : install()) {
+        md.update(("\0" + a).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      }
+      md.update(("\0" + installInputs()).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      tools.forEach(
+          (k, v) -> md.update(("\0" + k + v).getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+      typeDependencies()
+          .forEach(
+              d -> md.update(("\0types:" + d).getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+      locked()
+          .forEach(
+              (k, v) ->
+                  md.update(
+                      ("\0locked:" + k + "==" + v)
+                          .getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+      return java.util.HexFormat.of().formatHex(md.digest());
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
   }
 }

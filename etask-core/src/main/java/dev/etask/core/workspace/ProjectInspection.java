@@ -99,7 +99,8 @@ final class ProjectInspection {
           n.path("test_env_source").isTextual() ? n.get("test_env_source").asText() : null,
           strings(n.get("type_dependencies")),
           n.path("type_checker").isTextual() ? n.get("type_checker").asText() : null,
-          stringMap(n.get("coverage_plugins")));
+          stringMap(n.get("coverage_plugins")),
+          n.path("uses_xdist").asBoolean(false));
     } catch (IOException e) {
       throw new EtaskException(
           Code.ENV_FAILED,

@@ -172,7 +172,20 @@ public final class PythonEnvironment {
    * looks for one is imported even with {@code PYTHONDONTWRITEBYTECODE}).
    */
   public Map<String, String> environment(String label) {
-    Map<String, String> passed = gateVariables.of(environments, workspace.repo());
+    return environment(label, false);
+  }
+
+  /**
+   * The same for a process that runs the repository's tests: with the variables its test command
+   * sets ({@link #useTestEnvironment}). Never for a tool or etask's own pre-pass: a PYTHONPATH into
+   * the clone would put the clone's modules before the tool's own.
+   */
+  public Map<String, String> testEnvironment(String label) {
+    return environment(label, true);
+  }
+
+  private Map<String, String> environment(String label, boolean tests) {
+    Map<String, String> passed = gateVariables.of(environments, workspace.repo(), tests);
     Map<String, String> env = withVenv(passed);
     Path out = workspace.output(label);
     env.put("COVERAGE_FILE", out.resolve(".coverage").toString());
@@ -199,7 +212,7 @@ public final class PythonEnvironment {
       String label, List<String> argv, Duration timeout, Path log) {
     dev.etask.core.process.Command command =
         new dev.etask.core.process.Command(
-            argv, workspace.repo(), environment(label), timeout, log);
+            argv, workspace.repo(), testEnvironment(label), timeout, log);
     if (confinements == null) {
       return command;
     }

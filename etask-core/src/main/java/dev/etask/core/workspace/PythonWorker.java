@@ -141,7 +141,7 @@ final class PythonWorker {
         held == null ? python.bytecode() : held.bytecode(),
         workspace.output(label).resolve("worker.sock"),
         workspace.repo(),
-        python.environment(label),
+        python.testEnvironment(label),
         workspace.logs().resolve("python-worker.log"),
         held == null ? null : held.worker(label),
         label);

@@ -9,11 +9,8 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -89,7 +86,7 @@ final class VenvBuilder {
           && Files.exists(marker)
           && Files.readString(marker, StandardCharsets.UTF_8)
               .strip()
-              .equals(fingerprint(interpreter, project, new java.util.TreeMap<>(tools)));
+              .equals(project.venvFingerprint(interpreter, new java.util.TreeMap<>(tools)));
     } catch (IOException e) {
       return false;
     }
@@ -100,7 +97,7 @@ final class VenvBuilder {
    * a fingerprint of the inputs; a different fingerprint rebuilds it.
    */
   Map<String, String> ensure(String interpreter, Project project, Map<String, String> tools) {
-    String fingerprint = fingerprint(interpreter, project, new java.util.TreeMap<>(tools));
+    String fingerprint = project.venvFingerprint(interpreter, new java.util.TreeMap<>(tools));
     Path marker = workspace.venv().resolve(".etask-env");
     Path log = workspace.logs().resolve("prepare-env.log");
     try {
@@ -201,6 +198,20 @@ final class VenvBuilder {
                   + "): installed the requirements without them; see "
                   + log);
           installed = install(install, asked, List.of(), env, log, uv);
+        }
+      }
+      if (!installed.ok() && !project.typeDependencies().isEmpty()) {
+        // the mypy hook's packages are a help, never a reason the project cannot be measured
+        String failure = PythonEnvironment.lastLines(installed.output(), 1).strip();
+        asked.removeAll(project.typeDependencies());
+        installed = install(install, asked, locked, env, log, uv);
+        if (installed.ok()) {
+          notes.add(
+              "the packages the project's mypy hook installs ("
+                  + String.join(", ", project.typeDependencies())
+                  + ") do not install beside it ("
+                  + failure
+                  + "): mypy runs without them, and may report what they would have resolved");
         }
       }
       if (!installed.ok()) {
@@ -360,31 +371,5 @@ final class VenvBuilder {
       }
     }
     return versions;
-  }
-
-  /**
-   * What the venv is built from: the interpreter, the install arguments, what the install reads
-   * (the detector's digest of it), the tools and the pinned versions.
-   */
-  static String fingerprint(String interpreter, Project project, Map<String, String> tools) {
-    try {
-      MessageDigest md = MessageDigest.getInstance("SHA-256");
-      md.update(interpreter.getBytes(StandardCharsets.UTF_8));
-      for (String a : project.install()) {
-        md.update(("\0" + a).getBytes(StandardCharsets.UTF_8));
-      }
-      md.update(("\0" + project.installInputs()).getBytes(StandardCharsets.UTF_8));
-      tools.forEach((k, v) -> md.update(("\0" + k + v).getBytes(StandardCharsets.UTF_8)));
-      project
-          .typeDependencies()
-          .forEach(d -> md.update(("\0types:" + d).getBytes(StandardCharsets.UTF_8)));
-      project
-          .locked()
-          .forEach(
-              (k, v) -> md.update(("\0locked:" + k + "==" + v).getBytes(StandardCharsets.UTF_8)));
-      return HexFormat.of().formatHex(md.digest());
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
   }
 }

@@ -145,25 +145,27 @@ def ini_list(text, commas=True):
 
 def tox_config(root, pyproject):
     """What tox's base test environment installs and sets, and where that is said: {deps, extras,
-    dependency_groups, set_env} from tox.ini [testenv], tox.toml or pyproject.toml [tool.tox]
-    (env_run_base, or its legacy_tox_ini)."""
-    parser, where = None, None
+    dependency_groups, set_env}, from the first of tox's own configuration files: tox.ini
+    [testenv], setup.cfg [testenv] (with a [tox:tox] section), pyproject.toml [tool.tox]
+    (legacy_tox_ini, then env_run_base), tox.toml [env_run_base]."""
+    parser, where, tox = None, None, None
+    cfg = ini(os.path.join(root, "setup.cfg")) if os.path.isfile(os.path.join(root, "setup.cfg")) else None
+    table = ((pyproject or {}).get("tool") or {}).get("tox") or {}
     if os.path.exists(os.path.join(root, "tox.ini")):
         parser, where = ini(os.path.join(root, "tox.ini")), "tox.ini [testenv]"
-    tox = None
-    if parser is None and os.path.isfile(os.path.join(root, "tox.toml")):
+    elif cfg is not None and cfg.has_section("tox:tox"):
+        parser, where = cfg, "setup.cfg [testenv]"
+    elif isinstance(table.get("legacy_tox_ini"), str):
+        parser = configparser.ConfigParser(interpolation=None, strict=False)
+        try:
+            parser.read_string(table["legacy_tox_ini"])
+        except configparser.Error:
+            parser = None
+        where = "pyproject.toml [tool.tox] legacy_tox_ini [testenv]"
+    elif table:
+        tox, where = table, "pyproject.toml [tool.tox.env_run_base]"
+    elif os.path.isfile(os.path.join(root, "tox.toml")):
         tox, where = load_toml(os.path.join(root, "tox.toml")) or {}, "tox.toml [env_run_base]"
-    if parser is None and tox is None and pyproject is not None:
-        table = (pyproject.get("tool") or {}).get("tox") or {}
-        if isinstance(table.get("legacy_tox_ini"), str):
-            parser = configparser.ConfigParser(interpolation=None, strict=False)
-            try:
-                parser.read_string(table["legacy_tox_ini"])
-            except configparser.Error:
-                parser = None
-            where = "pyproject.toml [tool.tox] legacy_tox_ini [testenv]"
-        elif table:
-            tox, where = table, "pyproject.toml [tool.tox.env_run_base]"
     env = {"deps": [], "extras": [], "dependency_groups": [], "set_env": {}}
     if parser is not None and parser.has_section("testenv"):
         get = lambda k: parser.get("testenv", k) if parser.has_option("testenv", k) else ""
@@ -171,8 +173,8 @@ def tox_config(root, pyproject):
         env["extras"] = ini_list(get("extras"))
         env["dependency_groups"] = ini_list(get("dependency_groups"))
         for line in (get("set_env") or get("setenv")).splitlines():
-            line = line.split("#", 1)[0].strip()
-            if "=" in line and not re.match(r"^[\w,!-]+:\s", line):
+            line = line.strip()  # a value may hold a # (COLOR = #fff): only whole-line comments
+            if "=" in line and not line.startswith("#") and not re.match(r"^[\w,!-]+:\s", line):
                 k, v = line.split("=", 1)
                 env["set_env"][k.strip()] = v.strip()
     elif isinstance(tox, dict):
@@ -184,13 +186,20 @@ def tox_config(root, pyproject):
             env["set_env"] = {k: v for k, v in set_env.items() if isinstance(v, str)}
     else:
         return env, None
+    # a dep of the project itself with extras (".[test]") is how some tox files ask for extras
+    for d in list(env["deps"]):
+        m = re.fullmatch(r"(?:-e\s*)?\.\[([\w,\s-]+)\]", d.replace("{toxinidir}/", "").replace("{tox_root}/", "").strip())
+        if m:
+            env["extras"] += [e.strip() for e in m.group(1).split(",") if e.strip()]
+            env["deps"].remove(d)
     return env, where
 
 
 # what the project's tests may set for themselves; never what changes how a gate measures or runs
 GATE_VARIABLES = re.compile(r"^(PYTEST_.*|COVERAGE_.*|PYTHONHOME|PYTHONSTARTUP|PYTHONINSPECT|PYTHONPYCACHEPREFIX|"
                             r"PYTHONDONTWRITEBYTECODE|PYTHONNOUSERSITE|PYTHONSAFEPATH|PYTHONEXECUTABLE|"
-                            r"PATH|HOME|TMPDIR|VIRTUAL_ENV|LD_.*|DYLD_.*|MYPY.*|RUFF_.*|PIP_.*|UV_.*)$")
+                            r"PYTHONOPTIMIZE|PYTHONBREAKPOINT|PYTHONPLATLIBDIR|PYTHONUSERBASE|"
+                            r"PATH|HOME|TMPDIR|VIRTUAL_ENV|LD_.*|DYLD_.*|MYPY.*|RUFF_.*|PIP_.*|UV_.*|XDG_.*)$")
 
 
 def test_environment(set_env):
@@ -198,7 +207,7 @@ def test_environment(set_env):
     values with other substitutions and variables that change how a gate runs left out."""
     out = {}
     for k, v in set_env.items():
-        v = v.replace("{toxinidir}", "{repo}").replace("{tox_root}", "{repo}")
+        v = v.replace("{toxinidir}", "{repo}").replace("{tox_root}", "{repo}").replace("{/}", "/")
         if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", k) or GATE_VARIABLES.match(k):
             continue
         if re.search(r"\{(?!repo\})[^}]*\}", v):
@@ -240,11 +249,11 @@ def nox_choice(root):
 
 def chosen(available, asked, where):
     """Of the names {available} (extras or groups): the ones the project's test command installs
-    ({asked}, from {where}), else the ones named for tests, else dev; and why."""
-    if asked:
-        names = [a for a in asked if a in available]
-        if names:
-            return names, where
+    ({asked}, from {where}: then only those, none when it names none), else the ones named for
+    tests, else dev; and why."""
+    if where is not None:
+        names = [a for a in dict.fromkeys(asked) if a in available]
+        return names, (where if names else None)
     names = [n for n in TEST_NAMED if n in available]
     if names:
         return names, "named for tests"
@@ -300,7 +309,7 @@ def install_args(root, pyproject, test_dirs, tox_env, tox_where):
     nox = None if tox_where else nox_choice(root)
     asked_extras = tox_env["extras"] if tox_where else (nox[0] if nox else [])
     asked_groups = tox_env["dependency_groups"] if tox_where else (nox[1] if nox else [])
-    command = tox_where or "noxfile.py"
+    command = tox_where or ("noxfile.py" if nox else None)
     installable = False
     extras = []
     if pyproject is not None and isinstance(pyproject.get("project"), dict):
@@ -531,34 +540,67 @@ def mypy_files(root, pyproject):
     return found or None
 
 
+def yaml_scalar(text):
+    """A plain or quoted YAML scalar, its comment left out."""
+    text = text.strip()
+    if text[:1] in ("'", '"'):
+        end = text.find(text[0], 1)
+        return text[1:end] if end > 0 else text[1:]
+    return re.split(r"\s+#", text, 1)[0].strip()
+
+
+def yaml_flow_list(text):
+    """The items of a YAML flow list ([a, "b>=1,<2"]), commas inside quotes kept."""
+    items, current, quote = [], "", None
+    for ch in text.strip()[1:]:
+        if quote:
+            current += ch
+            if ch == quote:
+                quote = None
+        elif ch in ("'", '"'):
+            quote = ch
+            current += ch
+        elif ch in ",]":
+            if current.strip():
+                items.append(yaml_scalar(current))
+            current = ""
+            if ch == "]":
+                break
+        else:
+            current += ch
+    return items
+
+
 def pre_commit_hook_dependencies(root, repo_pattern):
     """additional_dependencies of the first hook of the pre-commit repository matching
     {repo_pattern}: what the project's own run of that hook has installed beside it."""
     lines = read(os.path.join(root, ".pre-commit-config.yaml")).splitlines()
-    out = []
     for i, line in enumerate(lines):
         if not re.search(r"repo:\s*\S*" + repo_pattern, line):
             continue
-        indent = len(line) - len(line.lstrip(" -"))
-        j = i + 1
-        while j < len(lines):
-            follow = lines[j]
-            if re.search(r"repo:\s*\S", follow):
-                break
-            m = re.match(r"(\s*)additional_dependencies:\s*(\[.*\])?\s*$", follow)
-            if m:
-                if m.group(2):
-                    out += [x.strip().strip("'\"") for x in m.group(2)[1:-1].split(",") if x.strip()]
-                else:
-                    k = j + 1
-                    while k < len(lines) and re.match(r"\s*-\s+\S", lines[k]) \
-                            and len(lines[k]) - len(lines[k].lstrip()) > len(m.group(1)):
-                        out.append(lines[k].strip()[1:].strip().strip("'\""))
-                        k += 1
-                return [d for d in out if d and REQUIREMENT_NAME.match(d)]
-            j += 1
-        return out
-    return out
+        for j in range(i + 1, len(lines)):
+            if re.search(r"^\s*-?\s*repo:\s*\S", lines[j]):
+                return []
+            m = re.match(r"(\s*)additional_dependencies:\s*(.*)$", lines[j])
+            if not m:
+                continue
+            rest = m.group(2).strip()
+            if rest.startswith("["):
+                out = yaml_flow_list(rest)
+            else:
+                out = []
+                key_indent = len(m.group(1))
+                for follow in lines[j + 1:]:
+                    if not follow.strip() or follow.strip().startswith("#"):
+                        continue
+                    indent = len(follow) - len(follow.lstrip())
+                    item = re.match(r"\s*-\s+(.*)$", follow)
+                    if item is None or indent < key_indent:
+                        break
+                    out.append(yaml_scalar(item.group(1)))
+            return [d for d in out if d and REQUIREMENT_NAME.match(d)]
+        return []
+    return []
 
 
 def mypy_configured(root, pyproject):
@@ -613,6 +655,32 @@ def coverage_plugins(root, pyproject):
                 break
         out[name] = local
     return out
+
+
+def uses_xdist(root, pyproject, config, install):
+    """Whether the project runs its suite in pytest-xdist workers: -n / --numprocesses in its pytest
+    options (addopts), or pytest-xdist among its test dependencies."""
+    addopts = ""
+    if config == "pyproject.toml":
+        table = ((pyproject or {}).get("tool") or {}).get("pytest") or {}
+        options = table.get("ini_options", table)
+        value = options.get("addopts", "") if isinstance(options, dict) else ""
+        addopts = " ".join(value) if isinstance(value, list) else str(value)
+    elif config:
+        parser = ini(os.path.join(root, config))
+        section = "tool:pytest" if config == "setup.cfg" else "pytest"
+        if parser is not None and parser.has_option(section, "addopts"):
+            addopts = parser.get(section, "addopts")
+    if re.search(r"(^|\s)(-n\s*\S|--numprocesses|--dist[\s=])", addopts):
+        return True
+    names = []
+    for i, a in enumerate(install):
+        if i > 0 and install[i - 1] == "-r":
+            names += [line.split("#", 1)[0].strip() for line in read(os.path.join(root, a)).splitlines()]
+        elif not a.startswith("-"):
+            names.append(a)
+    return any(REQUIREMENT_NAME.match(n) and normalise(REQUIREMENT_NAME.match(n).group(1)) == "pytest-xdist"
+               for n in names if n)
 
 
 # tools whose configuration never changes what an install does
@@ -712,6 +780,7 @@ def main():
         "type_dependencies": pre_commit_hook_dependencies(root, r"mirrors-mypy"),
         "type_checker": other_type_checker(root, pyproject),
         "coverage_plugins": coverage_plugins(root, pyproject),
+        "uses_xdist": uses_xdist(root, pyproject, config, install),
     }))
 
 

@@ -68,12 +68,39 @@ class BaselineCheckTest {
             null,
             List.of(),
             null,
-            Map.of("coverage_pragmas", "tasks/coverage_pragmas.py"));
+            Map.of("coverage_pragmas", "tasks/coverage_pragmas.py"),
+            false);
     assertThat(BaselineCheck.whatImports("coverage_pragmas", withPlugin))
         .startsWith("Coverage's configuration loads the plugin 'coverage_pragmas'")
         .contains("the repository's own tasks/coverage_pragmas.py");
     assertThat(BaselineCheck.howToProvide("coverage_pragmas", withPlugin))
         .contains("python.env: [\"PYTHONPATH={repo}/tasks\"]");
+    Project dotted =
+        new Project(
+            List.of(),
+            List.of("src"),
+            List.of("tests"),
+            true,
+            "pytest",
+            "",
+            null,
+            Map.of(),
+            Map.of(),
+            true,
+            List.of(),
+            null,
+            null,
+            Map.of(),
+            "",
+            List.of(),
+            Map.of(),
+            null,
+            List.of(),
+            null,
+            Map.of("tools.cov.plugin", "ci/tools/cov/plugin.py"),
+            false);
+    assertThat(BaselineCheck.howToProvide("tools.cov.plugin", dotted))
+        .contains("python.env: [\"PYTHONPATH={repo}/ci\"]");
     assertThat(BaselineCheck.whatImports("requests", withPlugin))
         .isEqualTo("The tests import 'requests', which is not installed.");
     assertThat(BaselineCheck.missingModule(r)).contains("coverage_pragmas");

@@ -425,7 +425,7 @@ class GateRunnerTest {
     assertThat(r.durationsMs()).doesNotContainKey("mypy");
     assertThat(
             dev.etask.core.report.GateTable.rows(
-                r, r, dev.etask.core.rules.Measurements.compare(r, r, null), List.of()))
+                r, r, dev.etask.core.rules.Measurements.compare(r, r, null), List.of(), true))
         .filteredOn(row -> row.gate().startsWith("types"))
         .singleElement()
         .satisfies(row -> assertThat(row.verdict()).isEqualTo("off"));
@@ -459,7 +459,7 @@ class GateRunnerTest {
         new PythonEnvironment(xdist, RUNNER)
             .ensure(
                 "python3",
-                new Project(List.of("pytest-xdist"), List.of(), List.of()),
+                new Project(List.of("pytest-xdist", "pytest-cov"), List.of(), List.of()),
                 SpecLoader.DEFAULT_TOOLS);
     Workspace ws =
         xdist.on(
@@ -479,6 +479,19 @@ class GateRunnerTest {
     assertThat(r.problems()).isEmpty();
     assertThat(r.tests().passed()).isEqualTo(serial.tests().passed()).isEqualTo(2);
     assertThat(r.coveragePercent()).isEqualTo(serial.coveragePercent()).isGreaterThan(50.0);
+    // and in two workers, each measured by pytest-cov: the same counts and coverage
+    GateSetup workers =
+        new GateSetup(
+            GateSetup.Runner.PYTEST, List.of(), "pyproject.toml", null, true, null, null, 2);
+    GateReport parallel =
+        new GateRunner(ws, new PythonEnvironment(ws, RUNNER), RUNNER, tools, workers)
+            .measure("xdist-2", List.of("lib.py"), TIMEOUT);
+    assertThat(parallel.problems()).isEmpty();
+    assertThat(parallel.tests().passed()).isEqualTo(2);
+    assertThat(parallel.tests().passedIds())
+        .containsExactlyInAnyOrderElementsOf(r.tests().passedIds());
+    assertThat(parallel.coveragePercent()).isEqualTo(serial.coveragePercent());
+    assertThat(parallel.coverage().files()).isEqualTo(serial.coverage().files());
   }
 
   @Test
