@@ -184,5 +184,29 @@ class BaselineCacheTest {
     assertThat(BaselineCache.key("tree", one)).isEqualTo(BaselineCache.key("tree", other));
     other.put("package-0", "2.0");
     assertThat(BaselineCache.key("tree", one)).isNotEqualTo(BaselineCache.key("tree", other));
+    // a locked project (the lock's pins are a map): the same key whichever order they came in
+    assertThat(BaselineCache.key("tree", locked(one)))
+        .isEqualTo(BaselineCache.key("tree", locked(new java.util.TreeMap<>(one).descendingMap())));
+    assertThat(BaselineCache.key("tree", locked(one)))
+        .isNotEqualTo(BaselineCache.key("tree", locked(other)));
+  }
+
+  private static dev.etask.core.workspace.Project locked(Map<String, String> pins) {
+    return new dev.etask.core.workspace.Project(
+        List.of("-e", "."),
+        List.of("src"),
+        List.of("tests"),
+        true,
+        "pytest",
+        "",
+        null,
+        Map.of(),
+        Map.of(),
+        true,
+        List.of(),
+        null,
+        "uv.lock",
+        pins,
+        "digest");
   }
 }
