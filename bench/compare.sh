@@ -7,6 +7,9 @@
 # etask's cache folder is bench/work/cache, emptied when the script starts: the first etask run
 # fills it (the cold run, reported, not targeted), the later ones find it warm. uv's and pip's own
 # download caches stay warm for both flows. The Maven process runs with -Xmx512m (the heap target).
+# BENCH_LOCKED=1: click with a uv.lock (bench/prepare-click.sh). BENCH_MVN=system: etask runs as a
+# user outside this repository runs it, the system `mvn` with the plugin's coordinates, from a folder
+# with no pom.xml (else ./mvnw in this repository).
 set -euo pipefail
 rounds=${1:-3}; shift || true
 sizes=("${@:-1 10}")
@@ -29,7 +32,14 @@ run_etask() { # size round [flow name]
   local id="bench-click-$1" spec="$work/bench-click-$1.yaml" w="$work/etask-$1-$2"
   write_spec "$spec" "$id" "$1"
   rm -rf "$w"
-  (cd "$root" && MAVEN_OPTS="-Xmx512m" /usr/bin/time -f "%e %M" -o "$work/time.txt" ./mvnw -B -q etask:run -Detask.spec="$spec" -Detask.workDir="$w" -Detask.cacheDir="$cache" >"$work/etask-$1-$2.log" 2>&1)
+  if [ "${BENCH_MVN:-wrapper}" = system ]; then
+    mkdir -p "$work/nopom"
+    (cd "$work/nopom" && MAVEN_OPTS="-Xmx512m -XX:TieredStopAtLevel=1" /usr/bin/time -f "%e %M" -o "$work/time.txt" mvn -B -q \
+      dev.etask:etask-maven-plugin:0.1.0-SNAPSHOT:run -Detask.spec="$spec" -Detask.workDir="$w" -Detask.cacheDir="$cache" \
+      >"$work/etask-$1-$2.log" 2>&1)
+  else
+    (cd "$root" && MAVEN_OPTS="-Xmx512m" /usr/bin/time -f "%e %M" -o "$work/time.txt" ./mvnw -B -q etask:run -Detask.spec="$spec" -Detask.workDir="$w" -Detask.cacheDir="$cache" >"$work/etask-$1-$2.log" 2>&1)
+  fi
   echo -e "${3:-etask}\t$1\t$2\t$(tail -1 "$work/time.txt")" >>"$results"
   python3 - "$w/artifacts/$id/status.json" <<'PY'
 import json, sys

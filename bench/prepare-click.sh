@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # Makes $BENCH_WORK/origins/click.git (default bench/work): pallets/click 8.1.8 from its PyPI
-# sdist, which ships its tests, pinned by sha256, committed as one commit on main.
+# sdist, which ships its tests, pinned by sha256, committed as one commit on main. With
+# BENCH_LOCKED=1, origins/click-locked.git: the same with bench/click-8.1.8.uv.lock committed as its
+# uv.lock (made by `uv lock` for it: a locked project, as a fresh machine can make it from PyPI).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 work=${BENCH_WORK:-$here/work}
 sha=ed53c9d8990d83c2a27deae68e4ee337473f6330c040a31d4225c9574d16096a
-origin=$work/origins/click.git
+locked=${BENCH_LOCKED:-0}
+origin=$work/origins/click$([ "$locked" = 1 ] && echo -locked).git
 [ -d "$origin" ] && { echo "$origin"; exit 0; }
 mkdir -p "$work/dl" "$work/origins"
 python3 -m pip download -q --no-binary :all: --no-deps click==8.1.8 -d "$work/dl"
@@ -14,6 +17,7 @@ src=$(mktemp -d)
 tar xzf "$work/dl/click-8.1.8.tar.gz" -C "$src"
 cd "$src/click-8.1.8"
 printf '__pycache__/\n*.egg-info/\n.venv/\n.coverage*\n' > .gitignore
+[ "$locked" = 1 ] && cp "$here/click-8.1.8.uv.lock" uv.lock
 export GIT_CONFIG_GLOBAL=/dev/null GIT_CONFIG_NOSYSTEM=1
 git init -q -b main .
 git add -A

@@ -25,7 +25,7 @@ def inc = status(basedir, "tip-rules")
 check(inc.batches[0].validation == "incremental" && inc.batches[0].labels.contains("full-suite-failed"),
     "found on the tip: " + inc.batches[0])
 check(inc.batches[3].labels.contains("full-suite-failed"), "found on the tip: " + inc.batches[3])
-check(new File(basedir, "build.log").text.contains("the whole suite on the tip before batch 3/4, which changes more than tests"),
+check(new File(basedir, "build.log").text.contains("the whole suite on the tip before batch 3/4 (validated with the whole suite: the batch changes more than new test files)"),
     "the batches validated alone were verified before the batch validated in full")
 // the same labels and coverage, how a batch was found aside
 def full = status(basedir, "tip-rules-full")

@@ -16,7 +16,14 @@ public final class TestIds {
   public static String display(String id, GateSetup.Runner runner, Path repo) {
     int sep = id.indexOf("::");
     if (sep < 0) {
-      return id; // a collection error or a suite-level failure: no class name
+      // a module that could not be collected: its file, when there is one
+      String file = id.replace('.', '/') + ".py";
+      return runner == GateSetup.Runner.PYTEST
+              && repo != null
+              && !id.contains("/")
+              && Files.isRegularFile(repo.resolve(file))
+          ? file
+          : id;
     }
     String classname = id.substring(0, sep);
     String name = id.substring(sep + 2);

@@ -28,5 +28,8 @@ class TestIdsTest {
         .isEqualTo("gone.test_x::test_y");
     assertThat(TestIds.display("tests/unit/test_calc.py", pytest, repo))
         .isEqualTo("tests/unit/test_calc.py");
+    // a module that could not be collected: its file
+    assertThat(TestIds.display("tests.unit.test_calc", pytest, repo))
+        .isEqualTo("tests/unit/test_calc.py");
   }
 }
