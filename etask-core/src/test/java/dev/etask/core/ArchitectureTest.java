@@ -15,8 +15,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The dependency rules of DESIGN §1, checked on the bytecode (inline fully-qualified names count
- * too).
+ * The dependency rules of docs/ARCHITECTURE.md §1, checked on the bytecode (inline fully-qualified
+ * names count too).
  */
 class ArchitectureTest {
   private static JavaClasses core;
@@ -66,7 +66,7 @@ class ArchitectureTest {
                   .filter(p -> !p.equals(pkg))
                   .map(p -> "dev.etask.core." + p + "..")
                   .toArray(String[]::new))
-          .because("DESIGN §1: " + pkg + " imports nothing of ours")
+          .because("docs/ARCHITECTURE.md §1: " + pkg + " imports nothing of ours")
           .check(core);
     }
   }
@@ -112,6 +112,75 @@ class ArchitectureTest {
               .map(Path::toString)
               .toList();
       assertThat(long_).as("split these by responsibility").isEmpty();
+    }
+  }
+
+  /**
+   * docs/ARCHITECTURE.md answers "where is …?" with classes and methods: each one it names in its
+   * last section exists, so the answers cannot go stale silently.
+   */
+  @Test
+  void theMethodsThisDocumentNamesExist() throws Exception {
+    String doc = Files.readString(Path.of("../docs/ARCHITECTURE.md"));
+    String where = doc.substring(doc.indexOf("## Where things are"));
+    java.util.regex.Matcher m =
+        java.util.regex.Pattern.compile("`([A-Z]\\w+)\\.([a-z]\\w+)`").matcher(where);
+    List<String> named = new java.util.ArrayList<>();
+    List<String> missing = new java.util.ArrayList<>();
+    while (m.find()) {
+      named.add(m.group(1) + "." + m.group(2));
+      Class<?> type = null;
+      for (String pkg :
+          List.of(
+              "",
+              "engine.",
+              "gates.",
+              "git.",
+              "rules.",
+              "spec.",
+              "state.",
+              "workspace.",
+              "report.",
+              "pr.")) {
+        try {
+          type = Class.forName("dev.etask.core." + pkg + m.group(1));
+          break;
+        } catch (ClassNotFoundException e) {
+          // another package
+        }
+      }
+      String method = m.group(2);
+      boolean found =
+          type != null
+              && (java.util.Arrays.stream(type.getDeclaredMethods())
+                      .anyMatch(x -> x.getName().equals(method))
+                  || java.util.Arrays.stream(type.getDeclaredFields())
+                      .anyMatch(x -> x.getName().equals(method)));
+      if (!found) {
+        missing.add(m.group(1) + "." + method);
+      }
+    }
+    assertThat(named).contains("CommitPhase.restore", "Pusher.push", "Hints.command");
+    assertThat(missing).as("named in docs/ARCHITECTURE.md but not in the code").isEmpty();
+  }
+
+  @Test
+  void noSourceFileCitesADocumentTheRepositoryDoesNotHold() throws IOException {
+    try (Stream<Path> files = Files.walk(Path.of("src"))) {
+      List<String> citing =
+          files
+              .filter(p -> p.toString().endsWith(".java") || p.toString().endsWith(".py"))
+              .filter(
+                  p -> {
+                    try {
+                      return Files.readString(p).contains("DESIGN" + " §");
+                    } catch (IOException e) {
+                      throw new IllegalStateException(e);
+                    }
+                  })
+              .map(Path::toString)
+              .toList();
+      assertThat(citing).as("cite docs/ARCHITECTURE.md instead").isEmpty();
     }
   }
 }

@@ -10,7 +10,8 @@ import java.time.Instant;
 /**
  * AGGREGATE: the task's outcome (see {@link Outcomes}) written as status.json and pr.md. A task
  * that delivers nothing (no batch accepted or kept, whether the batches were rejected, aborted or
- * never run within the limits) is a fatal failure and is reported like one (DESIGN §7).
+ * never run within the limits) is a fatal failure and is reported like one (docs/ARCHITECTURE.md
+ * §7).
  */
 final class AggregatePhase implements Phase {
   private final FailureRecorder failures;

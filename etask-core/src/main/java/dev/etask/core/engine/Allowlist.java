@@ -12,9 +12,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * What a batch may change (DESIGN §6): its own files and {@code target.writable}; what configures
- * the test runner, the tools or git's checkout only when named exactly; links only to inside the
- * clone.
+ * What a batch may change (docs/ARCHITECTURE.md §6): its own files and {@code target.writable};
+ * what configures the test runner, the tools or git's checkout only when named exactly; links only
+ * to inside the clone.
  */
 final class Allowlist {
   private Allowlist() {}

@@ -17,10 +17,10 @@ import org.eclipse.jgit.lib.ObjectId;
 import org.eclipse.jgit.revwalk.RevCommit;
 
 /**
- * Whose commits are on the origin (DESIGN §6): ownership by SHA; a halt when the task branch holds
- * someone else's commits or was moved by someone else (etask then pushes nothing); and the fetch
- * that tells when a branch of the origin was pushed from inside the clone (a generator), which
- * stops the task for good.
+ * Whose commits are on the origin (docs/ARCHITECTURE.md §6): ownership by SHA; a halt when the task
+ * branch holds someone else's commits or was moved by someone else (etask then pushes nothing); and
+ * the fetch that tells when a branch of the origin was pushed from inside the clone (a generator),
+ * which stops the task for good.
  */
 final class BranchGuard {
   private final RunContext c;

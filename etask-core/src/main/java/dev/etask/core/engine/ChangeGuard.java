@@ -22,12 +22,12 @@ import java.util.Set;
 import org.eclipse.jgit.lib.ObjectId;
 
 /**
- * What a generator may and may not change (DESIGN §10). Around each generator run: a snapshot of
- * the clone's control files, HEAD and etask's own files (the virtualenv, the tools' caches, the
- * reports, the workspace's entries); after it, stray processes stopped, its HOME emptied, stale git
- * locks removed, and every change outside what it may change found, reported and put back — the
- * batch is then rolled back. A generator may change its batch's files and {@code target.writable};
- * files that configure the test runner only when named exactly.
+ * What a generator may and may not change (docs/ARCHITECTURE.md §10). Around each generator run: a
+ * snapshot of the clone's control files, HEAD and etask's own files (the virtualenv, the tools'
+ * caches, the reports, the workspace's entries); after it, stray processes stopped, its HOME
+ * emptied, stale git locks removed, and every change outside what it may change found, reported and
+ * put back — the batch is then rolled back. A generator may change its batch's files and {@code
+ * target.writable}; files that configure the test runner only when named exactly.
  */
 final class ChangeGuard {
   private static final Set<String> WORKSPACE_ENTRIES =

@@ -21,12 +21,12 @@ import java.util.Set;
 import org.eclipse.jgit.lib.ObjectId;
 
 /**
- * What is delivered is guarded by the whole suite (DESIGN §5): batches validated incrementally are
- * pushed only after the whole suite passed on the tip (the tests under coverage; ruff and mypy
- * already saw everything those batches changed). When it fails there, the batch it fails with is
- * found by bisection over those batches and taken off (dropped when never pushed, reverted in a new
- * commit when already on the origin), labelled {@code full-suite-failed}, and the tip is checked
- * again.
+ * What is delivered is guarded by the whole suite (docs/ARCHITECTURE.md §5): batches validated
+ * incrementally are pushed only after the whole suite passed on the tip (the tests under coverage;
+ * ruff and mypy already saw everything those batches changed). When it fails there, the batch it
+ * fails with is found by bisection over those batches and taken off (dropped when never pushed,
+ * reverted in a new commit when already on the origin), labelled {@code full-suite-failed}, and the
+ * tip is checked again.
  */
 final class Delivery {
   static final String LABEL = "full-suite-failed";

@@ -18,10 +18,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The facade the Maven goals call (DESIGN §2). Each public method is one goal and runs one {@link
- * Phase} through the {@link PhaseRunner} on the persisted {@link RunState}, so goals can run one by
- * one, in the lifecycle, or all at once with {@link #run()}. A fatal failure is recorded (state,
- * status.json, FAILURE.md) before it is rethrown.
+ * The facade the Maven goals call (docs/ARCHITECTURE.md §2). Each public method is one goal and
+ * runs one {@link Phase} through the {@link PhaseRunner} on the persisted {@link RunState}, so
+ * goals can run one by one, in the lifecycle, or all at once with {@link #run()}. A fatal failure
+ * is recorded (state, status.json, FAILURE.md) before it is rethrown.
  */
 public final class Engine implements AutoCloseable {
 

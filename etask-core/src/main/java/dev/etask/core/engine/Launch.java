@@ -19,9 +19,10 @@ import java.util.function.Function;
 import java.util.stream.Stream;
 
 /**
- * Many tasks in one JVM (DESIGN §9b, {@code etask:launch}): each spec is an {@link Engine} of its
- * own (its workspace, state, lock, child processes and secrets), {@code parallel} at a time. A task
- * that fails, or whose spec is invalid, is one result among the others: it never stops them.
+ * Many tasks in one JVM (docs/ARCHITECTURE.md §9b, {@code etask:launch}): each spec is an {@link
+ * Engine} of its own (its workspace, state, lock, child processes and secrets), {@code parallel} at
+ * a time. A task that fails, or whose spec is invalid, is one result among the others: it never
+ * stops them.
  */
 public final class Launch {
   /** One task's end: {@code exitCode} 0, 1 or 2 as {@code etask:run}'s; {@code status} or null. */

@@ -18,9 +18,9 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * A task's outcome (DESIGN §7) as a pure function of the spec, the run state and the reports of the
- * base and of the branch's tip: totals before and after, labels, risk level, partial ratio and the
- * exit code (0 ok, 1 fatal, 2 partial or risky).
+ * A task's outcome (docs/ARCHITECTURE.md §7) as a pure function of the spec, the run state and the
+ * reports of the base and of the branch's tip: totals before and after, labels, risk level, partial
+ * ratio and the exit code (0 ok, 1 fatal, 2 partial or risky).
  */
 final class Outcomes {
   private Outcomes() {}

@@ -13,11 +13,11 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Which PR provider a task uses and with which token (DESIGN §9). {@code auto} is GitHub when the
- * origin is on github.com or {@code pr.github} is set, else the local record. The token is the
- * first found of: the settings.xml server {@code pr.github.server_id} (decrypted), {@code
- * GH_TOKEN}, {@code GITHUB_TOKEN}; it goes to JGit as a credential and to the API as a header,
- * never into a URL, a file or a child's environment.
+ * Which PR provider a task uses and with which token (docs/ARCHITECTURE.md §9). {@code auto} is
+ * GitHub when the origin is on github.com or {@code pr.github} is set, else the local record. The
+ * token is the first found of: the settings.xml server {@code pr.github.server_id} (decrypted),
+ * {@code GH_TOKEN}, {@code GITHUB_TOKEN}; it goes to JGit as a credential and to the API as a
+ * header, never into a URL, a file or a child's environment.
  */
 final class PullRequests {
   /** A token and where it was found (for messages: never the token itself). */

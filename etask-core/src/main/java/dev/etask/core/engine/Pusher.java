@@ -9,10 +9,10 @@ import java.util.List;
 import org.eclipse.jgit.lib.ObjectId;
 
 /**
- * Delivers the task branch (DESIGN §6): fetch, check whose commits are on the origin's branch,
- * rebase on a moved base, then push — a fast-forward, or a replacement of etask's own earlier
- * commits under a lease. A simulated push (dry run) does everything up to the push and says what it
- * would push.
+ * Delivers the task branch (docs/ARCHITECTURE.md §6): fetch, check whose commits are on the
+ * origin's branch, rebase on a moved base, then push — a fast-forward, or a replacement of etask's
+ * own earlier commits under a lease. A simulated push (dry run) does everything up to the push and
+ * says what it would push.
  */
 final class Pusher {
   private final RunContext c;

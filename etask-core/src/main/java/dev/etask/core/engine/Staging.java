@@ -27,12 +27,12 @@ import org.eclipse.jgit.lib.ObjectId;
 import org.eclipse.jgit.lib.RepositoryState;
 
 /**
- * What the gates run on: the exact tree (DESIGN §10). Before every gate run — a measurement, a
- * check of new tests, the whole suite before a push, a bisection probe — the tree it measures is
- * made exactly (the batch's recorded tree while a batch is validated, else HEAD's): with the
- * sandbox, a fresh copy of it that the measurement's processes see at the clone's path (nothing
- * they write reaches the clone); without it, the clone itself, put back to the tree. After the
- * gates, {@link #verify} says what changed in the clone, its index or HEAD.
+ * What the gates run on: the exact tree (docs/ARCHITECTURE.md §10). Before every gate run — a
+ * measurement, a check of new tests, the whole suite before a push, a bisection probe — the tree it
+ * measures is made exactly (the batch's recorded tree while a batch is validated, else HEAD's):
+ * with the sandbox, a fresh copy of it that the measurement's processes see at the clone's path
+ * (nothing they write reaches the clone); without it, the clone itself, put back to the tree. After
+ * the gates, {@link #verify} says what changed in the clone, its index or HEAD.
  *
  * <p>One measurement ({@code label}) at a time; its gate runs may overlap (a check beside a
  * measurement): the tree is only made again when none of them runs.

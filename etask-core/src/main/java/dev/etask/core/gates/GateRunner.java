@@ -299,7 +299,7 @@ public final class GateRunner implements Gates {
               + " repository's [tool.coverage.run] / .coveragerc settings)");
       return null;
     }
-    // what etask reads of `coverage json`, without the parts it does not (DESIGN §5)
+    // what etask reads of `coverage json`, without the parts it does not (docs/ARCHITECTURE.md §5)
     ProcessRunner.Result report =
         runner.run(
             python.gate(

@@ -12,11 +12,11 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A batch that only adds test files, measured without the whole suite (DESIGN §5): the new tests
- * run alone under coverage and their data is combined with the state before the batch; ruff checks
- * the new files; mypy's findings stay those before (no source changed). The tests' counts are those
- * before plus the new tests'. What this cannot see (a new test breaking another through shared
- * state) the whole suite finds before anything is pushed.
+ * A batch that only adds test files, measured without the whole suite (docs/ARCHITECTURE.md §5):
+ * the new tests run alone under coverage and their data is combined with the state before the
+ * batch; ruff checks the new files; mypy's findings stay those before (no source changed). The
+ * tests' counts are those before plus the new tests'. What this cannot see (a new test breaking
+ * another through shared state) the whole suite finds before anything is pushed.
  */
 final class IncrementalGates {
   private final Workspace workspace;

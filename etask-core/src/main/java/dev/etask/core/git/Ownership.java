@@ -5,11 +5,11 @@ import org.eclipse.jgit.lib.PersonIdent;
 import org.eclipse.jgit.revwalk.RevCommit;
 
 /**
- * Which commits are etask's (DESIGN §6). A commit is etask's only when etask recorded its SHA when
- * it made it. On a fresh machine, where nothing is recorded yet, a commit counts as etask's when it
- * carries the task's trailer and both its author and its committer are etask's identity: a person's
- * amend or rebase keeps the trailer but changes the committer. Anything else is someone else's,
- * whatever its message says.
+ * Which commits are etask's (docs/ARCHITECTURE.md §6). A commit is etask's only when etask recorded
+ * its SHA when it made it. On a fresh machine, where nothing is recorded yet, a commit counts as
+ * etask's when it carries the task's trailer and both its author and its committer are etask's
+ * identity: a person's amend or rebase keeps the trailer but changes the committer. Anything else
+ * is someone else's, whatever its message says.
  */
 public final class Ownership {
   private final String taskId;

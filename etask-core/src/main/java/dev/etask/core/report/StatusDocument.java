@@ -8,10 +8,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * {@code status.json}, the contract of a task's outcome (DESIGN §7): the seed's §8 fields plus the
- * exit code, risk, labels, tool versions, timings and every batch. Its JSON Schema ships in the
- * plugin jar as {@code META-INF/etask/status.schema.json}; {@code schema_version} changes when a
- * field changes meaning or goes away.
+ * {@code status.json}, the contract of a task's outcome (docs/ARCHITECTURE.md §7): the seed's §8
+ * fields plus the exit code, risk, labels, tool versions, timings and every batch. Its JSON Schema
+ * ships in the plugin jar as {@code META-INF/etask/status.schema.json}; {@code schema_version}
+ * changes when a field changes meaning or goes away.
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 @JsonPropertyOrder(alphabetic = false)

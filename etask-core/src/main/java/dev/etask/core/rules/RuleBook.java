@@ -10,8 +10,8 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The rules that judge a batch (DESIGN §5), with the spec's thresholds and overrides. Every rule
- * that fires contributes its label; the most severe action decides the verdict.
+ * The rules that judge a batch (docs/ARCHITECTURE.md §5), with the spec's thresholds and overrides.
+ * Every rule that fires contributes its label; the most severe action decides the verdict.
  */
 public final class RuleBook {
   private final TaskSpec spec;

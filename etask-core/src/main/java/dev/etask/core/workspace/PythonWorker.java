@@ -15,11 +15,11 @@ import java.util.Map;
  * A task's Python worker ({@code python_worker.py serve}): one process of the venv's Python that
  * has imported pytest and coverage once and runs etask's helper scripts in children forked from it,
  * so a batch does not pay for a Python start, those imports and coverage's parsing of the measured
- * source files again (DESIGN §5). A call goes through a small client ({@code python -S -I
- * python_worker.py call}) that hands the worker its standard streams and waits for the child's exit
- * status: the output, the time limit and the kill of a call stay those of {@link ProcessRunner}. A
- * worker that is not there, stopped, or not the process etask started leaves the client to run the
- * script itself: the same result, only slower.
+ * source files again (docs/ARCHITECTURE.md §5). A call goes through a small client ({@code python
+ * -S -I python_worker.py call}) that hands the worker its standard streams and waits for the
+ * child's exit status: the output, the time limit and the kill of a call stay those of {@link
+ * ProcessRunner}. A worker that is not there, stopped, or not the process etask started leaves the
+ * client to run the script itself: the same result, only slower.
  */
 final class PythonWorker {
   /**

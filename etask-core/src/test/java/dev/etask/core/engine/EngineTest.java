@@ -115,7 +115,7 @@ class EngineTest {
                 "tests/test_" + EngineKit.stem(r) + ".py",
                 "def test_broken():\n    assert False\n");
     Outcome o = run();
-    // nothing accepted: a fatal failure (DESIGN §7), said like one
+    // nothing accepted: a fatal failure (docs/ARCHITECTURE.md §7), said like one
     assertThat(o.exitCode()).isEqualTo(1);
     assertThat(kit.branch()).isEmpty();
     JsonNode s = kit.status();
