@@ -96,11 +96,11 @@ final class CommitPhase implements Phase {
       }
       state.ownCommits.add(sha.name());
       batch.committed(sha.name());
-      c.store().promote("batch-" + (batch.index() + 1));
+      c.store().promote(batch.name());
       if (!"incremental".equals(batch.validation())) {
         // the whole suite ran on this tree: the tip is verified
         state.fullCheckedSha = sha.name();
-        state.fullReport = "batch-" + (batch.index() + 1);
+        state.fullReport = batch.name();
       }
       c.out().info("committed " + RunContext.shortSha(sha) + " " + subject(c, batch));
       c.store().save();

@@ -236,7 +236,7 @@ final class Delivery {
         BatchState b = batches.get(mid);
         history.look(ObjectId.fromString(b.commit()));
         String label = "bisect-" + (b.index() + 1);
-        GateReport accepted = c.store().readReport("batch-" + (b.index() + 1));
+        GateReport accepted = c.store().readReport(b.name());
         GateReport probe =
             c.gates().measureSuite(label, c.state().sourceDirs, accepted, RunContext.GATE_TIMEOUT);
         TipCheck seen = check(c, held != null ? held : accepted, probe);

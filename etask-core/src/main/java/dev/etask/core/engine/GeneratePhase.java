@@ -102,7 +102,7 @@ final class GeneratePhase implements Phase {
       batch.startAttempt();
       c.ws().freshScratch();
       c.ws().freshHome();
-      Path log = c.ws().logs().resolve("batch-" + (batch.index() + 1) + "-generate.log");
+      Path log = c.ws().logs().resolve(batch.name() + "-generate.log");
       Map<String, String> env =
           c.python()
               .forGenerator(

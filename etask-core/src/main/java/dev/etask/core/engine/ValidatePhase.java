@@ -71,7 +71,7 @@ final class ValidatePhase implements Phase {
       rejectAfterTampering(c, batch, e.getMessage());
       return;
     }
-    String name = "batch-" + (batch.index() + 1);
+    String name = batch.name();
     BatchShape shape;
     try (GitRepo git = c.openClone()) {
       ObjectId tree = batch.tree() == null ? git.headTree() : ObjectId.fromString(batch.tree());

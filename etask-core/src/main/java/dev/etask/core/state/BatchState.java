@@ -58,6 +58,11 @@ public final class BatchState {
     this.files = new ArrayList<>(files);
   }
 
+  /** The name of the batch's measurement, report and logs: {@code batch-<n>}, counted from 1. */
+  public String name() {
+    return "batch-" + (index + 1);
+  }
+
   public int index() {
     return index;
   }
