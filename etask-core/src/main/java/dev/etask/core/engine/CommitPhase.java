@@ -43,25 +43,16 @@ final class CommitPhase implements Phase {
   private void apply(RunContext c, boolean simulate) {
     RunState state = c.state();
     TaskSpec spec = c.spec();
-    if (BranchGuard.halted(c)) {
-      return;
-    }
-    AnalyzePhase.requireAnalyzed(c);
-    BatchState batch = state.inFlight();
-    if (batch == null || batch.stage() != BatchState.Stage.VALIDATED) {
-      c.out()
-          .info(
-              batch == null
-                  ? "no validated batch to commit; run "
-                      + c.hints().command("generate")
-                      + " and "
-                      + c.hints().command("validate")
-                      + " first"
-                  : "batch "
-                      + c.label(batch)
-                      + " is not validated yet; run "
-                      + c.hints().command("validate")
-                      + " first");
+    BatchState batch =
+        c.batchAt(
+            BatchState.Stage.VALIDATED,
+            "no validated batch to commit; run "
+                + c.hints().command("generate")
+                + " and "
+                + c.hints().command("validate")
+                + " first",
+            "is not validated yet; run " + c.hints().command("validate") + " first");
+    if (batch == null) {
       return;
     }
     Verdict verdict = batch.verdict();

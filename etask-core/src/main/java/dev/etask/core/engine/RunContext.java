@@ -326,6 +326,24 @@ final class RunContext {
     return new PersonIdent(spec.git().authorName(), spec.git().authorEmail());
   }
 
+  /**
+   * The batch in flight when it is at {@code stage}, after the checks every batch phase makes (the
+   * task is not halted, its batches are planned); else null, having said what to run first: {@code
+   * none} when no batch is in flight, "batch N " + {@code other} when it is at another stage.
+   */
+  BatchState batchAt(BatchState.Stage stage, String none, String other) {
+    if (BranchGuard.halted(this)) {
+      return null;
+    }
+    AnalyzePhase.requireAnalyzed(this);
+    BatchState batch = state().inFlight();
+    if (batch != null && batch.stage() == stage) {
+      return batch;
+    }
+    out().info(batch == null ? none : "batch " + label(batch) + " " + other);
+    return null;
+  }
+
   /** A test's id (JUnit's form, as reports hold it) as the project's runner names it. */
   String testId(String id) {
     RunState s = state();

@@ -40,23 +40,12 @@ final class ValidatePhase implements Phase {
   public void execute(RunContext c) {
     RunState state = c.state();
     TaskSpec spec = c.spec();
-    if (BranchGuard.halted(c)) {
-      return;
-    }
-    AnalyzePhase.requireAnalyzed(c);
-    BatchState batch = state.inFlight();
-    if (batch == null || batch.stage() != BatchState.Stage.GENERATED) {
-      c.out()
-          .info(
-              batch == null
-                  ? "no generated batch to validate; run "
-                      + c.hints().command("generate")
-                      + " first"
-                  : "batch "
-                      + c.label(batch)
-                      + " is already validated; run "
-                      + c.hints().command("commit")
-                      + " next");
+    BatchState batch =
+        c.batchAt(
+            BatchState.Stage.GENERATED,
+            "no generated batch to validate; run " + c.hints().command("generate") + " first",
+            "is already validated; run " + c.hints().command("commit") + " next");
+    if (batch == null) {
       return;
     }
     c.out().phase("VALIDATE", "batch " + c.label(batch));
