@@ -53,9 +53,9 @@ final class AggregatePhase implements Phase {
               : state.aborted.startsWith("the generator failed") ? "generate" : "validate",
           nothingAccepted(c, state));
     }
-    outcome = Outputs.outcome(c);
+    outcome = StatusFiles.outcome(c);
     state.finishedAt = Instant.now().toString();
-    Outputs.write(c, outcome);
+    StatusFiles.write(c, outcome);
     c.out().phase("AGGREGATE", "exit " + outcome.exitCode() + " · " + outcome.summary());
   }
 

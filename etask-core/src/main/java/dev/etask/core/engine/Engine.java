@@ -337,11 +337,11 @@ public final class Engine implements AutoCloseable {
     if (c.interrupted()) {
       return;
     }
-    Outcome outcome = Outputs.outcome(c);
+    Outcome outcome = StatusFiles.outcome(c);
     if (c.state().prUrl != null) {
-      Outputs.write(c, outcome); // again, so status.json has the pr phase's time too
+      StatusFiles.write(c, outcome); // again, so status.json has the pr phase's time too
     }
-    CiOutputs.write(c, outcome);
+    ActionsOutputs.write(c, outcome);
   }
 
   private void run(Phase phase) {

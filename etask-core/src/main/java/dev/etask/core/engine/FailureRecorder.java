@@ -70,9 +70,9 @@ final class FailureRecorder {
       if (c.spec().pr().failurePr()) {
         new FailurePr(c).open(e.code());
       }
-      Outcome outcome = Outputs.outcome(c);
-      Outputs.write(c, outcome);
-      CiOutputs.write(c, outcome);
+      Outcome outcome = StatusFiles.outcome(c);
+      StatusFiles.write(c, outcome);
+      ActionsOutputs.write(c, outcome);
     } catch (IOException | RuntimeException ex) {
       c.out().warn("could not write the failure report: " + ex.getMessage());
     }

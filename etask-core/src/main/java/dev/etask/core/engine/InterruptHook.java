@@ -21,7 +21,7 @@ final class InterruptHook {
                   c.state().limitHit = "interrupted (SIGTERM or Ctrl-C)";
                   c.state().finishedAt = Instant.now().toString();
                   c.store().save();
-                  Outputs.write(c, Outputs.outcome(c));
+                  StatusFiles.write(c, StatusFiles.outcome(c));
                 });
         c.out()
             .warn(

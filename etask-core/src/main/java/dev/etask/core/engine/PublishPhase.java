@@ -74,8 +74,8 @@ final class PublishPhase implements Phase {
                       : spec.branch() + " was not pushed (see above)"));
       return;
     }
-    Outcome o = Outputs.outcome(c);
-    String body = Outputs.prBody(c, o);
+    Outcome o = StatusFiles.outcome(c);
+    String body = StatusFiles.prBody(c, o);
     if (simulate) {
       c.out().info("dry run: the pull request would read as " + c.ws().prBodyFile());
       return;

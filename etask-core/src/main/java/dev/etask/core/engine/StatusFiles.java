@@ -5,8 +5,8 @@ import dev.etask.core.report.PrBody;
 import dev.etask.core.state.Outcome;
 
 /** The outcome as it stands, and the files that show it: status.json and the PR body. */
-final class Outputs {
-  private Outputs() {}
+final class StatusFiles {
+  private StatusFiles() {}
 
   static Outcome outcome(RunContext c) {
     boolean measured = c.state().prepared && c.store().hasReport("baseline");

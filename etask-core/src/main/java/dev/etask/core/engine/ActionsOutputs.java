@@ -13,8 +13,8 @@ import java.nio.file.StandardOpenOption;
  * summary table is appended to the job summary; with {@code GITHUB_OUTPUT} set, {@code pr_url},
  * {@code exit_code} and {@code risk_level} become the step's outputs. Written once per run.
  */
-final class CiOutputs {
-  private CiOutputs() {}
+final class ActionsOutputs {
+  private ActionsOutputs() {}
 
   static void write(RunContext c, Outcome o) {
     if (c.ciOutputsWritten()) {
