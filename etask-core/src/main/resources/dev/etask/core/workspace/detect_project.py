@@ -784,4 +784,5 @@ def main():
     }))
 
 
-main()
+if __name__ == "__main__":
+    main()

@@ -30,4 +30,5 @@ def main(path):
     print(json.dumps({"mutated": t.count}))
 
 
-main(sys.argv[1])
+if __name__ == "__main__":
+    main(sys.argv[1])

@@ -77,4 +77,5 @@ def main(paths):
     print(json.dumps({"weak": weak}))
 
 
-main(sys.argv[1:])
+if __name__ == "__main__":
+    main(sys.argv[1:])
