@@ -63,19 +63,7 @@ final class ProjectEnvironment {
    */
   private static GateSetup gates(RunContext c, Project detected) {
     GateSetup now = GateSetup.of(c.spec().qualityGates(), detected);
-    GateSetup base = c.state().gates;
-    if (base == null) {
-      return now;
-    }
-    return new GateSetup(
-        now.runner(),
-        now.runnerArgs(),
-        now.pytestConfig(),
-        now.lintSelect(),
-        now.ruffIsolated(),
-        now.typeTargets(),
-        base.typesOff(),
-        now.runner() == base.runner() ? base.workers() : 0);
+    return c.state().gates == null ? now : now.keeping(c.state().gates);
   }
 
   /**

@@ -65,6 +65,22 @@ public record GateSetup(
     this(runner, runnerArgs, pytestConfig, lintSelect, ruffIsolated, typeTargets, typesOff, 0);
   }
 
+  /**
+   * This setup with {@code base}'s type gate and workers: what a batch's tree says never switches
+   * its own type gate off or changes how the suite is run.
+   */
+  public GateSetup keeping(GateSetup base) {
+    return new GateSetup(
+        runner,
+        runnerArgs,
+        pytestConfig,
+        lintSelect,
+        ruffIsolated,
+        typeTargets,
+        base.typesOff(),
+        runner == base.runner() ? base.workers() : 0);
+  }
+
   /** pytest-xdist's {@code -n} value for the whole suite, or null when it runs in one process. */
   public String xdistWorkers() {
     return runner != Runner.PYTEST || workers == 0
