@@ -8,7 +8,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 work=${BENCH_WORK:-$here/work}
 sha=ed53c9d8990d83c2a27deae68e4ee337473f6330c040a31d4225c9574d16096a
 locked=${BENCH_LOCKED:-0}
-origin=$work/origins/click$([ "$locked" = 1 ] && echo -locked).git
+suffix=""; [ "$locked" = 1 ] && suffix=-locked
+origin=$work/origins/click$suffix.git
 [ -d "$origin" ] && { echo "$origin"; exit 0; }
 mkdir -p "$work/dl" "$work/origins"
 python3 -m pip download -q --no-binary :all: --no-deps click==8.1.8 -d "$work/dl"
