@@ -150,46 +150,6 @@ final class BaselineCache {
     }
   }
 
-  /** The baseline the cache holds for this key, when it is whole and its data can be moved here. */
-  boolean restore(RunContext c, String key, long t0) {
-    Optional<Entry> hit = find(key);
-    if (hit.isEmpty()) {
-      return false;
-    }
-    Entry entry = hit.get();
-    java.nio.file.Path data = c.ws().reports().resolve("baseline.coverage");
-    try {
-      if (entry.coverageData() != null) {
-        // its file names are those of the clone it was measured in: the first batch that reads it
-        // moves them to this one
-        Files.copy(entry.coverageData(), data, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-      } else {
-        Files.deleteIfExists(data);
-      }
-    } catch (java.io.IOException e) {
-      c.out().warn("cannot use the cached baseline (" + e.getMessage() + "): measuring again");
-      return false;
-    }
-    c.store().writeReport("baseline", entry.report());
-    c.store().recordedIn("baseline", entry.root());
-    entry.report().problems().forEach(p -> c.out().warn("baseline: " + p));
-    PreparePhase.useBaseline(c, entry.report());
-    c.out()
-        .info(
-            "baseline from the cache (the same tree, environment and gate settings, measured "
-                + entry.created()
-                + ") in "
-                + RunContext.secs(t0)
-                + ": "
-                + PreparePhase.line(entry.report()));
-    PreparePhase.warnFailing(c, entry.report());
-    return true;
-  }
-
-  /**
-   * What the baseline depends on: the base's tree, the detected project, the environment and the
-   * gate settings. Null when the tree cannot be read (then nothing is cached).
-   */
   /** Map entries in key order: the same inputs make the same key in every process. */
   private static final com.fasterxml.jackson.databind.ObjectMapper CANONICAL =
       Json.MAPPER
@@ -197,6 +157,10 @@ final class BaselineCache {
           .configure(
               com.fasterxml.jackson.databind.SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
 
+  /**
+   * What the baseline depends on: the base's tree, the detected project, the environment and the
+   * gate settings. Null when the tree cannot be read (then nothing is cached).
+   */
   static String key(RunContext c) {
     if (c.config().cacheDir() == null) {
       return null;

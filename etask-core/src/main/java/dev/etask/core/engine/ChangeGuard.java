@@ -147,44 +147,73 @@ final class ChangeGuard {
   }
 
   /**
-   * Why the batch must be rolled back because the generator changed git's control files, moved HEAD
-   * or changed etask's own files; null when it did none of that. Everything is put back first (the
-   * virtualenv is rebuilt when it was touched, by the generator or before it).
+   * What a generator changed that it may not, since {@code before}: the clone's git control files
+   * (names), whether HEAD or the branch moved, etask's own files ({@code changed}), and venv
+   * changes from before the generator started ({@code earlier}); {@code venvAfter}: the venv's seal
+   * now.
    */
-  String tampering(GitRepo git, Snapshot before) throws GitException, IOException {
+  record Found(
+      ControlFiles control,
+      List<String> tampered,
+      boolean headMoved,
+      List<String> changed,
+      List<String> earlier,
+      Map<String, String> venvAfter) {
+    boolean none() {
+      return tampered.isEmpty() && changed.isEmpty();
+    }
+  }
+
+  /** Reads what the generator changed that it may not (see {@link Found}); changes nothing. */
+  Found find(GitRepo git, Snapshot before) throws GitException, IOException {
     ControlFiles control = new ControlFiles(git);
     String branch = c.spec().branch();
     List<String> tampered =
         new ArrayList<>(ControlFiles.changed(before.control(), control.snapshot()));
-    if (!before.head().equals(git.head()) || !branch.equals(git.currentBranch())) {
+    boolean headMoved = !before.head().equals(git.head()) || !branch.equals(git.currentBranch());
+    if (headMoved) {
       tampered.add(
           "HEAD moved to " + RunContext.shortSha(git.head()) + " on " + git.currentBranch());
-      control.restore(before.control());
-      git.checkoutBranch(branch, before.head()); // the generator's commits never stay on the branch
-    }
-    if (!tampered.isEmpty()) {
-      control.restore(before.control()); // the tree is restored below, with every rollback
     }
     Map<String, String> venvAfter = venvSeal();
     List<String> earlier = new ArrayList<>();
     List<String> changed = generatorsVenvChanges(before, venvAfter, earlier);
     changed.addAll(VenvSeal.changes(before.seal(), etasksOwnFiles()));
-    if (changed.isEmpty() && tampered.isEmpty()) {
-      if (!earlier.isEmpty()) {
+    return new Found(control, tampered, headMoved, changed, earlier, venvAfter);
+  }
+
+  /**
+   * Puts back what {@code found} says the generator changed: the control files and the branch, the
+   * tree, the tools' caches and etask's reports, the venv (rebuilt); a venv changed before the
+   * generator started is rebuilt too. Returns why the batch is rolled back, or null when nothing
+   * the generator did calls for it.
+   */
+  String repair(GitRepo git, Snapshot before, Found found) throws GitException, IOException {
+    if (found.headMoved()) {
+      found.control().restore(before.control());
+      git.checkoutBranch(c.spec().branch(), before.head()); // its commits never stay on the branch
+    }
+    if (!found.tampered().isEmpty()) {
+      found.control().restore(before.control()); // the tree is restored below, with every rollback
+    }
+    if (found.none()) {
+      if (!found.earlier().isEmpty()) {
         c.out()
             .warn(
                 "the gates' virtualenv changed after the last generator and before this one"
                     + " started (a test that writes into it?): "
-                    + firstFive(earlier)
+                    + firstFive(found.earlier())
                     + "; it is rebuilt");
         rebuildVenv();
       } else {
-        lastVenv = venvAfter;
+        lastVenv = found.venvAfter();
       }
       return null;
     }
     c.staging().restore(git);
-    boolean venv = !earlier.isEmpty() || changed.stream().anyMatch(x -> x.startsWith("venv/"));
+    List<String> changed = found.changed();
+    boolean venv =
+        !found.earlier().isEmpty() || changed.stream().anyMatch(x -> x.startsWith("venv/"));
     if (!changed.isEmpty()) {
       c.python().stopWorker(); // its client script is in the caches: the next call starts anew
       FileTrees.delete(c.ws().cache()); // the tools' caches are rebuilt
@@ -197,10 +226,10 @@ final class ChangeGuard {
       rebuildVenv();
     }
     List<String> why = new ArrayList<>();
-    if (!tampered.isEmpty()) {
+    if (!found.tampered().isEmpty()) {
       why.add(
           "the generator changed the clone's git control files ("
-              + String.join(", ", tampered)
+              + String.join(", ", found.tampered())
               + "); they were restored");
     }
     if (!changed.isEmpty()) {

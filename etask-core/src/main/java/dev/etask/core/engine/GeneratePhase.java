@@ -121,7 +121,7 @@ final class GeneratePhase implements Phase {
       Generator.Outcome result = run(c, generator, batch, log, timeout);
       batch.addDuration(Duration.ofNanos(System.nanoTime() - t0).toMillis());
       guard.cleanUpAfter(git, "ETASK_RUN_ID=" + id, batch);
-      String tampering = guard.tampering(git, before);
+      String tampering = guard.repair(git, before, guard.find(git, before));
       if (tampering != null) {
         rollback(c, batch, tampering);
         return;

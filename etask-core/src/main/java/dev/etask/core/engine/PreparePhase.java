@@ -9,7 +9,6 @@ import dev.etask.core.git.GitRepo;
 import dev.etask.core.git.GitTransport;
 import dev.etask.core.git.Origin;
 import dev.etask.core.git.Ownership;
-import dev.etask.core.git.Submodules;
 import dev.etask.core.report.GateTable;
 import dev.etask.core.spec.EtaskException;
 import dev.etask.core.spec.EtaskException.Code;
@@ -219,7 +218,7 @@ final class PreparePhase implements Phase {
           FreshClone.branch(git, spec.branch(), baseId);
           c.out().info("branch " + spec.branch() + " created from " + base);
         }
-        checkOutSubmodules(c, git, baseId, origin.url());
+        SubmoduleCheckout.run(c, git, baseId, origin.url());
         control.sanitize(RunContext.BY_PRODUCTS, c.ident());
       }
       return adopted;
@@ -230,49 +229,38 @@ final class PreparePhase implements Phase {
   }
 
   /**
-   * Checks out the submodules the base declares, each at its gitlink's commit; names the ones that
-   * cannot be fetched (their tests fail in the baseline too, and are reported so).
+   * The cached baseline {@code entry} as this task's: its report and coverage data in the store,
+   * said as PREPARE says a measured one. False when its data cannot be copied (then it is measured
+   * again).
    */
-  private static void checkOutSubmodules(RunContext c, GitRepo git, ObjectId base, String origin)
-      throws GitException {
-    List<Submodules.Declared> declared =
-        Submodules.of(git.repository(), git.resolve(base.name() + "^{tree}"));
-    if (declared.isEmpty()) {
-      return;
-    }
-    long t0 = System.nanoTime();
-    List<String> done = new java.util.ArrayList<>();
-    for (Submodules.Declared d : declared) {
-      String failure = Submodules.checkOut(c.ws().repo(), d, origin);
-      if (failure == null) {
-        done.add(d.path());
+  private static boolean useCached(RunContext c, BaselineCache.Entry entry, long t0) {
+    java.nio.file.Path data = c.ws().reports().resolve("baseline.coverage");
+    try {
+      if (entry.coverageData() != null) {
+        // its file names are those of the clone it was measured in: the first batch that reads it
+        // moves them to this one
+        Files.copy(entry.coverageData(), data, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
       } else {
-        c.state().submodulesMissing.add(d.path());
-        c.out()
-            .warn(
-                "submodule "
-                    + d.path()
-                    + (d.url() == null
-                        ? ""
-                        : " (" + c.redactor().redact(Submodules.shown(d.url())) + ")")
-                    + " cannot be fetched: "
-                    + c.redactor().redact(failure)
-                    + "; its folder stays empty, and the tests that need it fail in the baseline"
-                    + " too");
+        Files.deleteIfExists(data);
       }
+    } catch (java.io.IOException e) {
+      c.out().warn("cannot use the cached baseline (" + e.getMessage() + "): measuring again");
+      return false;
     }
-    if (!done.isEmpty()) {
-      c.out()
-          .info(
-              "checked out "
-                  + done.size()
-                  + " submodule(s) ("
-                  + String.join(", ", done)
-                  + ") in "
-                  + RunContext.secs(t0)
-                  + "; a batch never changes their files");
-    }
-    c.staging().submodulesChanged();
+    c.store().writeReport("baseline", entry.report());
+    c.store().recordedIn("baseline", entry.root());
+    entry.report().problems().forEach(p -> c.out().warn("baseline: " + p));
+    useBaseline(c, entry.report());
+    c.out()
+        .info(
+            "baseline from the cache (the same tree, environment and gate settings, measured "
+                + entry.created()
+                + ") in "
+                + RunContext.secs(t0)
+                + ": "
+                + line(entry.report()));
+    warnFailing(c, entry.report());
+    return true;
   }
 
   private static void measureBaseline(RunContext c) {
@@ -281,7 +269,7 @@ final class PreparePhase implements Phase {
     long t0 = System.nanoTime();
     BaselineCache cache = new BaselineCache(c.sharedCacheDir(), c.out(), c.redactor());
     String key = BaselineCache.key(c);
-    if (key != null && cache.restore(c, key, t0)) {
+    if (key != null && cache.find(key).map(e -> useCached(c, e, t0)).orElse(false)) {
       return;
     }
     c.out()
