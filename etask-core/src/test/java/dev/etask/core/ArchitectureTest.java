@@ -183,4 +183,11 @@ class ArchitectureTest {
       assertThat(citing).as("cite docs/ARCHITECTURE.md instead").isEmpty();
     }
   }
+
+  @Test
+  void theEngineStaysAFacade() throws IOException {
+    // one method per goal and how a task is opened and closed; the work lives in the phases
+    assertThat(Files.readAllLines(Path.of("src/main/java/dev/etask/core/engine/Engine.java")))
+        .hasSizeLessThanOrEqualTo(300);
+  }
 }

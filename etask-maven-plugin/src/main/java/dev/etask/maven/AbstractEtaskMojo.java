@@ -324,7 +324,7 @@ public abstract class AbstractEtaskMojo extends AbstractMojo {
               + ".");
     }
     getLog().info("");
-    getLog().info("time: " + engine.timeSummary());
+    getLog().info("time: " + engine.state().timeSummary());
     getLog().info("status: " + where + " (exit_code " + o.exitCode() + ")");
     if (o.exitCode() == 2) {
       String msg =

@@ -1,11 +1,5 @@
 package dev.etask.core.engine;
 
-import dev.etask.core.git.GitException;
-import dev.etask.core.process.Environments;
-import dev.etask.core.process.Redactor;
-import dev.etask.core.spec.EtaskException;
-import dev.etask.core.spec.EtaskException.Code;
-import dev.etask.core.spec.SpecLoader;
 import dev.etask.core.spec.TaskSpec;
 import dev.etask.core.state.Outcome;
 import dev.etask.core.state.RunState;
@@ -13,7 +7,6 @@ import dev.etask.core.workspace.TaskLock;
 import dev.etask.core.workspace.Workspace;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
@@ -133,7 +126,7 @@ public final class Engine implements AutoCloseable {
   private final Thread shutdownHook = new Thread(this::interrupted, "etask-interrupt");
   private volatile boolean closed;
 
-  private Engine(RunContext c, TaskLock lock) {
+  Engine(RunContext c, TaskLock lock) {
     this.c = c;
     this.lock = lock;
     this.failures = new FailureRecorder(c);
@@ -152,68 +145,11 @@ public final class Engine implements AutoCloseable {
     SpareThreads spare = new SpareThreads();
     Warmup.start(spare); // while the spec is read
     try {
-      return open(config, listener, tools, spare);
+      return EngineOpening.open(config, listener, tools, spare);
     } catch (RuntimeException e) {
       spare.close();
       throw e;
     }
-  }
-
-  private static Engine open(Config config, Listener listener, Tools tools, SpareThreads spare) {
-    TaskSpec spec = SpecLoader.load(config.spec());
-    Workspace ws = Workspace.of(config.workDir(), config.artifactsDir(), spec.id());
-    Redactor redactor = TaskSecrets.of(config, spec, ws);
-    Listener out = Listener.redacting(listener, redactor);
-    Hints hints = new Hints(config);
-    TaskLock lock;
-    try {
-      ws.createFolders();
-      lock = TaskLock.acquire(ws.lockFile(), spec.id());
-    } catch (TaskLock.LockedException e) {
-      throw new EtaskException(
-          Code.TASK_LOCKED, e.getMessage(), "wait for the other run to finish");
-    } catch (IOException e) {
-      throw new EtaskException(
-          Code.IO_FAILED,
-          "cannot create the workspace " + ws.root() + ": " + e.getMessage(),
-          hints.workDir(),
-          e);
-    }
-    StateStore store;
-    try {
-      store = StateStore.open(ws, spec, config.spec(), redactor, hints);
-    } catch (RuntimeException e) {
-      closeQuietly(lock);
-      throw e;
-    }
-    RunContext c =
-        new RunContext(
-            config,
-            spec,
-            ws,
-            out,
-            redactor,
-            new Environments(config.environment(), ws.home()).neverPass(config.servers().values()),
-            store,
-            new Budget(spec.limits(), Instant.now()),
-            tools,
-            spare);
-    Engine engine = new Engine(c, lock);
-    try {
-      Leftovers.cleanUp(c);
-    } catch (GitException | RuntimeException e) {
-      engine.close();
-      if (e instanceof EtaskException x) {
-        throw x;
-      }
-      throw new EtaskException(
-          Code.IO_FAILED,
-          "cannot open the workspace " + ws.root() + ": " + e.getMessage(),
-          hints.cleanAndRetry(),
-          e);
-    }
-    Runtime.getRuntime().addShutdownHook(engine.shutdownHook);
-    return engine;
   }
 
   public TaskSpec spec() {
@@ -224,28 +160,9 @@ public final class Engine implements AutoCloseable {
     return c.ws();
   }
 
-  /**
-   * Where this run's time went, phase by phase (the phases' own time, the generator's and the
-   * gates' included): one line for the end of the log.
-   */
-  public String timeSummary() {
-    java.util.Map<String, Long> ms = c.state().phaseMillis;
-    long total = ms.values().stream().mapToLong(Long::longValue).sum();
-    return String.join(
-            " · ",
-            ms.entrySet().stream()
-                .filter(e -> e.getValue() >= 50)
-                .map(e -> e.getKey() + " " + seconds(e.getValue()))
-                .toList())
-        + (ms.isEmpty() ? "" : " · ")
-        + "total "
-        + seconds(total);
-  }
-
-  private static String seconds(long millis) {
-    return millis >= 60_000
-        ? (millis / 60_000) + " m " + (millis % 60_000) / 1000 + " s"
-        : String.format(java.util.Locale.ROOT, "%.1f s", millis / 1000.0);
+  /** Interrupts the task on SIGTERM or Ctrl-C (see {@link #interrupted}). */
+  void hookInterrupts() {
+    Runtime.getRuntime().addShutdownHook(shutdownHook);
   }
 
   public RunState state() {
@@ -369,7 +286,7 @@ public final class Engine implements AutoCloseable {
     closeQuietly(lock);
   }
 
-  private static void closeQuietly(TaskLock lock) {
+  static void closeQuietly(TaskLock lock) {
     try {
       lock.close();
     } catch (IOException e) {

@@ -193,4 +193,27 @@ public final class RunState {
     phaseMillis.merge(phase, millis, Long::sum);
     phaseOwnMillis.merge(phase, ownMillis, Long::sum);
   }
+
+  /**
+   * Where the run's time went, phase by phase (the phases' own time, the generator's and the gates'
+   * included), and the total.
+   */
+  public String timeSummary() {
+    long total = phaseMillis.values().stream().mapToLong(Long::longValue).sum();
+    return String.join(
+            " · ",
+            phaseMillis.entrySet().stream()
+                .filter(e -> e.getValue() >= 50)
+                .map(e -> e.getKey() + " " + seconds(e.getValue()))
+                .toList())
+        + (phaseMillis.isEmpty() ? "" : " · ")
+        + "total "
+        + seconds(total);
+  }
+
+  private static String seconds(long millis) {
+    return millis >= 60_000
+        ? (millis / 60_000) + " m " + (millis % 60_000) / 1000 + " s"
+        : String.format(java.util.Locale.ROOT, "%.1f s", millis / 1000.0);
+  }
 }
