@@ -190,6 +190,17 @@ public abstract class AbstractEtaskMojo extends AbstractMojo {
         .resolve("etask");
   }
 
+  private SettingsDecryptionResult decrypted;
+
+  /** settings.xml's servers and proxies decrypted, once per goal; null without settings. */
+  private SettingsDecryptionResult decrypted() {
+    Settings settings = session == null ? null : session.getSettings();
+    if (decrypted == null && settings != null && settingsDecrypter != null) {
+      decrypted = settingsDecrypter.decrypt(new DefaultSettingsDecryptionRequest(settings));
+    }
+    return decrypted;
+  }
+
   /**
    * Each settings.xml server's password by server id, decrypted (an encrypted password works):
    * where a task's GitHub token may be ({@code pr.github.server_id}).
@@ -200,11 +211,8 @@ public abstract class AbstractEtaskMojo extends AbstractMojo {
     if (settings == null) {
       return out;
     }
-    List<Server> servers = settings.getServers();
-    if (settingsDecrypter != null) {
-      servers =
-          settingsDecrypter.decrypt(new DefaultSettingsDecryptionRequest(settings)).getServers();
-    }
+    SettingsDecryptionResult decrypted = decrypted();
+    List<Server> servers = decrypted == null ? settings.getServers() : decrypted.getServers();
     for (Server server : servers) {
       String password = server.getPassword();
       if (server.getId() == null || password == null || password.isBlank()) {
@@ -239,9 +247,8 @@ public abstract class AbstractEtaskMojo extends AbstractMojo {
       out.add(server.getPassphrase());
     }
     settings.getProxies().forEach(p -> out.add(p.getPassword()));
-    if (settingsDecrypter != null) {
-      SettingsDecryptionResult r =
-          settingsDecrypter.decrypt(new DefaultSettingsDecryptionRequest(settings));
+    SettingsDecryptionResult r = decrypted();
+    if (r != null) {
       for (Server server : r.getServers()) {
         out.add(server.getPassword());
         out.add(server.getPassphrase());
