@@ -1,7 +1,13 @@
 evaluate(new File(itSources, "common.groovy"))
 def s = status(basedir, "toxenv")
-check(batchDecisions(s) == ["src/toxenv/core.py=accept", "src/toxenv/text.py=rollback"], "decisions: " + batchDecisions(s))
-check(s.batches[1].new_findings == ["fail  tests/test_text_etask.py::test_exposes_a_bug"], "the failing test named: " + s.batches[1].new_findings)
+check(batchDecisions(s) == ["src/toxenv/core.py=accept", "src/toxenv/less.py=rollback", "src/toxenv/more.py=rollback",
+    "src/toxenv/text.py=rollback"], "decisions: " + batchDecisions(s))
+check(s.batches[2].reason.contains("reaches into pytest's own machinery"), "a test that patches pytest's reports: " + s.batches[2].reason)
+check(s.batches[1].reason.contains("tasks/coverage.py (a module named coverage where the tests' Python looks first"),
+    "a module that would shadow coverage on tox's PYTHONPATH: " + s.batches[1].reason)
+check(git(new File(basedir, "origin.git"), ["diff", "--name-only", "main", "auto/toxenv"]).readLines() == ["tests/test_core_etask.py"],
+    "only the good batch reached the origin")
+check(s.batches[3].new_findings == ["fail  tests/test_text_etask.py::test_exposes_a_bug"], "the failing test named: " + s.batches[3].new_findings)
 def log = new File(basedir, "build.log").text
 check(log.contains("as the project's test command: installed dependency groups test (tox.toml [env_run_base])")
     && log.contains("the gates get PYTHONPATH={repo}/tasks (tox.toml [env_run_base] set_env"), "what the tox environment decided is said")

@@ -46,6 +46,15 @@ final class Allowlist {
                 + " never a glob, allows it)");
         continue;
       }
+      String shadowed = change.kind() == Change.Kind.ADDED ? shadowed(c, p) : null;
+      if (shadowed != null) {
+        bad.add(
+            p
+                + " (a module named "
+                + shadowed
+                + " where the tests' Python looks first would run instead of the gates' own)");
+        continue;
+      }
       Path file = root.resolve(p);
       if (!named
           && p.endsWith(".py")
@@ -53,12 +62,20 @@ final class Allowlist {
           && Files.isRegularFile(file)
           && !Files.isSymbolicLink(file)) {
         try {
-          if (RunnerConfig.configuresTheRunner(
-              Files.readString(file, StandardCharsets.ISO_8859_1))) {
+          String text = Files.readString(file, StandardCharsets.ISO_8859_1);
+          if (RunnerConfig.configuresTheRunner(text)) {
             bad.add(
                 p
                     + " (it loads pytest plugins or defines pytest hooks, which configures the test runner as a"
                     + " conftest.py does: only a path named exactly in target.writable allows it)");
+            continue;
+          }
+          if (RunnerConfig.patchesTheRunner(text)) {
+            bad.add(
+                p
+                    + " (it reaches into pytest's own machinery: _pytest, or an attribute of pytest or a"
+                    + " loaded module replaced; a test never changes how its runner reports — use"
+                    + " pytest's public names, such as pytest.MonkeyPatch)");
             continue;
           }
         } catch (IOException e) {
@@ -81,5 +98,41 @@ final class Allowlist {
       }
     }
     return bad;
+  }
+
+  /**
+   * The gate module a new file at {@code path} would shadow in the folders on the tests' path: the
+   * clone's root, {@code src}, and the folders of the clone the project's PYTHONPATH names; null
+   * when none, or when HEAD holds that module already (the project's own: pypa/packaging is {@code
+   * src/packaging}).
+   */
+  private static String shadowed(RunContext c, String path) {
+    java.util.Set<String> roots = new java.util.LinkedHashSet<>(List.of("", "src"));
+    java.util.Map<String, String> env = c.state().testEnvironment;
+    String pythonPath = env == null ? null : env.get("PYTHONPATH");
+    if (pythonPath != null) {
+      for (String entry : pythonPath.split(":")) {
+        if (entry.startsWith("{repo}")) {
+          String rel = entry.substring("{repo}".length()).replaceAll("^/+|/+$", "");
+          roots.add(rel);
+        }
+      }
+    }
+    for (String root : roots) {
+      String module = RunnerConfig.shadows(path, root);
+      if (module != null) {
+        String prefix = root.isEmpty() ? "" : root + "/";
+        try (dev.etask.core.git.GitRepo git = c.openClone()) {
+          if (git.resolve("HEAD:" + prefix + module) != null
+              || git.resolve("HEAD:" + prefix + module + ".py") != null) {
+            return null;
+          }
+        } catch (dev.etask.core.git.GitException e) {
+          return module; // what cannot be told apart is refused
+        }
+        return module;
+      }
+    }
+    return null;
   }
 }

@@ -48,6 +48,40 @@ public final class RunnerConfig {
           "^(pytest_plugins\\s*[:=]|(async\\s+)?def\\s+pytest_[a-z_]+\\s*\\(|@pytest\\.hookimpl)",
           Pattern.MULTILINE);
 
+  /**
+   * A module that reaches into the runner's own machinery: pytest's internals ({@code _pytest}), an
+   * attribute of pytest or of the loaded modules replaced. A test never changes how its runner
+   * reports (a patched {@code TestReport} turns failures into passes). What a program can hide from
+   * a text search stays possible: the sandbox and the whole suite on the tip are the other guards.
+   */
+  private static final Pattern RUNNER_PATCH =
+      Pattern.compile(
+          "\\b_pytest\\b|\\bpytest\\.[A-Za-z_][\\w.]*\\s*=(?!=)|\\bsetattr\\(\\s*(pytest|_pytest)\\b"
+              + "|\\bsys\\.modules\\s*\\[[^\\]]*\\]\\s*=(?!=)");
+
+  /**
+   * The top-level modules the gate processes import: a module of the clone by such a name shadows
+   * them.
+   */
+  public static final Set<String> GATE_MODULES =
+      Set.of(
+          "pytest",
+          "_pytest",
+          "py",
+          "pluggy",
+          "iniconfig",
+          "packaging",
+          "coverage",
+          "xdist",
+          "execnet",
+          "pytest_cov",
+          "mypy",
+          "ruff",
+          "tomli",
+          "exceptiongroup",
+          "sitecustomize",
+          "usercustomize");
+
   private RunnerConfig() {}
 
   /**
@@ -65,6 +99,34 @@ public final class RunnerConfig {
    */
   public static boolean configuresTheRunner(String pythonSource) {
     return PLUGIN_CODE.matcher(pythonSource).find();
+  }
+
+  /**
+   * True when a Python module's text reaches into pytest's own machinery (see {@link
+   * #RUNNER_PATCH}).
+   */
+  public static boolean patchesTheRunner(String pythonSource) {
+    return RUNNER_PATCH.matcher(pythonSource).find();
+  }
+
+  /**
+   * The gate module {@code path} would shadow when {@code root} (a folder on the tests' path, ""
+   * for the clone's root) is on Python's path, or null: {@code tools/coverage.py} under {@code
+   * tools}, {@code pytest/__init__.py} at the root.
+   */
+  public static String shadows(String path, String root) {
+    String rest =
+        root.isEmpty()
+            ? path
+            : path.startsWith(root + "/") ? path.substring(root.length() + 1) : null;
+    if (rest == null) {
+      return null;
+    }
+    String first = rest.contains("/") ? rest.substring(0, rest.indexOf('/')) : rest;
+    String module = first.endsWith(".py") ? first.substring(0, first.length() - 3) : first;
+    return GATE_MODULES.contains(module) && (rest.contains("/") || first.endsWith(".py"))
+        ? module
+        : null;
   }
 
   /**
