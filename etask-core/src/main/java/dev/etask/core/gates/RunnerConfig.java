@@ -56,8 +56,9 @@ public final class RunnerConfig {
    */
   private static final Pattern RUNNER_PATCH =
       Pattern.compile(
-          "\\b_pytest\\b|\\bpytest\\.[A-Za-z_][\\w.]*\\s*=(?!=)|\\bsetattr\\(\\s*(pytest|_pytest)\\b"
-              + "|\\bsys\\.modules\\s*\\[[^\\]]*\\]\\s*=(?!=)");
+          "\\b_pytest\\b|^\\s*pytest\\.[A-Za-z_][\\w.]*\\s*=(?!=)|\\bsetattr\\(\\s*(pytest|_pytest)\\b"
+              + "|\\bsys\\.modules\\s*\\[[^\\]]*\\]\\s*=(?!=)",
+          Pattern.MULTILINE);
 
   /**
    * The top-level modules the gate processes import: a module of the clone by such a name shadows

@@ -21,6 +21,9 @@ class RunnerConfigTest {
                     + "    assert pytest.approx(1.0) == 1.0\n    x = pytest.raises\n"))
         .isFalse();
     assertThat(RunnerConfig.patchesTheRunner("if pytest.__version__ == '8': pass\n")).isFalse();
+    assertThat(RunnerConfig.patchesTheRunner("def f(mp: pytest.MonkeyPatch = None) -> None:\n"))
+        .isFalse();
+    assertThat(RunnerConfig.patchesTheRunner("    pytest.fail = lambda *a: None\n")).isTrue();
   }
 
   @Test
