@@ -90,8 +90,7 @@ final class CommitPhase implements Phase {
       c.store().promote(batch.name());
       if (!"incremental".equals(batch.validation())) {
         // the whole suite ran on this tree: the tip is verified
-        state.fullCheckedSha = sha.name();
-        state.fullReport = batch.name();
+        state.verified(batch.name(), sha.name());
       }
       c.out().info("committed " + RunContext.shortSha(sha) + " " + subject(c, batch));
       c.store().save();

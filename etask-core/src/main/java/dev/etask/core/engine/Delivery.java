@@ -98,7 +98,7 @@ final class Delivery {
         if (round > 0) {
           c.store().promote(state.fullReport); // what is left is the state last verified
         }
-        state.fullCheckedSha = head.name();
+        state.verified(state.fullReport, head.name()); // the last verified report holds for it
         return true;
       }
       c.out()
@@ -126,8 +126,7 @@ final class Delivery {
       if (!wrong.failed()) {
         c.store().copy("tip", "verified"); // "tip" is measured again by the next check
         c.store().promote("tip");
-        state.fullReport = "verified";
-        state.fullCheckedSha = head.name();
+        state.verified("verified", head.name());
         int failing = tip.tests().failing().size();
         c.out()
             .info(

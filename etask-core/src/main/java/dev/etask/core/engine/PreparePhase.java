@@ -128,8 +128,7 @@ final class PreparePhase implements Phase {
       GateReport tip = c.gates().measure("adopted", state.sourceDirs, RunContext.GATE_TIMEOUT);
       c.store().writeReport("adopted", tip);
       c.store().promote("adopted");
-      state.fullReport = "adopted";
-      state.fullCheckedSha = adopted.name();
+      state.verified("adopted", adopted.name());
       c.out().info("adopted branch measured: " + line(tip));
     }
     state.prepared = true;
@@ -328,8 +327,7 @@ final class PreparePhase implements Phase {
   static void useBaseline(RunContext c, GateReport baseline) {
     RunState state = c.state();
     c.store().promote("baseline");
-    state.fullReport = "baseline";
-    state.fullCheckedSha = state.baseSha;
+    state.verified("baseline", state.baseSha);
   }
 
   static void warnFailing(RunContext c, GateReport baseline) {

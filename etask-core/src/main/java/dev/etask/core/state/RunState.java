@@ -195,6 +195,15 @@ public final class RunState {
   }
 
   /**
+   * The whole suite passed on {@code sha}, measured in report {@code report}: the state later
+   * batches are judged against, and the tip that may be pushed. Both change together.
+   */
+  public void verified(String report, String sha) {
+    fullReport = report;
+    fullCheckedSha = sha;
+  }
+
+  /**
    * Where the run's time went, phase by phase (the phases' own time, the generator's and the gates'
    * included), and the total.
    */
