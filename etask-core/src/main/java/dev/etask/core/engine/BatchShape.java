@@ -46,15 +46,10 @@ record BatchShape(
   }
 
   /**
-   * Whether the batch is validated incrementally: the spec asks for it, the batch only adds test
-   * files (none of them type-checked), and the state before has what the new tests' measurement is
-   * added to.
+   * Why the batch is validated with the whole suite; null when its new tests alone will do: the
+   * spec asks for incremental validation, the batch only adds test files (none of them
+   * type-checked), and the state before has what the new tests' measurement is added to.
    */
-  static boolean incremental(RunContext c, GateReport before, BatchShape shape) {
-    return whyFull(c, before, shape) == null;
-  }
-
-  /** Why the batch is validated with the whole suite; null when its new tests alone will do. */
   static String whyFull(RunContext c, GateReport before, BatchShape shape) {
     if (c.spec().qualityGates().validation() != TaskSpec.Validation.INCREMENTAL) {
       return "quality_gates.validation is full";

@@ -177,7 +177,8 @@ final class ValidatePhase implements Phase {
     TaskSpec spec = c.spec();
     Duration timeout = c.budget().atMost(RunContext.GATE_TIMEOUT, Duration.ofMinutes(1));
     java.nio.file.Path beforeData = c.store().coverageData("current");
-    boolean incremental = !whole && BatchShape.incremental(c, before, shape);
+    String whyFull = whole ? null : BatchShape.whyFull(c, before, shape);
+    boolean incremental = !whole && whyFull == null;
     List<String> testFiles = shape.testFiles();
     DiffStats diff = shape.diff();
     // which new files the suite collects is asked beside the measurement (two children at once)
@@ -209,8 +210,7 @@ final class ValidatePhase implements Phase {
     }
     c.store().writeReport(name, after);
     batch.validatedBy(incremental ? "incremental" : "full");
-    String whyFull = whole ? null : BatchShape.whyFull(c, before, shape);
-    if (whyFull != null && !whyFull.equals("quality_gates.validation is full")) {
+    if (whyFull != null && spec.qualityGates().validation() != TaskSpec.Validation.FULL) {
       c.out().info("validated with the whole suite: " + whyFull);
     }
     if (incremental) {

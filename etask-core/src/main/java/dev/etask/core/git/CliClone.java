@@ -38,16 +38,18 @@ final class CliClone {
       argv.add("--no-hardlinks");
     }
     argv.addAll(List.of("--template=", source.toString(), dir.toString()));
-    String out = run(argv, null, TIMEOUT_SECONDS);
-    return out != null && out.isBlank() && Files.isDirectory(dir.resolve(".git"));
+    Result r = run(argv, null, TIMEOUT_SECONDS);
+    return r.ok() && r.output().isBlank() && Files.isDirectory(dir.resolve(".git"));
   }
+
+  /** How a git command ended: whether it exited 0, and what it printed (or why it did not run). */
+  record Result(boolean ok, String output) {}
 
   /**
    * Runs git ({@code argv}, starting with "git") in {@code dir} (null: here) with neither the
-   * system's nor the user's configuration and no prompt; its output when it exited 0, else null
-   * (the output is then in {@link #lastFailure}).
+   * system's nor the user's configuration and no prompt.
    */
-  static String run(List<String> argv, Path dir, long timeoutSeconds) {
+  static Result run(List<String> argv, Path dir, long timeoutSeconds) {
     ProcessBuilder pb = new ProcessBuilder(argv).redirectErrorStream(true);
     if (dir != null) {
       pb.directory(dir.toFile());
@@ -77,22 +79,14 @@ final class CliClone {
         p.descendants().forEach(ProcessHandle::destroyForcibly);
         p.destroyForcibly();
         p.waitFor(10, TimeUnit.SECONDS);
-        LAST_FAILURE.set("git did not finish in " + timeoutSeconds + " s");
-        return null;
+        return new Result(false, "git did not finish in " + timeoutSeconds + " s");
       }
-      String out = Files.readString(output, StandardCharsets.UTF_8);
-      if (p.exitValue() != 0) {
-        LAST_FAILURE.set(out);
-        return null;
-      }
-      return out;
+      return new Result(p.exitValue() == 0, Files.readString(output, StandardCharsets.UTF_8));
     } catch (IOException e) {
-      LAST_FAILURE.set("git cannot run: " + e.getMessage());
-      return null; // no git on PATH
+      return new Result(false, "git cannot run: " + e.getMessage()); // no git on PATH
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      LAST_FAILURE.set("interrupted");
-      return null;
+      return new Result(false, "interrupted");
     } finally {
       try {
         if (output != null) {
@@ -105,14 +99,6 @@ final class CliClone {
         // temporary files
       }
     }
-  }
-
-  private static final ThreadLocal<String> LAST_FAILURE = new ThreadLocal<>();
-
-  /** What the last {@link #run} of this thread that failed printed. */
-  static String lastFailure() {
-    String s = LAST_FAILURE.get();
-    return s == null ? "" : s;
   }
 
   /** The folder of a local origin URL, or null. */

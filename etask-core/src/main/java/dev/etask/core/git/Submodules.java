@@ -100,11 +100,11 @@ public final class Submodules {
             "--init",
             "--",
             d.path());
-    String out = CliClone.run(argv, clone, FETCH_SECONDS);
-    if (out != null && Files.exists(gitDir(clone, d.name()).resolve("HEAD"))) {
+    CliClone.Result r = CliClone.run(argv, clone, FETCH_SECONDS);
+    if (r.ok() && Files.exists(gitDir(clone, d.name()).resolve("HEAD"))) {
       return null;
     }
-    String failure = CliClone.lastFailure().strip();
+    String failure = r.output().strip();
     for (String line : failure.split("\n")) {
       if (line.startsWith("fatal: ")) {
         return line.substring("fatal: ".length());
@@ -225,26 +225,37 @@ public final class Submodules {
     if (!Files.isDirectory(modules, LinkOption.NOFOLLOW_LINKS)) {
       return out;
     }
-    try (var walk = Files.walk(modules, 8)) {
-      for (Path config : walk.filter(p -> p.getFileName().toString().equals("config")).toList()) {
-        Path gitDir = config.getParent();
-        if (!Files.isRegularFile(gitDir.resolve("HEAD"))) {
-          continue;
-        }
-        Config c = new Config();
-        c.fromText(Files.readString(config, StandardCharsets.UTF_8));
-        String worktree = c.getString("core", null, "worktree");
-        if (worktree == null) {
-          continue;
-        }
-        Path folder = gitDir.resolve(worktree).normalize();
-        if (!folder.startsWith(clone) || folder.equals(clone)) {
-          continue;
-        }
-        String path = clone.relativize(folder).toString().replace('\\', '/');
-        out.put(path, modules.relativize(gitDir).toString().replace('\\', '/'));
-      }
-    } catch (IOException | ConfigInvalidException | RuntimeException e) {
+    try {
+      // a repository's own folders (objects, refs) are never walked: this runs before every gate
+      Files.walkFileTree(
+          modules,
+          java.util.Set.of(),
+          8,
+          new java.nio.file.SimpleFileVisitor<>() {
+            @Override
+            public java.nio.file.FileVisitResult preVisitDirectory(
+                Path gitDir, java.nio.file.attribute.BasicFileAttributes attrs) throws IOException {
+              Path config = gitDir.resolve("config");
+              if (!Files.isRegularFile(gitDir.resolve("HEAD")) || !Files.isRegularFile(config)) {
+                return java.nio.file.FileVisitResult.CONTINUE;
+              }
+              Config c = new Config();
+              try {
+                c.fromText(Files.readString(config, StandardCharsets.UTF_8));
+              } catch (ConfigInvalidException e) {
+                return java.nio.file.FileVisitResult.SKIP_SUBTREE; // git cannot read it either
+              }
+              String worktree = c.getString("core", null, "worktree");
+              Path folder = worktree == null ? null : gitDir.resolve(worktree).normalize();
+              if (folder != null && folder.startsWith(clone) && !folder.equals(clone)) {
+                out.put(
+                    clone.relativize(folder).toString().replace('\\', '/'),
+                    modules.relativize(gitDir).toString().replace('\\', '/'));
+              }
+              return java.nio.file.FileVisitResult.SKIP_SUBTREE;
+            }
+          });
+    } catch (IOException | RuntimeException e) {
       return out; // a module git cannot read is not checked out
     }
     return out;

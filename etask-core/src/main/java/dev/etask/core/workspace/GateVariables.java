@@ -40,7 +40,7 @@ final class GateVariables {
   Map<String, String> of(Environments environments, Path repo, boolean tests) {
     Map<String, String> passed = environments.forGates(spec);
     if (tests) {
-      Map<String, String> mine = environments.forGates(spec);
+      Map<String, String> mine = Map.copyOf(passed);
       new java.util.TreeMap<>(project).forEach((k, v) -> passed.put(k, expand(v, repo)));
       spec.stream().filter(mine::containsKey).forEach(name -> passed.put(name, mine.get(name)));
     }

@@ -13,6 +13,33 @@ class BaselineCheckTest {
         TestResults.none(), null, List.of(), List.of(), List.of(problem), Map.of());
   }
 
+  /** A project whose coverage configuration loads {@code plugin}, the repository's {@code file}. */
+  private static Project withPlugin(String plugin, String file) {
+    return new Project(
+        List.of(),
+        List.of("src"),
+        List.of("tests"),
+        true,
+        "pytest",
+        "",
+        null,
+        Map.of(),
+        Map.of(),
+        true,
+        List.of(),
+        null,
+        null,
+        Map.of(),
+        "",
+        List.of(),
+        Map.of(),
+        null,
+        List.of(),
+        null,
+        Map.of(plugin, file),
+        false);
+  }
+
   private static final Project PROJECT = new Project(List.of(), List.of("src"), List.of("tests"));
 
   @Test
@@ -46,59 +73,13 @@ class BaselineCheckTest {
   @Test
   void aCoveragePluginIsToldFromATestImport() {
     GateReport r = stopped("coverage could not run: No module named 'coverage_pragmas'");
-    Project withPlugin =
-        new Project(
-            List.of(),
-            List.of("src"),
-            List.of("tests"),
-            true,
-            "pytest",
-            "",
-            null,
-            Map.of(),
-            Map.of(),
-            true,
-            List.of(),
-            null,
-            null,
-            Map.of(),
-            "",
-            List.of(),
-            Map.of(),
-            null,
-            List.of(),
-            null,
-            Map.of("coverage_pragmas", "tasks/coverage_pragmas.py"),
-            false);
+    Project withPlugin = withPlugin("coverage_pragmas", "tasks/coverage_pragmas.py");
     assertThat(BaselineCheck.whatImports("coverage_pragmas", withPlugin))
         .startsWith("Coverage's configuration loads the plugin 'coverage_pragmas'")
         .contains("the repository's own tasks/coverage_pragmas.py");
     assertThat(BaselineCheck.howToProvide("coverage_pragmas", withPlugin))
         .contains("python.env: [\"PYTHONPATH={repo}/tasks\"]");
-    Project dotted =
-        new Project(
-            List.of(),
-            List.of("src"),
-            List.of("tests"),
-            true,
-            "pytest",
-            "",
-            null,
-            Map.of(),
-            Map.of(),
-            true,
-            List.of(),
-            null,
-            null,
-            Map.of(),
-            "",
-            List.of(),
-            Map.of(),
-            null,
-            List.of(),
-            null,
-            Map.of("tools.cov.plugin", "ci/tools/cov/plugin.py"),
-            false);
+    Project dotted = withPlugin("tools.cov.plugin", "ci/tools/cov/plugin.py");
     assertThat(BaselineCheck.howToProvide("tools.cov.plugin", dotted))
         .contains("python.env: [\"PYTHONPATH={repo}/ci\"]");
     assertThat(BaselineCheck.whatImports("requests", withPlugin))

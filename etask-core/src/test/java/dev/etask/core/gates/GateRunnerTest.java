@@ -56,6 +56,22 @@ class GateRunnerTest {
         .measure(label, source, TIMEOUT);
   }
 
+  /**
+   * {@code newTest} measured alone on top of {@code before} (measured as "before" in {@code ws}).
+   */
+  private static GateReport alone(
+      GateRunner gates, Workspace ws, GateReport before, String newTest) {
+    return gates.measureNewTests(
+        "inc",
+        List.of("lib.py"),
+        List.of(newTest),
+        before,
+        ws.reports().resolve("before.coverage"),
+        ws.repo().toString(),
+        1,
+        TIMEOUT);
+  }
+
   private static final String LIB =
       "def f(x):\n    if x > 0:\n        return 1\n    return 2\n\n\ndef g():\n    return 3\n";
 
@@ -134,16 +150,7 @@ class GateRunnerTest {
     Files.writeString(
         ws.repo().resolve("tests/test_legacy_g.py"),
         "import os\nimport lib\n\n\ndef test_g():\n    assert lib.g() == 3\n");
-    GateReport alone =
-        gates.measureNewTests(
-            "inc",
-            List.of("lib.py"),
-            List.of("tests/test_legacy_g.py"),
-            before,
-            ws.reports().resolve("before.coverage"),
-            ws.repo().toString(),
-            1,
-            TIMEOUT);
+    GateReport alone = alone(gates, ws, before, "tests/test_legacy_g.py");
     GateReport whole = gates.measure("whole", List.of("lib.py"), TIMEOUT);
     assertThat(whole.lint()).isEmpty();
     assertThat(alone.lint()).isEqualTo(whole.lint());
@@ -174,16 +181,7 @@ class GateRunnerTest {
     Files.writeString(
         ws.repo().resolve("tests/test_more.py"),
         "import helpers\nimport lib\n\n\ndef test_g():\n    assert lib.g() == 3 * helpers.ONE\n");
-    GateReport alone =
-        gates.measureNewTests(
-            "inc",
-            List.of("lib.py"),
-            List.of("tests/test_more.py"),
-            before,
-            ws.reports().resolve("before.coverage"),
-            ws.repo().toString(),
-            1,
-            TIMEOUT);
+    GateReport alone = alone(gates, ws, before, "tests/test_more.py");
     // as the project's command would: the sibling import fails, and the suite's path
     // (tests/test_lib.py) is not run with the new file
     assertThat(alone.problems()).anyMatch(p -> p.contains("helpers"));

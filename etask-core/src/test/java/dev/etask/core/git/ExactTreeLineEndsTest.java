@@ -1,10 +1,10 @@
 package dev.etask.core.git;
 
+import static dev.etask.core.git.GitCli.git;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -12,15 +12,6 @@ import org.junit.jupiter.api.io.TempDir;
 /** A repository whose .gitattributes give files CRLF in the working tree (dateutil's NEWS). */
 class ExactTreeLineEndsTest {
   @TempDir Path tmp;
-
-  private String git(Path dir, String... args) {
-    List<String> argv = new java.util.ArrayList<>(List.of("git", "-c", "user.name=t"));
-    argv.addAll(List.of("-c", "user.email=t@example.com"));
-    argv.addAll(List.of(args));
-    String out = CliClone.run(argv, dir, 60);
-    assertThat(out).as("git %s: %s", String.join(" ", args), CliClone.lastFailure()).isNotNull();
-    return out.strip();
-  }
 
   @Test
   void aFileCheckedOutWithCrlfIsTheTreesAndIsWrittenBackWithCrlf() throws Exception {

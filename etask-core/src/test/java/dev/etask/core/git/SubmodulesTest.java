@@ -1,5 +1,6 @@
 package dev.etask.core.git;
 
+import static dev.etask.core.git.GitCli.git;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
@@ -16,15 +17,6 @@ import org.junit.jupiter.api.io.TempDir;
 /** Real git: a submodule checked out beside its origin, edited, moved, put back. */
 class SubmodulesTest {
   @TempDir Path tmp;
-
-  private String git(Path dir, String... args) {
-    List<String> argv = new java.util.ArrayList<>(List.of("git", "-c", "user.name=t"));
-    argv.addAll(List.of("-c", "user.email=t@example.com", "-c", "protocol.file.allow=always"));
-    argv.addAll(List.of(args));
-    String out = CliClone.run(argv, dir, 60);
-    assertThat(out).as("git %s: %s", String.join(" ", args), CliClone.lastFailure()).isNotNull();
-    return out.strip();
-  }
 
   @Test
   void aSubmoduleIsCheckedOutHeldAtItsCommitAndMovedOnlyAsAWhole() throws Exception {
