@@ -73,6 +73,8 @@ public final class GateRunner implements Gates {
                           List.of(
                               python.python().toString(),
                               "-I", // the clone's modules never come before mypy's own
+                              "-B", // -I ignores PYTHONPYCACHEPREFIX: nothing written in the
+                              // venv
                               "-m",
                               "mypy",
                               "--no-error-summary",

@@ -72,6 +72,23 @@ class GateRunnerTest {
         TIMEOUT);
   }
 
+  /** The compiled bytecode files in the shared venv, with their modification times. */
+  private static java.util.Set<String> venvBytecode() throws Exception {
+    try (var files = Files.walk(shared.venv())) {
+      return files
+          .filter(f -> f.toString().endsWith(".pyc"))
+          .map(
+              f -> {
+                try {
+                  return f + "@" + Files.getLastModifiedTime(f);
+                } catch (java.io.IOException e) {
+                  throw new java.io.UncheckedIOException(e);
+                }
+              })
+          .collect(java.util.stream.Collectors.toSet());
+    }
+  }
+
   private static final String LIB =
       "def f(x):\n    if x > 0:\n        return 1\n    return 2\n\n\ndef g():\n    return 3\n";
 
@@ -433,9 +450,16 @@ class GateRunnerTest {
             "id: t\nobjective: o\ntarget: {include: [\"lib.py\"]}\ngenerator: {command: x}\n");
     assertThat(off.describe(spec.qualityGates(), new Project(List.of(), List.of(), List.of())))
         .contains("types: off (the project checks types with ty)");
-    // on, the same code has its error
+    // on, the same code has its error, and mypy wrote nothing into the venv (it is sealed)
+    try (var dirs = Files.walk(shared.venv())) { // as uv leaves it: no bytecode compiled
+      for (Path d : dirs.filter(d -> d.endsWith("__pycache__")).toList()) {
+        FileTrees.delete(d);
+      }
+    }
+    java.util.Set<String> bytecode = venvBytecode();
     GateReport on = measure(ws, GateSetup.defaults(), "types-on", List.of("lib.py"));
     assertThat(on.types()).hasSize(1);
+    assertThat(venvBytecode()).isEqualTo(bytecode);
   }
 
   @Test
