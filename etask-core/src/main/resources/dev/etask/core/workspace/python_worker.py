@@ -269,6 +269,8 @@ class Worker:
             return
         if not os.path.isfile(argv[index]):
             return
+        if argv[1] in ("measure", "combine") and self.coverage_data["stored"](argv[index]) is not None:
+            return  # the child reuses what the report of that data found (see coverage_data.py)
         if not after and argv[1] in ("measure", "combine") and len(argv) > 4 and (
             os.path.realpath(argv[4]) != self.root
         ):

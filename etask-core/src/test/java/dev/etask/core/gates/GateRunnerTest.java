@@ -152,6 +152,71 @@ class GateRunnerTest {
   }
 
   @Test
+  void newTestsAloneParseOnlyTheFilesTheyReachTheOthersAsTheLastReportFoundThem() throws Exception {
+    Workspace ws =
+        repo(
+            "pyproject.toml",
+            "[tool.coverage.run]\nbranch = true\n",
+            "lib.py",
+            LIB,
+            "other.py",
+            "def h(x):\n    if x:\n        return 1\n    return 0\n",
+            "tests/test_lib.py",
+            "import lib\nimport other\n\n\ndef test_f():\n    assert lib.f(1) == 1\n"
+                + "    assert other.h(1) == 1\n");
+    GateRunner gates =
+        new GateRunner(ws, new PythonEnvironment(ws, RUNNER), RUNNER, versions, null);
+    GateReport before = gates.measure("before", List.of("lib.py", "other.py"), TIMEOUT);
+    Files.writeString(
+        ws.repo().resolve("tests/test_g.py"),
+        "import lib\n\n\ndef test_g():\n    assert lib.g() == 3\n");
+    GateReport alone =
+        gates.measureNewTests(
+            "inc",
+            List.of("lib.py", "other.py"),
+            List.of("tests/test_g.py"),
+            before,
+            ws.reports().resolve("before.coverage"),
+            ws.repo().toString(),
+            1,
+            TIMEOUT);
+    // other.py: the same bytes, the same data: as the report before found it; lib.py parsed
+    assertThat(reused(ws, "inc")).isEqualTo(1);
+    GateReport whole = gates.measure("whole", List.of("lib.py", "other.py"), TIMEOUT);
+    assertThat(alone.coveragePercent()).isEqualTo(whole.coveragePercent());
+    assertThat(alone.coverage()).isEqualTo(whole.coverage());
+
+    // other.py's bytes changed since the report before (its last line excluded now): parsed again
+    Files.writeString(
+        ws.repo().resolve("other.py"),
+        "def h(x):\n    if x:\n        return 1\n    return 0  # pragma: no cover\n");
+    GateReport changed =
+        gates.measureNewTests(
+            "inc2",
+            List.of("lib.py", "other.py"),
+            List.of("tests/test_g.py"),
+            before,
+            ws.reports().resolve("before.coverage"),
+            ws.repo().toString(),
+            1,
+            TIMEOUT);
+    assertThat(reused(ws, "inc2")).isZero();
+    GateReport again = gates.measure("again", List.of("lib.py", "other.py"), TIMEOUT);
+    assertThat(changed.coveragePercent())
+        .isEqualTo(again.coveragePercent())
+        .isNotEqualTo(whole.coveragePercent());
+  }
+
+  /** How many files measurement {@code label}'s report took from the report before it. */
+  private static int reused(Workspace ws, String label) throws Exception {
+    return dev.etask.core.json.Json.MAPPER
+        .readTree(ws.output(label).resolve(label + ".coverage.json").toFile())
+        .path("meta")
+        .path("reused")
+        .asInt(-1);
+  }
+
+  @Test
   void aNewTestFileTheProjectExcludesFromLintIsNotLintedWhenNamedEither() throws Exception {
     Workspace ws =
         repo(
