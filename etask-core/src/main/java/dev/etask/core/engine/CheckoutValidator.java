@@ -50,49 +50,6 @@ public final class CheckoutValidator {
   public record Result(List<GateTable.Row> rows, Decision decision, boolean passed) {}
 
   /**
-   * What the working tree has been built into that HEAD's copy lacks: ignored files in the source
-   * folders that are compiled extension modules or generated Python files (a version file). Both
-   * sides are then measured with the same build state, so an unchanged tree always passes.
-   */
-  static void copyBuildOutputs(
-      GitRepo repo, Path checkout, Path head, List<String> source, Listener out)
-      throws GitException, IOException {
-    List<String> outputs = buildOutputs(repo, source);
-    for (String p : outputs) {
-      Path target = head.resolve(p);
-      if (!Files.exists(target)) {
-        Files.createDirectories(target.getParent());
-        Files.copy(checkout.resolve(p), target, java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
-      }
-    }
-    if (!outputs.isEmpty()) {
-      out.info(
-          "HEAD is measured with the working tree's build outputs: " + String.join(", ", outputs));
-    }
-  }
-
-  /**
-   * Ignored files in the source folders that a build made: compiled extension modules, generated
-   * modules.
-   */
-  static List<String> buildOutputs(GitRepo repo, List<String> source) throws GitException {
-    List<String> folders =
-        source.stream().filter(s -> !s.endsWith(".py")).map(s -> s + "/").toList();
-    return repo.ignoredFiles(
-        p ->
-            folders.stream()
-                .anyMatch(
-                    f ->
-                        p.endsWith("/")
-                            ? p.startsWith(f) || f.startsWith(p)
-                            : p.startsWith(f) && p.matches(".*\\.(so|pyd|dylib|py)")));
-  }
-
-  public static Result validate(Path start, Path workDir, TaskSpec specOrNull, Listener listener) {
-    return validate(start, workDir, null, specOrNull, null, listener);
-  }
-
-  /**
    * {@code cacheDir}: what validations and tasks share on this machine (uv), or null; {@code
    * sandbox}: {@code -Detask.sandbox}, or null for the spec's (auto without one).
    */
@@ -103,45 +60,14 @@ public final class CheckoutValidator {
       TaskSpec specOrNull,
       TaskSpec.SandboxMode sandbox,
       Listener listener) {
-    Path checkout = start.toAbsolutePath().normalize();
-    while (checkout != null && !Files.isDirectory(checkout.resolve(".git"))) {
-      checkout = checkout.getParent();
-    }
-    if (checkout == null) {
-      throw new EtaskException(
-          Code.IO_FAILED,
-          start + " is not inside a git checkout",
-          "run etask:validate in a git repository, or pass -Detask.spec to validate a task's batch");
-    }
-    TaskSpec spec =
-        specOrNull != null
-            ? specOrNull
-            : SpecLoader.parse(
-                checkout.resolve("etask-validate.yaml"),
-                """
-        id: validate-checkout
-        objective: validate the working tree
-        target: { include: ["**"] }
-        generator: { command: "true" }
-        """);
-    String name =
-        checkout.getFileName().toString().toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-");
-    String id =
-        "validate-"
-            + name.substring(0, Math.min(40, name.length()))
-            + "-"
-            + Integer.toHexString(checkout.toString().hashCode());
-    Path where = workDir.toAbsolutePath().normalize().resolve("validate");
-    if (where.startsWith(checkout)) {
-      // inside the checkout the venv and the HEAD copy would be linted and collected as tests
-      where = Path.of(System.getProperty("java.io.tmpdir"), "etask-validate");
-    }
-    Workspace ws = Workspace.of(where, null, id).on(checkout);
+    Path checkout = checkoutAround(start);
+    TaskSpec spec = specOrNull != null ? specOrNull : defaultSpec(checkout);
+    String id = idOf(checkout);
+    Workspace ws = workspace(checkout, workDir, id);
     Redactor redactor = Redactor.none();
     Environments environments = Environments.of(ws.home());
     environments.registerSecrets(redactor);
     Listener out = Listener.redacting(listener, redactor);
-    ProcessRunner runner = new ProcessRunner(redactor);
     out.phase("VALIDATE", checkout + " (working tree against HEAD)");
     out.info("workspace: " + ws.root());
     Sandboxing sandboxing = Sandboxing.of(sandbox, spec);
@@ -150,169 +76,8 @@ public final class CheckoutValidator {
       environments.copyingInstalls();
     }
     out.info(sandboxing.line());
-    try {
-      ws.createFolders();
-    } catch (IOException e) {
-      throw new EtaskException(
-          Code.IO_FAILED,
-          "cannot create " + ws.root() + ": " + e.getMessage(),
-          "check the permissions of etask.workDir",
-          e);
-    }
     try (TaskLock lock = TaskLock.acquire(ws.lockFile(), id)) {
-      // HEAD's files first: a checkout whose HEAD cannot be read fails before the venv is built
-      Path head = ws.root().resolve("head");
-      DiffStats diff;
-      FileTrees.delete(head);
-      try (GitRepo repo = GitRepo.open(checkout)) {
-        diff = repo.workingTreeDiff();
-        if (diff.files() > 0) {
-          repo.exportHead(head);
-        }
-      }
-      boolean unchanged = diff.files() == 0;
-      PythonEnvironment python =
-          new PythonEnvironment(ws, runner, environments, spec.python().env(), List.of(), null)
-              .confinedBy(sandboxing.confinements(ws, spec, cacheDir).onCheckout());
-      if (cacheDir != null) {
-        python.withTools(cacheDir.resolve("tools"), spec.python().interpreter());
-      }
-      Project project = python.detect(spec.python().interpreter(), spec.python());
-      long t0 = System.nanoTime();
-      if (!project.locked().isEmpty()) {
-        out.info(
-            "dependencies at the versions "
-                + project.lockFile()
-                + " pins ("
-                + project.locked().size()
-                + " packages)");
-      }
-      Map<String, String> versions =
-          python.ensure(spec.python().interpreter(), project, project.tools());
-      python.notes().forEach(out::warn);
-      python.confirmSandbox();
-      python.prepareBytecode();
-      // an editable install builds compiled parts into the checkout; when they are gone (git
-      // clean), install again
-      Path recorded = ws.root().resolve("build-outputs.txt");
-      String built;
-      try (GitRepo repo = GitRepo.open(checkout)) {
-        built = String.join("\n", buildOutputs(repo, project.source()));
-        if (Files.exists(recorded) && !Files.readString(recorded).equals(built)) {
-          out.info(
-              "the checkout's build outputs changed since the virtualenv was made: installing it again");
-          python.invalidate();
-          versions = python.ensure(spec.python().interpreter(), project, project.tools());
-          built = String.join("\n", buildOutputs(repo, project.source()));
-        }
-        if (!unchanged) {
-          copyBuildOutputs(repo, checkout, head, project.source(), out);
-        }
-      }
-      dev.etask.core.workspace.AtomicFiles.write(recorded, built);
-      out.info(
-          "python environment ready in "
-              + String.format(Locale.ROOT, "%.1fs", (System.nanoTime() - t0) / 1e9)
-              + ": "
-              + versions);
-      GateSetup setup = GateSetup.of(spec.qualityGates(), project);
-      String how = setup.describe(spec.qualityGates(), project);
-      out.info(how);
-
-      // shared only when no test of the checkout could write it
-      BaselineCache cache =
-          new BaselineCache(
-              cacheDir == null ? null : sandboxing.on() ? cacheDir : ws.root(), out, redactor);
-      String key = null;
-      try (GitRepo repo = GitRepo.open(checkout)) {
-        org.eclipse.jgit.lib.ObjectId tree = repo.resolve("HEAD^{tree}");
-        if (tree != null && cache.enabled()) {
-          key =
-              BaselineCache.key(
-                  tree.name(),
-                  "checkout",
-                  project,
-                  setup,
-                  versions,
-                  spec.python().interpreter(),
-                  spec.python().env(),
-                  built,
-                  sandboxing.status(),
-                  spec.qualityGates().network());
-        }
-      }
-      Optional<BaselineCache.Entry> cached = key == null ? Optional.empty() : cache.find(key);
-      GateReport before;
-      if (cached.isPresent()) {
-        before = cached.get().report();
-        out.info(
-            (unchanged ? "the working tree is HEAD (no change, no untracked file); " : "")
-                + "HEAD's measurement from the cache (the same tree, environment and gate"
-                + " settings, measured "
-                + cached.get().created()
-                + ")");
-      } else if (unchanged) {
-        out.info("the working tree is HEAD (no change, no untracked file): measured once");
-        before =
-            new GateRunner(ws, python, runner, versions, setup)
-                .measure("worktree", project.source(), TIMEOUT);
-      } else {
-        List<Path> srcFirst =
-            Files.isDirectory(head.resolve("src"))
-                ? List.of(head.resolve("src"), head)
-                : List.of(head);
-        Workspace headWs = ws.on(head);
-        before =
-            new GateRunner(headWs, python.on(headWs, srcFirst), runner, versions, setup)
-                .measure("head", project.source(), TIMEOUT);
-      }
-      Optional<BaselineCheck.Failure> blind =
-          BaselineCheck.check(before, project, setup, unchanged ? "the checkout" : "HEAD", how);
-      if (blind.isPresent()) {
-        throw new EtaskException(
-            Code.BASELINE_FAILED,
-            blind.get().message(),
-            blind.get().nextStep()
-                + " (log: "
-                + ws.logs().resolve(unchanged ? "worktree-gates.log" : "head-gates.log")
-                + ")");
-      }
-      if (key != null && cached.isEmpty()) {
-        cache.put(key, before, null, unchanged ? checkout : head);
-      }
-      GateReport after =
-          unchanged
-              ? before
-              : new GateRunner(ws, python, runner, versions, setup)
-                  .measure("worktree", project.source(), TIMEOUT);
-      Map<Metric, Double> metrics = Measurements.compare(before, after, diff);
-      // by hand, a gate that cannot run on the working tree fails, even when it could not run on
-      // HEAD either
-      List<String> problems = after.problems();
-      Decision decision = new RuleBook(spec).decide(metrics, problems);
-      List<GateTable.Row> rows =
-          GateTable.rows(before, after, metrics, decision.rules(), setup.typesOff() != null);
-      GateTable.text(rows).forEach(l -> out.info("  " + l));
-      List<String> removed = Measurements.removedTests(before, after);
-      removed.stream().limit(20).forEach(t -> out.warn("test no longer runs: " + t));
-      if (removed.size() > 20) {
-        out.warn("… and " + (removed.size() - 20) + " more tests no longer run");
-      }
-      Measurements.newFindingList(before.lint(), after.lint())
-          .forEach(f -> out.warn("new lint: " + f));
-      Measurements.newFindingList(before.types(), after.types())
-          .forEach(f -> out.warn("new type error: " + f));
-      if (!after.tests().failing().isEmpty()) {
-        out.warn("failing tests: " + String.join(", ", after.tests().failing()));
-      }
-      boolean passed = decision.verdict().commits();
-      out.info(
-          (passed ? "gates pass" : "gates FAIL")
-              + ": "
-              + decision.verdict()
-              + " — "
-              + decision.reason());
-      return new Result(rows, decision, passed);
+      return validateLocked(spec, ws, cacheDir, sandboxing, environments, redactor, out);
     } catch (TaskLock.LockedException e) {
       throw new EtaskException(
           Code.TASK_LOCKED, e.getMessage(), "wait for the other validation to finish");
@@ -332,5 +97,301 @@ public final class CheckoutValidator {
           "check the permissions of " + ws.root() + " and of the checkout",
           e);
     }
+  }
+
+  /** The validation, its workspace locked. */
+  private static Result validateLocked(
+      TaskSpec spec,
+      Workspace ws,
+      Path cacheDir,
+      Sandboxing sandboxing,
+      Environments environments,
+      Redactor redactor,
+      Listener out)
+      throws GitException, IOException {
+    Path checkout = ws.repo();
+    ProcessRunner runner = new ProcessRunner(redactor);
+    // HEAD's files first: a checkout whose HEAD cannot be read fails before the venv is built
+    Path head = ws.root().resolve("head");
+    DiffStats diff = exportHead(checkout, head);
+    PythonEnvironment python =
+        new PythonEnvironment(ws, runner, environments, spec.python().env(), List.of(), null)
+            .confinedBy(sandboxing.confinements(ws, spec, cacheDir).onCheckout());
+    if (cacheDir != null) {
+      python.withTools(cacheDir.resolve("tools"), spec.python().interpreter());
+    }
+    Ready ready = ready(ws, head, diff.files() == 0, spec, python, out);
+    // shared only when no test of the checkout could write it
+    BaselineCache cache =
+        new BaselineCache(
+            cacheDir == null ? null : sandboxing.on() ? cacheDir : ws.root(), out, redactor);
+    Measuring m =
+        new Measuring(checkout, head, diff, spec, ws, python, runner, ready, sandboxing.status());
+    GateReport before = measureHead(m, cache, out);
+    GateReport after =
+        m.unchanged()
+            ? before
+            : new GateRunner(ws, python, runner, ready.versions(), ready.setup())
+                .measure("worktree", ready.project().source(), TIMEOUT);
+    return judge(spec, ready.setup(), before, after, diff, out);
+  }
+
+  /** The git checkout {@code start} is in (its top folder). */
+  private static Path checkoutAround(Path start) {
+    Path checkout = start.toAbsolutePath().normalize();
+    while (checkout != null && !Files.isDirectory(checkout.resolve(".git"))) {
+      checkout = checkout.getParent();
+    }
+    if (checkout == null) {
+      throw new EtaskException(
+          Code.IO_FAILED,
+          start + " is not inside a git checkout",
+          "run etask:validate in a git repository, or pass -Detask.spec to validate a task's batch");
+    }
+    return checkout;
+  }
+
+  /** The gates' defaults, for a checkout validated without a spec. */
+  private static TaskSpec defaultSpec(Path checkout) {
+    return SpecLoader.parse(
+        checkout.resolve("etask-validate.yaml"),
+        """
+        id: validate-checkout
+        objective: validate the working tree
+        target: { include: ["**"] }
+        generator: { command: "true" }
+        """);
+  }
+
+  /**
+   * The validation's workspace in {@code workDir}, created (outside the checkout: inside, the venv
+   * and the HEAD copy would be linted and collected as tests).
+   */
+  private static Workspace workspace(Path checkout, Path workDir, String id) {
+    Path where = workDir.toAbsolutePath().normalize().resolve("validate");
+    if (where.startsWith(checkout)) {
+      where = Path.of(System.getProperty("java.io.tmpdir"), "etask-validate");
+    }
+    Workspace ws = Workspace.of(where, null, id).on(checkout);
+    try {
+      ws.createFolders();
+    } catch (IOException e) {
+      throw new EtaskException(
+          Code.IO_FAILED,
+          "cannot create " + ws.root() + ": " + e.getMessage(),
+          "check the permissions of etask.workDir",
+          e);
+    }
+    return ws;
+  }
+
+  /** How the working tree differs from HEAD; HEAD's files copied to {@code head} when it does. */
+  private static DiffStats exportHead(Path checkout, Path head) throws GitException, IOException {
+    FileTrees.delete(head);
+    try (GitRepo repo = GitRepo.open(checkout)) {
+      DiffStats diff = repo.workingTreeDiff();
+      if (diff.files() > 0) {
+        repo.exportHead(head);
+      }
+      return diff;
+    }
+  }
+
+  /** The validation's workspace name: the checkout's folder name and a hash of its path. */
+  private static String idOf(Path checkout) {
+    String name =
+        checkout.getFileName().toString().toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-");
+    return "validate-"
+        + name.substring(0, Math.min(40, name.length()))
+        + "-"
+        + Integer.toHexString(checkout.toString().hashCode());
+  }
+
+  /** The project, its environment built, and the gates' settings for it. */
+  private record Ready(
+      Project project, Map<String, String> versions, String built, GateSetup setup, String how) {}
+
+  /** Everything a measurement of HEAD needs. */
+  private record Measuring(
+      Path checkout,
+      Path head,
+      DiffStats diff,
+      TaskSpec spec,
+      Workspace ws,
+      PythonEnvironment python,
+      ProcessRunner runner,
+      Ready ready,
+      String sandbox) {
+    boolean unchanged() {
+      return diff.files() == 0;
+    }
+  }
+
+  /**
+   * Detects the project and builds its environment (again when the checkout's build outputs changed
+   * since: an editable install builds compiled parts into the checkout, which git clean removes),
+   * and gives HEAD's copy the working tree's build outputs.
+   */
+  private static Ready ready(
+      Workspace ws,
+      Path head,
+      boolean unchanged,
+      TaskSpec spec,
+      PythonEnvironment python,
+      Listener out)
+      throws GitException, IOException {
+    Project project = python.detect(spec.python().interpreter(), spec.python());
+    long t0 = System.nanoTime();
+    if (!project.locked().isEmpty()) {
+      out.info(
+          "dependencies at the versions "
+              + project.lockFile()
+              + " pins ("
+              + project.locked().size()
+              + " packages)");
+    }
+    Map<String, String> versions =
+        python.ensure(spec.python().interpreter(), project, project.tools());
+    python.notes().forEach(out::warn);
+    python.confirmSandbox();
+    python.prepareBytecode();
+    Path checkout = ws.repo();
+    Path recorded = ws.root().resolve("build-outputs.txt");
+    String built;
+    try (GitRepo repo = GitRepo.open(checkout)) {
+      built = String.join("\n", BuildOutputs.of(repo, project.source()));
+      if (Files.exists(recorded) && !Files.readString(recorded).equals(built)) {
+        out.info(
+            "the checkout's build outputs changed since the virtualenv was made: installing it again");
+        python.invalidate();
+        versions = python.ensure(spec.python().interpreter(), project, project.tools());
+        built = String.join("\n", BuildOutputs.of(repo, project.source()));
+      }
+      if (!unchanged) {
+        BuildOutputs.copy(repo, checkout, head, project.source(), out);
+      }
+    }
+    dev.etask.core.workspace.AtomicFiles.write(recorded, built);
+    out.info(
+        "python environment ready in "
+            + String.format(Locale.ROOT, "%.1fs", (System.nanoTime() - t0) / 1e9)
+            + ": "
+            + versions);
+    GateSetup setup = GateSetup.of(spec.qualityGates(), project);
+    String how = setup.describe(spec.qualityGates(), project);
+    out.info(how);
+    return new Ready(project, versions, built, setup, how);
+  }
+
+  /**
+   * HEAD's measurement: from the cache when the same tree, environment and settings were measured,
+   * else measured (the working tree itself when it is HEAD) and kept; one that could not see fails.
+   */
+  private static GateReport measureHead(Measuring m, BaselineCache cache, Listener out)
+      throws GitException {
+    Ready r = m.ready();
+    String key = cache.enabled() ? key(m) : null;
+    Optional<BaselineCache.Entry> cached = key == null ? Optional.empty() : cache.find(key);
+    GateReport before;
+    if (cached.isPresent()) {
+      before = cached.get().report();
+      out.info(
+          (m.unchanged() ? "the working tree is HEAD (no change, no untracked file); " : "")
+              + "HEAD's measurement from the cache (the same tree, environment and gate"
+              + " settings, measured "
+              + cached.get().created()
+              + ")");
+    } else if (m.unchanged()) {
+      out.info("the working tree is HEAD (no change, no untracked file): measured once");
+      before =
+          new GateRunner(m.ws(), m.python(), m.runner(), r.versions(), r.setup())
+              .measure("worktree", r.project().source(), TIMEOUT);
+    } else {
+      Path head = m.head();
+      List<Path> srcFirst =
+          Files.isDirectory(head.resolve("src"))
+              ? List.of(head.resolve("src"), head)
+              : List.of(head);
+      Workspace headWs = m.ws().on(head);
+      before =
+          new GateRunner(
+                  headWs, m.python().on(headWs, srcFirst), m.runner(), r.versions(), r.setup())
+              .measure("head", r.project().source(), TIMEOUT);
+    }
+    Optional<BaselineCheck.Failure> blind =
+        BaselineCheck.check(
+            before, r.project(), r.setup(), m.unchanged() ? "the checkout" : "HEAD", r.how());
+    if (blind.isPresent()) {
+      throw new EtaskException(
+          Code.BASELINE_FAILED,
+          blind.get().message(),
+          blind.get().nextStep()
+              + " (log: "
+              + m.ws().logs().resolve(m.unchanged() ? "worktree-gates.log" : "head-gates.log")
+              + ")");
+    }
+    if (key != null && cached.isEmpty()) {
+      cache.put(key, before, null, m.unchanged() ? m.checkout() : m.head());
+    }
+    return before;
+  }
+
+  /** HEAD's key in the baseline cache, or null when the checkout has no commit. */
+  private static String key(Measuring m) throws GitException {
+    Ready r = m.ready();
+    try (GitRepo repo = GitRepo.open(m.checkout())) {
+      org.eclipse.jgit.lib.ObjectId tree = repo.resolve("HEAD^{tree}");
+      return tree == null
+          ? null
+          : BaselineCache.key(
+              tree.name(),
+              "checkout",
+              r.project(),
+              r.setup(),
+              r.versions(),
+              m.spec().python().interpreter(),
+              m.spec().python().env(),
+              r.built(),
+              m.sandbox(),
+              m.spec().qualityGates().network());
+    }
+  }
+
+  /** The rule book's verdict on the working tree against HEAD, with its table and findings. */
+  private static Result judge(
+      TaskSpec spec,
+      GateSetup setup,
+      GateReport before,
+      GateReport after,
+      DiffStats diff,
+      Listener out) {
+    Map<Metric, Double> metrics = Measurements.compare(before, after, diff);
+    // by hand, a gate that cannot run on the working tree fails, even when it could not run on
+    // HEAD either
+    List<String> problems = after.problems();
+    Decision decision = new RuleBook(spec).decide(metrics, problems);
+    List<GateTable.Row> rows =
+        GateTable.rows(before, after, metrics, decision.rules(), setup.typesOff() != null);
+    GateTable.text(rows).forEach(l -> out.info("  " + l));
+    List<String> removed = Measurements.removedTests(before, after);
+    removed.stream().limit(20).forEach(t -> out.warn("test no longer runs: " + t));
+    if (removed.size() > 20) {
+      out.warn("… and " + (removed.size() - 20) + " more tests no longer run");
+    }
+    Measurements.newFindingList(before.lint(), after.lint())
+        .forEach(f -> out.warn("new lint: " + f));
+    Measurements.newFindingList(before.types(), after.types())
+        .forEach(f -> out.warn("new type error: " + f));
+    if (!after.tests().failing().isEmpty()) {
+      out.warn("failing tests: " + String.join(", ", after.tests().failing()));
+    }
+    boolean passed = decision.verdict().commits();
+    out.info(
+        (passed ? "gates pass" : "gates FAIL")
+            + ": "
+            + decision.verdict()
+            + " — "
+            + decision.reason());
+    return new Result(rows, decision, passed);
   }
 }

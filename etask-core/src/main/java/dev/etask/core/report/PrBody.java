@@ -49,6 +49,16 @@ public final class PrBody {
     }
     b.append(summaryTable(o)).append("\n");
 
+    decisions(b, state, o);
+    leftOut(b, state);
+    attention(b, spec, state);
+    details(b, state);
+    reproduce(b, state, reproduce);
+    return b.toString();
+  }
+
+  /** What was decided of the batches, how they were validated, and the labels. */
+  private static void decisions(StringBuilder b, RunState state, Outcome o) {
     long accepted = count(state, Verdict.ACCEPT);
     long kept = count(state, Verdict.KEEP);
     long rolledBack = count(state, Verdict.ROLLBACK);
@@ -83,6 +93,10 @@ public final class PrBody {
     b.append("  \n**Labels:** ");
     o.labels().forEach(l -> b.append('`').append(l).append("` "));
     b.append("\n");
+  }
+
+  /** The batches a reviewer should know were not accepted as they are, one line each. */
+  private static void leftOut(StringBuilder b, RunState state) {
     List<BatchState> leftOut =
         state.batches.stream()
             .filter(
@@ -116,6 +130,10 @@ public final class PrBody {
             .append(" more (see Batches below)\n");
       }
     }
+  }
+
+  /** What a reviewer must look at: an abort, commits etask did not make, rebase conflicts. */
+  private static void attention(StringBuilder b, TaskSpec spec, RunState state) {
     if (state.aborted != null) {
       b.append("\n**Aborted:** ").append(state.aborted).append("\n");
     }
@@ -132,7 +150,10 @@ public final class PrBody {
           .append(String.join(", ", state.conflicts))
           .append("\n");
     }
+  }
 
+  /** Every batch, folded; each failure log and new finding, folded. */
+  private static void details(StringBuilder b, RunState state) {
     b.append(
         "\n<details><summary>Batches</summary>\n\n| # | files | decision | reason | Δ coverage | diff coverage | diff lines |\n|---|---|---|---|---:|---:|---:|\n");
     for (BatchState bs : state.batches) {
@@ -173,6 +194,9 @@ public final class PrBody {
             .append("\n```\n\n</details>\n");
       }
     }
+  }
+
+  private static void reproduce(StringBuilder b, RunState state, String reproduce) {
     b.append("\n<details><summary>How to reproduce</summary>\n\n```\n")
         .append(reproduce)
         .append("\n```\n\nTools: ");
@@ -181,7 +205,6 @@ public final class PrBody {
       b.setLength(b.length() - 2);
     }
     b.append("\n\n</details>\n");
-    return b.toString();
   }
 
   /** The metrics table, before and after: the first thing a reviewer reads. */

@@ -1,0 +1,135 @@
+package dev.etask.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.sun.source.tree.ClassTree;
+import com.sun.source.tree.CompilationUnitTree;
+import com.sun.source.tree.MethodTree;
+import com.sun.source.util.JavacTask;
+import com.sun.source.util.SourcePositions;
+import com.sun.source.util.TreePathScanner;
+import com.sun.source.util.Trees;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+import javax.tools.JavaCompiler;
+import javax.tools.StandardJavaFileManager;
+import javax.tools.ToolProvider;
+import org.junit.jupiter.api.Test;
+
+/**
+ * No method of the plugin is longer than {@value #MAX} lines, from its declaration to its closing
+ * brace (docs/ARCHITECTURE.md, "Size"): a method that does five things is split by step. The
+ * methods written before this check are listed in {@link #LONGER} with their length then; each may
+ * only get shorter, and leaves the list once it fits.
+ */
+class MethodLengthTest {
+  static final int MAX = 60;
+
+  /** {@code Class.method} (nested classes as {@code Outer.Inner}) → its length when listed. */
+  static final Map<String, Integer> LONGER = new TreeMap<>(Map.ofEntries());
+
+  @Test
+  void noMethodIsLongerThanSixtyLinesAndTheListedOnesOnlyShrink() throws IOException {
+    Map<String, Integer> lengths = new TreeMap<>();
+    lengths.putAll(lengths(Path.of("src/main/java")));
+    lengths.putAll(lengths(Path.of("../etask-maven-plugin/src/main/java")));
+    Map<String, Integer> tooLong = new TreeMap<>();
+    lengths.forEach(
+        (method, length) -> {
+          Integer allowed = LONGER.get(method);
+          if (length > MAX && (allowed == null || length > allowed)) {
+            tooLong.put(method, length);
+          }
+        });
+    assertThat(tooLong).as("split these methods by step (at most %d lines each)", MAX).isEmpty();
+    Map<String, Integer> fitting = new TreeMap<>();
+    LONGER.forEach(
+        (method, allowed) -> {
+          Integer now = lengths.get(method);
+          if (now == null || now <= MAX) {
+            fitting.put(method, now == null ? 0 : now);
+          }
+        });
+    assertThat(fitting).as("these fit now: take them off MethodLengthTest.LONGER").isEmpty();
+  }
+
+  @Test
+  void theCheckSeesALongMethod() throws IOException {
+    Path dir = Files.createTempDirectory("method-length");
+    StringBuilder body = new StringBuilder();
+    for (int i = 0; i < MAX; i++) {
+      body.append("    int x").append(i).append(" = ").append(i).append(";\n");
+    }
+    Files.writeString(
+        dir.resolve("A.java"),
+        "class A {\n  void longOne() {\n"
+            + body
+            + "  }\n\n  static class B {\n    int shortOne() {\n      return 1;\n    }\n  }\n}\n");
+    assertThat(lengths(dir)).containsEntry("A.longOne", MAX + 2).containsEntry("A.B.shortOne", 3);
+  }
+
+  /** Every method under {@code root}: {@code Class.method} → its lines (the longest overload). */
+  static Map<String, Integer> lengths(Path root) throws IOException {
+    List<Path> files;
+    try (Stream<Path> walk = Files.walk(root)) {
+      files = walk.filter(p -> p.toString().endsWith(".java")).toList();
+    }
+    JavaCompiler compiler = ToolProvider.getSystemJavaCompiler();
+    Map<String, Integer> out = new TreeMap<>();
+    try (StandardJavaFileManager fm = compiler.getStandardFileManager(null, null, null)) {
+      JavacTask task =
+          (JavacTask)
+              compiler.getTask(
+                  null,
+                  fm,
+                  null,
+                  List.of("-proc:none"),
+                  null,
+                  fm.getJavaFileObjectsFromPaths(files));
+      SourcePositions positions = Trees.instance(task).getSourcePositions();
+      for (CompilationUnitTree unit : task.parse()) {
+        new TreePathScanner<Void, Void>() {
+          private final Deque<String> classes = new ArrayDeque<>();
+
+          @Override
+          public Void visitClass(ClassTree node, Void unused) {
+            String name = node.getSimpleName().toString();
+            classes.addLast(name.isEmpty() ? "(anonymous)" : name);
+            try {
+              return super.visitClass(node, unused);
+            } finally {
+              classes.removeLast();
+            }
+          }
+
+          @Override
+          public Void visitMethod(MethodTree node, Void unused) {
+            if (node.getBody() != null) {
+              long start =
+                  unit.getLineMap()
+                      .getLineNumber(
+                          node.getModifiers().getFlags().isEmpty()
+                                  && node.getModifiers().getAnnotations().isEmpty()
+                              ? positions.getStartPosition(unit, node)
+                              : positions.getStartPosition(unit, node.getModifiers()));
+              long end = unit.getLineMap().getLineNumber(positions.getEndPosition(unit, node));
+              out.merge(
+                  String.join(".", classes) + "." + node.getName(),
+                  (int) (end - start + 1),
+                  Math::max);
+            }
+            return super.visitMethod(node, unused);
+          }
+        }.scan(unit, null);
+      }
+    }
+    return out;
+  }
+}
