@@ -114,47 +114,7 @@ final class VenvBuilder {
               ? java.util.concurrent.CompletableFuture.supplyAsync(
                   () -> installEnvironment(interpreter, uv.isPresent()))
               : null;
-      String base = confined != null ? confined.interpreter().toString() : interpreter;
-      List<String> create = new ArrayList<>();
-      if (uv.isPresent()) {
-        create.addAll(
-            List.of(
-                uv.get().toString(),
-                "venv",
-                "--seed",
-                "--offline", // pip and setuptools from uv's cache: asking the index costs ~1 s
-                "--python",
-                base,
-                workspace.venv().toString()));
-      } else {
-        create.addAll(List.of(base, "-m", "venv", workspace.venv().toString()));
-      }
-      Map<String, String> createEnv = confined != null ? uvEnv.join() : environments.forInstall();
-      ProcessRunner.Result created =
-          runner.run(held(new Command(create, workspace.repo(), createEnv, QUICK, log), uv));
-      if (!created.ok() && uv.isPresent()) { // nothing to seed from in uv's cache yet: the index
-        create.remove("--offline");
-        FileTrees.delete(workspace.venv());
-        created =
-            runner.run(held(new Command(create, workspace.repo(), uvEnv.join(), QUICK, log), uv));
-      }
-      if (!created.ok()) {
-        throw new EtaskException(
-            Code.ENV_FAILED,
-            "could not create the virtualenv: " + PythonEnvironment.lastLines(created.output(), 8),
-            "check that '"
-                + interpreter
-                + "' has the venv module (Debian: apt-get install python3-venv); log: "
-                + log);
-      }
-      List<String> install = new ArrayList<>();
-      if (uv.isPresent()) {
-        install.addAll(
-            List.of(uv.get().toString(), "pip", "install", "--python", python.python().toString()));
-      } else {
-        install.addAll(
-            List.of(python.python().toString(), "-m", "pip", "install", "--progress-bar", "off"));
-      }
+      create(interpreter, uv, uvEnv, log);
       List<String> asked = new ArrayList<>(project.install());
       tools.forEach((name, range) -> asked.add(name + range));
       asked.addAll(project.typeDependencies()); // what the project's mypy hook installs beside it
@@ -162,58 +122,11 @@ final class VenvBuilder {
       if (confined != null) {
         notes.addAll(confined.notes());
       }
-      List<String> locked = new ArrayList<>();
-      if (!project.locked().isEmpty()) {
-        // the versions the project's lock file pins, as its own CI installs them
-        Path constraints = workspace.venv().resolve(".etask-constraints.txt");
-        StringBuilder pins = new StringBuilder();
-        project.locked().forEach((k, v) -> pins.append(k).append("==").append(v).append('\n'));
-        AtomicFiles.write(constraints, pins.toString());
-        locked.addAll(List.of("-c", constraints.toString()));
-      }
+      List<String> locked = lockConstraints(project);
       // what generated code declares is resolved afresh, and never kept for other tasks
-      Path resolution = uv.isPresent() && confined == null ? recentResolution(fingerprint) : null;
-      ProcessRunner.Result installed = null;
-      if (resolution != null) {
-        // the same inputs were resolved less than a day ago: those versions, from uv's cache
-        List<String> pinned = new ArrayList<>(locked);
-        pinned.addAll(List.of("--offline", "-c", resolution.toString()));
-        ProcessRunner.Result offline = install(install, asked, pinned, env, log, uv);
-        if (offline.ok()) {
-          installed = offline;
-        }
-      }
-      if (installed != null) {
-        // installed as resolved before
-      } else if (locked.isEmpty()) {
-        installed = install(install, asked, List.of(), env, log, uv);
-      } else {
-        installed = install(install, asked, locked, env, log, uv);
-        if (!installed.ok()) {
-          notes.add(
-              "the versions "
-                  + project.lockFile()
-                  + " pins do not install here ("
-                  + PythonEnvironment.lastLines(installed.output(), 1).strip()
-                  + "): installed the requirements without them; see "
-                  + log);
-          installed = install(install, asked, List.of(), env, log, uv);
-        }
-      }
-      if (!installed.ok() && !project.typeDependencies().isEmpty()) {
-        // the mypy hook's packages are a help, never a reason the project cannot be measured
-        String failure = PythonEnvironment.lastLines(installed.output(), 1).strip();
-        asked.removeAll(project.typeDependencies());
-        installed = install(install, asked, locked, env, log, uv);
-        if (installed.ok()) {
-          notes.add(
-              "the packages the project's mypy hook installs ("
-                  + String.join(", ", project.typeDependencies())
-                  + ") do not install beside it ("
-                  + failure
-                  + "): mypy runs without them, and may report what they would have resolved");
-        }
-      }
+      Path resolution =
+          uv.isPresent() && confined == null ? resolutions().recent(fingerprint) : null;
+      ProcessRunner.Result installed = installAll(project, asked, locked, resolution, env, log, uv);
       if (!installed.ok()) {
         throw new EtaskException(
             Code.ENV_FAILED,
@@ -225,7 +138,7 @@ final class VenvBuilder {
                 + log);
       }
       if (uv.isPresent() && resolution == null && confined == null) {
-        rememberResolution(uv.get(), fingerprint, env, log);
+        resolutions().remember(uv.get(), python.python(), fingerprint, env, workspace.repo(), log);
       }
       Map<String, String> versions = toolVersions(tools);
       AtomicFiles.write(marker, fingerprint + "\n");
@@ -237,6 +150,123 @@ final class VenvBuilder {
           "check the disk and permissions of the work folder",
           e);
     }
+  }
+
+  /** Creates the venv (uv's from its cache first, then from the index; else Python's venv). */
+  private void create(
+      String interpreter,
+      Optional<Path> uv,
+      java.util.concurrent.CompletableFuture<Map<String, String>> uvEnv,
+      Path log)
+      throws IOException {
+    String base = confined != null ? confined.interpreter().toString() : interpreter;
+    List<String> create = new ArrayList<>();
+    if (uv.isPresent()) {
+      create.addAll(
+          List.of(
+              uv.get().toString(),
+              "venv",
+              "--seed",
+              "--offline", // pip and setuptools from uv's cache: asking the index costs ~1 s
+              "--python",
+              base,
+              workspace.venv().toString()));
+    } else {
+      create.addAll(List.of(base, "-m", "venv", workspace.venv().toString()));
+    }
+    Map<String, String> createEnv = confined != null ? uvEnv.join() : environments.forInstall();
+    ProcessRunner.Result created =
+        runner.run(held(new Command(create, workspace.repo(), createEnv, QUICK, log), uv));
+    if (!created.ok() && uv.isPresent()) { // nothing to seed from in uv's cache yet: the index
+      create.remove("--offline");
+      FileTrees.delete(workspace.venv());
+      created =
+          runner.run(held(new Command(create, workspace.repo(), uvEnv.join(), QUICK, log), uv));
+    }
+    if (!created.ok()) {
+      throw new EtaskException(
+          Code.ENV_FAILED,
+          "could not create the virtualenv: " + PythonEnvironment.lastLines(created.output(), 8),
+          "check that '"
+              + interpreter
+              + "' has the venv module (Debian: apt-get install python3-venv); log: "
+              + log);
+    }
+  }
+
+  /** pip's constraints for the versions the project's lock file pins (none without one). */
+  private List<String> lockConstraints(Project project) throws IOException {
+    List<String> locked = new ArrayList<>();
+    if (!project.locked().isEmpty()) {
+      // the versions the project's lock file pins, as its own CI installs them
+      Path constraints = workspace.venv().resolve(".etask-constraints.txt");
+      StringBuilder pins = new StringBuilder();
+      project.locked().forEach((k, v) -> pins.append(k).append("==").append(v).append('\n'));
+      AtomicFiles.write(constraints, pins.toString());
+      locked.addAll(List.of("-c", constraints.toString()));
+    }
+    return locked;
+  }
+
+  /**
+   * Installs what is {@code asked}: as resolved less than a day ago when {@code resolution} is
+   * kept, else with the lock's pins ({@code locked}; without them when they do not install here),
+   * and without the mypy hook's packages when only they fail.
+   */
+  private ProcessRunner.Result installAll(
+      Project project,
+      List<String> asked,
+      List<String> locked,
+      Path resolution,
+      Map<String, String> env,
+      Path log,
+      Optional<Path> uv) {
+    List<String> install =
+        uv.isPresent()
+            ? List.of(uv.get().toString(), "pip", "install", "--python", python.python().toString())
+            : List.of(python.python().toString(), "-m", "pip", "install", "--progress-bar", "off");
+    ProcessRunner.Result installed = null;
+    if (resolution != null) {
+      // the same inputs were resolved less than a day ago: those versions, from uv's cache
+      List<String> pinned = new ArrayList<>(locked);
+      pinned.addAll(List.of("--offline", "-c", resolution.toString()));
+      ProcessRunner.Result offline = install(install, asked, pinned, env, log, uv);
+      if (offline.ok()) {
+        installed = offline;
+      }
+    }
+    if (installed != null) {
+      // installed as resolved before
+    } else if (locked.isEmpty()) {
+      installed = install(install, asked, List.of(), env, log, uv);
+    } else {
+      installed = install(install, asked, locked, env, log, uv);
+      if (!installed.ok()) {
+        notes.add(
+            "the versions "
+                + project.lockFile()
+                + " pins do not install here ("
+                + PythonEnvironment.lastLines(installed.output(), 1).strip()
+                + "): installed the requirements without them; see "
+                + log);
+        installed = install(install, asked, List.of(), env, log, uv);
+      }
+    }
+    if (!installed.ok() && !project.typeDependencies().isEmpty()) {
+      // the mypy hook's packages are a help, never a reason the project cannot be measured
+      String failure = PythonEnvironment.lastLines(installed.output(), 1).strip();
+      asked.removeAll(project.typeDependencies());
+      installed = install(install, asked, locked, env, log, uv);
+      if (installed.ok()) {
+        notes.add(
+            "the packages the project's mypy hook installs ("
+                + String.join(", ", project.typeDependencies())
+                + ") do not install beside it ("
+                + failure
+                + "): mypy runs without them, and may report what they would have resolved");
+      }
+    }
+    return installed;
   }
 
   private ProcessRunner.Result install(
@@ -269,66 +299,8 @@ final class VenvBuilder {
     return confined == null ? env : confined.environment(env, pip);
   }
 
-  private static final Duration RESOLUTION_LIFETIME = Duration.ofHours(24);
-
-  /** The package set resolved for {@code fingerprint} in the last day, or null. */
-  private Path recentResolution(String fingerprint) {
-    Path dir = python.resolutions();
-    if (dir == null) {
-      return null;
-    }
-    Path file = dir.resolve(fingerprint + ".txt");
-    try {
-      if (Files.isRegularFile(file)
-          && Files.getLastModifiedTime(file)
-              .toInstant()
-              .isAfter(java.time.Instant.now().minus(RESOLUTION_LIFETIME))) {
-        return file;
-      }
-    } catch (IOException e) {
-      // resolved again
-    }
-    return null;
-  }
-
-  /**
-   * Keeps what uv resolved ({@code uv pip freeze}, editable installs left out) for the next task
-   * with the same inputs; a failure only costs that task a resolution.
-   */
-  private void rememberResolution(Path uv, String fingerprint, Map<String, String> env, Path log) {
-    Path dir = python.resolutions();
-    if (dir == null || fingerprint.startsWith("unknown-")) {
-      return;
-    }
-    ProcessRunner.Result frozen =
-        runner.run(
-            new Command(
-                List.of(
-                    uv.toString(),
-                    "pip",
-                    "freeze",
-                    "--exclude-editable",
-                    "--python",
-                    python.python().toString()),
-                workspace.repo(),
-                env,
-                QUICK,
-                log));
-    String pins =
-        frozen
-            .output()
-            .lines()
-            .filter(l -> l.matches("[A-Za-z0-9._-]+==\\S+"))
-            .reduce("", (a, b) -> a + b + "\n");
-    if (!frozen.ok() || pins.isEmpty()) {
-      return;
-    }
-    try {
-      Files.createDirectories(dir);
-      AtomicFiles.write(dir.resolve(fingerprint + ".txt"), pins);
-    } catch (IOException e) {
-      // resolved again next time
-    }
+  private Resolutions resolutions() {
+    return new Resolutions(python.resolutions(), runner);
   }
 
   List<String> notes() {
