@@ -32,6 +32,15 @@ public final class RuleBook {
               "gate-error",
               "a gate could not run: " + problems.get(0)));
     }
+    tests(m, g, fired);
+    coverageLintTypesAndSize(m, g, fired);
+    newTests(m, g, fired);
+    custom(m, fired);
+    return verdict(fired);
+  }
+
+  /** Tests that fail now, tests that no longer run. */
+  private void tests(Map<Metric, Double> m, TaskSpec.QualityGates g, List<Fired> fired) {
     double newFailures = m.getOrDefault(Metric.NEW_TEST_FAILURES, 0.0);
     if (g.requireAllTestsPass() && newFailures > 0) {
       boolean keep = spec.onTestFailure() == TaskSpec.OnTestFailure.KEEP;
@@ -53,6 +62,11 @@ public final class RuleBook {
               + " test(s) that passed before no longer run (deleted, renamed, skipped or not"
               + " collected)");
     }
+  }
+
+  /** Coverage that dropped, new lint and type errors, a diff over its limit. */
+  private void coverageLintTypesAndSize(
+      Map<Metric, Double> m, TaskSpec.QualityGates g, List<Fired> fired) {
     Double delta = m.get(Metric.COVERAGE_DELTA);
     if (delta != null && delta < g.minCoverageDelta() - g.coverageTolerance()) {
       fire(
@@ -83,6 +97,10 @@ public final class RuleBook {
           "large-diff",
           fmt(lines) + " changed lines (limit " + g.maxDiffLines() + ")");
     }
+  }
+
+  /** The batch's new tests: flaky, unable to fail, never collected; runner settings changed. */
+  private void newTests(Map<Metric, Double> m, TaskSpec.QualityGates g, List<Fired> fired) {
     if (g.flakyReruns() > 0 && m.getOrDefault(Metric.FLAKY_TESTS, 0.0) > 0) {
       fire(
           fired,
@@ -117,6 +135,10 @@ public final class RuleBook {
           fmt(m.get(Metric.TEST_CONFIG_FILES))
               + " file(s) that configure the test runner or the tools changed");
     }
+  }
+
+  /** The spec's own rules. */
+  private void custom(Map<Metric, Double> m, List<Fired> fired) {
     for (Map.Entry<String, TaskSpec.RuleOverride> custom : spec.rules().entrySet()) {
       TaskSpec.RuleOverride r = custom.getValue();
       if (r.when() != null && r.when().test(m)) {
@@ -128,6 +150,10 @@ public final class RuleBook {
                 custom.getKey() + " (" + r.when().source() + ")"));
       }
     }
+  }
+
+  /** The most severe action of the rules that fired decides; every one adds its label. */
+  private static Decision verdict(List<Fired> fired) {
     if (fired.isEmpty()) {
       return Decision.accept();
     }

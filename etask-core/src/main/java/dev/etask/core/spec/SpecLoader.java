@@ -3,7 +3,6 @@ package dev.etask.core.spec;
 import dev.etask.core.spec.SpecException.Problem;
 import dev.etask.core.spec.TaskSpec.BatchMode;
 import dev.etask.core.spec.TaskSpec.OnTestFailure;
-import dev.etask.core.spec.TaskSpec.RuleOverride;
 import java.io.IOException;
 import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
@@ -153,7 +152,6 @@ public final class SpecLoader {
         "git",
         "pr",
         "sandbox");
-
     String id = top.string("id", null);
     if (id == null) {
       top.missing("id", "a short name such as 'add-payment-tests'");
@@ -169,13 +167,37 @@ public final class SpecLoader {
       top.missing("objective", "one sentence saying what the task should achieve");
     }
     String type = top.string("type", "custom");
-
     YamlSection repo = top.section("repository");
     repo.allow("url", "base");
-    TaskSpec.Repository repository =
-        new TaskSpec.Repository(repo.string("url", null), repo.string("base", null));
+    return new TaskSpec(
+        file,
+        id,
+        branch,
+        objective,
+        type,
+        new TaskSpec.Repository(repo.string("url", null), repo.string("base", null)),
+        target(top.section("target")),
+        strategy(top.section("strategy")),
+        generator(top.section("generator")),
+        SpecSections.python(top.section("python"), problems),
+        limits(top.section("limits")),
+        SpecSections.qualityGates(top.section("quality_gates"), problems),
+        top.enumValue("on_test_failure", OnTestFailure.class, OnTestFailure.ROLLBACK),
+        java.util.Collections.unmodifiableMap(SpecSections.rules(top.section("rules"), problems)),
+        SpecSections.git(top.section("git"), problems),
+        SpecSections.pr(top.section("pr"), problems),
+        top.enumValue("sandbox", TaskSpec.SandboxMode.class, TaskSpec.SandboxMode.AUTO),
+        hash);
+  }
 
-    YamlSection target = top.section("target");
+  private static TaskSpec.Limits limits(YamlSection limits) {
+    limits.allow("max_commits", "max_runtime_minutes");
+    return new TaskSpec.Limits(
+        limits.integer("max_commits", 20, 1, 10_000),
+        limits.duration("max_runtime_minutes", Duration.ofMinutes(30)));
+  }
+
+  private TaskSpec.Target target(YamlSection target) {
     target.allow("include", "exclude", "writable");
     List<Glob> include = target.globs("include");
     if (include.isEmpty() && !target.has("include")) {
@@ -186,18 +208,18 @@ public final class SpecLoader {
           target.valueNode("include"),
           "'target.include' is empty; list at least one glob of files to work on");
     }
-    TaskSpec.Target targetSpec =
-        new TaskSpec.Target(include, target.globs("exclude"), target.globs("writable"));
+    return new TaskSpec.Target(include, target.globs("exclude"), target.globs("writable"));
+  }
 
-    YamlSection strategy = top.section("strategy");
+  private static TaskSpec.Strategy strategy(YamlSection strategy) {
     strategy.allow("batch_mode", "max_attempts_per_batch", "max_generator_failures");
-    TaskSpec.Strategy strategySpec =
-        new TaskSpec.Strategy(
-            strategy.enumValue("batch_mode", BatchMode.class, BatchMode.SINGLE_FILE),
-            strategy.integer("max_attempts_per_batch", 1, 1, 10),
-            strategy.integer("max_generator_failures", 3, 1, 1000));
+    return new TaskSpec.Strategy(
+        strategy.enumValue("batch_mode", BatchMode.class, BatchMode.SINGLE_FILE),
+        strategy.integer("max_attempts_per_batch", 1, 1, 10),
+        strategy.integer("max_generator_failures", 3, 1, 1000));
+  }
 
-    YamlSection gen = top.section("generator");
+  private TaskSpec.Generator generator(YamlSection gen) {
     gen.allow("command", "timeout", "env", "network", "mounts");
     String command = gen.string("command", null);
     if (command == null || command.isBlank()) {
@@ -212,45 +234,7 @@ public final class SpecLoader {
             gen.bool("network", true),
             SpecSections.mounts(gen, file.toAbsolutePath().normalize().getParent(), problems));
     SpecSections.refuseTokens(gen, "env", generator.env(), problems);
-
-    TaskSpec.Python python = SpecSections.python(top.section("python"), problems);
-
-    YamlSection limits = top.section("limits");
-    limits.allow("max_commits", "max_runtime_minutes");
-    TaskSpec.Limits limitsSpec =
-        new TaskSpec.Limits(
-            limits.integer("max_commits", 20, 1, 10_000),
-            limits.duration("max_runtime_minutes", Duration.ofMinutes(30)));
-
-    TaskSpec.QualityGates qualityGates =
-        SpecSections.qualityGates(top.section("quality_gates"), problems);
-
-    OnTestFailure onTestFailure =
-        top.enumValue("on_test_failure", OnTestFailure.class, OnTestFailure.ROLLBACK);
-
-    Map<String, RuleOverride> rules = SpecSections.rules(top.section("rules"), problems);
-    TaskSpec.Git gitSpec = SpecSections.git(top.section("git"), problems);
-    TaskSpec.Pr prSpec = SpecSections.pr(top.section("pr"), problems);
-
-    return new TaskSpec(
-        file,
-        id,
-        branch,
-        objective,
-        type,
-        repository,
-        targetSpec,
-        strategySpec,
-        generator,
-        python,
-        limitsSpec,
-        qualityGates,
-        onTestFailure,
-        java.util.Collections.unmodifiableMap(rules),
-        gitSpec,
-        prSpec,
-        top.enumValue("sandbox", TaskSpec.SandboxMode.class, TaskSpec.SandboxMode.AUTO),
-        hash);
+    return generator;
   }
 
   private static boolean validBranch(String b) {
