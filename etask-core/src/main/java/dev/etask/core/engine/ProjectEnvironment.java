@@ -5,7 +5,6 @@ import dev.etask.core.git.GitException;
 import dev.etask.core.git.GitRepo;
 import dev.etask.core.spec.EtaskException;
 import dev.etask.core.spec.EtaskException.Code;
-import dev.etask.core.spec.TaskSpec;
 import dev.etask.core.state.RunState;
 import dev.etask.core.workspace.Project;
 import java.nio.file.Files;
@@ -82,7 +81,6 @@ final class ProjectEnvironment {
 
   private static void ensure(RunContext c, Project detected) {
     RunState state = c.state();
-    TaskSpec spec = c.spec();
     long t0 = System.nanoTime();
     Tools.PythonSetup python = c.tools().python(c);
     c.project(detected);
@@ -96,6 +94,13 @@ final class ProjectEnvironment {
     c.python().useTestEnvironment(state.testEnvironment);
     boolean build = !Files.exists(c.ws().venv().resolve(".etask-env")) || !python.current(detected);
     boolean generated = build && generatedCode(c);
+    announce(c, detected, build, generated);
+    install(c, python, detected, build, generated);
+    report(c, detected, build, t0);
+  }
+
+  /** What is about to be installed, and where the tools' versions and the pins come from. */
+  private static void announce(RunContext c, Project detected, boolean build, boolean generated) {
     if (build) {
       c.out()
           .info(
@@ -133,6 +138,15 @@ final class ProjectEnvironment {
                   + detected.locked().size()
                   + " packages), as the project's own install would have them");
     }
+  }
+
+  /**
+   * Builds or reuses the venv; what the project's install wrote beside the tracked files is
+   * recorded as etask's own.
+   */
+  private static void install(
+      RunContext c, Tools.PythonSetup python, Project detected, boolean build, boolean generated) {
+    RunState state = c.state();
     java.util.Set<String> extras = java.util.Set.of();
     if (build && state.ownedFiles != null) {
       try (GitRepo git = c.openClone()) {
@@ -154,6 +168,11 @@ final class ProjectEnvironment {
         throw c.gitFailure(Code.ENV_FAILED, e, c.hints().cleanAndRetry());
       }
     }
+  }
+
+  /** The environment's versions and folders, what the gates get as the project's test command. */
+  private static void report(RunContext c, Project detected, boolean build, long t0) {
+    RunState state = c.state();
     c.out()
         .info(
             "python environment "
@@ -170,7 +189,7 @@ final class ProjectEnvironment {
                 + detected.source()
                 + ", tests "
                 + detected.tests());
-    c.out().info(state.gates.describe(spec.qualityGates(), detected));
+    c.out().info(state.gates.describe(c.spec().qualityGates(), detected));
     if (build && (!detected.installNotes().isEmpty() || !state.testEnvironment.isEmpty())) {
       List<String> said = new ArrayList<>();
       if (!detected.installNotes().isEmpty()) {
