@@ -143,7 +143,7 @@ final class GeneratedFiles {
     }
     List<String> linked = new ArrayList<>();
     for (String p : made(changes, p -> Files.isRegularFile(repo.resolve(p)))) {
-      if (ExactTree.links(repo.resolve(p)) > 1) {
+      if (dev.etask.core.git.GitContent.links(repo.resolve(p)) > 1) {
         linked.add(p);
       }
     }

@@ -5,7 +5,6 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -108,7 +107,8 @@ public final class ExactTree {
         }
         Entry was = entries.get(c.path());
         if (was != null && was.mode() == FileMode.GITLINK && submodules.containsKey(c.path())) {
-          Submodules.State state = state(repo, c.path(), was.blob());
+          Submodules.State state =
+              Submodules.state(root.resolve(c.path()), gitDir(repo, c.path()), was.blob());
           if (!(state instanceof Submodules.Moved moved)) {
             throw new GitException(
                 "the submodule " + c.path() + " is not at another commit, cleanly", false, null);
@@ -125,7 +125,7 @@ public final class ExactTree {
                 : GitContent.clean(repo, c.path(), file);
         ObjectId blob = inserter.insert(Constants.OBJ_BLOB, bytes);
         entries.put(c.path(), new Entry(blob, mode));
-        seen.put(c.path(), new Seen(stamp(file), blob, mode));
+        seen.put(c.path(), new Seen(FolderScan.stamp(file), blob, mode));
       }
       ObjectId tree = GitIndex.tree(inserter, entries);
       inserter.flush();
@@ -148,15 +148,23 @@ public final class ExactTree {
     return GitIndex.holds(repo, entries(repo, tree));
   }
 
+  /** One scan: the tree's files, where they are written from, and what is found. */
+  private record Scan(
+      Repository repo,
+      ObjectReader reader,
+      Repository own,
+      Map<String, Entry> expected,
+      boolean fix,
+      ExactTree from,
+      TreeDifferences found) {
+    Path fromFile(String path) {
+      return from == null ? null : from.root.resolve(path);
+    }
+  }
+
   private TreeDifferences scan(Repository repo, ObjectId tree, boolean fix, ExactTree from)
       throws GitException {
     Map<String, Entry> expected = entries(repo, tree);
-    List<String> changed = new ArrayList<>();
-    List<String> missing = new ArrayList<>();
-    List<String> untracked = new ArrayList<>();
-    List<String> ignored = new ArrayList<>();
-    List<String> ownedChanged = new ArrayList<>();
-    List<String> edited = new ArrayList<>();
     java.util.Set<String> opaque = new java.util.TreeSet<>();
     expected.forEach(
         (p, e) -> {
@@ -169,88 +177,18 @@ public final class ExactTree {
     IgnoreRules ignores = fix ? null : IgnoreRules.of(repo, root);
     Repository own =
         root.equals(repo.getWorkTree().toPath().toAbsolutePath().normalize()) ? repo : null;
+    TreeDifferences found = TreeDifferences.collecting();
     try (ObjectReader reader = repo.newObjectReader()) {
-      for (Map.Entry<String, Boolean> f : present.entrySet()) {
-        String path = f.getKey();
-        Path file = root.resolve(path);
-        Entry want = expected.get(path);
-        if (want != null && want.mode() != FileMode.GITLINK) {
-          Path fromFile = from == null ? null : from.root.resolve(path);
-          if (!same(repo, path, file, want.blob(), want.mode(), fromFile)) {
-            changed.add(path);
-            if (fix) {
-              write(reader, own, file, want, from == null ? null : from.root.resolve(path));
-            }
-          }
-        } else if (owned.containsKey(path)) {
-          if (!same(repo, path, file, owned.get(path), null, null)) {
-            ownedChanged.add(path);
-            if (fix && from != null) { // a copy's: the clone's is the install's
-              delete(file);
-            }
-          }
-        } else if (want != null) {
-          // a file where a submodule is (not checked out): never a batch's
-          edited.add(path);
-          if (fix) {
-            delete(file);
-          }
-        } else if (FolderScan.inside(path, expected) != null) {
-          // a file in the folder of a submodule that is not checked out: never a batch's
-          String link = FolderScan.inside(path, expected);
-          if (!edited.contains(link)) {
-            edited.add(link);
-          }
-          if (fix) {
-            delete(file);
-          }
-        } else {
-          if (fix) {
-            untracked.add(path);
-            delete(file);
-          } else if (ignores.ignored(path)) {
-            ignored.add(path);
-          } else {
-            untracked.add(path);
-          }
-        }
+      Scan scan = new Scan(repo, reader, own, expected, fix, from, found);
+      for (String path : present.keySet()) {
+        present(scan, path, ignores);
       }
-      for (Map.Entry<String, Entry> e : FolderScan.attributesFirst(expected).entrySet()) {
-        if (e.getValue().mode() == FileMode.GITLINK
-            || (present.containsKey(e.getKey())
-                && Files.exists(root.resolve(e.getKey()), LinkOption.NOFOLLOW_LINKS))) {
-          continue;
-        }
-        missing.add(e.getKey());
-        if (fix) {
-          Path file = root.resolve(e.getKey());
-          write(
-              reader, own, file, e.getValue(), from == null ? null : from.root.resolve(e.getKey()));
-        }
-      }
+      missing(scan, present);
       if (fix && from != null) {
-        for (String path : owned.keySet()) {
-          Path source = from.root.resolve(path);
-          Path target = root.resolve(path);
-          if (Files.isRegularFile(source, LinkOption.NOFOLLOW_LINKS)
-              && !Files.exists(target, LinkOption.NOFOLLOW_LINKS)
-              && GitContent.blobId(source).equals(owned.get(path))) {
-            Files.createDirectories(target.getParent());
-            Files.copy(source, target, java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
-            seen.put(path, new Seen(stamp(target), owned.get(path), null));
-          }
-        }
+        copyOwned(from);
       }
       for (String p : opaque) {
-        Submodules.State state = state(repo, p, expected.get(p).blob());
-        if (state instanceof Submodules.Same) {
-          continue;
-        }
-        (state instanceof Submodules.Moved ? changed : edited).add(p);
-        if (fix) {
-          Files.createDirectories(root.resolve(p));
-          Submodules.reset(root.resolve(p), gitDir(repo, p), expected.get(p).blob());
-        }
+        submodule(scan, p);
       }
       if (fix) {
         FolderScan.removeEmptyFolders(root, expected.keySet(), owned.keySet(), opaque);
@@ -259,11 +197,96 @@ public final class ExactTree {
       throw new GitException(
           "cannot compare " + root + " with its tree: " + e.getMessage(), false, e);
     }
-    return new TreeDifferences(changed, missing, untracked, ignored, ownedChanged, edited);
+    return found;
   }
 
-  private Submodules.State state(Repository repo, String path, ObjectId want) throws GitException {
-    return Submodules.state(root.resolve(path), gitDir(repo, path), want);
+  /** A file that is there: the tree's, the install's, in a submodule's place, or an extra one. */
+  private void present(Scan scan, String path, IgnoreRules ignores) throws IOException {
+    TreeDifferences found = scan.found();
+    boolean fix = scan.fix();
+    Path file = root.resolve(path);
+    Entry want = scan.expected().get(path);
+    if (want != null && want.mode() != FileMode.GITLINK) {
+      if (!same(scan.repo(), path, file, want.blob(), want.mode(), scan.fromFile(path))) {
+        found.changed().add(path);
+        if (fix) {
+          write(scan.reader(), scan.own(), file, want, scan.fromFile(path));
+        }
+      }
+    } else if (owned.containsKey(path)) {
+      if (!same(scan.repo(), path, file, owned.get(path), null, null)) {
+        found.ownedChanged().add(path);
+        if (fix && scan.from() != null) { // a copy's: the clone's is the install's
+          delete(file);
+        }
+      }
+    } else if (want != null || FolderScan.inside(path, scan.expected()) != null) {
+      // a file where a submodule is, or in its folder (not checked out): never a batch's
+      String link = want != null ? path : FolderScan.inside(path, scan.expected());
+      if (!found.submodulesEdited().contains(link)) {
+        found.submodulesEdited().add(link);
+      }
+      if (fix) {
+        delete(file);
+      }
+    } else if (fix) {
+      found.untracked().add(path);
+      delete(file);
+    } else if (ignores.ignored(path)) {
+      found.ignored().add(path);
+    } else {
+      found.untracked().add(path);
+    }
+  }
+
+  /** The tree's files that are not there (written back when fixing). */
+  private void missing(Scan scan, Map<String, Boolean> present) throws IOException {
+    for (Map.Entry<String, Entry> e : FolderScan.attributesFirst(scan.expected()).entrySet()) {
+      if (e.getValue().mode() == FileMode.GITLINK
+          || (present.containsKey(e.getKey())
+              && Files.exists(root.resolve(e.getKey()), LinkOption.NOFOLLOW_LINKS))) {
+        continue;
+      }
+      scan.found().missing().add(e.getKey());
+      if (scan.fix()) {
+        write(
+            scan.reader(),
+            scan.own(),
+            root.resolve(e.getKey()),
+            e.getValue(),
+            scan.fromFile(e.getKey()));
+      }
+    }
+  }
+
+  /** In a copy, the install's files that are missing, from the clone {@code from}. */
+  private void copyOwned(ExactTree from) throws IOException {
+    for (String path : owned.keySet()) {
+      Path source = from.root.resolve(path);
+      Path target = root.resolve(path);
+      if (Files.isRegularFile(source, LinkOption.NOFOLLOW_LINKS)
+          && !Files.exists(target, LinkOption.NOFOLLOW_LINKS)
+          && GitContent.blobId(source).equals(owned.get(path))) {
+        Files.createDirectories(target.getParent());
+        Files.copy(source, target, java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
+        seen.put(path, new Seen(FolderScan.stamp(target), owned.get(path), null));
+      }
+    }
+  }
+
+  /** A checked-out submodule: at its gitlink's commit, moved, or edited (reset when fixing). */
+  private void submodule(Scan scan, String p) throws IOException, GitException {
+    ObjectId want = scan.expected().get(p).blob();
+    Submodules.State state = Submodules.state(root.resolve(p), gitDir(scan.repo(), p), want);
+    if (state instanceof Submodules.Same) {
+      return;
+    }
+    (state instanceof Submodules.Moved ? scan.found().changed() : scan.found().submodulesEdited())
+        .add(p);
+    if (scan.fix()) {
+      Files.createDirectories(root.resolve(p));
+      Submodules.reset(root.resolve(p), gitDir(scan.repo(), p), want);
+    }
   }
 
   private Path gitDir(Repository repo, String path) {
@@ -279,7 +302,7 @@ public final class ExactTree {
   private boolean same(
       Repository repo, String path, Path file, ObjectId blob, FileMode mode, Path same)
       throws IOException {
-    String stamp = stamp(file);
+    String stamp = FolderScan.stamp(file);
     Seen s = seen.get(path);
     if (s != null && s.stamp().equals(stamp)) {
       return s.blob().equals(blob) && (mode == null || s.mode().equals(mode));
@@ -332,7 +355,9 @@ public final class ExactTree {
         file.toFile().setExecutable(want.mode() == FileMode.EXECUTABLE_FILE, false);
       }
     }
-    seen.put(root.relativize(file).toString(), new Seen(stamp(file), want.blob(), want.mode()));
+    seen.put(
+        root.relativize(file).toString(),
+        new Seen(FolderScan.stamp(file), want.blob(), want.mode()));
   }
 
   private void delete(Path file) throws IOException {
@@ -348,27 +373,6 @@ public final class ExactTree {
       }
     }
     Files.deleteIfExists(file);
-  }
-
-  /** Size, modification and inode change times, inode and permissions: what a write changes. */
-  static String stamp(Path file) throws IOException {
-    Map<String, Object> a =
-        Files.readAttributes(
-            file, "unix:size,lastModifiedTime,ctime,ino,mode,nlink", LinkOption.NOFOLLOW_LINKS);
-    return a.get("size")
-        + ":"
-        + a.get("lastModifiedTime")
-        + ":"
-        + a.get("ctime")
-        + ":"
-        + a.get("ino")
-        + ":"
-        + a.get("mode");
-  }
-
-  /** How many names {@code file} has (above one: a hard link to another file). */
-  public static int links(Path file) throws IOException {
-    return (Integer) Files.getAttribute(file, "unix:nlink", LinkOption.NOFOLLOW_LINKS);
   }
 
   /** The files of {@code tree} by path (kept for the last tree asked for). */

@@ -110,4 +110,20 @@ final class FolderScan {
     }
     return null;
   }
+
+  /** Size, modification and inode change times, inode and permissions: what a write changes. */
+  static String stamp(Path file) throws IOException {
+    Map<String, Object> a =
+        Files.readAttributes(
+            file, "unix:size,lastModifiedTime,ctime,ino,mode,nlink", LinkOption.NOFOLLOW_LINKS);
+    return a.get("size")
+        + ":"
+        + a.get("lastModifiedTime")
+        + ":"
+        + a.get("ctime")
+        + ":"
+        + a.get("ino")
+        + ":"
+        + a.get("mode");
+  }
 }

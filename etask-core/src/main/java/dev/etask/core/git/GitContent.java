@@ -123,4 +123,9 @@ public final class GitContent {
     }
     return Files.readAllBytes(file);
   }
+
+  /** How many names {@code file} has (above one: a hard link to another file). */
+  public static int links(Path file) throws IOException {
+    return (Integer) Files.getAttribute(file, "unix:nlink", LinkOption.NOFOLLOW_LINKS);
+  }
 }

@@ -21,6 +21,17 @@ public record TreeDifferences(
     this(changed, missing, untracked, ignored, ownedChanged, List.of());
   }
 
+  /** Empty differences whose lists a scan fills. */
+  static TreeDifferences collecting() {
+    return new TreeDifferences(
+        new ArrayList<>(),
+        new ArrayList<>(),
+        new ArrayList<>(),
+        new ArrayList<>(),
+        new ArrayList<>(),
+        new ArrayList<>());
+  }
+
   public boolean none() {
     return changed.isEmpty()
         && missing.isEmpty()
