@@ -2,13 +2,9 @@ package dev.etask.core.engine;
 
 import dev.etask.core.gates.BaselineCheck;
 import dev.etask.core.gates.GateReport;
-import dev.etask.core.git.ControlFiles;
-import dev.etask.core.git.FreshClone;
 import dev.etask.core.git.GitException;
 import dev.etask.core.git.GitRepo;
-import dev.etask.core.git.GitTransport;
 import dev.etask.core.git.Origin;
-import dev.etask.core.git.Ownership;
 import dev.etask.core.report.GateTable;
 import dev.etask.core.spec.EtaskException;
 import dev.etask.core.spec.EtaskException.Code;
@@ -17,10 +13,8 @@ import dev.etask.core.state.BatchState;
 import dev.etask.core.state.RunState;
 import dev.etask.core.workspace.Project;
 import java.nio.file.Files;
-import java.util.List;
 import java.util.Optional;
 import org.eclipse.jgit.lib.ObjectId;
-import org.eclipse.jgit.revwalk.RevCommit;
 
 /**
  * PREPARE: the origin, the clone (made, or fetched when it exists), the task branch (created, or
@@ -52,54 +46,14 @@ final class PreparePhase implements Phase {
     if (state.tampered != null) {
       throw guard.generatorPushed(); // for good: only etask:clean starts the task over
     }
-    if (state.aborted != null) {
-      // a new attempt after an abort: the batches the generator gave up on are tried again
-      for (BatchState b : state.batches) {
-        if (b.done() && b.verdict() == dev.etask.core.rules.Verdict.ABORT && b.commit() == null) {
-          b.reopen();
-        }
-      }
-      c.out().info("the last run aborted (" + state.aborted + "); trying again");
-      state.aborted = null;
-      state.generatorFailuresInARow = 0;
-    }
+    retryAfterAbort(c);
     Origin origin = c.origin();
     PullRequests.prepare(c, origin);
     if (state.prepared && Files.isDirectory(c.ws().repo().resolve(".git"))) {
-      try (GitRepo git = c.openClone()) {
-        if (!c.sandboxing().on() && git.ownObjects() > 0) {
-          // made with the sandbox, run without: a test could write through a link into the origin
-          c.out().info("copied the object files the clone shared with its local origin");
-        }
-        guard.fetch(git);
-        ObjectId base = git.remoteTracking(state.base);
-        guard.check(git);
-        c.out()
-            .info(
-                "fetched "
-                    + origin.url()
-                    + "; "
-                    + state.base
-                    + " at "
-                    + RunContext.shortSha(base)
-                    + (base != null && !base.name().equals(state.baseSha)
-                        ? " (moved since the baseline; rebased before the next push)"
-                        : " (unchanged)"));
-        if (!state.branch.equals(git.currentBranch())) {
-          git.checkoutBranch(state.branch, git.resolve("refs/heads/" + state.branch));
-        }
-      } catch (GitException e) {
-        throw c.gitFailure(Code.CLONE_FAILED, e, "check that the origin is reachable");
-      }
-      if (state.halted != null) {
-        return;
-      }
-      ProjectEnvironment.ensure(c);
-      c.changeGuard().sealAhead();
-      c.out().info("baseline kept: " + line(c.store().readReport("baseline")));
+      resume(c, origin, guard);
       return;
     }
-    ObjectId adopted = cloneAndBranch(c, origin);
+    ObjectId adopted = Cloning.cloneAndBranch(c, origin);
     if (state.halted != null) {
       return; // nothing can be pushed: no environment, no baseline
     }
@@ -118,113 +72,79 @@ final class PreparePhase implements Phase {
         .sealAhead(); // the first generator's seal, on a spare core while the baseline loads
     measureBaseline(c);
     if (adopted != null) {
-      // the baseline is the base's; the next batch is judged against the adopted branch's tip
-      try (GitRepo git = c.openClone()) {
-        git.checkoutBranch(spec.branch(), adopted);
-      } catch (GitException e) {
-        throw c.gitFailure(Code.CLONE_FAILED, e, c.hints().cleanAndRetry());
-      }
-      ProjectEnvironment.follow(c); // what the adopted branch declares
-      GateReport tip = c.gates().measure("adopted", state.sourceDirs, RunContext.GATE_TIMEOUT);
-      c.store().writeReport("adopted", tip);
-      c.store().promote("adopted");
-      state.verified("adopted", adopted.name());
-      c.out().info("adopted branch measured: " + line(tip));
+      measureAdopted(c, adopted);
     }
     state.prepared = true;
   }
 
-  /**
-   * Clones and makes the branch; returns the tip of an adopted remote branch, or null for a new
-   * branch.
-   */
-  private static ObjectId cloneAndBranch(RunContext c, Origin origin) {
+  /** A new attempt after an abort: the batches the generator gave up on are tried again. */
+  private static void retryAfterAbort(RunContext c) {
+    RunState state = c.state();
+    if (state.aborted != null) {
+      // a new attempt after an abort: the batches the generator gave up on are tried again
+      for (BatchState b : state.batches) {
+        if (b.done() && b.verdict() == dev.etask.core.rules.Verdict.ABORT && b.commit() == null) {
+          b.reopen();
+        }
+      }
+      c.out().info("the last run aborted (" + state.aborted + "); trying again");
+      state.aborted = null;
+      state.generatorFailuresInARow = 0;
+    }
+  }
+
+  /** A prepared task run again: fetched, its branch checked out, its environment ensured. */
+  private static void resume(RunContext c, Origin origin, BranchGuard guard) {
+    RunState state = c.state();
+    try (GitRepo git = c.openClone()) {
+      if (!c.sandboxing().on() && git.ownObjects() > 0) {
+        // made with the sandbox, run without: a test could write through a link into the origin
+        c.out().info("copied the object files the clone shared with its local origin");
+      }
+      guard.fetch(git);
+      ObjectId base = git.remoteTracking(state.base);
+      guard.check(git);
+      c.out()
+          .info(
+              "fetched "
+                  + origin.url()
+                  + "; "
+                  + state.base
+                  + " at "
+                  + RunContext.shortSha(base)
+                  + (base != null && !base.name().equals(state.baseSha)
+                      ? " (moved since the baseline; rebased before the next push)"
+                      : " (unchanged)"));
+      if (!state.branch.equals(git.currentBranch())) {
+        git.checkoutBranch(state.branch, git.resolve("refs/heads/" + state.branch));
+      }
+    } catch (GitException e) {
+      throw c.gitFailure(Code.CLONE_FAILED, e, "check that the origin is reachable");
+    }
+    if (state.halted != null) {
+      return;
+    }
+    ProjectEnvironment.ensure(c);
+    c.changeGuard().sealAhead();
+    c.out().info("baseline kept: " + line(c.store().readReport("baseline")));
+  }
+
+  /** The adopted branch's tip measured: the next batch is judged against it. */
+  private static void measureAdopted(RunContext c, ObjectId adopted) {
     RunState state = c.state();
     TaskSpec spec = c.spec();
-    ObjectId adopted = null;
-    try {
-      long t0 = System.nanoTime();
-      // the origin's object files are shared only when no test can write through a link to them
-      try (GitRepo git =
-          GitTransport.cloneInto(origin, c.ws().repo(), c.retry(), c.sandboxing().on())) {
-        GitTransport transport = c.transport(git);
-        String base = spec.repository().base();
-        if (base == null) {
-          base = FreshClone.defaultBranch(git); // what the origin said as it was cloned
-          if (base == null) {
-            base = transport.remoteDefaultBranch();
-          }
-          if (base == null) {
-            throw new EtaskException(
-                Code.CLONE_FAILED,
-                "cannot tell the default branch of " + origin.url(),
-                "set repository.base in the task spec");
-          }
-        }
-        ObjectId baseId = git.remoteTracking(base);
-        if (baseId == null) {
-          throw new EtaskException(
-              Code.CLONE_FAILED,
-              "the origin " + origin.url() + " has no branch '" + base + "'",
-              "set repository.base to one of the origin's branches");
-        }
-        state.base = base;
-        state.baseSha = baseId.name();
-        c.out()
-            .info(
-                "cloned "
-                    + origin.url()
-                    + " ("
-                    + base
-                    + " @ "
-                    + RunContext.shortSha(baseId)
-                    + ") in "
-                    + RunContext.secs(t0));
-        ObjectId remoteBranch = git.remoteTracking(spec.branch());
-        ControlFiles control = new ControlFiles(git);
-        if (remoteBranch != null) {
-          List<RevCommit> commits = git.commitsSince(baseId, remoteBranch);
-          BranchGuard guard = new BranchGuard(c);
-          Ownership ownership = guard.ownership();
-          List<RevCommit> foreign = commits.stream().filter(x -> !ownership.isOurs(x)).toList();
-          if (!foreign.isEmpty()) {
-            git.checkoutBranch(spec.branch(), remoteBranch);
-            control.sanitize(RunContext.BY_PRODUCTS, c.ident());
-            guard.halt(foreign);
-            return null;
-          }
-          commits.forEach(x -> state.ownCommits.add(x.name()));
-          git.checkoutBranch(
-              spec.branch(), baseId); // measured on the base first, then moved to the tip
-          state.lastPushedSha = remoteBranch.name();
-          state.adoptedCommits = commits.size();
-          for (RevCommit x : commits) {
-            for (String line : x.getFooterLines(TARGETS_TRAILER)) {
-              for (String f : line.split(",")) {
-                state.adoptedTargets.add(f.trim());
-              }
-            }
-          }
-          adopted = remoteBranch;
-          c.out()
-              .info(
-                  "branch "
-                      + spec.branch()
-                      + " adopted from the origin ("
-                      + commits.size()
-                      + " etask commit(s))");
-        } else {
-          FreshClone.branch(git, spec.branch(), baseId);
-          c.out().info("branch " + spec.branch() + " created from " + base);
-        }
-        SubmoduleCheckout.run(c, git, baseId, origin.url());
-        control.sanitize(RunContext.BY_PRODUCTS, c.ident());
-      }
-      return adopted;
+    // the baseline is the base's; the next batch is judged against the adopted branch's tip
+    try (GitRepo git = c.openClone()) {
+      git.checkoutBranch(spec.branch(), adopted);
     } catch (GitException e) {
-      throw c.gitFailure(
-          Code.CLONE_FAILED, e, "check repository.url and that the origin is reachable");
+      throw c.gitFailure(Code.CLONE_FAILED, e, c.hints().cleanAndRetry());
     }
+    ProjectEnvironment.follow(c); // what the adopted branch declares
+    GateReport tip = c.gates().measure("adopted", state.sourceDirs, RunContext.GATE_TIMEOUT);
+    c.store().writeReport("adopted", tip);
+    c.store().promote("adopted");
+    state.verified("adopted", adopted.name());
+    c.out().info("adopted branch measured: " + line(tip));
   }
 
   /**
@@ -294,6 +214,21 @@ final class PreparePhase implements Phase {
               + c.ws().logs().resolve("baseline-gates.log")
               + ")");
     }
+    warnAbout(c, baseline);
+    c.store().writeReport("baseline", baseline);
+    if (key != null) {
+      cache.sweep();
+      cache.put(key, baseline, c.store().coverageData("baseline"), c.ws().repo());
+    }
+    useBaseline(c, baseline);
+    c.out().info("baseline in " + RunContext.secs(t0) + ": " + line(baseline));
+    warnFailing(c, baseline);
+  }
+
+  /** What the baseline lacks: tests, gates that could not run, a module it could not import. */
+  private static void warnAbout(RunContext c, GateReport baseline) {
+    RunState state = c.state();
+    Project project = c.project();
     if (!project.hasTests()) {
       c.out()
           .warn(
@@ -314,14 +249,6 @@ final class PreparePhase implements Phase {
                             + BaselineCheck.whatImports(m, project)
                             + " Next: "
                             + BaselineCheck.howToProvide(m, project)));
-    c.store().writeReport("baseline", baseline);
-    if (key != null) {
-      cache.sweep();
-      cache.put(key, baseline, c.store().coverageData("baseline"), c.ws().repo());
-    }
-    useBaseline(c, baseline);
-    c.out().info("baseline in " + RunContext.secs(t0) + ": " + line(baseline));
-    warnFailing(c, baseline);
   }
 
   static void useBaseline(RunContext c, GateReport baseline) {

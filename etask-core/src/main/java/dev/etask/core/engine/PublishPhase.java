@@ -47,24 +47,7 @@ final class PublishPhase implements Phase {
     if (state.prNumber > 0 && !simulate && finished(c)) {
       return;
     }
-    if (state.committedCount() > 0) {
-      try (GitRepo git = c.openClone()) {
-        boolean gone =
-            state.lastPushedSha != null
-                && !state.originTips.isEmpty()
-                && !state.originTips.containsKey(Constants.R_HEADS + spec.branch());
-        if (!git.head().name().equals(state.lastPushedSha) || gone) {
-          c.out()
-              .info(
-                  gone
-                      ? spec.branch() + " is no longer on the origin: pushing etask's commits again"
-                      : "pushing commits an interrupted run left unpushed");
-          new Pusher(c).push(git, simulate);
-        }
-      } catch (GitException e) {
-        throw c.gitFailure(Code.PUSH_FAILED, e, c.hints().reachable(spec.branch()));
-      }
-    }
+    pushWhatIsLeft(c, simulate);
     if (state.lastPushedSha == null && state.halted == null && !simulate) {
       c.out()
           .info(
@@ -81,32 +64,7 @@ final class PublishPhase implements Phase {
       return;
     }
     PullRequestProvider p = c.tools().pullRequests(c, "pr");
-    PullRequestProvider.Published published;
-    try {
-      published =
-          p.publish(
-              new PullRequest(
-                  c.redact(PrBody.title(spec)),
-                  body,
-                  spec.branch(),
-                  state.base,
-                  o.labels(),
-                  spec.pr().github().draft(),
-                  state.prLabels,
-                  state.prNumber),
-              made -> {
-                // the PR exists: a run that stops now must find it, not open another
-                state.prUrl = made.url();
-                state.prNumber = made.number();
-                c.store().save();
-              });
-    } catch (IOException e) {
-      throw new EtaskException(
-          Code.PR_FAILED,
-          "cannot record the pull request: " + c.redact(String.valueOf(e.getMessage())),
-          c.hints().artifactsDir(),
-          e);
-    }
+    PullRequestProvider.Published published = open(c, p, o, body);
     state.prUrl = published.url();
     state.prNumber = published.number();
     state.prLabels = new java.util.ArrayList<>(o.labels());
@@ -125,6 +83,64 @@ final class PublishPhase implements Phase {
     c.out().info("PR: " + published.location());
     c.out().info("PR body: " + c.ws().prBodyFile());
     new FailurePr(c).supersede(published.url());
+  }
+
+  /**
+   * Pushes the commits an interrupted run left unpushed, or all of etask's again when the branch is
+   * gone from the origin.
+   */
+  private static void pushWhatIsLeft(RunContext c, boolean simulate) {
+    RunState state = c.state();
+    TaskSpec spec = c.spec();
+    if (state.committedCount() > 0) {
+      try (GitRepo git = c.openClone()) {
+        boolean gone =
+            state.lastPushedSha != null
+                && !state.originTips.isEmpty()
+                && !state.originTips.containsKey(Constants.R_HEADS + spec.branch());
+        if (!git.head().name().equals(state.lastPushedSha) || gone) {
+          c.out()
+              .info(
+                  gone
+                      ? spec.branch() + " is no longer on the origin: pushing etask's commits again"
+                      : "pushing commits an interrupted run left unpushed");
+          new Pusher(c).push(git, simulate);
+        }
+      } catch (GitException e) {
+        throw c.gitFailure(Code.PUSH_FAILED, e, c.hints().reachable(spec.branch()));
+      }
+    }
+  }
+
+  /** Opens or updates the pull request, its number kept as soon as it exists. */
+  private static PullRequestProvider.Published open(
+      RunContext c, PullRequestProvider p, Outcome o, String body) {
+    RunState state = c.state();
+    TaskSpec spec = c.spec();
+    try {
+      return p.publish(
+          new PullRequest(
+              c.redact(PrBody.title(spec)),
+              body,
+              spec.branch(),
+              state.base,
+              o.labels(),
+              spec.pr().github().draft(),
+              state.prLabels,
+              state.prNumber),
+          made -> {
+            // the PR exists: a run that stops now must find it, not open another
+            state.prUrl = made.url();
+            state.prNumber = made.number();
+            c.store().save();
+          });
+    } catch (IOException e) {
+      throw new EtaskException(
+          Code.PR_FAILED,
+          "cannot record the pull request: " + c.redact(String.valueOf(e.getMessage())),
+          c.hints().artifactsDir(),
+          e);
+    }
   }
 
   /**
