@@ -84,13 +84,7 @@ final class Delivery {
         return true;
       }
       if (head.name().equals(state.rebasedTipFailed)) {
-        c.out()
-            .warn(
-                "the whole suite failed on this tip after it was rebased onto the moved "
-                    + state.base
-                    + ": no batch is taken off and nothing is pushed until a person looks"
-                    + " (needs-manual-review)");
-        state.taskLabels.add("needs-manual-review");
+        waitForAPerson();
         return false;
       }
       List<BatchState> unverified = unverified(git);
@@ -124,33 +118,11 @@ final class Delivery {
       }
       TipCheck wrong = check(c, expected, tip);
       if (!wrong.failed()) {
-        c.store().copy("tip", "verified"); // "tip" is measured again by the next check
-        c.store().promote("tip");
-        state.verified("verified", head.name());
-        int failing = tip.tests().failing().size();
-        c.out()
-            .info(
-                failing == 0
-                    ? "the whole suite passes on the tip: " + PreparePhase.line(tip)
-                    : "the whole suite on the tip fails nothing new: "
-                        + PreparePhase.line(tip)
-                        + " (the "
-                        + failing
-                        + " failing test(s) failed before the task too)");
+        passed(tip, head);
         return true;
       }
       if (rebased) {
-        state.rebasedTipFailed = head.name();
-        state.taskLabels.add("needs-manual-review");
-        c.out()
-            .warn(
-                "the whole suite fails on the tip rebased onto the moved "
-                    + state.base
-                    + " ("
-                    + String.join(
-                        ", ", wrong.details().subList(0, Math.min(5, wrong.details().size())))
-                    + "): the base may be the cause, so no batch is taken off"
-                    + " (needs-manual-review)");
+        blameNoBatch(head, wrong);
         return false;
       }
       Culprit culprit = firstBad(git, unverified, round == 0 ? null : expected, wrong);
@@ -158,6 +130,51 @@ final class Delivery {
       c.store().save();
     }
     return false;
+  }
+
+  /** The tip failed right after a rebase onto the moved base: it waits for a person. */
+  private void waitForAPerson() {
+    RunState state = c.state();
+    c.out()
+        .warn(
+            "the whole suite failed on this tip after it was rebased onto the moved "
+                + state.base
+                + ": no batch is taken off and nothing is pushed until a person looks"
+                + " (needs-manual-review)");
+    state.taskLabels.add("needs-manual-review");
+  }
+
+  /** The whole suite judged the tip as full validation would: it is verified. */
+  private void passed(GateReport tip, ObjectId head) {
+    RunState state = c.state();
+    c.store().copy("tip", "verified"); // "tip" is measured again by the next check
+    c.store().promote("tip");
+    state.verified("verified", head.name());
+    int failing = tip.tests().failing().size();
+    c.out()
+        .info(
+            failing == 0
+                ? "the whole suite passes on the tip: " + PreparePhase.line(tip)
+                : "the whole suite on the tip fails nothing new: "
+                    + PreparePhase.line(tip)
+                    + " (the "
+                    + failing
+                    + " failing test(s) failed before the task too)");
+  }
+
+  /** The tip fails after a rebase: the base may be the cause, so no batch is taken off. */
+  private void blameNoBatch(ObjectId head, TipCheck wrong) {
+    RunState state = c.state();
+    state.rebasedTipFailed = head.name();
+    state.taskLabels.add("needs-manual-review");
+    c.out()
+        .warn(
+            "the whole suite fails on the tip rebased onto the moved "
+                + state.base
+                + " ("
+                + String.join(", ", wrong.details().subList(0, Math.min(5, wrong.details().size())))
+                + "): the base may be the cause, so no batch is taken off"
+                + " (needs-manual-review)");
   }
 
   /** Committed batches validated incrementally after the last tip the whole suite passed on. */

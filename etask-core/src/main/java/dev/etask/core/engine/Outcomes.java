@@ -30,28 +30,7 @@ final class Outcomes {
     Map<String, Double> totals = new LinkedHashMap<>();
     Map<Metric, Double> metrics = new EnumMap<>(Metric.class);
     if (baseline != null && current != null) {
-      metrics.putAll(Measurements.compare(baseline, current, null));
-      int files = 0;
-      int lines = 0;
-      for (BatchState b : state.batches) {
-        if (b.committed()) {
-          files += b.metrics().getOrDefault("diff_files", 0.0).intValue();
-          lines += b.metrics().getOrDefault("diff_lines", 0.0).intValue();
-        }
-      }
-      metrics.put(Metric.DIFF_FILES, (double) files);
-      metrics.put(Metric.DIFF_LINES, (double) lines);
-      metrics.forEach((k, v) -> totals.put(k.key(), v));
-      totals.put("tests_passed_before", (double) baseline.tests().passed());
-      totals.put("tests_skipped_before", (double) baseline.tests().skipped());
-      totals.put("tests_failing_before", (double) baseline.tests().failing().size());
-      totals.put("tests_failing", (double) current.tests().failing().size());
-      if (baseline.lint() != null) {
-        totals.put("lint_errors_before", (double) baseline.lint().size());
-      }
-      if (baseline.types() != null) {
-        totals.put("type_errors_before", (double) baseline.types().size());
-      }
+      totals(state, baseline, current, metrics, totals);
     }
     long commits = state.committedCount() + state.adoptedCommits;
     int totalFiles = state.batches.stream().mapToInt(b -> b.files().size()).sum();
@@ -60,6 +39,65 @@ final class Outcomes {
     boolean partial = state.fatal == null && state.analyzed && doneFiles < totalFiles;
     double ratio = totalFiles == 0 ? 0 : Math.round(1000.0 * doneFiles / totalFiles) / 1000.0;
 
+    Set<String> riskLabels = riskLabels(state, partial);
+    String risk = RiskAssessor.level(spec, metrics, List.copyOf(riskLabels));
+    Set<String> labels = new LinkedHashSet<>(spec.pr().labels());
+    labels.addAll(riskLabels);
+    boolean allAccepted = state.batches.stream().allMatch(b -> b.verdict() == Verdict.ACCEPT);
+    int exit;
+    if (state.fatal != null || (state.aborted != null && commits == 0)) {
+      exit = 1;
+    } else if (partial || !allAccepted || !riskLabels.isEmpty() || risk.equals("high")) {
+      exit = 2;
+    } else {
+      exit = 0;
+    }
+    String summary = summary(state, commits, totals, risk, riskLabels);
+    return new Outcome(
+        exit,
+        partial,
+        ratio,
+        risk,
+        List.copyOf(labels),
+        List.copyOf(riskLabels),
+        commits,
+        totals,
+        summary);
+  }
+
+  /** The metrics of the tip against the base, and the totals status.json and the PR show. */
+  private static void totals(
+      RunState state,
+      GateReport baseline,
+      GateReport current,
+      Map<Metric, Double> metrics,
+      Map<String, Double> totals) {
+    metrics.putAll(Measurements.compare(baseline, current, null));
+    int files = 0;
+    int lines = 0;
+    for (BatchState b : state.batches) {
+      if (b.committed()) {
+        files += b.metrics().getOrDefault("diff_files", 0.0).intValue();
+        lines += b.metrics().getOrDefault("diff_lines", 0.0).intValue();
+      }
+    }
+    metrics.put(Metric.DIFF_FILES, (double) files);
+    metrics.put(Metric.DIFF_LINES, (double) lines);
+    metrics.forEach((k, v) -> totals.put(k.key(), v));
+    totals.put("tests_passed_before", (double) baseline.tests().passed());
+    totals.put("tests_skipped_before", (double) baseline.tests().skipped());
+    totals.put("tests_failing_before", (double) baseline.tests().failing().size());
+    totals.put("tests_failing", (double) current.tests().failing().size());
+    if (baseline.lint() != null) {
+      totals.put("lint_errors_before", (double) baseline.lint().size());
+    }
+    if (baseline.types() != null) {
+      totals.put("type_errors_before", (double) baseline.types().size());
+    }
+  }
+
+  /** The labels that say a person should look: the batches', the task's, and why it stopped. */
+  private static Set<String> riskLabels(RunState state, boolean partial) {
     Set<String> riskLabels = new LinkedHashSet<>();
     for (BatchState b : state.batches) {
       if (b.done()) {
@@ -77,45 +115,31 @@ final class Outcomes {
     if (state.aborted != null) {
       riskLabels.add("aborted");
     }
-    String risk = RiskAssessor.level(spec, metrics, List.copyOf(riskLabels));
-    Set<String> labels = new LinkedHashSet<>(spec.pr().labels());
-    labels.addAll(riskLabels);
-    boolean allAccepted = state.batches.stream().allMatch(b -> b.verdict() == Verdict.ACCEPT);
-    int exit;
-    if (state.fatal != null || (state.aborted != null && commits == 0)) {
-      exit = 1;
-    } else if (partial || !allAccepted || !riskLabels.isEmpty() || risk.equals("high")) {
-      exit = 2;
-    } else {
-      exit = 0;
-    }
-    String summary =
-        state.fatal != null
-            ? "failed in " + state.fatal.phase() + ": " + state.fatal.code()
-            : commits
-                + " commit(s), "
-                + state.doneCount()
-                + "/"
-                + state.batches.size()
-                + " batches done"
-                + (totals.containsKey("coverage_delta")
-                    ? ", coverage "
-                        + GateTable.pct(totals.get("coverage_before"))
-                        + " → "
-                        + GateTable.pct(totals.get("coverage_after"))
-                    : "")
-                + ", risk "
-                + risk
-                + (riskLabels.isEmpty() ? "" : " " + riskLabels);
-    return new Outcome(
-        exit,
-        partial,
-        ratio,
-        risk,
-        List.copyOf(labels),
-        List.copyOf(riskLabels),
-        commits,
-        totals,
-        summary);
+    return riskLabels;
+  }
+
+  private static String summary(
+      RunState state,
+      long commits,
+      Map<String, Double> totals,
+      String risk,
+      Set<String> riskLabels) {
+    return state.fatal != null
+        ? "failed in " + state.fatal.phase() + ": " + state.fatal.code()
+        : commits
+            + " commit(s), "
+            + state.doneCount()
+            + "/"
+            + state.batches.size()
+            + " batches done"
+            + (totals.containsKey("coverage_delta")
+                ? ", coverage "
+                    + GateTable.pct(totals.get("coverage_before"))
+                    + " → "
+                    + GateTable.pct(totals.get("coverage_after"))
+                : "")
+            + ", risk "
+            + risk
+            + (riskLabels.isEmpty() ? "" : " " + riskLabels);
   }
 }
