@@ -24,80 +24,94 @@ final class Allowlist {
    * allowed.
    */
   static List<String> violations(RunContext c, BatchState batch, List<Change> changes) {
-    TaskSpec spec = c.spec();
     List<String> bad = new ArrayList<>();
     Path root = c.ws().repo().toAbsolutePath().normalize();
     for (Change change : changes) {
-      String p = change.path();
-      boolean allowed =
-          batch.files().contains(p)
-              || spec.target().writable().stream().anyMatch(g -> g.matches(p));
-      if (!allowed) {
-        bad.add(p);
-        continue;
-      }
-      boolean named =
-          RunnerConfig.namedExactly(p, spec.target().writable())
-              || RunnerConfig.namedExactly(p, spec.target().include());
-      if (RunnerConfig.isRunnerConfig(p) && !named) {
-        bad.add(
-            p
-                + " (it configures the test runner, the tools or git's checkout: only a path named exactly in target.writable,"
-                + " never a glob, allows it)");
-        continue;
-      }
-      String shadowed = change.kind() == Change.Kind.ADDED ? shadowed(c, p) : null;
-      if (shadowed != null) {
-        bad.add(
-            p
-                + " (a module named "
-                + shadowed
-                + " where the tests' Python looks first would run instead of the gates' own)");
-        continue;
-      }
-      Path file = root.resolve(p);
-      if (!named
-          && p.endsWith(".py")
-          && change.kind() != Change.Kind.DELETED
-          && Files.isRegularFile(file)
-          && !Files.isSymbolicLink(file)) {
-        try {
-          String text = Files.readString(file, StandardCharsets.ISO_8859_1);
-          if (RunnerConfig.configuresTheRunner(text)) {
-            bad.add(
-                p
-                    + " (it loads pytest plugins or defines pytest hooks, which configures the test runner as a"
-                    + " conftest.py does: only a path named exactly in target.writable allows it)");
-            continue;
-          }
-          if (RunnerConfig.patchesTheRunner(text)) {
-            bad.add(
-                p
-                    + " (it reaches into pytest's own machinery: _pytest, or an attribute of pytest or a"
-                    + " loaded module replaced; a test never changes how its runner reports — use"
-                    + " pytest's public names, such as pytest.MonkeyPatch)");
-            continue;
-          }
-        } catch (IOException e) {
-          bad.add(p + " (unreadable: " + e.getMessage() + ")");
-          continue;
-        }
-      }
-      if (Files.isSymbolicLink(file)) {
-        // followed to the end (a chain of links can climb out one step at a time); a link to
-        // nothing is refused, it could point anywhere once checked out elsewhere
-        try {
-          Path target = file.toRealPath();
-          Path realRoot = root.toRealPath();
-          if (!target.startsWith(realRoot) || target.startsWith(realRoot.resolve(".git"))) {
-            bad.add(p + " (symlink to " + target + ", outside the clone)");
-          }
-        } catch (IOException e) {
-          bad.add(p + " (symlink to nothing in the clone)");
-        }
+      String why = violation(c, batch, root, change);
+      if (why != null) {
+        bad.add(why);
       }
     }
     return bad;
+  }
+
+  /** The change's path with why it is not allowed, or null when it is. */
+  private static String violation(RunContext c, BatchState batch, Path root, Change change) {
+    TaskSpec spec = c.spec();
+    String p = change.path();
+    boolean allowed =
+        batch.files().contains(p) || spec.target().writable().stream().anyMatch(g -> g.matches(p));
+    if (!allowed) {
+      return p;
+    }
+    boolean named =
+        RunnerConfig.namedExactly(p, spec.target().writable())
+            || RunnerConfig.namedExactly(p, spec.target().include());
+    if (RunnerConfig.isRunnerConfig(p) && !named) {
+      return p
+          + " (it configures the test runner, the tools or git's checkout: only a path named exactly in target.writable,"
+          + " never a glob, allows it)";
+    }
+    String shadowed = change.kind() == Change.Kind.ADDED ? shadowed(c, p) : null;
+    if (shadowed != null) {
+      return p
+          + " (a module named "
+          + shadowed
+          + " where the tests' Python looks first would run instead of the gates' own)";
+    }
+    Path file = root.resolve(p);
+    if (!named
+        && p.endsWith(".py")
+        && change.kind() != Change.Kind.DELETED
+        && Files.isRegularFile(file)
+        && !Files.isSymbolicLink(file)) {
+      String content = content(p, file);
+      if (content != null) {
+        return content;
+      }
+    }
+    return Files.isSymbolicLink(file) ? link(p, file, root) : null;
+  }
+
+  /**
+   * Why a Python file is not allowed for what it says (it configures or patches pytest), or null.
+   */
+  private static String content(String p, Path file) {
+    try {
+      String text = Files.readString(file, StandardCharsets.ISO_8859_1);
+      if (RunnerConfig.configuresTheRunner(text)) {
+        return p
+            + " (it loads pytest plugins or defines pytest hooks, which configures the test runner as a"
+            + " conftest.py does: only a path named exactly in target.writable allows it)";
+      }
+      if (RunnerConfig.patchesTheRunner(text)) {
+        return p
+            + " (it reaches into pytest's own machinery: _pytest, or an attribute of pytest or a"
+            + " loaded module replaced; a test never changes how its runner reports — use"
+            + " pytest's public names, such as pytest.MonkeyPatch)";
+      }
+      return null;
+    } catch (IOException e) {
+      return p + " (unreadable: " + e.getMessage() + ")";
+    }
+  }
+
+  /**
+   * Why a symbolic link is not allowed, or null: followed to the end (a chain of links can climb
+   * out one step at a time); a link to nothing is refused, it could point anywhere once checked out
+   * elsewhere.
+   */
+  private static String link(String p, Path file, Path root) {
+    try {
+      Path target = file.toRealPath();
+      Path realRoot = root.toRealPath();
+      if (!target.startsWith(realRoot) || target.startsWith(realRoot.resolve(".git"))) {
+        return p + " (symlink to " + target + ", outside the clone)";
+      }
+      return null;
+    } catch (IOException e) {
+      return p + " (symlink to nothing in the clone)";
+    }
   }
 
   /**

@@ -50,34 +50,9 @@ final class NewTests {
     List<String> flaky = g.flakyReruns() == 0 ? List.of() : reruns.flaky();
     List<String> uncollected =
         g.checkAssertions() ? new ArrayList<>(reruns.uncollected()) : new ArrayList<>();
-    if (collecting != null) {
-      // the new files ran by name: whether the repository's own run collects them is asked apart
-      try {
-        List<String> collected = collecting.join();
-        testFiles.stream()
-            .filter(f -> !collected.contains(f))
-            .forEach(f -> uncollected.addAll(testsOf(f, after.tests())));
-      } catch (java.util.concurrent.CompletionException e) {
-        problems.add(
-            "test quality: "
-                + (e.getCause() instanceof TestQuality.CheckFailed f
-                    ? f.getMessage()
-                    : "which new files the suite collects could not be seen: " + e.getCause()));
-      }
-    }
+    notCollected(testFiles, after, collecting, uncollected, problems);
     if (g.mutationCheck()) {
-      for (String target : batch.files()) {
-        if (target.endsWith(".py") && testFiles.stream().noneMatch(target::equals)) {
-          List<String> survivors = q.survivingMutation(name, target, testFiles, timeout);
-          if (!survivors.isEmpty()) {
-            weak.add(
-                String.join(", ", survivors.stream().map(c::testId).toList())
-                    + ": still pass when every value "
-                    + target
-                    + " returns is replaced by None");
-          }
-        }
-      }
+      weak.addAll(survivingMutation(c, batch, name, testFiles, timeout));
     }
     metrics.put(Metric.WEAK_TESTS, (double) weak.size());
     metrics.put(Metric.UNCOLLECTED_TESTS, (double) uncollected.size());
@@ -103,6 +78,53 @@ final class NewTests {
                     ? ", " + flaky.size() + " flaky in " + g.flakyReruns() + " more runs"
                     : ""));
     return findings;
+  }
+
+  /**
+   * The new files ran by name: those the repository's own run does not collect (asked apart, in
+   * {@code collecting}) add their tests to {@code uncollected}.
+   */
+  private static void notCollected(
+      List<String> testFiles,
+      GateReport after,
+      java.util.concurrent.CompletableFuture<List<String>> collecting,
+      List<String> uncollected,
+      List<String> problems) {
+    if (collecting == null) {
+      return;
+    }
+    try {
+      List<String> collected = collecting.join();
+      testFiles.stream()
+          .filter(f -> !collected.contains(f))
+          .forEach(f -> uncollected.addAll(testsOf(f, after.tests())));
+    } catch (java.util.concurrent.CompletionException e) {
+      problems.add(
+          "test quality: "
+              + (e.getCause() instanceof TestQuality.CheckFailed f
+                  ? f.getMessage()
+                  : "which new files the suite collects could not be seen: " + e.getCause()));
+    }
+  }
+
+  /** The new tests that still pass when every value a target returns is replaced by None. */
+  private static List<String> survivingMutation(
+      RunContext c, BatchState batch, String name, List<String> testFiles, Duration timeout) {
+    List<String> weak = new ArrayList<>();
+    for (String target : batch.files()) {
+      if (target.endsWith(".py") && testFiles.stream().noneMatch(target::equals)) {
+        List<String> survivors = c.testChecks().survivingMutation(name, target, testFiles, timeout);
+        if (!survivors.isEmpty()) {
+          weak.add(
+              String.join(", ", survivors.stream().map(c::testId).toList())
+                  + ": still pass when every value "
+                  + target
+                  + " returns is replaced by None");
+        }
+      }
+    }
+
+    return weak;
   }
 
   /**

@@ -34,36 +34,7 @@ final class Pusher {
       c.out().warn("nothing pushed: " + state.halted);
       return; // never over someone else's commits; the batch stays committed in the clone
     }
-    ObjectId base = git.remoteTracking(state.base);
-    boolean rebased = false;
-    if (base != null && !base.name().equals(state.baseSha)) {
-      List<String> conflicts = git.rebase(base);
-      if (conflicts.isEmpty()) {
-        c.out()
-            .info(
-                state.base
-                    + " moved to "
-                    + RunContext.shortSha(base)
-                    + "; rebased "
-                    + branch
-                    + " on it");
-        state.baseSha = base.name();
-        rebased = true;
-        for (org.eclipse.jgit.revwalk.RevCommit x : git.commitsSince(base, git.head())) {
-          state.ownCommits.add(x.name());
-          remap(x);
-        }
-      } else {
-        state.conflicts = new ArrayList<>(new LinkedHashSet<>(conflicts));
-        state.taskLabels.add("needs-manual-review");
-        c.out()
-            .warn(
-                state.base
-                    + " moved and the rebase conflicts in "
-                    + conflicts
-                    + "; pushing without it (needs-manual-review)");
-      }
-    }
+    boolean rebased = rebaseIfMoved(git);
     if (!git.head().name().equals(state.fullCheckedSha)) {
       if (simulate) {
         c.out().info("dry run: the whole suite would run on the tip before the push");
@@ -105,6 +76,46 @@ final class Pusher {
                 + " @ "
                 + RunContext.shortSha(head)
                 + (replace ? " (replacing etask's earlier commits after a rebase)" : ""));
+  }
+
+  /**
+   * Rebases the branch when the base moved; true when it did. A conflict leaves it as it is, said
+   * and labelled needs-manual-review.
+   */
+  private boolean rebaseIfMoved(GitRepo git) throws GitException {
+    RunState state = c.state();
+    String branch = c.spec().branch();
+    ObjectId base = git.remoteTracking(state.base);
+    boolean rebased = false;
+    if (base != null && !base.name().equals(state.baseSha)) {
+      List<String> conflicts = git.rebase(base);
+      if (conflicts.isEmpty()) {
+        c.out()
+            .info(
+                state.base
+                    + " moved to "
+                    + RunContext.shortSha(base)
+                    + "; rebased "
+                    + branch
+                    + " on it");
+        state.baseSha = base.name();
+        rebased = true;
+        for (org.eclipse.jgit.revwalk.RevCommit x : git.commitsSince(base, git.head())) {
+          state.ownCommits.add(x.name());
+          remap(x);
+        }
+      } else {
+        state.conflicts = new ArrayList<>(new LinkedHashSet<>(conflicts));
+        state.taskLabels.add("needs-manual-review");
+        c.out()
+            .warn(
+                state.base
+                    + " moved and the rebase conflicts in "
+                    + conflicts
+                    + "; pushing without it (needs-manual-review)");
+      }
+    }
+    return rebased;
   }
 
   /**
