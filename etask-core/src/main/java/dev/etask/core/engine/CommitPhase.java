@@ -68,23 +68,7 @@ final class CommitPhase implements Phase {
         restore(c, git, batch);
         return;
       }
-      ObjectId sha = committedEarlier(c, git, batch);
-      if (sha == null) {
-        Map<String, String> trailers = new LinkedHashMap<>();
-        trailers.put(BATCH_TRAILER, String.valueOf(batch.index() + 1));
-        trailers.put(PreparePhase.TARGETS_TRAILER, String.join(", ", batch.files()));
-        ObjectId tree = batch.tree() == null ? git.headTree() : ObjectId.fromString(batch.tree());
-        // the tree the gates measured, as etask recorded it: never git's index
-        sha = Trees.commit(git, tree, message(c, batch), spec.id(), trailers, c.ident());
-        c.staging().workingTree().writeIndex(git.repository(), tree);
-      } else {
-        c.out()
-            .info(
-                "batch "
-                    + c.label(batch)
-                    + " was committed by an interrupted run: "
-                    + RunContext.shortSha(sha));
-      }
+      ObjectId sha = commit(c, git, batch);
       state.ownCommits.add(sha.name());
       batch.committed(sha.name());
       c.store().promote(batch.name());
@@ -108,6 +92,31 @@ final class CommitPhase implements Phase {
               + c.ws().repo()
               + " and the next run pushes it");
     }
+  }
+
+  /**
+   * The batch's commit, made from the tree the gates measured as etask recorded it (never git's
+   * index), or the one an interrupted run made.
+   */
+  private static ObjectId commit(RunContext c, GitRepo git, BatchState batch) throws GitException {
+    ObjectId sha = committedEarlier(c, git, batch);
+    if (sha == null) {
+      Map<String, String> trailers = new LinkedHashMap<>();
+      trailers.put(BATCH_TRAILER, String.valueOf(batch.index() + 1));
+      trailers.put(PreparePhase.TARGETS_TRAILER, String.join(", ", batch.files()));
+      ObjectId tree = batch.tree() == null ? git.headTree() : ObjectId.fromString(batch.tree());
+      // the tree the gates measured, as etask recorded it: never git's index
+      sha = Trees.commit(git, tree, message(c, batch), c.spec().id(), trailers, c.ident());
+      c.staging().workingTree().writeIndex(git.repository(), tree);
+    } else {
+      c.out()
+          .info(
+              "batch "
+                  + c.label(batch)
+                  + " was committed by an interrupted run: "
+                  + RunContext.shortSha(sha));
+    }
+    return sha;
   }
 
   /**

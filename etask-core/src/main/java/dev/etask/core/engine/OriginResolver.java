@@ -24,30 +24,7 @@ final class OriginResolver {
     Engine.Config config = c.config();
     String url = c.spec().repository().url();
     if (url == null) {
-      Path dir = config.runDir().toAbsolutePath();
-      while (dir != null && !GitRepo.isRepository(dir)) {
-        dir = dir.getParent();
-      }
-      if (dir == null) {
-        throw new EtaskException(
-            Code.CLONE_FAILED,
-            "repository.url is not set and " + config.runDir() + " is not inside a git repository",
-            "set repository.url in " + config.spec());
-      }
-      try (GitRepo here = GitRepo.open(dir)) {
-        url = here.originUrl();
-        if (url != null) {
-          Origin.parse(url).secrets().forEach(c.redactor()::add);
-        }
-      } catch (GitException e) {
-        throw c.gitFailure(Code.CLONE_FAILED, e, "set repository.url in " + config.spec());
-      }
-      if (url == null) {
-        throw new EtaskException(
-            Code.CLONE_FAILED,
-            "repository.url is not set and the repository at " + dir + " has no 'origin' remote",
-            "set repository.url in " + config.spec());
-      }
+      url = originOfRunDir(c);
     }
     if (url.contains("://") || url.matches("^[\\w.-]+@[\\w.-]+:.*")) {
       return Origin.parse(url);
@@ -64,6 +41,46 @@ final class OriginResolver {
     if (GitRepo.isRepository(local)) {
       return Origin.local(local.toString());
     }
+    return localOrigin(c, local);
+  }
+
+  /** The origin URL of the repository etask runs in (its secrets known to the redactor). */
+  private static String originOfRunDir(RunContext c) {
+    Engine.Config config = c.config();
+    String url;
+    Path dir = config.runDir().toAbsolutePath();
+    while (dir != null && !GitRepo.isRepository(dir)) {
+      dir = dir.getParent();
+    }
+    if (dir == null) {
+      throw new EtaskException(
+          Code.CLONE_FAILED,
+          "repository.url is not set and " + config.runDir() + " is not inside a git repository",
+          "set repository.url in " + config.spec());
+    }
+    try (GitRepo here = GitRepo.open(dir)) {
+      url = here.originUrl();
+      if (url != null) {
+        Origin.parse(url).secrets().forEach(c.redactor()::add);
+      }
+    } catch (GitException e) {
+      throw c.gitFailure(Code.CLONE_FAILED, e, "set repository.url in " + config.spec());
+    }
+    if (url == null) {
+      throw new EtaskException(
+          Code.CLONE_FAILED,
+          "repository.url is not set and the repository at " + dir + " has no 'origin' remote",
+          "set repository.url in " + config.spec());
+    }
+    return url;
+  }
+
+  /**
+   * A plain folder as a local origin under {@code <workDir>/origins/}, made from its files by the
+   * first task that needs it (under a lock: tasks running at once may share it).
+   */
+  private static Origin localOrigin(RunContext c, Path local) {
+    Engine.Config config = c.config();
     Path sandbox =
         config
             .workDir()

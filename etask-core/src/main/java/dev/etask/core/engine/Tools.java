@@ -69,37 +69,7 @@ interface Tools {
     return new Tools() {
       @Override
       public PythonSetup python(RunContext c) {
-        String interpreter = c.spec().python().interpreter();
-        return new PythonSetup() {
-          @Override
-          public Project detect() {
-            return c.python().detect(interpreter, c.spec().python());
-          }
-
-          @Override
-          public Map<String, String> ensure(Project project, boolean generated) {
-            Map<String, String> versions =
-                c.python().ensure(interpreter, project, project.tools(), generated);
-            c.python().confirmSandbox(); // its Python starts in the sandbox
-            c.python().prepareBytecode(); // before any untrusted code of the task runs
-            return versions;
-          }
-
-          @Override
-          public boolean current(Project project) {
-            return c.python().current(interpreter, project, project.tools());
-          }
-
-          @Override
-          public void invalidate() throws IOException {
-            c.python().invalidate();
-          }
-
-          @Override
-          public List<String> notes() {
-            return c.python().notes();
-          }
-        };
+        return venv(c);
       }
 
       @Override
@@ -128,6 +98,41 @@ interface Tools {
       @Override
       public PullRequestProvider pullRequests(RunContext c, String record) {
         return PullRequests.real(c, record);
+      }
+    };
+  }
+
+  /** The task's virtualenv, built and measured with the spec's interpreter. */
+  private static PythonSetup venv(RunContext c) {
+    String interpreter = c.spec().python().interpreter();
+    return new PythonSetup() {
+      @Override
+      public Project detect() {
+        return c.python().detect(interpreter, c.spec().python());
+      }
+
+      @Override
+      public Map<String, String> ensure(Project project, boolean generated) {
+        Map<String, String> versions =
+            c.python().ensure(interpreter, project, project.tools(), generated);
+        c.python().confirmSandbox(); // its Python starts in the sandbox
+        c.python().prepareBytecode(); // before any untrusted code of the task runs
+        return versions;
+      }
+
+      @Override
+      public boolean current(Project project) {
+        return c.python().current(interpreter, project, project.tools());
+      }
+
+      @Override
+      public void invalidate() throws IOException {
+        c.python().invalidate();
+      }
+
+      @Override
+      public List<String> notes() {
+        return c.python().notes();
       }
     };
   }
