@@ -4,8 +4,6 @@ import dev.etask.core.spec.TaskSpec;
 import dev.etask.core.state.BatchState;
 import dev.etask.core.state.Outcome;
 import dev.etask.core.state.RunState;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -19,43 +17,6 @@ public final class StatusJson {
 
   public static StatusDocument model(TaskSpec spec, RunState state, Outcome outcome) {
     Map<String, Double> t = outcome.totals();
-    StatusDocument.Gates gates =
-        state.gates == null
-            ? null
-            : new StatusDocument.Gates(
-                state.gates.runner().display(),
-                state.gates.runnerArgs(),
-                state.gates.pytestConfig(),
-                state.gates.lintSelect(),
-                state.gates.typeTargets());
-    StatusDocument.Failure failure =
-        state.fatal == null
-            ? null
-            : new StatusDocument.Failure(
-                state.fatal.code(),
-                state.fatal.phase(),
-                state.fatal.message(),
-                state.fatal.nextStep());
-    List<StatusDocument.Batch> batches = new ArrayList<>();
-    for (BatchState b : state.batches) {
-      batches.add(
-          new StatusDocument.Batch(
-              b.index(),
-              b.files(),
-              b.stage().name().toLowerCase(Locale.ROOT),
-              b.attempts(),
-              b.verdict() == null ? null : b.verdict().name().toLowerCase(Locale.ROOT),
-              b.reason(),
-              b.labels(),
-              b.metrics(),
-              b.changedFiles(),
-              b.newFindings(),
-              b.firstTryPass(),
-              b.commit(),
-              b.durationMs(),
-              b.validation(),
-              b.revertedBy()));
-    }
     return new StatusDocument(
         SCHEMA_VERSION,
         spec.id(),
@@ -86,7 +47,7 @@ public final class StatusJson {
         state.startedAt,
         state.finishedAt,
         state.toolVersions,
-        gates,
+        gates(state),
         state.sandbox,
         spec.qualityGates().network(),
         state.survivors,
@@ -96,8 +57,45 @@ public final class StatusJson {
         state.conflicts,
         state.aborted,
         state.limitHit,
-        failure,
-        batches);
+        failure(state),
+        state.batches.stream().map(StatusJson::batch).toList());
+  }
+
+  private static StatusDocument.Gates gates(RunState state) {
+    return state.gates == null
+        ? null
+        : new StatusDocument.Gates(
+            state.gates.runner().display(),
+            state.gates.runnerArgs(),
+            state.gates.pytestConfig(),
+            state.gates.lintSelect(),
+            state.gates.typeTargets());
+  }
+
+  private static StatusDocument.Failure failure(RunState state) {
+    return state.fatal == null
+        ? null
+        : new StatusDocument.Failure(
+            state.fatal.code(), state.fatal.phase(), state.fatal.message(), state.fatal.nextStep());
+  }
+
+  private static StatusDocument.Batch batch(BatchState b) {
+    return new StatusDocument.Batch(
+        b.index(),
+        b.files(),
+        b.stage().name().toLowerCase(Locale.ROOT),
+        b.attempts(),
+        b.verdict() == null ? null : b.verdict().name().toLowerCase(Locale.ROOT),
+        b.reason(),
+        b.labels(),
+        b.metrics(),
+        b.changedFiles(),
+        b.newFindings(),
+        b.firstTryPass(),
+        b.commit(),
+        b.durationMs(),
+        b.validation(),
+        b.revertedBy());
   }
 
   private static Integer integer(Double v) {

@@ -56,51 +56,7 @@ final class ProjectInspection {
     }
     try {
       JsonNode n = Json.MAPPER.readTree(PythonEnvironment.lastLine(r.output()));
-      List<String> install = spec.install() != null ? spec.install() : strings(n.get("install"));
-      List<String> source = spec.source() != null ? spec.source() : strings(n.get("source"));
-      // tool versions: etask's defaults, then what the project pins or asks for, then what the spec
-      // says
-      Map<String, String> tools = new LinkedHashMap<>(SpecLoader.DEFAULT_TOOLS);
-      Map<String, String> sources = new LinkedHashMap<>();
-      tools.keySet().forEach(t -> sources.put(t, "etask's default"));
-      n.path("tools")
-          .fields()
-          .forEachRemaining(
-              e -> {
-                if (tools.containsKey(e.getKey())) {
-                  tools.put(e.getKey(), e.getValue().path("constraint").asText());
-                  sources.put(e.getKey(), e.getValue().path("source").asText());
-                }
-              });
-      spec.tools()
-          .forEach(
-              (k, v) -> {
-                tools.put(k, v);
-                sources.put(k, "python.tools");
-              });
-      return new Project(
-          install,
-          source,
-          strings(n.get("tests")),
-          n.path("has_tests").asBoolean(true),
-          n.path("runner").asText("pytest"),
-          n.path("runner_reason").asText(""),
-          n.path("pytest_config").isTextual() ? n.get("pytest_config").asText() : null,
-          tools,
-          sources,
-          n.path("ruff_configured").asBoolean(true),
-          strings(n.get("dependency_files")),
-          n.path("mypy_files").isArray() ? strings(n.get("mypy_files")) : null,
-          n.path("lock_file").isTextual() ? n.get("lock_file").asText() : null,
-          stringMap(n.get("locked")),
-          n.path("install_inputs").asText(""),
-          strings(n.get("install_notes")),
-          stringMap(n.get("test_env")),
-          n.path("test_env_source").isTextual() ? n.get("test_env_source").asText() : null,
-          strings(n.get("type_dependencies")),
-          n.path("type_checker").isTextual() ? n.get("type_checker").asText() : null,
-          stringMap(n.get("coverage_plugins")),
-          n.path("uses_xdist").asBoolean(false));
+      return project(n, spec);
     } catch (IOException e) {
       throw new EtaskException(
           Code.ENV_FAILED,
@@ -108,6 +64,63 @@ final class ProjectInspection {
           "report this as an etask bug",
           e);
     }
+  }
+
+  /** The project as the inspection's JSON {@code n} says, with the spec's settings over it. */
+  private static Project project(JsonNode n, TaskSpec.Python spec) {
+    List<String> install = spec.install() != null ? spec.install() : strings(n.get("install"));
+    List<String> source = spec.source() != null ? spec.source() : strings(n.get("source"));
+    Map<String, String> sources = new LinkedHashMap<>();
+    Map<String, String> tools = tools(n, spec, sources);
+    return new Project(
+        install,
+        source,
+        strings(n.get("tests")),
+        n.path("has_tests").asBoolean(true),
+        n.path("runner").asText("pytest"),
+        n.path("runner_reason").asText(""),
+        n.path("pytest_config").isTextual() ? n.get("pytest_config").asText() : null,
+        tools,
+        sources,
+        n.path("ruff_configured").asBoolean(true),
+        strings(n.get("dependency_files")),
+        n.path("mypy_files").isArray() ? strings(n.get("mypy_files")) : null,
+        n.path("lock_file").isTextual() ? n.get("lock_file").asText() : null,
+        stringMap(n.get("locked")),
+        n.path("install_inputs").asText(""),
+        strings(n.get("install_notes")),
+        stringMap(n.get("test_env")),
+        n.path("test_env_source").isTextual() ? n.get("test_env_source").asText() : null,
+        strings(n.get("type_dependencies")),
+        n.path("type_checker").isTextual() ? n.get("type_checker").asText() : null,
+        stringMap(n.get("coverage_plugins")),
+        n.path("uses_xdist").asBoolean(false));
+  }
+
+  /**
+   * The gate tools' versions: etask's defaults, then what the project pins or asks for, then what
+   * the spec says; where each came from into {@code sources}.
+   */
+  private static Map<String, String> tools(
+      JsonNode n, TaskSpec.Python spec, Map<String, String> sources) {
+    Map<String, String> tools = new LinkedHashMap<>(SpecLoader.DEFAULT_TOOLS);
+    tools.keySet().forEach(t -> sources.put(t, "etask's default"));
+    n.path("tools")
+        .fields()
+        .forEachRemaining(
+            e -> {
+              if (tools.containsKey(e.getKey())) {
+                tools.put(e.getKey(), e.getValue().path("constraint").asText());
+                sources.put(e.getKey(), e.getValue().path("source").asText());
+              }
+            });
+    spec.tools()
+        .forEach(
+            (k, v) -> {
+              tools.put(k, v);
+              sources.put(k, "python.tools");
+            });
+    return tools;
   }
 
   /** The spec's python.install as JSON ({@code null}: the detected install). */

@@ -66,18 +66,7 @@ public final class UvBootstrap {
       if (!installed.ok() || !Files.isExecutable(temp.resolve("bin").resolve("uv"))) {
         return Optional.empty();
       }
-      if (Files.exists(home) && !works(uv, runner, workDir)) {
-        FileTrees.delete(home); // a broken install from an older etask or a full disk
-      }
-      try {
-        Files.move(temp, home, StandardCopyOption.ATOMIC_MOVE);
-      } catch (FileAlreadyExistsException | AtomicMoveNotSupportedException e) {
-        // another task put its copy in place first: use that one
-      } catch (IOException e) {
-        if (!Files.exists(home)) {
-          throw e;
-        }
-      }
+      putInPlace(temp, home, uv, runner, workDir);
       return works(uv, runner, workDir) ? Optional.of(uv) : Optional.empty();
     } catch (IOException e) {
       return Optional.empty();
@@ -88,6 +77,23 @@ public final class UvBootstrap {
         }
       } catch (IOException e) {
         // a leftover temporary folder is ignored and replaced next time
+      }
+    }
+  }
+
+  /** Moves the new install to {@code home}; another task's copy put there first is kept. */
+  private static void putInPlace(Path temp, Path home, Path uv, ProcessRunner runner, Path workDir)
+      throws IOException {
+    if (Files.exists(home) && !works(uv, runner, workDir)) {
+      FileTrees.delete(home); // a broken install from an older etask or a full disk
+    }
+    try {
+      Files.move(temp, home, StandardCopyOption.ATOMIC_MOVE);
+    } catch (FileAlreadyExistsException | AtomicMoveNotSupportedException e) {
+      // another task put its copy in place first: use that one
+    } catch (IOException e) {
+      if (!Files.exists(home)) {
+        throw e;
       }
     }
   }
