@@ -66,62 +66,11 @@ public final class GateRunner implements Gates {
     CompletableFuture<ProcessRunner.Result> mypyRun =
         setup.typesOff() != null || setup.typeTargets(source).isEmpty()
             ? CompletableFuture.completedFuture(null)
-            : CompletableFuture.supplyAsync(
-                () -> {
-                  List<String> argv =
-                      new ArrayList<>(
-                          List.of(
-                              python.python().toString(),
-                              "-I", // the clone's modules never come before mypy's own
-                              "-B", // -I ignores PYTHONPYCACHEPREFIX: nothing written in the
-                              // venv
-                              "-m",
-                              "mypy",
-                              "--no-error-summary",
-                              "--show-error-codes",
-                              "--no-pretty",
-                              "--no-color-output",
-                              "--hide-error-context",
-                              "--cache-dir",
-                              workspace.cache().resolve("mypy").toString()));
-                  if (mypyJson) {
-                    argv.addAll(List.of("-O", "json"));
-                  }
-                  argv.addAll(setup.typeTargets(source));
-                  return runner.run(
-                      python
-                          .tool(
-                              label,
-                              argv,
-                              workspace.cache().resolve("mypy"),
-                              timeout,
-                              workspace.logs().resolve(label + "-mypy.log"))
-                          .capturingTo(mypyOut));
-                });
+            : CompletableFuture.supplyAsync(() -> mypy(label, source, mypyOut, timeout));
 
     Suite suite = suite(label, source, timeout, problems, durations);
 
-    List<Finding> types = null;
-    ProcessRunner.Result mypy = mypyRun.join();
-    if (mypy != null) {
-      durations.put("mypy", mypy.duration().toMillis());
-      if (mypy.exitCode() <= 1 && !mypy.timedOut()) {
-        try {
-          String text = Files.readString(mypyOut);
-          types = mypyJson ? Reports.mypyJson(text, repo) : Reports.mypy(text, repo);
-        } catch (ReportFormatException | java.io.IOException e) {
-          problems.add("mypy: " + e.getMessage());
-        }
-      } else {
-        problems.add(
-            "mypy could not run (exit "
-                + mypy.exitCode()
-                + "): "
-                + PythonEnvironment.lastLines(mypy.output(), 5));
-      }
-    } else if (setup.typesOff() == null) {
-      problems.add("mypy: nothing to check: no Python source folder was found (set python.source)");
-    }
+    List<Finding> types = types(mypyRun.join(), mypyOut, problems, durations);
     // the tools wrote these themselves: a secret a test printed must not stay in them
     for (Path written :
         List.of(workspace.toolOutput(label).resolve(label + "-ruff.json"), mypyOut)) {
@@ -141,6 +90,66 @@ public final class GateRunner implements Gates {
   }
 
   private record Suite(TestResults tests, Coverage coverage) {}
+
+  /** mypy on the type targets of {@code source}, its report into {@code out}. */
+  private ProcessRunner.Result mypy(String label, List<String> source, Path out, Duration timeout) {
+    List<String> argv =
+        new ArrayList<>(
+            List.of(
+                python.python().toString(),
+                "-I", // the clone's modules never come before mypy's own
+                "-B", // -I ignores PYTHONPYCACHEPREFIX: nothing written in the
+                // venv
+                "-m",
+                "mypy",
+                "--no-error-summary",
+                "--show-error-codes",
+                "--no-pretty",
+                "--no-color-output",
+                "--hide-error-context",
+                "--cache-dir",
+                workspace.cache().resolve("mypy").toString()));
+    if (mypyJson) {
+      argv.addAll(List.of("-O", "json"));
+    }
+    argv.addAll(setup.typeTargets(source));
+    return runner.run(
+        python
+            .tool(
+                label,
+                argv,
+                workspace.cache().resolve("mypy"),
+                timeout,
+                workspace.logs().resolve(label + "-mypy.log"))
+            .capturingTo(out));
+  }
+
+  /** mypy's findings, or null (and why in {@code problems}) when it could not run or see. */
+  private List<Finding> types(
+      ProcessRunner.Result mypy, Path mypyOut, List<String> problems, Map<String, Long> durations) {
+    Path repo = workspace.repo();
+    List<Finding> types = null;
+    if (mypy != null) {
+      durations.put("mypy", mypy.duration().toMillis());
+      if (mypy.exitCode() <= 1 && !mypy.timedOut()) {
+        try {
+          String text = Files.readString(mypyOut);
+          types = mypyJson ? Reports.mypyJson(text, repo) : Reports.mypy(text, repo);
+        } catch (ReportFormatException | java.io.IOException e) {
+          problems.add("mypy: " + e.getMessage());
+        }
+      } else {
+        problems.add(
+            "mypy could not run (exit "
+                + mypy.exitCode()
+                + "): "
+                + PythonEnvironment.lastLines(mypy.output(), 5));
+      }
+    } else if (setup.typesOff() == null) {
+      problems.add("mypy: nothing to check: no Python source folder was found (set python.source)");
+    }
+    return types;
+  }
 
   /** The whole suite under coverage. */
   private Suite suite(

@@ -38,27 +38,7 @@ final class Ruff {
     } catch (java.io.IOException e) {
       // written again below
     }
-    List<String> argv =
-        new ArrayList<>(
-            List.of(
-                python.bin("ruff").toString(),
-                "check",
-                "--no-fix",
-                "--output-format",
-                "json",
-                "--output-file",
-                json.toString(),
-                "--cache-dir",
-                workspace.cache().resolve("ruff").toString(),
-                // a file named here that the project excludes stays excluded, as in a run on
-                // the whole tree
-                "--force-exclude"));
-    if (setup.ruffIsolated()) {
-      argv.add("--isolated"); // no ruff settings of the repository's: none from above the clone
-    }
-    if (setup.lintSelect() != null) {
-      argv.add("--select=" + String.join(",", setup.lintSelect()));
-    }
+    List<String> argv = argv(workspace, python, setup, json);
     argv.addAll(targets);
     ProcessRunner.Result ruff =
         runner.run(
@@ -83,5 +63,32 @@ final class Ruff {
             + "): "
             + PythonEnvironment.lastLines(ruff.output(), 5));
     return null;
+  }
+
+  /** ruff in check-only mode, its JSON report into {@code json}, with the gate's settings. */
+  private static List<String> argv(
+      Workspace workspace, PythonEnvironment python, GateSetup setup, Path json) {
+    List<String> argv =
+        new ArrayList<>(
+            List.of(
+                python.bin("ruff").toString(),
+                "check",
+                "--no-fix",
+                "--output-format",
+                "json",
+                "--output-file",
+                json.toString(),
+                "--cache-dir",
+                workspace.cache().resolve("ruff").toString(),
+                // a file named here that the project excludes stays excluded, as in a run on
+                // the whole tree
+                "--force-exclude"));
+    if (setup.ruffIsolated()) {
+      argv.add("--isolated"); // no ruff settings of the repository's: none from above the clone
+    }
+    if (setup.lintSelect() != null) {
+      argv.add("--select=" + String.join(",", setup.lintSelect()));
+    }
+    return argv;
   }
 }
