@@ -20,24 +20,7 @@ public final class Glob {
    * Compiles a glob; throws {@link IllegalArgumentException} with a readable reason when invalid.
    */
   public static Glob compile(String glob) {
-    if (glob == null || glob.isBlank()) {
-      throw new IllegalArgumentException("a glob cannot be empty");
-    }
-    if (glob.startsWith("/")) {
-      throw new IllegalArgumentException(
-          "'"
-              + glob
-              + "' is absolute; globs are relative to the repository root (drop the leading /)");
-    }
-    if (glob.contains("\\")) {
-      throw new IllegalArgumentException(
-          "'" + glob + "' contains a backslash; use / between folders");
-    }
-    for (String segment : glob.split("/")) {
-      if (segment.equals("..")) {
-        throw new IllegalArgumentException("'" + glob + "' climbs out of the repository with '..'");
-      }
-    }
+    check(glob);
     StringBuilder re = new StringBuilder();
     int braces = 0;
     for (int i = 0; i < glob.length(); i++) {
@@ -58,21 +41,7 @@ public final class Glob {
           }
         }
         case '?' -> re.append("[^/]");
-        case '[' -> {
-          int end = glob.indexOf(']', i + 1);
-          if (end < 0) {
-            throw new IllegalArgumentException("'" + glob + "' has a '[' without its closing ']'");
-          }
-          String body = glob.substring(i + 1, end);
-          if (body.isEmpty()) {
-            throw new IllegalArgumentException("'" + glob + "' has an empty character class '[]'");
-          }
-          if (body.startsWith("!")) {
-            body = "^" + body.substring(1);
-          }
-          re.append('[').append(body.replace("\\", "\\\\")).append(']');
-          i = end;
-        }
+        case '[' -> i = characterClass(glob, i, re);
         case '{' -> {
           braces++;
           re.append("(?:");
@@ -92,6 +61,45 @@ public final class Glob {
       throw new IllegalArgumentException("'" + glob + "' has a '{' without its closing '}'");
     }
     return new Glob(glob, Pattern.compile(re.toString()));
+  }
+
+  /** Why {@code glob} is not one this tool accepts (an IllegalArgumentException), or nothing. */
+  private static void check(String glob) {
+    if (glob == null || glob.isBlank()) {
+      throw new IllegalArgumentException("a glob cannot be empty");
+    }
+    if (glob.startsWith("/")) {
+      throw new IllegalArgumentException(
+          "'"
+              + glob
+              + "' is absolute; globs are relative to the repository root (drop the leading /)");
+    }
+    if (glob.contains("\\")) {
+      throw new IllegalArgumentException(
+          "'" + glob + "' contains a backslash; use / between folders");
+    }
+    for (String segment : glob.split("/")) {
+      if (segment.equals("..")) {
+        throw new IllegalArgumentException("'" + glob + "' climbs out of the repository with '..'");
+      }
+    }
+  }
+
+  /** The character class opening at {@code i} into {@code re}; returns where it closes. */
+  private static int characterClass(String glob, int i, StringBuilder re) {
+    int end = glob.indexOf(']', i + 1);
+    if (end < 0) {
+      throw new IllegalArgumentException("'" + glob + "' has a '[' without its closing ']'");
+    }
+    String body = glob.substring(i + 1, end);
+    if (body.isEmpty()) {
+      throw new IllegalArgumentException("'" + glob + "' has an empty character class '[]'");
+    }
+    if (body.startsWith("!")) {
+      body = "^" + body.substring(1);
+    }
+    re.append('[').append(body.replace("\\", "\\\\")).append(']');
+    return end;
   }
 
   public boolean matches(String path) {
