@@ -119,70 +119,89 @@ public final class ControlFiles {
    * as the committer of the commits it replays (they stay etask's).
    */
   public List<String> sanitize(List<String> excludes, PersonIdent identity) throws GitException {
-
     Path gitDir = repo.getDirectory().toPath();
     List<String> fixed = new ArrayList<>();
     try {
-      StoredConfig config = repo.getConfig();
-      config.load();
-      org.eclipse.jgit.lib.Config clean = new org.eclipse.jgit.lib.Config();
-      for (String key :
-          List.of(
-              "repositoryformatversion",
-              "filemode",
-              "logallrefupdates",
-              "precomposeunicode",
-              "ignorecase",
-              "symlinks")) {
-        String v = config.getString("core", null, key);
-        if (v != null) {
-          clean.setString("core", null, key, v);
-        }
-      }
-      clean.setBoolean("core", null, "bare", false);
-      if (identity != null) {
-        clean.setString("user", null, "name", identity.getName());
-        clean.setString("user", null, "email", identity.getEmailAddress());
-      }
-      for (String key : config.getNames("extensions")) {
-        clean.setString("extensions", null, key, config.getString("extensions", null, key));
-      }
-      if (!clean.toText().equals(config.toText())) {
+      if (cleanConfig(gitDir, identity)) {
         fixed.add("config");
-        Files.writeString(gitDir.resolve("config"), clean.toText(), StandardCharsets.UTF_8);
-        config.load();
       }
-      Path hooks = gitDir.resolve("hooks");
-      if (Files.isDirectory(hooks)) {
-        try (var files = Files.list(hooks)) {
-          for (Path h : files.toList()) {
-            if (!h.getFileName().toString().endsWith(".sample")) {
-              fixed.add("hooks/" + h.getFileName());
-            }
-            FileTrees.delete(h);
-          }
-        }
-      }
-      Path info = gitDir.resolve("info");
-      Files.createDirectories(info);
-      String exclude = String.join("\n", excludes) + "\n";
-      Path excludeFile = info.resolve("exclude");
-      try (var files = Files.list(info)) {
-        for (Path f : files.toList()) {
-          if (!f.equals(excludeFile)) {
-            fixed.add("info/" + f.getFileName());
-            FileTrees.delete(f);
-          }
-        }
-      }
-      if (!Files.exists(excludeFile)
-          || !Files.readString(excludeFile, StandardCharsets.UTF_8).equals(exclude)) {
-        Files.writeString(excludeFile, exclude, StandardCharsets.UTF_8);
-      }
+      fixed.addAll(cleanHooksAndInfo(gitDir, excludes));
       return fixed;
     } catch (IOException | org.eclipse.jgit.errors.ConfigInvalidException e) {
       throw new GitException("cannot restore " + gitDir + ": " + e.getMessage(), false, e);
     }
+  }
+
+  /**
+   * The clone's config reduced to what a checkout needs (core's format keys, the extensions, and
+   * {@code identity} as its user); true when it held anything else.
+   */
+  private boolean cleanConfig(Path gitDir, PersonIdent identity)
+      throws IOException, org.eclipse.jgit.errors.ConfigInvalidException {
+    StoredConfig config = repo.getConfig();
+    config.load();
+    org.eclipse.jgit.lib.Config clean = new org.eclipse.jgit.lib.Config();
+    for (String key :
+        List.of(
+            "repositoryformatversion",
+            "filemode",
+            "logallrefupdates",
+            "precomposeunicode",
+            "ignorecase",
+            "symlinks")) {
+      String v = config.getString("core", null, key);
+      if (v != null) {
+        clean.setString("core", null, key, v);
+      }
+    }
+    clean.setBoolean("core", null, "bare", false);
+    if (identity != null) {
+      clean.setString("user", null, "name", identity.getName());
+      clean.setString("user", null, "email", identity.getEmailAddress());
+    }
+    for (String key : config.getNames("extensions")) {
+      clean.setString("extensions", null, key, config.getString("extensions", null, key));
+    }
+    if (clean.toText().equals(config.toText())) {
+      return false;
+    }
+    Files.writeString(gitDir.resolve("config"), clean.toText(), StandardCharsets.UTF_8);
+    config.load();
+    return true;
+  }
+
+  /** Hooks removed, {@code info/} holding only etask's excludes; returns what was there. */
+  private static List<String> cleanHooksAndInfo(Path gitDir, List<String> excludes)
+      throws IOException {
+    List<String> fixed = new ArrayList<>();
+    Path hooks = gitDir.resolve("hooks");
+    if (Files.isDirectory(hooks)) {
+      try (var files = Files.list(hooks)) {
+        for (Path h : files.toList()) {
+          if (!h.getFileName().toString().endsWith(".sample")) {
+            fixed.add("hooks/" + h.getFileName());
+          }
+          FileTrees.delete(h);
+        }
+      }
+    }
+    Path info = gitDir.resolve("info");
+    Files.createDirectories(info);
+    String exclude = String.join("\n", excludes) + "\n";
+    Path excludeFile = info.resolve("exclude");
+    try (var files = Files.list(info)) {
+      for (Path f : files.toList()) {
+        if (!f.equals(excludeFile)) {
+          fixed.add("info/" + f.getFileName());
+          FileTrees.delete(f);
+        }
+      }
+    }
+    if (!Files.exists(excludeFile)
+        || !Files.readString(excludeFile, StandardCharsets.UTF_8).equals(exclude)) {
+      Files.writeString(excludeFile, exclude, StandardCharsets.UTF_8);
+    }
+    return fixed;
   }
 
   /**

@@ -1,9 +1,7 @@
 package dev.etask.core.git;
 
 import java.io.IOException;
-import java.util.ArrayList;
 import java.util.Collection;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -15,8 +13,6 @@ import org.eclipse.jgit.lib.Constants;
 import org.eclipse.jgit.lib.ObjectId;
 import org.eclipse.jgit.lib.Ref;
 import org.eclipse.jgit.lib.Repository;
-import org.eclipse.jgit.revwalk.RevCommit;
-import org.eclipse.jgit.revwalk.RevWalk;
 import org.eclipse.jgit.transport.PushResult;
 import org.eclipse.jgit.transport.RefLeaseSpec;
 import org.eclipse.jgit.transport.RefSpec;
@@ -96,7 +92,6 @@ public final class GitTransport {
   private Fetched fetchOnce(Map<String, String> known, Predicate<ObjectId> etaskMade)
       throws GitException {
     Repository repo = git.getRepository();
-    List<String> pushedFromHere = new ArrayList<>();
     Map<String, String> tips = new java.util.TreeMap<>();
     try {
       Collection<Ref> remote =
@@ -107,45 +102,9 @@ public final class GitTransport {
               .setTransportConfigCallback(origin::configure)
               .setTimeout(TIMEOUT_SECONDS)
               .call();
-      Map<String, ObjectId> before = new LinkedHashMap<>();
-      if (known.isEmpty()) {
-        for (Ref r : repo.getRefDatabase().getRefsByPrefix(Constants.R_REMOTES + "origin/")) {
-          if (r.getObjectId() != null) {
-            before.put(
-                Constants.R_HEADS
-                    + r.getName().substring((Constants.R_REMOTES + "origin/").length()),
-                r.getObjectId());
-          }
-        }
-      } else {
-        known.forEach((k, v) -> before.put(k, ObjectId.fromString(v)));
-      }
-      try (RevWalk walk = new RevWalk(repo)) {
-        for (Ref r : remote) {
-          ObjectId now = r.getObjectId();
-          if (now != null) {
-            tips.put(r.getName(), now.name());
-          }
-          if (now == null
-              || now.equals(before.get(r.getName()))
-              || etaskMade.test(now)
-              || !repo.getObjectDatabase().has(now)) {
-            continue;
-          }
-          RevCommit candidate = walk.parseCommit(now);
-          boolean fetchedBefore = false;
-          for (ObjectId k : before.values()) {
-            if (repo.getObjectDatabase().has(k)
-                && walk.isMergedInto(candidate, walk.parseCommit(k))) {
-              fetchedBefore = true;
-              break;
-            }
-          }
-          if (!fetchedBefore) {
-            pushedFromHere.add(r.getName() + " → " + now.abbreviate(7).name());
-          }
-        }
-      }
+      Map<String, ObjectId> before = OriginTips.before(repo, known);
+      List<String> pushedFromHere =
+          OriginTips.pushedFromHere(repo, remote, before, etaskMade, tips);
       git.fetch()
           .setRemote(origin.url())
           .setRefSpecs(
