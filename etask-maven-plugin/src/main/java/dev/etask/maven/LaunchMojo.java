@@ -49,25 +49,9 @@ public class LaunchMojo extends AbstractEtaskMojo {
                 + " at a time");
     List<Launch.Result> results = Launch.run(configs, n, name -> new MavenListener(getLog(), name));
     getLog().info("");
-    getLog().info("── SUMMARY ──");
-    int width = results.stream().mapToInt(r -> r.id().length()).max().orElse(4);
-    List<String> fatal = new ArrayList<>();
-    List<String> risky = new ArrayList<>();
-    for (Launch.Result r : results) {
-      getLog()
-          .info(
-              String.format(
-                  "  %-" + width + "s  exit %d  %s%s",
-                  r.id(),
-                  r.exitCode(),
-                  r.summary(),
-                  r.status() == null ? "" : "  (" + r.status() + ")"));
-      if (r.exitCode() == 1) {
-        fatal.add(r.id());
-      } else if (r.exitCode() == 2) {
-        risky.add(r.id());
-      }
-    }
+    summary(results);
+    List<String> fatal = withExit(results, 1);
+    List<String> risky = withExit(results, 2);
     if (!fatal.isEmpty()) {
       throw new MojoFailureException(
           "etask: "
@@ -93,5 +77,25 @@ public class LaunchMojo extends AbstractEtaskMojo {
       }
       getLog().warn(msg);
     }
+  }
+
+  /** One line per task: its exit code, summary and status. */
+  private void summary(List<Launch.Result> results) {
+    getLog().info("── SUMMARY ──");
+    int width = results.stream().mapToInt(r -> r.id().length()).max().orElse(4);
+    for (Launch.Result r : results) {
+      getLog()
+          .info(
+              String.format(
+                  "  %-" + width + "s  exit %d  %s%s",
+                  r.id(),
+                  r.exitCode(),
+                  r.summary(),
+                  r.status() == null ? "" : "  (" + r.status() + ")"));
+    }
+  }
+
+  private static List<String> withExit(List<Launch.Result> results, int code) {
+    return results.stream().filter(r -> r.exitCode() == code).map(Launch.Result::id).toList();
   }
 }

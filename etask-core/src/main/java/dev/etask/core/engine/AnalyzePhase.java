@@ -38,6 +38,30 @@ final class AnalyzePhase implements Phase {
       return;
     }
     c.out().phase("ANALYZE", "");
+    List<String> targets = targets(c);
+    state.batches = plan(targets, spec.strategy().batchMode());
+    for (BatchState b : state.batches) {
+      if (!state.adoptedTargets.isEmpty() && state.adoptedTargets.containsAll(b.files())) {
+        b.close(
+            Decision.of(
+                Verdict.ACCEPT, "already on " + spec.branch() + " (adopted from the origin)"));
+      }
+    }
+    state.analyzed = true;
+    c.out()
+        .info(
+            targets.size()
+                + " target file(s) → "
+                + state.batches.size()
+                + " batch(es) ("
+                + spec.strategy().batchMode().name().toLowerCase(Locale.ROOT)
+                + ")");
+  }
+
+  /** The tracked files the spec's target includes and does not exclude; none is an error. */
+  private static List<String> targets(RunContext c) {
+    RunState state = c.state();
+    TaskSpec spec = c.spec();
     List<String> tracked;
     try (GitRepo git = c.openClone()) {
       tracked = git.trackedFiles();
@@ -69,23 +93,7 @@ final class AnalyzePhase implements Phase {
               + "; globs are relative to the repository root, '**' crosses"
               + " folders");
     }
-    state.batches = plan(targets, spec.strategy().batchMode());
-    for (BatchState b : state.batches) {
-      if (!state.adoptedTargets.isEmpty() && state.adoptedTargets.containsAll(b.files())) {
-        b.close(
-            Decision.of(
-                Verdict.ACCEPT, "already on " + spec.branch() + " (adopted from the origin)"));
-      }
-    }
-    state.analyzed = true;
-    c.out()
-        .info(
-            targets.size()
-                + " target file(s) → "
-                + state.batches.size()
-                + " batch(es) ("
-                + spec.strategy().batchMode().name().toLowerCase(Locale.ROOT)
-                + ")");
+    return targets;
   }
 
   static List<BatchState> plan(List<String> targets, TaskSpec.BatchMode mode) {

@@ -40,19 +40,7 @@ final class GeneratedFiles {
       return;
     }
     List<Change> changes = made.changes();
-    String refused = refused(c, made, changes);
-    List<String> violations = Allowlist.violations(c, batch, changes);
-    if (refused == null && !violations.isEmpty()) {
-      refused =
-          "changed files outside the allowlist (the batch's files and target.writable): "
-              + String.join(", ", violations);
-    }
-    if (refused != null) {
-      c.staging().restore(git);
-      if (!made.ownedChanged().isEmpty()) {
-        ProjectEnvironment.reinstall(c); // what the install wrote comes back only from it
-      }
-      GeneratePhase.rollback(c, batch, refused);
+    if (refuse(c, git, batch, made)) {
       return;
     }
     if (!made.ignored().isEmpty()) {
@@ -89,6 +77,30 @@ final class GeneratedFiles {
                 + RunContext.secs(t0)
                 + "; changed "
                 + String.join(", ", batch.changedFiles()));
+  }
+
+  /**
+   * Refuses what the generator made (rolled back, the tree restored) when it must be; true then.
+   */
+  private static boolean refuse(RunContext c, GitRepo git, BatchState batch, TreeDifferences made)
+      throws GitException, IOException {
+    List<Change> changes = made.changes();
+    String refused = refused(c, made, changes);
+    List<String> violations = Allowlist.violations(c, batch, changes);
+    if (refused == null && !violations.isEmpty()) {
+      refused =
+          "changed files outside the allowlist (the batch's files and target.writable): "
+              + String.join(", ", violations);
+    }
+    if (refused != null) {
+      c.staging().restore(git);
+      if (!made.ownedChanged().isEmpty()) {
+        ProjectEnvironment.reinstall(c); // what the install wrote comes back only from it
+      }
+      GeneratePhase.rollback(c, batch, refused);
+      return true;
+    }
+    return false;
   }
 
   /**
