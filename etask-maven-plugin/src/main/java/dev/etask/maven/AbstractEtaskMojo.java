@@ -2,6 +2,7 @@ package dev.etask.maven;
 
 import dev.etask.core.engine.Engine;
 import dev.etask.core.spec.EtaskException;
+import dev.etask.core.spec.Hints;
 import dev.etask.core.spec.SpecException;
 import dev.etask.core.spec.TaskSpec;
 import dev.etask.core.state.Outcome;
@@ -170,8 +171,7 @@ public abstract class AbstractEtaskMojo extends AbstractMojo {
       throw new EtaskException(
           EtaskException.Code.SPEC_INVALID,
           "etask.sandbox is '" + sandbox + "', which is not a sandbox mode",
-          "use -Detask.sandbox=auto, required or off (or leave it out: the spec's sandbox: then"
-              + " decides)");
+          Hints.sandboxValue());
     }
   }
 

@@ -2,6 +2,7 @@ package dev.etask.core.engine;
 
 import dev.etask.core.spec.EtaskException;
 import dev.etask.core.spec.EtaskException.Code;
+import dev.etask.core.spec.Hints;
 import dev.etask.core.state.BatchState;
 import dev.etask.core.state.Outcome;
 import dev.etask.core.state.RunState;
@@ -67,13 +68,7 @@ final class AggregatePhase implements Phase {
       return new EtaskException(
           Code.GENERATOR_FAILED,
           "the task aborted before any batch was accepted: " + state.aborted,
-          hidden
-              ? "the generator needs a file the sandbox does not show it: put it beside the spec"
-                  + " ({spec_dir} in generator.command) or list its folder in generator.mounts,"
-                  + " then run the task again"
-              : "run the generator by hand on one file (see the batch logs in "
-                  + c.ws().logs()
-                  + ") and fix it, then run the task again");
+          Hints.generatorFailed(hidden, c.ws().logs()));
     }
     StringBuilder why = new StringBuilder();
     int shown = 0;
@@ -105,9 +100,6 @@ final class AggregatePhase implements Phase {
                 : "")
             + ":"
             + why,
-        "read each batch's decision and reason in status.json and its log in "
-            + c.ws().logs()
-            + "; fix the generator or relax the rules (quality_gates, rules) and run the task"
-            + " again");
+        Hints.nothingAccepted(c.ws().logs()));
   }
 }

@@ -6,6 +6,7 @@ import dev.etask.core.rules.Decision;
 import dev.etask.core.rules.Verdict;
 import dev.etask.core.spec.EtaskException;
 import dev.etask.core.spec.EtaskException.Code;
+import dev.etask.core.spec.Hints;
 import dev.etask.core.spec.TaskSpec;
 import dev.etask.core.state.BatchState;
 import dev.etask.core.state.RunState;
@@ -88,10 +89,7 @@ final class AnalyzePhase implements Phase {
               + " (e.g. "
               + String.join(", ", tracked.stream().filter(p -> p.endsWith(".py")).limit(5).toList())
               + ")",
-          "fix target.include in "
-              + c.config().spec()
-              + "; globs are relative to the repository root, '**' crosses"
-              + " folders");
+          Hints.targetInclude(c.config().spec()));
     }
     return targets;
   }

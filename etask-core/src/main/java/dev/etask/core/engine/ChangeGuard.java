@@ -6,6 +6,7 @@ import dev.etask.core.git.GitRepo;
 import dev.etask.core.process.ProcessTrees;
 import dev.etask.core.spec.EtaskException;
 import dev.etask.core.spec.EtaskException.Code;
+import dev.etask.core.spec.Hints;
 import dev.etask.core.state.BatchState;
 import dev.etask.core.workspace.AtomicFiles;
 import dev.etask.core.workspace.FileTrees;
@@ -319,9 +320,7 @@ final class ChangeGuard {
                 + lock
                 + ", and on this system"
                 + " etask cannot tell whether a git process still holds it",
-            "when no git process runs in "
-                + c.ws().repo()
-                + ", remove the file and run the task again");
+            Hints.gitLock(c.ws().repo()));
       }
       List<String> holders = ProcessTrees.holdersOf(lock);
       for (int i = 0; i < 50 && !holders.isEmpty(); i++) {
@@ -341,9 +340,7 @@ final class ChangeGuard {
                 + " is held by process "
                 + String.join(", ", holders)
                 + ", so the clone cannot be changed",
-            "let that process finish or stop it (kill "
-                + holders.get(0).split(" ")[0]
-                + "), then run the task again");
+            Hints.stopProcess(holders.get(0).split(" ")[0]));
       }
       String when;
       try {
@@ -353,7 +350,7 @@ final class ChangeGuard {
         throw new EtaskException(
             Code.REPO_LOCKED,
             "cannot remove the stale git lock file " + lock + ": " + e.getMessage(),
-            "remove it by hand, then run the task again",
+            Hints.removeThenRunAgain(),
             e);
       }
       c.out()

@@ -16,6 +16,7 @@ import dev.etask.core.rules.Measurements;
 import dev.etask.core.rules.RuleBook;
 import dev.etask.core.spec.EtaskException;
 import dev.etask.core.spec.EtaskException.Code;
+import dev.etask.core.spec.Hints;
 import dev.etask.core.spec.Metric;
 import dev.etask.core.spec.SpecLoader;
 import dev.etask.core.spec.TaskSpec;
@@ -80,21 +81,18 @@ public final class CheckoutValidator {
       return validateLocked(spec, ws, cacheDir, sandboxing, environments, redactor, out);
     } catch (TaskLock.LockedException e) {
       throw new EtaskException(
-          Code.TASK_LOCKED, e.getMessage(), "wait for the other validation to finish");
+          Code.TASK_LOCKED, e.getMessage(), Hints.waitFor("the other validation"));
     } catch (GitException e) {
       throw new EtaskException(
           Code.IO_FAILED,
           "cannot read " + checkout + ": " + e.getMessage(),
-          e.getMessage().contains("missing objects")
-              ? "fetch the missing objects (git fetch --refetch, or clone without --filter) and"
-                  + " run etask:validate again"
-              : "check that " + checkout + " is a git checkout you can read (git status)",
+          Hints.readableCheckout(checkout, e.getMessage().contains("missing objects")),
           e);
     } catch (IOException e) {
       throw new EtaskException(
           Code.IO_FAILED,
           "cannot validate " + checkout + ": " + e.getMessage(),
-          "check the permissions of " + ws.root() + " and of the checkout",
+          Hints.permissions(ws.root(), "the checkout"),
           e);
     }
   }
@@ -144,9 +142,7 @@ public final class CheckoutValidator {
     }
     if (checkout == null) {
       throw new EtaskException(
-          Code.IO_FAILED,
-          start + " is not inside a git checkout",
-          "run etask:validate in a git repository, or pass -Detask.spec to validate a task's batch");
+          Code.IO_FAILED, start + " is not inside a git checkout", Hints.validateInARepository());
     }
     return checkout;
   }
@@ -177,10 +173,7 @@ public final class CheckoutValidator {
       ws.createFolders();
     } catch (IOException e) {
       throw new EtaskException(
-          Code.IO_FAILED,
-          "cannot create " + ws.root() + ": " + e.getMessage(),
-          "check the permissions of etask.workDir",
-          e);
+          Code.IO_FAILED, "cannot create " + ws.root() + ": " + e.getMessage(), Hints.workDir(), e);
     }
     return ws;
   }
@@ -325,10 +318,9 @@ public final class CheckoutValidator {
       throw new EtaskException(
           Code.BASELINE_FAILED,
           blind.get().message(),
-          blind.get().nextStep()
-              + " (log: "
-              + m.ws().logs().resolve(m.unchanged() ? "worktree-gates.log" : "head-gates.log")
-              + ")");
+          Hints.withLog(
+              blind.get().nextStep(),
+              m.ws().logs().resolve(m.unchanged() ? "worktree-gates.log" : "head-gates.log")));
     }
     if (key != null && cached.isEmpty()) {
       cache.put(key, before, null, m.unchanged() ? m.checkout() : m.head());

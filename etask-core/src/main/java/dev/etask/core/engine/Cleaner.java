@@ -2,6 +2,7 @@ package dev.etask.core.engine;
 
 import dev.etask.core.spec.EtaskException;
 import dev.etask.core.spec.EtaskException.Code;
+import dev.etask.core.spec.Hints;
 import dev.etask.core.spec.TaskIds;
 import dev.etask.core.workspace.FileTrees;
 import dev.etask.core.workspace.TaskLock;
@@ -26,7 +27,7 @@ public final class Cleaner {
       throw new EtaskException(
           Code.SPEC_INVALID,
           "etask:clean refuses -Detask.id=" + id + ": " + problem,
-          "pass the id of a task (the 'id:' of its spec), or -Detask.spec=path/to/task.yaml");
+          Hints.taskId());
     }
     Workspace ws = Workspace.of(workDir, artifactsDir, id);
     if (!Files.exists(ws.root(), LinkOption.NOFOLLOW_LINKS)) {
@@ -43,13 +44,12 @@ public final class Cleaner {
         }
       }
     } catch (TaskLock.LockedException e) {
-      throw new EtaskException(
-          Code.TASK_LOCKED, e.getMessage(), "wait for that run to finish before cleaning");
+      throw new EtaskException(Code.TASK_LOCKED, e.getMessage(), Hints.waitFor("that run"));
     } catch (IOException e) {
       throw new EtaskException(
           Code.IO_FAILED,
           "cannot remove " + ws.root() + ": " + e.getMessage(),
-          "remove the folder by hand",
+          Hints.removeByHand(),
           e);
     }
     try {
@@ -58,7 +58,7 @@ public final class Cleaner {
       throw new EtaskException(
           Code.IO_FAILED,
           "cannot remove " + ws.root() + ": " + e.getMessage(),
-          "remove the folder by hand",
+          Hints.removeByHand(),
           e);
     }
     out.info(
@@ -83,7 +83,7 @@ public final class Cleaner {
       throw new EtaskException(
           Code.IO_FAILED,
           "cannot resolve " + ws.root() + ": " + e.getMessage(),
-          "check the work folder (etask.workDir)",
+          Hints.checkWorkFolder(),
           e);
     }
     if (Files.isSymbolicLink(ws.root()) || !realWork.equals(realRoot.getParent())) {
@@ -95,7 +95,7 @@ public final class Cleaner {
               + ", outside the work folder "
               + realWork
               + "; etask:clean deletes nothing outside it",
-          "remove the link " + ws.root() + " by hand");
+          Hints.removeLinkByHand(ws.root()));
     }
     String marked = Workspace.markerId(ws.root());
     if (!ws.id().equals(marked)) {
@@ -108,7 +108,7 @@ public final class Cleaner {
               + ", so it is not task '"
               + ws.id()
               + "''s workspace; etask:clean deletes nothing it did not make",
-          "check -Detask.id and -Detask.workDir, or remove the folder by hand if it can go");
+          Hints.idAndWorkDir());
     }
   }
 }

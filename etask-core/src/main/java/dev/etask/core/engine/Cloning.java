@@ -9,6 +9,7 @@ import dev.etask.core.git.Origin;
 import dev.etask.core.git.Ownership;
 import dev.etask.core.spec.EtaskException;
 import dev.etask.core.spec.EtaskException.Code;
+import dev.etask.core.spec.Hints;
 import dev.etask.core.spec.TaskSpec;
 import dev.etask.core.state.RunState;
 import java.util.List;
@@ -43,7 +44,7 @@ final class Cloning {
           throw new EtaskException(
               Code.CLONE_FAILED,
               "the origin " + origin.url() + " has no branch '" + base + "'",
-              "set repository.base to one of the origin's branches");
+              Hints.baseExists());
         }
         state.base = base;
         state.baseSha = baseId.name();
@@ -73,8 +74,7 @@ final class Cloning {
       }
       return adopted;
     } catch (GitException e) {
-      throw c.gitFailure(
-          Code.CLONE_FAILED, e, "check repository.url and that the origin is reachable");
+      throw c.gitFailure(Code.CLONE_FAILED, e, Hints.originReachable());
     }
   }
 
@@ -91,7 +91,7 @@ final class Cloning {
         throw new EtaskException(
             Code.CLONE_FAILED,
             "cannot tell the default branch of " + origin.url(),
-            "set repository.base in the task spec");
+            Hints.setBase());
       }
     }
     return base;

@@ -6,6 +6,7 @@ import dev.etask.core.git.Trees;
 import dev.etask.core.report.GateTable;
 import dev.etask.core.rules.Verdict;
 import dev.etask.core.spec.EtaskException.Code;
+import dev.etask.core.spec.Hints;
 import dev.etask.core.spec.TaskSpec;
 import dev.etask.core.state.BatchState;
 import dev.etask.core.state.RunState;
@@ -84,13 +85,7 @@ final class CommitPhase implements Phase {
         c.out().info("pushed once the whole suite passes on the tip (validated incrementally)");
       }
     } catch (GitException e) {
-      throw c.gitFailure(
-          Code.PUSH_FAILED,
-          e,
-          c.hints().reachable(spec.branch())
-              + "; the commit is kept in "
-              + c.ws().repo()
-              + " and the next run pushes it");
+      throw c.gitFailure(Code.PUSH_FAILED, e, Hints.commitKept(spec.branch(), c.ws().repo()));
     }
   }
 

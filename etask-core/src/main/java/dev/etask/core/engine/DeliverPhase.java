@@ -3,6 +3,7 @@ package dev.etask.core.engine;
 import dev.etask.core.git.GitException;
 import dev.etask.core.git.GitRepo;
 import dev.etask.core.spec.EtaskException.Code;
+import dev.etask.core.spec.Hints;
 
 /**
  * DELIVER, at the end of {@code etask:run}: what is committed and not yet pushed (batches validated
@@ -42,7 +43,7 @@ final class DeliverPhase implements Phase {
       }
       new Pusher(c).push(git, simulate);
     } catch (GitException e) {
-      throw c.gitFailure(Code.PUSH_FAILED, e, c.hints().reachable(c.spec().branch()));
+      throw c.gitFailure(Code.PUSH_FAILED, e, Hints.reachable(c.spec().branch()));
     }
   }
 }

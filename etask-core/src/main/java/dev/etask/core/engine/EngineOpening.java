@@ -5,6 +5,7 @@ import dev.etask.core.process.Environments;
 import dev.etask.core.process.Redactor;
 import dev.etask.core.spec.EtaskException;
 import dev.etask.core.spec.EtaskException.Code;
+import dev.etask.core.spec.Hints;
 import dev.etask.core.spec.SpecLoader;
 import dev.etask.core.spec.TaskSpec;
 import dev.etask.core.workspace.TaskLock;
@@ -24,19 +25,18 @@ final class EngineOpening {
     Workspace ws = Workspace.of(config.workDir(), config.artifactsDir(), spec.id());
     Redactor redactor = TaskSecrets.of(config, spec, ws);
     Listener out = Listener.redacting(listener, redactor);
-    Hints hints = new Hints(config);
+    Hints hints = RunContext.hints(config);
     TaskLock lock;
     try {
       ws.createFolders();
       lock = TaskLock.acquire(ws.lockFile(), spec.id());
     } catch (TaskLock.LockedException e) {
-      throw new EtaskException(
-          Code.TASK_LOCKED, e.getMessage(), "wait for the other run to finish");
+      throw new EtaskException(Code.TASK_LOCKED, e.getMessage(), Hints.waitFor("the other run"));
     } catch (IOException e) {
       throw new EtaskException(
           Code.IO_FAILED,
           "cannot create the workspace " + ws.root() + ": " + e.getMessage(),
-          hints.workDir(),
+          Hints.workDir(),
           e);
     }
     StateStore store;

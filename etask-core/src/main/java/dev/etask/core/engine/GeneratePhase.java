@@ -8,6 +8,7 @@ import dev.etask.core.rules.RuleBook;
 import dev.etask.core.rules.Verdict;
 import dev.etask.core.spec.EtaskException;
 import dev.etask.core.spec.EtaskException.Code;
+import dev.etask.core.spec.Hints;
 import dev.etask.core.spec.TaskSpec;
 import dev.etask.core.state.BatchState;
 import dev.etask.core.state.RunState;
@@ -130,7 +131,7 @@ final class GeneratePhase implements Phase {
       throw new EtaskException(
           Code.IO_FAILED,
           "cannot prepare the generator's folders in " + c.ws().root() + ": " + e.getMessage(),
-          c.hints().workDir(),
+          Hints.workDir(),
           e);
     }
   }

@@ -2,6 +2,7 @@ package dev.etask.core.engine;
 
 import dev.etask.core.spec.EtaskException;
 import dev.etask.core.spec.EtaskException.Code;
+import dev.etask.core.spec.Hints;
 import dev.etask.core.spec.SpecException;
 import dev.etask.core.spec.SpecLoader;
 import dev.etask.core.state.Outcome;
@@ -36,10 +37,7 @@ public final class Launch {
    */
   public static List<Path> specs(Path runDir, String tasks) {
     if (tasks == null || tasks.isBlank()) {
-      throw new EtaskException(
-          Code.SPEC_INVALID,
-          "no tasks given",
-          "set -Detask.tasks=tasks/ (a folder of task specs) or a glob such as 'tasks/*.yaml'");
+      throw new EtaskException(Code.SPEC_INVALID, "no tasks given", Hints.tasksParameter());
     }
     Path pattern = runDir.toAbsolutePath().resolve(tasks).normalize();
     List<Path> out = new ArrayList<>();
@@ -74,13 +72,13 @@ public final class Launch {
       }
     } catch (IOException | java.io.UncheckedIOException e) {
       throw new EtaskException(
-          Code.IO_FAILED, "cannot list " + tasks + ": " + e.getMessage(), "check the folder");
+          Code.IO_FAILED, "cannot list " + tasks + ": " + e.getMessage(), Hints.tasksFolder());
     }
     if (out.isEmpty()) {
       throw new EtaskException(
           Code.SPEC_INVALID,
           "no task specs in " + tasks + " (looked for *.yaml and *.yml)",
-          "point -Detask.tasks at a folder of task specs or a glob that matches some");
+          Hints.tasksMatchNone());
     }
     out.sort(null);
     return out;
@@ -136,8 +134,7 @@ public final class Launch {
           out.add(f.get());
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
-          throw new EtaskException(
-              Code.IO_FAILED, "interrupted", "run the same command again: every task resumes");
+          throw new EtaskException(Code.IO_FAILED, "interrupted", Hints.runAgainResumes());
         } catch (java.util.concurrent.ExecutionException e) {
           throw new IllegalStateException(e.getCause());
         }

@@ -6,6 +6,7 @@ import dev.etask.core.git.LocalOrigins;
 import dev.etask.core.git.Origin;
 import dev.etask.core.spec.EtaskException;
 import dev.etask.core.spec.EtaskException.Code;
+import dev.etask.core.spec.Hints;
 import dev.etask.core.workspace.TaskLock;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -34,9 +35,7 @@ final class OriginResolver {
       throw new EtaskException(
           Code.CLONE_FAILED,
           "repository.url '" + url + "' is " + local + ", which does not exist",
-          "relative paths resolve against the spec's folder "
-              + c.spec().specDir()
-              + "; fix repository.url");
+          Hints.relativeUrl(c.spec().specDir()));
     }
     if (GitRepo.isRepository(local)) {
       return Origin.local(local.toString());
@@ -56,7 +55,7 @@ final class OriginResolver {
       throw new EtaskException(
           Code.CLONE_FAILED,
           "repository.url is not set and " + config.runDir() + " is not inside a git repository",
-          "set repository.url in " + config.spec());
+          Hints.repositoryUrl(config.spec()));
     }
     try (GitRepo here = GitRepo.open(dir)) {
       url = here.originUrl();
@@ -64,13 +63,13 @@ final class OriginResolver {
         Origin.parse(url).secrets().forEach(c.redactor()::add);
       }
     } catch (GitException e) {
-      throw c.gitFailure(Code.CLONE_FAILED, e, "set repository.url in " + config.spec());
+      throw c.gitFailure(Code.CLONE_FAILED, e, Hints.repositoryUrl(config.spec()));
     }
     if (url == null) {
       throw new EtaskException(
           Code.CLONE_FAILED,
           "repository.url is not set and the repository at " + dir + " has no 'origin' remote",
-          "set repository.url in " + config.spec());
+          Hints.repositoryUrl(config.spec()));
     }
     return url;
   }
@@ -103,7 +102,7 @@ final class OriginResolver {
       throw new EtaskException(
           Code.CLONE_FAILED,
           "cannot make a local origin from " + local + ": " + e.getMessage(),
-          "point repository.url at a git repository",
+          Hints.urlIsARepository(),
           e);
     }
     return Origin.local(sandbox.toString());

@@ -2,6 +2,7 @@ package dev.etask.core.engine;
 
 import dev.etask.core.spec.EtaskException;
 import dev.etask.core.spec.EtaskException.Code;
+import dev.etask.core.spec.Hints;
 import java.time.Duration;
 
 /**

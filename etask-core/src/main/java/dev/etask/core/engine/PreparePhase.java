@@ -8,6 +8,7 @@ import dev.etask.core.git.Origin;
 import dev.etask.core.report.GateTable;
 import dev.etask.core.spec.EtaskException;
 import dev.etask.core.spec.EtaskException.Code;
+import dev.etask.core.spec.Hints;
 import dev.etask.core.spec.TaskSpec;
 import dev.etask.core.state.BatchState;
 import dev.etask.core.state.RunState;
@@ -119,7 +120,7 @@ final class PreparePhase implements Phase {
         git.checkoutBranch(state.branch, git.resolve("refs/heads/" + state.branch));
       }
     } catch (GitException e) {
-      throw c.gitFailure(Code.CLONE_FAILED, e, "check that the origin is reachable");
+      throw c.gitFailure(Code.CLONE_FAILED, e, Hints.fetchable());
     }
     if (state.halted != null) {
       return;
@@ -209,10 +210,8 @@ final class PreparePhase implements Phase {
       throw new EtaskException(
           Code.BASELINE_FAILED,
           unusable.get().message(),
-          unusable.get().nextStep()
-              + "; then run the task again (log: "
-              + c.ws().logs().resolve("baseline-gates.log")
-              + ")");
+          Hints.thenRunAgain(
+              unusable.get().nextStep(), c.ws().logs().resolve("baseline-gates.log")));
     }
     warnAbout(c, baseline);
     c.store().writeReport("baseline", baseline);

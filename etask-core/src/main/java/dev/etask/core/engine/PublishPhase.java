@@ -7,6 +7,7 @@ import dev.etask.core.pr.PullRequestProvider;
 import dev.etask.core.report.PrBody;
 import dev.etask.core.spec.EtaskException;
 import dev.etask.core.spec.EtaskException.Code;
+import dev.etask.core.spec.Hints;
 import dev.etask.core.spec.TaskSpec;
 import dev.etask.core.state.Outcome;
 import dev.etask.core.state.RunState;
@@ -107,7 +108,7 @@ final class PublishPhase implements Phase {
           new Pusher(c).push(git, simulate);
         }
       } catch (GitException e) {
-        throw c.gitFailure(Code.PUSH_FAILED, e, c.hints().reachable(spec.branch()));
+        throw c.gitFailure(Code.PUSH_FAILED, e, Hints.reachable(spec.branch()));
       }
     }
   }
@@ -138,7 +139,7 @@ final class PublishPhase implements Phase {
       throw new EtaskException(
           Code.PR_FAILED,
           "cannot record the pull request: " + c.redact(String.valueOf(e.getMessage())),
-          c.hints().artifactsDir(),
+          Hints.artifactsDir(),
           e);
     }
   }

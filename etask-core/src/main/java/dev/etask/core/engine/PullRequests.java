@@ -6,6 +6,7 @@ import dev.etask.core.pr.LocalProvider;
 import dev.etask.core.pr.PullRequestProvider;
 import dev.etask.core.spec.EtaskException;
 import dev.etask.core.spec.EtaskException.Code;
+import dev.etask.core.spec.Hints;
 import dev.etask.core.spec.TaskSpec;
 import java.net.URI;
 import java.util.Locale;
@@ -82,7 +83,7 @@ final class PullRequests {
       throw new EtaskException(
           Code.SPEC_INVALID,
           "pr.provider is github but the origin " + origin.url() + " does not name a repository",
-          "set pr.github.repository: owner/name in the task spec");
+          Hints.githubRepository());
     }
     return fromUrl;
   }
@@ -108,7 +109,10 @@ final class PullRequests {
       c.tools().pullRequests(c, "pr").check();
     } catch (java.io.IOException e) {
       throw new EtaskException(
-          Code.PR_FAILED, "cannot check the token: " + c.redact(e.getMessage()), "try again", e);
+          Code.PR_FAILED,
+          "cannot check the token: " + c.redact(e.getMessage()),
+          Hints.tryAgain(),
+          e);
     }
   }
 
@@ -152,9 +156,7 @@ final class PullRequests {
 
   static EtaskException offline(RunContext c, String what) {
     return new EtaskException(
-        Code.OFFLINE,
-        "Maven runs offline (-o) and this task needs " + what,
-        "run without -o, or point repository.url at a local repository and use pr.provider: local");
+        Code.OFFLINE, "Maven runs offline (-o) and this task needs " + what, Hints.offlineGitHub());
   }
 
   private static EtaskException noToken(RunContext c, String repository) {
@@ -164,12 +166,6 @@ final class PullRequests {
         "pull requests go to GitHub ("
             + repository
             + ") and no token was found: nothing was pushed",
-        "give etask a token that may push to "
-            + repository
-            + " and open pull requests (fine-grained: Contents and Pull requests, read and write;"
-            + " classic: repo), in one of: the settings.xml <server> '"
-            + server
-            + "' (its <password>, may be encrypted), GH_TOKEN, GITHUB_TOKEN. To run without"
-            + " GitHub, set pr.provider: local (the PR is then a record in the task's artifacts)");
+        Hints.token(repository, server));
   }
 }

@@ -12,6 +12,7 @@ import dev.etask.core.process.ProcessRunner;
 import dev.etask.core.process.Redactor;
 import dev.etask.core.spec.EtaskException;
 import dev.etask.core.spec.EtaskException.Code;
+import dev.etask.core.spec.Hints;
 import dev.etask.core.spec.TaskSpec;
 import dev.etask.core.state.BatchState;
 import dev.etask.core.state.RunState;
@@ -118,7 +119,7 @@ final class RunContext {
         });
     this.store = store;
     this.budget = budget;
-    this.hints = new Hints(config);
+    this.hints = hints(config);
     this.tools = tools;
   }
 
@@ -164,6 +165,22 @@ final class RunContext {
 
   Budget budget() {
     return budget;
+  }
+
+  /** The next steps of this task's errors, each command written as the user started etask. */
+  static Hints hints(Engine.Config config) {
+    return new Hints(
+        goal -> {
+          if (config.command() != null) {
+            return config.command().replace("{goal}", goal);
+          }
+          Path spec = config.spec().toAbsolutePath().normalize();
+          Path run = config.runDir().toAbsolutePath().normalize();
+          return "./mvnw etask:"
+              + goal
+              + " -Detask.spec="
+              + (spec.startsWith(run) ? run.relativize(spec) : spec);
+        });
   }
 
   Hints hints() {
@@ -362,11 +379,7 @@ final class RunContext {
   }
 
   EtaskException gitFailure(Code code, GitException e, String next) {
-    return new EtaskException(
-        code,
-        redact(e.getMessage()),
-        next + (e.network() ? " (this looks like a network problem)" : ""),
-        e);
+    return new EtaskException(code, redact(e.getMessage()), Hints.network(next, e.network()), e);
   }
 
   static String shortSha(ObjectId id) {

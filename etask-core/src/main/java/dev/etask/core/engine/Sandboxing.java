@@ -3,6 +3,7 @@ package dev.etask.core.engine;
 import dev.etask.core.process.Sandbox;
 import dev.etask.core.spec.EtaskException;
 import dev.etask.core.spec.EtaskException.Code;
+import dev.etask.core.spec.Hints;
 import dev.etask.core.spec.TaskSpec;
 import dev.etask.core.spec.TaskSpec.SandboxMode;
 import dev.etask.core.workspace.Confinements;
@@ -87,7 +88,7 @@ final class Sandboxing {
       throw new EtaskException(
           Code.SANDBOX_UNAVAILABLE,
           "the task requires the sandbox (" + from + "), and " + probe.detail(),
-          probe.fix() + "; or run with -Detask.sandbox=auto to go on without it");
+          Hints.withoutSandbox(probe.fix()));
     }
   }
 

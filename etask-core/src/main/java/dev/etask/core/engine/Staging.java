@@ -11,6 +11,7 @@ import dev.etask.core.git.GitRepo;
 import dev.etask.core.git.TreeDifferences;
 import dev.etask.core.spec.EtaskException;
 import dev.etask.core.spec.EtaskException.Code;
+import dev.etask.core.spec.Hints;
 import dev.etask.core.workspace.FileTrees;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -185,7 +186,7 @@ final class Staging {
         throw new EtaskException(
             Code.IO_FAILED,
             "cannot empty " + c.ws().outputs() + ": " + e.getMessage(),
-            c.hints().workDir(),
+            Hints.workDir(),
             e);
       }
       this.label = label;

@@ -6,6 +6,7 @@ import dev.etask.core.process.Redactor;
 import dev.etask.core.report.StatusJson;
 import dev.etask.core.spec.EtaskException;
 import dev.etask.core.spec.EtaskException.Code;
+import dev.etask.core.spec.Hints;
 import dev.etask.core.spec.TaskSpec;
 import dev.etask.core.state.Outcome;
 import dev.etask.core.state.RunState;
@@ -71,7 +72,7 @@ final class StateStore {
               + "' started (its state is in "
               + ws.stateFile()
               + "); etask does not mix two specs in one branch",
-          "revert the spec, or " + hints.startOver());
+          hints.revertSpec());
     }
     if (state == null) {
       state = new RunState();
@@ -104,7 +105,7 @@ final class StateStore {
       throw new EtaskException(
           Code.IO_FAILED,
           "cannot write " + ws.stateFile() + ": " + e.getMessage(),
-          hints.workDir(),
+          Hints.workDir(),
           e);
     }
   }
@@ -132,7 +133,7 @@ final class StateStore {
       }
     } catch (IOException e) {
       throw new EtaskException(
-          Code.IO_FAILED, "cannot write " + file + ": " + e.getMessage(), hints.workDir(), e);
+          Code.IO_FAILED, "cannot write " + file + ": " + e.getMessage(), Hints.workDir(), e);
     }
   }
 
@@ -149,7 +150,7 @@ final class StateStore {
                 + file
                 + " is not what etask wrote: something"
                 + " changed it afterwards (a generator, or a person)",
-            "check what writes into " + ws.reports() + ", then " + hints.startOver());
+            hints.reportsChanged(ws.reports()));
       }
       return Json.MAPPER.readValue(bytes, GateReport.class);
     } catch (IOException e) {
@@ -182,7 +183,7 @@ final class StateStore {
       }
     } catch (IOException e) {
       throw new EtaskException(
-          Code.IO_FAILED, "cannot write " + current + ": " + e.getMessage(), hints.workDir(), e);
+          Code.IO_FAILED, "cannot write " + current + ": " + e.getMessage(), Hints.workDir(), e);
     }
     writeReport(to, report);
     if (data != null && state.coverageRoots.containsKey(from)) {
@@ -219,7 +220,7 @@ final class StateStore {
             "the coverage data "
                 + data
                 + " is not what the gates wrote: something changed it afterwards",
-            "check what writes into " + ws.reports() + ", then " + hints.startOver());
+            hints.reportsChanged(ws.reports()));
       }
     } catch (IOException e) {
       return null;
@@ -280,7 +281,7 @@ final class StateStore {
       throw new EtaskException(
           Code.IO_FAILED,
           "cannot write " + ws.statusFile() + ": " + e.getMessage(),
-          hints.artifactsDir(),
+          Hints.artifactsDir(),
           e);
     }
   }

@@ -2,6 +2,7 @@ package dev.etask.core.pr;
 
 import dev.etask.core.spec.EtaskException;
 import dev.etask.core.spec.EtaskException.Code;
+import dev.etask.core.spec.Hints;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
@@ -101,7 +102,7 @@ final class GitHubCalls {
                 + ") and the task has "
                 + left.toSeconds()
                 + "s left",
-            "run the pr goal again later (etask:pr); the branch is pushed");
+            Hints.prLater());
       }
       warn.accept(
           what
@@ -194,33 +195,25 @@ final class GitHubCalls {
       return new EtaskException(
           Code.TOKEN_REJECTED,
           what + ": GitHub refused the token (401 " + message(e) + ")",
-          "the token is wrong or expired: make a new one and put it in settings.xml (server"
-              + " pr.github.server_id), GH_TOKEN or GITHUB_TOKEN",
+          Hints.tokenWrong(),
           e);
     }
     if (code == 403) {
       return new EtaskException(
           Code.TOKEN_REJECTED,
           what + ": the token may not do this (403 " + message(e) + ")",
-          "give the token Contents: write and Pull requests: write on "
-              + repository
-              + " (fine-grained), or the repo scope (classic); in GitHub Actions, grant"
-              + " 'contents: write' and 'pull-requests: write' under permissions",
+          Hints.tokenScopes(repository),
           e);
     }
     if (code == 404 || e instanceof GHFileNotFoundException) {
       return new EtaskException(
           Code.REPOSITORY_NOT_FOUND,
           what + ": GitHub does not show " + repository + " to this token (404)",
-          "check pr.github.repository (or the origin URL) and pr.github.api_url, and that the"
-              + " token has access to the repository",
+          Hints.repositoryAccess(),
           e);
     }
     return new EtaskException(
-        Code.PR_FAILED,
-        what + ": " + describe(e) + after,
-        "run the pr goal again later (etask:pr); the branch is pushed",
-        e);
+        Code.PR_FAILED, what + ": " + describe(e) + after, Hints.prLater(), e);
   }
 
   static String describe(IOException e) {

@@ -2,6 +2,7 @@ package dev.etask.core.pr;
 
 import dev.etask.core.spec.EtaskException;
 import dev.etask.core.spec.EtaskException.Code;
+import dev.etask.core.spec.Hints;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -133,10 +134,7 @@ public final class GitHubProvider implements PullRequestProvider {
       throw new EtaskException(
           Code.TOKEN_REJECTED,
           "the token can read " + settings.repository() + " but may not push to it",
-          "give the token Contents: write and Pull requests: write on "
-              + settings.repository()
-              + " (fine-grained), or the repo scope (classic); in GitHub Actions, grant"
-              + " 'contents: write' and 'pull-requests: write' under permissions");
+          Hints.tokenScopes(settings.repository()));
     }
   }
 

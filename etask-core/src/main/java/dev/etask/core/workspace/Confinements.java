@@ -3,6 +3,7 @@ package dev.etask.core.workspace;
 import dev.etask.core.process.Confinement;
 import dev.etask.core.process.Confinement.Mount;
 import dev.etask.core.process.Sandbox;
+import dev.etask.core.spec.Hints;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -203,9 +204,7 @@ public final class Confinements {
           dev.etask.core.spec.EtaskException.Code.ENV_FAILED,
           "the virtualenv's Python does not start in the sandbox: "
               + PythonEnvironment.lastLines(r.output(), 3),
-          "its interpreter needs files outside the folders the sandbox shows (a Nix or Homebrew"
-              + " Python?): set python.interpreter to another Python, or run with"
-              + " -Detask.sandbox=off");
+          Hints.foreignInterpreter());
     }
   }
 

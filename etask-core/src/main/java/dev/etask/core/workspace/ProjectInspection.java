@@ -6,6 +6,7 @@ import dev.etask.core.process.Command;
 import dev.etask.core.process.ProcessRunner;
 import dev.etask.core.spec.EtaskException;
 import dev.etask.core.spec.EtaskException.Code;
+import dev.etask.core.spec.Hints;
 import dev.etask.core.spec.SpecLoader;
 import dev.etask.core.spec.TaskSpec;
 import java.io.IOException;
@@ -50,9 +51,7 @@ final class ProjectInspection {
               + interpreter
               + "': "
               + PythonEnvironment.lastLines(r.output(), 5),
-          "check that '"
-              + interpreter
-              + "' is a working Python 3 (set python.interpreter in the task spec)");
+          Hints.interpreter(interpreter));
     }
     try {
       JsonNode n = Json.MAPPER.readTree(PythonEnvironment.lastLine(r.output()));
@@ -61,7 +60,7 @@ final class ProjectInspection {
       throw new EtaskException(
           Code.ENV_FAILED,
           "unexpected output from the project inspection: " + r.output(),
-          "report this as an etask bug",
+          Hints.bug(),
           e);
     }
   }

@@ -4,6 +4,7 @@ import dev.etask.core.process.Environments;
 import dev.etask.core.process.ProcessRunner;
 import dev.etask.core.spec.EtaskException;
 import dev.etask.core.spec.EtaskException.Code;
+import dev.etask.core.spec.Hints;
 import dev.etask.core.spec.TaskSpec;
 import java.io.IOException;
 import java.io.InputStream;
@@ -381,7 +382,7 @@ public final class PythonEnvironment {
       throw new EtaskException(
           Code.IO_FAILED,
           "cannot write " + helperFile(name) + ": " + e.getMessage(),
-          "check the disk and permissions of the work folder",
+          Hints.workFolder(),
           e);
     }
   }

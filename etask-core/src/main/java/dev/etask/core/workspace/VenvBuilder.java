@@ -5,6 +5,7 @@ import dev.etask.core.process.Environments;
 import dev.etask.core.process.ProcessRunner;
 import dev.etask.core.spec.EtaskException;
 import dev.etask.core.spec.EtaskException.Code;
+import dev.etask.core.spec.Hints;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -71,10 +72,7 @@ final class VenvBuilder {
       return versions;
     } catch (IOException e) {
       throw new EtaskException(
-          Code.ENV_FAILED,
-          "cannot write " + marker + ": " + e.getMessage(),
-          "check the disk and permissions of the work folder",
-          e);
+          Code.ENV_FAILED, "cannot write " + marker + ": " + e.getMessage(), Hints.workFolder(), e);
     }
   }
 
@@ -134,8 +132,7 @@ final class VenvBuilder {
                 + String.join(" ", asked)
                 + "): "
                 + PythonEnvironment.lastLines(installed.output(), 12),
-            "fix python.install / python.tools in the task spec, or the package index settings (pip.conf, PIP_*); log: "
-                + log);
+            Hints.install(log));
       }
       if (uv.isPresent() && resolution == null && confined == null) {
         resolutions().remember(uv.get(), python.python(), fingerprint, env, workspace.repo(), log);
@@ -147,7 +144,7 @@ final class VenvBuilder {
       throw new EtaskException(
           Code.ENV_FAILED,
           "could not build the virtualenv in " + workspace.venv() + ": " + e,
-          "check the disk and permissions of the work folder",
+          Hints.workFolder(),
           e);
     }
   }
@@ -187,10 +184,7 @@ final class VenvBuilder {
       throw new EtaskException(
           Code.ENV_FAILED,
           "could not create the virtualenv: " + PythonEnvironment.lastLines(created.output(), 8),
-          "check that '"
-              + interpreter
-              + "' has the venv module (Debian: apt-get install python3-venv); log: "
-              + log);
+          Hints.venvModule(interpreter, log));
     }
   }
 
@@ -321,7 +315,7 @@ final class VenvBuilder {
       throw new EtaskException(
           Code.ENV_FAILED,
           "cannot read the installed packages of " + workspace.venv() + ": " + e.getMessage(),
-          "run ./mvnw etask:clean for this task to rebuild its environment");
+          Hints.rebuildEnvironment());
     }
     Map<String, String> versions = new LinkedHashMap<>();
     tools.keySet().forEach(t -> versions.put(t, installed.get(InstalledPackages.normalized(t))));
@@ -339,7 +333,7 @@ final class VenvBuilder {
         throw new EtaskException(
             Code.ENV_FAILED,
             e.getKey() + " is not installed in " + workspace.venv(),
-            "run ./mvnw etask:clean for this task to rebuild its environment");
+            Hints.rebuildEnvironment());
       }
     }
     return versions;

@@ -2,6 +2,7 @@ package dev.etask.core.workspace;
 
 import dev.etask.core.spec.EtaskException;
 import dev.etask.core.spec.EtaskException.Code;
+import dev.etask.core.spec.Hints;
 import dev.etask.core.spec.TaskIds;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -39,10 +40,7 @@ public record Workspace(String id, Path root, Path artifacts, Path repo) {
                 + " is inside etask.workDir "
                 + w
                 + ", where every folder is a task's workspace",
-            "leave etask.artifactsDir out (it is then "
-                + w.resolve("artifacts")
-                + "), or choose a folder outside "
-                + w);
+            Hints.artifactsOutside(w.resolve("artifacts"), w));
       }
     }
     Path a =
@@ -208,7 +206,7 @@ public record Workspace(String id, Path root, Path artifacts, Path repo) {
           root
               + " is a symbolic link; a task's workspace must be a real folder"
               + " inside the work folder",
-          "remove the link, or choose another etask.workDir");
+          Hints.linkInWorkDir());
     }
     if (Files.isDirectory(root)) {
       String marked = markerId(root);
@@ -223,13 +221,13 @@ public record Workspace(String id, Path root, Path artifacts, Path repo) {
                 + " already exists and is not an etask workspace (it has no "
                 + MARKER
                 + " marker); etask does not move into a folder it did not make",
-            "choose another etask.workDir (default target/etask), or give the task another id");
+            Hints.anotherWorkDir());
       }
       if (marked != null && !marked.equals(id)) {
         throw new EtaskException(
             Code.IO_FAILED,
             root + " is the workspace of task '" + marked + "', not of '" + id + "'",
-            "give the task another id, or choose another etask.workDir");
+            Hints.anotherId());
       }
     }
     for (Path p : new Path[] {root, reports(), cache(), logs(), home(), artifacts}) {
