@@ -48,6 +48,9 @@ public final class SpecLoader {
           "test_config");
   public static final Map<String, String> DEFAULT_TOOLS = defaultTools();
 
+  /** The task types etask has (a type loaded but not built would be a key that does nothing). */
+  public static final List<String> TYPES = List.of("custom");
+
   private final Path file;
   private final SpecProblems problems;
 
@@ -167,6 +170,16 @@ public final class SpecLoader {
       top.missing("objective", "one sentence saying what the task should achieve");
     }
     String type = top.string("type", "custom");
+    if (!TYPES.contains(type)) {
+      problems.error(
+          top.valueNode("type"),
+          "'type: "
+              + type
+              + "' is not a task type etask has; the known types: "
+              + String.join(", ", TYPES)
+              + " (a command of yours in generator.command does the work). Remove the line or"
+              + " write type: custom");
+    }
     YamlSection repo = top.section("repository");
     repo.allow("url", "base");
     return new TaskSpec(

@@ -131,6 +131,17 @@ class SpecLoaderTest {
   }
 
   @Test
+  void aTaskTypeEtaskDoesNotHaveIsRefusedAtLoadTimeNotIgnored() {
+    SpecException e = problem(MINIMAL + "type: add-tests\n");
+    assertThat(e.getMessage())
+        .startsWith("/specs/task.yaml:7:7: 'type: add-tests' is not a task type etask has")
+        .contains("the known types: custom")
+        .contains("write type: custom");
+    assertThat(SpecLoader.parse(FILE, MINIMAL + "type: custom\n").type()).isEqualTo("custom");
+    assertThat(SpecLoader.parse(FILE, MINIMAL).type()).isEqualTo("custom");
+  }
+
+  @Test
   void misspeltNestedKey() {
     SpecException e = problem(MINIMAL.replace("  include:", "  includ:"));
     assertThat(e.getMessage())
