@@ -13,7 +13,6 @@ import dev.etask.core.git.LocalOrigins;
 import dev.etask.core.json.Json;
 import dev.etask.core.pr.LocalProvider;
 import dev.etask.core.pr.PullRequestProvider;
-import dev.etask.core.spec.SpecLoader;
 import dev.etask.core.workspace.Project;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -189,22 +188,11 @@ final class EngineKit {
         return new PythonSetup() {
           @Override
           public Project detect() {
-            return new Project(
-                List.of(),
-                List.of("src"),
-                List.of("tests"),
-                true,
-                "pytest",
-                "the kit says so",
-                null,
-                SpecLoader.DEFAULT_TOOLS,
-                Map.of(),
-                true,
-                List.of(),
-                null,
-                null,
-                Map.of(),
-                "");
+            return dev.etask.core.workspace.ProjectBuilder.project()
+                .source("src")
+                .tests("tests")
+                .runnerReason("the kit says so")
+                .build();
           }
 
           @Override

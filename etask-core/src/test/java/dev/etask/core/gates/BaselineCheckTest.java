@@ -15,29 +15,11 @@ class BaselineCheckTest {
 
   /** A project whose coverage configuration loads {@code plugin}, the repository's {@code file}. */
   private static Project withPlugin(String plugin, String file) {
-    return new Project(
-        List.of(),
-        List.of("src"),
-        List.of("tests"),
-        true,
-        "pytest",
-        "",
-        null,
-        Map.of(),
-        Map.of(),
-        true,
-        List.of(),
-        null,
-        null,
-        Map.of(),
-        "",
-        List.of(),
-        Map.of(),
-        null,
-        List.of(),
-        null,
-        Map.of(plugin, file),
-        false);
+    return dev.etask.core.workspace.ProjectBuilder.project()
+        .source("src")
+        .tests("tests")
+        .coveragePlugin(plugin, file)
+        .build();
   }
 
   private static final Project PROJECT = new Project(List.of(), List.of("src"), List.of("tests"));
