@@ -185,6 +185,20 @@ class ArchitectureTest {
   }
 
   @Test
+  void theTasksStateChangesOnlyThroughItsMethods() {
+    com.tngtech.archunit.lang.syntax.ArchRuleDefinition.fields()
+        .that()
+        .areDeclaredInClassesThat()
+        .resideInAPackage("dev.etask.core.state..")
+        .and()
+        .areNotStatic()
+        .should()
+        .notBePublic()
+        .because("RunState and BatchState change through transitions that keep their invariants")
+        .check(core);
+  }
+
+  @Test
   void theEngineStaysAFacade() throws IOException {
     // one method per goal and how a task is opened and closed; the work lives in the phases
     assertThat(Files.readAllLines(Path.of("src/main/java/dev/etask/core/engine/Engine.java")))

@@ -23,7 +23,7 @@ final class ActionsOutputs {
     c.ciOutputsWritten(true);
     String summary = c.config().environment().get("GITHUB_STEP_SUMMARY");
     String output = c.config().environment().get("GITHUB_OUTPUT");
-    String pr = c.state().prUrl != null ? c.state().prUrl : "";
+    String pr = c.state().pr().url() != null ? c.state().pr().url() : "";
     try {
       if (summary != null && !summary.isBlank()) {
         StringBuilder md = new StringBuilder();
@@ -41,11 +41,11 @@ final class ActionsOutputs {
         if (!pr.isEmpty()) {
           md.append("Pull request: ").append(pr).append("\n");
         }
-        if (c.state().fatal != null) {
+        if (c.state().fatal() != null) {
           md.append("Failure: `")
-              .append(c.state().fatal.code())
+              .append(c.state().fatal().code())
               .append("` — ")
-              .append(c.state().fatal.nextStep())
+              .append(c.state().fatal().nextStep())
               .append("\n");
         }
         append(Path.of(summary), c.redact(md.toString()) + "\n");

@@ -34,45 +34,45 @@ final class AggregatePhase implements Phase {
   @Override
   public void execute(RunContext c) {
     RunState state = c.state();
-    if (state.fatal == null
-        && state.halted == null
+    if (state.fatal() == null
+        && state.git().halted() == null
         && !c.interrupted()
         && !c.config().dryRun()
-        && state.analyzed
-        && !state.batches.isEmpty()
-        && state.committedCount() + state.adoptedCommits == 0
+        && state.analyzed()
+        && !state.batches().isEmpty()
+        && state.committedCount() + state.git().adoptedCommits() == 0
         && ((state.nextPending() == null && state.inFlight() == null)
-            || state.limitHit != null
-            || state.aborted != null)) {
+            || state.limitHit() != null
+            || state.aborted() != null)) {
       // the run is over (every batch done, a limit hit, or aborted): in the lifecycle, an
       // aggregate between batches is progress, not a verdict
       // and it delivered nothing: a fatal failure, reported like one (FAILURE.md, failure PR)
       // where it went wrong: the generator that kept failing, a rule that aborts, or the end
       failures.record(
-          state.aborted == null
+          state.aborted() == null
               ? "aggregate"
-              : state.aborted.startsWith("the generator failed") ? "generate" : "validate",
+              : state.aborted().startsWith("the generator failed") ? "generate" : "validate",
           nothingAccepted(c, state));
     }
     outcome = StatusFiles.outcome(c);
-    state.finishedAt = Instant.now().toString();
+    state.finished(Instant.now().toString());
     StatusFiles.write(c, outcome);
     c.out().phase("AGGREGATE", "exit " + outcome.exitCode() + " · " + outcome.summary());
   }
 
   private static EtaskException nothingAccepted(RunContext c, RunState state) {
-    if (state.aborted != null) {
+    if (state.aborted() != null) {
       boolean hidden =
-          state.batches.stream()
+          state.batches().stream()
               .anyMatch(b -> b.reason() != null && b.reason().contains("the sandbox shows"));
       return new EtaskException(
           Code.GENERATOR_FAILED,
-          "the task aborted before any batch was accepted: " + state.aborted,
+          "the task aborted before any batch was accepted: " + state.aborted(),
           Hints.generatorFailed(hidden, c.ws().logs()));
     }
     StringBuilder why = new StringBuilder();
     int shown = 0;
-    for (BatchState b : state.batches) {
+    for (BatchState b : state.batches()) {
       if (b.done() && shown < 5) {
         why.append("\n- batch ")
             .append(c.label(b))
@@ -87,7 +87,7 @@ final class AggregatePhase implements Phase {
         shown++;
       }
     }
-    long open = state.batches.stream().filter(b -> !b.done()).count();
+    long open = state.batches().stream().filter(b -> !b.done()).count();
     return new EtaskException(
         Code.NOTHING_ACCEPTED,
         "no batch was accepted or kept, so there is nothing to deliver"
@@ -95,7 +95,7 @@ final class AggregatePhase implements Phase {
                 ? " ("
                     + open
                     + " batch(es) not run: "
-                    + (state.limitHit == null ? "stopped early" : state.limitHit)
+                    + (state.limitHit() == null ? "stopped early" : state.limitHit())
                     + ")"
                 : "")
             + ":"

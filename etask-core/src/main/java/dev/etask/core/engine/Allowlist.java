@@ -122,7 +122,7 @@ final class Allowlist {
    */
   private static String shadowed(RunContext c, String path) {
     java.util.Set<String> roots = new java.util.LinkedHashSet<>(List.of("", "src"));
-    java.util.Map<String, String> env = c.state().testEnvironment;
+    java.util.Map<String, String> env = c.state().env().testEnvironment();
     String pythonPath = env == null ? null : env.get("PYTHONPATH");
     if (pythonPath != null) {
       for (String entry : pythonPath.split(":")) {

@@ -35,25 +35,25 @@ final class AnalyzePhase implements Phase {
       return;
     }
     requirePrepared(c);
-    if (state.analyzed) {
+    if (state.analyzed()) {
       return;
     }
     c.out().phase("ANALYZE", "");
     List<String> targets = targets(c);
-    state.batches = plan(targets, spec.strategy().batchMode());
-    for (BatchState b : state.batches) {
-      if (!state.adoptedTargets.isEmpty() && state.adoptedTargets.containsAll(b.files())) {
+    state.planned(plan(targets, spec.strategy().batchMode()));
+    for (BatchState b : state.batches()) {
+      if (!state.git().adoptedTargets().isEmpty()
+          && state.git().adoptedTargets().containsAll(b.files())) {
         b.close(
             Decision.of(
                 Verdict.ACCEPT, "already on " + spec.branch() + " (adopted from the origin)"));
       }
     }
-    state.analyzed = true;
     c.out()
         .info(
             targets.size()
                 + " target file(s) → "
-                + state.batches.size()
+                + state.batches().size()
                 + " batch(es) ("
                 + spec.strategy().batchMode().name().toLowerCase(Locale.ROOT)
                 + ")");
@@ -85,7 +85,7 @@ final class AnalyzePhase implements Phase {
               + ") matches none of the "
               + tracked.size()
               + " tracked files on "
-              + state.base
+              + state.git().base()
               + " (e.g. "
               + String.join(", ", tracked.stream().filter(p -> p.endsWith(".py")).limit(5).toList())
               + ")",
@@ -118,7 +118,7 @@ final class AnalyzePhase implements Phase {
   }
 
   static void requirePrepared(RunContext c) {
-    if (!c.state().prepared) {
+    if (!c.state().prepared()) {
       throw new EtaskException(
           Code.NOT_PREPARED,
           "task '" + c.spec().id() + "' is not prepared yet",
@@ -128,7 +128,7 @@ final class AnalyzePhase implements Phase {
 
   static void requireAnalyzed(RunContext c) {
     requirePrepared(c);
-    if (!c.state().analyzed) {
+    if (!c.state().analyzed()) {
       throw new EtaskException(
           Code.NOT_PREPARED,
           "task '" + c.spec().id() + "' has no batches planned yet",

@@ -167,16 +167,16 @@ final class BaselineCache {
     }
     RunState state = c.state();
     try (GitRepo git = c.openClone()) {
-      ObjectId tree = git.resolve(state.baseSha + "^{tree}");
+      ObjectId tree = git.resolve(state.git().baseSha() + "^{tree}");
       if (tree == null) {
         return null;
       }
       return key(
           tree.name(),
           c.project(),
-          state.gates,
-          state.toolVersions,
-          state.sourceDirs,
+          state.env().gates(),
+          state.env().toolVersions(),
+          state.env().sourceDirs(),
           c.spec().python().interpreter(),
           gateVariables(c),
           // what a test could reach while it was measured

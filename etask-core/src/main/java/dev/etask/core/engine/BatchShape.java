@@ -63,10 +63,11 @@ record BatchShape(
     if (before.tests().total() == 0) {
       return "no test ran before it";
     }
-    if (c.state().gates.typesOff() == null
-        && typeChecked(shape.testFiles(), c.state().gates.typeTargets(c.state().sourceDirs))) {
+    if (c.state().env().gates().typesOff() == null
+        && typeChecked(
+            shape.testFiles(), c.state().env().gates().typeTargets(c.state().env().sourceDirs()))) {
       return "mypy checks the test files"
-          + (c.state().gates.typeTargets() != null ? " (the project's mypy files)" : "");
+          + (c.state().env().gates().typeTargets() != null ? " (the project's mypy files)" : "");
     }
     return null;
   }

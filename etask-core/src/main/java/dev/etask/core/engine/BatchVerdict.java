@@ -122,14 +122,14 @@ final class BatchVerdict {
               ? c.gates()
                   .measureNewTests(
                       name,
-                      state.sourceDirs,
+                      state.env().sourceDirs(),
                       testFiles,
                       before,
                       beforeData,
                       c.store().coverageRoot("current"),
                       1 + Math.max(1, spec.qualityGates().flakyReruns()),
                       timeout)
-              : c.gates().measure(name, state.sourceDirs, timeout);
+              : c.gates().measure(name, state.env().sourceDirs(), timeout);
     } catch (RuntimeException e) {
       if (collecting != null) {
         collecting.handle((r, x) -> null).join(); // no gate run outlives its phase
@@ -240,7 +240,11 @@ final class BatchVerdict {
     batch.addDuration(Duration.ofNanos(System.nanoTime() - t0).toMillis());
     GateTable.text(
             GateTable.rows(
-                before, after, metrics, decision.rules(), c.state().gates.typesOff() != null))
+                before,
+                after,
+                metrics,
+                decision.rules(),
+                c.state().env().gates().typesOff() != null))
         .forEach(l -> c.out().info("  " + l));
     c.out()
         .info(

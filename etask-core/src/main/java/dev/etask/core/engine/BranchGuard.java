@@ -7,9 +7,7 @@ import dev.etask.core.git.Ownership;
 import dev.etask.core.spec.EtaskException;
 import dev.etask.core.spec.EtaskException.Code;
 import dev.etask.core.state.RunState;
-import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Set;
 import org.eclipse.jgit.lib.Constants;
@@ -30,7 +28,7 @@ final class BranchGuard {
   }
 
   Ownership ownership() {
-    return new Ownership(c.spec().id(), c.state().ownCommits, c.ident());
+    return new Ownership(c.spec().id(), c.state().git().ownCommits(), c.ident());
   }
 
   /**
@@ -38,18 +36,24 @@ final class BranchGuard {
    * would overwrite them), labels the PR and lists them, until a person resolves it.
    */
   void halt(List<RevCommit> foreign) {
-    RunState state = c.state();
     String branch = c.spec().branch();
-    state.foreignCommits = new ArrayList<>(foreign.stream().map(Ownership::describe).toList());
-    state.halted =
+    halt(
+        foreign,
         "the origin's "
             + branch
             + " holds "
             + foreign.size()
             + " commit(s) etask did not make; "
-            + "etask pushes nothing over them";
-    c.out().warn(state.halted + ":");
-    state.foreignCommits.forEach(x -> c.out().warn("  " + x));
+            + "etask pushes nothing over them");
+  }
+
+  /** {@link #halt(List)}, with why. */
+  private void halt(List<RevCommit> foreign, String why) {
+    RunState state = c.state();
+    String branch = c.spec().branch();
+    state.git().halt(why, foreign.stream().map(Ownership::describe).toList());
+    c.out().warn(state.git().halted() + ":");
+    state.git().foreignCommits().forEach(x -> c.out().warn("  " + x));
     c.out()
         .warn(
             "etask builds on nobody's commits in this version: to go on, delete "
@@ -67,7 +71,7 @@ final class BranchGuard {
     RunState state = c.state();
     String branch = c.spec().branch();
     ObjectId remote = git.remoteTracking(branch);
-    if (remote != null && !remote.name().equals(state.lastPushedSha)) {
+    if (remote != null && !remote.name().equals(state.git().lastPushedSha())) {
       ObjectId head = git.resolve(Constants.R_HEADS + branch);
       Ownership ownership = ownership();
       List<RevCommit> foreign =
@@ -79,10 +83,12 @@ final class BranchGuard {
       // only etask's commits, but is it where etask left it? (a crash after a push leaves it
       // further on)
       ObjectId pushed =
-          state.lastPushedSha == null ? null : ObjectId.fromString(state.lastPushedSha);
+          state.git().lastPushedSha() == null
+              ? null
+              : ObjectId.fromString(state.git().lastPushedSha());
       if (pushed != null && !git.isAncestor(pushed, remote)) {
-        halt(List.of(git.parse(remote)));
-        state.halted =
+        halt(
+            List.of(git.parse(remote)),
             "the origin's "
                 + branch
                 + " was moved to "
@@ -91,19 +97,18 @@ final class BranchGuard {
                 + " (it no longer holds "
                 + RunContext.shortSha(pushed)
                 + ", which etask pushed); etask pushes nothing"
-                + " over that";
+                + " over that");
         return false;
       }
     }
-    if (state.halted != null) {
+    if (state.git().halted() != null) {
       c.out()
           .info(
               "the origin's "
                   + branch
                   + " no longer holds commits etask did not make; carrying on");
     }
-    state.halted = null;
-    state.foreignCommits = new ArrayList<>();
+    state.git().resume();
     return true;
   }
 
@@ -113,27 +118,29 @@ final class BranchGuard {
    */
   void fetch(GitRepo git) throws GitException {
     RunState state = c.state();
-    Set<String> ours = new HashSet<>(state.ownCommits);
-    if (state.lastPushedSha != null) {
-      ours.add(state.lastPushedSha);
+    Set<String> ours = new HashSet<>(state.git().ownCommits());
+    if (state.git().lastPushedSha() != null) {
+      ours.add(state.git().lastPushedSha());
     }
     GitTransport.Fetched fetched =
-        c.transport(git).fetch(state.originTips, id -> ours.contains(id.name()));
-    state.originTips = new LinkedHashMap<>(fetched.tips());
+        c.transport(git).fetch(state.git().originTips(), id -> ours.contains(id.name()));
+    state.git().fetched(fetched.tips());
     if (!fetched.pushedFromHere().isEmpty()) {
-      state.tampered =
-          "the origin's "
-              + String.join(", ", fetched.pushedFromHere())
-              + " was pushed from the task's"
-              + " clone, but not by etask: a generator pushed it (the clone has no remote; it used the origin's address)."
-              + " etask stopped the task";
+      state
+          .git()
+          .tampered(
+              "the origin's "
+                  + String.join(", ", fetched.pushedFromHere())
+                  + " was pushed from the task's"
+                  + " clone, but not by etask: a generator pushed it (the clone has no remote; it used the origin's address)."
+                  + " etask stopped the task");
       throw generatorPushed();
     }
   }
 
   EtaskException generatorPushed() {
     return new EtaskException(
-        Code.GENERATOR_PUSHED, c.state().tampered, c.hints().generatorPushed());
+        Code.GENERATOR_PUSHED, c.state().git().tampered(), c.hints().generatorPushed());
   }
 
   /**
@@ -141,10 +148,12 @@ final class BranchGuard {
    * #halt}).
    */
   static boolean halted(RunContext c) {
-    if (c.state().halted != null) {
+    if (c.state().git().halted() != null) {
       c.out()
           .info(
-              "halted: " + c.state().halted + "; nothing more happens until a person resolves it");
+              "halted: "
+                  + c.state().git().halted()
+                  + "; nothing more happens until a person resolves it");
       return true;
     }
     return false;

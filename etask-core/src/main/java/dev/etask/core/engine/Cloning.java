@@ -46,8 +46,7 @@ final class Cloning {
               "the origin " + origin.url() + " has no branch '" + base + "'",
               Hints.baseExists());
         }
-        state.base = base;
-        state.baseSha = baseId.name();
+        state.git().cloned(base, baseId.name());
         c.out()
             .info(
                 "cloned "
@@ -116,17 +115,18 @@ final class Cloning {
       guard.halt(foreign);
       return null;
     }
-    commits.forEach(x -> state.ownCommits.add(x.name()));
     git.checkoutBranch(spec.branch(), baseId); // measured on the base first, then moved to the tip
-    state.lastPushedSha = remoteBranch.name();
-    state.adoptedCommits = commits.size();
+    List<String> targets = new java.util.ArrayList<>();
     for (RevCommit x : commits) {
       for (String line : x.getFooterLines(PreparePhase.TARGETS_TRAILER)) {
         for (String f : line.split(",")) {
-          state.adoptedTargets.add(f.trim());
+          targets.add(f.trim());
         }
       }
     }
+    state
+        .git()
+        .adopted(remoteBranch.name(), commits.stream().map(RevCommit::name).toList(), targets);
     c.out()
         .info(
             "branch "

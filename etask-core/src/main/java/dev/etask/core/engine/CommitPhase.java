@@ -70,16 +70,16 @@ final class CommitPhase implements Phase {
         return;
       }
       ObjectId sha = commit(c, git, batch);
-      state.ownCommits.add(sha.name());
+      state.git().own(sha.name());
       batch.committed(sha.name());
       c.store().promote(batch.name());
       if (!"incremental".equals(batch.validation())) {
         // the whole suite ran on this tree: the tip is verified
-        state.verified(batch.name(), sha.name());
+        state.git().verified(batch.name(), sha.name());
       }
       c.out().info("committed " + RunContext.shortSha(sha) + " " + subject(c, batch));
       c.store().save();
-      if (sha.name().equals(state.fullCheckedSha)) {
+      if (sha.name().equals(state.git().fullCheckedSha())) {
         new Pusher(c).push(git, simulate);
       } else {
         c.out().info("pushed once the whole suite passes on the tip (validated incrementally)");
@@ -149,7 +149,7 @@ final class CommitPhase implements Phase {
     }
     batch.leaveOut();
     if (batch.verdict() == Verdict.ABORT) {
-      c.state().aborted = "batch " + c.label(batch) + ": " + batch.reason();
+      c.state().abort("batch " + c.label(batch) + ": " + batch.reason());
     }
     c.out().info("batch " + c.label(batch) + " left out of the branch: " + batch.reason());
   }

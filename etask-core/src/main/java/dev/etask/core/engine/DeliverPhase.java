@@ -27,11 +27,11 @@ final class DeliverPhase implements Phase {
   }
 
   private static void deliver(RunContext c, boolean simulate) {
-    if (c.interrupted() || c.state().halted != null || c.state().committedCount() == 0) {
+    if (c.interrupted() || c.state().git().halted() != null || c.state().committedCount() == 0) {
       return;
     }
     try (GitRepo git = c.openClone()) {
-      if (git.head().name().equals(c.state().lastPushedSha)) {
+      if (git.head().name().equals(c.state().git().lastPushedSha())) {
         return;
       }
       c.out()

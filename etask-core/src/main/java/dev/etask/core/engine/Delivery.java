@@ -75,24 +75,21 @@ final class Delivery {
 
   private boolean verify(GitRepo git, boolean rebased, String purpose) throws GitException {
     RunState state = c.state();
-    for (int round = 0; round <= state.batches.size(); round++) {
+    for (int round = 0; round <= state.batches().size(); round++) {
       ObjectId head = git.head();
-      if (head.name().equals(state.fullCheckedSha)) {
+      if (head.name().equals(state.git().fullCheckedSha())) {
         if (round > 0) {
-          c.store().promote(state.fullReport); // what is left is the state last verified
+          c.store().promote(state.git().fullReport()); // what is left is the state last verified
         }
         return true;
       }
-      if (head.name().equals(state.rebasedTipFailed)) {
+      if (head.name().equals(state.git().rebasedTipFailed())) {
         waitForAPerson();
         return false;
       }
       List<BatchState> unverified = unverified(git);
       if (unverified.isEmpty()) {
-        if (round > 0) {
-          c.store().promote(state.fullReport); // what is left is the state last verified
-        }
-        state.verified(state.fullReport, head.name()); // the last verified report holds for it
+        holdsStill(round, head);
         return true;
       }
       c.out()
@@ -105,9 +102,9 @@ final class Delivery {
       GateReport current = c.store().readReport("current");
       // once a batch is taken off, what the others were measured with (their tests and coverage
       // included) no longer holds: the tip is then held to the last state the whole suite passed on
-      GateReport expected = round == 0 ? current : c.store().readReport(state.fullReport);
+      GateReport expected = round == 0 ? current : c.store().readReport(state.git().fullReport());
       GateReport tip =
-          c.gates().measureSuite("tip", state.sourceDirs, current, RunContext.GATE_TIMEOUT);
+          c.gates().measureSuite("tip", state.env().sourceDirs(), current, RunContext.GATE_TIMEOUT);
       c.store().writeReport("tip", tip);
       List<String> blind = Measurements.newProblems(expected, tip);
       if (!blind.isEmpty() && !blind.stream().allMatch(TestResults::collectionError)) {
@@ -132,16 +129,28 @@ final class Delivery {
     return false;
   }
 
+  /**
+   * Nothing on {@code head} is unverified: the last verified report holds for it (and is the state
+   * again after a round that took batches off).
+   */
+  private void holdsStill(int round, ObjectId head) {
+    RunState state = c.state();
+    if (round > 0) {
+      c.store().promote(state.git().fullReport()); // what is left is the state last verified
+    }
+    state.git().verified(state.git().fullReport(), head.name());
+  }
+
   /** The tip failed right after a rebase onto the moved base: it waits for a person. */
   private void waitForAPerson() {
     RunState state = c.state();
     c.out()
         .warn(
             "the whole suite failed on this tip after it was rebased onto the moved "
-                + state.base
+                + state.git().base()
                 + ": no batch is taken off and nothing is pushed until a person looks"
                 + " (needs-manual-review)");
-    state.taskLabels.add("needs-manual-review");
+    state.label("needs-manual-review");
   }
 
   /** The whole suite judged the tip as full validation would: it is verified. */
@@ -149,7 +158,7 @@ final class Delivery {
     RunState state = c.state();
     c.store().copy("tip", "verified"); // "tip" is measured again by the next check
     c.store().promote("tip");
-    state.verified("verified", head.name());
+    state.git().verified("verified", head.name());
     int failing = tip.tests().failing().size();
     c.out()
         .info(
@@ -165,12 +174,12 @@ final class Delivery {
   /** The tip fails after a rebase: the base may be the cause, so no batch is taken off. */
   private void blameNoBatch(ObjectId head, TipCheck wrong) {
     RunState state = c.state();
-    state.rebasedTipFailed = head.name();
-    state.taskLabels.add("needs-manual-review");
+    state.git().failedAfterRebase(head.name());
+    state.label("needs-manual-review");
     c.out()
         .warn(
             "the whole suite fails on the tip rebased onto the moved "
-                + state.base
+                + state.git().base()
                 + " ("
                 + String.join(", ", wrong.details().subList(0, Math.min(5, wrong.details().size())))
                 + "): the base may be the cause, so no batch is taken off"
@@ -181,8 +190,10 @@ final class Delivery {
   private List<BatchState> unverified(GitRepo git) throws GitException {
     List<BatchState> out = new ArrayList<>();
     ObjectId checked =
-        c.state().fullCheckedSha == null ? null : ObjectId.fromString(c.state().fullCheckedSha);
-    for (BatchState b : c.state().batches) {
+        c.state().git().fullCheckedSha() == null
+            ? null
+            : ObjectId.fromString(c.state().git().fullCheckedSha());
+    for (BatchState b : c.state().batches()) {
       if (b.committed()
           && "incremental".equals(b.validation())
           && (checked == null || !git.isAncestor(ObjectId.fromString(b.commit()), checked))) {
@@ -254,7 +265,9 @@ final class Delivery {
         String label = "bisect-" + (b.index() + 1);
         GateReport accepted = c.store().readReport(b.name());
         GateReport probe =
-            c.gates().measureSuite(label, c.state().sourceDirs, accepted, RunContext.GATE_TIMEOUT);
+            c.gates()
+                .measureSuite(
+                    label, c.state().env().sourceDirs(), accepted, RunContext.GATE_TIMEOUT);
         TipCheck seen = check(c, held != null ? held : accepted, probe);
         boolean bad = seen.failed();
         c.out()
@@ -302,8 +315,8 @@ final class Delivery {
     Decision d = new Decision(Verdict.ROLLBACK, why, rules, labels);
     History history = new History(git);
     boolean pushed =
-        state.lastPushedSha != null
-            && git.isAncestor(commit, ObjectId.fromString(state.lastPushedSha));
+        state.git().lastPushedSha() != null
+            && git.isAncestor(commit, ObjectId.fromString(state.git().lastPushedSha()));
     if (pushed) {
       ObjectId revert =
           history.revert(
@@ -312,7 +325,7 @@ final class Delivery {
               c.spec().id(),
               Map.of(CommitPhase.BATCH_TRAILER, String.valueOf(bad.index() + 1)),
               c.ident());
-      state.ownCommits.add(revert.name());
+      state.git().own(revert.name());
       bad.rejectedByFullSuite(d, revert.name());
       c.out()
           .warn(
@@ -322,10 +335,10 @@ final class Delivery {
     List<ObjectId> later = new ArrayList<>();
     git.commitsSince(commit, git.head()).forEach(x -> later.add(x.getId()));
     Map<ObjectId, ObjectId> moved = history.drop(commit, later, c.ident());
-    for (BatchState b : state.batches) {
+    for (BatchState b : state.batches()) {
       if (b.committed() && moved.containsKey(ObjectId.fromString(b.commit()))) {
         ObjectId now = moved.get(ObjectId.fromString(b.commit()));
-        state.ownCommits.add(now.name());
+        state.git().own(now.name());
         b.committed(now.name());
       }
     }

@@ -174,14 +174,14 @@ public final class Engine implements AutoCloseable {
    */
   public Outcome run() {
     RunState state = c.state();
-    state.limitHit = null; // budgets are per run
+    state.limit(null); // budgets are per run
     prepare();
     analyze();
-    while (state.halted == null) {
+    while (state.git().halted() == null) {
       String limit = c.budget().limitReached(state);
       if (limit != null) {
         if (state.nextPending() != null || state.inFlight() != null) {
-          state.limitHit = limit;
+          state.limit(limit);
           c.out().warn("stopping early: " + limit);
           c.store().save();
         }
@@ -190,14 +190,14 @@ public final class Engine implements AutoCloseable {
       if (state.inFlight() == null && !generate()) {
         break;
       }
-      if (state.limitHit != null || c.interrupted()) {
+      if (state.limitHit() != null || c.interrupted()) {
         break; // the budget ran out while the generator was working, or the run was interrupted
       }
       if (state.inFlight() != null) {
         validate();
         commit();
       }
-      if (state.aborted != null) {
+      if (state.aborted() != null) {
         break;
       }
     }
@@ -255,7 +255,7 @@ public final class Engine implements AutoCloseable {
       return;
     }
     Outcome outcome = StatusFiles.outcome(c);
-    if (c.state().prUrl != null) {
+    if (c.state().pr().url() != null) {
       StatusFiles.write(c, outcome); // again, so status.json has the pr phase's time too
     }
     ActionsOutputs.write(c, outcome);

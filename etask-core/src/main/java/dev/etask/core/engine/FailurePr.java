@@ -55,23 +55,19 @@ final class FailurePr {
       c.out().warn("no failure PR: after " + code + " etask pushes nothing and opens nothing");
       return;
     }
-    if (state.baseSha == null || !Files.isDirectory(ws.repo().resolve(".git"))) {
+    if (state.git().baseSha() == null || !Files.isDirectory(ws.repo().resolve(".git"))) {
       c.out().warn("no failure PR: the repository was never cloned");
       return;
     }
     String branch = branch();
-    String title = "fail: " + c.spec().id() + " (" + state.fatal.code() + ")";
+    String title = "fail: " + c.spec().id() + " (" + state.fatal().code() + ")";
     try (GitRepo git = c.openClone()) {
       String failure = Files.readString(ws.failureFile(), StandardCharsets.UTF_8);
-      Map<String, String> files = new LinkedHashMap<>();
-      files.put(".etask/failures/" + c.spec().id() + "/FAILURE.md", failure);
-      files.put(
-          ".etask/failures/" + c.spec().id() + "/trace.txt",
-          Files.readString(ws.traceFile(), StandardCharsets.UTF_8));
+      Map<String, String> files = files(failure);
       GitTransport transport = c.transport(git);
       transport.fetch();
       ObjectId remote = git.remoteTracking(branch);
-      ObjectId base = ObjectId.fromString(state.baseSha);
+      ObjectId base = ObjectId.fromString(state.git().baseSha());
       if (remote != null && !onlyOurs(git, base, remote)) {
         c.out()
             .warn("no failure PR: " + branch + " on the origin holds commits etask did not make");
@@ -79,24 +75,46 @@ final class FailurePr {
       }
       ObjectId made =
           DetachedCommits.onto(git, branch, base, files, title, c.spec().id(), c.ident());
-      state.ownCommits.add(made.name());
+      state.git().own(made.name());
       transport.push(branch, remote);
       PullRequestProvider.Published p =
           c.tools()
               .pullRequests(c, "pr-fail")
               .publish(
                   new PullRequest(
-                      title, failure, branch, state.base, List.of("automated", "failure"), true),
+                      title,
+                      failure,
+                      branch,
+                      state.git().base(),
+                      List.of("automated", "failure"),
+                      true),
                   made2 -> {
-                    state.failurePrUrl = made2.url();
+                    state.pr().failurePr(made2.url());
                     c.store().save();
                   });
-      state.failurePrUrl = p.url();
+      state.pr().failurePr(p.url());
       c.out()
-          .warn("failure PR (draft): " + p.location() + " (" + branch + " → " + state.base + ")");
+          .warn(
+              "failure PR (draft): "
+                  + p.location()
+                  + " ("
+                  + branch
+                  + " → "
+                  + state.git().base()
+                  + ")");
     } catch (GitException | IOException | RuntimeException e) {
       c.out().warn("could not open the failure PR: " + c.redact(String.valueOf(e.getMessage())));
     }
+  }
+
+  /** What the failure branch holds: FAILURE.md and the trace, under .etask/failures/<id>/. */
+  private Map<String, String> files(String failure) throws IOException {
+    Map<String, String> files = new LinkedHashMap<>();
+    files.put(".etask/failures/" + c.spec().id() + "/FAILURE.md", failure);
+    files.put(
+        ".etask/failures/" + c.spec().id() + "/trace.txt",
+        Files.readString(c.ws().traceFile(), StandardCharsets.UTF_8));
+    return files;
   }
 
   /**
@@ -121,12 +139,12 @@ final class FailurePr {
       closed.ifPresent(
           url -> {
             c.out().info("closed the failure PR " + url);
-            c.state().failurePrUrl = null;
+            c.state().pr().failurePr(null);
           });
     } catch (IOException | RuntimeException e) {
       c.out().warn("could not close the failure PR: " + c.redact(String.valueOf(e.getMessage())));
     }
-    if (c.state().baseSha == null) {
+    if (c.state().git().baseSha() == null) {
       return;
     }
     try (GitRepo git = c.openClone()) {
@@ -136,7 +154,7 @@ final class FailurePr {
         return;
       }
       transport.fetch();
-      ObjectId base = git.remoteTracking(c.state().base);
+      ObjectId base = git.remoteTracking(c.state().git().base());
       if (base == null || !onlyOurs(git, base, tip)) {
         c.out().warn(branch + " holds commits etask did not make: left on the origin");
         return;
@@ -155,7 +173,7 @@ final class FailurePr {
    */
   private boolean onlyOurs(GitRepo git, ObjectId base, ObjectId tip) throws GitException {
     String folder = ".etask/failures/" + c.spec().id() + "/";
-    Ownership recorded = new Ownership(c.spec().id(), c.state().ownCommits, c.ident());
+    Ownership recorded = new Ownership(c.spec().id(), c.state().git().ownCommits(), c.ident());
     Ownership byIdentity = new Ownership(c.spec().id(), java.util.Set.of(), c.ident());
     for (RevCommit commit : git.commitsSince(base, tip)) {
       boolean failureCommit =

@@ -35,13 +35,13 @@ final class FailureRecorder {
     }
     RunState state = c.state();
     Workspace ws = c.ws();
-    state.fatal =
+    state.fatal(
         new RunState.Fatal(
             e.code().name(),
             phase.toUpperCase(Locale.ROOT),
             c.redact(e.getMessage()),
-            c.redact(e.nextStep()));
-    state.finishedAt = Instant.now().toString();
+            c.redact(e.nextStep())));
+    state.finished(Instant.now().toString());
     StringWriter trace = new StringWriter();
     trace
         .append("etask ")
@@ -65,7 +65,7 @@ final class FailureRecorder {
                 PythonEnvironment.lastLines(Files.readString(latest, StandardCharsets.UTF_8), 200));
       }
       AtomicFiles.write(
-          ws.failureFile(), FailureReport.markdown(c.spec().id(), state.fatal, ws.logs()));
+          ws.failureFile(), FailureReport.markdown(c.spec().id(), state.fatal(), ws.logs()));
       AtomicFiles.write(ws.traceFile(), FailureReport.boundedTrace(c.redact(trace.toString())));
       if (c.spec().pr().failurePr()) {
         new FailurePr(c).open(e.code());

@@ -68,8 +68,8 @@ final class GeneratePhase implements Phase {
       return;
     }
     if (c.budget().commitsExhausted(state)) {
-      state.limitHit = c.budget().commitsReached();
-      c.out().warn("not generating batch " + c.label(batch) + ": " + state.limitHit);
+      state.limit(c.budget().commitsReached());
+      c.out().warn("not generating batch " + c.label(batch) + ": " + state.limitHit());
       return;
     }
     generate(c, batch);
@@ -123,7 +123,7 @@ final class GeneratePhase implements Phase {
       if (!usable(c, git, batch, result, timeout, log)) {
         return;
       }
-      state.generatorFailuresInARow = 0;
+      state.generatorSucceeded();
       GeneratedFiles.record(c, git, batch, t0);
     } catch (GitException e) {
       throw c.gitFailure(Code.IO_FAILED, e, c.hints().cleanAndRetry());
@@ -159,7 +159,7 @@ final class GeneratePhase implements Phase {
     if (!result.ok() && result.timedOut() && c.budget().remaining().isZero()) {
       batch.uncountAttempt();
       c.staging().restore(git);
-      state.limitHit = c.budget().runtimeReached();
+      state.limit(c.budget().runtimeReached());
       c.out()
           .warn(
               "the time budget ran out during batch "
@@ -229,8 +229,7 @@ final class GeneratePhase implements Phase {
       RunContext c, BatchState batch, Generator.Outcome result, Duration timeout, Path log) {
     RunState state = c.state();
     TaskSpec spec = c.spec();
-    state.generatorFailuresInARow++;
-    boolean giveUp = state.generatorFailuresInARow >= spec.strategy().maxGeneratorFailures();
+    boolean giveUp = state.generatorFailed() >= spec.strategy().maxGeneratorFailures();
     String why =
         "generator "
             + (result.timedOut()
@@ -249,8 +248,8 @@ final class GeneratePhase implements Phase {
     }
     batch.close(new RuleBook(spec).generatorFailed(why, giveUp));
     if (giveUp) {
-      state.aborted = "the generator failed " + state.generatorFailuresInARow + " time(s) in a row";
-      c.out().warn("aborting: " + state.aborted);
+      state.abort("the generator failed " + state.generatorFailuresInARow() + " time(s) in a row");
+      c.out().warn("aborting: " + state.aborted());
     }
   }
 

@@ -18,8 +18,7 @@ final class InterruptHook {
         c.store()
             .freezeAfter(
                 () -> {
-                  c.state().limitHit = "interrupted (SIGTERM or Ctrl-C)";
-                  c.state().finishedAt = Instant.now().toString();
+                  c.state().interrupted(Instant.now().toString());
                   c.store().save();
                   StatusFiles.write(c, StatusFiles.outcome(c));
                 });

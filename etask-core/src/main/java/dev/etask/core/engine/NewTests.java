@@ -133,8 +133,8 @@ final class NewTests {
    * functions and pytest's fixtures are pytest's, which the project's command never runs).
    */
   static List<String> runnerStyle(RunContext c, List<String> testFiles, GateReport after) {
-    if (c.state().gates == null
-        || c.state().gates.runner() != dev.etask.core.gates.GateSetup.Runner.UNITTEST) {
+    if (c.state().env().gates() == null
+        || c.state().env().gates().runner() != dev.etask.core.gates.GateSetup.Runner.UNITTEST) {
       return List.of();
     }
     List<String> out = new ArrayList<>();

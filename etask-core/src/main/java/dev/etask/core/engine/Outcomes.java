@@ -32,20 +32,20 @@ final class Outcomes {
     if (baseline != null && current != null) {
       totals(state, baseline, current, metrics, totals);
     }
-    long commits = state.committedCount() + state.adoptedCommits;
-    int totalFiles = state.batches.stream().mapToInt(b -> b.files().size()).sum();
+    long commits = state.committedCount() + state.git().adoptedCommits();
+    int totalFiles = state.batches().stream().mapToInt(b -> b.files().size()).sum();
     int doneFiles =
-        state.batches.stream().filter(BatchState::done).mapToInt(b -> b.files().size()).sum();
-    boolean partial = state.fatal == null && state.analyzed && doneFiles < totalFiles;
+        state.batches().stream().filter(BatchState::done).mapToInt(b -> b.files().size()).sum();
+    boolean partial = state.fatal() == null && state.analyzed() && doneFiles < totalFiles;
     double ratio = totalFiles == 0 ? 0 : Math.round(1000.0 * doneFiles / totalFiles) / 1000.0;
 
     Set<String> riskLabels = riskLabels(state, partial);
     String risk = RiskAssessor.level(spec, metrics, List.copyOf(riskLabels));
     Set<String> labels = new LinkedHashSet<>(spec.pr().labels());
     labels.addAll(riskLabels);
-    boolean allAccepted = state.batches.stream().allMatch(b -> b.verdict() == Verdict.ACCEPT);
+    boolean allAccepted = state.batches().stream().allMatch(b -> b.verdict() == Verdict.ACCEPT);
     int exit;
-    if (state.fatal != null || (state.aborted != null && commits == 0)) {
+    if (state.fatal() != null || (state.aborted() != null && commits == 0)) {
       exit = 1;
     } else if (partial || !allAccepted || !riskLabels.isEmpty() || risk.equals("high")) {
       exit = 2;
@@ -75,7 +75,7 @@ final class Outcomes {
     metrics.putAll(Measurements.compare(baseline, current, null));
     int files = 0;
     int lines = 0;
-    for (BatchState b : state.batches) {
+    for (BatchState b : state.batches()) {
       if (b.committed()) {
         files += b.metrics().getOrDefault("diff_files", 0.0).intValue();
         lines += b.metrics().getOrDefault("diff_lines", 0.0).intValue();
@@ -99,20 +99,20 @@ final class Outcomes {
   /** The labels that say a person should look: the batches', the task's, and why it stopped. */
   private static Set<String> riskLabels(RunState state, boolean partial) {
     Set<String> riskLabels = new LinkedHashSet<>();
-    for (BatchState b : state.batches) {
+    for (BatchState b : state.batches()) {
       if (b.done()) {
         riskLabels.addAll(b.labels());
       }
     }
-    riskLabels.addAll(state.taskLabels);
-    if (!state.foreignCommits.isEmpty()) {
+    riskLabels.addAll(state.taskLabels());
+    if (!state.git().foreignCommits().isEmpty()) {
       riskLabels.add("human-edited");
       riskLabels.add("needs-manual-review");
     }
     if (partial) {
       riskLabels.add("partial");
     }
-    if (state.aborted != null) {
+    if (state.aborted() != null) {
       riskLabels.add("aborted");
     }
     return riskLabels;
@@ -124,13 +124,13 @@ final class Outcomes {
       Map<String, Double> totals,
       String risk,
       Set<String> riskLabels) {
-    return state.fatal != null
-        ? "failed in " + state.fatal.phase() + ": " + state.fatal.code()
+    return state.fatal() != null
+        ? "failed in " + state.fatal().phase() + ": " + state.fatal().code()
         : commits
             + " commit(s), "
             + state.doneCount()
             + "/"
-            + state.batches.size()
+            + state.batches().size()
             + " batches done"
             + (totals.containsKey("coverage_delta")
                 ? ", coverage "

@@ -21,10 +21,9 @@ final class PhaseRunner {
 
   void run(Phase phase, boolean dryRun) {
     String name = phase.name();
-    if (c.state().fatal != null
-        && (name.equals("prepare") || c.state().fatal.phase().equalsIgnoreCase(name))) {
-      c.state().fatal =
-          null; // the phase that failed (or the whole task) runs again: the old failure is history
+    if (c.state().fatal() != null
+        && (name.equals("prepare") || c.state().fatal().phase().equalsIgnoreCase(name))) {
+      c.state().fatal(null); // the phase that failed (or the whole task) runs again: history
     }
     long t0 = System.nanoTime();
     long busy0 = c.runner().busyNanos();

@@ -40,22 +40,22 @@ final class PreparePhase implements Phase {
     TaskSpec spec = c.spec();
     c.out().phase("PREPARE", spec.id() + " — " + spec.objective());
     c.out().info(c.sandboxing().line());
-    state.sandbox = c.sandboxing().status();
+    state.env().sandbox(c.sandboxing().status());
     // the code of the batches and of delivery, run once on a throwaway while git and Python work
     c.warmUp();
     BranchGuard guard = new BranchGuard(c);
-    if (state.tampered != null) {
+    if (state.git().tampered() != null) {
       throw guard.generatorPushed(); // for good: only etask:clean starts the task over
     }
     retryAfterAbort(c);
     Origin origin = c.origin();
     PullRequests.prepare(c, origin);
-    if (state.prepared && Files.isDirectory(c.ws().repo().resolve(".git"))) {
+    if (state.prepared() && Files.isDirectory(c.ws().repo().resolve(".git"))) {
       resume(c, origin, guard);
       return;
     }
     ObjectId adopted = Cloning.cloneAndBranch(c, origin);
-    if (state.halted != null) {
+    if (state.git().halted() != null) {
       return; // nothing can be pushed: no environment, no baseline
     }
     // git's status read once on a spare core while the environment is built: the first batch's
@@ -75,22 +75,21 @@ final class PreparePhase implements Phase {
     if (adopted != null) {
       measureAdopted(c, adopted);
     }
-    state.prepared = true;
+    state.prepared(true);
   }
 
   /** A new attempt after an abort: the batches the generator gave up on are tried again. */
   private static void retryAfterAbort(RunContext c) {
     RunState state = c.state();
-    if (state.aborted != null) {
+    if (state.aborted() != null) {
       // a new attempt after an abort: the batches the generator gave up on are tried again
-      for (BatchState b : state.batches) {
+      for (BatchState b : state.batches()) {
         if (b.done() && b.verdict() == dev.etask.core.rules.Verdict.ABORT && b.commit() == null) {
           b.reopen();
         }
       }
-      c.out().info("the last run aborted (" + state.aborted + "); trying again");
-      state.aborted = null;
-      state.generatorFailuresInARow = 0;
+      c.out().info("the last run aborted (" + state.aborted() + "); trying again");
+      state.retryAfterAbort();
     }
   }
 
@@ -103,26 +102,26 @@ final class PreparePhase implements Phase {
         c.out().info("copied the object files the clone shared with its local origin");
       }
       guard.fetch(git);
-      ObjectId base = git.remoteTracking(state.base);
+      ObjectId base = git.remoteTracking(state.git().base());
       guard.check(git);
       c.out()
           .info(
               "fetched "
                   + origin.url()
                   + "; "
-                  + state.base
+                  + state.git().base()
                   + " at "
                   + RunContext.shortSha(base)
-                  + (base != null && !base.name().equals(state.baseSha)
+                  + (base != null && !base.name().equals(state.git().baseSha())
                       ? " (moved since the baseline; rebased before the next push)"
                       : " (unchanged)"));
-      if (!state.branch.equals(git.currentBranch())) {
-        git.checkoutBranch(state.branch, git.resolve("refs/heads/" + state.branch));
+      if (!state.branch().equals(git.currentBranch())) {
+        git.checkoutBranch(state.branch(), git.resolve("refs/heads/" + state.branch()));
       }
     } catch (GitException e) {
       throw c.gitFailure(Code.CLONE_FAILED, e, Hints.fetchable());
     }
-    if (state.halted != null) {
+    if (state.git().halted() != null) {
       return;
     }
     ProjectEnvironment.ensure(c);
@@ -141,10 +140,11 @@ final class PreparePhase implements Phase {
       throw c.gitFailure(Code.CLONE_FAILED, e, c.hints().cleanAndRetry());
     }
     ProjectEnvironment.follow(c); // what the adopted branch declares
-    GateReport tip = c.gates().measure("adopted", state.sourceDirs, RunContext.GATE_TIMEOUT);
+    GateReport tip =
+        c.gates().measure("adopted", state.env().sourceDirs(), RunContext.GATE_TIMEOUT);
     c.store().writeReport("adopted", tip);
     c.store().promote("adopted");
-    state.verified("adopted", adopted.name());
+    state.git().verified("adopted", adopted.name());
     c.out().info("adopted branch measured: " + line(tip));
   }
 
@@ -195,17 +195,18 @@ final class PreparePhase implements Phase {
     c.out()
         .info(
             "measuring the baseline (ruff, "
-                + state.gates.runner().display()
+                + state.env().gates().runner().display()
                 + " + coverage, mypy) …");
-    GateReport baseline = c.gates().measure("baseline", state.sourceDirs, RunContext.GATE_TIMEOUT);
+    GateReport baseline =
+        c.gates().measure("baseline", state.env().sourceDirs(), RunContext.GATE_TIMEOUT);
     Optional<BaselineCheck.Failure> unusable =
         BaselineCheck.check(
             baseline,
             project,
-            state.gates,
-            state.base,
-            state.gates.describe(c.spec().qualityGates(), project),
-            state.submodulesMissing);
+            state.env().gates(),
+            state.git().base(),
+            state.env().gates().describe(c.spec().qualityGates(), project),
+            state.env().submodulesMissing());
     if (unusable.isPresent()) {
       throw new EtaskException(
           Code.BASELINE_FAILED,
@@ -243,7 +244,7 @@ final class PreparePhase implements Phase {
                 c.out()
                     .warn(
                         "on "
-                            + state.base
+                            + state.git().base()
                             + ": "
                             + BaselineCheck.whatImports(m, project)
                             + " Next: "
@@ -253,7 +254,7 @@ final class PreparePhase implements Phase {
   static void useBaseline(RunContext c, GateReport baseline) {
     RunState state = c.state();
     c.store().promote("baseline");
-    state.verified("baseline", state.baseSha);
+    state.git().verified("baseline", state.git().baseSha());
   }
 
   static void warnFailing(RunContext c, GateReport baseline) {
@@ -263,9 +264,9 @@ final class PreparePhase implements Phase {
           .warn(
               baseline.tests().failing().size()
                   + " test(s) already fail on "
-                  + state.base
+                  + state.git().base()
                   + "; they do not block batches and are reported");
-      BaselineCheck.submoduleHint(baseline, state.submodulesMissing)
+      BaselineCheck.submoduleHint(baseline, state.env().submodulesMissing())
           .ifPresent(h -> c.out().warn(h));
     }
   }

@@ -9,7 +9,6 @@ import dev.etask.core.state.RunState;
 import dev.etask.core.workspace.Project;
 import java.nio.file.Files;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.eclipse.jgit.lib.ObjectId;
@@ -62,7 +61,7 @@ final class ProjectEnvironment {
    */
   private static GateSetup gates(RunContext c, Project detected) {
     GateSetup now = GateSetup.of(c.spec().qualityGates(), detected);
-    return c.state().gates == null ? now : now.keeping(c.state().gates);
+    return c.state().env().gates() == null ? now : now.keeping(c.state().env().gates());
   }
 
   /**
@@ -84,14 +83,11 @@ final class ProjectEnvironment {
     long t0 = System.nanoTime();
     Tools.PythonSetup python = c.tools().python(c);
     c.project(detected);
-    state.sourceDirs = new ArrayList<>(detected.source());
-    state.testDirs = new ArrayList<>(detected.tests());
-    state.gates = gates(c, detected);
-    if (state.testEnvironment == null) {
-      // the base's: a batch's tox.ini never decides what the gates' processes get
-      state.testEnvironment = new java.util.TreeMap<>(detected.testEnv());
-    }
-    c.python().useTestEnvironment(state.testEnvironment);
+    // the base's test variables: a batch's tox.ini never decides what the gates' processes get
+    state
+        .env()
+        .detected(detected.source(), detected.tests(), gates(c, detected), detected.testEnv());
+    c.python().useTestEnvironment(state.env().testEnvironment());
     boolean build = !Files.exists(c.ws().venv().resolve(".etask-env")) || !python.current(detected);
     boolean generated = build && generatedCode(c);
     announce(c, detected, build, generated);
@@ -148,19 +144,19 @@ final class ProjectEnvironment {
       RunContext c, Tools.PythonSetup python, Project detected, boolean build, boolean generated) {
     RunState state = c.state();
     java.util.Set<String> extras = java.util.Set.of();
-    if (build && state.ownedFiles != null) {
+    if (build && state.env().ownedFiles() != null) {
       try (GitRepo git = c.openClone()) {
         extras = c.staging().extras(git); // what is there before the install is not the install's
       } catch (GitException e) {
         throw c.gitFailure(Code.ENV_FAILED, e, c.hints().cleanAndRetry());
       }
     }
-    state.toolVersions = new LinkedHashMap<>(python.ensure(detected, generated));
+    state.env().installed(python.ensure(detected, generated));
     if (build) {
       c.changeGuard().venvRebuilt(); // etask's doing, not a generator's nor a test's
     }
     python.notes().forEach(n -> c.out().warn(n));
-    if (build || state.ownedFiles == null) {
+    if (build || state.env().ownedFiles() == null) {
       try (GitRepo git = c.openClone()) {
         // what the install wrote beside the tracked files
         c.staging().recordOwned(git, extras, generated);
@@ -182,25 +178,25 @@ final class ProjectEnvironment {
                 + ": "
                 + String.join(
                     ", ",
-                    state.toolVersions.entrySet().stream()
+                    state.env().toolVersions().entrySet().stream()
                         .map(e -> e.getKey() + " " + e.getValue())
                         .toList())
                 + "; sources "
                 + detected.source()
                 + ", tests "
                 + detected.tests());
-    c.out().info(state.gates.describe(c.spec().qualityGates(), detected));
-    if (build && (!detected.installNotes().isEmpty() || !state.testEnvironment.isEmpty())) {
+    c.out().info(state.env().gates().describe(c.spec().qualityGates(), detected));
+    if (build && (!detected.installNotes().isEmpty() || !state.env().testEnvironment().isEmpty())) {
       List<String> said = new ArrayList<>();
       if (!detected.installNotes().isEmpty()) {
         said.add("installed " + String.join("; ", detected.installNotes()));
       }
-      if (!state.testEnvironment.isEmpty()) {
+      if (!state.env().testEnvironment().isEmpty()) {
         said.add(
             "the gates get "
                 + String.join(
                     ", ",
-                    state.testEnvironment.entrySet().stream()
+                    state.env().testEnvironment().entrySet().stream()
                         .map(e -> e.getKey() + "=" + e.getValue())
                         .toList())
                 + " ("
@@ -225,7 +221,7 @@ final class ProjectEnvironment {
     try (GitRepo git = c.openClone()) {
       ObjectId head = git.head();
       return head == null
-          || !head.name().equals(c.state().baseSha)
+          || !head.name().equals(c.state().git().baseSha())
           || !c.staging().workingTree().check(git.repository(), git.headTree()).changes().isEmpty();
     } catch (GitException e) {
       return true; // unknown: the safer way

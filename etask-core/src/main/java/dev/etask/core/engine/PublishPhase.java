@@ -45,11 +45,11 @@ final class PublishPhase implements Phase {
       c.out().info("pr.provider is none: no pull request");
       return;
     }
-    if (state.prNumber > 0 && !simulate && finished(c)) {
+    if (state.pr().number() > 0 && !simulate && finished(c)) {
       return;
     }
     pushWhatIsLeft(c, simulate);
-    if (state.lastPushedSha == null && state.halted == null && !simulate) {
+    if (state.git().lastPushedSha() == null && state.git().halted() == null && !simulate) {
       c.out()
           .info(
               "no pull request: "
@@ -66,9 +66,7 @@ final class PublishPhase implements Phase {
     }
     PullRequestProvider p = c.tools().pullRequests(c, "pr");
     PullRequestProvider.Published published = open(c, p, o, body);
-    state.prUrl = published.url();
-    state.prNumber = published.number();
-    state.prLabels = new java.util.ArrayList<>(o.labels());
+    state.pr().published(published.url(), published.number(), o.labels());
     c.out()
         .phase(
             "PR",
@@ -78,9 +76,9 @@ final class PublishPhase implements Phase {
                 + "): "
                 + spec.branch()
                 + " → "
-                + state.base
+                + state.git().base()
                 + " on "
-                + state.origin);
+                + state.git().origin());
     c.out().info("PR: " + published.location());
     c.out().info("PR body: " + c.ws().prBodyFile());
     new FailurePr(c).supersede(published.url());
@@ -96,10 +94,10 @@ final class PublishPhase implements Phase {
     if (state.committedCount() > 0) {
       try (GitRepo git = c.openClone()) {
         boolean gone =
-            state.lastPushedSha != null
-                && !state.originTips.isEmpty()
-                && !state.originTips.containsKey(Constants.R_HEADS + spec.branch());
-        if (!git.head().name().equals(state.lastPushedSha) || gone) {
+            state.git().lastPushedSha() != null
+                && !state.git().originTips().isEmpty()
+                && !state.git().originTips().containsKey(Constants.R_HEADS + spec.branch());
+        if (!git.head().name().equals(state.git().lastPushedSha()) || gone) {
           c.out()
               .info(
                   gone
@@ -124,15 +122,14 @@ final class PublishPhase implements Phase {
               c.redact(PrBody.title(spec)),
               body,
               spec.branch(),
-              state.base,
+              state.git().base(),
               o.labels(),
               spec.pr().github().draft(),
-              state.prLabels,
-              state.prNumber),
+              state.pr().labels(),
+              state.pr().number()),
           made -> {
             // the PR exists: a run that stops now must find it, not open another
-            state.prUrl = made.url();
-            state.prNumber = made.number();
+            state.pr().opened(made.url(), made.number());
             c.store().save();
           });
     } catch (IOException e) {
@@ -152,7 +149,7 @@ final class PublishPhase implements Phase {
   private static boolean finished(RunContext c) {
     PullRequestProvider.State s;
     try {
-      s = c.tools().pullRequests(c, "pr").state(c.state().prNumber);
+      s = c.tools().pullRequests(c, "pr").state(c.state().pr().number());
     } catch (IOException e) {
       return false; // cannot tell: publish as usual, which updates an open PR only
     }
@@ -162,7 +159,7 @@ final class PublishPhase implements Phase {
     c.out()
         .warn(
             "the pull request "
-                + c.state().prUrl
+                + c.state().pr().url()
                 + " was "
                 + (s == PullRequestProvider.State.MERGED ? "merged" : "closed")
                 + ": etask neither pushes "

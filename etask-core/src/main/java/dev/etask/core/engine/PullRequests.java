@@ -94,7 +94,7 @@ final class PullRequests {
    */
   static void prepare(RunContext c, Origin origin) {
     String provider = provider(c.spec(), origin);
-    c.state().provider = provider;
+    c.state().pr().provider(provider);
     if (!provider.equals("github")) {
       return;
     }
@@ -118,9 +118,11 @@ final class PullRequests {
 
   static PullRequestProvider real(RunContext c, String record) {
     String provider =
-        c.state().provider != null ? c.state().provider : provider(c.spec(), c.origin());
+        c.state().pr().provider() != null
+            ? c.state().pr().provider()
+            : provider(c.spec(), c.origin());
     if (!provider.equals("github")) {
-      return new LocalProvider(c.ws().artifacts(), c.state().origin, record);
+      return new LocalProvider(c.ws().artifacts(), c.state().git().origin(), record);
     }
     if (c.config().offline()) {
       throw offline(c, "GitHub's API (" + c.spec().pr().github().apiUrl() + ")");

@@ -3,8 +3,6 @@ package dev.etask.core.engine;
 import dev.etask.core.git.GitException;
 import dev.etask.core.git.GitRepo;
 import dev.etask.core.state.RunState;
-import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
 import org.eclipse.jgit.lib.ObjectId;
 
@@ -31,15 +29,15 @@ final class Pusher {
     String branch = c.spec().branch();
     guard.fetch(git);
     if (!guard.check(git)) {
-      c.out().warn("nothing pushed: " + state.halted);
+      c.out().warn("nothing pushed: " + state.git().halted());
       return; // never over someone else's commits; the batch stays committed in the clone
     }
     boolean rebased = rebaseIfMoved(git);
-    if (!git.head().name().equals(state.fullCheckedSha)) {
+    if (!git.head().name().equals(state.git().fullCheckedSha())) {
       if (simulate) {
         c.out().info("dry run: the whole suite would run on the tip before the push");
       } else if (!new Delivery(c).verify(git, rebased)) {
-        state.taskLabels.add(NOT_DELIVERED);
+        state.label(NOT_DELIVERED);
         c.out()
             .warn(
                 "nothing pushed: the whole suite does not pass on the tip; the commits stay in the"
@@ -66,9 +64,8 @@ final class Pusher {
       return;
     }
     c.transport(git).push(branch, replace ? remote : null);
-    state.taskLabels.remove(NOT_DELIVERED);
-    state.lastPushedSha = head.name();
-    state.originTips.put(org.eclipse.jgit.lib.Constants.R_HEADS + branch, head.name());
+    state.unlabel(NOT_DELIVERED);
+    state.git().pushed(head.name(), org.eclipse.jgit.lib.Constants.R_HEADS + branch);
     c.out()
         .info(
             "pushed "
@@ -85,31 +82,31 @@ final class Pusher {
   private boolean rebaseIfMoved(GitRepo git) throws GitException {
     RunState state = c.state();
     String branch = c.spec().branch();
-    ObjectId base = git.remoteTracking(state.base);
+    ObjectId base = git.remoteTracking(state.git().base());
     boolean rebased = false;
-    if (base != null && !base.name().equals(state.baseSha)) {
+    if (base != null && !base.name().equals(state.git().baseSha())) {
       List<String> conflicts = git.rebase(base);
       if (conflicts.isEmpty()) {
         c.out()
             .info(
-                state.base
+                state.git().base()
                     + " moved to "
                     + RunContext.shortSha(base)
                     + "; rebased "
                     + branch
                     + " on it");
-        state.baseSha = base.name();
+        state.git().rebased(base.name());
         rebased = true;
         for (org.eclipse.jgit.revwalk.RevCommit x : git.commitsSince(base, git.head())) {
-          state.ownCommits.add(x.name());
+          state.git().own(x.name());
           remap(x);
         }
       } else {
-        state.conflicts = new ArrayList<>(new LinkedHashSet<>(conflicts));
-        state.taskLabels.add("needs-manual-review");
+        state.git().conflicted(conflicts);
+        state.label("needs-manual-review");
         c.out()
             .warn(
-                state.base
+                state.git().base()
                     + " moved and the rebase conflicts in "
                     + conflicts
                     + "; pushing without it (needs-manual-review)");
@@ -129,7 +126,7 @@ final class Pusher {
     for (String n : x.getFooterLines(CommitPhase.BATCH_TRAILER)) {
       try {
         int i = Integer.parseInt(n.trim()) - 1;
-        List<dev.etask.core.state.BatchState> batches = c.state().batches;
+        List<dev.etask.core.state.BatchState> batches = c.state().batches();
         if (i >= 0 && i < batches.size() && batches.get(i).committed()) {
           batches.get(i).committed(x.name());
         }

@@ -114,7 +114,7 @@ final class RunContext {
                   + " left running: "
                   + String.join(", ", survivors));
           synchronized (this) {
-            store.state().survivors.addAll(survivors);
+            store.state().survived(survivors);
           }
         });
     this.store = store;
@@ -256,7 +256,7 @@ final class RunContext {
     if (origin == null) {
       Origin raw = OriginResolver.resolve(this);
       raw.secrets().forEach(redactor::add);
-      state().origin = raw.url();
+      state().git().origin(raw.url());
       if (config.offline() && !raw.isLocal()) {
         throw PullRequests.offline(this, "the origin " + raw.url());
       }
@@ -366,12 +366,14 @@ final class RunContext {
     RunState s = state();
     return dev.etask.core.gates.TestIds.display(
         id,
-        s.gates == null ? dev.etask.core.gates.GateSetup.Runner.PYTEST : s.gates.runner(),
+        s.env().gates() == null
+            ? dev.etask.core.gates.GateSetup.Runner.PYTEST
+            : s.env().gates().runner(),
         ws.repo());
   }
 
   String label(BatchState b) {
-    return (b.index() + 1) + "/" + state().batches.size();
+    return (b.index() + 1) + "/" + state().batches().size();
   }
 
   String redact(String s) {

@@ -59,8 +59,8 @@ final class Staging {
   synchronized ExactTree workingTree() {
     if (clone == null) {
       Map<String, ObjectId> owned = new HashMap<>();
-      if (c.state().ownedFiles != null) {
-        c.state().ownedFiles.forEach((p, id) -> owned.put(p, ObjectId.fromString(id)));
+      if (c.state().env().ownedFiles() != null) {
+        c.state().env().ownedFiles().forEach((p, id) -> owned.put(p, ObjectId.fromString(id)));
       }
       clone =
           new ExactTree(
@@ -96,8 +96,8 @@ final class Staging {
     if (generated) {
       candidates.removeIf(p -> !p.contains(".egg-info/") && !p.startsWith("build/"));
     }
-    if (c.state().ownedFiles != null) {
-      candidates.addAll(c.state().ownedFiles.keySet());
+    if (c.state().env().ownedFiles() != null) {
+      candidates.addAll(c.state().env().ownedFiles().keySet());
     }
     int added = 0;
     for (String p : candidates) {
@@ -110,11 +110,11 @@ final class Staging {
       } catch (IOException e) {
         throw new GitException("cannot read " + p + ": " + e.getMessage(), false, e);
       }
-      if (c.state().ownedFiles == null || !c.state().ownedFiles.containsKey(p)) {
+      if (c.state().env().ownedFiles() == null || !c.state().env().ownedFiles().containsKey(p)) {
         added++;
       }
     }
-    c.state().ownedFiles = owned;
+    c.state().env().owned(owned);
     clone = null;
     if (added > 0) {
       c.out()

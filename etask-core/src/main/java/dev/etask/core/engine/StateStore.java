@@ -62,7 +62,7 @@ final class StateStore {
           hints.startOver(),
           e);
     }
-    if (state != null && !spec.hash().equals(state.specHash)) {
+    if (state != null && !spec.hash().equals(state.specHash())) {
       throw new EtaskException(
           Code.STATE_MISMATCH,
           "the task spec "
@@ -76,18 +76,13 @@ final class StateStore {
     }
     if (state == null) {
       state = new RunState();
-      state.taskId = spec.id();
-      state.specHash = spec.hash();
-      state.branch = spec.branch();
-      state.startedAt = Instant.now().toString();
     }
-    state.runs++;
-    state.startupMillis =
+    state.started(spec.id(), spec.hash(), spec.branch(), Instant.now().toString());
+    state.startup(
         Math.max(
             0,
             System.currentTimeMillis()
-                - java.lang.management.ManagementFactory.getRuntimeMXBean().getStartTime());
-    state.finishedAt = null;
+                - java.lang.management.ManagementFactory.getRuntimeMXBean().getStartTime()));
     return new StateStore(ws, redactor, hints, state);
   }
 
@@ -122,15 +117,12 @@ final class StateStore {
     try {
       byte[] bytes = writeJson(file, report);
       String sum = sha256(bytes);
-      state.reportSums.put(name, sum);
       known.put(sum, bytes);
       Path data = ws.reports().resolve(name + ".coverage");
-      state.coverageRoots.remove(name); // what the gates write is recorded in this clone
-      if (Files.isRegularFile(data)) {
-        state.coverageSums.put(name, sha256(Files.readAllBytes(data)));
-      } else {
-        state.coverageSums.remove(name);
-      }
+      // what the gates write is recorded in this clone
+      state
+          .sums()
+          .written(name, sum, Files.isRegularFile(data) ? sha256(Files.readAllBytes(data)) : null);
     } catch (IOException e) {
       throw new EtaskException(
           Code.IO_FAILED, "cannot write " + file + ": " + e.getMessage(), Hints.workDir(), e);
@@ -142,7 +134,7 @@ final class StateStore {
     Path file = reportFile(name);
     try {
       byte[] bytes = Files.readAllBytes(file);
-      String expected = state.reportSums.get(name);
+      String expected = state.sums().report(name);
       if (expected != null && !expected.equals(sha256(bytes))) {
         throw new EtaskException(
             Code.REPORT_TAMPERED,
@@ -186,21 +178,22 @@ final class StateStore {
           Code.IO_FAILED, "cannot write " + current + ": " + e.getMessage(), Hints.workDir(), e);
     }
     writeReport(to, report);
-    if (data != null && state.coverageRoots.containsKey(from)) {
-      state.coverageRoots.put(to, state.coverageRoots.get(from));
+    if (data != null && state.sums().root(from) != null) {
+      state.sums().recordedIn(to, state.sums().root(from));
     }
   }
 
   /** Report {@code name}'s coverage data was recorded in the clone at {@code root}. */
   synchronized void recordedIn(String name, String root) {
     if (!root.equals(ws.repo().toString())) {
-      state.coverageRoots.put(name, root);
+      state.sums().recordedIn(name, root);
     }
   }
 
   /** The clone report {@code name}'s coverage data was recorded in (this one unless said). */
   synchronized String coverageRoot(String name) {
-    return state.coverageRoots.getOrDefault(name, ws.repo().toString());
+    String root = state.sums().root(name);
+    return root == null ? ws.repo().toString() : root;
   }
 
   /**
@@ -209,7 +202,7 @@ final class StateStore {
    */
   Path coverageData(String name) {
     Path data = ws.reports().resolve(name + ".coverage");
-    String expected = state.coverageSums.get(name);
+    String expected = state.sums().coverage(name);
     if (expected == null || !Files.isRegularFile(data)) {
       return null;
     }
@@ -238,7 +231,7 @@ final class StateStore {
    */
   Map<Path, byte[]> keptReports() throws IOException {
     Map<Path, byte[]> kept = new LinkedHashMap<>();
-    for (Map.Entry<String, String> r : state.reportSums.entrySet()) {
+    for (Map.Entry<String, String> r : state.sums().reports().entrySet()) {
       Path file = reportFile(r.getKey());
       if (!Files.isRegularFile(file)) {
         continue;
@@ -273,7 +266,7 @@ final class StateStore {
       if (prBody != null) {
         AtomicFiles.write(ws.prBodyFile(), redactor.redact(prBody));
       }
-      if (state.fatal == null) {
+      if (state.fatal() == null) {
         Files.deleteIfExists(ws.failureFile());
         Files.deleteIfExists(ws.traceFile());
       }

@@ -9,7 +9,7 @@ final class StatusFiles {
   private StatusFiles() {}
 
   static Outcome outcome(RunContext c) {
-    boolean measured = c.state().prepared && c.store().hasReport("baseline");
+    boolean measured = c.state().prepared() && c.store().hasReport("baseline");
     GateReport baseline = measured ? c.store().readReport("baseline") : null;
     GateReport current = measured ? c.store().readReport("current") : null;
     return Outcomes.of(c.spec(), c.state(), baseline, current);
@@ -21,7 +21,7 @@ final class StatusFiles {
 
   /** Writes status.json and, once there is something to review, pr.md. */
   static void write(RunContext c, Outcome o) {
-    boolean body = c.state().prepared || c.state().halted != null;
+    boolean body = c.state().prepared() || c.state().git().halted() != null;
     c.store().writeOutputs(c.spec(), o, body ? prBody(c, o) : null);
   }
 }

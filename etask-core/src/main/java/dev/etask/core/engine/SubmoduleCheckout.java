@@ -27,7 +27,7 @@ final class SubmoduleCheckout {
       if (failure == null) {
         done.add(d.path());
       } else {
-        c.state().submodulesMissing.add(d.path());
+        c.state().env().submoduleMissing(d.path());
         c.out()
             .warn(
                 "submodule "

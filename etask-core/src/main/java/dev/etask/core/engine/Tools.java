@@ -75,12 +75,16 @@ interface Tools {
       @Override
       public Gates gates(RunContext c) {
         return new GateRunner(
-            c.ws(), c.python(), c.runner(), c.state().toolVersions, c.state().gates);
+            c.ws(),
+            c.python(),
+            c.runner(),
+            c.state().env().toolVersions(),
+            c.state().env().gates());
       }
 
       @Override
       public TestChecks testChecks(RunContext c) {
-        return new TestQuality(c.ws(), c.python(), c.runner(), c.state().gates);
+        return new TestQuality(c.ws(), c.python(), c.runner(), c.state().env().gates());
       }
 
       @Override

@@ -195,7 +195,8 @@ final class ValidatePhase implements Phase {
    */
   private static void rejectAfterTampering(RunContext c, BatchState batch, String why) {
     refuse(c, batch, why);
-    GateReport tip = c.gates().measure("current", c.state().sourceDirs, RunContext.GATE_TIMEOUT);
+    GateReport tip =
+        c.gates().measure("current", c.state().env().sourceDirs(), RunContext.GATE_TIMEOUT);
     c.store().writeReport("current", tip);
     c.out().info("measured " + c.spec().branch() + " again: " + PreparePhase.line(tip));
   }

@@ -34,7 +34,7 @@ public final class PrBody {
         .append("` · `")
         .append(spec.branch())
         .append("` → `")
-        .append(state.base)
+        .append(state.git().base())
         .append("` · exit ")
         .append(o.exitCode())
         .append(" · risk **")
@@ -44,7 +44,7 @@ public final class PrBody {
       b.append("> ⚠ Partial result: covers only ")
           .append(Math.round(o.partialRatio() * 100))
           .append("% of the targets (")
-          .append(state.limitHit == null ? "stopped early" : state.limitHit)
+          .append(state.limitHit() == null ? "stopped early" : state.limitHit())
           .append(").\n\n");
     }
     b.append(summaryTable(o)).append("\n");
@@ -63,11 +63,11 @@ public final class PrBody {
     long kept = count(state, Verdict.KEEP);
     long rolledBack = count(state, Verdict.ROLLBACK);
     long skipped = count(state, Verdict.SKIP);
-    long pending = state.batches.size() - state.doneCount();
+    long pending = state.batches().size() - state.doneCount();
     b.append("**Decisions:** ")
         .append(accepted)
         .append(" of ")
-        .append(state.batches.size())
+        .append(state.batches().size())
         .append(" batches accepted");
     if (kept > 0) {
       b.append(" · ").append(kept).append(" kept with risk");
@@ -82,7 +82,7 @@ public final class PrBody {
       b.append(" · ").append(pending).append(" not reached");
     }
     long incremental =
-        state.batches.stream().filter(x -> "incremental".equals(x.validation())).count();
+        state.batches().stream().filter(x -> "incremental".equals(x.validation())).count();
     b.append("  \n**Validation:** ")
         .append(
             incremental == 0
@@ -98,7 +98,7 @@ public final class PrBody {
   /** The batches a reviewer should know were not accepted as they are, one line each. */
   private static void leftOut(StringBuilder b, RunState state) {
     List<BatchState> leftOut =
-        state.batches.stream()
+        state.batches().stream()
             .filter(
                 x ->
                     x.verdict() == Verdict.ROLLBACK
@@ -134,20 +134,20 @@ public final class PrBody {
 
   /** What a reviewer must look at: an abort, commits etask did not make, rebase conflicts. */
   private static void attention(StringBuilder b, TaskSpec spec, RunState state) {
-    if (state.aborted != null) {
-      b.append("\n**Aborted:** ").append(state.aborted).append("\n");
+    if (state.aborted() != null) {
+      b.append("\n**Aborted:** ").append(state.aborted()).append("\n");
     }
-    if (!state.foreignCommits.isEmpty()) {
+    if (!state.git().foreignCommits().isEmpty()) {
       b.append("\n**Human-edited:** `")
           .append(spec.branch())
           .append(
               "` on the origin holds commits etask did not make;"
                   + " etask pushed nothing over them:\n");
-      state.foreignCommits.forEach(c -> b.append("- ").append(oneLine(c)).append("\n"));
+      state.git().foreignCommits().forEach(c -> b.append("- ").append(oneLine(c)).append("\n"));
     }
-    if (!state.conflicts.isEmpty()) {
+    if (!state.git().conflicts().isEmpty()) {
       b.append("\n**Needs manual review:** rebase conflicts in ")
-          .append(String.join(", ", state.conflicts))
+          .append(String.join(", ", state.git().conflicts()))
           .append("\n");
     }
   }
@@ -156,7 +156,7 @@ public final class PrBody {
   private static void details(StringBuilder b, RunState state) {
     b.append(
         "\n<details><summary>Batches</summary>\n\n| # | files | decision | reason | Δ coverage | diff coverage | diff lines |\n|---|---|---|---|---:|---:|---:|\n");
-    for (BatchState bs : state.batches) {
+    for (BatchState bs : state.batches()) {
       b.append("| ")
           .append(bs.index() + 1)
           .append(" | ")
@@ -178,7 +178,7 @@ public final class PrBody {
     }
     b.append("\n</details>\n");
 
-    for (BatchState bs : state.batches) {
+    for (BatchState bs : state.batches()) {
       if (bs.failureExcerpt() != null && !bs.failureExcerpt().isBlank()) {
         b.append("\n<details><summary>Failure log, batch ")
             .append(bs.index() + 1)
@@ -200,8 +200,8 @@ public final class PrBody {
     b.append("\n<details><summary>How to reproduce</summary>\n\n```\n")
         .append(reproduce)
         .append("\n```\n\nTools: ");
-    state.toolVersions.forEach((k, v) -> b.append(k).append(' ').append(v).append(", "));
-    if (!state.toolVersions.isEmpty()) {
+    state.env().toolVersions().forEach((k, v) -> b.append(k).append(' ').append(v).append(", "));
+    if (!state.env().toolVersions().isEmpty()) {
       b.setLength(b.length() - 2);
     }
     b.append("\n\n</details>\n");
@@ -244,7 +244,7 @@ public final class PrBody {
   }
 
   private static long count(RunState s, Verdict verdict) {
-    return s.batches.stream().filter(x -> x.verdict() == verdict).count();
+    return s.batches().stream().filter(x -> x.verdict() == verdict).count();
   }
 
   private static String code(List<String> files) {

@@ -21,9 +21,9 @@ public final class StatusJson {
         SCHEMA_VERSION,
         spec.id(),
         spec.branch(),
-        state.base,
-        state.baseSha,
-        state.origin,
+        state.git().base(),
+        state.git().baseSha(),
+        state.git().origin(),
         spec.objective(),
         outcome.commits(),
         integer(t.get("tests_passed")),
@@ -42,41 +42,44 @@ public final class StatusJson {
         outcome.partialRatio(),
         outcome.exitCode(),
         outcome.summary(),
-        state.prUrl,
-        state.failurePrUrl,
-        state.startedAt,
-        state.finishedAt,
-        state.toolVersions,
+        state.pr().url(),
+        state.pr().failureUrl(),
+        state.startedAt(),
+        state.finishedAt(),
+        state.env().toolVersions(),
         gates(state),
-        state.sandbox,
+        state.env().sandbox(),
         spec.qualityGates().network(),
-        state.survivors,
-        state.phaseMillis,
-        state.phaseOwnMillis,
-        state.startupMillis,
-        state.conflicts,
-        state.aborted,
-        state.limitHit,
+        state.survivors(),
+        state.phaseMillis(),
+        state.phaseOwnMillis(),
+        state.startupMillis(),
+        state.git().conflicts(),
+        state.aborted(),
+        state.limitHit(),
         failure(state),
-        state.batches.stream().map(StatusJson::batch).toList());
+        state.batches().stream().map(StatusJson::batch).toList());
   }
 
   private static StatusDocument.Gates gates(RunState state) {
-    return state.gates == null
+    return state.env().gates() == null
         ? null
         : new StatusDocument.Gates(
-            state.gates.runner().display(),
-            state.gates.runnerArgs(),
-            state.gates.pytestConfig(),
-            state.gates.lintSelect(),
-            state.gates.typeTargets());
+            state.env().gates().runner().display(),
+            state.env().gates().runnerArgs(),
+            state.env().gates().pytestConfig(),
+            state.env().gates().lintSelect(),
+            state.env().gates().typeTargets());
   }
 
   private static StatusDocument.Failure failure(RunState state) {
-    return state.fatal == null
+    return state.fatal() == null
         ? null
         : new StatusDocument.Failure(
-            state.fatal.code(), state.fatal.phase(), state.fatal.message(), state.fatal.nextStep());
+            state.fatal().code(),
+            state.fatal().phase(),
+            state.fatal().message(),
+            state.fatal().nextStep());
   }
 
   private static StatusDocument.Batch batch(BatchState b) {

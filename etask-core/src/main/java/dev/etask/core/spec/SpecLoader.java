@@ -169,17 +169,7 @@ public final class SpecLoader {
     if (objective == null || objective.isBlank()) {
       top.missing("objective", "one sentence saying what the task should achieve");
     }
-    String type = top.string("type", "custom");
-    if (!TYPES.contains(type)) {
-      problems.error(
-          top.valueNode("type"),
-          "'type: "
-              + type
-              + "' is not a task type etask has; the known types: "
-              + String.join(", ", TYPES)
-              + " (a command of yours in generator.command does the work). Remove the line or"
-              + " write type: custom");
-    }
+    String type = type(top);
     YamlSection repo = top.section("repository");
     repo.allow("url", "base");
     return new TaskSpec(
@@ -201,6 +191,22 @@ public final class SpecLoader {
         SpecSections.pr(top.section("pr"), problems),
         top.enumValue("sandbox", TaskSpec.SandboxMode.class, TaskSpec.SandboxMode.AUTO),
         hash);
+  }
+
+  /** The task's type: one etask has (a type loaded but not built would be a key doing nothing). */
+  private String type(YamlSection top) {
+    String type = top.string("type", "custom");
+    if (!TYPES.contains(type)) {
+      problems.error(
+          top.valueNode("type"),
+          "'type: "
+              + type
+              + "' is not a task type etask has; the known types: "
+              + String.join(", ", TYPES)
+              + " (a command of yours in generator.command does the work). Remove the line or"
+              + " write type: custom");
+    }
+    return type;
   }
 
   private static TaskSpec.Limits limits(YamlSection limits) {

@@ -2,6 +2,7 @@ package dev.etask.core.state;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import dev.etask.core.json.Json;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -25,134 +26,208 @@ public final class RunState {
   /** Why a task stopped for good. */
   public record Fatal(String code, String phase, String message, String nextStep) {}
 
-  public int schemaVersion = SCHEMA_VERSION;
-  public String taskId;
-  public String specHash;
-  public String branch;
-  public String base;
-  public String baseSha;
-  public String origin;
-  public boolean prepared;
-  public boolean analyzed;
-  public String startedAt;
-  public String finishedAt;
-  public int runs;
-  public List<String> sourceDirs = new ArrayList<>();
-
-  /**
-   * The variables the project's test command sets (tox's set_env), as the base declares them: every
-   * gate process gets them; null until the project is first inspected.
-   */
-  public Map<String, String> testEnvironment;
-
-  /** The submodules the base declares that could not be fetched (their folders stay empty). */
-  public List<String> submodulesMissing = new ArrayList<>();
-
-  public List<String> testDirs = new ArrayList<>();
-  public Map<String, String> toolVersions = new LinkedHashMap<>();
-
-  /**
-   * How the gates run on this repository (test runner, pytest configuration, lint rules), decided
-   * in PREPARE.
-   */
-  public dev.etask.core.gates.GateSetup gates;
-
-  public List<BatchState> batches = new ArrayList<>();
-  public String lastPushedSha;
-
-  /** etask commits found on the origin's branch when a fresh workspace adopted it. */
-  public int adoptedCommits;
-
-  /** The target files those adopted commits worked on: their batches are not redone. */
-  public Set<String> adoptedTargets = new LinkedHashSet<>();
-
-  public int generatorFailuresInARow;
-
-  /** The PR provider PREPARE chose: github, local or none. */
-  public String provider;
-
-  public String prUrl;
-
-  /** The PR's number once it exists (0 before): a resume updates it, never opens another. */
-  public int prNumber;
-
-  /** The labels etask set on the PR last time: those that no longer apply are removed. */
-  public List<String> prLabels = new ArrayList<>();
-
-  public String failurePrUrl;
-  public Map<String, Long> phaseMillis = new LinkedHashMap<>();
+  private int schemaVersion = SCHEMA_VERSION;
+  private String taskId;
+  private String specHash;
+  private String branch;
+  private boolean prepared;
+  private boolean analyzed;
+  private String startedAt;
+  private String finishedAt;
+  private int runs;
+  private List<BatchState> batches = new ArrayList<>();
+  private int generatorFailuresInARow;
+  private Map<String, Long> phaseMillis = new LinkedHashMap<>();
 
   /** Per phase, the time outside child processes: what etask itself spent. */
-  public Map<String, Long> phaseOwnMillis = new LinkedHashMap<>();
+  private Map<String, Long> phaseOwnMillis = new LinkedHashMap<>();
 
   /** From the JVM's start to the engine's: Maven and the JVM starting, in the latest run. */
-  public long startupMillis;
+  private long startupMillis;
 
-  public List<String> conflicts = new ArrayList<>();
-  public Set<String> taskLabels = new LinkedHashSet<>();
-  public String aborted;
-  public String limitHit;
-  public Fatal fatal;
-
-  /** Every commit etask made for this task (SHAs): ownership is by SHA, never by message. */
-  public Set<String> ownCommits = new LinkedHashSet<>();
-
-  /** Commits on the origin's task branch that etask did not make (how they are listed). */
-  public List<String> foreignCommits = new ArrayList<>();
-
-  /** Why etask pushes nothing now (the origin's branch holds someone else's commits), or null. */
-  public String halted;
-
-  /**
-   * The origin's branch tips as etask last saw them: what a push from inside the clone is told by.
-   */
-  public Map<String, String> originTips = new LinkedHashMap<>();
-
-  /** Set when something pushed to the origin from the task's clone; only etask:clean clears it. */
-  public String tampered;
-
-  /**
-   * SHA-256 of each gate report as etask wrote it: a report that no longer matches is not trusted.
-   */
-  public Map<String, String> reportSums = new LinkedHashMap<>();
-
-  /** SHA-256 of the coverage data behind a report ({@code <name>.coverage}), the same way. */
-  public Map<String, String> coverageSums = new LinkedHashMap<>();
-
-  /**
-   * The clone a report's coverage data was recorded in, when not this one (a baseline from the
-   * shared cache): its file names are moved to this clone by the first measurement that reads it.
-   */
-  public Map<String, String> coverageRoots = new LinkedHashMap<>();
-
-  /**
-   * The tip the whole suite last passed on: commits after it were validated incrementally and are
-   * pushed only once the whole suite passed on the tip.
-   */
-  public String fullCheckedSha;
-
-  /**
-   * A tip, just rebased onto a moved base, the whole suite failed on: no batch is blamed for it
-   * (the base may be the cause), so no later step of any run bisects it; a person decides.
-   */
-  public String rebasedTipFailed;
-
-  /** The report of the last whole-suite measurement ({@code baseline}, {@code batch-3}, …). */
-  public String fullReport;
-
-  /**
-   * The files the project's install wrote into the clone that git does not track (an editable
-   * install's {@code *.egg-info}, an in-place {@code .so}, a generated version file), by path, with
-   * the blob id of their content: they belong to etask, every other such file a batch or a test
-   * makes is removed.
-   */
-  public Map<String, String> ownedFiles;
-
-  /** Where the untrusted processes ran: {@code bubblewrap}, or {@code off} and why. */
-  public String sandbox;
+  private Set<String> taskLabels = new LinkedHashSet<>();
+  private String aborted;
+  private String limitHit;
+  private Fatal fatal;
 
   /** Processes a generator or a gate process left running, stopped: {@code pid (command)}. */
-  public List<String> survivors = new ArrayList<>();
+  private List<String> survivors = new ArrayList<>();
+
+  @JsonUnwrapped private final BranchRecord git = new BranchRecord();
+  @JsonUnwrapped private final EnvironmentRecord env = new EnvironmentRecord();
+  @JsonUnwrapped private final PullRequestRecord pr = new PullRequestRecord();
+  @JsonUnwrapped private final ReportSums sums = new ReportSums();
+
+  /** The task's branch, its base and its origin: what was pushed, who else pushed. */
+  public BranchRecord git() {
+    return git;
+  }
+
+  /** What PREPARE found out about the repository and the machine. */
+  public EnvironmentRecord env() {
+    return env;
+  }
+
+  public PullRequestRecord pr() {
+    return pr;
+  }
+
+  public ReportSums sums() {
+    return sums;
+  }
+
+  public int schemaVersion() {
+    return schemaVersion;
+  }
+
+  public String taskId() {
+    return taskId;
+  }
+
+  public String specHash() {
+    return specHash;
+  }
+
+  public String branch() {
+    return branch;
+  }
+
+  public boolean prepared() {
+    return prepared;
+  }
+
+  public boolean analyzed() {
+    return analyzed;
+  }
+
+  public String startedAt() {
+    return startedAt;
+  }
+
+  public String finishedAt() {
+    return finishedAt;
+  }
+
+  public int runs() {
+    return runs;
+  }
+
+  public List<BatchState> batches() {
+    return java.util.Collections.unmodifiableList(batches);
+  }
+
+  public int generatorFailuresInARow() {
+    return generatorFailuresInARow;
+  }
+
+  public Map<String, Long> phaseMillis() {
+    return java.util.Collections.unmodifiableMap(phaseMillis);
+  }
+
+  public Map<String, Long> phaseOwnMillis() {
+    return java.util.Collections.unmodifiableMap(phaseOwnMillis);
+  }
+
+  public long startupMillis() {
+    return startupMillis;
+  }
+
+  public Set<String> taskLabels() {
+    return java.util.Collections.unmodifiableSet(taskLabels);
+  }
+
+  public String aborted() {
+    return aborted;
+  }
+
+  public String limitHit() {
+    return limitHit;
+  }
+
+  public Fatal fatal() {
+    return fatal;
+  }
+
+  public List<String> survivors() {
+    return List.copyOf(survivors);
+  }
+
+  /** A run of task {@code id} starts: its spec's hash and branch recorded the first time. */
+  public void started(String id, String hash, String taskBranch, String now) {
+    if (taskId == null) {
+      taskId = id;
+      specHash = hash;
+      branch = taskBranch;
+      startedAt = now;
+    }
+    runs++;
+    finishedAt = null;
+  }
+
+  public void finished(String now) {
+    finishedAt = now;
+  }
+
+  /** The run was interrupted (SIGTERM, Ctrl-C) at {@code now}. */
+  public void interrupted(String now) {
+    limitHit = "interrupted (SIGTERM or Ctrl-C)";
+    finishedAt = now;
+  }
+
+  public void prepared(boolean done) {
+    prepared = done;
+  }
+
+  /** ANALYZE planned the task's batches. */
+  public void planned(List<BatchState> planned) {
+    batches = new ArrayList<>(planned);
+    analyzed = true;
+  }
+
+  /** A limit of this run was hit ({@code why}), or null: budgets are per run. */
+  public void limit(String why) {
+    limitHit = why;
+  }
+
+  /** The task gave up ({@code why}): the batch or the generator that made it. */
+  public void abort(String why) {
+    aborted = why;
+  }
+
+  /** A new attempt after an abort: the generator's failures counted afresh. */
+  public void retryAfterAbort() {
+    aborted = null;
+    generatorFailuresInARow = 0;
+  }
+
+  public void generatorSucceeded() {
+    generatorFailuresInARow = 0;
+  }
+
+  /** The generator failed once more; returns how many times in a row. */
+  public int generatorFailed() {
+    return ++generatorFailuresInARow;
+  }
+
+  public void label(String label) {
+    taskLabels.add(label);
+  }
+
+  public void unlabel(String label) {
+    taskLabels.remove(label);
+  }
+
+  public void fatal(Fatal why) {
+    fatal = why;
+  }
+
+  public void startup(long millis) {
+    startupMillis = millis;
+  }
+
+  public void survived(java.util.Collection<String> processes) {
+    survivors.addAll(processes);
+  }
 
   public static RunState read(Path file) throws IOException {
     return Json.MAPPER.readValue(file.toFile(), RunState.class);
@@ -192,15 +267,6 @@ public final class RunState {
   public void addPhaseTime(String phase, long millis, long ownMillis) {
     phaseMillis.merge(phase, millis, Long::sum);
     phaseOwnMillis.merge(phase, ownMillis, Long::sum);
-  }
-
-  /**
-   * The whole suite passed on {@code sha}, measured in report {@code report}: the state later
-   * batches are judged against, and the tip that may be pushed. Both change together.
-   */
-  public void verified(String report, String sha) {
-    fullReport = report;
-    fullCheckedSha = sha;
   }
 
   /**

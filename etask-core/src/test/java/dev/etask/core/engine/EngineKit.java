@@ -317,7 +317,7 @@ final class EngineKit {
 
       @Override
       public PullRequestProvider pullRequests(RunContext c, String record) {
-        return new LocalProvider(c.ws().artifacts(), c.state().origin, record);
+        return new LocalProvider(c.ws().artifacts(), c.state().git().origin(), record);
       }
     };
   }

@@ -250,7 +250,7 @@ class EngineTest {
       e.validate();
       e.commit();
       assertThat(e.aggregate().exitCode()).isNotEqualTo(1);
-      assertThat(e.state().fatal).isNull();
+      assertThat(e.state().fatal()).isNull();
     }
     assertThat(kit.originBranches()).doesNotContain("auto/t-fail");
   }
@@ -264,7 +264,7 @@ class EngineTest {
       e.validate();
       e.commit();
       // committed, not pushed: the whole suite has not run on this tip yet
-      assertThat(e.state().batches.get(0).validation()).isEqualTo("incremental");
+      assertThat(e.state().batches().get(0).validation()).isEqualTo("incremental");
       assertThat(kit.branch()).isEmpty();
     }
     Outcome o = run(); // a new process: nothing accepted is lost, the rest runs, then delivery
@@ -793,7 +793,7 @@ class EngineTest {
     String same = Files.readString(kit.spec).replace("id: t\n", "") + "id: t   # the task\n";
     Files.writeString(kit.spec, same);
     try (Engine e = kit.open()) {
-      assertThat(e.state().runs).isEqualTo(2);
+      assertThat(e.state().runs()).isEqualTo(2);
     }
   }
 
