@@ -1,7 +1,7 @@
 package dev.etask.maven;
 
-import dev.etask.core.engine.CheckoutValidator;
 import dev.etask.core.engine.Engine;
+import dev.etask.core.engine.checkout.CheckoutValidator;
 import dev.etask.core.spec.SpecLoader;
 import java.io.File;
 import java.nio.file.Path;

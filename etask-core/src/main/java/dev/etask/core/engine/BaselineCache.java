@@ -28,7 +28,7 @@ import org.eclipse.jgit.lib.ObjectId;
  * entry.json} before it is used. A damaged or half-written entry is ignored and measured again; the
  * cache is never a reason for a task to fail.
  */
-final class BaselineCache {
+public final class BaselineCache {
   /** Changes when what a measurement means changes: old entries are then never found. */
   static final String FORMAT = "etask-baseline-3";
 
@@ -44,17 +44,17 @@ final class BaselineCache {
    * {@code cacheDir} null: no cache (every lookup misses, nothing is stored). Everything stored
    * goes through {@code redactor} first: the folder is shared and outlives the task.
    */
-  BaselineCache(Path cacheDir, Listener out, dev.etask.core.process.Redactor redactor) {
+  public BaselineCache(Path cacheDir, Listener out, dev.etask.core.process.Redactor redactor) {
     this.dir = cacheDir == null ? null : cacheDir.resolve("baselines");
     this.out = out;
     this.redactor = redactor;
   }
 
   /** A measurement found in the cache: its report, its coverage data, and where it was measured. */
-  record Entry(GateReport report, Path coverageData, String root, String created) {}
+  public record Entry(GateReport report, Path coverageData, String root, String created) {}
 
   /** The key of a measurement: a hash of its inputs, in this order, as JSON. */
-  static String key(String tree, Object... inputs) {
+  public static String key(String tree, Object... inputs) {
     var array = CANONICAL.createArrayNode().add(FORMAT).add(tree);
     for (Object input : inputs) {
       array.add(CANONICAL.valueToTree(input));
@@ -62,7 +62,7 @@ final class BaselineCache {
     return StateStore.sha256(array.toString().getBytes(StandardCharsets.UTF_8));
   }
 
-  boolean enabled() {
+  public boolean enabled() {
     return dir != null;
   }
 
@@ -71,7 +71,7 @@ final class BaselineCache {
   }
 
   /** The entry under {@code key}, when it is whole; a damaged one is removed. */
-  Optional<Entry> find(String key) {
+  public Optional<Entry> find(String key) {
     if (dir == null) {
       return Optional.empty();
     }
@@ -109,7 +109,7 @@ final class BaselineCache {
    * Stores a measurement made in {@code root} (its coverage data may be null). Another task storing
    * the same key at the same time is fine: the first complete entry stays.
    */
-  void put(String key, GateReport report, Path coverageData, Path root) {
+  public void put(String key, GateReport report, Path coverageData, Path root) {
     if (dir == null || !report.problems().isEmpty()) {
       return; // a measurement with a gate that could not run is not one to hand on
     }

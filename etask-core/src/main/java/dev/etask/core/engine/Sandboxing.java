@@ -17,7 +17,7 @@ import java.nio.file.Path;
  * {@code off} never uses it. Without the sandbox, those processes run as the user, under the
  * reaper, and the caches tasks share are not handed to them.
  */
-final class Sandboxing {
+public final class Sandboxing {
   private final SandboxMode mode;
   private final String from;
   private final Sandbox.Probe probe;
@@ -34,7 +34,7 @@ final class Sandboxing {
   }
 
   /** {@code override}: {@code -Detask.sandbox}, or null for the spec's {@code sandbox:}. */
-  static Sandboxing of(SandboxMode override, TaskSpec spec) {
+  public static Sandboxing of(SandboxMode override, TaskSpec spec) {
     return of(override, spec, Sandbox::probe);
   }
 
@@ -51,17 +51,17 @@ final class Sandboxing {
   }
 
   /** True when the untrusted processes run in bubblewrap. */
-  boolean on() {
+  public boolean on() {
     return probe != null && probe.works();
   }
 
   /** What status.json says: {@code bubblewrap}, or {@code off} and why. */
-  String status() {
+  public String status() {
     return on() ? "bubblewrap" : "off (" + (probe == null ? from : probe.detail()) + ")";
   }
 
   /** One line for the log: which mode applies, and why. */
-  String line() {
+  public String line() {
     if (on()) {
       return "sandbox: bubblewrap ("
           + from
@@ -83,7 +83,7 @@ final class Sandboxing {
   }
 
   /** Stops the task before any work when the sandbox is required and cannot start. */
-  void require() {
+  public void require() {
     if (mode == SandboxMode.REQUIRED && !on()) {
       throw new EtaskException(
           Code.SANDBOX_UNAVAILABLE,
@@ -96,7 +96,7 @@ final class Sandboxing {
    * How the task's untrusted processes are held. With the sandbox the worker's bytecode cache is
    * shared (filled before untrusted code runs, read-only inside); without it, the task's own.
    */
-  Confinements confinements(Workspace ws, TaskSpec spec, Path cacheDir) {
+  public Confinements confinements(Workspace ws, TaskSpec spec, Path cacheDir) {
     if (!on()) {
       return Confinements.reapedOnly(ws);
     }

@@ -1,5 +1,6 @@
-package dev.etask.core.engine;
+package dev.etask.core.engine.checkout;
 
+import dev.etask.core.engine.Listener;
 import dev.etask.core.git.GitException;
 import dev.etask.core.git.GitRepo;
 import java.io.IOException;

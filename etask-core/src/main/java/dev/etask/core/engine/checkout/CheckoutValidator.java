@@ -1,5 +1,8 @@
-package dev.etask.core.engine;
+package dev.etask.core.engine.checkout;
 
+import dev.etask.core.engine.BaselineCache;
+import dev.etask.core.engine.Listener;
+import dev.etask.core.engine.Sandboxing;
 import dev.etask.core.gates.BaselineCheck;
 import dev.etask.core.gates.GateReport;
 import dev.etask.core.gates.GateRunner;
