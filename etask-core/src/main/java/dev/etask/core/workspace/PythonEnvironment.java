@@ -373,7 +373,7 @@ public final class PythonEnvironment {
    * only when missing or not what etask ships (it is asked for at every helper run).
    */
   public Path script(String name) {
-    try (InputStream in = PythonEnvironment.class.getResourceAsStream(name)) {
+    try (InputStream in = resource(name)) {
       if (in == null) {
         throw new IllegalStateException("missing resource " + name);
       }
@@ -386,6 +386,18 @@ public final class PythonEnvironment {
           e);
     }
   }
+
+  /**
+   * A helper script etask ships: the workspace's own (the worker, the project inspection) beside
+   * this class, the gates' (coverage data, test checks, unittest's report) beside the gates
+   * package.
+   */
+  private static InputStream resource(String name) {
+    InputStream own = PythonEnvironment.class.getResourceAsStream(name);
+    return own != null ? own : PythonEnvironment.class.getResourceAsStream(GATES + name);
+  }
+
+  private static final String GATES = "/dev/etask/core/gates/";
 
   static String lastLine(String output) {
     String[] lines = output.strip().split("\n");
