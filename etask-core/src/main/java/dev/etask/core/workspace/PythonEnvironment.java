@@ -2,12 +2,8 @@ package dev.etask.core.workspace;
 
 import dev.etask.core.process.Environments;
 import dev.etask.core.process.ProcessRunner;
-import dev.etask.core.spec.EtaskException;
-import dev.etask.core.spec.EtaskException.Code;
-import dev.etask.core.spec.Hints;
 import dev.etask.core.spec.TaskSpec;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -219,7 +215,7 @@ public final class PythonEnvironment {
     }
     boolean workerCall =
         argv.size() > 4
-            && argv.get(3).equals(helperFile("python_worker.py").toString())
+            && argv.get(3).equals(workspace.helpers().resolve("etask-python_worker.py").toString())
             && argv.get(4).equals("call");
     return command.confined(workerCall ? confinements.workerCall() : confinements.tests(label));
   }
@@ -364,40 +360,13 @@ public final class PythonEnvironment {
     worker.stop();
   }
 
-  private Path helperFile(String name) {
-    return workspace.helpers().resolve("etask-" + name);
-  }
-
   /**
    * One of etask's helper scripts in the workspace's helpers folder, for the venv's Python; written
    * only when missing or not what etask ships (it is asked for at every helper run).
    */
   public Path script(String name) {
-    try (InputStream in = resource(name)) {
-      if (in == null) {
-        throw new IllegalStateException("missing resource " + name);
-      }
-      return workspace.helper("etask-" + name, in.readAllBytes());
-    } catch (IOException e) {
-      throw new EtaskException(
-          Code.IO_FAILED,
-          "cannot write " + helperFile(name) + ": " + e.getMessage(),
-          Hints.workFolder(),
-          e);
-    }
+    return HelperScripts.write(workspace, name);
   }
-
-  /**
-   * A helper script etask ships: the workspace's own (the worker, the project inspection) beside
-   * this class, the gates' (coverage data, test checks, unittest's report) beside the gates
-   * package.
-   */
-  private static InputStream resource(String name) {
-    InputStream own = PythonEnvironment.class.getResourceAsStream(name);
-    return own != null ? own : PythonEnvironment.class.getResourceAsStream(GATES + name);
-  }
-
-  private static final String GATES = "/dev/etask/core/gates/";
 
   static String lastLine(String output) {
     String[] lines = output.strip().split("\n");
