@@ -44,7 +44,7 @@ public final class Cleaner {
         }
       }
     } catch (TaskLock.LockedException e) {
-      throw new EtaskException(Code.TASK_LOCKED, e.getMessage(), Hints.waitFor("that run"));
+      throw new EtaskException(Code.TASK_LOCKED, e.getMessage(), Hints.waitBeforeCleaning());
     } catch (IOException e) {
       throw new EtaskException(
           Code.IO_FAILED,

@@ -115,7 +115,6 @@ final class Cloning {
       guard.halt(foreign);
       return null;
     }
-    git.checkoutBranch(spec.branch(), baseId); // measured on the base first, then moved to the tip
     List<String> targets = new java.util.ArrayList<>();
     for (RevCommit x : commits) {
       for (String line : x.getFooterLines(PreparePhase.TARGETS_TRAILER)) {
@@ -127,6 +126,7 @@ final class Cloning {
     state
         .git()
         .adopted(remoteBranch.name(), commits.stream().map(RevCommit::name).toList(), targets);
+    git.checkoutBranch(spec.branch(), baseId); // measured on the base first, then moved to the tip
     c.out()
         .info(
             "branch "

@@ -117,12 +117,13 @@ final class StateStore {
     try {
       byte[] bytes = writeJson(file, report);
       String sum = sha256(bytes);
+      state.sums().written(name, sum); // what the gates write is recorded in this clone
       known.put(sum, bytes);
       Path data = ws.reports().resolve(name + ".coverage");
-      // what the gates write is recorded in this clone
       state
           .sums()
-          .written(name, sum, Files.isRegularFile(data) ? sha256(Files.readAllBytes(data)) : null);
+          .coverageWritten(
+              name, Files.isRegularFile(data) ? sha256(Files.readAllBytes(data)) : null);
     } catch (IOException e) {
       throw new EtaskException(
           Code.IO_FAILED, "cannot write " + file + ": " + e.getMessage(), Hints.workDir(), e);

@@ -112,6 +112,10 @@ public final class Hints {
     return "wait for " + what + " to finish";
   }
 
+  public static String waitBeforeCleaning() {
+    return "wait for that run to finish before cleaning";
+  }
+
   public static String gitLock(Path repo) {
     return "when no git process runs in " + repo + ", remove the file and run the task again";
   }

@@ -38,13 +38,14 @@ public final class ReportSums {
     return coverageRoots.get(name);
   }
 
-  /**
-   * Report {@code name} written with {@code sum}, its coverage data with {@code coverage} (null:
-   * none), both recorded in this clone.
-   */
-  public void written(String name, String sum, String coverage) {
+  /** Report {@code name} written with {@code sum}, its coverage data recorded in this clone. */
+  public void written(String name, String sum) {
     reportSums.put(name, sum);
     coverageRoots.remove(name);
+  }
+
+  /** The coverage data behind report {@code name} has {@code coverage} (null: there is none). */
+  public void coverageWritten(String name, String coverage) {
     if (coverage != null) {
       coverageSums.put(name, coverage);
     } else {

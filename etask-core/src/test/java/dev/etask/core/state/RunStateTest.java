@@ -78,7 +78,8 @@ class RunStateTest {
     assertThat(s.git().fullReport()).isEqualTo("batch-2");
 
     s.sums().recordedIn("baseline", "/elsewhere");
-    s.sums().written("baseline", "r", null);
+    s.sums().written("baseline", "r");
+    s.sums().coverageWritten("baseline", null);
     assertThat(s.sums().root("baseline")).as("what the gates write is this clone's").isNull();
     assertThat(s.sums().coverage("baseline")).isNull();
 

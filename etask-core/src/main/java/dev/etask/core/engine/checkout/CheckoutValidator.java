@@ -80,6 +80,7 @@ public final class CheckoutValidator {
       environments.copyingInstalls();
     }
     out.info(sandboxing.line());
+    createFolders(ws);
     try (TaskLock lock = TaskLock.acquire(ws.lockFile(), id)) {
       return validateLocked(spec, ws, cacheDir, sandboxing, environments, redactor, out);
     } catch (TaskLock.LockedException e) {
@@ -163,22 +164,24 @@ public final class CheckoutValidator {
   }
 
   /**
-   * The validation's workspace in {@code workDir}, created (outside the checkout: inside, the venv
-   * and the HEAD copy would be linted and collected as tests).
+   * The validation's workspace in {@code workDir} (outside the checkout: inside, the venv and the
+   * HEAD copy would be linted and collected as tests).
    */
   private static Workspace workspace(Path checkout, Path workDir, String id) {
     Path where = workDir.toAbsolutePath().normalize().resolve("validate");
     if (where.startsWith(checkout)) {
       where = Path.of(System.getProperty("java.io.tmpdir"), "etask-validate");
     }
-    Workspace ws = Workspace.of(where, null, id).on(checkout);
+    return Workspace.of(where, null, id).on(checkout);
+  }
+
+  private static void createFolders(Workspace ws) {
     try {
       ws.createFolders();
     } catch (IOException e) {
       throw new EtaskException(
           Code.IO_FAILED, "cannot create " + ws.root() + ": " + e.getMessage(), Hints.workDir(), e);
     }
-    return ws;
   }
 
   /** How the working tree differs from HEAD; HEAD's files copied to {@code head} when it does. */
