@@ -2,24 +2,17 @@ package dev.etask.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.sun.source.tree.CompilationUnitTree;
 import com.sun.source.tree.ExpressionTree;
 import com.sun.source.tree.IdentifierTree;
 import com.sun.source.tree.MemberSelectTree;
 import com.sun.source.tree.MethodInvocationTree;
 import com.sun.source.tree.NewClassTree;
-import com.sun.source.util.JavacTask;
 import com.sun.source.util.TreePathScanner;
-import com.sun.source.util.Trees;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Stream;
-import javax.tools.JavaCompiler;
-import javax.tools.StandardJavaFileManager;
-import javax.tools.ToolProvider;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -51,56 +44,41 @@ class HintsTest {
 
   /** {@code file:line: argument} of every next step that is not the catalog's. */
   static List<String> inlineNextSteps(Path root) throws IOException {
-    List<Path> files;
-    try (Stream<Path> walk = Files.walk(root)) {
-      files = walk.filter(p -> p.toString().endsWith(".java")).toList();
-    }
-    JavaCompiler compiler = ToolProvider.getSystemJavaCompiler();
     List<String> out = new ArrayList<>();
-    try (StandardJavaFileManager fm = compiler.getStandardFileManager(null, null, null)) {
-      JavacTask task =
-          (JavacTask)
-              compiler.getTask(
-                  null,
-                  fm,
-                  null,
-                  List.of("-proc:none"),
-                  null,
-                  fm.getJavaFileObjectsFromPaths(files));
-      var positions = Trees.instance(task).getSourcePositions();
-      for (CompilationUnitTree unit : task.parse()) {
-        new TreePathScanner<Void, Void>() {
-          private void check(List<? extends ExpressionTree> args) {
-            if (args.size() >= 3 && !fromCatalog(args.get(2))) {
-              long line =
-                  unit.getLineMap().getLineNumber(positions.getStartPosition(unit, args.get(2)));
-              out.add(
-                  Path.of(unit.getSourceFile().toUri()).getFileName()
-                      + ":"
-                      + line
-                      + ": "
-                      + args.get(2));
-            }
-          }
+    JavaSources.parse(
+        root,
+        (unit, positions) ->
+            new TreePathScanner<Void, Void>() {
+              private void check(List<? extends ExpressionTree> args) {
+                if (args.size() >= 3 && !fromCatalog(args.get(2))) {
+                  long line =
+                      unit.getLineMap()
+                          .getLineNumber(positions.getStartPosition(unit, args.get(2)));
+                  out.add(
+                      Path.of(unit.getSourceFile().toUri()).getFileName()
+                          + ":"
+                          + line
+                          + ": "
+                          + args.get(2));
+                }
+              }
 
-          @Override
-          public Void visitNewClass(NewClassTree node, Void unused) {
-            if (node.getIdentifier().toString().endsWith("EtaskException")) {
-              check(node.getArguments());
-            }
-            return super.visitNewClass(node, unused);
-          }
+              @Override
+              public Void visitNewClass(NewClassTree node, Void unused) {
+                if (node.getIdentifier().toString().endsWith("EtaskException")) {
+                  check(node.getArguments());
+                }
+                return super.visitNewClass(node, unused);
+              }
 
-          @Override
-          public Void visitMethodInvocation(MethodInvocationTree node, Void unused) {
-            if (name(node.getMethodSelect()).equals("gitFailure")) {
-              check(node.getArguments());
-            }
-            return super.visitMethodInvocation(node, unused);
-          }
-        }.scan(unit, null);
-      }
-    }
+              @Override
+              public Void visitMethodInvocation(MethodInvocationTree node, Void unused) {
+                if (name(node.getMethodSelect()).equals("gitFailure")) {
+                  check(node.getArguments());
+                }
+                return super.visitMethodInvocation(node, unused);
+              }
+            }.scan(unit, null));
     return out;
   }
 

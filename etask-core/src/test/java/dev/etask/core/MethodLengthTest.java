@@ -3,24 +3,15 @@ package dev.etask.core;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.source.tree.ClassTree;
-import com.sun.source.tree.CompilationUnitTree;
 import com.sun.source.tree.MethodTree;
-import com.sun.source.util.JavacTask;
-import com.sun.source.util.SourcePositions;
 import com.sun.source.util.TreePathScanner;
-import com.sun.source.util.Trees;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.Deque;
-import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.stream.Stream;
-import javax.tools.JavaCompiler;
-import javax.tools.StandardJavaFileManager;
-import javax.tools.ToolProvider;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -56,59 +47,43 @@ class MethodLengthTest {
 
   /** Every method under {@code root}: {@code Class.method} → its lines (the longest overload). */
   static Map<String, Integer> lengths(Path root) throws IOException {
-    List<Path> files;
-    try (Stream<Path> walk = Files.walk(root)) {
-      files = walk.filter(p -> p.toString().endsWith(".java")).toList();
-    }
-    JavaCompiler compiler = ToolProvider.getSystemJavaCompiler();
     Map<String, Integer> out = new TreeMap<>();
-    try (StandardJavaFileManager fm = compiler.getStandardFileManager(null, null, null)) {
-      JavacTask task =
-          (JavacTask)
-              compiler.getTask(
-                  null,
-                  fm,
-                  null,
-                  List.of("-proc:none"),
-                  null,
-                  fm.getJavaFileObjectsFromPaths(files));
-      SourcePositions positions = Trees.instance(task).getSourcePositions();
-      for (CompilationUnitTree unit : task.parse()) {
-        new TreePathScanner<Void, Void>() {
-          private final Deque<String> classes = new ArrayDeque<>();
+    JavaSources.parse(
+        root,
+        (unit, positions) ->
+            new TreePathScanner<Void, Void>() {
+              private final Deque<String> classes = new ArrayDeque<>();
 
-          @Override
-          public Void visitClass(ClassTree node, Void unused) {
-            String name = node.getSimpleName().toString();
-            classes.addLast(name.isEmpty() ? "(anonymous)" : name);
-            try {
-              return super.visitClass(node, unused);
-            } finally {
-              classes.removeLast();
-            }
-          }
+              @Override
+              public Void visitClass(ClassTree node, Void unused) {
+                String name = node.getSimpleName().toString();
+                classes.addLast(name.isEmpty() ? "(anonymous)" : name);
+                try {
+                  return super.visitClass(node, unused);
+                } finally {
+                  classes.removeLast();
+                }
+              }
 
-          @Override
-          public Void visitMethod(MethodTree node, Void unused) {
-            if (node.getBody() != null) {
-              long start =
-                  unit.getLineMap()
-                      .getLineNumber(
-                          node.getModifiers().getFlags().isEmpty()
-                                  && node.getModifiers().getAnnotations().isEmpty()
-                              ? positions.getStartPosition(unit, node)
-                              : positions.getStartPosition(unit, node.getModifiers()));
-              long end = unit.getLineMap().getLineNumber(positions.getEndPosition(unit, node));
-              out.merge(
-                  String.join(".", classes) + "." + node.getName(),
-                  (int) (end - start + 1),
-                  Math::max);
-            }
-            return super.visitMethod(node, unused);
-          }
-        }.scan(unit, null);
-      }
-    }
+              @Override
+              public Void visitMethod(MethodTree node, Void unused) {
+                if (node.getBody() != null) {
+                  long start =
+                      unit.getLineMap()
+                          .getLineNumber(
+                              node.getModifiers().getFlags().isEmpty()
+                                      && node.getModifiers().getAnnotations().isEmpty()
+                                  ? positions.getStartPosition(unit, node)
+                                  : positions.getStartPosition(unit, node.getModifiers()));
+                  long end = unit.getLineMap().getLineNumber(positions.getEndPosition(unit, node));
+                  out.merge(
+                      String.join(".", classes) + "." + node.getName(),
+                      (int) (end - start + 1),
+                      Math::max);
+                }
+                return super.visitMethod(node, unused);
+              }
+            }.scan(unit, null));
     return out;
   }
 }

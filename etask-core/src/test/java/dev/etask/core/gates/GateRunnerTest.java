@@ -61,9 +61,20 @@ class GateRunnerTest {
    */
   private static GateReport alone(
       GateRunner gates, Workspace ws, GateReport before, String newTest) {
+    return alone(gates, ws, "inc", List.of("lib.py"), before, newTest);
+  }
+
+  /** The same as measurement {@code label}, {@code source} the folders coverage looks at. */
+  private static GateReport alone(
+      GateRunner gates,
+      Workspace ws,
+      String label,
+      List<String> source,
+      GateReport before,
+      String newTest) {
     return gates.measureNewTests(
-        "inc",
-        List.of("lib.py"),
+        label,
+        source,
         List.of(newTest),
         before,
         ws.reports().resolve("before.coverage"),
@@ -171,15 +182,7 @@ class GateRunnerTest {
         ws.repo().resolve("tests/test_g.py"),
         "import lib\n\n\ndef test_g():\n    assert lib.g() == 3\n");
     GateReport alone =
-        gates.measureNewTests(
-            "inc",
-            List.of("lib.py", "other.py"),
-            List.of("tests/test_g.py"),
-            before,
-            ws.reports().resolve("before.coverage"),
-            ws.repo().toString(),
-            1,
-            TIMEOUT);
+        alone(gates, ws, "inc", List.of("lib.py", "other.py"), before, "tests/test_g.py");
     // other.py: the same bytes, the same data: as the report before found it; lib.py parsed
     assertThat(reused(ws, "inc")).isEqualTo(1);
     GateReport whole = gates.measure("whole", List.of("lib.py", "other.py"), TIMEOUT);
@@ -191,15 +194,7 @@ class GateRunnerTest {
         ws.repo().resolve("other.py"),
         "def h(x):\n    if x:\n        return 1\n    return 0  # pragma: no cover\n");
     GateReport changed =
-        gates.measureNewTests(
-            "inc2",
-            List.of("lib.py", "other.py"),
-            List.of("tests/test_g.py"),
-            before,
-            ws.reports().resolve("before.coverage"),
-            ws.repo().toString(),
-            1,
-            TIMEOUT);
+        alone(gates, ws, "inc2", List.of("lib.py", "other.py"), before, "tests/test_g.py");
     assertThat(reused(ws, "inc2")).isZero();
     GateReport again = gates.measure("again", List.of("lib.py", "other.py"), TIMEOUT);
     assertThat(changed.coveragePercent())
