@@ -37,7 +37,6 @@ final class BatchVerdict {
       BatchShape shape,
       boolean dependencies,
       boolean whole) {
-    RunState state = c.state();
     TaskSpec spec = c.spec();
     Duration timeout = c.budget().atMost(RunContext.GATE_TIMEOUT, Duration.ofMinutes(1));
     String whyFull = whole ? null : BatchShape.whyFull(c, before, shape);

@@ -175,12 +175,13 @@ def reusing(cov, earlier):
                 reused[0] += 1
             except (KeyError, TypeError):
                 analysis = None
+        unchanged = analysis is not None  # nothing was read since the digest
         if analysis is None:
             analysis = own()
-        try:
-            unchanged = sha256(fr.filename) == digest  # the bytes analysed are the bytes recorded
-        except OSError:
-            unchanged = False
+            try:
+                unchanged = sha256(fr.filename) == digest  # the bytes analysed are those recorded
+            except OSError:
+                unchanged = False
         if unchanged:
             results[name] = {
                 "sha256": digest,
