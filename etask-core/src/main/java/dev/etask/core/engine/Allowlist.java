@@ -35,12 +35,28 @@ final class Allowlist {
     return bad;
   }
 
+  /**
+   * Whether {@code p} is in one of the repository's detected test folders (never the root: that
+   * would be every file) or is named as a test file ({@code git.test_files}).
+   */
+  static boolean testFile(RunContext c, String p) {
+    for (String dir : c.state().env().testDirs()) {
+      String d = dir.replaceAll("^\\./|/$", "");
+      if (!d.isEmpty() && !d.equals(".") && p.startsWith(d + "/")) {
+        return true;
+      }
+    }
+    return c.spec().git().testFiles().stream().anyMatch(g -> g.matches(p));
+  }
+
   /** The change's path with why it is not allowed, or null when it is. */
   private static String violation(RunContext c, BatchState batch, Path root, Change change) {
     TaskSpec spec = c.spec();
     String p = change.path();
     boolean allowed =
-        batch.files().contains(p) || spec.target().writable().stream().anyMatch(g -> g.matches(p));
+        batch.files().contains(p)
+            || spec.target().writable().stream().anyMatch(g -> g.matches(p))
+            || (spec.target().writableTests() && testFile(c, p));
     if (!allowed) {
       return p;
     }

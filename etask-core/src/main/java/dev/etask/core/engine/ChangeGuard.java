@@ -52,7 +52,8 @@ final class ChangeGuard {
           "bytecode",
           "baselines",
           "install-cache",
-          "venv.generated");
+          "venv.generated",
+          "generator-tools");
 
   private final RunContext c;
 

@@ -22,6 +22,9 @@ import org.eclipse.jgit.lib.ObjectId;
  * else recorded as the batch's tree.
  */
 final class GeneratedFiles {
+  /** The reason of a batch whose generator changed nothing. */
+  static final String NOTHING_CHANGED = "the generator changed nothing";
+
   private GeneratedFiles() {}
 
   /** Reads what the generator made into the batch's tree, or rolls the batch back. */
@@ -39,10 +42,16 @@ final class GeneratedFiles {
           c, batch, "the generator left files etask cannot read: " + e.getMessage());
       return;
     }
-    List<Change> changes = made.changes();
     if (refuse(c, git, batch, made)) {
       return;
     }
+    if (!Tidy.run(c, batch, made.changes()).isEmpty()) {
+      made = files.check(git.repository(), head); // the same files, tidied
+      if (refuse(c, git, batch, made)) {
+        return;
+      }
+    }
+    List<Change> changes = made.changes();
     if (!made.ignored().isEmpty()) {
       c.out()
           .info(
@@ -51,7 +60,7 @@ final class GeneratedFiles {
     }
     if (changes.isEmpty()) {
       c.staging().restore(git);
-      batch.close(Decision.of(Verdict.SKIP, "the generator changed nothing"));
+      batch.close(Decision.of(Verdict.SKIP, NOTHING_CHANGED));
       c.out().info("batch " + c.label(batch) + ": the generator changed nothing");
       return;
     }

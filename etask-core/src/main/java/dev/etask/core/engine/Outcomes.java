@@ -39,11 +39,14 @@ final class Outcomes {
     boolean partial = state.fatal() == null && state.analyzed() && doneFiles < totalFiles;
     double ratio = totalFiles == 0 ? 0 : Math.round(1000.0 * doneFiles / totalFiles) / 1000.0;
 
-    Set<String> riskLabels = riskLabels(state, partial);
+    Set<String> produced = riskLabels(state, partial);
+    // what the task's type always produces says what the PR is, not that a person should look
+    Set<String> riskLabels = new LinkedHashSet<>(produced);
+    riskLabels.removeAll(spec.informationalLabels());
     String risk = RiskAssessor.level(spec, metrics, List.copyOf(riskLabels));
     Set<String> labels = new LinkedHashSet<>(spec.pr().labels());
-    labels.addAll(riskLabels);
-    boolean allAccepted = state.batches().stream().allMatch(b -> b.verdict() == Verdict.ACCEPT);
+    labels.addAll(produced);
+    boolean allAccepted = state.batches().stream().allMatch(b -> settled(spec, b));
     int exit;
     if (state.fatal() != null || (state.aborted() != null && commits == 0)) {
       exit = 1;
@@ -94,6 +97,20 @@ final class Outcomes {
     if (baseline.types() != null) {
       totals.put("type_errors_before", (double) baseline.types().size());
     }
+  }
+
+  /**
+   * Whether a batch ended as a task of its type means to: accepted; kept with only the labels its
+   * type always produces; or, for a built-in generator, with nothing to change in its files.
+   */
+  private static boolean settled(TaskSpec spec, BatchState b) {
+    return b.verdict() == Verdict.ACCEPT
+        || (b.verdict() == Verdict.KEEP
+            && spec.informationalLabels().containsAll(b.labels())
+            && !spec.informationalLabels().isEmpty())
+        || (b.verdict() == Verdict.SKIP
+            && spec.generator().builtin() != null
+            && GeneratedFiles.NOTHING_CHANGED.equals(b.reason()));
   }
 
   /** The labels that say a person should look: the batches', the task's, and why it stopped. */

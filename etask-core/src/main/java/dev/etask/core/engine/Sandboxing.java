@@ -116,7 +116,7 @@ public final class Sandboxing {
    * where to put it. Empty otherwise.
    */
   static String hiddenFile(RunContext c, String output) {
-    if (!c.sandboxing().on() || output == null) {
+    if (!c.sandboxing().on() || output == null || c.spec().generator().command() == null) {
       return "";
     }
     java.util.regex.Matcher m = MISSING_FILE.matcher(output);

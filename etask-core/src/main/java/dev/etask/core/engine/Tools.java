@@ -90,11 +90,14 @@ interface Tools {
       @Override
       public Generator generator(RunContext c, Map<String, String> environment) {
         TaskSpec.Generator g = c.spec().generator();
+        Map<String, String> env = new java.util.LinkedHashMap<>(environment);
+        String command =
+            g.builtin() == null ? g.command() : BuiltinGenerators.command(c, g.builtin(), env);
         return new CommandGenerator(
-            g.command(),
+            command,
             c.spec().specDir(),
             c.ws().scratch(),
-            environment,
+            env,
             c.runner(),
             c.python().confinements().generator(c.spec().specDir(), g.mounts(), g.network()));
       }

@@ -281,6 +281,12 @@ public final class Hints {
         + log;
   }
 
+  public static String generatorTools(Path log) {
+    return "check that the package index serves the built-in generator's tools (pip.conf, PIP_*),"
+        + " or use a generator.command of yours; log: "
+        + log;
+  }
+
   public static String install(Path log) {
     return "fix python.install / python.tools in the task spec, or the package index settings"
         + " (pip.conf, PIP_*); log: "

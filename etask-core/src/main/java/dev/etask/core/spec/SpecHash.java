@@ -23,8 +23,16 @@ final class SpecHash {
    * SHA-256 (16 hex digits) of the node tree, normalised: mapping keys sorted, scalars by value.
    */
   static String of(Node root) {
+    return of(root, null);
+  }
+
+  /** The same, with the task type's name and template version (null for none) hashed in. */
+  static String of(Node root, String type) {
     StringBuilder b = new StringBuilder();
     normalise(root, b);
+    if (type != null) {
+      b.append("\ntype:").append(type);
+    }
     try {
       return HexFormat.of()
           .formatHex(

@@ -23,6 +23,7 @@ import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
 import org.snakeyaml.engine.v2.nodes.MappingNode;
 import org.snakeyaml.engine.v2.nodes.Node;
 import org.snakeyaml.engine.v2.nodes.NodeTuple;
+import org.snakeyaml.engine.v2.nodes.ScalarNode;
 import org.snakeyaml.engine.v2.nodes.SequenceNode;
 
 /**
@@ -48,8 +49,11 @@ public final class SpecLoader {
           "test_config");
   public static final Map<String, String> DEFAULT_TOOLS = defaultTools();
 
-  /** The task types etask has (a type loaded but not built would be a key that does nothing). */
-  public static final List<String> TYPES = List.of("custom");
+  /**
+   * The built-in generators etask has (one loaded but not built would be a key that does nothing).
+   */
+  public static final List<String> BUILTINS =
+      List.of("crosshair", "ruff-fix", "ruff-format", "ruff-modernize", "logging-normalize");
 
   private final Path file;
   private final SpecProblems problems;
@@ -130,14 +134,32 @@ public final class SpecLoader {
                   root, 0, "the top level must be a mapping of keys such as 'id:' and 'target:'")));
     }
     checkDepth(root, 0);
-    TaskSpec spec = build(new YamlSection(root, "", problems), SpecHash.of(root));
+    TaskTypes.Template template = TaskTypes.template(typeName(root));
+    String hash =
+        template == null
+            ? SpecHash.of(root)
+            : SpecHash.of(root, template.name() + "@" + template.version());
+    Node spec0 = template == null ? root : TaskTypes.merge(template.defaults(), root);
+    TaskSpec spec = build(new YamlSection(spec0, "", problems), hash, template);
     if (!problems.isEmpty()) {
       throw new SpecException(problems.all());
     }
     return spec;
   }
 
-  private TaskSpec build(YamlSection top, String hash) {
+  /** The value of the top-level {@code type:} when it is a plain string, else null. */
+  private static String typeName(Node root) {
+    for (NodeTuple t : ((MappingNode) root).getValue()) {
+      if (t.getKeyNode() instanceof ScalarNode k
+          && k.getValue().equals("type")
+          && t.getValueNode() instanceof ScalarNode v) {
+        return v.getValue();
+      }
+    }
+    return null;
+  }
+
+  private TaskSpec build(YamlSection top, String hash, TaskTypes.Template template) {
     top.allow(
         "id",
         "branch",
@@ -178,6 +200,7 @@ public final class SpecLoader {
         branch,
         objective,
         type,
+        template == null ? List.of() : template.informationalLabels(),
         new TaskSpec.Repository(repo.string("url", null), repo.string("base", null)),
         target(top.section("target")),
         strategy(top.section("strategy")),
@@ -195,16 +218,19 @@ public final class SpecLoader {
 
   /** The task's type: one etask has (a type loaded but not built would be a key doing nothing). */
   private String type(YamlSection top) {
-    String type = top.string("type", "custom");
-    if (!TYPES.contains(type)) {
+    String type = top.string("type", TaskTypes.CUSTOM);
+    if (!TaskTypes.names().contains(type)) {
       problems.error(
           top.valueNode("type"),
           "'type: "
               + type
               + "' is not a task type etask has; the known types: "
-              + String.join(", ", TYPES)
-              + " (a command of yours in generator.command does the work). Remove the line or"
-              + " write type: custom");
+              + String.join(", ", TaskTypes.names())
+              + Suggest.closest(type, TaskTypes.names())
+                  .map(t -> " (did you mean '" + t + "'?)")
+                  .orElse("")
+              + ". 'mvn etask:templates' lists what each does; custom (the default) runs a command"
+              + " of yours in generator.command");
     }
     return type;
   }
@@ -217,7 +243,7 @@ public final class SpecLoader {
   }
 
   private TaskSpec.Target target(YamlSection target) {
-    target.allow("include", "exclude", "writable");
+    target.allow("include", "exclude", "writable", "writable_tests");
     List<Glob> include = target.globs("include");
     if (include.isEmpty() && !target.has("include")) {
       target.missing(
@@ -227,7 +253,11 @@ public final class SpecLoader {
           target.valueNode("include"),
           "'target.include' is empty; list at least one glob of files to work on");
     }
-    return new TaskSpec.Target(include, target.globs("exclude"), target.globs("writable"));
+    return new TaskSpec.Target(
+        include,
+        target.globs("exclude"),
+        target.globs("writable"),
+        target.bool("writable_tests", false));
   }
 
   private static TaskSpec.Strategy strategy(YamlSection strategy) {
@@ -239,21 +269,53 @@ public final class SpecLoader {
   }
 
   private TaskSpec.Generator generator(YamlSection gen) {
-    gen.allow("command", "timeout", "env", "network", "mounts");
+    gen.allow("command", "builtin", "timeout", "budget", "tidy", "env", "network", "mounts");
     String command = gen.string("command", null);
-    if (command == null || command.isBlank()) {
+    String builtin = builtin(gen, command);
+    if ((command == null || command.isBlank()) && builtin == null && !gen.has("builtin")) {
       gen.missing(
-          "command", "the command that changes a batch, e.g. \"python {spec_dir}/gen.py {file}\"");
+          "command",
+          "the command that changes a batch, e.g. \"python {spec_dir}/gen.py {file}\" (or a"
+              + " task type that brings its own generator: 'mvn etask:templates' lists them)");
     }
     TaskSpec.Generator generator =
         new TaskSpec.Generator(
             command,
+            builtin,
             gen.duration("timeout", Duration.ofMinutes(10)),
+            gen.duration("budget", Duration.ofSeconds(10)),
+            gen.has("tidy") ? gen.bool("tidy", true) : null,
             EnvironmentKeys.names(gen, "env"),
             gen.bool("network", true),
             SpecSections.mounts(gen, file.toAbsolutePath().normalize().getParent(), problems));
     SpecSections.refuseTokens(gen, "env", generator.env(), problems);
     return generator;
+  }
+
+  /** {@code generator.builtin}: one etask has, and never beside a command of the user's. */
+  private String builtin(YamlSection gen, String command) {
+    String builtin = gen.string("builtin", null);
+    if (builtin == null) {
+      return null;
+    }
+    if (!BUILTINS.contains(builtin)) {
+      problems.error(
+          gen.valueNode("builtin"),
+          "'generator.builtin: "
+              + builtin
+              + "' is not a generator etask has; the built-in generators: "
+              + String.join(", ", BUILTINS)
+              + ". Or give a command of yours in generator.command instead");
+      return null;
+    }
+    if (command != null) {
+      problems.error(
+          gen.keyNode("command"),
+          "'generator.command' and 'generator.builtin' ("
+              + builtin
+              + ") both say what changes a batch; keep one of them");
+    }
+    return builtin;
   }
 
   private static boolean validBranch(String b) {

@@ -16,6 +16,7 @@ public record TaskSpec(
     String branch,
     String objective,
     String type,
+    List<String> informationalLabels,
     Repository repository,
     Target target,
     Strategy strategy,
@@ -40,7 +41,12 @@ public record TaskSpec(
    */
   public record Repository(String url, String base) {}
 
-  public record Target(List<Glob> include, List<Glob> exclude, List<Glob> writable) {}
+  /**
+   * {@code writableTests}: new and changed files in the repository's detected test folders (and any
+   * matching {@code git.test_files}) are writable too.
+   */
+  public record Target(
+      List<Glob> include, List<Glob> exclude, List<Glob> writable, boolean writableTests) {}
 
   public enum BatchMode {
     SINGLE_FILE,
@@ -51,12 +57,22 @@ public record TaskSpec(
   public record Strategy(BatchMode batchMode, int maxAttemptsPerBatch, int maxGeneratorFailures) {}
 
   /**
+   * What changes a batch: {@code command} (the user's) or {@code builtin} (one of etask's
+   * generators); {@code budget}: how long a built-in one explores one function; {@code tidy}:
+   * whether ruff tidies the batch's files after it (null: when the repository configures ruff);
    * {@code network}: whether the generator may reach the network (a coding agent needs its API);
    * {@code mounts}: more folders (absolute, resolved against the spec's folder) the sandbox shows
    * it read-only.
    */
   public record Generator(
-      String command, Duration timeout, List<String> env, boolean network, List<Path> mounts) {}
+      String command,
+      String builtin,
+      Duration timeout,
+      Duration budget,
+      Boolean tidy,
+      List<String> env,
+      boolean network,
+      List<Path> mounts) {}
 
   /**
    * Where the untrusted processes of a task run (the generator, every gate process): {@code auto}

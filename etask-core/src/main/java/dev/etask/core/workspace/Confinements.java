@@ -114,6 +114,9 @@ public final class Confinements {
       m.addAll(masks(m)); // the work folder and the caches beside the spec stay out of sight
     }
     m.addAll(common());
+    if (sandboxed && Files.isDirectory(ws.generatorTools())) {
+      m.add(Mount.readOnly(ws.generatorTools()));
+    }
     m.add(Mount.writable(ws.repo()));
     m.add(Mount.readOnly(ws.repo().resolve(".git")));
     submodules(m);

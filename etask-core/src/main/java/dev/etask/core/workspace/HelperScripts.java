@@ -10,11 +10,13 @@ import java.nio.file.Path;
 /**
  * etask's Python helper scripts, as the jar ships them: the workspace's own (the worker, the
  * project inspection) beside this class, the gates' (coverage data, test checks, unittest's report)
- * beside the gates package. Each is written into a workspace's helpers folder when missing or not
- * what etask ships (without a sandbox a test could have changed it).
+ * beside the gates package, the built-in generators' beside the generate package. Each is written
+ * into a workspace's helpers folder when missing or not what etask ships (without a sandbox a test
+ * could have changed it).
  */
 final class HelperScripts {
   private static final String GATES = "/dev/etask/core/gates/";
+  private static final String GENERATE = "/dev/etask/core/generate/";
 
   private HelperScripts() {}
 
@@ -35,6 +37,10 @@ final class HelperScripts {
 
   private static InputStream resource(String name) {
     InputStream own = HelperScripts.class.getResourceAsStream(name);
-    return own != null ? own : HelperScripts.class.getResourceAsStream(GATES + name);
+    if (own != null) {
+      return own;
+    }
+    InputStream gates = HelperScripts.class.getResourceAsStream(GATES + name);
+    return gates != null ? gates : HelperScripts.class.getResourceAsStream(GENERATE + name);
   }
 }

@@ -158,6 +158,15 @@ public final class PythonEnvironment {
     return workspace.venv().resolve("bin").resolve("python");
   }
 
+  /**
+   * The Python of the built-in generators' own environment holding {@code packages}, built when
+   * missing (see {@link GeneratorTools}).
+   */
+  public Path generatorTools(List<String> packages) {
+    return GeneratorTools.ensure(
+        workspace, runner, environments.forInstall(), uv(), python(), packages);
+  }
+
   public Path bin(String tool) {
     return workspace.venv().resolve("bin").resolve(tool);
   }

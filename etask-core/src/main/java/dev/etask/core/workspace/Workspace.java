@@ -106,6 +106,14 @@ public record Workspace(String id, Path root, Path artifacts, Path repo) {
   }
 
   /**
+   * The built-in generators' tools: a virtualenv of their own that imports the project through
+   * {@link #venv} (its packages never go into it).
+   */
+  public Path generatorTools() {
+    return root.resolve("generator-tools");
+  }
+
+  /**
    * One of etask's scripts in {@link #helpers}, written when missing or not {@code content}
    * (without a sandbox a test could have changed it since its last use); its path.
    */

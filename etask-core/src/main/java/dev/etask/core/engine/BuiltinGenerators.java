@@ -1,0 +1,64 @@
+package dev.etask.core.engine;
+
+import dev.etask.core.gates.GateSetup;
+import dev.etask.core.process.ShellQuote;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * etask's own generators ({@code generator.builtin}), each a command line run like a user's {@code
+ * generator.command}: in the clone's root, in the generator's sandbox (network off in their types'
+ * templates), the venv's {@code bin} first on PATH. The ruff ones run the venv's ruff (the
+ * repository's version and settings; no cache written into the clone); {@code crosshair} runs
+ * etask's add-tests script from the generator tools' own environment.
+ */
+final class BuiltinGenerators {
+  /** What the crosshair generator's environment installs. */
+  static final List<String> CROSSHAIR = List.of("crosshair-tool>=0.0.100,<0.1");
+
+  private static final String RUFF_FIX = "ruff check --fix --no-cache --exit-zero --force-exclude";
+
+  private BuiltinGenerators() {}
+
+  /**
+   * The command line of {@code builtin}, with {@code {files}} for the batch's files; what the
+   * generator needs to know about the project goes into {@code env}.
+   */
+  static String command(RunContext c, String builtin, Map<String, String> env) {
+    return switch (builtin) {
+      case "ruff-fix" -> RUFF_FIX + " -- {files}";
+      case "ruff-format" -> "ruff format --no-cache --force-exclude -- {files}";
+      case "ruff-modernize" -> RUFF_FIX + " --select UP -- {files}";
+      case "logging-normalize" ->
+          RUFF_FIX
+              + " --select G,LOG -- {files} && python "
+              + quoted(c.python().script("logging_normalize.py"))
+              + " {files} && ruff check --no-cache --force-exclude --select G,LOG -- {files}";
+      case "crosshair" -> addTests(c, env);
+      default -> throw new IllegalArgumentException("no built-in generator " + builtin);
+    };
+  }
+
+  private static String addTests(RunContext c, Map<String, String> env) {
+    Path python = c.python().generatorTools(CROSSHAIR);
+    GateSetup gates = c.state().env().gates();
+    env.put("ETASK_RUNNER", gates == null ? "pytest" : gates.runner().display());
+    env.put("ETASK_TEST_DIR", testFolder(c.state().env().testDirs()));
+    env.put("ETASK_BUDGET", String.valueOf(Math.max(1, c.spec().generator().budget().toSeconds())));
+    return quoted(python) + " " + quoted(c.python().script("add_tests.py")) + " crosshair {files}";
+  }
+
+  /** Where new test files go: the repository's first test folder, else {@code tests}. */
+  static String testFolder(List<String> testDirs) {
+    return testDirs.stream()
+        .map(d -> d.replaceAll("^\\./|/$", ""))
+        .filter(d -> !d.isEmpty() && !d.equals("."))
+        .findFirst()
+        .orElse("tests");
+  }
+
+  private static String quoted(Path p) {
+    return ShellQuote.quote(p.toString());
+  }
+}

@@ -1,0 +1,398 @@
+"""etask's built-in add-tests generator, run in the generator's sandbox (network off) with the Python
+of the generator tools' environment (which imports the project and the gates' venv too), in the
+clone's root:
+
+  add_tests.py TOOL FILE...
+      For each module FILE: asks TOOL (crosshair) for examples that reach its branches, turns them
+      into readable tests in the style the project's runner collects (ETASK_RUNNER: pytest
+      functions or unittest.TestCase methods), runs them three times, prunes the ones that fail or
+      flake, keeps only the ones that reach code the kept ones before them did not, and writes what
+      is left to the test folder (ETASK_TEST_DIR). Prints what it kept and pruned and why.
+  add_tests.py --measure TARGET TESTFILE OUT
+      One run of TESTFILE's tests under coverage of TARGET: each test's outcome and the arcs of
+      TARGET it ran, as JSON in OUT.
+
+Settings from the environment: ETASK_BUDGET (seconds a tool may explore one function)."""
+import ast
+import copy
+import json
+import os
+import re
+import subprocess
+import sys
+
+RUNS = 3  # a test must pass every time: once, and twice more for flakiness
+
+
+def main():
+    if sys.argv[1] == "--measure":
+        measure(*sys.argv[2:5])
+        return 0
+    tool, files = sys.argv[1], sys.argv[2:]
+    wrote = 0
+    for path in files:
+        wrote += generate(tool, path)
+    if wrote == 0:
+        print("no test kept for " + ", ".join(files))
+    return 0
+
+
+# ------------------------------------------------------------------------------------- modules
+
+
+def module_of(path):
+    """(import root, dotted module name) of a source file: up through the packages above it."""
+    folder, name = os.path.split(os.path.abspath(path))
+    parts = [os.path.splitext(name)[0]]
+    while os.path.exists(os.path.join(folder, "__init__.py")):
+        folder, package = os.path.split(folder)
+        parts.insert(0, package)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return folder, ".".join(parts)
+
+
+def tool_environment(root):
+    env = dict(os.environ)
+    path = [root, os.getcwd()] + [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p]
+    env["PYTHONPATH"] = os.pathsep.join(path)
+    return env
+
+
+def crosshair(module, root, budget):
+    argv = [sys.executable, "-m", "crosshair", "cover", "--example_output_format=pytest",
+            "--per_condition_timeout=%d" % budget, "--per_path_timeout=%d" % max(1, budget // 4),
+            module]
+    try:
+        done = subprocess.run(argv, capture_output=True, text=True, timeout=budget * 20 + 30,
+                              env=tool_environment(root), stdin=subprocess.DEVNULL)
+    except subprocess.TimeoutExpired as e:
+        print("crosshair ran out of its %d s for %s" % (budget * 20 + 30, module))
+        return e.stdout.decode() if isinstance(e.stdout, bytes) else (e.stdout or "")
+    if done.returncode not in (0, 1) or not done.stdout.strip():
+        tail = "\n".join((done.stderr or "").strip().splitlines()[-8:])
+        print("crosshair found no example for %s (exit %d)%s" % (module, done.returncode,
+                                                                  "\n" + tail if tail else ""))
+    return done.stdout
+
+
+# ------------------------------------------------------------------------------------ the tests
+
+
+def parse(text):
+    """The imports and test functions of a tool's output; a test that does not parse is left out."""
+    imports, tests = [], []
+    for chunk in re.split(r"\n(?=def |import |from )", "\n" + text):
+        try:
+            tree = ast.parse(chunk)
+        except SyntaxError:
+            continue
+        for node in tree.body:
+            if isinstance(node, (ast.Import, ast.ImportFrom)):
+                imports.append(node)
+            elif isinstance(node, ast.FunctionDef) and node.name.startswith("test"):
+                if useful(node):
+                    tests.append(node)
+    return imports, tests
+
+
+def useful(test):
+    """Not a test of a constructor returning None, nor one without an assertion or raises."""
+    call = subject(test)
+    if call is not None and called_name(call).endswith("__init__"):
+        return False
+    return any(isinstance(n, (ast.Assert, ast.With)) for n in ast.walk(test))
+
+
+def subject(test):
+    """The call a test is about: what its assert compares, or what its raises block calls."""
+    for node in ast.walk(test):
+        if isinstance(node, ast.Assert) and isinstance(node.test, ast.Compare):
+            if isinstance(node.test.left, ast.Call):
+                return node.test.left
+        if isinstance(node, ast.With):
+            for inner in node.body:
+                if isinstance(inner, ast.Expr) and isinstance(inner.value, ast.Call):
+                    return inner.value
+    return None
+
+
+def called_name(call):
+    return ast.unparse(call.func)
+
+
+def slug(text, words=4):
+    s = re.sub(r"[^0-9a-zA-Z]+", "_", text).strip("_").lower()
+    return "_".join(s.split("_")[:words]) or "empty"
+
+
+def outcome(test):
+    """What a test says happens: 'returns_small', 'raises_value_error', 'returns_none'."""
+    for node in ast.walk(test):
+        if isinstance(node, ast.With):
+            for item in node.items:
+                expr = item.context_expr
+                if isinstance(expr, ast.Call) and expr.args:
+                    error = ast.unparse(expr.args[0]).split(".")[-1]
+                    return "raises_" + re.sub(r"(?<!^)(?=[A-Z])", "_", error).lower()
+        if isinstance(node, ast.Assert) and isinstance(node.test, ast.Compare):
+            right = node.test.comparators[0]
+            if isinstance(right, ast.Constant):
+                value = right.value
+                if isinstance(value, (int, float)) and not isinstance(value, bool) and value < 0:
+                    return "returns_minus_" + slug(repr(-value))
+                return "returns_" + slug(repr(value) if not isinstance(value, str) else value)
+            return "returns_" + slug(type(right).__name__.lower()) + "_value"
+    return "runs"
+
+
+def arguments(call):
+    parts = [ast.unparse(a) for a in call.args[1:] if not isinstance(a, ast.Call)] if call else []
+    return slug("_".join(parts), 3) if parts else ""
+
+
+class BoundCalls(ast.NodeTransformer):
+    """Cls.method(Cls(...), x) -> Cls(...).method(x): a method called as a reader would."""
+
+    def visit_Call(self, node):
+        self.generic_visit(node)
+        f = node.func
+        if (isinstance(f, ast.Attribute) and isinstance(f.value, ast.Name) and node.args
+                and isinstance(node.args[0], ast.Call)
+                and ast.unparse(node.args[0].func) == f.value.id):
+            return ast.Call(ast.Attribute(node.args[0], f.attr, ast.Load()), node.args[1:],
+                            node.keywords)
+        return node
+
+
+def readable(tests):
+    """Each test named for what it calls and what it says happens; None compared with 'is'."""
+    taken = set()
+    for test in tests:
+        call = subject(test)
+        what = slug(called_name(call), 6) if call is not None else test.name[len("test_"):]
+        name = "test_%s_%s" % (what, outcome(test))
+        if name in taken and call is not None and arguments(call):
+            name += "_for_" + arguments(call)
+        base, n = name, 2
+        while name in taken:
+            name, n = "%s_case_%d" % (base, n), n + 1
+        taken.add(name)
+        test.name = name
+        test.returns = ast.Constant(None)
+        BoundCalls().visit(test)
+        for node in ast.walk(test):
+            if isinstance(node, ast.keyword) and node.arg == "match" \
+                    and isinstance(node.value, ast.Constant) and isinstance(node.value.value, str):
+                node.value.value = node.value.value.replace("\\ ", " ")  # a space needs no escape
+            if isinstance(node, ast.Compare) and isinstance(node.ops[0], ast.Eq):
+                right = node.comparators[0]
+                if isinstance(right, ast.Constant) and right.value is None:
+                    node.ops[0] = ast.Is()
+    return tests
+
+
+def as_unittest(test):
+    """A pytest-style test as a TestCase method: self.assertEqual / assertIs / assertRaisesRegex."""
+
+    class Rewrite(ast.NodeTransformer):
+        def visit_Assert(self, node):
+            t = node.test
+            if isinstance(t, ast.Compare) and len(t.ops) == 1:
+                method = {ast.Eq: "assertEqual", ast.Is: "assertIs"}.get(type(t.ops[0]))
+                if method:
+                    if method == "assertIs" and isinstance(t.comparators[0], ast.Constant) \
+                            and t.comparators[0].value is None:
+                        return call_stmt("assertIsNone", [t.left])
+                    return call_stmt(method, [t.left, t.comparators[0]])
+            return call_stmt("assertTrue", [t])
+
+        def visit_With(self, node):
+            for item in node.items:
+                e = item.context_expr
+                if isinstance(e, ast.Call) and ast.unparse(e.func) == "pytest.raises":
+                    match = [k.value for k in e.keywords if k.arg == "match"]
+                    name = "assertRaisesRegex" if match else "assertRaises"
+                    item.context_expr = ast.Call(
+                        ast.Attribute(ast.Name("self", ast.Load()), name, ast.Load()),
+                        [e.args[0]] + match, [])
+            self.generic_visit(node)
+            return node
+
+    def call_stmt(name, args):
+        return ast.Expr(ast.Call(ast.Attribute(ast.Name("self", ast.Load()), name, ast.Load()),
+                                 args, []))
+
+    test = Rewrite().visit(copy.deepcopy(test))
+    test.args.args.insert(0, ast.arg("self"))
+    return test
+
+
+def render(module, imports, tests, runner):
+    lines = ['"""Tests of %s: examples that reach its branches, found by CrossHair and checked by'
+             % module, 'etask (each passed three runs and reaches code the ones above it do not)."""']
+    body = [ast.unparse(t) for t in tests]
+    text = "\n".join(body)
+    plain = {"import unittest"} if runner == "unittest" else set()
+    if runner != "unittest" and "pytest." in text:
+        plain.add("import pytest")
+    names = {}
+    for i in imports:
+        if isinstance(i, ast.ImportFrom) and i.level == 0:
+            names.setdefault(i.module, set()).update(a.name for a in i.names if not a.asname)
+        elif isinstance(i, ast.Import) and ast.unparse(i) != "import pytest":
+            plain.add(ast.unparse(i))
+    used = [n for n in sorted(names) if names[n]]
+    lines += [""] + sorted(plain)
+    lines += [""] * bool(plain) + [
+        "from %s import %s" % (m, ", ".join(sorted(names[m], key=lambda x: (x.lower(), x))))
+        for m in used]
+    if runner == "unittest":
+        lines += ["", "", "class Test%sExamples(unittest.TestCase):" % camel(module.split(".")[-1])]
+        for i, t in enumerate(tests):
+            lines += [""] * (i > 0) + ["    " + line for line in ast.unparse(as_unittest(t)).splitlines()]
+        lines += ["", "", 'if __name__ == "__main__":', "    unittest.main()"]
+    else:
+        for t in body:
+            lines += ["", ""] + t.splitlines()
+    return "\n".join(lines) + "\n"
+
+
+def camel(name):
+    return "".join(p[:1].upper() + p[1:] for p in name.split("_"))
+
+
+# ---------------------------------------------------------------------------------- the checks
+
+
+def check(target, test_file, root):
+    """Runs the file's tests RUNS times; returns (kept names, pruned {name: why})."""
+    runs = []
+    for n in range(RUNS):
+        out = os.path.join(os.environ.get("TMPDIR", "/tmp"), "etask-add-tests-%d.json" % n)
+        subprocess.run([sys.executable, __file__, "--measure", target, test_file, out],
+                       capture_output=True, text=True, timeout=300, stdin=subprocess.DEVNULL,
+                       env=tool_environment(root))
+        try:
+            with open(out, encoding="utf-8") as f:
+                runs.append(json.load(f))
+        except (OSError, ValueError):
+            runs.append({})
+    pruned, kept, reached = {}, [], set()
+    names = list(runs[0]) if runs[0] else []
+    for name in names:
+        outcomes = [r.get(name, {}).get("outcome", "not run") for r in runs]
+        if outcomes[0] != "passed":
+            pruned[name] = "fails: " + runs[0][name].get("message", outcomes[0])[:200]
+        elif any(o != "passed" for o in outcomes):
+            pruned[name] = "flaky: " + ", ".join(outcomes)
+        else:
+            arcs = {tuple(a) for a in runs[0][name].get("arcs", [])}
+            if arcs - reached:
+                kept.append(name)
+                reached |= arcs
+            else:
+                pruned[name] = "reaches nothing the tests above it do not"
+    return kept, pruned
+
+
+def measure(target, test_file, out):
+    import coverage
+    import pytest
+
+    target = os.path.realpath(target)
+    results = {}
+    cov = coverage.Coverage(data_file=None, branch=True, include=[target], config_file=False)
+
+    class Record:
+        def pytest_runtest_setup(self, item):
+            cov.switch_context(item.name)
+
+        def pytest_runtest_logreport(self, report):
+            name = report.nodeid.split("::")[-1]
+            entry = results.setdefault(name, {"outcome": "passed"})
+            if report.failed:
+                entry["outcome"] = "failed"
+                entry["message"] = str(report.longrepr).strip().splitlines()[-1:][0] \
+                    if report.longrepr else "failed"
+            elif report.skipped and entry["outcome"] == "passed":
+                entry["outcome"] = "skipped"
+
+    cov.start()
+    try:
+        pytest.main([test_file, "-q", "-p", "no:cacheprovider", "-p", "no:xdist", "-o", "addopts=",
+                     "-W", "ignore::DeprecationWarning"], plugins=[Record()])
+    finally:
+        cov.stop()
+    data = cov.get_data()
+    for name, entry in results.items():
+        data.set_query_contexts([re.escape(name.split("[")[0]) + "$"])
+        entry["arcs"] = sorted(data.arcs(target) or [])
+    with open(out, "w", encoding="utf-8") as f:
+        json.dump(results, f)
+
+
+# ---------------------------------------------------------------------------------- the batch
+
+
+def destination(module):
+    folder = os.environ.get("ETASK_TEST_DIR") or "tests"
+    os.makedirs(folder, exist_ok=True)
+    base = module.split(".")[-1]
+    for name in ("test_%s.py" % base, "test_%s_examples.py" % base):
+        path = os.path.join(folder, name)
+        if not os.path.exists(path):
+            return path
+    return os.path.join(folder, "test_%s_examples_%s.py" % (base, slug(module, 8)))
+
+
+def style():
+    """'unittest' when the project's runner is unittest, or when its tests are all TestCase
+    classes and none is written for pytest; else 'pytest'."""
+    if os.environ.get("ETASK_RUNNER") == "unittest":
+        return "unittest"
+    folder = os.environ.get("ETASK_TEST_DIR") or "tests"
+    pytest_style = unittest_style = 0
+    for here, _, names in os.walk(folder):
+        for name in names:
+            if name.endswith(".py") and name.startswith("test"):
+                with open(os.path.join(here, name), encoding="utf-8", errors="replace") as f:
+                    text = f.read()
+                if re.search(r"^import pytest|^from pytest|^def test", text, re.M):
+                    pytest_style += 1
+                elif re.search(r"unittest\.TestCase|\(TestCase\)", text):
+                    unittest_style += 1
+    return "unittest" if unittest_style and not pytest_style else "pytest"
+
+
+def generate(tool, path):
+    if tool != "crosshair":
+        print("no such built-in generator: " + tool)
+        return 0
+    runner = style()
+    budget = int(os.environ.get("ETASK_BUDGET", "10"))
+    root, module = module_of(path)
+    imports, tests = parse(crosshair(module, root, budget))
+    if not tests:
+        print("%s: no example found" % path)
+        return 0
+    tests = readable(tests)
+    target = destination(module)
+    with open(target, "w", encoding="utf-8") as f:
+        f.write(render(module, imports, tests, runner))
+    kept, pruned = check(path, target, root)
+    for name, why in pruned.items():
+        print("pruned %s: %s" % (name, why))
+    tests = [t for t in tests if t.name in kept]
+    if not tests:
+        os.remove(target)
+        print("%s: every example was pruned; nothing written" % path)
+        return 0
+    with open(target, "w", encoding="utf-8") as f:
+        f.write(render(module, imports, tests, runner))
+    print("%s: wrote %s with %d test(s)" % (path, target, len(tests)))
+    return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,138 @@
+package dev.etask.core.spec;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class TaskTypesTest {
+  private static final Path FILE = Path.of("/specs/task.yaml");
+
+  /** All a typed spec needs: the type supplies the rest. */
+  private static String minimal(String type) {
+    return """
+        id: t
+        type: %s
+        objective: "Do it"
+        repository:
+          url: ../repo
+        target:
+          include: ["src/**/*.py"]
+        """
+        .formatted(type);
+  }
+
+  @Test
+  void everyTypeLoadsFromTheFiveKeysAloneWithItsOwnGenerator() {
+    assertThat(TaskTypes.names())
+        .containsExactly(
+            "custom", "add-tests", "lint-fix", "format", "modernize", "logging-normalize");
+    for (TaskTypes.Template t : TaskTypes.templates()) {
+      TaskSpec spec = SpecLoader.parse(FILE, minimal(t.name()));
+      assertThat(spec.type()).isEqualTo(t.name());
+      assertThat(spec.generator().command()).as(t.name()).isNull();
+      assertThat(SpecLoader.BUILTINS).as(t.name()).contains(spec.generator().builtin());
+      assertThat(spec.generator().network()).as(t.name()).isFalse();
+      assertThat(spec.pr().titlePrefix()).as(t.name()).isNotEqualTo("chore(etask):");
+      assertThat(t.summary()).isNotBlank();
+      assertThat(t.options()).containsKey("generator.builtin");
+    }
+    TaskSpec addTests = SpecLoader.parse(FILE, minimal("add-tests"));
+    assertThat(addTests.generator().builtin()).isEqualTo("crosshair");
+    assertThat(addTests.target().writableTests()).isTrue();
+    assertThat(addTests.target().include())
+        .extracting(Glob::toString)
+        .containsExactly("src/**/*.py");
+    assertThat(SpecLoader.parse(FILE, minimal("format")).generator().builtin())
+        .isEqualTo("ruff-format");
+  }
+
+  @Test
+  void theUsersSpecOverridesTheTemplateMapsKeyByKeyListsWhole() {
+    TaskSpec spec =
+        SpecLoader.parse(
+            FILE,
+            minimal("lint-fix")
+                + """
+                generator:
+                  timeout: 30s
+                pr:
+                  labels: [mine]
+                """);
+    assertThat(spec.generator().timeout()).isEqualTo(Duration.ofSeconds(30));
+    assertThat(spec.generator().builtin()).isEqualTo("ruff-fix"); // the rest of the map stays
+    assertThat(spec.pr().labels()).containsExactly("mine"); // the list is replaced
+    assertThat(spec.pr().titlePrefix()).isEqualTo("style(lint):");
+    assertThat(spec.informationalLabels()).containsExactly("large-diff", "coverage-changed");
+    assertThat(spec.rules().get("coverage_drop").action()).isEqualTo(TaskSpec.Action.KEEP);
+    TaskSpec custom = SpecLoader.parse(FILE, minimal("custom") + "generator: {command: x}\n");
+    assertThat(custom.informationalLabels()).isEmpty();
+    assertThat(custom.target().writableTests()).isFalse();
+  }
+
+  @Test
+  void aCommandOfTheUsersReplacesNothingSilently() {
+    assertThatThrownBy(
+            () -> SpecLoader.parse(FILE, minimal("format") + "generator: {command: 'x {file}'}\n"))
+        .hasMessageContaining("task.yaml:8:13: 'generator.command' and 'generator.builtin'")
+        .hasMessageContaining("keep one of them");
+  }
+
+  @Test
+  void unknownTypesAndGeneratorsAreSpecErrorsNamingTheKnownOnes() {
+    assertThatThrownBy(() -> SpecLoader.parse(FILE, minimal("add-test")))
+        .hasMessageContaining("task.yaml:2:7: 'type: add-test' is not a task type etask has")
+        .hasMessageContaining("custom, add-tests, lint-fix, format, modernize, logging-normalize")
+        .hasMessageContaining("did you mean 'add-tests'?")
+        .hasMessageContaining("mvn etask:templates");
+    assertThatThrownBy(
+            () -> SpecLoader.parse(FILE, minimal("add-tests") + "generator:\n  builtin: pynguin\n"))
+        .hasMessageContaining("'generator.builtin: pynguin' is not a generator etask has")
+        .hasMessageContaining("crosshair");
+  }
+
+  @Test
+  void theHashCoversTheTypeAndTheTemplatesVersion() {
+    String a = SpecLoader.parse(FILE, minimal("format")).hash();
+    assertThat(SpecLoader.parse(FILE, "# a comment\n" + minimal("format")).hash()).isEqualTo(a);
+    assertThat(SpecLoader.parse(FILE, minimal("lint-fix")).hash()).isNotEqualTo(a);
+    String yaml = minimal("format");
+    var root =
+        new org.snakeyaml.engine.v2.api.lowlevel.Compose(
+                org.snakeyaml.engine.v2.api.LoadSettings.builder().build())
+            .composeString(yaml)
+            .orElseThrow();
+    assertThat(SpecHash.of(root, "format@" + TaskTypes.template("format").version())).isEqualTo(a);
+    assertThat(SpecHash.of(root, "format@" + (TaskTypes.template("format").version() + 1)))
+        .isNotEqualTo(a);
+    assertThat(SpecHash.of(root)).isNotEqualTo(a);
+  }
+
+  @Test
+  void mergingKeepsTheUsersLinesForItsProblems() {
+    assertThatThrownBy(
+            () ->
+                SpecLoader.parse(
+                    FILE, minimal("modernize") + "strategy:\n  batch_mode: sometimes\n"))
+        .hasMessageContaining("task.yaml:9:15");
+    List<String> defaults =
+        TaskTypes.templates().stream().map(TaskTypes.Template::defaultsText).toList();
+    assertThat(defaults).allMatch(text -> text.startsWith("defaults:"));
+  }
+
+  @Test
+  void theListingNamesEveryTypeWithItsDefaults() {
+    String all = TaskTypes.listing(null);
+    for (String type : TaskTypes.names()) {
+      assertThat(all).contains("\n" + type + " (").as(type);
+    }
+    assertThat(all).contains("builtin: crosshair").contains("option generator.builtin:");
+    assertThat(TaskTypes.listing("format"))
+        .contains("builtin: ruff-format")
+        .doesNotContain("crosshair");
+    assertThat(TaskTypes.listing("nope")).isNull();
+  }
+}
