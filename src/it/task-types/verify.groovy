@@ -1,20 +1,20 @@
 evaluate(new File(itSources, "common.groovy"))
-def shop = new File(basedir, "shop.git")
+def shop = new File(basedir, "target/etask/origins/shop.git")
 def show = { File origin, String ref -> git(origin, ["show", ref]) }
 
 // add-tests, pytest project: CrossHair's examples as readable pytest tests, coverage of a module
 // that had none raised, only passing tests committed
-def s = status(basedir, "shop-tests")
-check(s.exit_code == 0 && batchDecisions(s) == ["src/shop/pricing.py=accept"], "shop-tests: " + s.summary)
+def s = status(basedir, "shop-add-tests")
+check(s.exit_code == 0 && batchDecisions(s) == ["src/shop/pricing.py=accept"], "shop-add-tests: " + s.summary)
 check(s.coverage_after > s.coverage_before + 20, "coverage raised: " + s.coverage_before + " -> " + s.coverage_after)
-def tests = show(shop, "auto/shop-tests:tests/test_pricing.py")
+def tests = show(shop, "auto/shop-add-tests:tests/test_pricing.py")
 check(tests.contains("def test_classify_returns_few() -> None:") && tests.contains("pytest.raises(ValueError"),
     "readable pytest tests: " + tests)
 def names = tests.readLines().findAll { it.startsWith("def test_") }
 check(names.size() > 3 && names.every { it.contains("_returns_") || it.contains("_raises_") } && !tests.contains("assert True"),
     "named for what they check (not numbered), no assert True: " + names)
 check(tests.contains("from shop.pricing import classify, discounted, shipping"), "the project's imports: " + tests)
-def commits = git(shop, ["log", "--format=%s", "main..auto/shop-tests"]).readLines()
+def commits = git(shop, ["log", "--format=%s", "main..auto/shop-add-tests"]).readLines()
 check(commits == ["test: add tests for the pricing module (src/shop/pricing.py)"], "the type's commit subject: " + commits)
 
 // add-tests, unittest project: TestCase classes, and python -m unittest runs them

@@ -135,4 +135,20 @@ class TaskTypesTest {
         .doesNotContain("crosshair");
     assertThat(TaskTypes.listing("nope")).isNull();
   }
+
+  @Test
+  void theReadyExampleOfEveryTypeLoads() throws java.io.IOException {
+    Path tasks = Path.of("..", "tasks").toAbsolutePath().normalize();
+    java.util.Set<String> types = new java.util.TreeSet<>();
+    try (var files = java.nio.file.Files.list(tasks)) {
+      for (Path f : files.filter(p -> p.toString().endsWith(".yaml")).toList()) {
+        TaskSpec spec = SpecLoader.load(f);
+        types.add(spec.type());
+        assertThat(java.nio.file.Files.isDirectory(spec.specDir().resolve(spec.repository().url())))
+            .as(f + ": its bundled repository")
+            .isTrue();
+      }
+    }
+    assertThat(types).containsAll(TaskTypes.names());
+  }
 }
