@@ -62,4 +62,24 @@ check(new File(basedir, "target/etask/tidy-on/logs/batch-1-tidy.log").text.conta
 def off = status(basedir, "tidy-off")
 check(off.exit_code == 1 && off.batches[0].decision == "skip" && off.batches[0].reason.contains("lint"),
     "tidy-off: " + off.batches)
+
+// Hypothesis' Ghostwriter where the project depends on hypothesis: property tests that check what
+// each function returns, as TestCase methods in this unittest project
+def p = status(basedir, "ledger-properties")
+check(p.exit_code == 0 && p.coverage_after > p.coverage_before, "ledger-properties: " + p.summary)
+def props = show(ledger, "auto/ledger-properties:tests/test_accounts.py")
+check(props.contains("@given(") && props.contains("(unittest.TestCase):")
+    && props =~ /def test_fee_returns_int_for_any_balance\(self, balance: int\) -> None:/
+    && props.contains("self.assertIsInstance(result, int)"), "property tests: " + props)
+// ... and where it does not: nothing written, the reason given
+def np = status(basedir, "shop-properties")
+check(np.exit_code == 1 && np.batches[0].reason.contains("generator"), "shop-properties: " + np.batches)
+check(new File(basedir, "target/etask/shop-properties/logs/batch-1-generate.log").text
+    .contains("hypothesis is not a test dependency of this repository"), "the Ghostwriter says why")
+// Pynguin, opt-in in the sandbox: readable tests that raise the module's coverage
+def pg = status(basedir, "shop-pynguin")
+check(pg.exit_code == 0 && pg.coverage_after > pg.coverage_before, "shop-pynguin: " + pg.summary)
+def pt = show(shop, "auto/shop-pynguin:tests/test_pricing.py")
+check(pt.contains("from shop.pricing import") && !pt.contains("var_") && !pt.contains("module_0")
+    && !(pt =~ /def test_\d|test_case_\d/), "Pynguin's tests made readable: " + pt)
 return true

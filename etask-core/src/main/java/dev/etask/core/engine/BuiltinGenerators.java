@@ -2,6 +2,9 @@ package dev.etask.core.engine;
 
 import dev.etask.core.gates.GateSetup;
 import dev.etask.core.process.ShellQuote;
+import dev.etask.core.spec.EtaskException;
+import dev.etask.core.spec.EtaskException.Code;
+import dev.etask.core.spec.Hints;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -14,8 +17,15 @@ import java.util.Map;
  * etask's add-tests script from the generator tools' own environment.
  */
 final class BuiltinGenerators {
-  /** What the crosshair generator's environment installs. */
-  static final List<String> CROSSHAIR = List.of("crosshair-tool>=0.0.100,<0.1");
+  /**
+   * What each add-tests generator's environment installs (Hypothesis itself is the project's: the
+   * Ghostwriter writes only where the project already depends on it; it formats with black).
+   */
+  static final Map<String, List<String>> TOOLS =
+      Map.of(
+          "crosshair", List.of("crosshair-tool>=0.0.100,<0.1"),
+          "hypothesis", List.of("black>=23"),
+          "pynguin", List.of("pynguin>=0.40,<1"));
 
   private static final String RUFF_FIX = "ruff check --fix --no-cache --exit-zero --force-exclude";
 
@@ -35,18 +45,30 @@ final class BuiltinGenerators {
               + " --select G,LOG -- {files} && python "
               + quoted(c.python().script("logging_normalize.py"))
               + " {files} && ruff check --no-cache --force-exclude --select G,LOG -- {files}";
-      case "crosshair" -> addTests(c, env);
+      case "crosshair", "hypothesis", "pynguin" -> addTests(c, builtin, env);
       default -> throw new IllegalArgumentException("no built-in generator " + builtin);
     };
   }
 
-  private static String addTests(RunContext c, Map<String, String> env) {
-    Path python = c.python().generatorTools(CROSSHAIR);
+  private static String addTests(RunContext c, String builtin, Map<String, String> env) {
+    if (builtin.equals("pynguin") && !c.sandboxing().on()) {
+      throw new EtaskException(
+          Code.SANDBOX_UNAVAILABLE,
+          "generator.builtin: pynguin runs the repository's code with random inputs, and runs only"
+              + " in the sandbox, which is off for this run",
+          Hints.sandboxRequired());
+    }
+    Path python = c.python().generatorTools(TOOLS.get(builtin));
     GateSetup gates = c.state().env().gates();
     env.put("ETASK_RUNNER", gates == null ? "pytest" : gates.runner().display());
     env.put("ETASK_TEST_DIR", testFolder(c.state().env().testDirs()));
     env.put("ETASK_BUDGET", String.valueOf(Math.max(1, c.spec().generator().budget().toSeconds())));
-    return quoted(python) + " " + quoted(c.python().script("add_tests.py")) + " crosshair {files}";
+    return quoted(python)
+        + " "
+        + quoted(c.python().script("add_tests.py"))
+        + " "
+        + builtin
+        + " {files}";
   }
 
   /** Where new test files go: the repository's first test folder, else {@code tests}. */

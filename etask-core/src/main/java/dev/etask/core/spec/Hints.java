@@ -226,6 +226,11 @@ public final class Hints {
         + " decides)";
   }
 
+  public static String sandboxRequired() {
+    return "install bubblewrap (apt-get install bubblewrap) and leave -Detask.sandbox out (the"
+        + " spec's sandbox: required decides), or use generator.builtin: crosshair";
+  }
+
   public static String foreignInterpreter() {
     return "its interpreter needs files outside the folders the sandbox shows (a Nix or Homebrew"
         + " Python?): set python.interpreter to another Python, or run with -Detask.sandbox=off";

@@ -53,7 +53,14 @@ public final class SpecLoader {
    * The built-in generators etask has (one loaded but not built would be a key that does nothing).
    */
   public static final List<String> BUILTINS =
-      List.of("crosshair", "ruff-fix", "ruff-format", "ruff-modernize", "logging-normalize");
+      List.of(
+          "crosshair",
+          "hypothesis",
+          "pynguin",
+          "ruff-fix",
+          "ruff-format",
+          "ruff-modernize",
+          "logging-normalize");
 
   private final Path file;
   private final SpecProblems problems;
@@ -212,7 +219,7 @@ public final class SpecLoader {
         java.util.Collections.unmodifiableMap(SpecSections.rules(top.section("rules"), problems)),
         SpecSections.git(top.section("git"), problems),
         SpecSections.pr(top.section("pr"), problems),
-        top.enumValue("sandbox", TaskSpec.SandboxMode.class, TaskSpec.SandboxMode.AUTO),
+        sandbox(top),
         hash);
   }
 
@@ -290,6 +297,23 @@ public final class SpecLoader {
             SpecSections.mounts(gen, file.toAbsolutePath().normalize().getParent(), problems));
     SpecSections.refuseTokens(gen, "env", generator.env(), problems);
     return generator;
+  }
+
+  /**
+   * {@code sandbox:}; {@code required} for Pynguin, which runs the project's code with random
+   * inputs (deleting files, opening sockets are inputs it may try).
+   */
+  private TaskSpec.SandboxMode sandbox(YamlSection top) {
+    TaskSpec.SandboxMode mode =
+        top.enumValue("sandbox", TaskSpec.SandboxMode.class, TaskSpec.SandboxMode.AUTO);
+    YamlSection gen = top.section("generator");
+    if ("pynguin".equals(gen.string("builtin", null)) && mode != TaskSpec.SandboxMode.REQUIRED) {
+      problems.error(
+          gen.valueNode("builtin"),
+          "'generator.builtin: pynguin' runs the repository's code with random inputs: it runs only"
+              + " in the sandbox; add 'sandbox: required' to the spec");
+    }
+    return mode;
   }
 
   /** {@code generator.builtin}: one etask has, and never beside a command of the user's. */

@@ -3,11 +3,14 @@ of the generator tools' environment (which imports the project and the gates' ve
 clone's root:
 
   add_tests.py TOOL FILE...
-      For each module FILE: asks TOOL (crosshair) for examples that reach its branches, turns them
+      For each module FILE: asks TOOL (crosshair, hypothesis or pynguin) for examples, turns them
       into readable tests in the style the project's runner collects (ETASK_RUNNER: pytest
       functions or unittest.TestCase methods), runs them three times, prunes the ones that fail or
       flake, keeps only the ones that reach code the kept ones before them did not, and writes what
       is left to the test folder (ETASK_TEST_DIR). Prints what it kept and pruned and why.
+  add_tests.py --ghostwrite MODULE OUT
+      Hypothesis' Ghostwriter's property tests of MODULE, with what each function returns, as JSON
+      in OUT (run with the project importable; exit 3 when the project has no hypothesis).
   add_tests.py --measure TARGET TESTFILE OUT
       One run of TESTFILE's tests under coverage of TARGET: each test's outcome and the arcs of
       TARGET it ran, as JSON in OUT.
@@ -19,16 +22,23 @@ import json
 import os
 import re
 import subprocess
+import tempfile
 import sys
 
 RUNS = 3  # a test must pass every time: once, and twice more for flakiness
+TOOL = ["crosshair"]
+TOOL_NAMES = {"crosshair": "CrossHair", "hypothesis": "Hypothesis' Ghostwriter",
+              "pynguin": "Pynguin"}
 
 
 def main():
     if sys.argv[1] == "--measure":
         measure(*sys.argv[2:5])
         return 0
+    if sys.argv[1] == "--ghostwrite":
+        return ghostwrite(*sys.argv[2:4])
     tool, files = sys.argv[1], sys.argv[2:]
+    TOOL[0] = tool
     wrote = 0
     for path in files:
         wrote += generate(tool, path)
@@ -169,6 +179,14 @@ def readable(tests):
     """Each test named for what it calls and what it says happens; None compared with 'is'."""
     taken = set()
     for test in tests:
+        if getattr(test, "named", False):
+            base, n = test.name, 2
+            while test.name in taken:
+                test.name, n = "%s_case_%d" % (base, n), n + 1
+            taken.add(test.name)
+            test.returns = ast.Constant(None)
+            BoundCalls().visit(test)
+            continue
         call = subject(test)
         what = slug(called_name(call), 6) if call is not None else test.name[len("test_"):]
         name = "test_%s_%s" % (what, outcome(test))
@@ -205,6 +223,8 @@ def as_unittest(test):
                             and t.comparators[0].value is None:
                         return call_stmt("assertIsNone", [t.left])
                     return call_stmt(method, [t.left, t.comparators[0]])
+            if isinstance(t, ast.Call) and ast.unparse(t.func) == "isinstance":
+                return call_stmt("assertIsInstance", t.args)
             return call_stmt("assertTrue", [t])
 
         def visit_With(self, node):
@@ -225,26 +245,36 @@ def as_unittest(test):
 
     test = Rewrite().visit(copy.deepcopy(test))
     test.args.args.insert(0, ast.arg("self"))
+    if any("given" in ast.unparse(d) for d in test.decorator_list):
+        # each run of a TestCase method is on a new instance: Hypothesis sees a new executor each
+        # time the method runs again in one process, which is harmless for a test without state
+        test.decorator_list.append(ast.parse(
+            "settings(suppress_health_check=[HealthCheck.differing_executors])").body[0].value)
     return test
 
 
 def render(module, imports, tests, runner):
-    lines = ['"""Tests of %s: examples that reach its branches, found by CrossHair and checked by'
-             % module, 'etask (each passed three runs and reaches code the ones above it do not)."""']
+    lines = ['"""Tests of %s, written by etask from %s\'s examples.'
+             % (module, TOOL_NAMES.get(TOOL[0], TOOL[0])), "",
+             'Each passed three runs and reaches code the tests above it do not.', '"""']
     body = [ast.unparse(t) for t in tests]
     text = "\n".join(body)
     plain = {"import unittest"} if runner == "unittest" else set()
+    if runner == "unittest" and "@given" in text:
+        plain.add("from hypothesis import HealthCheck, settings")
     if runner != "unittest" and "pytest." in text:
         plain.add("import pytest")
     names = {}
     for i in imports:
-        if isinstance(i, ast.ImportFrom) and i.level == 0:
+        if isinstance(i, ast.ImportFrom) and any(a.asname for a in i.names):
+            plain.add(ast.unparse(i))
+        elif isinstance(i, ast.ImportFrom) and i.level == 0:
             names.setdefault(i.module, set()).update(a.name for a in i.names if not a.asname)
         elif isinstance(i, ast.Import) and ast.unparse(i) != "import pytest":
             plain.add(ast.unparse(i))
     used = [n for n in sorted(names) if names[n]]
     lines += [""] + sorted(plain)
-    lines += [""] * bool(plain) + [
+    lines += [""] * bool(plain and used) + [
         "from %s import %s" % (m, ", ".join(sorted(names[m], key=lambda x: (x.lower(), x))))
         for m in used]
     if runner == "unittest":
@@ -260,6 +290,245 @@ def render(module, imports, tests, runner):
 
 def camel(name):
     return "".join(p[:1].upper() + p[1:] for p in name.split("_"))
+
+
+# ------------------------------------------------------------------------- hypothesis, pynguin
+
+
+def ghostwrite(module_name, out):
+    try:
+        import hypothesis  # noqa: F401  the project's own, through the gates' venv
+    except ImportError:
+        print("hypothesis is not a test dependency of this repository: generator.builtin:"
+              " hypothesis writes tests only where the project already uses it (declare it with"
+              " its test dependencies, or use generator.builtin: crosshair)")
+        return 3
+    import importlib
+    import inspect
+    import typing
+
+    from hypothesis.extra import ghostwriter
+
+    module = importlib.import_module(module_name)
+    source = inspect.getsource(module)
+    raised = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Raise) and node.exc is not None:
+            exc = node.exc.func if isinstance(node.exc, ast.Call) else node.exc
+            error = getattr(__builtins__, getattr(exc, "id", ""), None) \
+                if not isinstance(__builtins__, dict) else __builtins__.get(getattr(exc, "id", ""))
+            if isinstance(error, type) and issubclass(error, Exception):
+                raised.add(error)
+    code = ghostwriter.magic(module, except_=tuple(sorted(raised, key=str)) or (), style="pytest")
+    returns = {}
+    for name, value in vars(module).items():
+        if getattr(value, "__module__", None) != module_name or name.startswith("_"):
+            continue
+        if inspect.isclass(value):
+            returns[name] = module_name + "." + name
+        elif inspect.isfunction(value):
+            try:
+                hint = typing.get_type_hints(value).get("return", inspect.Signature.empty)
+            except Exception:
+                continue
+            if hint is type(None):
+                returns[name] = "None"
+            elif isinstance(hint, type) and hint.__module__ == "builtins":
+                returns[name] = hint.__name__
+            elif isinstance(hint, type) and hint.__module__ == module_name:
+                returns[name] = module_name + "." + hint.__name__
+    with open(out, "w", encoding="utf-8") as f:
+        json.dump({"code": code, "returns": returns}, f)
+    return 0
+
+
+def hypothesis(module, root, budget):
+    """Ghostwriter's property tests, each made to check what its function returns (an
+    isinstance, or is None); one whose return type is unknown is left out (no assertion)."""
+    out = os.path.join(os.environ.get("TMPDIR", "/tmp"), "etask-ghostwriter.json")
+    done = subprocess.run([sys.executable, __file__, "--ghostwrite", module, out],
+                          capture_output=True, text=True, timeout=budget * 20 + 60,
+                          env=tool_environment(root), stdin=subprocess.DEVNULL)
+    if done.returncode != 0:
+        print(done.stdout.strip() or done.stderr.strip()[-2000:])
+        sys.exit(done.returncode)
+    with open(out, encoding="utf-8") as f:
+        written = json.load(f)
+    tree = ast.parse(written["code"])
+    imports = [n for n in tree.body if isinstance(n, (ast.Import, ast.ImportFrom))]
+    tests = []
+    for test in [n for n in tree.body if isinstance(n, ast.FunctionDef)]:
+        if checks_return(test, module, written["returns"]):
+            tests.append(test)
+    return imports, tests
+
+
+def checks_return(test, module, returns):
+    """Turns 'module.f(x=x)' in the test into 'result = module.f(x=x)' followed by an assertion
+    of what f returns; names the test for it. False when f's return type is not known."""
+    for body in [test.body] + [n.body for n in ast.walk(test) if isinstance(n, ast.Try)]:
+        for i, stmt in enumerate(body):
+            if not (isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call)):
+                continue
+            called = ast.unparse(stmt.value.func)
+            name = called[len(module) + 1:] if called.startswith(module + ".") else ""
+            kind = returns.get(name)
+            if not kind:
+                continue
+            check = "assert result is None" if kind == "None" else \
+                "assert isinstance(result, %s)" % kind
+            body[i:i + 1] = [ast.parse("result = " + ast.unparse(stmt.value)).body[0],
+                             ast.parse(check).body[0]]
+            given = [a.arg for a in test.args.args]
+            what = "none" if kind == "None" else slug(kind.split(".")[-1], 3)
+            test.name = "test_%s_returns_%s_for_any_%s" % (slug(name, 4), what,
+                                                           "_and_".join(given) or "input")
+            test.named = True
+            return True
+    return False
+
+
+def pynguin(module, root, budget):
+    """Pynguin's tests (it runs the module with random inputs: only with sandbox: required),
+    made readable: the constants it asserts right after assigning gone, values used once
+    inlined, the module's names imported, tests that expect an unknown failure left out."""
+    out = tempfile.mkdtemp(prefix="etask-pynguin-")
+    env = tool_environment(root)
+    env["PYNGUIN_DANGER_AWARE"] = "1"  # the generator's sandbox holds what it runs
+    argv = [sys.executable, "-m", "pynguin", "--project-path", root, "--module-name", module,
+            "--output-path", out, "--report-dir", os.path.join(out, "report"),
+            "--maximum-search-time", str(budget * 3),
+            "--assertion-generation", "SIMPLE", "--seed", "1"]
+    try:
+        done = subprocess.run(argv, capture_output=True, text=True, timeout=budget * 20 + 60,
+                              env=env, stdin=subprocess.DEVNULL, cwd=root)
+    except subprocess.TimeoutExpired:
+        print("pynguin ran out of its %d s for %s" % (budget * 20 + 60, module))
+        return [], []
+    written = sorted(n for n in os.listdir(out) if n.startswith("test_") and n.endswith(".py"))
+    path = os.path.join(out, written[0]) if written else ""
+    if not written:
+        print("pynguin wrote no test for %s (exit %d)\n%s" % (module, done.returncode,
+                                                             done.stdout[-2000:]))
+        return [], []
+    with open(path, encoding="utf-8") as f:
+        tree = ast.parse(f.read())
+    return plain(tree, module)
+
+
+def plain(tree, module):
+    aliases = {module}
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and "sys.modules" in ast.unparse(node.value):
+            aliases |= {t.id for t in node.targets if isinstance(t, ast.Name)}
+        if isinstance(node, ast.Import):
+            aliases |= {a.asname for a in node.names if a.name == module and a.asname}
+    used = set()
+
+    class Unqualify(ast.NodeTransformer):
+        def visit_Attribute(self, node):
+            self.generic_visit(node)
+            if isinstance(node.value, ast.Name) and node.value.id in aliases:
+                used.add(node.attr)
+                return ast.Name(node.attr, ast.Load())
+            if ast.unparse(node.value) in aliases:
+                used.add(node.attr)
+                return ast.Name(node.attr, ast.Load())
+            return node
+
+    tests = []
+    for test in [n for n in tree.body if isinstance(n, ast.FunctionDef)]:
+        if any("xfail" in ast.unparse(d) for d in test.decorator_list):
+            continue  # it expects a failure it does not name
+        test = Unqualify().visit(test)
+        simplify(test)
+        tests.append(test)
+    imports = [ast.parse("from %s import %s" % (module, n)).body[0] for n in sorted(used)]
+    if any("pytest." in ast.unparse(t) for t in tests):
+        imports.append(ast.parse("import pytest").body[0])
+    return imports, tests
+
+
+def inline_results(test):
+    """'v = f(x)' then 'assert v == y', v used nowhere else -> 'assert f(x) == y'."""
+    uses = {}
+    for node in ast.walk(test):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
+            uses[node.id] = uses.get(node.id, 0) + 1
+    body, skip = [], False
+    for i, stmt in enumerate(test.body):
+        nxt = test.body[i + 1] if i + 1 < len(test.body) else None
+        if (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1
+                and isinstance(stmt.targets[0], ast.Name) and uses.get(stmt.targets[0].id) == 1
+                and isinstance(nxt, ast.Assert) and isinstance(nxt.test, ast.Compare)
+                and isinstance(nxt.test.left, ast.Name)
+                and nxt.test.left.id == stmt.targets[0].id):
+            nxt.test.left = stmt.value
+            continue
+        body.append(stmt)
+    test.body = body
+
+
+def rename_values(test):
+    """var_12 = Account() -> account; the other var_N -> value, value_2, ..."""
+    names, taken = {}, set()
+    for stmt in test.body:
+        if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 \
+                and isinstance(stmt.targets[0], ast.Name) and stmt.targets[0].id.startswith("var_"):
+            v = stmt.value
+            base = "value"
+            if isinstance(v, ast.Call) and isinstance(v.func, ast.Name) and v.func.id[:1].isupper():
+                base = re.sub(r"(?<!^)(?=[A-Z])", "_", v.func.id).lower()
+            name, n = base, 2
+            while name in taken:
+                name, n = "%s_%d" % (base, n), n + 1
+            taken.add(name)
+            names[stmt.targets[0].id] = name
+    for node in ast.walk(test):
+        if isinstance(node, ast.Name) and node.id in names:
+            node.id = names[node.id]
+
+
+def simplify(test):
+    """Drops 'assert v == C' right after 'v = C', inlines constants used once, drops the unused."""
+    body = []
+    constants = {}
+    for stmt in test.body:
+        if (isinstance(stmt, ast.Assert) and isinstance(stmt.test, ast.Compare)
+                and isinstance(stmt.test.left, ast.Name) and stmt.test.left.id in constants):
+            continue
+        if (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1
+                and isinstance(stmt.targets[0], ast.Name)
+                and isinstance(stmt.value, (ast.Constant, ast.UnaryOp))):
+            constants[stmt.targets[0].id] = stmt.value
+        body.append(stmt)
+    test.body = body
+    uses = {}
+    for node in ast.walk(test):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
+            uses[node.id] = uses.get(node.id, 0) + 1
+
+    class Inline(ast.NodeTransformer):
+        def visit_Name(self, node):
+            if isinstance(node.ctx, ast.Load) and uses.get(node.id) == 1 and node.id in constants:
+                return constants[node.id]
+            return node
+
+    test = Inline().visit(test)
+    test.body = [s for s in test.body if not (
+        isinstance(s, ast.Assign) and len(s.targets) == 1 and isinstance(s.targets[0], ast.Name)
+        and s.targets[0].id in constants and uses.get(s.targets[0].id, 0) <= 1)]
+    inline_results(test)
+    rename_values(test)
+    calls = []
+    for node in [n for stmt in test.body for n in ast.walk(stmt)]:
+        if isinstance(node, ast.Call) and not ast.unparse(node.func).startswith(("pytest", "isinstance")):
+            name = slug(ast.unparse(node.func).split(".")[-1], 3)
+            if name not in calls:
+                calls.append(name)
+    if len(calls) > 1:
+        test.name = "test_" + "_then_".join(calls[:4])
+        test.named = True
 
 
 # ---------------------------------------------------------------------------------- the checks
@@ -365,14 +634,22 @@ def style():
     return "unittest" if unittest_style and not pytest_style else "pytest"
 
 
+def examples(tool, module, root, budget):
+    if tool == "crosshair":
+        return parse(crosshair(module, root, budget))
+    if tool == "hypothesis":
+        return hypothesis(module, root, budget)
+    if tool == "pynguin":
+        return pynguin(module, root, budget)
+    print("no such built-in generator: " + tool)
+    sys.exit(2)
+
+
 def generate(tool, path):
-    if tool != "crosshair":
-        print("no such built-in generator: " + tool)
-        return 0
     runner = style()
     budget = int(os.environ.get("ETASK_BUDGET", "10"))
     root, module = module_of(path)
-    imports, tests = parse(crosshair(module, root, budget))
+    imports, tests = examples(tool, module, root, budget)
     if not tests:
         print("%s: no example found" % path)
         return 0

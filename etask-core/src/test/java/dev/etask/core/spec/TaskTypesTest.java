@@ -89,9 +89,22 @@ class TaskTypesTest {
         .hasMessageContaining("did you mean 'add-tests'?")
         .hasMessageContaining("mvn etask:templates");
     assertThatThrownBy(
+            () ->
+                SpecLoader.parse(FILE, minimal("add-tests") + "generator:\n  builtin: pynguine\n"))
+        .hasMessageContaining("'generator.builtin: pynguine' is not a generator etask has")
+        .hasMessageContaining("crosshair, hypothesis, pynguin");
+    assertThatThrownBy(
             () -> SpecLoader.parse(FILE, minimal("add-tests") + "generator:\n  builtin: pynguin\n"))
-        .hasMessageContaining("'generator.builtin: pynguin' is not a generator etask has")
-        .hasMessageContaining("crosshair");
+        .hasMessageContaining(
+            "task.yaml:9:12: 'generator.builtin: pynguin' runs the repository's code")
+        .hasMessageContaining("sandbox: required");
+    assertThat(
+            SpecLoader.parse(
+                    FILE,
+                    minimal("add-tests") + "generator:\n  builtin: pynguin\nsandbox: required\n")
+                .generator()
+                .builtin())
+        .isEqualTo("pynguin");
   }
 
   @Test
