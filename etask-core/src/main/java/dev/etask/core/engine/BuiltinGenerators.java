@@ -1,6 +1,8 @@
 package dev.etask.core.engine;
 
+import dev.etask.core.gates.GateReport;
 import dev.etask.core.gates.GateSetup;
+import dev.etask.core.json.Json;
 import dev.etask.core.process.ShellQuote;
 import dev.etask.core.spec.EtaskException;
 import dev.etask.core.spec.EtaskException.Code;
@@ -63,12 +65,37 @@ final class BuiltinGenerators {
     env.put("ETASK_RUNNER", gates == null ? "pytest" : gates.runner().display());
     env.put("ETASK_TEST_DIR", testFolder(c.state().env().testDirs()));
     env.put("ETASK_BUDGET", String.valueOf(Math.max(1, c.spec().generator().budget().toSeconds())));
+    Path covered = covered(c);
+    if (covered != null) {
+      env.put("ETASK_COVERED", covered.toString());
+    }
     return quoted(python)
         + " "
         + quoted(c.python().script("add_tests.py"))
         + " "
         + builtin
         + " {files}";
+  }
+
+  /**
+   * The lines the project's tests run in each source file at the tip before the batch, as JSON in
+   * the attempt's scratch folder: a generated test is kept only when it runs a line they do not.
+   * Null when there is no such measurement.
+   */
+  private static Path covered(RunContext c) {
+    try {
+      GateReport current = c.store().readReport("current");
+      if (current == null || current.coverage() == null) {
+        return null;
+      }
+      Map<String, List<Integer>> executed = new java.util.TreeMap<>();
+      current.coverage().files().forEach((file, fc) -> executed.put(file, fc.executed()));
+      Path out = c.ws().scratch().resolve("covered.json");
+      Json.MAPPER.writeValue(out.toFile(), executed);
+      return out;
+    } catch (EtaskException | java.io.IOException e) {
+      return null; // the generated tests are then only checked against each other
+    }
   }
 
   /** Where new test files go: the repository's first test folder, else {@code tests}. */

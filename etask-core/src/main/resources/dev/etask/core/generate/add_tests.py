@@ -6,8 +6,9 @@ clone's root:
       For each module FILE: asks TOOL (crosshair, hypothesis or pynguin) for examples, turns them
       into readable tests in the style the project's runner collects (ETASK_RUNNER: pytest
       functions or unittest.TestCase methods), runs them three times, prunes the ones that fail or
-      flake, keeps only the ones that reach code the kept ones before them did not, and writes what
-      is left to the test folder (ETASK_TEST_DIR). Prints what it kept and pruned and why.
+      flake, keeps only the ones that run a line the project's tests (ETASK_COVERED: the lines they
+      run per file) and the kept ones before them do not, and writes what is left to the test folder
+      (ETASK_TEST_DIR). Prints what it kept and pruned and why.
   add_tests.py --ghostwrite MODULE OUT
       Hypothesis' Ghostwriter's property tests of MODULE, with what each function returns, as JSON
       in OUT (run with the project importable; exit 3 when the project has no hypothesis).
@@ -256,7 +257,7 @@ def as_unittest(test):
 def render(module, imports, tests, runner):
     lines = ['"""Tests of %s, written by etask from %s\'s examples.'
              % (module, TOOL_NAMES.get(TOOL[0], TOOL[0])), "",
-             'Each passed three runs and reaches code the tests above it do not.', '"""']
+             'Each passed three runs and runs code that the tests before it do not.', '"""']
     body = [ast.unparse(t) for t in tests]
     text = "\n".join(body)
     plain = {"import unittest"} if runner == "unittest" else set()
@@ -548,6 +549,7 @@ def check(target, test_file, root):
         except (OSError, ValueError):
             runs.append({})
     pruned, kept, reached = {}, [], set()
+    known = covered(target)
     names = list(runs[0]) if runs[0] else []
     for name in names:
         outcomes = [r.get(name, {}).get("outcome", "not run") for r in runs]
@@ -555,6 +557,13 @@ def check(target, test_file, root):
             pruned[name] = "fails: " + runs[0][name].get("message", outcomes[0])[:200]
         elif any(o != "passed" for o in outcomes):
             pruned[name] = "flaky: " + ", ".join(outcomes)
+        elif known is not None:
+            lines = set(runs[0][name].get("lines", []))
+            if lines - known:
+                kept.append(name)
+                known |= lines
+            else:
+                pruned[name] = "runs no line the project's tests and the tests above it do not"
         else:
             arcs = {tuple(a) for a in runs[0][name].get("arcs", [])}
             if arcs - reached:
@@ -563,6 +572,19 @@ def check(target, test_file, root):
             else:
                 pruned[name] = "reaches nothing the tests above it do not"
     return kept, pruned
+
+
+def covered(target):
+    """The lines of target the project's tests already run (ETASK_COVERED), or None unknown."""
+    path = os.environ.get("ETASK_COVERED")
+    if not path:
+        return None
+    try:
+        with open(path, encoding="utf-8") as f:
+            lines = json.load(f).get(os.path.relpath(target).replace(os.sep, "/"))
+    except (OSError, ValueError):
+        return None
+    return None if lines is None else set(lines)
 
 
 def measure(target, test_file, out):
@@ -597,6 +619,7 @@ def measure(target, test_file, out):
     for name, entry in results.items():
         data.set_query_contexts([re.escape(name.split("[")[0]) + "$"])
         entry["arcs"] = sorted(data.arcs(target) or [])
+        entry["lines"] = sorted(data.lines(target) or [])
     with open(out, "w", encoding="utf-8") as f:
         json.dump(results, f)
 
