@@ -1,5 +1,12 @@
 evaluate(new File(itSources, "common.groovy"))
-def shop = new File(basedir, "target/etask/origins/shop.git")
+// local origins are named for the folder and a hash of its path
+def madeFrom = { String folder ->
+    def found = new File(basedir, "target/etask/origins").listFiles().findAll {
+        it.name ==~ /shop-[0-9a-f]{8}\.git/ && new File(it, "etask-made-from").text.trim().endsWith(folder) }
+    check(found.size() == 1, "one local origin made from " + folder + ": " + found)
+    found[0]
+}
+def shop = madeFrom("tasks/demo/shop")
 def show = { File origin, String ref -> git(origin, ["show", ref]) }
 
 // add-tests, pytest project: CrossHair's examples as readable pytest tests, coverage of a module
@@ -20,7 +27,8 @@ check(commits == ["test: add tests for the pricing module (src/shop/pricing.py)"
 // add-tests, unittest project: TestCase classes, and python -m unittest runs them
 def l = status(basedir, "ledger-tests")
 check(l.exit_code == 0 && l.coverage_after > l.coverage_before, "ledger-tests: " + l.summary)
-def ledger = new File(basedir, "ledger.git")
+def ledger = madeFrom("tasks/unit/shop")
+check(!git(shop, ["branch", "--list"]).contains("ledger"), "the demo shop's origin holds no ledger branch")
 def unit = show(ledger, "auto/ledger-tests:tests/test_accounts.py")
 check(unit.contains("(unittest.TestCase):") && unit.contains("self.assertEqual(") && !unit.contains("pytest"),
     "unittest style: " + unit)

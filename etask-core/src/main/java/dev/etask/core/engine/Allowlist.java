@@ -36,17 +36,19 @@ final class Allowlist {
   }
 
   /**
-   * Whether {@code p} is in one of the repository's detected test folders (never the root: that
-   * would be every file) or is named as a test file ({@code git.test_files}).
+   * What {@code target.writable_tests} allows: a new test module ({@code test_*.py} or {@code
+   * *_test.py}) in the test folder new tests go to ({@link BuiltinGenerators#testFolder}). Never a
+   * change to a file that exists (an existing test weakened), another kind of file, or a test
+   * module elsewhere (one beside the source would ship in the package).
    */
-  static boolean testFile(RunContext c, String p) {
-    for (String dir : c.state().env().testDirs()) {
-      String d = dir.replaceAll("^\\./|/$", "");
-      if (!d.isEmpty() && !d.equals(".") && p.startsWith(d + "/")) {
-        return true;
-      }
-    }
-    return c.spec().git().testFiles().stream().anyMatch(g -> g.matches(p));
+  static boolean newTestModule(RunContext c, Change change) {
+    String p = change.path();
+    String folder = BuiltinGenerators.testFolder(c.state().env().testDirs());
+    String name = p.substring(p.lastIndexOf('/') + 1);
+    return change.kind() == Change.Kind.ADDED
+        && p.startsWith(folder + "/")
+        && name.endsWith(".py")
+        && (name.startsWith("test_") || name.endsWith("_test.py"));
   }
 
   /** The change's path with why it is not allowed, or null when it is. */
@@ -56,7 +58,7 @@ final class Allowlist {
     boolean allowed =
         batch.files().contains(p)
             || spec.target().writable().stream().anyMatch(g -> g.matches(p))
-            || (spec.target().writableTests() && testFile(c, p));
+            || (spec.target().writableTests() && newTestModule(c, change));
     if (!allowed) {
       return p;
     }

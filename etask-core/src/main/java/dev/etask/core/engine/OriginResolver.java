@@ -7,6 +7,7 @@ import dev.etask.core.git.Origin;
 import dev.etask.core.spec.EtaskException;
 import dev.etask.core.spec.EtaskException.Code;
 import dev.etask.core.spec.Hints;
+import dev.etask.core.workspace.AtomicFiles;
 import dev.etask.core.workspace.TaskLock;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -75,22 +76,21 @@ final class OriginResolver {
   }
 
   /**
-   * A plain folder as a local origin under {@code <workDir>/origins/}, made from its files by the
-   * first task that needs it (under a lock: tasks running at once may share it).
+   * A plain folder as a local origin under {@code <workDir>/origins/<folder>-<hash of its
+   * path>.git}, made from its files by the first task that needs it (under a lock: tasks running at
+   * once may share it).
    */
   private static Origin localOrigin(RunContext c, Path local) {
     Engine.Config config = c.config();
-    Path sandbox =
-        config
-            .workDir()
-            .toAbsolutePath()
-            .normalize()
-            .resolve("origins")
-            .resolve(local.getFileName() + ".git");
+    Path origins = config.workDir().toAbsolutePath().normalize().resolve("origins");
+    String source = local.toAbsolutePath().normalize().toString();
+    // named for the folder and where it is: two folders of one name never share an origin
+    Path sandbox = origins.resolve(local.getFileName() + "-" + shortHash(source) + ".git");
     // tasks running at once may share this origin: one of them makes it, under a lock
     try (TaskLock originLock = lock(sandbox)) {
       if (!Files.exists(sandbox)) {
         LocalOrigins.create(local, sandbox, c.ident());
+        AtomicFiles.write(sandbox.resolve(MADE_FROM), source + "\n");
         c.out()
             .info(
                 local
@@ -106,6 +106,21 @@ final class OriginResolver {
           e);
     }
     return Origin.local(sandbox.toString());
+  }
+
+  /** The file in a local origin naming the folder it was made from. */
+  private static final String MADE_FROM = "etask-made-from";
+
+  private static String shortHash(String s) {
+    try {
+      return java.util.HexFormat.of()
+          .formatHex(
+              java.security.MessageDigest.getInstance("SHA-256")
+                  .digest(s.getBytes(java.nio.charset.StandardCharsets.UTF_8)))
+          .substring(0, 8);
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   private static TaskLock lock(Path sandbox) throws IOException {

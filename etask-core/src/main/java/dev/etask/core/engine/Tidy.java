@@ -29,7 +29,7 @@ import java.util.regex.Pattern;
 final class Tidy {
   private static final Duration TIMEOUT = Duration.ofMinutes(2);
   private static final Pattern FORMATS =
-      Pattern.compile("(?m)^\\s*\\[(tool\\.ruff\\.format|format)\\]|ruff-format");
+      Pattern.compile("(?m)^\\s*\\[(tool\\.ruff\\.format|format)\\]|^\\s*-?\\s*id:\\s*ruff-format");
 
   private Tidy() {}
 
@@ -52,7 +52,11 @@ final class Tidy {
     }
     List<String> files = new ArrayList<>();
     for (Change change : changes) {
-      if (change.kind() != Change.Kind.DELETED && change.path().endsWith(".py")) {
+      Path file = c.ws().repo().resolve(change.path());
+      // never through a link: ruff writes where it leads
+      if (change.kind() != Change.Kind.DELETED
+          && change.path().endsWith(".py")
+          && Files.isRegularFile(file, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
         files.add(change.path());
       }
     }

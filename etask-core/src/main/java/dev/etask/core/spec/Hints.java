@@ -288,7 +288,7 @@ public final class Hints {
 
   public static String generatorTools(Path log) {
     return "check that the package index serves the built-in generator's tools (pip.conf, PIP_*),"
-        + " or use a generator.command of yours; log: "
+        + " or run a command of yours (generator.command with 'builtin: null'); log: "
         + log;
   }
 

@@ -207,7 +207,7 @@ public final class SpecLoader {
         branch,
         objective,
         type,
-        template == null ? List.of() : template.informationalLabels(),
+        informational(template, top),
         new TaskSpec.Repository(repo.string("url", null), repo.string("base", null)),
         target(top.section("target")),
         strategy(top.section("strategy")),
@@ -221,6 +221,20 @@ public final class SpecLoader {
         SpecSections.pr(top.section("pr"), problems),
         sandbox(top),
         hash);
+  }
+
+  /**
+   * The labels the type always produces, which do not raise the exit code: only while the type's
+   * own generator runs (a command of the user's in its place makes no such promise).
+   */
+  private static List<String> informational(TaskTypes.Template template, YamlSection top) {
+    if (template == null) {
+      return List.of();
+    }
+    String builtin = top.section("generator").string("builtin", null);
+    return builtin != null && builtin.equals(template.builtin())
+        ? template.informationalLabels()
+        : List.of();
   }
 
   /** The task's type: one etask has (a type loaded but not built would be a key doing nothing). */
@@ -278,8 +292,11 @@ public final class SpecLoader {
   private TaskSpec.Generator generator(YamlSection gen) {
     gen.allow("command", "builtin", "timeout", "budget", "tidy", "env", "network", "mounts");
     String command = gen.string("command", null);
-    String builtin = builtin(gen, command);
-    if ((command == null || command.isBlank()) && builtin == null && !gen.has("builtin")) {
+    boolean none = unset(gen, "builtin"); // 'builtin: null' takes a type's generator away
+    String builtin = none ? null : builtin(gen, command);
+    if ((command == null || command.isBlank())
+        && builtin == null
+        && (none || !gen.has("builtin"))) {
       gen.missing(
           "command",
           "the command that changes a batch, e.g. \"python {spec_dir}/gen.py {file}\" (or a"
@@ -316,6 +333,11 @@ public final class SpecLoader {
     return mode;
   }
 
+  /** Whether {@code key} is given as {@code null}. */
+  private static boolean unset(YamlSection section, String key) {
+    return section.keys().contains(key) && YamlSection.isNull(section.valueNode(key));
+  }
+
   /** {@code generator.builtin}: one etask has, and never beside a command of the user's. */
   private String builtin(YamlSection gen, String command) {
     String builtin = gen.string("builtin", null);
@@ -337,7 +359,8 @@ public final class SpecLoader {
           gen.keyNode("command"),
           "'generator.command' and 'generator.builtin' ("
               + builtin
-              + ") both say what changes a batch; keep one of them");
+              + ", which a task type may bring) both say what changes a batch: to run your command,"
+              + " write 'builtin: null' beside it (or 'type: custom'); else remove the command");
     }
     return builtin;
   }

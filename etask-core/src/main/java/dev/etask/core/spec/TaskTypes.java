@@ -47,7 +47,25 @@ public final class TaskTypes {
       List<String> informationalLabels,
       Map<String, String> options,
       String defaultsText,
-      Node defaults) {}
+      Node defaults) {
+    /** The built-in generator the type's defaults name. */
+    public String builtin() {
+      Node generator = child(defaults, "generator");
+      Node builtin = generator == null ? null : child(generator, "builtin");
+      return builtin instanceof ScalarNode s ? s.getValue() : null;
+    }
+  }
+
+  private static Node child(Node map, String key) {
+    if (map instanceof MappingNode m) {
+      for (NodeTuple t : m.getValue()) {
+        if (key.equals(key(t))) {
+          return t.getValueNode();
+        }
+      }
+    }
+    return null;
+  }
 
   /** Every type name, {@code custom} first. */
   public static List<String> names() {

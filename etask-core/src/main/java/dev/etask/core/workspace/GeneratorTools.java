@@ -40,7 +40,16 @@ final class GeneratorTools {
       List<String> packages) {
     Path venv = ws.generatorTools();
     Path python = venv.resolve("bin").resolve("python");
-    String wanted = String.join("\n", packages) + "\n" + ws.venv();
+    String wanted;
+    try { // the gates' venv as it is now: rebuilt on another Python, its site-packages moves
+      wanted = String.join("\n", packages) + "\n" + sitePackages(ws.venv());
+    } catch (IOException e) {
+      throw new EtaskException(
+          Code.ENV_FAILED,
+          "the task's virtualenv has no site-packages: " + e.getMessage(),
+          Hints.workFolder(),
+          e);
+    }
     Path log = ws.logs().resolve("generator-tools.log");
     try {
       Path marker = venv.resolve(MARKER);

@@ -80,10 +80,13 @@ def crosshair(module, root, budget):
     except subprocess.TimeoutExpired as e:
         print("crosshair ran out of its %d s for %s" % (budget * 20 + 30, module))
         return e.stdout.decode() if isinstance(e.stdout, bytes) else (e.stdout or "")
-    if done.returncode not in (0, 1) or not done.stdout.strip():
-        tail = "\n".join((done.stderr or "").strip().splitlines()[-8:])
-        print("crosshair found no example for %s (exit %d)%s" % (module, done.returncode,
-                                                                  "\n" + tail if tail else ""))
+    if done.returncode not in (0, 1):
+        tail = "\n".join((done.stderr or done.stdout or "").strip().splitlines()[-12:])
+        print("crosshair failed on %s (exit %d); no test written:\n%s" % (module, done.returncode,
+                                                                          tail))
+        sys.exit(1)  # the batch fails, saying why: an error is not "nothing to test"
+    if not done.stdout.strip():
+        print("crosshair found no example for %s" % module)
     return done.stdout
 
 
@@ -132,8 +135,14 @@ def called_name(call):
     return ast.unparse(call.func)
 
 
+def identifier(name):
+    """name as a Python identifier (letters, digits and underscores)."""
+    name = re.sub(r"\W", "_", name)
+    return name if name.isidentifier() else "test_" + name
+
+
 def slug(text, words=4):
-    s = re.sub(r"[^0-9a-zA-Z]+", "_", text).strip("_").lower()
+    s = re.sub(r"[\W_]+", "_", text).strip("_").lower()
     return "_".join(s.split("_")[:words]) or "empty"
 
 
@@ -144,8 +153,11 @@ def outcome(test):
             for item in node.items:
                 expr = item.context_expr
                 if isinstance(expr, ast.Call) and expr.args:
-                    error = ast.unparse(expr.args[0]).split(".")[-1]
-                    return "raises_" + re.sub(r"(?<!^)(?=[A-Z])", "_", error).lower()
+                    first = expr.args[0]
+                    errors = first.elts if isinstance(first, ast.Tuple) else [first]
+                    names = [re.sub(r"(?<!^)(?=[A-Z])", "_", ast.unparse(e).split(".")[-1])
+                             for e in errors]
+                    return "raises_" + slug("_or_".join(names), 8)
         if isinstance(node, ast.Assert) and isinstance(node.test, ast.Compare):
             right = node.test.comparators[0]
             if isinstance(right, ast.Constant):
@@ -194,6 +206,9 @@ def readable(tests):
         if name in taken and call is not None and arguments(call):
             name += "_for_" + arguments(call)
         base, n = name, 2
+        while name in taken:
+            name, n = "%s_case_%d" % (base, n), n + 1
+        name = identifier(name)
         while name in taken:
             name, n = "%s_case_%d" % (base, n), n + 1
         taken.add(name)
@@ -540,6 +555,8 @@ def check(target, test_file, root):
     runs = []
     for n in range(RUNS):
         out = os.path.join(os.environ.get("TMPDIR", "/tmp"), "etask-add-tests-%d.json" % n)
+        if os.path.exists(out):
+            os.remove(out)  # a run that dies writes nothing: never an earlier run's results
         subprocess.run([sys.executable, __file__, "--measure", target, test_file, out],
                        capture_output=True, text=True, timeout=300, stdin=subprocess.DEVNULL,
                        env=tool_environment(root))
@@ -617,7 +634,7 @@ def measure(target, test_file, out):
         cov.stop()
     data = cov.get_data()
     for name, entry in results.items():
-        data.set_query_contexts([re.escape(name.split("[")[0]) + "$"])
+        data.set_query_contexts(["^" + re.escape(name.split("[")[0]) + "$"])
         entry["arcs"] = sorted(data.arcs(target) or [])
         entry["lines"] = sorted(data.lines(target) or [])
     with open(out, "w", encoding="utf-8") as f:

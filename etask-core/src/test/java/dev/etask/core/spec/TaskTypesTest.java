@@ -78,7 +78,16 @@ class TaskTypesTest {
     assertThatThrownBy(
             () -> SpecLoader.parse(FILE, minimal("format") + "generator: {command: 'x {file}'}\n"))
         .hasMessageContaining("task.yaml:8:13: 'generator.command' and 'generator.builtin'")
-        .hasMessageContaining("keep one of them");
+        .hasMessageContaining("write 'builtin: null' beside it");
+    TaskSpec own =
+        SpecLoader.parse(
+            FILE, minimal("lint-fix") + "generator: {command: 'x {file}', builtin: null}\n");
+    assertThat(own.generator().builtin()).isNull();
+    assertThat(own.generator().command()).isEqualTo("x {file}");
+    // the type's promise that its labels are informational holds only for its own generator
+    assertThat(own.informationalLabels()).isEmpty();
+    assertThat(SpecLoader.parse(FILE, minimal("lint-fix")).informationalLabels())
+        .containsExactly("large-diff", "coverage-changed");
   }
 
   @Test
