@@ -211,7 +211,7 @@ public final class SpecLoader {
         new TaskSpec.Repository(repo.string("url", null), repo.string("base", null)),
         target(top.section("target")),
         strategy(top.section("strategy")),
-        generator(top.section("generator")),
+        GeneratorSection.read(top.section("generator"), file, problems),
         SpecSections.python(top.section("python"), problems),
         limits(top.section("limits")),
         SpecSections.qualityGates(top.section("quality_gates"), problems),
@@ -219,7 +219,7 @@ public final class SpecLoader {
         java.util.Collections.unmodifiableMap(SpecSections.rules(top.section("rules"), problems)),
         SpecSections.git(top.section("git"), problems),
         SpecSections.pr(top.section("pr"), problems),
-        sandbox(top),
+        GeneratorSection.sandbox(top, problems),
         hash);
   }
 
@@ -287,82 +287,6 @@ public final class SpecLoader {
         strategy.enumValue("batch_mode", BatchMode.class, BatchMode.SINGLE_FILE),
         strategy.integer("max_attempts_per_batch", 1, 1, 10),
         strategy.integer("max_generator_failures", 3, 1, 1000));
-  }
-
-  private TaskSpec.Generator generator(YamlSection gen) {
-    gen.allow("command", "builtin", "timeout", "budget", "tidy", "env", "network", "mounts");
-    String command = gen.string("command", null);
-    boolean none = unset(gen, "builtin"); // 'builtin: null' takes a type's generator away
-    String builtin = none ? null : builtin(gen, command);
-    if ((command == null || command.isBlank())
-        && builtin == null
-        && (none || !gen.has("builtin"))) {
-      gen.missing(
-          "command",
-          "the command that changes a batch, e.g. \"python {spec_dir}/gen.py {file}\" (or a"
-              + " task type that brings its own generator: 'mvn etask:templates' lists them)");
-    }
-    TaskSpec.Generator generator =
-        new TaskSpec.Generator(
-            command,
-            builtin,
-            gen.duration("timeout", Duration.ofMinutes(10)),
-            gen.duration("budget", Duration.ofSeconds(10)),
-            gen.has("tidy") ? gen.bool("tidy", true) : null,
-            EnvironmentKeys.names(gen, "env"),
-            gen.bool("network", true),
-            SpecSections.mounts(gen, file.toAbsolutePath().normalize().getParent(), problems));
-    SpecSections.refuseTokens(gen, "env", generator.env(), problems);
-    return generator;
-  }
-
-  /**
-   * {@code sandbox:}; {@code required} for Pynguin, which runs the project's code with random
-   * inputs (deleting files, opening sockets are inputs it may try).
-   */
-  private TaskSpec.SandboxMode sandbox(YamlSection top) {
-    TaskSpec.SandboxMode mode =
-        top.enumValue("sandbox", TaskSpec.SandboxMode.class, TaskSpec.SandboxMode.AUTO);
-    YamlSection gen = top.section("generator");
-    if ("pynguin".equals(gen.string("builtin", null)) && mode != TaskSpec.SandboxMode.REQUIRED) {
-      problems.error(
-          gen.valueNode("builtin"),
-          "'generator.builtin: pynguin' runs the repository's code with random inputs: it runs only"
-              + " in the sandbox; add 'sandbox: required' to the spec");
-    }
-    return mode;
-  }
-
-  /** Whether {@code key} is given as {@code null}. */
-  private static boolean unset(YamlSection section, String key) {
-    return section.keys().contains(key) && YamlSection.isNull(section.valueNode(key));
-  }
-
-  /** {@code generator.builtin}: one etask has, and never beside a command of the user's. */
-  private String builtin(YamlSection gen, String command) {
-    String builtin = gen.string("builtin", null);
-    if (builtin == null) {
-      return null;
-    }
-    if (!BUILTINS.contains(builtin)) {
-      problems.error(
-          gen.valueNode("builtin"),
-          "'generator.builtin: "
-              + builtin
-              + "' is not a generator etask has; the built-in generators: "
-              + String.join(", ", BUILTINS)
-              + ". Or give a command of yours in generator.command instead");
-      return null;
-    }
-    if (command != null) {
-      problems.error(
-          gen.keyNode("command"),
-          "'generator.command' and 'generator.builtin' ("
-              + builtin
-              + ", which a task type may bring) both say what changes a batch: to run your command,"
-              + " write 'builtin: null' beside it (or 'type: custom'); else remove the command");
-    }
-    return builtin;
   }
 
   private static boolean validBranch(String b) {

@@ -1,0 +1,88 @@
+package dev.etask.core.spec;
+
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * The spec's {@code generator:} section: a command of the user's or one of etask's built-in
+ * generators, never both, and the sandbox a built-in one needs.
+ */
+final class GeneratorSection {
+  private GeneratorSection() {}
+
+  static TaskSpec.Generator read(YamlSection gen, Path file, SpecProblems problems) {
+    gen.allow("command", "builtin", "timeout", "budget", "tidy", "env", "network", "mounts");
+    String command = gen.string("command", null);
+    boolean none = unset(gen, "builtin"); // 'builtin: null' takes a type's generator away
+    String builtin = none ? null : builtin(gen, command, problems);
+    if ((command == null || command.isBlank())
+        && builtin == null
+        && (none || !gen.has("builtin"))) {
+      gen.missing(
+          "command",
+          "the command that changes a batch, e.g. \"python {spec_dir}/gen.py {file}\" (or a"
+              + " task type that brings its own generator: 'mvn etask:templates' lists them)");
+    }
+    TaskSpec.Generator generator =
+        new TaskSpec.Generator(
+            command,
+            builtin,
+            gen.duration("timeout", Duration.ofMinutes(10)),
+            gen.duration("budget", Duration.ofSeconds(10)),
+            gen.has("tidy") ? gen.bool("tidy", true) : null,
+            EnvironmentKeys.names(gen, "env"),
+            gen.bool("network", true),
+            SpecSections.mounts(gen, file.toAbsolutePath().normalize().getParent(), problems));
+    SpecSections.refuseTokens(gen, "env", generator.env(), problems);
+    return generator;
+  }
+
+  /**
+   * {@code sandbox:}; {@code required} for Pynguin, which runs the project's code with random
+   * inputs (deleting files, opening sockets are inputs it may try).
+   */
+  static TaskSpec.SandboxMode sandbox(YamlSection top, SpecProblems problems) {
+    TaskSpec.SandboxMode mode =
+        top.enumValue("sandbox", TaskSpec.SandboxMode.class, TaskSpec.SandboxMode.AUTO);
+    YamlSection gen = top.section("generator");
+    if ("pynguin".equals(gen.string("builtin", null)) && mode != TaskSpec.SandboxMode.REQUIRED) {
+      problems.error(
+          gen.valueNode("builtin"),
+          "'generator.builtin: pynguin' runs the repository's code with random inputs: it runs only"
+              + " in the sandbox; add 'sandbox: required' to the spec");
+    }
+    return mode;
+  }
+
+  /** Whether {@code key} is given as {@code null}. */
+  private static boolean unset(YamlSection section, String key) {
+    return section.keys().contains(key) && YamlSection.isNull(section.valueNode(key));
+  }
+
+  /** {@code generator.builtin}: one etask has, and never beside a command of the user's. */
+  private static String builtin(YamlSection gen, String command, SpecProblems problems) {
+    String builtin = gen.string("builtin", null);
+    if (builtin == null) {
+      return null;
+    }
+    if (!SpecLoader.BUILTINS.contains(builtin)) {
+      problems.error(
+          gen.valueNode("builtin"),
+          "'generator.builtin: "
+              + builtin
+              + "' is not a generator etask has; the built-in generators: "
+              + String.join(", ", SpecLoader.BUILTINS)
+              + ". Or give a command of yours in generator.command instead");
+      return null;
+    }
+    if (command != null) {
+      problems.error(
+          gen.keyNode("command"),
+          "'generator.command' and 'generator.builtin' ("
+              + builtin
+              + ", which a task type may bring) both say what changes a batch: to run your command,"
+              + " write 'builtin: null' beside it (or 'type: custom'); else remove the command");
+    }
+    return builtin;
+  }
+}
