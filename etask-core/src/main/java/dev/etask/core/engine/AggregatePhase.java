@@ -41,6 +41,7 @@ final class AggregatePhase implements Phase {
         && state.analyzed()
         && !state.batches().isEmpty()
         && state.committedCount() + state.git().adoptedCommits() == 0
+        && !Outcomes.nothingToChange(c.spec(), state)
         && ((state.nextPending() == null && state.inFlight() == null)
             || state.limitHit() != null
             || state.aborted() != null)) {

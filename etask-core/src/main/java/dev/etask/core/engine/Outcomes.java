@@ -55,7 +55,12 @@ final class Outcomes {
     } else {
       exit = 0;
     }
-    String summary = summary(state, commits, totals, risk, riskLabels);
+    String summary =
+        nothingToChange(spec, state)
+            ? "nothing to change: the built-in generator found no work in "
+                + state.batches().size()
+                + " batch(es)"
+            : summary(state, commits, totals, risk, riskLabels);
     return new Outcome(
         exit,
         partial,
@@ -97,6 +102,20 @@ final class Outcomes {
     if (baseline.types() != null) {
       totals.put("type_errors_before", (double) baseline.types().size());
     }
+  }
+
+  /**
+   * Whether a built-in generator found nothing to change in every batch (an already formatted
+   * repository): a task with nothing to deliver that did what it should.
+   */
+  static boolean nothingToChange(TaskSpec spec, RunState state) {
+    return spec.generator().builtin() != null
+        && !state.batches().isEmpty()
+        && state.batches().stream()
+            .allMatch(
+                b ->
+                    b.verdict() == Verdict.SKIP
+                        && GeneratedFiles.NOTHING_CHANGED.equals(b.reason()));
   }
 
   /**

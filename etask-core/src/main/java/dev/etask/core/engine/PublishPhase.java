@@ -53,9 +53,11 @@ final class PublishPhase implements Phase {
       c.out()
           .info(
               "no pull request: "
-                  + (state.committedCount() == 0
-                      ? "no batch was accepted, so " + spec.branch() + " was not pushed"
-                      : spec.branch() + " was not pushed (see above)"));
+                  + (Outcomes.nothingToChange(spec, state)
+                      ? "the generator found nothing to change"
+                      : state.committedCount() == 0
+                          ? "no batch was accepted, so " + spec.branch() + " was not pushed"
+                          : spec.branch() + " was not pushed (see above)"));
       return;
     }
     Outcome o = StatusFiles.outcome(c);

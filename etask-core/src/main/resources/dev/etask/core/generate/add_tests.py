@@ -22,6 +22,7 @@ import copy
 import json
 import os
 import re
+import shutil
 import subprocess
 import tempfile
 import sys
@@ -80,6 +81,9 @@ def crosshair(module, root, budget):
     except subprocess.TimeoutExpired as e:
         print("crosshair ran out of its %d s for %s" % (budget * 20 + 30, module))
         return e.stdout.decode() if isinstance(e.stdout, bytes) else (e.stdout or "")
+    if done.returncode == 2 and "No functions or methods found" in (done.stdout + done.stderr):
+        print("%s has no function or method to test" % module)
+        return ""
     if done.returncode not in (0, 1):
         tail = "\n".join((done.stderr or done.stdout or "").strip().splitlines()[-12:])
         print("crosshair failed on %s (exit %d); no test written:\n%s" % (module, done.returncode,
@@ -110,10 +114,17 @@ def parse(text):
     return imports, tests
 
 
+LONGEST_VALUE = 60  # characters of a value written in a test: longer is not read by anyone
+
+
 def useful(test):
-    """Not a test of a constructor returning None, nor one without an assertion or raises."""
+    """Not a test of a constructor returning None, nor one without an assertion or raises, nor
+    one with a value too long to read."""
     call = subject(test)
     if call is not None and called_name(call).endswith("__init__"):
+        return False
+    if any(isinstance(n, ast.Constant) and len(repr(n.value)) > LONGEST_VALUE
+           for n in ast.walk(test)):
         return False
     return any(isinstance(n, (ast.Assert, ast.With)) for n in ast.walk(test))
 
@@ -171,7 +182,8 @@ def outcome(test):
 
 def arguments(call):
     parts = [ast.unparse(a) for a in call.args[1:] if not isinstance(a, ast.Call)] if call else []
-    return slug("_".join(parts), 3) if parts else ""
+    ascii_only = re.sub(r"[^0-9a-zA-Z]+", "_", "_".join(parts)).strip("_").lower()
+    return "_".join(ascii_only.split("_")[:3])
 
 
 class BoundCalls(ast.NodeTransformer):
@@ -644,6 +656,15 @@ def measure(target, test_file, out):
 # ---------------------------------------------------------------------------------- the batch
 
 
+def formatted(path):
+    """The new file laid out by the venv's ruff with the repository's settings (line length):
+    the file is the generator's own, so this changes nothing of the project's."""
+    ruff = shutil.which("ruff")
+    if ruff:
+        subprocess.run([ruff, "format", "--no-cache", "--quiet", path], capture_output=True,
+                       timeout=60, stdin=subprocess.DEVNULL)
+
+
 def destination(module):
     folder = os.environ.get("ETASK_TEST_DIR") or "tests"
     os.makedirs(folder, exist_ok=True)
@@ -707,6 +728,7 @@ def generate(tool, path):
         return 0
     with open(target, "w", encoding="utf-8") as f:
         f.write(render(module, imports, tests, runner))
+    formatted(target)
     print("%s: wrote %s with %d test(s)" % (path, target, len(tests)))
     return 1
 
