@@ -52,6 +52,9 @@ for line in "${repos[@]}"; do
     git -c user.name=bench -c user.email=bench@example.com commit -q -m "$req (PyPI sdist)"
     mkdir -p "$work/origins" && git clone -q --bare . "$origin" && cd "$here" && rm -rf "$src"
   fi
+  # every run starts from main alone: a branch an earlier run left would be adopted, not generated
+  git -C "$origin" for-each-ref --format='%(refname:short)' refs/heads/auto/ | while read -r b; do
+    git -C "$origin" branch -q -D "$b"; done
   specs "$name" "$origin" "$folder"
 done
 # the fixtures: the demo shop (every type) and the unittest ledger (add-tests)

@@ -155,7 +155,9 @@ class StatusSchemaTest {
                     "abc",
                     3,
                     "incremental",
-                    "def")));
+                    "def",
+                    List.of("tests/test_a.py: merged structurally"),
+                    "0123abc")));
     JsonNode written = Json.MAPPER.valueToTree(sample);
     List<String> missing = new ArrayList<>();
     written

@@ -9,7 +9,6 @@ import dev.etask.core.git.History;
 import dev.etask.core.rules.Decision;
 import dev.etask.core.rules.Measurements;
 import dev.etask.core.rules.RuleBook;
-import dev.etask.core.rules.Verdict;
 import dev.etask.core.spec.Metric;
 import dev.etask.core.state.BatchState;
 import dev.etask.core.state.RunState;
@@ -31,9 +30,11 @@ import org.eclipse.jgit.lib.ObjectId;
 final class Delivery {
   static final String LABEL = "full-suite-failed";
   private final RunContext c;
+  private final Bisection bisection;
 
   Delivery(RunContext c) {
     this.c = c;
+    this.bisection = new Bisection(c);
   }
 
   /**
@@ -122,8 +123,76 @@ final class Delivery {
         blameNoBatch(head, wrong);
         return false;
       }
-      Culprit culprit = firstBad(git, unverified, round == 0 ? null : expected, wrong);
-      takeOff(git, unverified, culprit.index(), culprit.check());
+      Bisection.Culprit culprit =
+          bisection.firstBad(git, unverified, round == 0 ? null : expected, wrong);
+      bisection.takeOff(git, unverified, culprit.index(), culprit.check());
+      c.store().save();
+    }
+    return false;
+  }
+
+  /**
+   * After the task's commits were made again on the moved base {@code base}: the base is measured
+   * first (the whole suite, as the tip will be), and is the baseline from then on; then the tip is
+   * held to it by the rule book, and what fails is found by bisection over the task's batches on
+   * the new base and taken off, until the tip passes. False when the base itself cannot be measured
+   * (nothing is taken off then, and nothing pushed) or nothing is left to blame.
+   */
+  boolean verifyRebased(GitRepo git, ObjectId base) throws GitException {
+    RunState state = c.state();
+    GateReport before = c.store().readReport("baseline");
+    History history = new History(git);
+    GateReport onBase;
+    c.out().info("measuring the moved " + state.git().base() + " first (the whole suite) …");
+    try {
+      history.look(base);
+      onBase =
+          c.gates()
+              .measureSuite(
+                  "moved-base", state.env().sourceDirs(), before, RunContext.GATE_TIMEOUT);
+    } finally {
+      history.back(c.spec().branch());
+    }
+    c.store().writeReport("moved-base", onBase);
+    List<String> blind = Measurements.newProblems(before, onBase);
+    if (!blind.isEmpty()) {
+      c.out().warn("the whole suite could not run on the moved base: " + String.join("; ", blind));
+      waitForAPerson();
+      return false;
+    }
+    c.store().copy("moved-base", "baseline"); // the task is judged against the base it is on now
+    for (int round = 0; round <= state.batches().size(); round++) {
+      ObjectId head = git.head();
+      GateReport tip =
+          c.gates().measureSuite("tip", state.env().sourceDirs(), onBase, RunContext.GATE_TIMEOUT);
+      c.store().writeReport("tip", tip);
+      TipCheck wrong = check(c, onBase, tip);
+      if (!wrong.failed()) {
+        passed(tip, head);
+        return true;
+      }
+      List<BatchState> onBranch = new ArrayList<>();
+      for (BatchState b : state.batches()) {
+        if (b.committed()
+            && b.revertedBy() == null
+            && git.isAncestor(base, ObjectId.fromString(b.commit()))) {
+          onBranch.add(b);
+        }
+      }
+      if (onBranch.isEmpty()) {
+        blameNoBatch(head, wrong);
+        return false;
+      }
+      c.out()
+          .info(
+              "the whole suite fails on the rebased tip against the moved base ("
+                  + String.join(
+                      ", ", wrong.details().subList(0, Math.min(3, wrong.details().size())))
+                  + "): bisecting over its "
+                  + onBranch.size()
+                  + " batch(es)");
+      Bisection.Culprit culprit = bisection.firstBad(git, onBranch, onBase, wrong);
+      bisection.takeOff(git, onBranch, culprit.index(), culprit.check());
       c.store().save();
     }
     return false;
@@ -216,7 +285,7 @@ final class Delivery {
     }
   }
 
-  private static TipCheck check(RunContext c, GateReport expected, GateReport tip) {
+  static TipCheck check(RunContext c, GateReport expected, GateReport tip) {
     List<String> problems = Measurements.newProblems(expected, tip);
     Map<Metric, Double> metrics =
         Measurements.compare(expected, tip, new DiffStats(0, 0, 0, Map.of()));
@@ -243,106 +312,5 @@ final class Delivery {
     problems.forEach(p -> out.add("a gate could not run: " + p));
     out.add(0, d.reason());
     return new TipCheck(out, d.rules(), d.labels());
-  }
-
-  /**
-   * Bisection: the first of {@code batches} (oldest first) with which the whole suite fails,
-   * measuring a batch's commit against the report it was accepted with, or against {@code held}
-   * (the last state the whole suite passed on) once a batch was taken off. The last is known bad,
-   * with {@code atTip}: what the whole suite shows with a batch is what it is taken off for.
-   */
-  private Culprit firstBad(GitRepo git, List<BatchState> batches, GateReport held, TipCheck atTip)
-      throws GitException {
-    int lo = 0;
-    int hi = batches.size() - 1;
-    TipCheck found = atTip;
-    History history = new History(git);
-    try {
-      while (lo < hi) {
-        int mid = (lo + hi) / 2;
-        BatchState b = batches.get(mid);
-        history.look(ObjectId.fromString(b.commit()));
-        String label = "bisect-" + (b.index() + 1);
-        GateReport accepted = c.store().readReport(b.name());
-        GateReport probe =
-            c.gates()
-                .measureSuite(
-                    label, c.state().env().sourceDirs(), accepted, RunContext.GATE_TIMEOUT);
-        TipCheck seen = check(c, held != null ? held : accepted, probe);
-        boolean bad = seen.failed();
-        c.out()
-            .info(
-                "bisect: with batch "
-                    + c.label(b)
-                    + " the whole suite "
-                    + (bad ? "fails" : "passes"));
-        if (bad) {
-          hi = mid;
-          found = seen;
-        } else {
-          lo = mid + 1;
-        }
-      }
-    } finally {
-      history.back(c.spec().branch());
-    }
-    return new Culprit(lo, found);
-  }
-
-  private record Culprit(int index, TipCheck check) {}
-
-  private void takeOff(GitRepo git, List<BatchState> batches, int culprit, TipCheck check)
-      throws GitException {
-    RunState state = c.state();
-    BatchState bad = batches.get(culprit);
-    ObjectId commit = ObjectId.fromString(bad.commit());
-    if (!git.isAncestor(commit, git.head())) {
-      throw new GitException(
-          "batch " + c.label(bad) + "'s commit " + bad.commit() + " is not on the branch",
-          false,
-          null);
-    }
-    List<String> wrong = check.details();
-    String why =
-        "the whole suite fails with it, which running its new tests alone could not see: "
-            + String.join(", ", wrong.subList(0, Math.min(5, wrong.size())))
-            + (wrong.size() > 5 ? " … (" + wrong.size() + ")" : "");
-    // the rules and labels full validation would have given it, and how it was found
-    List<String> rules = new ArrayList<>(check.rules());
-    rules.add("full_suite");
-    List<String> labels = new ArrayList<>(check.labels());
-    labels.add(LABEL);
-    Decision d = new Decision(Verdict.ROLLBACK, why, rules, labels);
-    History history = new History(git);
-    boolean pushed =
-        state.git().lastPushedSha() != null
-            && git.isAncestor(commit, ObjectId.fromString(state.git().lastPushedSha()));
-    if (pushed) {
-      ObjectId revert =
-          history.revert(
-              commit,
-              "Revert batch " + (bad.index() + 1) + ": the whole suite fails with it",
-              c.spec().id(),
-              Map.of(CommitPhase.BATCH_TRAILER, String.valueOf(bad.index() + 1)),
-              c.ident());
-      state.git().own(revert.name());
-      bad.rejectedByFullSuite(d, revert.name());
-      c.out()
-          .warn(
-              "batch " + c.label(bad) + " reverted in " + RunContext.shortSha(revert) + ": " + why);
-      return;
-    }
-    List<ObjectId> later = new ArrayList<>();
-    git.commitsSince(commit, git.head()).forEach(x -> later.add(x.getId()));
-    Map<ObjectId, ObjectId> moved = history.drop(commit, later, c.ident());
-    for (BatchState b : state.batches()) {
-      if (b.committed() && moved.containsKey(ObjectId.fromString(b.commit()))) {
-        ObjectId now = moved.get(ObjectId.fromString(b.commit()));
-        state.git().own(now.name());
-        b.committed(now.name());
-      }
-    }
-    bad.rejectedByFullSuite(d, null);
-    c.out().warn("batch " + c.label(bad) + " dropped before the push: " + why);
   }
 }

@@ -3,7 +3,6 @@ package dev.etask.core.engine;
 import dev.etask.core.git.GitException;
 import dev.etask.core.git.GitRepo;
 import dev.etask.core.state.RunState;
-import java.util.List;
 import org.eclipse.jgit.lib.ObjectId;
 
 /**
@@ -32,11 +31,13 @@ final class Pusher {
       c.out().warn("nothing pushed: " + state.git().halted());
       return; // never over someone else's commits; the batch stays committed in the clone
     }
-    boolean rebased = rebaseIfMoved(git);
+    if (!followBase(git, simulate)) {
+      return;
+    }
     if (!git.head().name().equals(state.git().fullCheckedSha())) {
       if (simulate) {
         c.out().info("dry run: the whole suite would run on the tip before the push");
-      } else if (!new Delivery(c).verify(git, rebased)) {
+      } else if (!new Delivery(c).verify(git, false)) {
         state.label(NOT_DELIVERED);
         c.out()
             .warn(
@@ -76,62 +77,45 @@ final class Pusher {
   }
 
   /**
-   * Rebases the branch when the base moved; true when it did. A conflict leaves it as it is, said
-   * and labelled needs-manual-review.
+   * While the base moves ({@code git.rebase_attempts} times at most): the task's commits made again
+   * on it ({@link Rebase}), then, with {@code git.revalidate_after_rebase}, the moved base measured
+   * and the tip validated against it ({@link Delivery#verifyRebased}), and the origin fetched again
+   * to see whether it moved while that ran. False when nothing may be pushed.
    */
-  private boolean rebaseIfMoved(GitRepo git) throws GitException {
+  private boolean followBase(GitRepo git, boolean simulate) throws GitException {
     RunState state = c.state();
-    String branch = c.spec().branch();
-    ObjectId base = git.remoteTracking(state.git().base());
-    boolean rebased = false;
-    if (base != null && !base.name().equals(state.git().baseSha())) {
-      List<String> conflicts = git.rebase(base);
-      if (conflicts.isEmpty()) {
-        c.out()
-            .info(
-                state.git().base()
-                    + " moved to "
-                    + RunContext.shortSha(base)
-                    + "; rebased "
-                    + branch
-                    + " on it");
-        state.git().rebased(base.name());
-        rebased = true;
-        for (org.eclipse.jgit.revwalk.RevCommit x : git.commitsSince(base, git.head())) {
-          state.git().own(x.name());
-          remap(x);
-        }
-      } else {
-        state.git().conflicted(conflicts);
+    for (int attempt = 1; ; attempt++) {
+      ObjectId base = git.remoteTracking(state.git().base());
+      if (base == null || base.name().equals(state.git().baseSha())) {
+        return true;
+      }
+      if (!Rebase.onto(c, git, base) || simulate) {
+        return true;
+      }
+      if (!c.spec().git().revalidateAfterRebase()) {
         state.label("needs-manual-review");
         c.out()
             .warn(
-                state.git().base()
-                    + " moved and the rebase conflicts in "
-                    + conflicts
-                    + "; pushing without it (needs-manual-review)");
+                "git.revalidate_after_rebase is false: the rebased tip is pushed without the whole"
+                    + " suite on it (needs-manual-review)");
+        state.git().verified(state.git().fullReport(), git.head().name());
+        return true;
       }
-    }
-    return rebased;
-  }
-
-  /**
-   * A batch's commit after a rebase is its copy on the new base (found by its batch trailer; a
-   * revert of a batch carries the trailer too and is not the batch).
-   */
-  private void remap(org.eclipse.jgit.revwalk.RevCommit x) {
-    if (x.getShortMessage().startsWith("Revert batch")) {
-      return;
-    }
-    for (String n : x.getFooterLines(CommitPhase.BATCH_TRAILER)) {
-      try {
-        int i = Integer.parseInt(n.trim()) - 1;
-        List<dev.etask.core.state.BatchState> batches = c.state().batches();
-        if (i >= 0 && i < batches.size() && batches.get(i).committed()) {
-          batches.get(i).committed(x.name());
-        }
-      } catch (NumberFormatException e) {
-        // not one of etask's batch numbers
+      if (!new Delivery(c).verifyRebased(git, base)) {
+        state.label(NOT_DELIVERED);
+        c.out()
+            .warn(
+                "nothing pushed: the rebased tip cannot be verified against the moved base; the"
+                    + " commits stay in the clone");
+        return false;
+      }
+      if (attempt >= c.spec().git().rebaseAttempts()) {
+        return true; // verified on the base fetched last; pushed as it is
+      }
+      guard.fetch(git);
+      if (!guard.check(git)) {
+        c.out().warn("nothing pushed: " + state.git().halted());
+        return false;
       }
     }
   }

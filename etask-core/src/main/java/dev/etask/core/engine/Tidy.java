@@ -47,7 +47,7 @@ final class Tidy {
    * batch's log and the output).
    */
   static List<String> run(RunContext c, BatchState batch, List<Change> changes) {
-    if (!on(c)) {
+    if (!on(c) || !Files.isExecutable(c.python().bin("ruff"))) {
       return List.of();
     }
     List<String> files = new ArrayList<>();

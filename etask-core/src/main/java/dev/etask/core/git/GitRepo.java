@@ -295,6 +295,15 @@ public final class GitRepo implements AutoCloseable {
     }
   }
 
+  /** Moves the current branch to {@code commit}, its files in the working tree and index. */
+  public void resetTo(ObjectId commit) throws GitException {
+    try {
+      git.reset().setMode(ResetType.HARD).setRef(commit.name()).call();
+    } catch (GitAPIException e) {
+      throw new GitException("cannot move the branch: " + e.getMessage(), false, e);
+    }
+  }
+
   /**
    * Rebases the current branch on {@code upstream}; on a conflict the rebase is aborted and the
    * files returned.

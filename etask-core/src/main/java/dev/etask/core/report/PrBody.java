@@ -5,6 +5,7 @@ import dev.etask.core.spec.TaskSpec;
 import dev.etask.core.state.BatchState;
 import dev.etask.core.state.Outcome;
 import dev.etask.core.state.RunState;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -145,10 +146,38 @@ public final class PrBody {
                   + " etask pushed nothing over them:\n");
       state.git().foreignCommits().forEach(c -> b.append("- ").append(oneLine(c)).append("\n"));
     }
-    if (!state.git().conflicts().isEmpty()) {
-      b.append("\n**Needs manual review:** rebase conflicts in ")
-          .append(String.join(", ", state.git().conflicts()))
-          .append("\n");
+    rebased(b, state);
+  }
+
+  /**
+   * The base moved under the task: what the rebase onto it merged and what it dropped, and why. (A
+   * state from before per-batch conflicts were recorded names only the files.)
+   */
+  private static void rebased(StringBuilder b, RunState state) {
+    List<String> lines = new ArrayList<>();
+    String onto = null;
+    for (BatchState batch : state.batches()) {
+      if (batch.rebasedOnto() != null) {
+        onto = batch.rebasedOnto();
+      }
+      batch.conflicts().forEach(x -> lines.add("- batch " + (batch.index() + 1) + ", " + x));
+    }
+    if (onto == null && state.git().conflicts().isEmpty()) {
+      return;
+    }
+    b.append("\n**Rebased onto ")
+        .append(
+            onto == null
+                ? "the moved base"
+                : "`" + onto.substring(0, Math.min(12, onto.length())) + "`")
+        .append(":** ");
+    if (lines.isEmpty() && !state.git().conflicts().isEmpty()) {
+      b.append("conflicts in ").append(String.join(", ", state.git().conflicts())).append("\n");
+    } else if (lines.isEmpty()) {
+      b.append("no file conflicted; the whole suite ran again on the result\n");
+    } else {
+      b.append("the files both changed, and how each came out\n");
+      lines.forEach(l -> b.append(l).append("\n"));
     }
   }
 

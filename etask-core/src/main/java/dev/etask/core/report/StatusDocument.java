@@ -91,5 +91,7 @@ public record StatusDocument(
       String commit,
       long durationMs,
       String validation,
-      String revertedBy) {}
+      String revertedBy,
+      List<String> conflicts,
+      String rebasedOnto) {}
 }

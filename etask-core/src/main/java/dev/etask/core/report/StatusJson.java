@@ -98,7 +98,9 @@ public final class StatusJson {
         b.commit(),
         b.durationMs(),
         b.validation(),
-        b.revertedBy());
+        b.revertedBy(),
+        b.conflicts(),
+        b.rebasedOnto());
   }
 
   private static Integer integer(Double v) {

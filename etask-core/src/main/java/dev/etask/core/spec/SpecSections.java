@@ -179,7 +179,7 @@ final class SpecSections {
   }
 
   static TaskSpec.Git git(YamlSection git, SpecProblems problems) {
-    git.allow("author", "test_files");
+    git.allow("author", "test_files", "revalidate_after_rebase", "rebase_attempts");
     String author = git.string("author", "etask <etask@users.noreply.localhost>");
     Matcher am = Pattern.compile("\\s*(.+?)\\s*<([^<>\\s]+)>\\s*").matcher(author);
     String authorName = "etask";
@@ -198,7 +198,13 @@ final class SpecSections {
                 Glob.compile("tests/**"),
                 Glob.compile("**/test_*.py"),
                 Glob.compile("**/*_test.py"));
-    TaskSpec.Git gitSpec = new TaskSpec.Git(authorName, authorEmail, testFiles);
+    TaskSpec.Git gitSpec =
+        new TaskSpec.Git(
+            authorName,
+            authorEmail,
+            testFiles,
+            git.bool("revalidate_after_rebase", true),
+            git.integer("rebase_attempts", 3, 1, 20));
     return gitSpec;
   }
 

@@ -164,7 +164,17 @@ public record TaskSpec(
    */
   public record RuleOverride(Action action, String label, Expression when) {}
 
-  public record Git(String authorName, String authorEmail, List<Glob> testFiles) {}
+  /**
+   * {@code revalidateAfterRebase}: the moved base is measured and the rebased tip validated against
+   * it before the push; {@code rebaseAttempts}: how often a task follows a base that keeps moving
+   * before it pushes what it verified last.
+   */
+  public record Git(
+      String authorName,
+      String authorEmail,
+      List<Glob> testFiles,
+      boolean revalidateAfterRebase,
+      int rebaseAttempts) {}
 
   public enum Provider {
     AUTO,

@@ -45,6 +45,15 @@ public final class BatchState {
   /** The commit that reverted this batch's commit on the origin's branch, or null. */
   private String revertedBy;
 
+  /** The moved base the batch's commit was last made again on (null: never rebased). */
+  private String rebasedOnto;
+
+  /**
+   * The batch's files that the moved base changed too, and how each came out: "PATH: merged
+   * structurally" or "PATH: dropped (why; the base's commit SHA)".
+   */
+  private List<String> conflicts = new ArrayList<>();
+
   /**
    * The tree the generator made, as etask built it from the working tree's files (never from git's
    * index): what the gates measure and what is committed.
@@ -131,6 +140,39 @@ public final class BatchState {
 
   public String validation() {
     return validation;
+  }
+
+  public String rebasedOnto() {
+    return rebasedOnto;
+  }
+
+  public List<String> conflicts() {
+    return List.copyOf(conflicts);
+  }
+
+  /**
+   * The batch's commit made again on the moved base {@code base} ({@code commitSha}; null when
+   * every change of it was dropped: the batch is then rolled back, saying why), with how its files
+   * that the base changed too came out.
+   */
+  public void rebased(String base, String commitSha, List<String> fileConflicts) {
+    rebasedOnto = base;
+    conflicts.addAll(fileConflicts);
+    if (commitSha != null) {
+      commit = commitSha;
+      return;
+    }
+    commit = null;
+    verdict = Verdict.ROLLBACK;
+    reason =
+        "dropped in the rebase onto "
+            + base.substring(0, Math.min(12, base.length()))
+            + ": "
+            + String.join("; ", fileConflicts);
+    if (!labels.contains("needs-manual-review")) {
+      labels.add("needs-manual-review");
+    }
+    firstTryPass = false;
   }
 
   public String revertedBy() {

@@ -6,17 +6,19 @@ import dev.etask.core.spec.Hints;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * etask's Python helper scripts, as the jar ships them: the workspace's own (the worker, the
  * project inspection) beside this class, the gates' (coverage data, test checks, unittest's report)
- * beside the gates package, the built-in generators' beside the generate package. Each is written
- * into a workspace's helpers folder when missing or not what etask ships (without a sandbox a test
- * could have changed it).
+ * beside the gates package, the built-in generators' beside the generate package, the rebase's
+ * structural merge beside the engine package. Each is written into a workspace's helpers folder
+ * when missing or not what etask ships (without a sandbox a test could have changed it).
  */
 final class HelperScripts {
   private static final String GATES = "/dev/etask/core/gates/";
   private static final String GENERATE = "/dev/etask/core/generate/";
+  private static final String ENGINE = "/dev/etask/core/engine/";
 
   private HelperScripts() {}
 
@@ -40,7 +42,12 @@ final class HelperScripts {
     if (own != null) {
       return own;
     }
-    InputStream gates = HelperScripts.class.getResourceAsStream(GATES + name);
-    return gates != null ? gates : HelperScripts.class.getResourceAsStream(GENERATE + name);
+    for (String folder : List.of(GATES, GENERATE, ENGINE)) {
+      InputStream in = HelperScripts.class.getResourceAsStream(folder + name);
+      if (in != null) {
+        return in;
+      }
+    }
+    return null;
   }
 }

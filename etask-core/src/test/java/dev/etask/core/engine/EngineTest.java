@@ -370,39 +370,47 @@ class EngineTest {
   }
 
   @Test
-  void aSuiteThatFailsOnlyOnTheTipRebasedOntoAMovedBaseBlamesNoBatchAndPushesNothing()
-      throws Exception {
+  void aTestTheMovedBaseBreaksByItselfIsTheBasesAndTheRebasedTipIsPushed() throws Exception {
     Function<Generator.Request, Generator.Outcome> usual = kit.generator;
     kit.generator =
         r -> {
           if (r.files().get(0).endsWith("c.py")) {
-            // meanwhile someone pushes to main a change that breaks test_a once both meet
+            // meanwhile someone pushes to main a change that breaks test_a, a test main has
             moveBase(kit.origin, tmp.resolve("other"), "src/app/d.py", "# breaks: test_a\n");
           }
           return usual.apply(r);
         };
     Outcome o = run();
-    assertThat(o.exitCode()).as(String.join("\n", kit.said)).isEqualTo(2);
-    assertThat(kit.said).anyMatch(l -> l.contains("rebased auto/t on it"));
-    assertThat(kit.said)
-        .anyMatch(
-            l ->
-                l.startsWith("WARN the whole suite fails on the tip rebased onto the moved main")
-                    && l.contains("no batch is taken off"));
+    assertThat(o.exitCode()).as(String.join("\n", kit.said)).isZero();
+    assertThat(kit.said).anyMatch(l -> l.contains("made the task's 2 of 2 commit(s) again on it"));
+    assertThat(kit.said).anyMatch(l -> l.contains("measuring the moved main first"));
     assertThat(kit.said).noneMatch(l -> l.startsWith("bisect:"));
-    assertThat(kit.branch()).isEmpty(); // nothing pushed
+    assertThat(kit.branch()).hasSize(2); // both batches, on the moved main
     JsonNode s = kit.status();
-    assertThat(s.get("labels").toString())
-        .contains(Pusher.NOT_DELIVERED)
-        .contains("needs-manual-review");
-    assertThat(s.at("/batches/0/decision").asText()).isEqualTo("accept");
+    String moved = s.get("base_sha").asText();
+    assertThat(s.at("/batches/1/rebased_onto").asText()).isEqualTo(moved);
     assertThat(s.at("/batches/1/decision").asText()).isEqualTo("accept");
-    // nor does the next run (the base unchanged) blame a batch or push
-    kit.said.clear();
-    assertThat(run().exitCode()).as(String.join("\n", kit.said)).isEqualTo(2);
-    assertThat(kit.said).noneMatch(l -> l.startsWith("bisect:"));
-    assertThat(kit.branch()).isEmpty();
-    assertThat(kit.status().at("/batches/1/decision").asText()).isEqualTo("accept");
+  }
+
+  @Test
+  void whatFailsOnlyOnceTheMovedBaseMeetsABatchIsBisectedAndThatBatchDropped() throws Exception {
+    Function<Generator.Request, Generator.Outcome> usual = kit.generator;
+    kit.generator =
+        r -> {
+          if (r.files().get(0).endsWith("c.py")) {
+            // main now breaks batch 1's new test: neither fails alone
+            moveBase(kit.origin, tmp.resolve("other"), "src/app/d.py", "# breaks: test_b_one\n");
+          }
+          return usual.apply(r);
+        };
+    Outcome o = run();
+    assertThat(o.exitCode()).as(String.join("\n", kit.said)).isEqualTo(2);
+    assertThat(kit.said).anyMatch(l -> l.startsWith("bisect:"));
+    JsonNode s = kit.status();
+    assertThat(s.at("/batches/0/decision").asText()).isEqualTo("rollback");
+    assertThat(s.at("/batches/0/labels").toString()).contains(Delivery.LABEL);
+    assertThat(s.at("/batches/1/decision").asText()).isEqualTo("accept");
+    assertThat(kit.branch()).hasSize(1); // batch 2 delivered on the moved main
   }
 
   /** A commit on the origin's main made elsewhere (another clone in {@code scratch}). */

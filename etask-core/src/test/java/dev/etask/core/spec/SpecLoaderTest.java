@@ -395,4 +395,19 @@ class SpecLoaderTest {
     assertThat(problem(MINIMAL + "quality_gates: { lint: { select: [e501] } }\n").getMessage())
         .contains("'e501' is not a ruff rule code");
   }
+
+  @Test
+  void howATaskFollowsAMovingBaseCanBeSet() {
+    TaskSpec.Git byDefault = SpecLoader.parse(FILE, MINIMAL).git();
+    assertThat(byDefault.revalidateAfterRebase()).isTrue();
+    assertThat(byDefault.rebaseAttempts()).isEqualTo(3);
+    TaskSpec.Git set =
+        SpecLoader.parse(
+                FILE, MINIMAL + "git: {revalidate_after_rebase: false, rebase_attempts: 1}\n")
+            .git();
+    assertThat(set.revalidateAfterRebase()).isFalse();
+    assertThat(set.rebaseAttempts()).isEqualTo(1);
+    assertThat(problem(MINIMAL + "git: {rebase_attempts: 0}\n").getMessage())
+        .contains("rebase_attempts");
+  }
 }

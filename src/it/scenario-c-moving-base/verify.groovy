@@ -1,0 +1,34 @@
+evaluate(new File(itSources, "common.groovy"))
+def origin = new File(basedir, "origin.git")
+def first = status(basedir, "first")
+check(first.exit_code == 0, "first delivered: " + first.summary)
+def s = status(basedir, "second")
+def main = git(origin, ["rev-parse", "main"])
+check(s.base_sha == main, "second was rebased onto the moved main " + main + ": " + s.base_sha)
+check(s.exit_code == 2 && s.labels.contains("needs-manual-review"), "exit 2, needs-manual-review: " + s.summary + " " + s.labels)
+// the logic change conflicted with the base's change to the same line: dropped, the base's kept
+def logic = s.batches[0]
+check(logic.decision == "rollback" && logic.reason.contains("dropped in the rebase onto")
+    && logic.conflicts[0].startsWith("src/service/order.py: dropped (both changed the same lines; the base's commit "),
+    "batch 1 dropped: " + logic)
+def order = git(origin, ["show", "auto/second:src/service/order.py"])
+check(order.contains("TAX_RATE = 0.08  # sales tax") && !order.contains("# VAT"), "order.py is main's: " + order)
+// the test file both changed: merged structurally, both tests there, and they pass
+def tests = s.batches[1]
+check(tests.decision == "accept" && tests.rebased_onto == main
+    && tests.conflicts == ["tests/test_order.py: merged structurally"], "batch 2 merged: " + tests)
+def file = git(origin, ["show", "auto/second:tests/test_order.py"])
+check(file.contains("def test_first_pen_costs_three()") && file.contains("def test_second_pen_costs_two()")
+    && !file.contains("<<<<<<<"), "both tests in the merged file:\n" + file)
+def checkout = new File(basedir, "check")
+git(basedir, ["clone", "-q", "-b", "auto/second", origin.path, checkout.path])
+def ran = venvRun(basedir, "second", checkout, ["-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/test_order.py"])
+check(ran =~ /\d+ passed/ && !ran.contains("failed"), "the merged file's tests pass:\n" + ran)
+// the moved main was measured, then the rebased tip against it, before the push
+def log = new File(basedir, "build.log").text
+check(log.contains("measuring the moved main first"), "the moved base measured first")
+def body = new File(basedir, "target/etask/artifacts/second/pr.md").text
+check(body.contains("**Rebased onto `" + main.substring(0, 12) + "`:**")
+    && body.contains("tests/test_order.py: merged structurally")
+    && body.contains("src/service/order.py: dropped"), "the PR says what the rebase did:\n" + body)
+return true
