@@ -5,13 +5,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.eclipse.jgit.api.Git;
-import org.eclipse.jgit.api.RebaseCommand;
-import org.eclipse.jgit.api.RebaseResult;
 import org.eclipse.jgit.api.ResetCommand.ResetType;
 import org.eclipse.jgit.api.Status;
 import org.eclipse.jgit.api.errors.GitAPIException;
@@ -301,39 +297,6 @@ public final class GitRepo implements AutoCloseable {
       git.reset().setMode(ResetType.HARD).setRef(commit.name()).call();
     } catch (GitAPIException e) {
       throw new GitException("cannot move the branch: " + e.getMessage(), false, e);
-    }
-  }
-
-  /**
-   * Rebases the current branch on {@code upstream}; on a conflict the rebase is aborted and the
-   * files returned.
-   */
-  public List<String> rebase(ObjectId upstream) throws GitException {
-    try {
-      RebaseResult r = git.rebase().setUpstream(upstream).call();
-      if (r.getStatus().isSuccessful()) {
-        return List.of();
-      }
-      Set<String> conflicts = new LinkedHashSet<>();
-      if (r.getConflicts() != null) {
-        conflicts.addAll(r.getConflicts());
-      }
-      if (r.getUncommittedChanges() != null) {
-        conflicts.addAll(r.getUncommittedChanges());
-      }
-      if (r.getFailingPaths() != null) {
-        conflicts.addAll(r.getFailingPaths().keySet());
-      }
-      if (conflicts.isEmpty()) {
-        conflicts.addAll(git.status().call().getConflicting());
-      }
-      git.rebase().setOperation(RebaseCommand.Operation.ABORT).call();
-      if (conflicts.isEmpty()) {
-        conflicts.add("(rebase " + r.getStatus() + ")");
-      }
-      return List.copyOf(conflicts);
-    } catch (GitAPIException e) {
-      throw new GitException("cannot rebase: " + e.getMessage(), false, e);
     }
   }
 

@@ -254,45 +254,6 @@ class GitRepoTest {
   }
 
   @Test
-  void rebaseOnAMovedBaseAndConflictsAreAborted() throws Exception {
-    try (GitRepo repo = cloned("c")) {
-      repo.checkoutBranch("auto/x", repo.remoteTracking("main"));
-      Files.writeString(tmp.resolve("c/src/app.py"), "def f():\n    return 10\n");
-      Files.writeString(tmp.resolve("c/tests.py"), "t = 1\n");
-      repo.stage(repo.changes());
-      repo.commit("ours", "x", ME);
-    }
-    try (Git other =
-        Git.cloneRepository()
-            .setURI(origin.toString())
-            .setDirectory(tmp.resolve("o").toFile())
-            .call()) {
-      Files.writeString(tmp.resolve("o/README.md"), "moved\n");
-      other.add().addFilepattern("README.md").call();
-      other.commit().setMessage("base moves").setAuthor(ME).setCommitter(ME).setSign(false).call();
-      other.push().call();
-    }
-    try (GitRepo repo = reopen("c")) {
-      t(repo).fetch();
-      assertThat(repo.rebase(repo.remoteTracking("main"))).isEmpty();
-      assertThat(repo.commitsSince(repo.remoteTracking("main"), repo.head())).hasSize(1);
-    }
-    try (Git other = Git.open(tmp.resolve("o").toFile())) {
-      Files.writeString(tmp.resolve("o/src/app.py"), "def f():\n    return 20\n");
-      other.add().addFilepattern("src/app.py").call();
-      other.commit().setMessage("conflicting").setAuthor(ME).setCommitter(ME).setSign(false).call();
-      other.push().call();
-    }
-    try (GitRepo repo = reopen("c")) {
-      ObjectId before = repo.head();
-      t(repo).fetch();
-      assertThat(repo.rebase(repo.remoteTracking("main"))).containsExactly("src/app.py");
-      assertThat(repo.head()).isEqualTo(before);
-      assertThat(repo.changes()).isEmpty();
-    }
-  }
-
-  @Test
   void theCloneHasNoRemoteAndNoCredentialAnywhereInItsGitFolder() throws Exception {
     try (GitRepo repo =
         GitTransport.cloneInto(
