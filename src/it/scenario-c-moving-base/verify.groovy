@@ -3,7 +3,7 @@ def origin = new File(basedir, "origin.git")
 def first = status(basedir, "first")
 check(first.exit_code == 0, "first delivered: " + first.summary)
 def s = status(basedir, "second")
-def main = git(origin, ["rev-parse", "main"])
+def main = git(origin, ["rev-parse", "main~1"]) // as task second left it: run 3 moved it once more
 check(s.base_sha == main, "second was rebased onto the moved main " + main + ": " + s.base_sha)
 check(s.exit_code == 2 && s.labels.contains("needs-manual-review"), "exit 2, needs-manual-review: " + s.summary + " " + s.labels)
 // the logic change conflicted with the base's change to the same line: dropped, the base's kept
@@ -12,6 +12,7 @@ check(logic.decision == "rollback" && logic.reason.contains("dropped in the reba
     && logic.conflicts[0].startsWith("src/service/order.py: dropped (both changed the same lines; the base's commit "),
     "batch 1 dropped: " + logic)
 def order = git(origin, ["show", "auto/second:src/service/order.py"])
+check(git(origin, ["log", "-1", "--format=%s", "main"]) == "Title-case user names", "main moved once in run 3")
 check(order.contains("TAX_RATE = 0.08  # sales tax") && !order.contains("# VAT"), "order.py is main's: " + order)
 // the test file both changed: merged structurally, both tests there, and they pass
 def tests = s.batches[1]
@@ -31,4 +32,16 @@ def body = new File(basedir, "target/etask/artifacts/second/pr.md").text
 check(body.contains("**Rebased onto `" + main.substring(0, 12) + "`:**")
     && body.contains("tests/test_order.py: merged structurally")
     && body.contains("src/service/order.py: dropped"), "the PR says what the rebase did:\n" + body)
+
+// a union that parses but fails a test against the moved base: that batch is dropped, the rest pushed
+def t = status(basedir, "third")
+check(t.exit_code == 2 && t.base_sha == git(origin, ["rev-parse", "main"]), "third: " + t.summary)
+def names = t.batches[0]
+check(names.decision == "rollback" && names.labels.contains("full-suite-failed")
+    && names.conflicts == ["tests/test_user.py: merged structurally"], "the name test dropped: " + names)
+check(t.batches[1].decision == "accept", "the registry test kept: " + t.batches[1])
+def files = branchFiles(basedir, "auto/third")
+check(files.contains("tests/test_third_registry.py"), "the test file pushed: " + files)
+check(git(origin, ["show", "auto/third:tests/test_user.py"]) == git(origin, ["show", "main:tests/test_user.py"]),
+    "tests/test_user.py is main's: the dropped batch left nothing")
 return true
