@@ -140,23 +140,8 @@ final class Delivery {
    */
   boolean verifyRebased(GitRepo git, ObjectId base) throws GitException {
     RunState state = c.state();
-    GateReport before = c.store().readReport("baseline");
-    History history = new History(git);
-    GateReport onBase;
-    c.out().info("measuring the moved " + state.git().base() + " first (the whole suite) …");
-    try {
-      history.look(base);
-      onBase =
-          c.gates()
-              .measureSuite(
-                  "moved-base", state.env().sourceDirs(), before, RunContext.GATE_TIMEOUT);
-    } finally {
-      history.back(c.spec().branch());
-    }
-    c.store().writeReport("moved-base", onBase);
-    List<String> blind = Measurements.newProblems(before, onBase);
-    if (!blind.isEmpty()) {
-      c.out().warn("the whole suite could not run on the moved base: " + String.join("; ", blind));
+    GateReport onBase = measureMovedBase(git, base);
+    if (onBase == null) {
       waitForAPerson();
       return false;
     }
@@ -196,6 +181,33 @@ final class Delivery {
       c.store().save();
     }
     return false;
+  }
+
+  /** The moved base measured with all the gates; null when they could not run on it (said). */
+  private GateReport measureMovedBase(GitRepo git, ObjectId base) throws GitException {
+    RunState state = c.state();
+    GateReport before = c.store().readReport("baseline");
+    History history = new History(git);
+    GateReport onBase;
+    c.out()
+        .info(
+            "measuring the moved "
+                + state.git().base()
+                + " first (ruff, the whole suite under coverage, mypy) …");
+    try {
+      history.look(base);
+      // all the gates, as PREPARE measures a base: its lint and type findings are the baseline too
+      onBase = c.gates().measure("moved-base", state.env().sourceDirs(), RunContext.GATE_TIMEOUT);
+    } finally {
+      history.back(c.spec().branch());
+    }
+    c.store().writeReport("moved-base", onBase);
+    List<String> blind = Measurements.newProblems(before, onBase);
+    if (!blind.isEmpty()) {
+      c.out().warn("the whole suite could not run on the moved base: " + String.join("; ", blind));
+      return null;
+    }
+    return onBase;
   }
 
   /**
