@@ -220,6 +220,7 @@ final class EngineKit {
           @Override
           public GateReport measure(String label, List<String> source, Duration timeout) {
             measured.add(label);
+            onMeasure.accept(label);
             writeData(c, label);
             return EngineKit.measure(c.ws().repo());
           }
@@ -353,6 +354,9 @@ final class EngineKit {
   String writable = "[\"tests/**\"]";
 
   final List<String> suiteRuns = Collections.synchronizedList(new ArrayList<>());
+
+  /** Called with each measurement's label as it starts (a test moves the base meanwhile). */
+  java.util.function.Consumer<String> onMeasure = label -> {};
 
   /** The clone each incremental measurement's data before was recorded in. */
   final List<String> dataRoots = Collections.synchronizedList(new ArrayList<>());

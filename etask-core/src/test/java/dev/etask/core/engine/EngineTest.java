@@ -413,6 +413,35 @@ class EngineTest {
     assertThat(kit.branch()).hasSize(1); // batch 2 delivered on the moved main
   }
 
+  @Test
+  void aBaseThatKeepsMovingIsFollowedAtMostRebaseAttemptsTimes() throws Exception {
+    kit.spec("git: { rebase_attempts: 2 }\n");
+    Function<Generator.Request, Generator.Outcome> usual = kit.generator;
+    int[] moves = {0};
+    kit.generator =
+        r -> {
+          if (r.files().get(0).endsWith("c.py")) {
+            moveBase(kit.origin, tmp.resolve("m0"), "src/app/m0.py", "X = 0\n");
+          }
+          return usual.apply(r);
+        };
+    // every time the moved base is measured, someone pushes to main again
+    kit.onMeasure =
+        label -> {
+          if (label.equals("moved-base")) {
+            moves[0]++;
+            moveBase(
+                kit.origin, tmp.resolve("m" + moves[0]), "src/app/m" + moves[0] + ".py", "X = 1\n");
+          }
+        };
+    Outcome o = run();
+    assertThat(o.exitCode()).as(String.join("\n", kit.said)).isZero();
+    assertThat(kit.said.stream().filter(l -> l.contains("commit(s) again on it")).count())
+        .isEqualTo(2); // followed twice, then pushed what it verified last
+    assertThat(moves[0]).isEqualTo(2);
+    assertThat(kit.branch()).hasSize(2);
+  }
+
   /** A commit on the origin's main made elsewhere (another clone in {@code scratch}). */
   private static void moveBase(Path origin, Path scratch, String file, String content) {
     org.eclipse.jgit.lib.PersonIdent someone =
