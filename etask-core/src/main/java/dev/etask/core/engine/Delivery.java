@@ -38,12 +38,11 @@ final class Delivery {
   }
 
   /**
-   * True when the tip is verified (the whole suite passed on it, or nothing is unverified). {@code
-   * rebased}: the tip was just rebased onto a moved base, so what fails there may come from the
-   * base: nothing is taken off then, nothing is pushed, and the task asks for a person.
+   * True when the tip is verified (the whole suite passed on it, or nothing is unverified). A tip
+   * just rebased onto a moved base is verified by {@link #verifyRebased}.
    */
-  boolean verify(GitRepo git, boolean rebased) throws GitException {
-    return verify(git, rebased, "before the push");
+  boolean verify(GitRepo git) throws GitException {
+    return verify(git, "before the push");
   }
 
   /**
@@ -61,9 +60,7 @@ final class Delivery {
     ObjectId headTree = git.headTree();
     c.staging().restore(git); // the batch's tree is recorded: it is made again for its gates
     verify(
-        git,
-        false,
-        "before batch " + c.label(batch) + " (validated with the whole suite: " + why + ")");
+        git, "before batch " + c.label(batch) + " (validated with the whole suite: " + why + ")");
     ObjectId now =
         git.head().equals(head)
             ? tree
@@ -74,7 +71,7 @@ final class Delivery {
     return now;
   }
 
-  private boolean verify(GitRepo git, boolean rebased, String purpose) throws GitException {
+  private boolean verify(GitRepo git, String purpose) throws GitException {
     RunState state = c.state();
     for (int round = 0; round <= state.batches().size(); round++) {
       ObjectId head = git.head();
@@ -118,10 +115,6 @@ final class Delivery {
       if (!wrong.failed()) {
         passed(tip, head);
         return true;
-      }
-      if (rebased) {
-        blameNoBatch(head, wrong);
-        return false;
       }
       Bisection.Culprit culprit =
           bisection.firstBad(git, unverified, round == 0 ? null : expected, wrong);

@@ -85,7 +85,13 @@ final class OriginResolver {
     Path origins = config.workDir().toAbsolutePath().normalize().resolve("origins");
     String source = local.toAbsolutePath().normalize().toString();
     // named for the folder and where it is: two folders of one name never share an origin
-    Path sandbox = origins.resolve(local.getFileName() + "-" + shortHash(source) + ".git");
+    Path sandbox =
+        origins.resolve(
+            local.getFileName()
+                + "-"
+                + StateStore.sha256(source.getBytes(java.nio.charset.StandardCharsets.UTF_8))
+                    .substring(0, 8)
+                + ".git");
     // tasks running at once may share this origin: one of them makes it, under a lock
     try (TaskLock originLock = lock(sandbox)) {
       if (!Files.exists(sandbox)) {
@@ -110,18 +116,6 @@ final class OriginResolver {
 
   /** The file in a local origin naming the folder it was made from. */
   private static final String MADE_FROM = "etask-made-from";
-
-  private static String shortHash(String s) {
-    try {
-      return java.util.HexFormat.of()
-          .formatHex(
-              java.security.MessageDigest.getInstance("SHA-256")
-                  .digest(s.getBytes(java.nio.charset.StandardCharsets.UTF_8)))
-          .substring(0, 8);
-    } catch (java.security.NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
-  }
 
   private static TaskLock lock(Path sandbox) throws IOException {
     Path lockFile = sandbox.resolveSibling(sandbox.getFileName() + ".lock");

@@ -109,13 +109,8 @@ final class Outcomes {
    * repository): a task with nothing to deliver that did what it should.
    */
   static boolean nothingToChange(TaskSpec spec, RunState state) {
-    return spec.generator().builtin() != null
-        && !state.batches().isEmpty()
-        && state.batches().stream()
-            .allMatch(
-                b ->
-                    b.verdict() == Verdict.SKIP
-                        && GeneratedFiles.NOTHING_CHANGED.equals(b.reason()));
+    return !state.batches().isEmpty()
+        && state.batches().stream().allMatch(b -> nothingChanged(spec, b));
   }
 
   /**
@@ -127,9 +122,14 @@ final class Outcomes {
         || (b.verdict() == Verdict.KEEP
             && spec.informationalLabels().containsAll(b.labels())
             && !spec.informationalLabels().isEmpty())
-        || (b.verdict() == Verdict.SKIP
-            && spec.generator().builtin() != null
-            && GeneratedFiles.NOTHING_CHANGED.equals(b.reason()));
+        || nothingChanged(spec, b);
+  }
+
+  /** Whether {@code b} is a batch in which a built-in generator found nothing to change. */
+  private static boolean nothingChanged(TaskSpec spec, BatchState b) {
+    return spec.generator().builtin() != null
+        && b.verdict() == Verdict.SKIP
+        && GeneratedFiles.NOTHING_CHANGED.equals(b.reason());
   }
 
   /** The labels that say a person should look: the batches', the task's, and why it stopped. */

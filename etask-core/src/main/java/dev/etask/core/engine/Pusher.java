@@ -37,7 +37,7 @@ final class Pusher {
     if (!git.head().name().equals(state.git().fullCheckedSha())) {
       if (simulate) {
         c.out().info("dry run: the whole suite would run on the tip before the push");
-      } else if (!new Delivery(c).verify(git, false)) {
+      } else if (!new Delivery(c).verify(git)) {
         state.label(NOT_DELIVERED);
         c.out()
             .warn(

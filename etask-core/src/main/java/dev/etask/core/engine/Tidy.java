@@ -10,8 +10,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -120,10 +118,8 @@ final class Tidy {
     Map<String, String> digests = new LinkedHashMap<>();
     for (String f : files) {
       try {
-        MessageDigest md = MessageDigest.getInstance("SHA-256");
-        digests.put(
-            f, java.util.HexFormat.of().formatHex(md.digest(Files.readAllBytes(repo.resolve(f)))));
-      } catch (IOException | NoSuchAlgorithmException e) {
+        digests.put(f, StateStore.sha256(Files.readAllBytes(repo.resolve(f))));
+      } catch (IOException e) {
         digests.put(f, "unreadable");
       }
     }
