@@ -1,5 +1,8 @@
 evaluate(new File(itSources, "common.groovy"))
 makeOrigin(basedir, new File(tasksDir))
-// the generator beside the specs, as {spec_dir} names it
-java.nio.file.Files.copy(new File(basedir, "characterize.py").toPath(), new File(basedir, "tasks/characterize.py").toPath())
+// the reviewer who merges each delivered branch into main as it arrives; verify.groovy stops it
+def merger = ["python3", new File(basedir, "merger.py").path, new File(basedir, "origin.git").path,
+              new File(basedir, "merger.stop").path, new File(basedir, "merger.log").path]
+        .execute(gitEnv(new File(basedir, ".it-home")), basedir)
+merger.consumeProcessOutput(System.out, System.err)
 return true

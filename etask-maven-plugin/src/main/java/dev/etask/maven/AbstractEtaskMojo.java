@@ -303,6 +303,13 @@ public abstract class AbstractEtaskMojo extends AbstractMojo {
     return Path.of(root == null ? System.getProperty("user.dir") : root);
   }
 
+  /** The artifacts folder: {@code etask.artifactsDir}, else {@code <workDir>/artifacts}. */
+  protected Path artifactsRoot() {
+    // as the engine resolves them (Workspace.of)
+    Path p = artifactsDir != null ? artifactsDir.toPath() : workDir.toPath().resolve("artifacts");
+    return p.toAbsolutePath().normalize();
+  }
+
   protected Path resolve(File f) {
     Path p = f.toPath();
     return p.isAbsolute() ? p : runDir().resolve(p).normalize();

@@ -2,6 +2,8 @@ package dev.etask.maven;
 
 import dev.etask.core.engine.Engine;
 import dev.etask.core.engine.Launch;
+import dev.etask.core.report.Dashboard;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -50,6 +52,7 @@ public class LaunchMojo extends AbstractEtaskMojo {
     List<Launch.Result> results = Launch.run(configs, n, name -> new MavenListener(getLog(), name));
     getLog().info("");
     summary(results);
+    dashboard(results);
     List<String> fatal = withExit(results, 1);
     List<String> risky = withExit(results, 2);
     if (!fatal.isEmpty()) {
@@ -93,6 +96,21 @@ public class LaunchMojo extends AbstractEtaskMojo {
                   r.summary(),
                   r.status() == null ? "" : "  (" + r.status() + ")"));
     }
+  }
+
+  /** The launched tasks' dashboard, in the artifacts folder: those without a status file too. */
+  private void dashboard(List<Launch.Result> results) throws MojoFailureException {
+    List<Path> files = new ArrayList<>();
+    List<Dashboard.Missing> missing = new ArrayList<>();
+    for (Launch.Result r : results) {
+      if (r.status() != null && Files.isRegularFile(r.status())) {
+        files.add(r.status());
+      } else {
+        missing.add(new Dashboard.Missing(r.id(), r.spec(), r.summary()));
+      }
+    }
+    getLog().info("");
+    DashboardLog.write(getLog(), Dashboard.of(tasks, files, missing), artifactsRoot());
   }
 
   private static List<String> withExit(List<Launch.Result> results, int code) {

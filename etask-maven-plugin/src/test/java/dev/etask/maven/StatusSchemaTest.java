@@ -180,6 +180,11 @@ class StatusSchemaTest {
         .isEqualTo("integer");
     assertThat(schema.path("required").toString()).contains("\"tests_passed\"");
     assertThat(schema.path("required").toString()).doesNotContain("failure_pr_url");
+    List<String> required = new ArrayList<>();
+    schema.path("required").forEach(r -> required.add(r.asText()));
+    assertThat(dev.etask.core.report.StatusJson.requiredFields())
+        .as("the fields the dashboard requires of a status.json are the schema's")
+        .containsExactlyInAnyOrderElementsOf(required);
     assertThat(properties.path("tests_passed").path("type").toString())
         .as("a measurement that could not be taken is null")
         .contains("null");

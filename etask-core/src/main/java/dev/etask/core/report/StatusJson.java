@@ -1,9 +1,13 @@
 package dev.etask.core.report;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import dev.etask.core.spec.TaskSpec;
 import dev.etask.core.state.BatchState;
 import dev.etask.core.state.Outcome;
 import dev.etask.core.state.RunState;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -101,6 +105,29 @@ public final class StatusJson {
         b.revertedBy(),
         b.conflicts(),
         b.rebasedOnto());
+  }
+
+  /**
+   * The fields every {@code status.json} of this schema version has (the ones not marked optional
+   * in {@link StatusDocument}), as they are named in the file.
+   */
+  public static List<String> requiredFields() {
+    var snake = new PropertyNamingStrategies.SnakeCaseStrategy();
+    return Arrays.stream(StatusDocument.class.getRecordComponents())
+        .filter(c -> !optional(c.getName()))
+        .map(c -> snake.translate(c.getName()))
+        .toList();
+  }
+
+  private static boolean optional(String component) {
+    try {
+      // the annotation lands on the record's field (JsonInclude does not target components)
+      return StatusDocument.class
+          .getDeclaredField(component)
+          .isAnnotationPresent(JsonInclude.class);
+    } catch (NoSuchFieldException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   private static Integer integer(Double v) {
