@@ -20,8 +20,22 @@ import java.time.Instant;
 final class EngineOpening {
   private EngineOpening() {}
 
+  /** generator.llm's key, known missing before anything is cloned or built. */
+  private static void requireLlmKey(Engine.Config config, TaskSpec spec) {
+    TaskSpec.Llm llm = spec.generator().llm();
+    if (llm != null && config.environment().getOrDefault(llm.apiKeyEnv(), "").isBlank()) {
+      throw new EtaskException(
+          Code.TOKEN_MISSING,
+          "generator.llm needs its API key in the environment variable "
+              + llm.apiKeyEnv()
+              + ", which is not set",
+          Hints.llmKey(llm.apiKeyEnv()));
+    }
+  }
+
   static Engine open(Engine.Config config, Listener listener, Tools tools, SpareThreads spare) {
     TaskSpec spec = SpecLoader.load(config.spec());
+    requireLlmKey(config, spec);
     Workspace ws = Workspace.of(config.workDir(), config.artifactsDir(), spec.id());
     Redactor redactor = TaskSecrets.of(config, spec, ws);
     Listener out = Listener.redacting(listener, redactor);

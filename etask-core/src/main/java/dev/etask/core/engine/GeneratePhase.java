@@ -113,6 +113,12 @@ final class GeneratePhase implements Phase {
       Duration timeout = c.budget().atMost(spec.generator().timeout(), Duration.ZERO);
       ChangeGuard.Snapshot before = guard.before(git);
       Generator.Outcome result = run(c, generator, batch, log, timeout);
+      if (result.usage() != null) {
+        batch.used(
+            result.usage().promptTokens(),
+            result.usage().completionTokens(),
+            result.usage().cost());
+      }
       batch.addDuration(Duration.ofNanos(System.nanoTime() - t0).toMillis());
       guard.cleanUpAfter(git, "ETASK_RUN_ID=" + id, batch);
       String tampering = guard.repair(git, before, guard.find(git, before));

@@ -22,6 +22,12 @@ final class TaskSecrets {
     config.secrets().forEach(redactor::add);
     config.servers().values().forEach(redactor::add);
     new Environments(config.environment(), ws.home()).registerSecrets(redactor);
+    if (spec.generator().llm() != null) {
+      String key = config.environment().get(spec.generator().llm().apiKeyEnv());
+      if (key != null && !key.isBlank()) {
+        redactor.add(key);
+      }
+    }
 
     if (spec.repository().url() != null) {
       Origin.parse(spec.repository().url()).secrets().forEach(redactor::add);

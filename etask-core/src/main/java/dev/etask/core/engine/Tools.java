@@ -90,6 +90,9 @@ interface Tools {
       @Override
       public Generator generator(RunContext c, Map<String, String> environment) {
         TaskSpec.Generator g = c.spec().generator();
+        if (g.llm() != null) {
+          return llm(c, g.llm());
+        }
         Map<String, String> env = new java.util.LinkedHashMap<>(environment);
         String command =
             g.builtin() == null ? g.command() : BuiltinGenerators.command(c, g.builtin(), env);
@@ -107,6 +110,19 @@ interface Tools {
         return PullRequests.real(c, record);
       }
     };
+  }
+
+  /** {@code generator.llm}: the model writes the batch; its key from the caller's environment. */
+  private static Generator llm(RunContext c, TaskSpec.Llm llm) {
+    var writable = c.spec().target().writable();
+    return new dev.etask.core.generate.LlmGenerator(
+        new dev.etask.core.generate.ChatClient(
+            llm.baseUrl(), c.config().environment().get(llm.apiKeyEnv())),
+        llm.model(),
+        llm.maxTokens(),
+        llm.temperature(),
+        p -> writable.stream().anyMatch(g -> g.matches(p)),
+        String.join(", ", writable.stream().map(String::valueOf).toList()));
   }
 
   /** The task's virtualenv, built and measured with the spec's interpreter. */

@@ -5,8 +5,8 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * Changes the files of one batch in the clone. Implementations: a command; later agents, LLMs,
- * built-in tools.
+ * Changes the files of one batch in the clone: a command (a script, an agent's CLI, a built-in
+ * tool) or a model behind an OpenAI-compatible endpoint.
  */
 public interface Generator {
 
@@ -24,8 +24,19 @@ public interface Generator {
       Path log,
       Duration timeout) {}
 
-  /** How the attempt ended; {@code output} is the tail of what the generator printed. */
-  record Outcome(boolean ok, boolean timedOut, int exitCode, String output, Duration duration) {}
+  /**
+   * How the attempt ended; {@code output} is the tail of what the generator printed; {@code usage}
+   * what a model reported it used, or null.
+   */
+  record Outcome(
+      boolean ok, boolean timedOut, int exitCode, String output, Duration duration, Usage usage) {
+    public Outcome(boolean ok, boolean timedOut, int exitCode, String output, Duration duration) {
+      this(ok, timedOut, exitCode, output, duration, null);
+    }
+  }
+
+  /** Tokens a model reported for one attempt, and its cost when the endpoint reports one. */
+  record Usage(long promptTokens, long completionTokens, Double cost) {}
 
   Outcome generate(Request request);
 }

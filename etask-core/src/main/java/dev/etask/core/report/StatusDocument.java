@@ -93,5 +93,10 @@ public record StatusDocument(
       String validation,
       String revertedBy,
       List<String> conflicts,
-      String rebasedOnto) {}
+      String rebasedOnto,
+      @JsonInclude(JsonInclude.Include.NON_NULL) Usage usage) {}
+
+  /** What a model reported for a batch (generator.llm): tokens, and the cost when it says. */
+  @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+  public record Usage(long promptTokens, long completionTokens, Double cost) {}
 }

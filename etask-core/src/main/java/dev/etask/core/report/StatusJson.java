@@ -104,7 +104,11 @@ public final class StatusJson {
         b.validation(),
         b.revertedBy(),
         b.conflicts(),
-        b.rebasedOnto());
+        b.rebasedOnto(),
+        b.usage() == null
+            ? null
+            : new StatusDocument.Usage(
+                b.usage().promptTokens(), b.usage().completionTokens(), b.usage().cost()));
   }
 
   /**

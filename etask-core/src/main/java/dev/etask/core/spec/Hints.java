@@ -209,6 +209,13 @@ public final class Hints {
     return "check -Detask.id and -Detask.workDir, or remove the folder by hand if it can go";
   }
 
+  public static String llmKey(String variable) {
+    return "export "
+        + variable
+        + "=<your key> before running (or name another variable in generator.llm.api_key_env);"
+        + " etask sends it only to generator.llm.base_url";
+  }
+
   public static String tasksParameter() {
     return "set -Detask.tasks=tasks/ (a folder of task specs) or a glob such as 'tasks/*.yaml'";
   }

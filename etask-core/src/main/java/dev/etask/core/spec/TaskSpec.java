@@ -72,7 +72,15 @@ public record TaskSpec(
       Boolean tidy,
       List<String> env,
       boolean network,
-      List<Path> mounts) {}
+      List<Path> mounts,
+      Llm llm) {}
+
+  /**
+   * {@code generator.llm}: an OpenAI-compatible chat-completions endpoint that writes the batch;
+   * the key is read from the variable {@code apiKeyEnv}, never from the spec.
+   */
+  public record Llm(
+      String baseUrl, String model, String apiKeyEnv, int maxTokens, double temperature) {}
 
   /**
    * Where the untrusted processes of a task run (the generator, every gate process): {@code auto}

@@ -48,6 +48,12 @@ public final class BatchState {
   /** The moved base the batch's commit was last made again on (null: never rebased). */
   private String rebasedOnto;
 
+  /** What a model reported its attempts at this batch used, summed; null for other generators. */
+  private Usage usage;
+
+  /** Tokens of the prompts and replies, and the cost when the endpoint reported one. */
+  public record Usage(long promptTokens, long completionTokens, Double cost) {}
+
   /**
    * The batch's files that the moved base changed too, and how each came out: "PATH: merged
    * structurally" or "PATH: dropped (why; the base's commit SHA)".
@@ -144,6 +150,18 @@ public final class BatchState {
 
   public String rebasedOnto() {
     return rebasedOnto;
+  }
+
+  public Usage usage() {
+    return usage;
+  }
+
+  /** Adds one attempt's usage. */
+  public void used(long promptTokens, long completionTokens, Double cost) {
+    Usage u = usage == null ? new Usage(0, 0, null) : usage;
+    Double total = cost == null ? u.cost() : (u.cost() == null ? cost : u.cost() + cost);
+    usage =
+        new Usage(u.promptTokens() + promptTokens, u.completionTokens() + completionTokens, total);
   }
 
   public List<String> conflicts() {

@@ -93,7 +93,8 @@ class DashboardTest {
         "full",
         null,
         List.of(),
-        rebasedOnto);
+        rebasedOnto,
+        null);
   }
 
   private Path write(String folder, StatusDocument s) throws Exception {

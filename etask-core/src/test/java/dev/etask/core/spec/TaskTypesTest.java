@@ -29,8 +29,11 @@ class TaskTypesTest {
   void everyTypeLoadsFromTheFiveKeysAloneWithItsOwnGenerator() {
     assertThat(TaskTypes.names())
         .containsExactly(
-            "custom", "add-tests", "lint-fix", "format", "modernize", "logging-normalize");
+            "custom", "add-tests", "lint-fix", "format", "modernize", "logging-normalize", "llm");
     for (TaskTypes.Template t : TaskTypes.templates()) {
+      if (t.name().equals("llm")) {
+        continue; // needs a model and a key: below
+      }
       TaskSpec spec = SpecLoader.parse(FILE, minimal(t.name()));
       assertThat(spec.type()).isEqualTo(t.name());
       assertThat(spec.generator().command()).as(t.name()).isNull();
@@ -71,6 +74,48 @@ class TaskTypesTest {
     TaskSpec custom = SpecLoader.parse(FILE, minimal("custom") + "generator: {command: x}\n");
     assertThat(custom.informationalLabels()).isEmpty();
     assertThat(custom.target().writableTests()).isFalse();
+  }
+
+  @Test
+  void theLlmTypeNeedsAModelAndNamesItsKeyNeverHoldsIt() {
+    assertThatThrownBy(() -> SpecLoader.parse(FILE, minimal("llm")))
+        .hasMessageContaining("generator.llm.model");
+    TaskSpec spec = SpecLoader.parse(FILE, minimal("llm") + "generator: {llm: {model: m1}}\n");
+    assertThat(spec.generator().llm())
+        .isEqualTo(
+            new TaskSpec.Llm("https://api.openai.com/v1", "m1", "OPENAI_API_KEY", 4096, 0.2));
+    assertThat(spec.generator().builtin()).isNull();
+    TaskSpec local =
+        SpecLoader.parse(
+            FILE,
+            minimal("custom")
+                + "generator:\n  llm: {base_url: 'http://localhost:8080/v1/', model: m2,"
+                + " api_key_env: MY_KEY, max_tokens: 100, temperature: 0}\n");
+    assertThat(local.generator().llm())
+        .isEqualTo(new TaskSpec.Llm("http://localhost:8080/v1", "m2", "MY_KEY", 100, 0.0));
+    assertThatThrownBy(
+            () ->
+                SpecLoader.parse(
+                    FILE,
+                    minimal("llm") + "generator: {llm: {model: m, api_key_env: 'sk-abc123'}}\n"))
+        .hasMessageContaining("the NAME of the environment variable");
+    assertThatThrownBy(
+            () ->
+                SpecLoader.parse(
+                    FILE,
+                    minimal("llm")
+                        + "generator: {llm: {model: m, base_url: 'https://u:p@host/v1'}}\n"))
+        .hasMessageContaining("without credentials");
+    assertThatThrownBy(
+            () ->
+                SpecLoader.parse(
+                    FILE, minimal("llm") + "generator: {command: 'x {file}', llm: {model: m}}\n"))
+        .hasMessageContaining(
+            "'generator.llm' and 'generator.command' both say what changes a batch");
+    assertThatThrownBy(
+            () ->
+                SpecLoader.parse(FILE, minimal("llm") + "generator: {llm: {model: m, top_p: 1}}\n"))
+        .hasMessageContaining("top_p");
   }
 
   @Test
@@ -162,8 +207,13 @@ class TaskTypesTest {
   void theReadyExampleOfEveryTypeLoads() throws java.io.IOException {
     Path tasks = Path.of("..", "tasks").toAbsolutePath().normalize();
     java.util.Set<String> types = new java.util.TreeSet<>();
-    try (var files = java.nio.file.Files.list(tasks)) {
-      for (Path f : files.filter(p -> p.toString().endsWith(".yaml")).toList()) {
+    // the key-needing types' examples live in tasks/examples/, out of a launch of tasks/
+    try (var files = java.nio.file.Files.walk(tasks, 2)) {
+      for (Path f :
+          files
+              .filter(p -> p.toString().endsWith(".yaml"))
+              .filter(p -> p.getParent().equals(tasks) || p.getParent().endsWith("examples"))
+              .toList()) {
         TaskSpec spec = SpecLoader.load(f);
         types.add(spec.type());
         assertThat(java.nio.file.Files.isDirectory(spec.specDir().resolve(spec.repository().url())))
