@@ -157,7 +157,8 @@ class StatusSchemaTest {
                     "incremental",
                     "def",
                     List.of("tests/test_a.py: merged structurally"),
-                    "0123abc")));
+                    "0123abc",
+                    new StatusDocument.Usage(10, 2, 0.01))));
     JsonNode written = Json.MAPPER.valueToTree(sample);
     List<String> missing = new ArrayList<>();
     written

@@ -159,7 +159,10 @@ public final class BatchState {
   /** Adds one attempt's usage. */
   public void used(long promptTokens, long completionTokens, Double cost) {
     Usage u = usage == null ? new Usage(0, 0, null) : usage;
-    Double total = cost == null ? u.cost() : (u.cost() == null ? cost : u.cost() + cost);
+    Double total = u.cost();
+    if (cost != null) {
+      total = total == null ? cost : Double.valueOf(total + cost);
+    }
     usage =
         new Usage(u.promptTokens() + promptTokens, u.completionTokens() + completionTokens, total);
   }

@@ -52,6 +52,17 @@ class RunStateTest {
   }
 
   @Test
+  void aBatchsModelUsageIsSummedOverItsAttemptsWithACostOnlyWhenOneWasReported() {
+    BatchState b = new BatchState(1, List.of("a.py"));
+    assertThat(b.usage()).isNull();
+    b.used(100, 10, null);
+    assertThat(b.usage()).isEqualTo(new BatchState.Usage(100, 10, null));
+    b.used(50, 5, 0.25);
+    b.used(1, 1, null);
+    assertThat(b.usage()).isEqualTo(new BatchState.Usage(151, 16, 0.25));
+  }
+
+  @Test
   void stateChangesOnlyThroughItsTransitions() {
     RunState s = new RunState();
     s.started("t", "h", "auto/t", "now");
