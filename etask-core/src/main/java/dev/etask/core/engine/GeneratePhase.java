@@ -105,6 +105,12 @@ final class GeneratePhase implements Phase {
       Path index = c.ws().scratch().resolve("git-index");
       Files.copy(git.repository().getIndexFile().toPath(), index);
       env.put("GIT_INDEX_FILE", index.toString());
+      // and its writes (an agent's 'git add') to objects of its own: .git stays read-only
+      Path objects = Files.createDirectories(c.ws().scratch().resolve("git-objects"));
+      env.put("GIT_OBJECT_DIRECTORY", objects.toString());
+      env.put(
+          "GIT_ALTERNATE_OBJECT_DIRECTORIES",
+          git.repository().getDirectory().toPath().resolve("objects").toString());
       // every process the generator starts inherits this: the ones that escape its process group
       // are found by it
       String id = UUID.randomUUID().toString();
@@ -211,6 +217,8 @@ final class GeneratePhase implements Phase {
               c.spec().id(),
               c.redact(c.spec().objective()),
               batch.files(),
+              String.join(
+                  ", ", c.spec().target().writable().stream().map(String::valueOf).toList()),
               batch.attempts(),
               c.redact(batch.feedback()),
               c.ws().repo(),

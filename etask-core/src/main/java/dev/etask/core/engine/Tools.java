@@ -121,8 +121,7 @@ interface Tools {
         llm.model(),
         llm.maxTokens(),
         llm.temperature(),
-        p -> writable.stream().anyMatch(g -> g.matches(p)),
-        String.join(", ", writable.stream().map(String::valueOf).toList()));
+        p -> writable.stream().anyMatch(g -> g.matches(p)));
   }
 
   /** The task's virtualenv, built and measured with the spec's interpreter. */

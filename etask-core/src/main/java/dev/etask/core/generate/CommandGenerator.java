@@ -14,8 +14,9 @@ import java.util.stream.Collectors;
 
 /**
  * Runs the spec's {@code generator.command} with {@code sh -c} in the clone's root. Placeholders
- * ({@code {file}}, {@code {files}}, {@code {spec_dir}}, {@code {workspace}}) are shell-quoted; the
- * batch is described in {@code ETASK_*} variables and a prompt file outside the clone.
+ * ({@code {file}}, {@code {files}}, {@code {spec_dir}}, {@code {workspace}}, {@code {prompt_file}})
+ * are shell-quoted; the batch is described in {@code ETASK_*} variables and a prompt file outside
+ * the clone.
  */
 public final class CommandGenerator implements Generator {
   private final String template;
@@ -62,7 +63,9 @@ public final class CommandGenerator implements Generator {
     if (!r.feedback().isEmpty()) {
       env.put("ETASK_FEEDBACK", r.feedback());
     }
-    String line = expand(template, r.files());
+    String line =
+        expand(template, r.files())
+            .replace("{prompt_file}", ShellQuote.quote(r.promptFile().toString()));
     Command command = new Command(List.of("sh", "-c", line), r.repo(), env, r.timeout(), r.log());
     ProcessRunner.Result result =
         runner.run(confinement == null ? command : command.confined(confinement));
@@ -87,6 +90,14 @@ public final class CommandGenerator implements Generator {
         .append(r.objective())
         .append("\n\n## Files of this batch\n\n");
     r.files().forEach(f -> b.append("- ").append(f).append('\n'));
+    b.append("\n## You may change\n\n");
+    r.files().forEach(f -> b.append("- ").append(f).append('\n'));
+    if (!r.writable().isEmpty()) {
+      b.append("- and files matching ").append(r.writable()).append('\n');
+    }
+    b.append(
+            "\nChange nothing else: a change to any other file rolls the batch back. Do not commit")
+        .append(" (etask commits what the gates accept).\n");
     b.append("\nAttempt ").append(r.attempt()).append(".\n");
     if (!r.feedback().isEmpty()) {
       b.append("\n## What went wrong last time\n\n").append(r.feedback()).append('\n');

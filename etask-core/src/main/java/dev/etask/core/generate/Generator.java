@@ -11,12 +11,15 @@ import java.util.List;
 public interface Generator {
 
   /**
-   * One attempt at one batch. {@code feedback} is the previous attempt's failure summary, or empty.
+   * One attempt at one batch. {@code feedback} is the previous attempt's failure summary, or empty;
+   * {@code writable} what the batch may change beside its files ({@code target.writable}, as the
+   * spec says it; empty for nothing).
    */
   record Request(
       String taskId,
       String objective,
       List<String> files,
+      String writable,
       int attempt,
       String feedback,
       Path repo,

@@ -40,25 +40,19 @@ public final class LlmGenerator implements Generator {
   private final int maxTokens;
   private final double temperature;
   private final Predicate<String> writable;
-  private final String writableText;
 
-  /**
-   * {@code writable}: what a batch may change beside its own files ({@code target.writable}),
-   * {@code writableText} the same as the spec says it.
-   */
+  /** {@code writable}: what a batch may change beside its own files ({@code target.writable}). */
   public LlmGenerator(
       ChatClient client,
       String model,
       int maxTokens,
       double temperature,
-      Predicate<String> writable,
-      String writableText) {
+      Predicate<String> writable) {
     this.client = client;
     this.model = model;
     this.maxTokens = maxTokens;
     this.temperature = temperature;
     this.writable = writable;
-    this.writableText = writableText;
   }
 
   @Override
@@ -124,11 +118,6 @@ public final class LlmGenerator implements Generator {
 
   String prompt(Request r) throws IOException {
     StringBuilder b = new StringBuilder(CommandGenerator.prompt(r));
-    b.append("\n## You may change\n\n");
-    r.files().forEach(f -> b.append("- ").append(f).append('\n'));
-    if (!writableText.isEmpty()) {
-      b.append("- and files matching ").append(writableText).append('\n');
-    }
     b.append("\n## Current contents\n");
     int budget = MAX_CONTEXT_CHARS;
     for (String f : r.files()) {
@@ -212,7 +201,7 @@ public final class LlmGenerator implements Generator {
               + path
               + ", which this batch may not change (it may change "
               + String.join(", ", r.files())
-              + (writableText.isEmpty() ? "" : " and " + writableText)
+              + (r.writable().isEmpty() ? "" : " and " + r.writable())
               + "): nothing of the reply was applied");
     }
   }

@@ -11,8 +11,12 @@ final class GeneratorSection {
   private GeneratorSection() {}
 
   static TaskSpec.Generator read(YamlSection gen, Path file, SpecProblems problems) {
-    gen.allow("command", "builtin", "timeout", "budget", "tidy", "env", "network", "mounts", "llm");
-    String command = gen.string("command", null);
+    gen.allow(
+        "command", "builtin", "timeout", "budget", "tidy", "env", "network", "mounts", "llm",
+        "agent");
+    // 'agent: null' takes a type's agent away, as 'builtin: null' its built-in generator
+    boolean agent = gen.has("agent") && !unset(gen, "agent");
+    String command = agent ? agent(gen, problems) : gen.string("command", null);
     boolean none = unset(gen, "builtin"); // 'builtin: null' takes a type's generator away
     String builtin = none ? null : builtin(gen, command, problems);
     TaskSpec.Llm llm = gen.has("llm") ? llm(gen, command, builtin, problems) : null;
@@ -104,6 +108,34 @@ final class GeneratorSection {
         keyEnv,
         llm.integer("max_tokens", 4096, 16, 1_000_000),
         temperature);
+  }
+
+  /**
+   * {@code generator.agent}: a coding-agent CLI by name, run as its documented command line ({@link
+   * Agents}); never beside a command of the user's.
+   */
+  private static String agent(YamlSection gen, SpecProblems problems) {
+    String name = gen.string("agent", null);
+    if (gen.has("command")) {
+      problems.error(
+          gen.keyNode("command"),
+          "'generator.command' and 'generator.agent' both say what changes a batch: keep the"
+              + " agent, or write its command line yourself in generator.command (the README"
+              + " shows each agent's) and remove 'agent'");
+      return null;
+    }
+    String command = Agents.command(name);
+    if (command == null) {
+      problems.error(
+          gen.valueNode("agent"),
+          "'generator.agent: "
+              + name
+              + "' is not an agent etask knows; it knows "
+              + String.join(", ", Agents.names())
+              + ". For another CLI, give its non-interactive command line in generator.command"
+              + " ({prompt_file} is the prompt)");
+    }
+    return command;
   }
 
   /** Whether {@code key} is given as {@code null}. */

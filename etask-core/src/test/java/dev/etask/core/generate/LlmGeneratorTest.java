@@ -61,13 +61,13 @@ class LlmGeneratorTest {
             "test-model",
             1000,
             0.1,
-            p -> p.startsWith("tests/"),
-            "tests/**");
+            p -> p.startsWith("tests/"));
     return g.generate(
         new Generator.Request(
             "pay",
             "Make fee() add one",
             List.of("src/pay.py"),
+            "tests/**",
             feedback.isEmpty() ? 1 : 2,
             feedback,
             repo,

@@ -29,10 +29,17 @@ class TaskTypesTest {
   void everyTypeLoadsFromTheFiveKeysAloneWithItsOwnGenerator() {
     assertThat(TaskTypes.names())
         .containsExactly(
-            "custom", "add-tests", "lint-fix", "format", "modernize", "logging-normalize", "llm");
+            "custom",
+            "add-tests",
+            "lint-fix",
+            "format",
+            "modernize",
+            "logging-normalize",
+            "llm",
+            "agent");
     for (TaskTypes.Template t : TaskTypes.templates()) {
-      if (t.name().equals("llm")) {
-        continue; // needs a model and a key: below
+      if (t.name().equals("llm") || t.name().equals("agent")) {
+        continue; // they need a key: below
       }
       TaskSpec spec = SpecLoader.parse(FILE, minimal(t.name()));
       assertThat(spec.type()).isEqualTo(t.name());
@@ -116,6 +123,36 @@ class TaskTypesTest {
             () ->
                 SpecLoader.parse(FILE, minimal("llm") + "generator: {llm: {model: m, top_p: 1}}\n"))
         .hasMessageContaining("top_p");
+  }
+
+  @Test
+  void theAgentTypeRunsTheAgentsDocumentedCommandLine() {
+    TaskSpec spec =
+        SpecLoader.parse(
+            FILE, minimal("agent") + "generator: {env: [OPENAI_API_KEY, AIDER_MODEL]}\n");
+    assertThat(spec.generator().command())
+        .startsWith("aider --yes-always --no-auto-commits")
+        .contains("--message-file {prompt_file} {files}")
+        .contains("--chat-history-file {workspace}/");
+    assertThat(spec.generator().env()).containsExactly("OPENAI_API_KEY", "AIDER_MODEL");
+    assertThat(spec.generator().network()).isTrue();
+    assertThatThrownBy(
+            () -> SpecLoader.parse(FILE, minimal("agent") + "generator: {agent: cursor}\n"))
+        .hasMessageContaining(
+            "'generator.agent: cursor' is not an agent etask knows; it knows aider");
+    assertThatThrownBy(
+            () ->
+                SpecLoader.parse(
+                    FILE, minimal("agent") + "generator: {command: 'x {prompt_file}'}\n"))
+        .hasMessageContaining("'generator.command' and 'generator.agent' both say");
+    TaskSpec own =
+        SpecLoader.parse(
+            FILE,
+            minimal("agent") + "generator: {command: 'my-agent {prompt_file}', agent: null}\n");
+    assertThat(own.generator().command()).isEqualTo("my-agent {prompt_file}");
+    assertThatThrownBy(
+            () -> SpecLoader.parse(FILE, minimal("agent") + "generator: {env: [GITHUB_TOKEN]}\n"))
+        .hasMessageContaining("GITHUB_TOKEN");
   }
 
   @Test
