@@ -6,6 +6,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -27,6 +28,7 @@ import org.junit.jupiter.api.Test;
  */
 class AgentIT extends MavenProcesses {
   private static final Path AIDER = Path.of("target/aider").toAbsolutePath();
+  private static final Path CLAUDE = Path.of("target/claude-code").toAbsolutePath();
   private static final String KEY = "sk-agent-it-5d1e9f0a7b";
 
   private void spec(String id, String objective, String extra, Path agentHome) throws Exception {
@@ -119,6 +121,181 @@ class AgentIT extends MavenProcesses {
   }
 
   @Test
+  void theRealClaudeCodeWritesTheBatchAgainstAModelPlayedByWireMock() throws Exception {
+    installClaudeCode();
+    WireMockServer api = new WireMockServer(options().dynamicPort());
+    api.start();
+    try {
+      String id = "claude-payment";
+      Path test = dir.resolve("target/etask/" + id + "/repo/tests/test_payment_claude.py");
+      String content =
+          "from src.service.payment import calculate_fee\n\n\n"
+              + "def test_paypal_fee() -> None:\n"
+              + "    assert calculate_fee(100, \"paypal\") == 3.89\n";
+      // the model: asked for the objective, it writes the test with its Write tool; shown the
+      // tool's result, it is done; anything else claude-code asks on the side gets a short answer
+      api.stubFor(
+          post(urlPathEqualTo("/v1/messages"))
+              .atPriority(1)
+              .withRequestBody(containing("tool_result"))
+              .willReturn(sse(List.of(text("Done.")), "end_turn")));
+      api.stubFor(
+          post(urlPathEqualTo("/v1/messages"))
+              .atPriority(2)
+              .withRequestBody(containing("Add a test of the PayPal fee"))
+              .willReturn(
+                  sse(
+                      List.of(
+                          Map.of(
+                              "type",
+                              "tool_use",
+                              "id",
+                              "toolu_1",
+                              "name",
+                              "Write",
+                              "input",
+                              Map.of("file_path", test.toString(), "content", content))),
+                      "tool_use")));
+      api.stubFor(
+          post(urlPathEqualTo("/v1/messages"))
+              .atPriority(3)
+              .willReturn(sse(List.of(text("ok")), "end_turn")));
+      Files.createDirectories(dir.resolve("tasks"));
+      Files.writeString(
+          dir.resolve("tasks/" + id + ".yaml"),
+          "id: "
+              + id
+              + "\ntype: agent\nobjective: \"Add a test of the PayPal fee\"\n"
+              + "repository: { url: ../origin.git }\n"
+              + "target: { include: [\"src/service/payment.py\"], writable: [\"tests/**\"] }\n"
+              + "generator:\n  agent: claude-code\n"
+              + "  env: [ANTHROPIC_API_KEY, ANTHROPIC_BASE_URL]\n  mounts: ["
+              + CLAUDE
+              + "]\npr: { provider: local }\n");
+      Path log = dir.resolve("claude.log");
+      int exit =
+          toTheEnd(
+              mavenIn(
+                  dir,
+                  "run",
+                  log,
+                  Map.of(
+                      "PATH",
+                      CLAUDE.resolve("node_modules/.bin") + ":" + System.getenv("PATH"),
+                      "ANTHROPIC_API_KEY",
+                      KEY,
+                      "ANTHROPIC_BASE_URL",
+                      api.baseUrl()),
+                  "-Detask.spec=tasks/" + id + ".yaml"),
+              log);
+
+      assertThat(exit).as(read(log)).isZero();
+      api.verify(
+          postRequestedFor(urlPathEqualTo("/v1/messages"))
+              .withHeader("x-api-key", equalTo(KEY))
+              .withRequestBody(containing("## You may change")));
+      assertThat(
+              git(
+                  dir.resolve("origin.git"),
+                  "show",
+                  "auto/" + id + ":tests/test_payment_claude.py"))
+          .contains("def test_paypal_fee");
+      List<Path> files = filesUnder(dir.resolve("target"));
+      files.add(log);
+      assertThat(leaks(List.of(KEY), files, List.of(dir.resolve("origin.git")))).isEmpty();
+    } finally {
+      api.stop();
+    }
+  }
+
+  private static Map<String, Object> text(String text) {
+    return Map.of("type", "text", "text", text);
+  }
+
+  /** An Anthropic Messages API answer as the server-sent events claude-code streams. */
+  private static com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder sse(
+      List<Map<String, Object>> blocks, String stop) throws Exception {
+    List<Map<String, Object>> events = new java.util.ArrayList<>();
+    events.add(
+        Map.of(
+            "type",
+            "message_start",
+            "message",
+            Map.of(
+                "id",
+                "msg_1",
+                "type",
+                "message",
+                "role",
+                "assistant",
+                "model",
+                "test-model",
+                "content",
+                List.of(),
+                "usage",
+                Map.of("input_tokens", 10, "output_tokens", 1))));
+    for (int i = 0; i < blocks.size(); i++) {
+      Map<String, Object> b = blocks.get(i);
+      boolean tool = "tool_use".equals(b.get("type"));
+      events.add(
+          Map.of(
+              "type",
+              "content_block_start",
+              "index",
+              i,
+              "content_block",
+              tool
+                  ? Map.of(
+                      "type",
+                      "tool_use",
+                      "id",
+                      b.get("id"),
+                      "name",
+                      b.get("name"),
+                      "input",
+                      Map.of())
+                  : Map.of("type", "text", "text", "")));
+      events.add(
+          Map.of(
+              "type",
+              "content_block_delta",
+              "index",
+              i,
+              "delta",
+              tool
+                  ? Map.of(
+                      "type",
+                      "input_json_delta",
+                      "partial_json",
+                      Json.MAPPER.writeValueAsString(b.get("input")))
+                  : Map.of("type", "text_delta", "text", b.get("text"))));
+      events.add(Map.of("type", "content_block_stop", "index", i));
+    }
+    events.add(
+        Map.of(
+            "type", "message_delta",
+            "delta", Map.of("stop_reason", stop),
+            "usage", Map.of("output_tokens", 5)));
+    events.add(Map.of("type", "message_stop"));
+    StringBuilder body = new StringBuilder();
+    for (Map<String, Object> e : events) {
+      body.append("event: ")
+          .append(e.get("type"))
+          .append("\ndata: ")
+          .append(
+              Json.MAPPER
+                  .writer()
+                  .without(com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT)
+                  .writeValueAsString(e))
+          .append("\n\n");
+    }
+    return com.github.tomakehurst.wiremock.client.WireMock.aResponse()
+        .withStatus(200)
+        .withHeader("Content-Type", "text/event-stream")
+        .withBody(body.toString());
+  }
+
+  @Test
   void fakeAgentsThatCommitEditOutsideOrHangAreHeldToTheRules() throws Exception {
     Path home = dir.resolve("fake-agent");
     Path bin = Files.createDirectories(home.resolve("bin"));
@@ -180,6 +357,22 @@ class AgentIT extends MavenProcesses {
     }
     run(List.of("python3", "-m", "venv", AIDER.toString()));
     run(List.of(AIDER.resolve("bin/pip").toString(), "install", "-q", "aider-chat==0.86.2"));
+  }
+
+  /** claude-code from npm, in this module's target folder. */
+  private static void installClaudeCode() throws Exception {
+    if (Files.isExecutable(CLAUDE.resolve("node_modules/.bin/claude"))) {
+      return;
+    }
+    run(
+        List.of(
+            "npm",
+            "install",
+            "--no-audit",
+            "--no-fund",
+            "--prefix",
+            CLAUDE.toString(),
+            "@anthropic-ai/claude-code@2.1.197"));
   }
 
   private static void run(List<String> cmd) throws Exception {

@@ -13,6 +13,9 @@ import java.util.Map;
  * variables listed in {@code generator.env}.
  */
 public final class Agents {
+  // aider: key, model and endpoint from OPENAI_API_KEY, AIDER_MODEL, OPENAI_API_BASE (or another
+  // provider's variables aider reads); claude-code: ANTHROPIC_API_KEY, ANTHROPIC_MODEL,
+  // ANTHROPIC_BASE_URL, its shell tool off (no commits, no commands), edits accepted
   private static final Map<String, String> COMMANDS =
       Map.of(
           "aider",
@@ -22,7 +25,12 @@ public final class Agents {
               + " --no-fancy-input --no-stream --no-detect-urls --no-suggest-shell-commands"
               + " --map-tokens 0 --chat-history-file {workspace}/aider.chat.md"
               + " --input-history-file {workspace}/aider.input --message-file {prompt_file}"
-              + " {files}");
+              + " {files}",
+          "claude-code",
+          "DISABLE_TELEMETRY=1 DISABLE_ERROR_REPORTING=1 CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC=1"
+              + " claude -p \"$(cat {prompt_file})\" --permission-mode acceptEdits"
+              + " --allowedTools Read,Edit,Write,Glob,Grep --disallowedTools Bash"
+              + " --output-format text");
 
   private Agents() {}
 

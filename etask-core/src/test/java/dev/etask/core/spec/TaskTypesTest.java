@@ -139,7 +139,7 @@ class TaskTypesTest {
     assertThatThrownBy(
             () -> SpecLoader.parse(FILE, minimal("agent") + "generator: {agent: cursor}\n"))
         .hasMessageContaining(
-            "'generator.agent: cursor' is not an agent etask knows; it knows aider");
+            "'generator.agent: cursor' is not an agent etask knows; it knows aider, claude-code");
     assertThatThrownBy(
             () ->
                 SpecLoader.parse(
