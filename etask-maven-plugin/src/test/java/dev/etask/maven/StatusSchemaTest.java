@@ -139,6 +139,7 @@ class StatusSchemaTest {
             null,
             null,
             new StatusDocument.Failure("C", "PREPARE", "m", "n"),
+            new StatusDocument.SemanticReview("m1", "medium", List.of("why"), null),
             List.of(
                 new StatusDocument.Batch(
                     0,

@@ -55,6 +55,7 @@ final class AggregatePhase implements Phase {
               : state.aborted().startsWith("the generator failed") ? "generate" : "validate",
           nothingAccepted(c, state));
     }
+    SemanticReview.run(c);
     outcome = StatusFiles.outcome(c);
     state.finished(Instant.now().toString());
     StatusFiles.write(c, outcome);

@@ -20,13 +20,21 @@ import java.time.Instant;
 final class EngineOpening {
   private EngineOpening() {}
 
-  /** generator.llm's key, known missing before anything is cloned or built. */
+  /**
+   * The keys of generator.llm and pr.semantic_review, known missing before anything is cloned or
+   * built.
+   */
   private static void requireLlmKey(Engine.Config config, TaskSpec spec) {
-    TaskSpec.Llm llm = spec.generator().llm();
+    requireKey(config, spec.generator().llm(), "generator.llm");
+    requireKey(config, spec.pr().semanticReview(), "pr.semantic_review");
+  }
+
+  private static void requireKey(Engine.Config config, TaskSpec.Llm llm, String key) {
     if (llm != null && config.environment().getOrDefault(llm.apiKeyEnv(), "").isBlank()) {
       throw new EtaskException(
           Code.TOKEN_MISSING,
-          "generator.llm needs its API key in the environment variable "
+          key
+              + " needs its API key in the environment variable "
               + llm.apiKeyEnv()
               + ", which is not set",
           Hints.llmKey(llm.apiKeyEnv()));

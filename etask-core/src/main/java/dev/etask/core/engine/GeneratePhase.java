@@ -101,16 +101,7 @@ final class GeneratePhase implements Phase {
           c.python()
               .forGenerator(
                   c.environments().forGenerator(spec.generator().env()), c.ws().scratch());
-      // git's read commands (status, diff) work on a copy of the index: .git is the clone's
-      Path index = c.ws().scratch().resolve("git-index");
-      Files.copy(git.repository().getIndexFile().toPath(), index);
-      env.put("GIT_INDEX_FILE", index.toString());
-      // and its writes (an agent's 'git add') to objects of its own: .git stays read-only
-      Path objects = Files.createDirectories(c.ws().scratch().resolve("git-objects"));
-      env.put("GIT_OBJECT_DIRECTORY", objects.toString());
-      env.put(
-          "GIT_ALTERNATE_OBJECT_DIRECTORIES",
-          git.repository().getDirectory().toPath().resolve("objects").toString());
+      gitCopies(c, git, env);
       // every process the generator starts inherits this: the ones that escape its process group
       // are found by it
       String id = UUID.randomUUID().toString();
@@ -146,6 +137,23 @@ final class GeneratePhase implements Phase {
           Hints.workDir(),
           e);
     }
+  }
+
+  /**
+   * git in the generator works on copies in its scratch folder: its read commands (status, diff) on
+   * a copy of the index, its writes (an agent's 'git add') to objects of its own; .git stays
+   * read-only.
+   */
+  private static void gitCopies(RunContext c, GitRepo git, Map<String, String> env)
+      throws IOException {
+    Path index = c.ws().scratch().resolve("git-index");
+    Files.copy(git.repository().getIndexFile().toPath(), index);
+    env.put("GIT_INDEX_FILE", index.toString());
+    Path objects = Files.createDirectories(c.ws().scratch().resolve("git-objects"));
+    env.put("GIT_OBJECT_DIRECTORY", objects.toString());
+    env.put(
+        "GIT_ALTERNATE_OBJECT_DIRECTORIES",
+        git.repository().getDirectory().toPath().resolve("objects").toString());
   }
 
   /**

@@ -43,9 +43,16 @@ final class Outcomes {
     // what the task's type always produces says what the PR is, not that a person should look
     Set<String> riskLabels = new LinkedHashSet<>(produced);
     riskLabels.removeAll(spec.informationalLabels());
-    String risk = RiskAssessor.level(spec, metrics, List.copyOf(riskLabels));
+    String semantic = semanticRisk(state);
+    if (semantic != null && !semantic.equals("low")) {
+      riskLabels.add("semantic-risk-" + semantic); // a model's medium or high wants a person
+    }
+    String risk = higher(RiskAssessor.level(spec, metrics, List.copyOf(riskLabels)), semantic);
     Set<String> labels = new LinkedHashSet<>(spec.pr().labels());
     labels.addAll(produced);
+    if (semantic != null) {
+      labels.add("semantic-risk-" + semantic);
+    }
     boolean allAccepted = state.batches().stream().allMatch(b -> settled(spec, b));
     int exit;
     if (state.fatal() != null || (state.aborted() != null && commits == 0)) {
@@ -133,6 +140,16 @@ final class Outcomes {
   }
 
   /** The labels that say a person should look: the batches', the task's, and why it stopped. */
+  /** The risk pr.semantic_review's model gave the accepted diff, or null (none, or it failed). */
+  private static String semanticRisk(RunState state) {
+    return state.review() == null ? null : state.review().risk();
+  }
+
+  private static String higher(String a, String b) {
+    List<String> order = List.of("low", "medium", "high");
+    return b == null || order.indexOf(a) >= order.indexOf(b) ? a : b;
+  }
+
   private static Set<String> riskLabels(RunState state, boolean partial) {
     Set<String> riskLabels = new LinkedHashSet<>();
     for (BatchState b : state.batches()) {

@@ -22,8 +22,9 @@ final class TaskSecrets {
     config.secrets().forEach(redactor::add);
     config.servers().values().forEach(redactor::add);
     new Environments(config.environment(), ws.home()).registerSecrets(redactor);
-    if (spec.generator().llm() != null) {
-      String key = config.environment().get(spec.generator().llm().apiKeyEnv());
+    for (TaskSpec.Llm llm :
+        java.util.Arrays.asList(spec.generator().llm(), spec.pr().semanticReview())) {
+      String key = llm == null ? null : config.environment().get(llm.apiKeyEnv());
       if (key != null && !key.isBlank()) {
         redactor.add(key);
       }

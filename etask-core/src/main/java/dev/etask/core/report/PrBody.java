@@ -147,6 +147,27 @@ public final class PrBody {
       state.git().foreignCommits().forEach(c -> b.append("- ").append(oneLine(c)).append("\n"));
     }
     rebased(b, state);
+    semanticReview(b, state);
+  }
+
+  /** pr.semantic_review: the model's rating and reasons, or why it could not review. */
+  private static void semanticReview(StringBuilder b, RunState state) {
+    RunState.Review r = state.review();
+    if (r == null) {
+      return;
+    }
+    if (r.error() != null) {
+      b.append("\n**Semantic review:** could not run (")
+          .append(oneLine(r.error()))
+          .append("); the risk level above is the rule book's alone.\n");
+      return;
+    }
+    b.append("\n**Semantic review** (`")
+        .append(r.model())
+        .append("`, a model's reading of the accepted diff): risk **")
+        .append(r.risk())
+        .append("**\n");
+    r.reasons().forEach(x -> b.append("- ").append(oneLine(x)).append('\n'));
   }
 
   /**

@@ -56,7 +56,12 @@ public record StatusDocument(
     String aborted,
     String limitHit,
     @JsonInclude(JsonInclude.Include.NON_NULL) Failure failure,
+    @JsonInclude(JsonInclude.Include.NON_NULL) SemanticReview semanticReview,
     List<Batch> batches) {
+
+  /** pr.semantic_review: the model, its risk and reasons, or the error that kept it from them. */
+  @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+  public record SemanticReview(String model, String risk, List<String> reasons, String error) {}
 
   /**
    * How the gates ran: the test runner and its arguments, pytest's configuration file, the lint

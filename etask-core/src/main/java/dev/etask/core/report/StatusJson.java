@@ -62,6 +62,13 @@ public final class StatusJson {
         state.aborted(),
         state.limitHit(),
         failure(state),
+        state.review() == null
+            ? null
+            : new StatusDocument.SemanticReview(
+                state.review().model(),
+                state.review().risk(),
+                state.review().reasons(),
+                state.review().error()),
         state.batches().stream().map(StatusJson::batch).toList());
   }
 

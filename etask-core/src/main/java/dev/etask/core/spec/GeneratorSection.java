@@ -61,14 +61,9 @@ final class GeneratorSection {
     return mode;
   }
 
-  /**
-   * {@code generator.llm}: base_url (http or https), model, api_key_env (a variable's name, never
-   * the key), max_tokens, temperature; never beside a command or a built-in generator.
-   */
+  /** {@code generator.llm} ({@link LlmSettings}); never beside a command or a built-in one. */
   private static TaskSpec.Llm llm(
       YamlSection gen, String command, String builtin, SpecProblems problems) {
-    YamlSection llm = gen.section("llm");
-    llm.allow("base_url", "model", "api_key_env", "max_tokens", "temperature");
     if (command != null || builtin != null) {
       problems.error(
           gen.keyNode("llm"),
@@ -77,37 +72,7 @@ final class GeneratorSection {
               + "' both say what changes a batch: keep one (write 'builtin: null' to drop a"
               + " type's built-in generator)");
     }
-    String url = llm.string("base_url", "https://api.openai.com/v1");
-    if (!url.matches("https?://[^\\s/@]+(/\\S*)?")) {
-      problems.error(
-          llm.valueNode("base_url"),
-          "'generator.llm.base_url' must be an http(s) URL of an OpenAI-compatible API without"
-              + " credentials, such as https://api.openai.com/v1 (the key goes in the variable"
-              + " api_key_env names)");
-    }
-    String model = llm.string("model", null);
-    if (model == null || model.isBlank()) {
-      llm.missing("model", "the model to ask, e.g. gpt-4o-mini");
-    }
-    String keyEnv = llm.string("api_key_env", "OPENAI_API_KEY");
-    if (!keyEnv.matches("[A-Za-z_][A-Za-z0-9_]*")) {
-      problems.error(
-          llm.valueNode("api_key_env"),
-          "'generator.llm.api_key_env' is the NAME of the environment variable holding the key"
-              + " (e.g. OPENAI_API_KEY), never the key itself");
-    }
-    double temperature = llm.number("temperature", 0.2);
-    if (temperature < 0 || temperature > 2) {
-      problems.error(
-          llm.valueNode("temperature"),
-          "'generator.llm.temperature' must be between 0 and 2 but is " + temperature);
-    }
-    return new TaskSpec.Llm(
-        url.replaceAll("/+$", ""),
-        model,
-        keyEnv,
-        llm.integer("max_tokens", 4096, 16, 1_000_000),
-        temperature);
+    return LlmSettings.read(gen.section("llm"), "generator.llm", problems);
   }
 
   /**

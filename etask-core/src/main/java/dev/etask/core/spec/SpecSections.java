@@ -209,7 +209,14 @@ final class SpecSections {
   }
 
   static TaskSpec.Pr pr(YamlSection pr, SpecProblems problems) {
-    pr.allow("provider", "title_prefix", "labels", "failure_pr", "risk_rules", "github");
+    pr.allow(
+        "provider",
+        "title_prefix",
+        "labels",
+        "failure_pr",
+        "risk_rules",
+        "github",
+        "semantic_review");
     YamlSection risk = pr.section("risk_rules");
     risk.allow("high_if", "medium_if");
     Provider provider = pr.enumValue("provider", Provider.class, Provider.AUTO);
@@ -221,7 +228,10 @@ final class SpecSections {
             pr.bool("failure_pr", false),
             risk.expressions("high_if"),
             risk.expressions("medium_if"),
-            github(pr, problems));
+            github(pr, problems),
+            pr.has("semantic_review")
+                ? LlmSettings.read(pr.section("semantic_review"), "pr.semantic_review", problems)
+                : null);
     return prSpec;
   }
 

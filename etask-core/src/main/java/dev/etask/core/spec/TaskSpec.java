@@ -198,7 +198,8 @@ public record TaskSpec(
       boolean failurePr,
       List<Expression> highIf,
       List<Expression> mediumIf,
-      Github github) {}
+      Github github,
+      Llm semanticReview) {}
 
   /**
    * {@code pr.github}: the API (GitHub Enterprise: {@code https://HOST/api/v3}), the repository

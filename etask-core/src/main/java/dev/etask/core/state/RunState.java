@@ -53,6 +53,15 @@ public final class RunState {
   /** Processes a generator or a gate process left running, stopped: {@code pid (command)}. */
   private List<String> survivors = new ArrayList<>();
 
+  /** The semantic review of the accepted diff (pr.semantic_review), or null. */
+  private Review review;
+
+  /**
+   * What a model said of the accepted diff at {@code sha}: its risk (low, medium, high) and why, or
+   * the {@code error} that kept it from saying (then risk is null).
+   */
+  public record Review(String sha, String model, String risk, List<String> reasons, String error) {}
+
   @JsonUnwrapped private final BranchRecord git = new BranchRecord();
   @JsonUnwrapped private final EnvironmentRecord env = new EnvironmentRecord();
   @JsonUnwrapped private final PullRequestRecord pr = new PullRequestRecord();
@@ -146,6 +155,14 @@ public final class RunState {
 
   public Fatal fatal() {
     return fatal;
+  }
+
+  public Review review() {
+    return review;
+  }
+
+  public void reviewed(Review review) {
+    this.review = review;
   }
 
   public List<String> survivors() {

@@ -72,6 +72,7 @@ class DashboardTest {
         null,
         null,
         failure,
+        null,
         batches);
   }
 
