@@ -36,6 +36,7 @@ final class AnalyzePhase implements Phase {
     }
     requirePrepared(c);
     if (state.analyzed()) {
+      ReviewComments.plan(c); // a finished task whose PR has new comments has a batch again
       return;
     }
     c.out().phase("ANALYZE", "");

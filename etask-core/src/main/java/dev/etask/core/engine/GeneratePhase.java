@@ -223,7 +223,7 @@ final class GeneratePhase implements Phase {
       return generator.generate(
           new Generator.Request(
               c.spec().id(),
-              c.redact(c.spec().objective()),
+              c.redact(batch.objective() == null ? c.spec().objective() : batch.objective()),
               batch.files(),
               String.join(
                   ", ", c.spec().target().writable().stream().map(String::valueOf).toList()),

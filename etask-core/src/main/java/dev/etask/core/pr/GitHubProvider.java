@@ -194,6 +194,27 @@ public final class GitHubProvider implements PullRequestProvider {
     return published(open, created);
   }
 
+  /** Review comments (on a file) and conversation comments, oldest first. */
+  @Override
+  public java.util.List<Comment> comments(int number) {
+    GHRepository r = repo();
+    return calls.call(
+        "reading the comments on #" + number,
+        () -> {
+          GHPullRequest p = r.getPullRequest(number);
+          java.util.List<Comment> out = new java.util.ArrayList<>();
+          for (var c : p.listReviewComments().toList()) {
+            out.add(
+                new Comment(
+                    "review-" + c.getId(), c.getUser().getLogin(), c.getPath(), c.getBody()));
+          }
+          for (var c : p.getComments()) {
+            out.add(new Comment("issue-" + c.getId(), c.getUser().getLogin(), null, c.getBody()));
+          }
+          return out;
+        });
+  }
+
   @Override
   public State state(int number) {
     GHRepository r = repo();

@@ -40,6 +40,47 @@ public final class LocalProvider implements PullRequestProvider {
     return "local";
   }
 
+  /**
+   * {@code comments.md} beside the record: comments separated by lines of {@code ---}; a comment
+   * whose first line is {@code file: PATH} is on that file. Its id is a hash of its text.
+   */
+  @Override
+  public java.util.List<Comment> comments(int number) throws IOException {
+    Path file = folder.resolve("comments.md");
+    java.util.List<Comment> out = new java.util.ArrayList<>();
+    if (!Files.isRegularFile(file)) {
+      return out;
+    }
+    String text = Files.readString(file, java.nio.charset.StandardCharsets.UTF_8);
+    for (String block : text.split("(?m)^---\\s*$")) {
+      String body = block.strip();
+      if (body.isEmpty()) {
+        continue;
+      }
+      String path = null;
+      if (body.startsWith("file:")) {
+        int nl = body.indexOf('\n');
+        path = (nl < 0 ? body.substring(5) : body.substring(5, nl)).strip();
+        body = nl < 0 ? "" : body.substring(nl + 1).strip();
+      }
+      String id =
+          java.util.HexFormat.of()
+              .formatHex(
+                  sha256((path + "\n" + body).getBytes(java.nio.charset.StandardCharsets.UTF_8)))
+              .substring(0, 16);
+      out.add(new Comment(id, "reviewer", path, body));
+    }
+    return out;
+  }
+
+  private static byte[] sha256(byte[] data) {
+    try {
+      return java.security.MessageDigest.getInstance("SHA-256").digest(data);
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   public Path recordFile() {
     return folder.resolve(name + ".json");
   }

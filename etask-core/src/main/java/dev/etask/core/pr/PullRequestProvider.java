@@ -22,6 +22,19 @@ public interface PullRequestProvider {
     UNKNOWN
   }
 
+  /**
+   * A reviewer's comment on the PR: a stable {@code id}, who wrote it, the file it is on (null for
+   * a comment on the whole PR) and what it says.
+   */
+  record Comment(String id, String author, String path, String body) {}
+
+  /**
+   * The comments on the PR numbered {@code number}, oldest first (none when it cannot have any).
+   */
+  default java.util.List<Comment> comments(int number) throws IOException {
+    return java.util.List.of();
+  }
+
   /** The state of the PR numbered {@code number}; UNKNOWN when the provider cannot tell. */
   default State state(int number) throws IOException {
     return State.UNKNOWN;

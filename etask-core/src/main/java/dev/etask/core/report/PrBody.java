@@ -148,6 +148,33 @@ public final class PrBody {
     }
     rebased(b, state);
     semanticReview(b, state);
+    reviewComments(b, state);
+  }
+
+  /** pr.address_reviews: each reviewer's comment, answered with the commit that addressed it. */
+  private static void reviewComments(StringBuilder b, RunState state) {
+    if (state.reviewComments().isEmpty()) {
+      return;
+    }
+    b.append("\n**Review comments:**\n");
+    for (RunState.ReviewComment x : state.reviewComments()) {
+      BatchState batch = state.batches().get(x.batch());
+      String answer =
+          batch.committed() && batch.commit() != null
+              ? "addressed in " + batch.commit().substring(0, Math.min(7, batch.commit().length()))
+              : batch.done()
+                  ? "not addressed: " + oneLine(String.valueOf(batch.reason()))
+                  : "being addressed (batch " + (batch.index() + 1) + ")";
+      String text = oneLine(x.body());
+      b.append("- ")
+          .append(x.author())
+          .append(x.path() == null ? "" : " on `" + x.path() + "`")
+          .append(": “")
+          .append(text.length() > REASON_CHARS ? text.substring(0, REASON_CHARS) + "…" : text)
+          .append("” — ")
+          .append(answer)
+          .append('\n');
+    }
   }
 
   /** pr.semantic_review: the model's rating and reasons, or why it could not review. */

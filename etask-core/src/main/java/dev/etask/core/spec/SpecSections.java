@@ -216,7 +216,8 @@ final class SpecSections {
         "failure_pr",
         "risk_rules",
         "github",
-        "semantic_review");
+        "semantic_review",
+        "address_reviews");
     YamlSection risk = pr.section("risk_rules");
     risk.allow("high_if", "medium_if");
     Provider provider = pr.enumValue("provider", Provider.class, Provider.AUTO);
@@ -231,7 +232,8 @@ final class SpecSections {
             github(pr, problems),
             pr.has("semantic_review")
                 ? LlmSettings.read(pr.section("semantic_review"), "pr.semantic_review", problems)
-                : null);
+                : null,
+            pr.bool("address_reviews", false));
     return prSpec;
   }
 

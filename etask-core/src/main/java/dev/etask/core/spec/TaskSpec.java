@@ -199,7 +199,8 @@ public record TaskSpec(
       List<Expression> highIf,
       List<Expression> mediumIf,
       Github github,
-      Llm semanticReview) {}
+      Llm semanticReview,
+      boolean addressReviews) {}
 
   /**
    * {@code pr.github}: the API (GitHub Enterprise: {@code https://HOST/api/v3}), the repository

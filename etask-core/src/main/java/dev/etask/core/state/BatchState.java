@@ -35,6 +35,10 @@ public final class BatchState {
   private List<String> newFindings = new ArrayList<>();
   private String failureExcerpt;
   private String feedback = "";
+
+  /** What this batch is asked to do instead of the task's objective (a review comment), or null. */
+  private String objective;
+
   private Boolean firstTryPass;
   private String commit;
   private long durationMs;
@@ -128,6 +132,15 @@ public final class BatchState {
   }
 
   /** What went wrong in the last attempt, for the generator's next one; empty on the first. */
+  public String objective() {
+    return objective;
+  }
+
+  public BatchState objective(String objective) {
+    this.objective = objective;
+    return this;
+  }
+
   public String feedback() {
     return feedback;
   }

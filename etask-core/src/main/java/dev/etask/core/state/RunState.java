@@ -53,6 +53,12 @@ public final class RunState {
   /** Processes a generator or a gate process left running, stopped: {@code pid (command)}. */
   private List<String> survivors = new ArrayList<>();
 
+  /** Reviewers' comments on the PR that a batch was planned for (pr.address_reviews). */
+  private List<ReviewComment> reviewComments = new ArrayList<>();
+
+  /** A reviewer's comment and the batch that addresses it. */
+  public record ReviewComment(String id, String author, String path, String body, int batch) {}
+
   /** The semantic review of the accepted diff (pr.semantic_review), or null. */
   private Review review;
 
@@ -196,6 +202,16 @@ public final class RunState {
   }
 
   /** ANALYZE planned the task's batches. */
+  public List<ReviewComment> reviewComments() {
+    return List.copyOf(reviewComments);
+  }
+
+  /** A batch added after the plan for {@code comments}: it is the next pending one. */
+  public void addressing(BatchState batch, List<ReviewComment> comments) {
+    batches.add(batch);
+    reviewComments.addAll(comments);
+  }
+
   public void planned(List<BatchState> planned) {
     batches = new ArrayList<>(planned);
     analyzed = true;

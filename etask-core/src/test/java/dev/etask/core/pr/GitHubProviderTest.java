@@ -496,4 +496,29 @@ class GitHubProviderTest {
                             "\"state\":\"closed\"", "\"state\":\"closed\",\"merged\":false"))));
     assertThat(provider(List.of()).state(7)).isEqualTo(PullRequestProvider.State.CLOSED);
   }
+
+  @Test
+  void reviewCommentsOnFilesAndOnThePullRequestAreRead() throws Exception {
+    api.stubFor(get(urlEqualTo(REPO + "/pulls/7")).willReturn(okJson(pr("open"))));
+    api.stubFor(
+        get(urlPathEqualTo(REPO + "/pulls/7/comments"))
+            .willReturn(
+                okJson(
+                    "[{\"id\": 11, \"path\": \"src/pay.py\", \"body\": \"Test the cap too.\","
+                        + " \"user\": {\"login\": \"alice\"}}]")));
+    api.stubFor(
+        get(urlPathEqualTo(REPO + "/issues/7/comments"))
+            .willReturn(
+                okJson(
+                    "[{\"id\": 12, \"body\": \"Shorter names, please.\","
+                        + " \"user\": {\"login\": \"bob\"}}]")));
+    // hub4j reads each author (once)
+    api.stubFor(get(urlEqualTo("/users/alice")).willReturn(okJson("{\"login\": \"alice\"}")));
+    api.stubFor(get(urlEqualTo("/users/bob")).willReturn(okJson("{\"login\": \"bob\"}")));
+    assertThat(provider(List.of()).comments(7))
+        .containsExactly(
+            new PullRequestProvider.Comment(
+                "review-11", "alice", "src/pay.py", "Test the cap too."),
+            new PullRequestProvider.Comment("issue-12", "bob", null, "Shorter names, please."));
+  }
 }
