@@ -96,6 +96,16 @@ public abstract class AbstractEtaskMojo extends AbstractMojo {
   @Parameter(property = "etask.failOnRisk", defaultValue = "false")
   protected boolean failOnRisk;
 
+  /**
+   * Everything up to the push — branch, batches, the generator's changes, the gates, decisions, the
+   * PR's title, body and labels — shown and written to the artifacts with the combined patch
+   * ({@code etask.patch}); nothing is pushed and no pull request opened.
+   *
+   * @since 0.1.0
+   */
+  @Parameter(property = "etask.dryRun", defaultValue = "false")
+  protected boolean dryRun;
+
   @Parameter(defaultValue = "${session}", readonly = true, required = true)
   protected MavenSession session;
 
@@ -152,7 +162,7 @@ public abstract class AbstractEtaskMojo extends AbstractMojo {
         runDir(),
         settingsSecrets(),
         command(specPath),
-        false,
+        dryRun,
         serverPasswords(),
         System.getenv(),
         session != null && session.isOffline(),

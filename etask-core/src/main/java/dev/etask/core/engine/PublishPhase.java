@@ -11,7 +11,9 @@ import dev.etask.core.spec.Hints;
 import dev.etask.core.spec.TaskSpec;
 import dev.etask.core.state.Outcome;
 import dev.etask.core.state.RunState;
+import dev.etask.core.workspace.AtomicFiles;
 import java.io.IOException;
+import java.nio.file.Path;
 import org.eclipse.jgit.lib.Constants;
 
 /**
@@ -48,7 +50,9 @@ final class PublishPhase implements Phase {
     if (state.pr().number() > 0 && !simulate && finished(c)) {
       return;
     }
-    pushWhatIsLeft(c, simulate);
+    if (!simulate) {
+      pushWhatIsLeft(c, false); // a dry run said what it would push when it delivered
+    }
     if (state.git().lastPushedSha() == null && state.git().halted() == null && !simulate) {
       c.out()
           .info(
@@ -63,7 +67,7 @@ final class PublishPhase implements Phase {
     Outcome o = StatusFiles.outcome(c);
     String body = StatusFiles.prBody(c, o);
     if (simulate) {
-      c.out().info("dry run: the pull request would read as " + c.ws().prBodyFile());
+      preview(c, o);
       return;
     }
     PullRequestProvider p = c.tools().pullRequests(c, "pr");
@@ -84,6 +88,28 @@ final class PublishPhase implements Phase {
     c.out().info("PR: " + published.location());
     c.out().info("PR body: " + c.ws().prBodyFile());
     new FailurePr(c).supersede(published.url());
+  }
+
+  /** A dry run's pull request: its title, labels and body, and the combined patch beside them. */
+  private static void preview(RunContext c, Outcome o) {
+    c.out().info("dry run: the pull request would be titled: " + c.redact(PrBody.title(c.spec())));
+    c.out().info("dry run: with the labels " + String.join(", ", o.labels()));
+    c.out().info("dry run: its body: " + c.ws().prBodyFile());
+    if (c.state().committedCount() == 0) {
+      return;
+    }
+    Path patch = c.ws().artifacts().resolve("etask.patch");
+    try (GitRepo git = c.openClone()) {
+      String text =
+          dev.etask.core.git.Patches.between(
+              git.repository(),
+              org.eclipse.jgit.lib.ObjectId.fromString(c.state().git().baseSha()),
+              git.head());
+      AtomicFiles.write(patch, c.redact(text));
+      c.out().info("dry run: the combined patch of the accepted batches: " + patch);
+    } catch (GitException | IOException e) {
+      c.out().warn("dry run: cannot write " + patch + ": " + e.getMessage());
+    }
   }
 
   /**

@@ -201,7 +201,7 @@ class BoundCalls(ast.NodeTransformer):
 
 
 def readable(tests):
-    """Each test named for what it calls and what it says happens; None compared with 'is'."""
+    """Each test named for what it calls and what it says happens; None, True, False with 'is'."""
     taken = set()
     for test in tests:
         if getattr(test, "named", False):
@@ -211,6 +211,7 @@ def readable(tests):
             taken.add(test.name)
             test.returns = ast.Constant(None)
             BoundCalls().visit(test)
+            singletons(test)
             continue
         call = subject(test)
         what = slug(called_name(call), 6) if call is not None else test.name[len("test_"):]
@@ -231,10 +232,7 @@ def readable(tests):
             if isinstance(node, ast.keyword) and node.arg == "match" \
                     and isinstance(node.value, ast.Constant) and isinstance(node.value.value, str):
                 node.value.value = node.value.value.replace("\\ ", " ")  # a space needs no escape
-            if isinstance(node, ast.Compare) and isinstance(node.ops[0], ast.Eq):
-                right = node.comparators[0]
-                if isinstance(right, ast.Constant) and right.value is None:
-                    node.ops[0] = ast.Is()
+        singletons(test)
     return tests
 
 
@@ -515,6 +513,20 @@ def rename_values(test):
     for node in ast.walk(test):
         if isinstance(node, ast.Name) and node.id in names:
             node.id = names[node.id]
+
+
+def singletons(test):
+    """'== True/False/None' -> 'is ...' (what linters ask: E711, E712). The expected value is the
+    repr of what the call returned, so '== True' means it returned the bool True: 'is' holds."""
+    for node in ast.walk(test):
+        if isinstance(node, ast.Compare) and len(node.ops) == 1 \
+                and isinstance(node.comparators[0], ast.Constant) \
+                and node.comparators[0].value in (True, False, None) \
+                and type(node.comparators[0].value) in (bool, type(None)):
+            if isinstance(node.ops[0], ast.Eq):
+                node.ops[0] = ast.Is()
+            elif isinstance(node.ops[0], ast.NotEq):
+                node.ops[0] = ast.IsNot()
 
 
 def simplify(test):
