@@ -54,6 +54,7 @@ check(d.totals.tasks == 7 && d.totals.ok == 5 && d.totals.failed == 2 && d.total
 check(d.tasks*.id == ["broken", "e1", "e2", "e3", "e4", "e5", "fatal"], "one row per task: " + d.tasks*.id)
 def fatal = d.tasks.find { it.id == "fatal" }
 check(fatal.exit_code == 1 && fatal.why.contains("src/service/refunds.py"), "the fatal task says why: " + fatal.why)
+check(fatal.tests_passed == null, "an include that matches nothing is said right after the clone, before any baseline")
 def broken = d.tasks.find { it.id == "broken" }
 check(broken.why == "invalid task spec" && broken.path.endsWith("broken.yaml"), "the invalid spec is a row: " + broken)
 def conflict = d.figures.find { it.name == "conflict rate" }

@@ -141,7 +141,9 @@ class ArchitectureTest {
               "state.",
               "workspace.",
               "report.",
-              "pr.")) {
+              "pr.",
+              "generate.",
+              "process.")) {
         try {
           type = Class.forName("dev.etask.core." + pkg + m.group(1));
           break;

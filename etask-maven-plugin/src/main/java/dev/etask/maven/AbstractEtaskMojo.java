@@ -120,6 +120,11 @@ public abstract class AbstractEtaskMojo extends AbstractMojo {
       getLog().info("etask: skipped (etask.skip)");
       return;
     }
+    String goalSkip = mojoExecution == null ? null : "etask." + mojoExecution.getGoal() + ".skip";
+    if (goalSkip != null && Boolean.parseBoolean(property(goalSkip))) {
+      getLog().info("etask:" + mojoExecution.getGoal() + ": skipped (" + goalSkip + ")");
+      return;
+    }
     try {
       executeGoal();
     } catch (SpecException e) {
@@ -139,6 +144,26 @@ public abstract class AbstractEtaskMojo extends AbstractMojo {
               + ") help to report it.",
           e);
     }
+  }
+
+  /**
+   * A property as Maven resolves one: {@code -D} on the command line, then the project's {@code
+   * <properties>}, then the JVM's.
+   */
+  private String property(String name) {
+    if (session != null) {
+      String user = session.getUserProperties().getProperty(name);
+      if (user != null) {
+        return user;
+      }
+      if (session.getCurrentProject() != null) {
+        String project = session.getCurrentProject().getProperties().getProperty(name);
+        if (project != null) {
+          return project;
+        }
+      }
+    }
+    return System.getProperty(name);
   }
 
   /** The goal's work. */

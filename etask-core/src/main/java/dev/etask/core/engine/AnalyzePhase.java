@@ -61,7 +61,7 @@ final class AnalyzePhase implements Phase {
   }
 
   /** The tracked files the spec's target includes and does not exclude; none is an error. */
-  private static List<String> targets(RunContext c) {
+  static List<String> targets(RunContext c) {
     RunState state = c.state();
     TaskSpec spec = c.spec();
     List<String> tracked;

@@ -140,15 +140,21 @@ final class GeneratePhase implements Phase {
   }
 
   /**
-   * git in the generator works on copies in its scratch folder: its read commands (status, diff) on
-   * a copy of the index, its writes (an agent's 'git add') to objects of its own; .git stays
-   * read-only.
+   * git in the generator works on a copy of the index in its scratch folder (its read commands:
+   * status, diff); in the sandbox also its writes (an agent's 'git add') go to objects of its own,
+   * as .git is read-only there.
    */
   private static void gitCopies(RunContext c, GitRepo git, Map<String, String> env)
       throws IOException {
     Path index = c.ws().scratch().resolve("git-index");
     Files.copy(git.repository().getIndexFile().toPath(), index);
     env.put("GIT_INDEX_FILE", index.toString());
+    if (!c.sandboxing().on()) {
+      return; // .git is writable: what the generator commits is in the clone's objects, where a
+      // push of it to the origin is recognised as made here (OriginTips.pushedFromHere)
+    }
+    // the sandbox mounts .git read-only: its writes go to objects of its own, thrown away with the
+    // scratch folder (and it cannot reach the origin to push them)
     Path objects = Files.createDirectories(c.ws().scratch().resolve("git-objects"));
     env.put("GIT_OBJECT_DIRECTORY", objects.toString());
     env.put(

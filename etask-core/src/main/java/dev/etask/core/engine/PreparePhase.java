@@ -40,6 +40,7 @@ final class PreparePhase implements Phase {
     TaskSpec spec = c.spec();
     c.out().phase("PREPARE", spec.id() + " — " + spec.objective());
     c.out().info(c.sandboxing().line());
+    dev.etask.core.spec.SpecAdvice.warnings(spec).forEach(c.out()::warn);
     state.env().sandbox(c.sandboxing().status());
     // the code of the batches and of delivery, run once on a throwaway while git and Python work
     c.warmUp();
@@ -58,6 +59,7 @@ final class PreparePhase implements Phase {
     if (state.git().halted() != null) {
       return; // nothing can be pushed: no environment, no baseline
     }
+    AnalyzePhase.targets(c); // an include that matches nothing is said now, not after the baseline
     // git's status read once on a spare core while the environment is built: the first batch's
     // restore then finds its code loaded and the clone's files read
     c.onSpareThread(

@@ -57,10 +57,16 @@ final class WorkingTree {
   private static DiffStats stats(DiffFormatter fmt, List<DiffEntry> entries) throws IOException {
     int added = 0;
     int removed = 0;
+    int binary = 0;
     Map<String, List<Integer>> addedLines = new LinkedHashMap<>();
     for (DiffEntry e : entries) {
       List<Integer> lines = new ArrayList<>();
-      for (Edit edit : fmt.toFileHeader(e).toEditList()) {
+      org.eclipse.jgit.patch.FileHeader header = fmt.toFileHeader(e);
+      if (header.getPatchType() != org.eclipse.jgit.patch.FileHeader.PatchType.UNIFIED) {
+        binary++; // no lines to count: said apart, never as a small diff
+        continue;
+      }
+      for (Edit edit : header.toEditList()) {
         added += edit.getLengthB();
         removed += edit.getLengthA();
         for (int i = edit.getBeginB(); i < edit.getEndB(); i++) {
@@ -71,7 +77,7 @@ final class WorkingTree {
         addedLines.put(e.getNewPath(), lines);
       }
     }
-    return new DiffStats(entries.size(), added, removed, addedLines);
+    return new DiffStats(entries.size(), added, removed, addedLines, binary);
   }
 
   /**

@@ -54,6 +54,7 @@ public final class GitHubProvider implements PullRequestProvider {
           Map.entry("needs-manual-review", "e99695"),
           Map.entry("human-edited", "e99695"),
           Map.entry("test-config-changed", "e99695"),
+          Map.entry("binary-files", "e99695"),
           Map.entry("full-suite-failed", "d93f0b"),
           Map.entry("not-delivered", "b60205"));
 

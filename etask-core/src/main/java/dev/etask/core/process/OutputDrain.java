@@ -12,8 +12,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Reads a child's merged output to its end: redacted line by line into its log (and a capture file
- * when asked), a bounded tail kept, and the processes its reaper names as left running.
+ * Reads a child's merged output to its end: redacted line by line into its log (capped: the head
+ * and the tail kept, see {@link CappedLog}) and a capture file when asked (whole), a bounded tail
+ * kept, and the processes its reaper names as left running.
  */
 final class OutputDrain implements Runnable {
   private final Redactor redactor;
@@ -36,7 +37,9 @@ final class OutputDrain implements Runnable {
     try (OutputStream logOut =
             log == null
                 ? OutputStream.nullOutputStream()
-                : Files.newOutputStream(log, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+                : new CappedLog(
+                    Files.newOutputStream(
+                        log, StandardOpenOption.CREATE, StandardOpenOption.APPEND));
         OutputStream captureOut =
             capture == null
                 ? OutputStream.nullOutputStream()

@@ -47,6 +47,7 @@ public final class Measurements {
     if (diff != null) {
       m.put(Metric.DIFF_FILES, (double) diff.files());
       m.put(Metric.DIFF_LINES, (double) diff.lines());
+      m.put(Metric.BINARY_FILES, (double) diff.binary());
     }
     return m;
   }

@@ -126,6 +126,15 @@ public final class RuleBook {
       }
       fire(fired, "weak_tests", Action.KEEP, "weak-tests", String.join(", ", why));
     }
+    if (m.getOrDefault(Metric.BINARY_FILES, 0.0) > 0) {
+      fire(
+          fired,
+          "binary_files",
+          Action.KEEP,
+          "binary-files",
+          fmt(m.get(Metric.BINARY_FILES))
+              + " binary file(s) changed: they count as no diff lines, so a person looks at them");
+    }
     if (m.getOrDefault(Metric.TEST_CONFIG_FILES, 0.0) > 0) {
       fire(
           fired,

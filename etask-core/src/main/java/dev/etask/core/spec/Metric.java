@@ -25,6 +25,8 @@ public enum Metric {
   NEW_TYPE_ERRORS,
   DIFF_FILES,
   DIFF_LINES,
+  /** Files of the change that are binary: they have no diff lines to count. */
+  BINARY_FILES,
   WEAK_TESTS,
   /** New tests the repository's own test run never collects (testpaths, python_files). */
   UNCOLLECTED_TESTS,

@@ -46,7 +46,8 @@ public final class SpecLoader {
           "logic_conflict",
           "flaky",
           "weak_tests",
-          "test_config");
+          "test_config",
+          "binary_files");
   public static final Map<String, String> DEFAULT_TOOLS = defaultTools();
 
   /**

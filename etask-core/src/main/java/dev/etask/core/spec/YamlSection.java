@@ -221,8 +221,15 @@ final class YamlSection {
           case "h" -> amount * 3600;
           default -> amount * 60;
         };
-    if (seconds <= 0) {
-      error(s, "'" + qualified(key) + "' must be longer than zero");
+    if (seconds < 1) {
+      // etask counts time in whole seconds: less would stop at once and say "after 0s"
+      error(
+          s,
+          "'"
+              + qualified(key)
+              + "' must be at least 1 second but is '"
+              + s.getValue()
+              + "' (durations are 90s, 30m, 2h; a plain number means minutes)");
       return def;
     }
     return Duration.ofMillis(Math.round(seconds * 1000));

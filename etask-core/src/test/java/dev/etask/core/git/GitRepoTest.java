@@ -543,4 +543,21 @@ class GitRepoTest {
           .hasMessageContaining("partial clone");
     }
   }
+
+  @Test
+  void aBinaryFileCountsAsBinaryNeverAsLines() throws Exception {
+    try (GitRepo repo = cloned("bin")) {
+      byte[] data = new byte[1 << 20];
+      new java.util.Random(7).nextBytes(data);
+      data[0] = 0; // git's test for binary: a NUL byte
+      Files.write(tmp.resolve("bin/src/blob.bin"), data);
+      Files.writeString(tmp.resolve("bin/src/app.py"), "def f():\n    return 2\n");
+      repo.stage(repo.changes());
+      DiffStats d = repo.stagedDiff();
+      assertThat(d.files()).isEqualTo(2);
+      assertThat(d.binary()).isEqualTo(1);
+      assertThat(d.lines()).as("only the text file's lines").isEqualTo(2);
+      assertThat(d.addedLines()).doesNotContainKey("src/blob.bin");
+    }
+  }
 }

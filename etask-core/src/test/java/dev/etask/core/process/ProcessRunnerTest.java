@@ -37,6 +37,25 @@ class ProcessRunnerTest {
   }
 
   @Test
+  void aHugeOutputKeepsItsHeadAndTailInTheLogAndSaysWhatItLeftOut() throws Exception {
+    // 50 MB of numbered lines
+    ProcessRunner.Result r =
+        sh(
+            "python3 -c \"import sys\nfor i in range(500000): sys.stdout.write('line %07d %s\\\\n' % (i, 'x' * 86))\"",
+            Duration.ofSeconds(60), Redactor.none());
+    assertThat(r.ok()).isTrue();
+    Path log = dir.resolve("logs/run.log");
+    assertThat(Files.size(log)).isLessThan(CappedLog.HEAD + CappedLog.TAIL + 4096);
+    String text = Files.readString(log);
+    assertThat(text).contains("line 0000000 ").contains("line 0499999 ");
+    assertThat(text).containsPattern("\\[etask\\] … \\d+ bytes of output left out here");
+    int cut = text.indexOf("[etask] …");
+    String after = text.substring(text.indexOf('\n', cut) + 1);
+    assertThat(after).startsWith("line ").as("the tail starts at a line");
+    assertThat(r.output()).contains("line 0499999 ");
+  }
+
+  @Test
   void stdinIsClosed() {
     ProcessRunner.Result r = sh("cat; echo done", Duration.ofSeconds(10), Redactor.none());
     assertThat(r.ok()).isTrue();

@@ -139,6 +139,19 @@ class RuleBookTest {
   }
 
   @Test
+  void aBinaryFileIsKeptButLabelledItsSizeIsNoDiffLine() {
+    Map<Metric, Double> m =
+        Measurements.compare(
+            BEFORE,
+            report(10, List.of(), 50.0, List.of(), List.of()),
+            new DiffStats(2, 30, 0, Map.of(), 1));
+    assertThat(m.get(Metric.BINARY_FILES)).isEqualTo(1.0);
+    Decision d = new RuleBook(spec("")).decide(m, List.of());
+    assertThat(d.verdict()).isEqualTo(Verdict.KEEP);
+    assertThat(d.labels()).containsExactly("binary-files");
+  }
+
+  @Test
   void lintSkipsTypeRollsBackLargeDiffKeepsAndTheMostSevereWins() {
     GateReport after =
         report(

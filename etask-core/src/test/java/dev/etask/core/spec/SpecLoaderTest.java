@@ -109,6 +109,26 @@ class SpecLoaderTest {
   }
 
   @Test
+  void aWritableThatAllowsEverythingIsWarnedOfNotRefused() {
+    TaskSpec all =
+        SpecLoader.parse(
+            FILE,
+            MINIMAL.replace(
+                "include: [\"src/**/*.py\"]", "include: [\"src/**/*.py\"]\n  writable: [\"**\"]"));
+    assertThat(SpecAdvice.warnings(all))
+        .singleElement()
+        .asString()
+        .startsWith("target.writable: ['**'] lets a batch change any file of the repository");
+    TaskSpec tests =
+        SpecLoader.parse(
+            FILE,
+            MINIMAL.replace(
+                "include: [\"src/**/*.py\"]",
+                "include: [\"src/**/*.py\"]\n  writable: [\"tests/**\"]"));
+    assertThat(SpecAdvice.warnings(tests)).isEmpty();
+  }
+
+  @Test
   void durationsAcceptSecondsMinutesHoursAndPlainMinutes() {
     String base = MINIMAL + "limits:\n  max_runtime_minutes: ";
     assertThat(SpecLoader.parse(FILE, base + "45\n").limits().maxRuntime())
@@ -120,6 +140,12 @@ class SpecLoaderTest {
     assertThat(problem(base + "soon\n").getMessage())
         .contains("task.yaml:8:24")
         .contains("duration such as 90s");
+    // below a second is taken as nothing at all ("reached (0s)", "timed out after 0s"): refused
+    assertThat(problem(base + "0.4s\n").getMessage())
+        .contains(
+            "task.yaml:8:24: 'limits.max_runtime_minutes' must be at least 1 second but is '0.4s'");
+    assertThat(problem(MINIMAL + "  timeout: 0.0001s\n").getMessage())
+        .contains("'generator.timeout' must be at least 1 second but is '0.0001s'");
   }
 
   @Test
