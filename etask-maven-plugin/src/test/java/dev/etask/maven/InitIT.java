@@ -18,6 +18,9 @@ class InitIT extends MavenProcesses {
   void initThenDryRunThenRun() throws Exception {
     Path checkout = dir.resolve("checkout");
     git(dir, "clone", "-q", dir.resolve("origin.git").toString(), checkout.toString());
+    // a generator of the user's beside the specs (the custom type runs a command)
+    Files.createDirectories(checkout.resolve("tasks"));
+    Files.copy(dir.resolve("characterize.py"), checkout.resolve("tasks/characterize.py"));
     Path log = dir.resolve("init.log");
     int exit =
         toTheEnd(
@@ -26,19 +29,23 @@ class InitIT extends MavenProcesses {
                 "init",
                 log,
                 Map.of(),
-                "-Detask.type=add-tests",
+                "-Detask.type=custom",
+                "-Detask.id=payment-tests",
+                "-Detask.command=python {spec_dir}/characterize.py {file}",
                 "-Detask.include=src/service/payment.py"),
             log);
     assertThat(exit).as(read(log)).isZero();
-    Path spec = checkout.resolve("tasks/add-tests-payment.yaml");
+    Path spec = checkout.resolve("tasks/payment-tests.yaml");
     String text = Files.readString(spec);
     assertThat(text)
         .startsWith("# Written by etask:init. Detected: src layout; tests in tests/, run by pytest")
-        .contains("mvn etask:run -Detask.spec=tasks/add-tests-payment.yaml -Detask.dryRun")
-        .contains("type: add-tests")
+        .contains("mvn etask:run -Detask.spec=tasks/payment-tests.yaml -Detask.dryRun")
+        .contains("type: custom")
+        .contains("command: \"python {spec_dir}/characterize.py {file}\"")
         .contains("url: \"" + dir.resolve("origin.git") + "\"");
     TaskSpec loaded = SpecLoader.load(spec);
-    assertThat(loaded.id()).isEqualTo("add-tests-payment");
+    assertThat(loaded.id()).isEqualTo("payment-tests");
+    assertThat(loaded.generator().command()).isEqualTo("python {spec_dir}/characterize.py {file}");
     assertThat(Files.readString(checkout.resolve(".mvn/jvm.config")))
         .contains("-XX:TieredStopAtLevel=1");
 
@@ -47,7 +54,12 @@ class InitIT extends MavenProcesses {
     assertThat(
             toTheEnd(
                 mavenIn(
-                    checkout, "init", again, Map.of(), "-Detask.include=src/service/payment.py"),
+                    checkout,
+                    "init",
+                    again,
+                    Map.of(),
+                    "-Detask.id=payment-tests",
+                    "-Detask.include=src/service/payment.py"),
                 again))
         .isNotZero();
     assertThat(read(again)).contains("exists: not overwritten");
@@ -70,16 +82,16 @@ class InitIT extends MavenProcesses {
                     "run",
                     dry,
                     Map.of(),
-                    "-Detask.spec=tasks/add-tests-payment.yaml",
+                    "-Detask.spec=tasks/payment-tests.yaml",
                     "-Detask.dryRun"),
                 dry))
         .as(read(dry))
         .isZero();
     assertThat(read(dry))
-        .contains("dry run: would push auto/add-tests-payment")
+        .contains("dry run: would push auto/payment-tests")
         .contains("dry run: the pull request would be titled: ");
     assertThat(git(dir.resolve("origin.git"), "for-each-ref")).isEqualTo(refs);
-    Path artifacts = checkout.resolve("target/etask/artifacts/add-tests-payment");
+    Path artifacts = checkout.resolve("target/etask/artifacts/payment-tests");
     assertThat(Files.readString(artifacts.resolve("etask.patch")))
         .contains("+++ b/tests/test_payment");
     assertThat(artifacts.resolve("pr.json")).doesNotExist();
@@ -88,18 +100,11 @@ class InitIT extends MavenProcesses {
     Path run = dir.resolve("run.log");
     assertThat(
             toTheEnd(
-                mavenIn(
-                    checkout, "run", run, Map.of(), "-Detask.spec=tasks/add-tests-payment.yaml"),
+                mavenIn(checkout, "run", run, Map.of(), "-Detask.spec=tasks/payment-tests.yaml"),
                 run))
         .as(read(run))
         .isZero();
-    assertThat(
-            git(
-                dir.resolve("origin.git"),
-                "ls-tree",
-                "-r",
-                "--name-only",
-                "auto/add-tests-payment"))
+    assertThat(git(dir.resolve("origin.git"), "ls-tree", "-r", "--name-only", "auto/payment-tests"))
         .contains("tests/test_payment");
     assertThat(artifacts.resolve("pr.json")).exists();
   }

@@ -112,9 +112,11 @@ public final class InitSpec {
         .append("  # base: main                 # default: the origin's default branch\n");
     y.append("target:\n  include: [").append(quote(include)).append("]\n");
     if (d.testFolder() != null && !"add-tests".equals(type)) {
-      y.append("  # writable: [\"")
+      // what a free-form generator writes is often tests; a mechanical type changes its files only
+      boolean free = List.of(TaskTypes.CUSTOM, "llm", "agent").contains(type);
+      y.append(free ? "  writable: [\"" : "  # writable: [\"")
           .append(d.testFolder())
-          .append("/**\"]   # what a batch may change besides its files\n");
+          .append("/**\"]   # what a batch may change besides its own files\n");
     }
     switch (type) {
       case "llm" ->
