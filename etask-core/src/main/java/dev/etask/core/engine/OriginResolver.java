@@ -35,7 +35,13 @@ final class OriginResolver {
     if (!Files.isDirectory(local)) {
       throw new EtaskException(
           Code.CLONE_FAILED,
-          "repository.url '" + url + "' is " + local + ", which does not exist",
+          "repository.url '"
+              + url
+              + "' is "
+              + local
+              + (Files.exists(local)
+                  ? ", which is a file, not a repository or a folder of one"
+                  : ", which does not exist"),
           Hints.relativeUrl(c.spec().specDir()));
     }
     if (GitRepo.isRepository(local)) {

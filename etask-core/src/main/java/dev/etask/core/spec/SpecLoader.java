@@ -91,6 +91,11 @@ public final class SpecLoader {
           absolute,
           "no such task spec; check the path given to etask.spec"
               + " (relative paths resolve against the folder Maven runs in)");
+    } catch (java.nio.charset.CharacterCodingException e) {
+      throw new SpecException(
+          absolute,
+          "is not UTF-8 text (a task spec is YAML in UTF-8): save it as UTF-8, or check that"
+              + " etask.spec names the YAML file and not another file");
     } catch (IOException e) {
       throw new SpecException(absolute, "cannot be read: " + e.getMessage());
     }

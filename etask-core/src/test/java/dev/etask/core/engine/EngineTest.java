@@ -68,6 +68,21 @@ class EngineTest {
   }
 
   @Test
+  void aRepositoryUrlThatIsAFileSaysSo() throws Exception {
+    Path file = kit.dir.resolve("hostname");
+    java.nio.file.Files.writeString(file, "box\n");
+    java.nio.file.Files.writeString(
+        kit.spec,
+        java.nio.file.Files.readString(kit.spec).replace(kit.origin.toString(), file.toString()));
+    try (Engine engine = kit.open()) {
+      assertThatThrownBy(engine::run)
+          .isInstanceOf(EtaskException.class)
+          .hasMessageContaining(
+              "is " + file + ", which is a file, not a repository or a folder of one");
+    }
+  }
+
+  @Test
   void autoSaysWhichModeApplies() throws Exception {
     kit.sandboxProbe =
         new dev.etask.core.process.Sandbox.Probe(

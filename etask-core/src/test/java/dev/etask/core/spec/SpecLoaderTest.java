@@ -286,6 +286,18 @@ class SpecLoaderTest {
   }
 
   @Test
+  void aSpecThatIsNotUtf8SaysSoAndHowToFixIt(@TempDir Path dir) throws Exception {
+    Path latin1 = dir.resolve("t.yaml");
+    Files.write(
+        latin1,
+        "objective: \"Caf\u00e9\"\n".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+    assertThatThrownBy(() -> SpecLoader.load(latin1))
+        .isInstanceOf(SpecException.class)
+        .hasMessageContaining("t.yaml: is not UTF-8 text")
+        .hasMessageNotContaining("Input length");
+  }
+
+  @Test
   void loadsAFileAndResolvesTheSpecDir(@TempDir Path dir) throws Exception {
     Path f = dir.resolve("t.yaml");
     Files.writeString(f, MINIMAL);
