@@ -1,7 +1,7 @@
 """The generators of scenario C: 'first' appends a test to tests/test_order.py; 'second' changes the
 tax rate's line in batch 1, and in batch 2 moves main first (merges auto/first, changes that same
-line), then appends its own test to tests/test_order.py. 'third' appends a test of user names to
-tests/test_user.py in batch 1; in batch 2 main moves (a test appended to tests/test_user.py too,
+line), then appends its own test to tests/test_order.py. 'third' rewords user.py's docstring and appends a
+test of user names to tests/test_user.py in batch 1; in batch 2 main moves (a test appended to tests/test_user.py too,
 and names title-cased, which the third task's test does not expect), then it adds a test file of
 its own."""
 import os
@@ -58,6 +58,10 @@ batch = os.environ["ETASK_BATCH_FILES"].split("\n")[0]
 if sys.argv[1] == "first":
     append("first_pen_costs_three", "3.0")
 elif sys.argv[1] == "third" and batch == "src/service/user.py":
+    path = "src/service/user.py"
+    text = open(path, encoding="utf-8").read().replace(
+        '"""Users: registration and validation."""', '"""Users: registration, validation, a registry."""')
+    open(path, "w", encoding="utf-8").write(text)
     with open("tests/test_user.py", "a", encoding="utf-8") as f:
         f.write("\n\ndef test_third_names_are_kept_as_given() -> None:\n"
                 "    assert UserRegistry().register(\"b@example.com\", \"bob\").name == \"bob\"\n")

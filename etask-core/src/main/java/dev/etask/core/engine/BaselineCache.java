@@ -162,12 +162,21 @@ public final class BaselineCache {
    * gate settings. Null when the tree cannot be read (then nothing is cached).
    */
   static String key(RunContext c) {
+    return key(c, c.state().git().baseSha());
+  }
+
+  /**
+   * What a measurement of commit {@code base} depends on, with the project detected on it and the
+   * environment built for it (a base that moved while the task ran is looked up by the same key a
+   * task starting on it would compute). Null when the tree cannot be read.
+   */
+  static String key(RunContext c, String base) {
     if (c.config().cacheDir() == null) {
       return null;
     }
     RunState state = c.state();
     try (GitRepo git = c.openClone()) {
-      ObjectId tree = git.resolve(state.git().baseSha() + "^{tree}");
+      ObjectId tree = git.resolve(base + "^{tree}");
       if (tree == null) {
         return null;
       }
@@ -201,6 +210,28 @@ public final class BaselineCache {
       out.put(name, v == null ? "(unset)" : StateStore.sha256(v.getBytes(StandardCharsets.UTF_8)));
     }
     return out;
+  }
+
+  /**
+   * Makes {@code entry} this task's report {@code name}: its report and coverage data in the store,
+   * the data's file names those of the clone it was measured in (the next reader moves them to this
+   * one). False, said, when its data cannot be copied (then it is measured again).
+   */
+  static boolean adopt(RunContext c, Entry entry, String name) {
+    Path data = c.ws().reports().resolve(name + ".coverage");
+    try {
+      if (entry.coverageData() != null) {
+        Files.copy(entry.coverageData(), data, StandardCopyOption.REPLACE_EXISTING);
+      } else {
+        Files.deleteIfExists(data);
+      }
+    } catch (IOException e) {
+      c.out().warn("cannot use the cached measurement (" + e.getMessage() + "): measuring again");
+      return false;
+    }
+    c.store().writeReport(name, entry.report());
+    c.store().recordedIn(name, entry.root());
+    return true;
   }
 
   /** Half-written entries of processes that died while storing: older than a day, removed. */

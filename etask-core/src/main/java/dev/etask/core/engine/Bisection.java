@@ -71,6 +71,48 @@ final class Bisection {
 
   record Culprit(int index, Delivery.TipCheck check) {}
 
+  /**
+   * After a rebase, the culprit's test files merged structurally with the moved base's are what a
+   * task is least sure of: their changes alone are dropped (the base's version kept), the rest of
+   * the batch stays, and the tip is checked again (scenario C). False when there is nothing to drop
+   * so (no merged file, or the batch is only those files, or a later commit needs them): the batch
+   * is then taken off whole.
+   */
+  boolean dropMerged(GitRepo git, List<BatchState> batches, int culprit, Delivery.TipCheck check)
+      throws GitException {
+    BatchState bad = batches.get(culprit);
+    List<String> merged = bad.mergedFiles();
+    ObjectId commit = ObjectId.fromString(bad.commit());
+    if (merged.isEmpty() || merged.containsAll(git.changedPaths(git.parse(commit)))) {
+      return false;
+    }
+    List<ObjectId> later = new ArrayList<>();
+    git.commitsSince(commit, git.head()).forEach(x -> later.add(x.getId()));
+    Map<ObjectId, ObjectId> moved;
+    try {
+      moved = new History(git).dropPaths(commit, merged, later, c.ident());
+    } catch (GitException e) {
+      c.out().info("cannot drop only " + String.join(", ", merged) + ": " + e.getMessage());
+      return false;
+    }
+    List<String> wrong = check.details();
+    String why =
+        "the whole suite fails with them: "
+            + String.join(", ", wrong.subList(0, Math.min(3, wrong.size())));
+    follow(moved);
+    bad.mergeDropped(merged, why, moved.get(commit).name());
+    c.state().label("needs-manual-review");
+    c.out()
+        .warn(
+            "batch "
+                + c.label(bad)
+                + ": its changes to "
+                + String.join(", ", merged)
+                + " (merged structurally with the moved base's) dropped, the rest kept: "
+                + why);
+    return true;
+  }
+
   void takeOff(GitRepo git, List<BatchState> batches, int culprit, Delivery.TipCheck check)
       throws GitException {
     RunState state = c.state();
@@ -115,14 +157,19 @@ final class Bisection {
     List<ObjectId> later = new ArrayList<>();
     git.commitsSince(commit, git.head()).forEach(x -> later.add(x.getId()));
     Map<ObjectId, ObjectId> moved = history.drop(commit, later, c.ident());
-    for (BatchState b : state.batches()) {
+    follow(moved);
+    bad.rejectedByFullSuite(d, null);
+    c.out().warn("batch " + c.label(bad) + " dropped before the push: " + why);
+  }
+
+  /** The batches whose commits were made again ({@code moved}: new by old) are those copies now. */
+  private void follow(Map<ObjectId, ObjectId> moved) {
+    for (BatchState b : c.state().batches()) {
       if (b.committed() && moved.containsKey(ObjectId.fromString(b.commit()))) {
         ObjectId now = moved.get(ObjectId.fromString(b.commit()));
-        state.git().own(now.name());
+        c.state().git().own(now.name());
         b.committed(now.name());
       }
     }
-    bad.rejectedByFullSuite(d, null);
-    c.out().warn("batch " + c.label(bad) + " dropped before the push: " + why);
   }
 }

@@ -139,7 +139,8 @@ final class Delivery {
       return false;
     }
     c.store().copy("moved-base", "baseline"); // the task is judged against the base it is on now
-    for (int round = 0; round <= state.batches().size(); round++) {
+    // a round takes a batch off, or first its merged test files alone
+    for (int round = 0; round <= 2 * state.batches().size(); round++) {
       ObjectId head = git.head();
       GateReport tip =
           c.gates().measureSuite("tip", state.env().sourceDirs(), onBase, RunContext.GATE_TIMEOUT);
@@ -170,35 +171,80 @@ final class Delivery {
                   + onBranch.size()
                   + " batch(es)");
       Bisection.Culprit culprit = bisection.firstBad(git, onBranch, onBase, wrong);
-      bisection.takeOff(git, onBranch, culprit.index(), culprit.check());
+      if (!bisection.dropMerged(git, onBranch, culprit.index(), culprit.check())) {
+        bisection.takeOff(git, onBranch, culprit.index(), culprit.check());
+      }
       c.store().save();
     }
     return false;
   }
 
-  /** The moved base measured with all the gates; null when they could not run on it (said). */
+  /**
+   * The moved base measured with all the gates, in the environment it declares (followed there and
+   * back to the tip's), or taken from the baseline cache when a task measured that base in such an
+   * environment before, and put there otherwise; null when the gates could not run on it (said).
+   */
   private GateReport measureMovedBase(GitRepo git, ObjectId base) throws GitException {
-    RunState state = c.state();
     GateReport before = c.store().readReport("baseline");
     History history = new History(git);
     GateReport onBase;
+    try {
+      history.look(base);
+      onBase = measureOrFind(base);
+    } catch (dev.etask.core.spec.EtaskException e) {
+      if (e.code() != dev.etask.core.spec.EtaskException.Code.ENV_FAILED) {
+        throw e;
+      }
+      c.out().warn("the moved base's dependencies do not install: " + e.getMessage());
+      return null;
+    } finally {
+      history.back(c.spec().branch());
+      if (ProjectEnvironment.follow(c)) {
+        c.out().info("the Python environment is the rebased branch's");
+      }
+    }
+    List<String> blind = Measurements.newProblems(before, onBase);
+    if (!blind.isEmpty()) {
+      c.out().warn("the whole suite could not run on the moved base: " + String.join("; ", blind));
+      return null;
+    }
+    return onBase;
+  }
+
+  /** The checked-out moved base's report "moved-base", from the cache or measured and stored. */
+  private GateReport measureOrFind(ObjectId base) {
+    RunState state = c.state();
+    if (ProjectEnvironment.follow(c)) {
+      c.out().info("the Python environment is the moved " + state.git().base() + "'s");
+    }
+    long t0 = System.nanoTime();
+    BaselineCache cache = new BaselineCache(c.sharedCacheDir(), c.out(), c.redactor());
+    String key = BaselineCache.key(c, base.name());
+    var cached = key == null ? java.util.Optional.<BaselineCache.Entry>empty() : cache.find(key);
+    if (cached.isPresent() && BaselineCache.adopt(c, cached.get(), "moved-base")) {
+      c.out()
+          .info(
+              "the moved "
+                  + state.git().base()
+                  + " from the cache (measured "
+                  + cached.get().created()
+                  + ") in "
+                  + RunContext.secs(t0)
+                  + ": "
+                  + PreparePhase.line(cached.get().report()));
+      return cached.get().report();
+    }
     c.out()
         .info(
             "measuring the moved "
                 + state.git().base()
                 + " first (ruff, the whole suite under coverage, mypy) …");
-    try {
-      history.look(base);
-      // all the gates, as PREPARE measures a base: its lint and type findings are the baseline too
-      onBase = c.gates().measure("moved-base", state.env().sourceDirs(), RunContext.GATE_TIMEOUT);
-    } finally {
-      history.back(c.spec().branch());
-    }
+    // all the gates, as PREPARE measures a base: its lint and type findings are the baseline too
+    GateReport onBase =
+        c.gates().measure("moved-base", state.env().sourceDirs(), RunContext.GATE_TIMEOUT);
     c.store().writeReport("moved-base", onBase);
-    List<String> blind = Measurements.newProblems(before, onBase);
-    if (!blind.isEmpty()) {
-      c.out().warn("the whole suite could not run on the moved base: " + String.join("; ", blind));
-      return null;
+    if (key != null) {
+      cache.put(key, onBase, c.store().coverageData("moved-base"), c.ws().repo());
     }
     return onBase;
   }

@@ -156,21 +156,9 @@ final class PreparePhase implements Phase {
    * again).
    */
   private static boolean useCached(RunContext c, BaselineCache.Entry entry, long t0) {
-    java.nio.file.Path data = c.ws().reports().resolve("baseline.coverage");
-    try {
-      if (entry.coverageData() != null) {
-        // its file names are those of the clone it was measured in: the first batch that reads it
-        // moves them to this one
-        Files.copy(entry.coverageData(), data, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-      } else {
-        Files.deleteIfExists(data);
-      }
-    } catch (java.io.IOException e) {
-      c.out().warn("cannot use the cached baseline (" + e.getMessage() + "): measuring again");
+    if (!BaselineCache.adopt(c, entry, "baseline")) {
       return false;
     }
-    c.store().writeReport("baseline", entry.report());
-    c.store().recordedIn("baseline", entry.root());
     entry.report().problems().forEach(p -> c.out().warn("baseline: " + p));
     useBaseline(c, entry.report());
     c.out()

@@ -1,6 +1,7 @@
 package dev.etask.core.git;
 
 import java.io.IOException;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -12,6 +13,7 @@ import org.eclipse.jgit.lib.ObjectId;
 import org.eclipse.jgit.lib.PersonIdent;
 import org.eclipse.jgit.revwalk.RevCommit;
 import org.eclipse.jgit.revwalk.RevWalk;
+import org.eclipse.jgit.treewalk.TreeWalk;
 
 /**
  * Taking one of etask's commits off the task branch again: dropped from a branch never pushed (the
@@ -51,6 +53,25 @@ public final class History {
    */
   public Map<ObjectId, ObjectId> drop(ObjectId commit, List<ObjectId> later, PersonIdent ident)
       throws GitException {
+    return rewrite(commit, null, later, ident);
+  }
+
+  /**
+   * Drops {@code commit}'s changes to {@code paths} only: the commit made again with those files as
+   * its parent has them, and {@code later} picked again on it. Returns each commit's new id by its
+   * old one, {@code commit}'s included. Fails, the branch unchanged, when a later commit does not
+   * apply without those changes.
+   */
+  public Map<ObjectId, ObjectId> dropPaths(
+      ObjectId commit, Collection<String> paths, List<ObjectId> later, PersonIdent ident)
+      throws GitException {
+    return rewrite(commit, List.copyOf(paths), later, ident);
+  }
+
+  /** {@code paths} null: the commit dropped whole; else only its changes to them. */
+  private Map<ObjectId, ObjectId> rewrite(
+      ObjectId commit, List<String> paths, List<ObjectId> later, PersonIdent ident)
+      throws GitException {
     Map<ObjectId, ObjectId> moved = new LinkedHashMap<>();
     ObjectId before;
     try {
@@ -60,7 +81,23 @@ public final class History {
     }
     try (RevWalk walk = new RevWalk(git.getRepository())) {
       RevCommit c = walk.parseCommit(commit);
-      git.reset().setMode(ResetType.HARD).setRef(c.getParent(0).name()).call();
+      RevCommit parent = c.getParent(0);
+      if (paths == null) {
+        git.reset().setMode(ResetType.HARD).setRef(parent.name()).call();
+      } else {
+        git.reset().setMode(ResetType.HARD).setRef(c.name()).call();
+        asIn(walk.parseCommit(parent), paths);
+        RevCommit made =
+            git.commit()
+                .setAmend(true)
+                .setMessage(c.getFullMessage())
+                .setAuthor(c.getAuthorIdent())
+                .setCommitter(ident)
+                .setNoVerify(true)
+                .setSign(false)
+                .call();
+        moved.put(commit, made.getId());
+      }
       for (ObjectId o : later) {
         RevCommit original = walk.parseCommit(o);
         CherryPickResult r = git.cherryPick().include(original).setNoCommit(true).call();
@@ -87,6 +124,19 @@ public final class History {
         e.addSuppressed(undo);
       }
       throw new GitException("cannot drop " + commit.name() + ": " + e.getMessage(), false, e);
+    }
+  }
+
+  /** {@code paths} in the index and working tree as {@code commit} has them (absent: removed). */
+  private void asIn(RevCommit commit, List<String> paths) throws GitAPIException, IOException {
+    for (String path : paths) {
+      try (TreeWalk tw = TreeWalk.forPath(git.getRepository(), path, commit.getTree())) {
+        if (tw == null) {
+          git.rm().addFilepattern(path).call();
+        } else {
+          git.checkout().setStartPoint(commit).addPath(path).call();
+        }
+      }
     }
   }
 

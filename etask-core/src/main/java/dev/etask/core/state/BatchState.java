@@ -209,6 +209,39 @@ public final class BatchState {
     firstTryPass = false;
   }
 
+  /** The batch's files the moved base changed too that were merged structurally, in order. */
+  public List<String> mergedFiles() {
+    List<String> out = new ArrayList<>();
+    for (String x : conflicts) {
+      int at = x.indexOf(MERGED);
+      if (at > 0) {
+        out.add(x.substring(0, at));
+      }
+    }
+    return out;
+  }
+
+  private static final String MERGED = ": merged structurally";
+
+  /**
+   * The batch's changes to {@code paths}, merged structurally with the moved base's, taken off
+   * because the whole suite failed with them ({@code why}); the rest of the batch stays as commit
+   * {@code commitSha}.
+   */
+  public void mergeDropped(List<String> paths, String why, String commitSha) {
+    for (int i = 0; i < conflicts.size(); i++) {
+      String x = conflicts.get(i);
+      int at = x.indexOf(MERGED);
+      if (at > 0 && paths.contains(x.substring(0, at))) {
+        conflicts.set(i, x.substring(0, at) + ": dropped (merged structurally, but " + why + ")");
+      }
+    }
+    commit = commitSha;
+    if (!labels.contains("needs-manual-review")) {
+      labels.add("needs-manual-review");
+    }
+  }
+
   public String revertedBy() {
     return revertedBy;
   }

@@ -8,12 +8,15 @@ import dev.etask.core.generate.Generator;
 import dev.etask.core.json.Json;
 import dev.etask.core.spec.EtaskException;
 import dev.etask.core.state.Outcome;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
+import org.eclipse.jgit.lib.ObjectId;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -455,6 +458,95 @@ class EngineTest {
         .isEqualTo(2); // followed twice, then pushed what it verified last
     assertThat(moves[0]).isEqualTo(2);
     assertThat(kit.branch()).hasSize(2);
+  }
+
+  @Test
+  void theMovedBaseIsPutInTheSharedCacheAndTakenFromItByTheNextTaskThatMeetsIt() throws Exception {
+    kit.cacheDir = tmp.resolve("cache");
+    ObjectId start = originMain();
+    Function<Generator.Request, Generator.Outcome> usual = kit.generator;
+    int[] moves = {0};
+    kit.generator =
+        r -> {
+          if (r.files().get(0).endsWith("c.py")) {
+            moves[0]++; // the same tree each time: main gains the same file
+            moveBase(kit.origin, tmp.resolve("m" + moves[0]), "src/app/d.py", "D = 1\n");
+          }
+          return usual.apply(r);
+        };
+    assertThat(run().exitCode()).as(String.join("\n", kit.said)).isZero();
+    assertThat(kit.measured).contains("moved-base");
+    // a task starting on the moved main takes it from the cache: the keys are the same
+    kit.measured.clear();
+    kit.said.clear();
+    kit.generator = usual;
+    Files.writeString(kit.spec, Files.readString(kit.spec).replace("id: t\n", "id: t2\n"));
+    assertThat(run().exitCode()).as(String.join("\n", kit.said)).isZero();
+    assertThat(kit.said).anyMatch(l -> l.startsWith("baseline from the cache"));
+    assertThat(kit.measured).doesNotContain("baseline");
+    // a task that started before main moved to that tree again meets it from the cache
+    setOriginMain(start);
+    kit.measured.clear();
+    kit.said.clear();
+    kit.generator =
+        r -> {
+          if (r.files().get(0).endsWith("c.py")) {
+            moves[0]++;
+            moveBase(kit.origin, tmp.resolve("m" + moves[0]), "src/app/d.py", "D = 1\n");
+          }
+          return usual.apply(r);
+        };
+    Files.writeString(kit.spec, Files.readString(kit.spec).replace("id: t2\n", "id: t3\n"));
+    assertThat(run().exitCode()).as(String.join("\n", kit.said)).isZero();
+    assertThat(kit.said).anyMatch(l -> l.startsWith("the moved main from the cache"));
+    assertThat(kit.measured).doesNotContain("moved-base");
+    // both batches delivered, verified against the cached moved main
+    JsonNode s = Json.MAPPER.readTree(kit.work.resolve("artifacts/t3/status.json").toFile());
+    assertThat(s.at("/batches/0/decision").asText()).isEqualTo("accept");
+    assertThat(s.at("/batches/1/rebased_onto").asText()).isEqualTo(originMain().name());
+  }
+
+  @Test
+  void theMovedBaseIsMeasuredInTheEnvironmentItDeclares() throws Exception {
+    Function<Generator.Request, Generator.Outcome> usual = kit.generator;
+    kit.generator =
+        r -> {
+          if (r.files().get(0).endsWith("c.py")) {
+            moveBase(kit.origin, tmp.resolve("other"), "requirements.txt", "lib==9\n");
+          }
+          return usual.apply(r);
+        };
+    List<String> builtWhenMeasured = new ArrayList<>();
+    kit.onMeasure =
+        label -> {
+          if (label.equals("moved-base")) {
+            builtWhenMeasured.add(kit.builds.get(kit.builds.size() - 1));
+          }
+        };
+    assertThat(run().exitCode()).as(String.join("\n", kit.said)).isZero();
+    assertThat(builtWhenMeasured).containsExactly("lib==9|false");
+    assertThat(kit.said).contains("the Python environment is the moved main's");
+  }
+
+  private ObjectId originMain() throws IOException {
+    try (org.eclipse.jgit.lib.Repository r =
+        new org.eclipse.jgit.storage.file.FileRepositoryBuilder()
+            .setGitDir(kit.origin.toFile())
+            .build()) {
+      return r.resolve("refs/heads/main");
+    }
+  }
+
+  private void setOriginMain(ObjectId to) throws IOException {
+    try (org.eclipse.jgit.lib.Repository r =
+        new org.eclipse.jgit.storage.file.FileRepositoryBuilder()
+            .setGitDir(kit.origin.toFile())
+            .build()) {
+      org.eclipse.jgit.lib.RefUpdate u = r.updateRef("refs/heads/main");
+      u.setNewObjectId(to);
+      u.setForceUpdate(true);
+      assertThat(u.update()).isIn(org.eclipse.jgit.lib.RefUpdate.Result.FORCED);
+    }
   }
 
   /** A commit on the origin's main made elsewhere (another clone in {@code scratch}). */
