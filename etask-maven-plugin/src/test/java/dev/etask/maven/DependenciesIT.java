@@ -4,21 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.sun.net.httpserver.HttpServer;
 import dev.etask.core.git.LocalOrigins;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.util.Base64;
-import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipOutputStream;
 import org.eclipse.jgit.lib.PersonIdent;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -34,54 +24,20 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class DependenciesIT extends MavenProcesses {
   private static final ObjectMapper JSON = new ObjectMapper();
-  private HttpServer index;
+  private LocalIndex index;
 
   @BeforeEach
   void packageIndexAndProject() throws Exception {
-    Map<String, byte[]> wheels = new LinkedHashMap<>();
-    wheels.put("1.0", wheel("1.0", "hello"));
-    wheels.put("1.1", wheel("1.1", "hello"));
-    wheels.put("2.0", wheel("2.0", "greet"));
-    index = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    index.createContext(
-        "/",
-        exchange -> {
-          String path = exchange.getRequestURI().getPath();
-          byte[] body = null;
-          if (path.equals("/")) {
-            StringBuilder page = new StringBuilder("<html><body>\n");
-            wheels
-                .keySet()
-                .forEach(
-                    v ->
-                        page.append("<a href=\"")
-                            .append(name(v))
-                            .append("\">")
-                            .append(name(v))
-                            .append("</a>\n"));
-            body = page.append("</body></html>\n").toString().getBytes(StandardCharsets.UTF_8);
-          } else {
-            for (String v : wheels.keySet()) {
-              if (path.equals("/" + name(v))) {
-                body = wheels.get(v);
-              }
-            }
-          }
-          exchange.sendResponseHeaders(body == null ? 404 : 200, body == null ? -1 : body.length);
-          if (body != null) {
-            try (OutputStream out = exchange.getResponseBody()) {
-              out.write(body);
-            }
-          }
-          exchange.close();
-        });
-    index.start();
+    String hello = "def hello(name: str) -> str:\n    return \"hello \" + name\n";
+    index =
+        new LocalIndex()
+            .add("etask-it-greet", "1.0", hello)
+            .add("etask-it-greet", "1.1", hello)
+            .add("etask-it-greet", "2.0", hello.replace("hello(", "greet("));
     Path seed = dir.resolve("deps-seed");
     write(
         seed.resolve("requirements.txt"),
-        "--find-links http://127.0.0.1:"
-            + index.getAddress().getPort()
-            + "/\netask-it-greet==1.0\n");
+        "--find-links " + index.links() + "\netask-it-greet==1.0\n");
     write(
         seed.resolve("pyproject.toml"),
         "[tool.pytest.ini_options]\npythonpath = [\"src\"]\n\n[tool.coverage.run]\nsource = [\"src\"]\n");
@@ -105,7 +61,7 @@ class DependenciesIT extends MavenProcesses {
   @AfterEach
   void stopIndex() {
     if (index != null) {
-      index.stop(0);
+      index.close();
     }
   }
 
@@ -146,52 +102,6 @@ class DependenciesIT extends MavenProcesses {
     assertThat(text)
         .contains("in the sandbox: the clone holds code the generator wrote")
         .contains("the Python environment is the branch's again");
-  }
-
-  private static String name(String version) {
-    return "etask_it_greet-" + version + "-py3-none-any.whl";
-  }
-
-  /** A wheel of etask-it-greet whose one function is called {@code function}. */
-  private static byte[] wheel(String version, String function) throws Exception {
-    String info = "etask_it_greet-" + version + ".dist-info/";
-    Map<String, String> files = new LinkedHashMap<>();
-    files.put(
-        "etask_it_greet/__init__.py",
-        "def " + function + "(name: str) -> str:\n    return \"hello \" + name\n");
-    files.put("etask_it_greet/py.typed", "");
-    files.put(
-        info + "METADATA",
-        "Metadata-Version: 2.1\nName: etask-it-greet\nVersion: " + version + "\n");
-    files.put(
-        info + "WHEEL",
-        "Wheel-Version: 1.0\nGenerator: etask-it\nRoot-Is-Purelib: true\nTag: py3-none-any\n");
-    StringBuilder record = new StringBuilder();
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    try (ZipOutputStream zip = new ZipOutputStream(bytes)) {
-      for (Map.Entry<String, String> f : files.entrySet()) {
-        byte[] content = f.getValue().getBytes(StandardCharsets.UTF_8);
-        zip.putNextEntry(new ZipEntry(f.getKey()));
-        zip.write(content);
-        zip.closeEntry();
-        String hash =
-            Base64.getUrlEncoder()
-                .withoutPadding()
-                .encodeToString(MessageDigest.getInstance("SHA-256").digest(content));
-        record
-            .append(f.getKey())
-            .append(",sha256=")
-            .append(hash)
-            .append(',')
-            .append(content.length)
-            .append('\n');
-      }
-      record.append(info).append("RECORD,,\n");
-      zip.putNextEntry(new ZipEntry(info + "RECORD"));
-      zip.write(record.toString().getBytes(StandardCharsets.UTF_8));
-      zip.closeEntry();
-    }
-    return bytes.toByteArray();
   }
 
   private static void write(Path file, String content) throws IOException {

@@ -159,7 +159,8 @@ class StatusSchemaTest {
                     "def",
                     List.of("tests/test_a.py: merged structurally"),
                     "0123abc",
-                    new StatusDocument.Usage(10, 2, 0.01))));
+                    new StatusDocument.Usage(10, 2, 0.01),
+                    new StatusDocument.Upgrade("requests", "2.31.0", "2.32.3"))));
     JsonNode written = Json.MAPPER.valueToTree(sample);
     List<String> missing = new ArrayList<>();
     written

@@ -18,8 +18,8 @@ import java.util.TreeMap;
 
 /**
  * ANALYZE: resolves {@code target.include}/{@code exclude} over the files tracked on the base and
- * plans the batches ({@code single_file}, {@code per_directory}, {@code all}); batches an adopted
- * branch already holds are done. A no-op once done.
+ * plans the batches ({@code single_file}, {@code per_directory}, {@code all}, {@code
+ * per_dependency}); batches an adopted branch already holds are done. A no-op once done.
  */
 final class AnalyzePhase implements Phase {
   @Override
@@ -41,9 +41,13 @@ final class AnalyzePhase implements Phase {
     }
     c.out().phase("ANALYZE", "");
     List<String> targets = targets(c);
-    state.planned(plan(targets, spec.strategy().batchMode()));
+    state.planned(
+        spec.strategy().batchMode() == TaskSpec.BatchMode.PER_DEPENDENCY
+            ? DependencyPlan.plan(c, targets)
+            : plan(targets, spec.strategy().batchMode()));
     for (BatchState b : state.batches()) {
-      if (!state.git().adoptedTargets().isEmpty()
+      if (b.upgrade() == null
+          && !state.git().adoptedTargets().isEmpty()
           && state.git().adoptedTargets().containsAll(b.files())) {
         b.close(
             Decision.of(

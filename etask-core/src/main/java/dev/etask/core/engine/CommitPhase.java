@@ -174,7 +174,8 @@ final class CommitPhase implements Phase {
   static String subject(RunContext c, BatchState b) {
     TaskSpec spec = c.spec();
     String prefix = spec.pr().titlePrefix() == null ? "" : spec.pr().titlePrefix().strip() + " ";
-    String objective = spec.objective().strip();
+    // a dependency batch says which upgrade it is: "upgrade requests from 2.31.0 to 2.32.3"
+    String objective = (b.upgrade() != null ? b.objective() : spec.objective()).strip();
     if (!objective.isEmpty()) {
       objective = Character.toLowerCase(objective.charAt(0)) + objective.substring(1);
     }

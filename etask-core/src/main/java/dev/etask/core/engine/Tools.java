@@ -8,6 +8,7 @@ import dev.etask.core.generate.CommandGenerator;
 import dev.etask.core.generate.Generator;
 import dev.etask.core.pr.PullRequestProvider;
 import dev.etask.core.spec.TaskSpec;
+import dev.etask.core.state.BatchState;
 import dev.etask.core.workspace.Project;
 import java.io.IOException;
 import java.util.List;
@@ -92,6 +93,15 @@ interface Tools {
         TaskSpec.Generator g = c.spec().generator();
         if (g.llm() != null) {
           return llm(c, g.llm());
+        }
+        if ("dependency-upgrade".equals(g.builtin())) {
+          return new dev.etask.core.generate.DependencyUpgrader(
+              () -> {
+                BatchState next = c.state().nextPending();
+                return next == null ? null : next.upgrade();
+              },
+              (name, log, timeout) ->
+                  c.python().lock(c.spec().python().interpreter(), name, log, timeout));
         }
         Map<String, String> env = new java.util.LinkedHashMap<>(environment);
         String command =

@@ -51,6 +51,7 @@ public final class PrBody {
     b.append(summaryTable(o)).append("\n");
 
     decisions(b, state, o);
+    upgrades(b, state);
     leftOut(b, state);
     attention(b, spec, state);
     details(b, state);
@@ -94,6 +95,31 @@ public final class PrBody {
     b.append("  \n**Labels:** ");
     o.labels().forEach(l -> b.append('`').append(l).append("` "));
     b.append("\n");
+  }
+
+  /** batch_mode: per_dependency: each upgrade, its versions and what the gates made of it. */
+  private static void upgrades(StringBuilder b, RunState state) {
+    List<BatchState> upgrades = state.batches().stream().filter(x -> x.upgrade() != null).toList();
+    if (upgrades.isEmpty()) {
+      return;
+    }
+    b.append("\n| dependency | from | to | verdict |\n|---|---|---|---|\n");
+    for (BatchState x : upgrades) {
+      String verdict =
+          x.verdict() == null
+              ? "not reached"
+              : x.verdict().name().toLowerCase(java.util.Locale.ROOT)
+                  + (x.verdict().commits() ? "" : ": " + oneLine(String.valueOf(x.reason())));
+      b.append("| `")
+          .append(x.upgrade().name())
+          .append("` | ")
+          .append(x.upgrade().from())
+          .append(" | ")
+          .append(x.upgrade().to())
+          .append(" | ")
+          .append(verdict)
+          .append(" |\n");
+    }
   }
 
   /** The batches a reviewer should know were not accepted as they are, one line each. */

@@ -99,7 +99,11 @@ public record StatusDocument(
       String revertedBy,
       List<String> conflicts,
       String rebasedOnto,
-      @JsonInclude(JsonInclude.Include.NON_NULL) Usage usage) {}
+      @JsonInclude(JsonInclude.Include.NON_NULL) Usage usage,
+      @JsonInclude(JsonInclude.Include.NON_NULL) Upgrade upgrade) {}
+
+  /** The dependency a batch upgrades (batch_mode: per_dependency): its pin from and to. */
+  public record Upgrade(String name, String from, String to) {}
 
   /** What a model reported for a batch (generator.llm): tokens, and the cost when it says. */
   @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)

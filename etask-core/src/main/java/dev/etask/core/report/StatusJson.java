@@ -115,7 +115,10 @@ public final class StatusJson {
         b.usage() == null
             ? null
             : new StatusDocument.Usage(
-                b.usage().promptTokens(), b.usage().completionTokens(), b.usage().cost()));
+                b.usage().promptTokens(), b.usage().completionTokens(), b.usage().cost()),
+        b.upgrade() == null
+            ? null
+            : new StatusDocument.Upgrade(b.upgrade().name(), b.upgrade().from(), b.upgrade().to()));
   }
 
   /**

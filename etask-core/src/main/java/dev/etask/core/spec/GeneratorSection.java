@@ -61,6 +61,24 @@ final class GeneratorSection {
     return mode;
   }
 
+  /**
+   * The dependency-upgrade generator works on one dependency a batch: only with {@code
+   * strategy.batch_mode: per_dependency} (which its type sets).
+   */
+  static void requireBatchMode(YamlSection top, SpecProblems problems) {
+    YamlSection gen = top.section("generator");
+    String mode = top.section("strategy").string("batch_mode", "single_file");
+    if ("dependency-upgrade".equals(gen.string("builtin", null))
+        && !"per_dependency".equals(mode)) {
+      problems.error(
+          gen.valueNode("builtin"),
+          "'generator.builtin: dependency-upgrade' upgrades one dependency a batch: it needs"
+              + " 'strategy.batch_mode: per_dependency' (type: dependency-upgrade sets it), not '"
+              + mode
+              + "'");
+    }
+  }
+
   /** {@code generator.llm} ({@link LlmSettings}); never beside a command or a built-in one. */
   private static TaskSpec.Llm llm(
       YamlSection gen, String command, String builtin, SpecProblems problems) {

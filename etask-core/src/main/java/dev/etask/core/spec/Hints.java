@@ -161,6 +161,22 @@ public final class Hints {
         + "; globs are relative to the repository root, '**' crosses folders";
   }
 
+  public static String online() {
+    return "run without -o (offline): the package index must be reachable";
+  }
+
+  public static String dependencyFiles(Path spec) {
+    return "list the files that pin the dependencies (requirements*.txt, pyproject.toml with"
+        + " name==version pins) in target.include of "
+        + spec
+        + ", or use another batch_mode";
+  }
+
+  public static String packageIndex() {
+    return "check that the package index pip and uv use (index-url, PIP_INDEX_URL or UV_INDEX_URL;"
+        + " PyPI when none is set) answers from this machine, then run again";
+  }
+
   public static String repositoryUrl(Path spec) {
     return "set repository.url in " + spec;
   }

@@ -146,6 +146,7 @@ public final class InitSpec {
       case "format" -> "Format " + include;
       case "modernize" -> "Modernize the syntax of " + include;
       case "logging-normalize" -> "Normalise the logging calls in " + include;
+      case "dependency-upgrade" -> "Upgrade the dependencies pinned in " + include;
       default -> "Describe what the task should do to " + include;
     };
   }

@@ -61,7 +61,8 @@ public final class SpecLoader {
           "ruff-fix",
           "ruff-format",
           "ruff-modernize",
-          "logging-normalize");
+          "logging-normalize",
+          "dependency-upgrade");
 
   private final Path file;
   private final SpecProblems problems;
@@ -207,6 +208,7 @@ public final class SpecLoader {
     String type = type(top);
     YamlSection repo = top.section("repository");
     repo.allow("url", "base");
+    GeneratorSection.requireBatchMode(top, problems);
     return new TaskSpec(
         file,
         id,

@@ -51,7 +51,9 @@ public record TaskSpec(
   public enum BatchMode {
     SINGLE_FILE,
     PER_DIRECTORY,
-    ALL
+    ALL,
+    /** One batch per pinned dependency of the declaration files in target.include. */
+    PER_DEPENDENCY
   }
 
   public record Strategy(BatchMode batchMode, int maxAttemptsPerBatch, int maxGeneratorFailures) {}

@@ -29,7 +29,15 @@ public final class TaskTypes {
 
   /** The types with a template, in the order {@code etask:templates} lists them. */
   private static final List<String> TEMPLATED =
-      List.of("add-tests", "lint-fix", "format", "modernize", "logging-normalize", "llm", "agent");
+      List.of(
+          "add-tests",
+          "lint-fix",
+          "format",
+          "modernize",
+          "logging-normalize",
+          "dependency-upgrade",
+          "llm",
+          "agent");
 
   private static final Map<String, Template> TEMPLATES = load();
 

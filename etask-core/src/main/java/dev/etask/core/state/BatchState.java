@@ -52,6 +52,12 @@ public final class BatchState {
   /** The moved base the batch's commit was last made again on (null: never rebased). */
   private String rebasedOnto;
 
+  /** The dependency this batch upgrades ({@code per_dependency} batches), or null. */
+  private Upgrade upgrade;
+
+  /** A pin moved from {@code from} to {@code to}, in the files of the batch that declare it. */
+  public record Upgrade(String name, String from, String to) {}
+
   /** What a model reported its attempts at this batch used, summed; null for other generators. */
   private Usage usage;
 
@@ -134,6 +140,17 @@ public final class BatchState {
   /** What went wrong in the last attempt, for the generator's next one; empty on the first. */
   public String objective() {
     return objective;
+  }
+
+  public Upgrade upgrade() {
+    return upgrade;
+  }
+
+  /** This batch upgrades {@code u}: its objective says so. */
+  public BatchState upgrading(Upgrade u) {
+    this.upgrade = u;
+    this.objective = "Upgrade " + u.name() + " from " + u.from() + " to " + u.to();
+    return this;
   }
 
   public BatchState objective(String objective) {

@@ -296,6 +296,13 @@ public final class PythonEnvironment {
     }
   }
 
+  /** Locks uv.lock again, upgrading {@code name} ({@link VenvBuilder#lock}; sandboxed if on). */
+  public ProcessRunner.Result lock(String interpreter, String name, Path log, Duration timeout) {
+    Confinements held = confinements != null && confinements.sandboxed() ? confinements : null;
+    return new VenvBuilder(this, workspace, runner, environments)
+        .lock(interpreter, name, log, timeout, held);
+  }
+
   /** Whether the venv was built from exactly these inputs (no build is needed). */
   public boolean current(String interpreter, Project project, Map<String, String> tools) {
     return new VenvBuilder(this, workspace, runner, environments)

@@ -149,6 +149,36 @@ final class VenvBuilder {
     }
   }
 
+  /**
+   * Locks the clone's {@code uv.lock} again with uv, upgrading {@code name} only; {@code held}: in
+   * the sandbox as {@link ConfinedInstall} says (uv may build the project the generator changed).
+   */
+  ProcessRunner.Result lock(
+      String interpreter, String name, Path log, Duration timeout, Confinements held) {
+    Optional<Path> uv = python.uv();
+    if (uv.isEmpty()) {
+      return new ProcessRunner.Result(
+          127,
+          false,
+          "uv.lock is locked again with uv, which is not available",
+          Duration.ZERO,
+          List.of());
+    }
+    if (held != null) {
+      confined =
+          new ConfinedInstall(
+              held,
+              workspace,
+              ConfinedInstall.executable(runner, environments.base(), workspace, interpreter),
+              runner.redactor()::appearsIn);
+    }
+    String base = confined != null ? confined.interpreter().toString() : interpreter;
+    List<String> argv =
+        List.of(uv.get().toString(), "lock", "--upgrade-package", name, "--python", base);
+    Map<String, String> env = installEnvironment(interpreter, true);
+    return runner.run(held(new Command(argv, workspace.repo(), env, timeout, log), uv));
+  }
+
   /** Creates the venv (uv's from its cache first, then from the index; else Python's venv). */
   private void create(
       String interpreter,

@@ -95,6 +95,7 @@ class DashboardTest {
         null,
         List.of(),
         rebasedOnto,
+        null,
         null);
   }
 

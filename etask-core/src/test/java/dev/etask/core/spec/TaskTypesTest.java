@@ -35,6 +35,7 @@ class TaskTypesTest {
             "format",
             "modernize",
             "logging-normalize",
+            "dependency-upgrade",
             "llm",
             "agent");
     for (TaskTypes.Template t : TaskTypes.templates()) {
@@ -184,6 +185,14 @@ class TaskTypesTest {
                 SpecLoader.parse(FILE, minimal("add-tests") + "generator:\n  builtin: pynguine\n"))
         .hasMessageContaining("'generator.builtin: pynguine' is not a generator etask has")
         .hasMessageContaining("crosshair, hypothesis, pynguin");
+    assertThatThrownBy(
+            () ->
+                SpecLoader.parse(
+                    FILE, minimal("dependency-upgrade") + "strategy:\n  batch_mode: single_file\n"))
+        .hasMessageContaining(
+            "'generator.builtin: dependency-upgrade' upgrades one dependency a batch: it needs"
+                + " 'strategy.batch_mode: per_dependency'")
+        .hasMessageContaining("not 'single_file'");
     assertThatThrownBy(
             () -> SpecLoader.parse(FILE, minimal("add-tests") + "generator:\n  builtin: pynguin\n"))
         .hasMessageContaining(
