@@ -54,7 +54,9 @@ class StatusSchemaTest {
         .withRequiredCheck(
             field -> {
               JsonInclude include = field.getAnnotationConsideringFieldAndGetter(JsonInclude.class);
-              return include == null || include.value() != JsonInclude.Include.NON_NULL;
+              return include == null
+                  || (include.value() != JsonInclude.Include.NON_NULL
+                      && include.value() != JsonInclude.Include.NON_EMPTY);
             });
     ObjectNode schema = new SchemaGenerator(config.build()).generateSchema(StatusDocument.class);
     ObjectNode head = Json.MAPPER.createObjectNode();
@@ -160,7 +162,10 @@ class StatusSchemaTest {
                     List.of("tests/test_a.py: merged structurally"),
                     "0123abc",
                     new StatusDocument.Usage(10, 2, 0.01),
-                    new StatusDocument.Upgrade("requests", "2.31.0", "2.32.3"))));
+                    new StatusDocument.Upgrade("requests", "2.31.0", "2.32.3"))),
+            List.of(
+                new StatusDocument.Part(
+                    1, "auto/x-part-1", List.of(1), 40, "abc", "https://x/pr/2")));
     JsonNode written = Json.MAPPER.valueToTree(sample);
     List<String> missing = new ArrayList<>();
     written

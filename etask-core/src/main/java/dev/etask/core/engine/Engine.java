@@ -205,8 +205,8 @@ public final class Engine implements AutoCloseable {
       run(new DeliverPhase());
     }
     Outcome outcome = aggregate();
-    publish();
-    return outcome;
+    Outcome published = publish();
+    return published != null ? published : outcome;
   }
 
   /**
@@ -248,17 +248,18 @@ public final class Engine implements AutoCloseable {
     return phase.outcome();
   }
 
-  /** Opens or updates the pull request through the configured provider. */
-  public void publish() {
+  /** Opens or updates the pull request(s); the outcome as it then stands (null: interrupted). */
+  public Outcome publish() {
     run(new PublishPhase());
     if (c.interrupted()) {
-      return;
+      return null;
     }
     Outcome outcome = StatusFiles.outcome(c);
-    if (c.state().pr().url() != null) {
+    if (c.state().pr().url() != null || !c.state().pr().parts().isEmpty()) {
       StatusFiles.write(c, outcome); // again, so status.json has the pr phase's time too
     }
     ActionsOutputs.write(c, outcome);
+    return outcome;
   }
 
   private void run(Phase phase) {

@@ -65,6 +65,10 @@ final class PublishPhase implements Phase {
       return;
     }
     Outcome o = StatusFiles.outcome(c);
+    if (Split.publish(c, o, simulate)) {
+      return; // the accepted batches went out as parts (pr.max_lines)
+    }
+    o = StatusFiles.outcome(c); // with large-diff when they could not be split
     String body = StatusFiles.prBody(c, o);
     if (simulate) {
       preview(c, o);

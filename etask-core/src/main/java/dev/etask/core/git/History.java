@@ -98,23 +98,7 @@ public final class History {
                 .call();
         moved.put(commit, made.getId());
       }
-      for (ObjectId o : later) {
-        RevCommit original = walk.parseCommit(o);
-        CherryPickResult r = git.cherryPick().include(original).setNoCommit(true).call();
-        if (r.getStatus() != CherryPickResult.CherryPickStatus.OK) {
-          throw new GitException(
-              "cannot pick " + o.name() + " again: " + r.getStatus(), false, null);
-        }
-        RevCommit made =
-            git.commit()
-                .setMessage(original.getFullMessage())
-                .setAuthor(original.getAuthorIdent())
-                .setCommitter(ident)
-                .setNoVerify(true)
-                .setSign(false)
-                .call();
-        moved.put(o, made.getId());
-      }
+      pick(walk, later, ident, moved);
       return moved;
     } catch (GitAPIException | IOException | GitException e) {
       // all or nothing: the branch goes back to where it was, no batch is lost
@@ -124,6 +108,53 @@ public final class History {
         e.addSuppressed(undo);
       }
       throw new GitException("cannot drop " + commit.name() + ": " + e.getMessage(), false, e);
+    }
+  }
+
+  /** Picks {@code commits} (oldest first) onto HEAD, each its own commit; new ids by old. */
+  private void pick(
+      RevWalk walk, List<ObjectId> commits, PersonIdent ident, Map<ObjectId, ObjectId> moved)
+      throws GitAPIException, IOException, GitException {
+    for (ObjectId o : commits) {
+      RevCommit original = walk.parseCommit(o);
+      CherryPickResult r = git.cherryPick().include(original).setNoCommit(true).call();
+      if (r.getStatus() != CherryPickResult.CherryPickStatus.OK) {
+        throw new GitException("cannot pick " + o.name() + " again: " + r.getStatus(), false, null);
+      }
+      RevCommit made =
+          git.commit()
+              .setMessage(original.getFullMessage())
+              .setAuthor(original.getAuthorIdent())
+              .setCommitter(ident)
+              .setNoVerify(true)
+              .setSign(false)
+              .call();
+      moved.put(o, made.getId());
+    }
+  }
+
+  /**
+   * {@code commits} (oldest first) made again on {@code base}, on the local branch {@code branch}
+   * (created or moved there); the working tree is left on it. Fails, the branch untouched, when one
+   * does not apply there.
+   */
+  public ObjectId pickOnto(ObjectId base, List<ObjectId> commits, String branch, PersonIdent ident)
+      throws GitException {
+    try (RevWalk walk = new RevWalk(git.getRepository())) {
+      look(base);
+      Map<ObjectId, ObjectId> moved = new LinkedHashMap<>();
+      try {
+        pick(walk, commits, ident, moved);
+      } catch (GitException e) {
+        git.reset().setMode(ResetType.HARD).call(); // no half-picked commit left behind
+        throw e;
+      }
+      ObjectId tip = git.getRepository().resolve("HEAD");
+      git.branchCreate().setName(branch).setStartPoint(tip.name()).setForce(true).call();
+      return tip;
+    } catch (GitAPIException | IOException e) {
+      throw new GitException(
+          "cannot make " + branch + " on " + base.name() + ": " + e.getMessage(), false, e);
     }
   }
 

@@ -57,7 +57,16 @@ public record StatusDocument(
     String limitHit,
     @JsonInclude(JsonInclude.Include.NON_NULL) Failure failure,
     @JsonInclude(JsonInclude.Include.NON_NULL) SemanticReview semanticReview,
-    List<Batch> batches) {
+    List<Batch> batches,
+    @JsonInclude(JsonInclude.Include.NON_EMPTY) List<Part> parts) {
+
+  /**
+   * pr.max_lines: one of the pull requests the accepted batches were split into: its number (from
+   * 1), branch, batches (from 1), diff lines, the commit pushed and its PR.
+   */
+  @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+  public record Part(
+      int index, String branch, List<Integer> batches, int diffLines, String sha, String prUrl) {}
 
   /** pr.semantic_review: the model, its risk and reasons, or the error that kept it from them. */
   @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)

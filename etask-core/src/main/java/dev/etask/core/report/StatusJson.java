@@ -69,7 +69,13 @@ public final class StatusJson {
                 state.review().risk(),
                 state.review().reasons(),
                 state.review().error()),
-        state.batches().stream().map(StatusJson::batch).toList());
+        state.batches().stream().map(StatusJson::batch).toList(),
+        state.pr().parts().stream()
+            .map(
+                p ->
+                    new StatusDocument.Part(
+                        p.index(), p.branch(), p.batches(), p.diffLines(), p.sha(), p.url()))
+            .toList());
   }
 
   private static StatusDocument.Gates gates(RunState state) {

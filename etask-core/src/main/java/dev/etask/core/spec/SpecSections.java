@@ -217,7 +217,8 @@ final class SpecSections {
         "risk_rules",
         "github",
         "semantic_review",
-        "address_reviews");
+        "address_reviews",
+        "max_lines");
     YamlSection risk = pr.section("risk_rules");
     risk.allow("high_if", "medium_if");
     Provider provider = pr.enumValue("provider", Provider.class, Provider.AUTO);
@@ -233,7 +234,8 @@ final class SpecSections {
             pr.has("semantic_review")
                 ? LlmSettings.read(pr.section("semantic_review"), "pr.semantic_review", problems)
                 : null,
-            pr.bool("address_reviews", false));
+            pr.bool("address_reviews", false),
+            pr.has("max_lines") ? pr.integer("max_lines", 0, 1, 1_000_000) : 0);
     return prSpec;
   }
 

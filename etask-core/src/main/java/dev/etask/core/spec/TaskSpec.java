@@ -202,7 +202,8 @@ public record TaskSpec(
       List<Expression> mediumIf,
       Github github,
       Llm semanticReview,
-      boolean addressReviews) {}
+      boolean addressReviews,
+      int maxLines) {}
 
   /**
    * {@code pr.github}: the API (GitHub Enterprise: {@code https://HOST/api/v3}), the repository

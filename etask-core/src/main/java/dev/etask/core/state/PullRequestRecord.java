@@ -24,6 +24,31 @@ public final class PullRequestRecord {
 
   private String failurePrUrl;
 
+  /** The PRs the accepted batches were split into (pr.max_lines), in order; empty when not. */
+  private List<Part> prParts = new ArrayList<>();
+
+  /**
+   * One part: its number (from 1), branch, the batches (from 1) it holds, their diff lines, the
+   * commit pushed, and its PR.
+   */
+  public record Part(
+      int index,
+      String branch,
+      List<Integer> batches,
+      int diffLines,
+      String sha,
+      String url,
+      int number) {}
+
+  public List<Part> parts() {
+    return List.copyOf(prParts);
+  }
+
+  /** The accepted batches went out as {@code parts}. */
+  public void split(List<Part> parts) {
+    prParts = new ArrayList<>(parts);
+  }
+
   public String provider() {
     return provider;
   }

@@ -549,6 +549,91 @@ class EngineTest {
     }
   }
 
+  @Test
+  void acceptedBatchesLongerThanMaxLinesGoOutAsPartsEachPassingOnItsOwn() throws Exception {
+    Files.writeString(
+        kit.spec,
+        Files.readString(kit.spec)
+            .replace("pr: { provider: local }", "pr: { provider: local, max_lines: 6 }"));
+    Outcome o = run();
+    assertThat(o.exitCode()).as(String.join("\n", kit.said)).isZero();
+    assertThat(kit.said)
+        .as(String.join("\n", kit.said))
+        .anyMatch(l -> l.contains("more than pr.max_lines (6): splitting"));
+    assertThat(kit.suiteRuns).contains("part-1", "part-2");
+    JsonNode s = kit.status();
+    assertThat(s.at("/parts/0/branch").asText()).isEqualTo("auto/t-part-1");
+    assertThat(s.at("/parts/0/batches").toString()).isEqualTo("[1]");
+    assertThat(s.at("/parts/1/batches").toString()).isEqualTo("[2]");
+    // each part is the base and its batches alone; together they are the task's branch
+    try (org.eclipse.jgit.api.Git git = org.eclipse.jgit.api.Git.open(kit.origin.toFile())) {
+      var repo = git.getRepository();
+      assertThat(files(repo, "auto/t-part-1"))
+          .contains("tests/test_b.py")
+          .doesNotContain("tests/test_c.py");
+      assertThat(files(repo, "auto/t-part-2"))
+          .contains("tests/test_c.py")
+          .doesNotContain("tests/test_b.py");
+      assertThat(files(repo, "auto/t")).contains("tests/test_b.py", "tests/test_c.py");
+      assertThat(repo.resolve("auto/t-part-2~1")).isEqualTo(repo.resolve("main"));
+    }
+    Path artifacts = kit.work.resolve("artifacts/t");
+    String second = Files.readString(artifacts.resolve("pr-part-2.md"));
+    assertThat(second)
+        .contains("(part 2 of 2)")
+        .contains("| 1 | 1 | 6 | ")
+        .contains("| 2 | 2 | 6 | this one |");
+    assertThat(Files.readString(artifacts.resolve("pr-part-1.md")))
+        .contains("| 1 | 1 | 6 | this one |");
+    assertThat(artifacts.resolve("pr.json")).doesNotExist(); // no PR of the whole
+  }
+
+  @Test
+  void partsThatDoNotStandAloneGoOutAsOnePullRequestLabelledLargeDiff() throws Exception {
+    Files.writeString(
+        kit.spec,
+        Files.readString(kit.spec)
+            .replace("pr: { provider: local }", "pr: { provider: local, max_lines: 6 }"));
+    Function<Generator.Request, Generator.Outcome> usual = kit.generator;
+    kit.generator =
+        r -> {
+          if (r.files().get(0).endsWith("c.py")) {
+            // batch 2 adds to the file batch 1 made: it does not apply on the base alone
+            Path f = r.repo().resolve("tests/test_b.py");
+            try {
+              Files.writeString(f, Files.readString(f) + "\n\ndef test_c_one():\n    assert 3\n");
+            } catch (IOException e) {
+              throw new java.io.UncheckedIOException(e);
+            }
+            return EngineKit.ok();
+          }
+          return usual.apply(r);
+        };
+    Outcome o = run();
+    assertThat(kit.said)
+        .anyMatch(
+            l -> l.contains("does not apply on its own") && l.contains("labelled large-diff"));
+    JsonNode s = kit.status();
+    assertThat(s.get("labels").toString()).contains("large-diff");
+    assertThat(s.has("parts")).isFalse();
+    assertThat(kit.work.resolve("artifacts/t/pr.md")).exists();
+    assertThat(o.exitCode()).isEqualTo(2); // large-diff is a risk label for a custom task
+  }
+
+  private static List<String> files(org.eclipse.jgit.lib.Repository repo, String rev)
+      throws IOException {
+    List<String> out = new ArrayList<>();
+    try (org.eclipse.jgit.revwalk.RevWalk walk = new org.eclipse.jgit.revwalk.RevWalk(repo);
+        org.eclipse.jgit.treewalk.TreeWalk tw = new org.eclipse.jgit.treewalk.TreeWalk(repo)) {
+      tw.addTree(walk.parseCommit(repo.resolve(rev)).getTree());
+      tw.setRecursive(true);
+      while (tw.next()) {
+        out.add(tw.getPathString());
+      }
+    }
+    return out;
+  }
+
   /** A commit on the origin's main made elsewhere (another clone in {@code scratch}). */
   private static void moveBase(Path origin, Path scratch, String file, String content) {
     org.eclipse.jgit.lib.PersonIdent someone =

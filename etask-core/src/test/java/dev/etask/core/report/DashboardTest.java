@@ -73,7 +73,8 @@ class DashboardTest {
         null,
         failure,
         null,
-        batches);
+        batches,
+        List.of());
   }
 
   static StatusDocument.Batch batch(int index, Boolean firstTry, String rebasedOnto) {
