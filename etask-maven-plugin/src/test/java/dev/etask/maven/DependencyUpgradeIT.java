@@ -25,6 +25,9 @@ class DependencyUpgradeIT extends MavenProcesses {
   /** uv from PyPI in this module's target folder: it makes the seed's uv.lock. */
   private static final Path UV = Path.of("target/uv").toAbsolutePath();
 
+  /** Poetry from PyPI in this module's target folder: it makes the seed's poetry.lock. */
+  private static final Path POETRY = Path.of("target/poetry").toAbsolutePath();
+
   private static final String HELLO =
       "def hello(name: str) -> str:\n    return \"hello \" + name\n";
   private static final String SHOUT = "def shout(text: str) -> str:\n    return text.upper()\n";
@@ -170,6 +173,58 @@ class DependencyUpgradeIT extends MavenProcesses {
     assertThat(git(dir.resolve("locked.git"), "show", "auto/relock:pyproject.toml"))
         .contains("\"etask-it-shout==1.2\"")
         .contains("\"etask-it-greet==1.1\"");
+    assertThat(s.path("exit_code").asInt()).isEqualTo(2); // greet 2.0 rolled back
+    assertThat(exit).as(text).isZero();
+  }
+
+  @Test
+  void aPoetryLockIsLockedAgainWithPoetry() throws Exception {
+    Path seed =
+        project(
+            "poetry",
+            Map.of(
+                "pyproject.toml",
+                "[tool.poetry]\nname = \"upgrade-demo\"\nversion = \"0.1.0\"\ndescription = \"\"\n"
+                    + "authors = [\"it <it@example.com>\"]\npackages = [{ include = \"app\", from = \"src\" }]\n\n"
+                    + "[tool.poetry.dependencies]\npython = \"^3.9\"\n"
+                    + "etask-it-greet = \"1.1\"\netask-it-shout = \"1.0\"\n\n"
+                    + "[[tool.poetry.source]]\nname = \"local\"\nurl = \""
+                    + index.simple()
+                    + "\"\npriority = \"primary\"\n\n"
+                    + "[build-system]\nrequires = [\"poetry-core>=2\"]\n"
+                    + "build-backend = \"poetry.core.masonry.api\"\n\n"
+                    + "[tool.pytest.ini_options]\npythonpath = [\"src\"]\n\n"
+                    + "[tool.coverage.run]\nsource = [\"src\"]\n"));
+    Path poetry = POETRY.resolve("bin/poetry");
+    if (!Files.isExecutable(poetry)) {
+      run(List.of("python3", "-m", "venv", POETRY.toString()), null, Map.of());
+      run(
+          List.of(POETRY.resolve("bin/pip").toString(), "install", "-q", "poetry>=2,<3"),
+          null,
+          Map.of());
+    }
+    run(
+        List.of(poetry.toString(), "lock", "--no-interaction"),
+        seed,
+        Map.of("PYTHON_KEYRING_BACKEND", "keyring.backends.null.Keyring"));
+    assertThat(Files.readString(seed.resolve("poetry.lock"))).contains("etask_it_shout-1.0-py3");
+    LocalOrigins.create(seed, dir.resolve("poetry.git"), new PersonIdent("it", "it@example.com"));
+    spec("poetry", dir.resolve("poetry.git"), "\"pyproject.toml\"");
+    Path log = dir.resolve("poetry.log");
+    int exit = mavenToTheEnd("run", log, indexes());
+    String text = read(log);
+    JsonNode s =
+        Json.MAPPER.readTree(dir.resolve("target/etask/artifacts/poetry/status.json").toFile());
+    JsonNode shout = s.path("batches").get(1);
+    assertThat(shout.path("files").toString()).as(text).contains("poetry.lock");
+    assertThat(shout.path("decision").asText()).as(text).isEqualTo("keep");
+    assertThat(git(dir.resolve("poetry.git"), "show", "auto/poetry:poetry.lock"))
+        .contains("etask_it_shout-1.2-py3")
+        .doesNotContain("etask_it_shout-1.0-py3")
+        .contains("etask_it_greet-1.1-py3");
+    assertThat(git(dir.resolve("poetry.git"), "show", "auto/poetry:pyproject.toml"))
+        .contains("etask-it-shout = \"1.2\"")
+        .contains("etask-it-greet = \"1.1\"");
     assertThat(s.path("exit_code").asInt()).isEqualTo(2); // greet 2.0 rolled back
     assertThat(exit).as(text).isZero();
   }

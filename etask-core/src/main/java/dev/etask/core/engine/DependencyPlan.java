@@ -17,16 +17,17 @@ import java.util.Optional;
 /**
  * {@code batch_mode: per_dependency}: one batch per pinned dependency of the declaration files in
  * {@code target.include} whose pin the package index serves a newer final release of, holding the
- * files that pin it (and {@code uv.lock}, which is locked again), its objective the upgrade. The
- * index is asked here, by etask itself: nothing the repository holds runs to find the versions.
+ * files that pin it (and {@code uv.lock} or {@code poetry.lock}, locked again), its objective the
+ * upgrade. The index is asked here, by etask itself: nothing the repository holds runs to find the
+ * versions.
  */
 final class DependencyPlan {
   static final String UV_LOCK = "uv.lock";
+  static final String POETRY_LOCK = "poetry.lock";
 
   private DependencyPlan() {}
 
   static List<BatchState> plan(RunContext c, List<String> targets) {
-    requireNoPoetryLock(c);
     if (c.config().offline()) {
       throw new EtaskException(
           Code.OFFLINE,
@@ -42,7 +43,10 @@ final class DependencyPlan {
             c.ws().repo(),
             c.spec().python().interpreter());
     List<BatchState> batches = new ArrayList<>();
-    boolean locked = Files.isRegularFile(c.ws().repo().resolve(UV_LOCK));
+    String lock =
+        Files.isRegularFile(c.ws().repo().resolve(UV_LOCK))
+            ? UV_LOCK
+            : Files.isRegularFile(c.ws().repo().resolve(POETRY_LOCK)) ? POETRY_LOCK : null;
     for (List<DependencyPins.Pin> pins : byName.values()) {
       DependencyPins.Pin first = pins.get(0);
       Optional<String> newest = newest(c, index, first.name());
@@ -60,8 +64,8 @@ final class DependencyPlan {
       }
       List<String> files = new ArrayList<>();
       pins.forEach(p -> files.add(p.file()));
-      if (locked && files.stream().anyMatch(f -> f.endsWith("pyproject.toml"))) {
-        files.add(UV_LOCK);
+      if (lock != null && files.contains("pyproject.toml")) {
+        files.add(lock); // the lock file beside the project's pyproject.toml
       }
       batches.add(
           new BatchState(batches.size(), files.stream().distinct().toList())
@@ -119,17 +123,6 @@ final class DependencyPlan {
               + ": "
               + c.redact(String.valueOf(e.getMessage())),
           Hints.packageIndex());
-    }
-  }
-
-  /** A Poetry lock file is not locked again by etask yet: said before any batch runs. */
-  private static void requireNoPoetryLock(RunContext c) {
-    if (Files.exists(c.ws().repo().resolve("poetry.lock"))) {
-      throw new EtaskException(
-          Code.NO_TARGETS,
-          "the repository has a poetry.lock, which etask cannot lock again yet (it locks uv.lock"
-              + " with uv): a dependency batch would leave it stale",
-          Hints.dependencyFiles(c.config().spec()));
     }
   }
 }

@@ -95,13 +95,7 @@ interface Tools {
           return llm(c, g.llm());
         }
         if ("dependency-upgrade".equals(g.builtin())) {
-          return new dev.etask.core.generate.DependencyUpgrader(
-              () -> {
-                BatchState next = c.state().nextPending();
-                return next == null ? null : next.upgrade();
-              },
-              (name, log, timeout) ->
-                  c.python().lock(c.spec().python().interpreter(), name, log, timeout));
+          return upgrader(c);
         }
         Map<String, String> env = new java.util.LinkedHashMap<>(environment);
         String command =
@@ -120,6 +114,28 @@ interface Tools {
         return PullRequests.real(c, record);
       }
     };
+  }
+
+  /** The dependency-upgrade generator: the batch's planned upgrade, its lock file locked again. */
+  private static Generator upgrader(RunContext c) {
+    return new dev.etask.core.generate.DependencyUpgrader(
+        () -> {
+          BatchState next = c.state().nextPending();
+          return next == null ? null : next.upgrade();
+        },
+        (lockFile, name, log, timeout) ->
+            c.python()
+                .lock(
+                    c.spec().python().interpreter(),
+                    name,
+                    lockFile.equals("poetry.lock") ? poetry(c) : null,
+                    log,
+                    timeout));
+  }
+
+  /** Poetry 2, in the generator tools' own environment (installed from the index once). */
+  private static java.nio.file.Path poetry(RunContext c) {
+    return c.python().generatorTools(List.of("poetry>=2,<3")).resolveSibling("poetry");
   }
 
   /** {@code generator.llm}: the model writes the batch; its key from the caller's environment. */

@@ -19,10 +19,11 @@ import java.util.function.Supplier;
  */
 public final class DependencyUpgrader implements Generator {
   /**
-   * Locks the project's {@code uv.lock} again, upgrading {@code name} only; its log in {@code log}.
+   * Locks the project's {@code lockFile} (uv.lock, poetry.lock) again, upgrading {@code name}; its
+   * log in {@code log}.
    */
   public interface Relock {
-    ProcessRunner.Result lock(String name, Path log, Duration timeout);
+    ProcessRunner.Result lock(String lockFile, String name, Path log, Duration timeout);
   }
 
   private final Supplier<BatchState.Upgrade> upgrade;
@@ -58,11 +59,11 @@ public final class DependencyUpgrader implements Generator {
 
   private Outcome upgrade(Request r, BatchState.Upgrade u, StringBuilder log, long t0) {
     String key = DependencyPins.normalize(u.name());
-    boolean lock = false;
+    String lock = null;
     try {
       for (String file : r.files()) {
-        if (file.equals("uv.lock")) {
-          lock = true;
+        if (file.equals("uv.lock") || file.equals("poetry.lock")) {
+          lock = file;
           continue;
         }
         Path path = DependencyPins.inside(r.repo(), file);
@@ -81,11 +82,11 @@ public final class DependencyUpgrader implements Generator {
       log.append("cannot change the pin: ").append(e.getMessage()).append('\n');
       return new Outcome(false, false, 1, log.toString(), since(t0));
     }
-    if (!lock) {
+    if (lock == null) {
       return new Outcome(true, false, 0, log.toString(), since(t0));
     }
-    ProcessRunner.Result locked = relock.lock(u.name(), r.log(), r.timeout());
-    log.append("uv lock --upgrade-package ").append(u.name()).append(":\n").append(locked.output());
+    ProcessRunner.Result locked = relock.lock(lock, u.name(), r.log(), r.timeout());
+    log.append(lock).append(" locked again:\n").append(locked.output());
     return new Outcome(
         locked.ok(), locked.timedOut(), locked.exitCode(), log.toString(), since(t0));
   }

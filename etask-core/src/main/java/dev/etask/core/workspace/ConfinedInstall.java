@@ -117,6 +117,13 @@ final class ConfinedInstall {
     return env;
   }
 
+  /** {@code folder} is read too (a tool's own environment). */
+  void readable(Path folder) {
+    if (!readable.contains(folder)) {
+      readable.add(folder);
+    }
+  }
+
   /** {@code command}, run in the sandbox (see the class comment). */
   Command hold(Command command, Optional<Path> uv) {
     try {

@@ -17,9 +17,9 @@ import java.util.regex.Pattern;
 /**
  * The exact pins ({@code name==version}) a project declares: the lines of {@code requirements*.txt}
  * and, in {@code pyproject.toml}, PEP 621's {@code [project] dependencies} and {@code
- * optional-dependencies} and PEP 735's {@code [dependency-groups]} (build requirements are not the
- * project's dependencies). Each pin can be set to another version in the file's own text, nothing
- * else of the file touched.
+ * optional-dependencies}, PEP 735's {@code [dependency-groups]} and Poetry's dependency tables
+ * (build requirements are not the project's dependencies). Each pin can be set to another version
+ * in the file's own text, nothing else of the file touched.
  */
 public final class DependencyPins {
   private static final Pattern PIN =
@@ -54,6 +54,10 @@ public final class DependencyPins {
       strings(root.path("project").path("dependencies"), path, out);
       root.path("project").path("optional-dependencies").forEach(g -> strings(g, path, out));
       root.path("dependency-groups").forEach(g -> strings(g, path, out));
+      JsonNode poetry = root.path("tool").path("poetry");
+      poetry(poetry.path("dependencies"), path, out);
+      poetry(poetry.path("dev-dependencies"), path, out);
+      poetry.path("group").forEach(g -> poetry(g.path("dependencies"), path, out));
       return out;
     }
     for (String line : text.split("\n", -1)) {
@@ -77,7 +81,7 @@ public final class DependencyPins {
         m.appendReplacement(out, Matcher.quoteReplacement(m.group(1) + replaced + m.group(1)));
       }
       m.appendTail(out);
-      return out.toString();
+      return poetryBump(out.toString(), key, from, to);
     }
     String[] lines = text.split("\n", -1);
     for (int i = 0; i < lines.length; i++) {
@@ -120,6 +124,61 @@ public final class DependencyPins {
       return requirement;
     }
     return requirement.substring(0, m.start(3)) + to + requirement.substring(m.end(3));
+  }
+
+  /**
+   * Poetry's tables ({@code name = "1.2.3"}, {@code "==1.2.3"} or {@code {version = "1.2.3", …}}):
+   * an exact version is a pin; {@code python} is not a dependency.
+   */
+  private static void poetry(JsonNode table, String path, List<Pin> out) {
+    table
+        .fields()
+        .forEachRemaining(
+            e -> {
+              JsonNode v = e.getValue().isObject() ? e.getValue().path("version") : e.getValue();
+              Matcher m = POETRY_EXACT.matcher(v.asText(""));
+              if (!e.getKey().equals("python") && v.isTextual() && m.matches()) {
+                out.add(new Pin(e.getKey(), normalize(e.getKey()), m.group(2), path));
+              }
+            });
+  }
+
+  private static final Pattern POETRY_EXACT = Pattern.compile("(==)?\\s*(\\d[A-Za-z0-9._+!-]*)");
+
+  /**
+   * In the lines of Poetry's dependency tables, {@code key}'s version {@code from} set to {@code
+   * to} (in {@code name = "from"} or {@code name = {version = "from", …}}).
+   */
+  private static String poetryBump(String text, String key, String from, String to) {
+    String[] lines = text.split("\n", -1);
+    boolean inTable = false;
+    Pattern version = Pattern.compile("([\"'])(==)?" + Pattern.quote(from) + "\\1");
+    for (int i = 0; i < lines.length; i++) {
+      String line = lines[i].strip();
+      if (line.startsWith("[")) {
+        inTable = line.startsWith("[tool.poetry.") && line.contains("dependencies");
+        continue;
+      }
+      int eq = line.indexOf('=');
+      if (!inTable || eq < 1) {
+        continue;
+      }
+      String name = line.substring(0, eq).strip().replaceAll("^[\"']|[\"']$", "");
+      if (normalize(name).equals(key)) {
+        Matcher m = version.matcher(lines[i]);
+        if (m.find(lines[i].indexOf('='))) {
+          String q = m.group(1);
+          lines[i] =
+              lines[i].substring(0, m.start())
+                  + q
+                  + (m.group(2) == null ? "" : "==")
+                  + to
+                  + q
+                  + lines[i].substring(m.end());
+        }
+      }
+    }
+    return String.join("\n", lines);
   }
 
   private static void strings(JsonNode array, String path, List<Pin> out) {

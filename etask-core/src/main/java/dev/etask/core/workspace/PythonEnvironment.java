@@ -296,11 +296,12 @@ public final class PythonEnvironment {
     }
   }
 
-  /** Locks uv.lock again, upgrading {@code name} ({@link VenvBuilder#lock}; sandboxed if on). */
-  public ProcessRunner.Result lock(String interpreter, String name, Path log, Duration timeout) {
+  /** Locks uv.lock (poetry.lock: with {@code poetry}) again ({@link VenvBuilder#lock}). */
+  public ProcessRunner.Result lock(
+      String interpreter, String name, Path poetry, Path log, Duration timeout) {
     Confinements held = confinements != null && confinements.sandboxed() ? confinements : null;
     return new VenvBuilder(this, workspace, runner, environments)
-        .lock(interpreter, name, log, timeout, held);
+        .lock(interpreter, name, poetry, log, timeout, held);
   }
 
   /** Whether the venv was built from exactly these inputs (no build is needed). */

@@ -150,13 +150,15 @@ final class VenvBuilder {
   }
 
   /**
-   * Locks the clone's {@code uv.lock} again with uv, upgrading {@code name} only; {@code held}: in
-   * the sandbox as {@link ConfinedInstall} says (uv may build the project the generator changed).
+   * Locks the clone's lock file again: {@code uv.lock} with uv, upgrading {@code name} only; {@code
+   * poetry.lock} with {@code poetry} (not null: Poetry 2's {@code poetry lock}, which keeps every
+   * other version). {@code held}: in the sandbox as {@link ConfinedInstall} says (the tool may
+   * build the project the generator changed).
    */
   ProcessRunner.Result lock(
-      String interpreter, String name, Path log, Duration timeout, Confinements held) {
+      String interpreter, String name, Path poetry, Path log, Duration timeout, Confinements held) {
     Optional<Path> uv = python.uv();
-    if (uv.isEmpty()) {
+    if (poetry == null && uv.isEmpty()) {
       return new ProcessRunner.Result(
           127,
           false,
@@ -173,9 +175,19 @@ final class VenvBuilder {
               runner.redactor()::appearsIn);
     }
     String base = confined != null ? confined.interpreter().toString() : interpreter;
-    List<String> argv =
-        List.of(uv.get().toString(), "lock", "--upgrade-package", name, "--python", base);
     Map<String, String> env = installEnvironment(interpreter, true);
+    List<String> argv;
+    if (poetry != null) {
+      argv = List.of(poetry.toString(), "lock", "--no-interaction");
+      env.put("POETRY_CACHE_DIR", workspace.installCache().resolve("poetry").toString());
+      env.put("POETRY_VIRTUALENVS_CREATE", "false");
+      env.put("PYTHON_KEYRING_BACKEND", "keyring.backends.null.Keyring"); // no desktop keyring
+      if (confined != null) {
+        confined.readable(poetry.getParent().getParent()); // the tools' own virtualenv
+      }
+    } else {
+      argv = List.of(uv.get().toString(), "lock", "--upgrade-package", name, "--python", base);
+    }
     return runner.run(held(new Command(argv, workspace.repo(), env, timeout, log), uv));
   }
 

@@ -73,6 +73,36 @@ class DependencyPinsTest {
   }
 
   @Test
+  void poetrysTablesPinWithAnExactVersionAndMoveInTheirOwnLines() throws IOException {
+    String toml =
+        """
+        [tool.poetry]
+        name = "svc"
+        version = "1.0"
+
+        [tool.poetry.dependencies]
+        python = "^3.9"
+        requests = "2.31.0"
+        Flask = { version = "==3.0.0", extras = ["async"] }
+        attrs = "^23.1"
+
+        [tool.poetry.group.dev.dependencies]
+        pytest = "8.2.0"
+        """;
+    Files.writeString(repo.resolve("pyproject.toml"), toml);
+    assertThat(DependencyPins.read(repo, "pyproject.toml"))
+        .extracting(p -> p.key() + "=" + p.version())
+        .containsExactly("requests=2.31.0", "flask=3.0.0", "pytest=8.2.0");
+    assertThat(DependencyPins.bump("pyproject.toml", toml, "flask", "3.0.0", "3.1.0"))
+        .isEqualTo(toml.replace("\"==3.0.0\"", "\"==3.1.0\""));
+    assertThat(DependencyPins.bump("pyproject.toml", toml, "pytest", "8.2.0", "8.3.1"))
+        .isEqualTo(toml.replace("pytest = \"8.2.0\"", "pytest = \"8.3.1\""));
+    // the project's own version is no dependency
+    assertThat(DependencyPins.bump("pyproject.toml", toml, "version", "1.0", "2.0"))
+        .isEqualTo(toml);
+  }
+
+  @Test
   void aLinkIsNeverReadOrWrittenThrough() throws IOException {
     Path outside = Files.writeString(repo.resolveSibling(repo.getFileName() + "-secret"), "x==1\n");
     Files.createSymbolicLink(repo.resolve("requirements.txt"), outside);
