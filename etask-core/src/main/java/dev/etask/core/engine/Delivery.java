@@ -243,7 +243,12 @@ final class Delivery {
     GateReport onBase =
         c.gates().measure("moved-base", state.env().sourceDirs(), RunContext.GATE_TIMEOUT);
     c.store().writeReport("moved-base", onBase);
-    if (key != null) {
+    // other tasks take it as their baseline: only when nothing the task ran could have touched the
+    // environment it was measured in (the sandbox kept the venv read-only, and no install of
+    // generated code built it)
+    if (key != null
+        && c.sandboxing().on()
+        && !java.nio.file.Files.exists(c.ws().venvFromGeneratedCode())) {
       cache.put(key, onBase, c.store().coverageData("moved-base"), c.ws().repo());
     }
     return onBase;

@@ -507,6 +507,26 @@ class EngineTest {
   }
 
   @Test
+  void withoutTheSandboxTheMovedBaseIsNeverHandedToOtherTasks() throws Exception {
+    kit.cacheDir = tmp.resolve("cache");
+    kit.sandboxProbe =
+        new dev.etask.core.process.Sandbox.Probe(
+            false, "bubblewrap is not installed", "install it");
+    Function<Generator.Request, Generator.Outcome> usual = kit.generator;
+    kit.generator =
+        r -> {
+          if (r.files().get(0).endsWith("c.py")) {
+            moveBase(kit.origin, tmp.resolve("other"), "src/app/d.py", "D = 1\n");
+          }
+          return usual.apply(r);
+        };
+    assertThat(run().exitCode()).as(String.join("\n", kit.said)).isZero();
+    assertThat(kit.measured).contains("baseline", "moved-base");
+    // the task's tests ran unconfined before it: nothing of it is handed to other tasks
+    assertThat(kit.cacheDir.resolve("baselines")).doesNotExist();
+  }
+
+  @Test
   void theMovedBaseIsMeasuredInTheEnvironmentItDeclares() throws Exception {
     Function<Generator.Request, Generator.Outcome> usual = kit.generator;
     kit.generator =
