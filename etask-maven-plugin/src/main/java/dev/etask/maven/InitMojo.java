@@ -85,6 +85,25 @@ public class InitMojo extends AbstractMojo {
     }
   }
 
+  /**
+   * The schema of task.yaml beside the specs (the one this plugin's loader reads), which the spec's
+   * first line names; kept up to date when it is etask's, never written over another file.
+   */
+  private void schema(Path target) throws IOException {
+    byte[] schema;
+    try (var in = getClass().getResourceAsStream("/META-INF/etask/task.schema.json")) {
+      schema = in.readAllBytes();
+    }
+    if (Files.exists(target)
+        && !Files.readString(target)
+            .contains("\"$id\" : \"https://etask.dev/schema/task.schema.json\"")) {
+      getLog().warn("etask: " + target + " is not etask's schema of task.yaml: left as it is");
+      return;
+    }
+    Files.createDirectories(target.getParent());
+    AtomicFiles.write(target, schema);
+  }
+
   /** Checks the include, writes the spec once it loads, and the JVM's configuration. */
   private void write(Path repo, Path spec, String taskId)
       throws IOException, GitException, MojoFailureException {
@@ -108,6 +127,7 @@ public class InitMojo extends AbstractMojo {
     } finally {
       Files.deleteIfExists(draft);
     }
+    schema(spec.getParent().resolve("schema/task.schema.json"));
     getLog()
         .info(
             "etask: wrote "

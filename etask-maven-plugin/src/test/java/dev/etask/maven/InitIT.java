@@ -38,7 +38,9 @@ class InitIT extends MavenProcesses {
     Path spec = checkout.resolve("tasks/payment-tests.yaml");
     String text = Files.readString(spec);
     assertThat(text)
-        .startsWith("# Written by etask:init. Detected: src layout; tests in tests/, run by pytest")
+        .startsWith(
+            "# yaml-language-server: $schema=schema/task.schema.json\n"
+                + "# Written by etask:init. Detected: src layout; tests in tests/, run by pytest")
         .contains("mvn etask:run -Detask.spec=tasks/payment-tests.yaml -Detask.dryRun")
         .contains("type: custom")
         .contains("command: \"python {spec_dir}/characterize.py {file}\"")
@@ -48,6 +50,9 @@ class InitIT extends MavenProcesses {
     assertThat(loaded.generator().command()).isEqualTo("python {spec_dir}/characterize.py {file}");
     assertThat(Files.readString(checkout.resolve(".mvn/jvm.config")))
         .contains("-XX:TieredStopAtLevel=1");
+    // the schema the spec's first line names, beside it: the one this plugin's loader reads
+    assertThat(checkout.resolve("tasks/schema/task.schema.json"))
+        .hasSameTextualContentAs(TaskSchemaTest.TASKS);
 
     // never over an existing spec; an include that matches nothing is said at once
     Path again = dir.resolve("again.log");

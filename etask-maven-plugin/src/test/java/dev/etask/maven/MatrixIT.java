@@ -143,6 +143,11 @@ class MatrixIT extends MavenProcesses {
    * check-jsonschema from PyPI, in a virtualenv of this module's target folder: "ok" or why not.
    */
   private static String validate(Path workflow) throws Exception {
+    return checkJsonschema("--builtin-schema", "vendor.github-workflows", workflow.toString());
+  }
+
+  /** check-jsonschema {@code args}: "ok", or its exit and output. */
+  static String checkJsonschema(String... args) throws Exception {
     Path bin = VALIDATOR.resolve("bin/check-jsonschema");
     if (!Files.isExecutable(bin)) {
       exec(List.of("python3", "-m", "venv", VALIDATOR.toString()), null);
@@ -150,11 +155,9 @@ class MatrixIT extends MavenProcesses {
           List.of(VALIDATOR.resolve("bin/pip").toString(), "install", "-q", "check-jsonschema"),
           null);
     }
-    String out =
-        exec(
-            List.of(
-                bin.toString(), "--builtin-schema", "vendor.github-workflows", workflow.toString()),
-            null);
+    List<String> cmd = new java.util.ArrayList<>(List.of(bin.toString()));
+    cmd.addAll(List.of(args));
+    String out = exec(cmd, null);
     return out.startsWith("exit 0") ? "ok" : out;
   }
 

@@ -91,6 +91,8 @@ public final class InitSpec {
       String id, String type, String include, String url, Detected d, String command) {
     TaskTypes.Template t = TaskTypes.CUSTOM.equals(type) ? null : TaskTypes.template(type);
     StringBuilder y = new StringBuilder();
+    // editors that read this comment (the YAML language server) complete and check the spec
+    y.append("# yaml-language-server: $schema=schema/task.schema.json\n");
     y.append("# Written by etask:init. Detected: ").append(d.describe()).append(".\n");
     y.append("# Preview it (nothing pushed):  mvn etask:run -Detask.spec=tasks/")
         .append(id)

@@ -63,6 +63,7 @@ final class YamlSection {
 
   void allow(String... keys) {
     List<String> valid = Arrays.asList(keys);
+    SpecModel.allowed(path, valid);
     for (NodeTuple t : entries.values()) {
       String key = ((ScalarNode) t.getKeyNode()).getValue();
       if (!valid.contains(key)) {
@@ -107,6 +108,7 @@ final class YamlSection {
   }
 
   YamlSection section(String key) {
+    SpecModel.read(path, key, SpecModel.type("object"));
     if (!has(key)) {
       return new YamlSection(null, qualified(key), problems);
     }
@@ -143,11 +145,13 @@ final class YamlSection {
   }
 
   String string(String key, String def) {
+    SpecModel.read(path, key, SpecModel.scalar());
     ScalarNode s = scalar(key, "a string");
     return s == null ? def : s.getValue();
   }
 
   boolean bool(String key, boolean def) {
+    SpecModel.read(path, key, SpecModel.type("boolean"));
     ScalarNode s = scalar(key, "true or false");
     if (s == null) {
       return def;
@@ -160,6 +164,7 @@ final class YamlSection {
   }
 
   int integer(String key, int def, int min, int max) {
+    SpecModel.read(path, key, SpecModel.type("integer").put("minimum", min).put("maximum", max));
     ScalarNode s = scalar(key, "a whole number");
     if (s == null) {
       return def;
@@ -185,6 +190,7 @@ final class YamlSection {
   }
 
   double number(String key, double def) {
+    SpecModel.read(path, key, SpecModel.type("number"));
     ScalarNode s = scalar(key, "a number");
     if (s == null) {
       return def;
@@ -197,6 +203,7 @@ final class YamlSection {
   }
 
   Duration duration(String key, Duration def) {
+    SpecModel.read(path, key, SpecModel.duration());
     ScalarNode s = scalar(key, "a duration");
     if (s == null) {
       return def;
@@ -236,6 +243,9 @@ final class YamlSection {
   }
 
   <E extends Enum<E>> E enumValue(String key, Class<E> type, E def) {
+    com.fasterxml.jackson.databind.node.ObjectNode schema = SpecModel.type("string");
+    choices(type).forEach(schema.putArray("enum")::add);
+    SpecModel.read(path, key, schema);
     ScalarNode s = scalar(key, "one of " + choices(type));
     if (s == null) {
       return def;
@@ -268,6 +278,7 @@ final class YamlSection {
   }
 
   List<ScalarNode> scalarList(String key) {
+    SpecModel.read(path, key, SpecModel.list());
     if (!has(key)) {
       return List.of();
     }
