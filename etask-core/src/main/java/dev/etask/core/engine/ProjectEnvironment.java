@@ -49,10 +49,15 @@ final class ProjectEnvironment {
    */
   private static Project detect(RunContext c) {
     Project detected = c.tools().python(c).detect();
-    return gates(c, detected).xdistWorkers() == null
-        ? detected
-        : detected.withTools(PARALLEL_TOOLS);
+    GateSetup gates = gates(c, detected);
+    if (gates.runner() == GateSetup.Runner.PYTEST && gates.testTimeout() > 0) {
+      detected = detected.withTools(TIMEOUT_TOOLS, "etask's default");
+    }
+    return gates.xdistWorkers() == null ? detected : detected.withTools(PARALLEL_TOOLS);
   }
+
+  /** What stops a test that runs longer than quality_gates.test_timeout under pytest. */
+  static final Map<String, String> TIMEOUT_TOOLS = Map.of("pytest-timeout", ">=2.1");
 
   /**
    * How the gates run on {@code detected}; whether the type gate is on and how many workers run the

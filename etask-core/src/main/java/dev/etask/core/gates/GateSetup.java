@@ -14,7 +14,8 @@ import java.util.List;
  * project's mypy configuration; null: the source folders), or why the type gate is off ({@code
  * typesOff}: the project checks types with another tool and configures no mypy), and how many
  * pytest-xdist workers run the whole suite ({@code workers}: 0 in the test process, -1 one per
- * core).
+ * core), and how long one test may run ({@code testTimeout} seconds, 0 without a limit: then it
+ * fails, and the suite goes on).
  */
 public record GateSetup(
     Runner runner,
@@ -24,7 +25,8 @@ public record GateSetup(
     boolean ruffIsolated,
     List<String> typeTargets,
     String typesOff,
-    int workers) {
+    int workers,
+    int testTimeout) {
   /** The rules every Python project treats as errors: syntax errors and undefined names. */
   public static final List<String> ERRORS_EVERYWHERE = List.of("E9", "F63", "F7", "F82");
 
@@ -50,7 +52,7 @@ public record GateSetup(
       String pytestConfig,
       List<String> lintSelect,
       boolean ruffIsolated) {
-    this(runner, runnerArgs, pytestConfig, lintSelect, ruffIsolated, null, null, 0);
+    this(runner, runnerArgs, pytestConfig, lintSelect, ruffIsolated, null, null, 0, 0);
   }
 
   /** The same, the whole suite run in the test process. */
@@ -62,7 +64,7 @@ public record GateSetup(
       boolean ruffIsolated,
       List<String> typeTargets,
       String typesOff) {
-    this(runner, runnerArgs, pytestConfig, lintSelect, ruffIsolated, typeTargets, typesOff, 0);
+    this(runner, runnerArgs, pytestConfig, lintSelect, ruffIsolated, typeTargets, typesOff, 0, 0);
   }
 
   /**
@@ -78,7 +80,8 @@ public record GateSetup(
         ruffIsolated,
         typeTargets,
         base.typesOff(),
-        runner == base.runner() ? base.workers() : 0);
+        runner == base.runner() ? base.workers() : 0,
+        testTimeout);
   }
 
   /** pytest-xdist's {@code -n} value for the whole suite, or null when it runs in one process. */
@@ -131,7 +134,8 @@ public record GateSetup(
                 + project.typeChecker()
                 + " and configures no mypy; etask reads mypy's findings only (a [tool.mypy]"
                 + " table turns the gate on)",
-        workers(gates.tests().parallel(), project, runner));
+        workers(gates.tests().parallel(), project, runner),
+        (int) gates.testTimeout().toSeconds());
   }
 
   private static int workers(String parallel, Project project, Runner runner) {

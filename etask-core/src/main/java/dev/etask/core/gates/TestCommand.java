@@ -78,14 +78,16 @@ final class TestCommand {
   }
 
   /**
-   * Whether the venv's site-packages has the package folder {@code name} (asked every time: a batch
-   * that changes the dependencies gets an environment of its own).
+   * Whether the venv's site-packages has the package or module {@code name} (asked every time: a
+   * batch that changes the dependencies gets an environment of its own).
    */
   boolean installed(String name) {
     Path lib = python.python().getParent().getParent().resolve("lib");
     try (var dirs = Files.newDirectoryStream(lib, "python*")) {
       for (Path d : dirs) {
-        if (Files.isDirectory(d.resolve("site-packages").resolve(name))) {
+        Path site = d.resolve("site-packages");
+        if (Files.isDirectory(site.resolve(name))
+            || Files.isRegularFile(site.resolve(name + ".py"))) {
           return true;
         }
       }
@@ -216,6 +218,9 @@ final class TestCommand {
     List<String> argv = new ArrayList<>();
     if (setup.runner() == GateSetup.Runner.UNITTEST) {
       argv.add(python.script("unittest_junit.py").toString());
+      if (setup.testTimeout() > 0) {
+        argv.add("--timeout=" + setup.testTimeout()); // an alarm per test
+      }
       argv.add(junit.toString());
       return argv;
     }
@@ -236,6 +241,10 @@ final class TestCommand {
             "-c",
             config().toString(),
             "--confcutdir=" + repo));
+    if (setup.testTimeout() > 0 && installed("pytest_timeout")) {
+      // a test that hangs fails, the suite goes on (after the project's own timeout settings)
+      argv.addAll(List.of("--timeout=" + setup.testTimeout(), "--timeout-method=signal"));
+    }
     return argv;
   }
 

@@ -50,6 +50,22 @@ final class SpecSections {
     return python;
   }
 
+  /** {@code quality_gates.lint.select}: ruff rule codes or prefixes; null: the project's own. */
+  private static List<String> lintSelect(YamlSection lint, SpecProblems problems) {
+    lint.allow("select");
+    List<String> select = lint.has("select") ? lint.strings("select") : null;
+    if (select != null) {
+      for (String rule : select) {
+        if (!rule.matches("[A-Z]+[0-9]*|ALL")) {
+          problems.error(
+              lint.valueNode("select"),
+              "'" + rule + "' is not a ruff rule code or prefix (such as E9, F82, I001, ALL)");
+        }
+      }
+    }
+    return select;
+  }
+
   static TaskSpec.QualityGates qualityGates(YamlSection gates, SpecProblems problems) {
     gates.allow(
         "require_all_tests_pass",
@@ -64,7 +80,8 @@ final class SpecSections {
         "tests",
         "lint",
         "validation",
-        "network");
+        "network",
+        "test_timeout");
     YamlSection tests = gates.section("tests");
     tests.allow("runner", "args", "parallel");
     String parallel = tests.string("parallel", "project");
@@ -77,18 +94,7 @@ final class SpecSections {
               + " pytest-xdist workers when the project runs its suite so), off, auto (a worker per"
               + " core) or a number of workers from 1 to 99");
     }
-    YamlSection lint = gates.section("lint");
-    lint.allow("select");
-    List<String> select = lint.has("select") ? lint.strings("select") : null;
-    if (select != null) {
-      for (String rule : select) {
-        if (!rule.matches("[A-Z]+[0-9]*|ALL")) {
-          problems.error(
-              lint.valueNode("select"),
-              "'" + rule + "' is not a ruff rule code or prefix (such as E9, F82, I001, ALL)");
-        }
-      }
-    }
+    List<String> select = lintSelect(gates.section("lint"), problems);
     TaskSpec.QualityGates qualityGates =
         new TaskSpec.QualityGates(
             gates.bool("require_all_tests_pass", true),
@@ -107,7 +113,8 @@ final class SpecSections {
             new TaskSpec.Lint(select),
             gates.enumValue(
                 "validation", TaskSpec.Validation.class, TaskSpec.Validation.INCREMENTAL),
-            gates.bool("network", false));
+            gates.bool("network", false),
+            gates.duration("test_timeout", java.time.Duration.ofMinutes(5)));
     return qualityGates;
   }
 

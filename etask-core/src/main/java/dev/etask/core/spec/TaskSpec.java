@@ -123,7 +123,8 @@ public record TaskSpec(
       Tests tests,
       Lint lint,
       Validation validation,
-      boolean network) {}
+      boolean network,
+      java.time.Duration testTimeout) {}
 
   /**
    * How a batch that only adds test files is validated: {@code incremental} runs its new tests

@@ -100,12 +100,17 @@ public record Project(
 
   /** The same project, with {@code extra} tools installed beside the gates' own. */
   public Project withTools(Map<String, String> extra) {
+    return withTools(extra, "the parallel suite");
+  }
+
+  /** The same, {@code why} said of each tool added (as {@code toolSources} say). */
+  public Project withTools(Map<String, String> extra, String why) {
     Map<String, String> all = new java.util.LinkedHashMap<>(tools);
     Map<String, String> sources = new java.util.LinkedHashMap<>(toolSources);
     extra.forEach(
         (k, v) -> {
           all.putIfAbsent(k, v);
-          sources.putIfAbsent(k, "the parallel suite");
+          sources.putIfAbsent(k, why);
         });
     return new Project(
         install,

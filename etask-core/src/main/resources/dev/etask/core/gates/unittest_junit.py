@@ -1,18 +1,32 @@
 """Runs tests exactly as `python -m unittest ARGS` would (discovery, load_tests, doctests) and writes
 a JUnit XML report that etask reads like pytest's.
 
-Usage: python unittest_junit.py REPORT.xml [unittest arguments...]
+Usage: python unittest_junit.py [--timeout=SECONDS] REPORT.xml [unittest arguments...]
        python unittest_junit.py REPORT.xml --named TOP FILE...
            only the tests of the files, found as discovery from the top-level folder TOP finds them
            (the same module names, packages and load_tests as the project's own discovery)
 Exit status, as pytest's: 0 all passed, 1 some failed, 2 a test module could not be imported
-(collection error), 5 no test ran."""
+(collection error), 5 no test ran. With --timeout, a test that runs longer is stopped by an alarm
+and reported as an error (the run goes on)."""
 import os
+import signal
 import sys
+import threading
 import time
 import traceback
 import unittest
 from xml.sax.saxutils import escape, quoteattr
+
+
+TIMEOUT = 0
+
+
+class TestTimeout(Exception):
+    """A test ran longer than quality_gates.test_timeout."""
+
+
+def _alarm(signum, frame):
+    raise TestTimeout("the test ran longer than %ds (quality_gates.test_timeout)" % TIMEOUT)
 
 
 class Recorder(unittest.TextTestResult):
@@ -25,6 +39,14 @@ class Recorder(unittest.TextTestResult):
     def startTest(self, test):
         self._start = time.perf_counter()
         super().startTest(test)
+        if TIMEOUT and threading.current_thread() is threading.main_thread():
+            signal.signal(signal.SIGALRM, _alarm)
+            signal.alarm(TIMEOUT)
+
+    def stopTest(self, test):
+        if TIMEOUT and threading.current_thread() is threading.main_thread():
+            signal.alarm(0)
+        super().stopTest(test)
 
     def _record(self, test, outcome, detail=""):
         test_id = test.id()
@@ -85,6 +107,9 @@ def write_report(path, result):
 
 
 def main():
+    global TIMEOUT
+    if sys.argv[1:2] and sys.argv[1].startswith("--timeout="):
+        TIMEOUT = int(sys.argv.pop(1).split("=", 1)[1])
     report = sys.argv[1]
     recorder = []
     unreachable = []

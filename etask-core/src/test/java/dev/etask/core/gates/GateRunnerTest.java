@@ -564,7 +564,7 @@ class GateRunnerTest {
     // and in two workers, each measured by pytest-cov: the same counts and coverage
     GateSetup workers =
         new GateSetup(
-            GateSetup.Runner.PYTEST, List.of(), "pyproject.toml", null, true, null, null, 2);
+            GateSetup.Runner.PYTEST, List.of(), "pyproject.toml", null, true, null, null, 2, 0);
     GateReport parallel =
         new GateRunner(ws, new PythonEnvironment(ws, RUNNER), RUNNER, tools, workers)
             .measure("xdist-2", List.of("lib.py"), TIMEOUT);
@@ -593,6 +593,68 @@ class GateRunnerTest {
     assertThat(BaselineCheck.check(r, project, GateSetup.defaults(), "main", "pytest"))
         .get()
         .satisfies(f -> assertThat(f.nextStep()).contains("declare 'not_installed_anywhere'"));
+  }
+
+  @Test
+  void aTestThatHangsFailsAloneUnderPytestAndTheSuiteGoesOn() throws Exception {
+    Workspace timeouts =
+        Workspace.of(Path.of("target/gate-tests-timeout").toAbsolutePath(), null, "t");
+    timeouts.createFolders();
+    Files.createDirectories(timeouts.repo());
+    Map<String, String> tools =
+        new PythonEnvironment(timeouts, RUNNER)
+            .ensure(
+                "python3",
+                new Project(List.of("pytest-timeout"), List.of(), List.of()),
+                SpecLoader.DEFAULT_TOOLS);
+    Workspace ws =
+        timeouts.on(
+            repo(
+                    "pyproject.toml",
+                    // the project's own (longer) timeout does not decide what the gate means
+                    "[tool.pytest.ini_options]\ntimeout = 600\n",
+                    "lib.py",
+                    LIB,
+                    "tests/test_lib.py",
+                    "import time\nimport lib\n\n\ndef test_f():\n    assert lib.f(1) == 1\n\n\n"
+                        + "def test_hangs():\n    time.sleep(120)\n")
+                .repo());
+    GateSetup setup =
+        new GateSetup(
+            GateSetup.Runner.PYTEST, List.of(), "pyproject.toml", null, true, null, null, 0, 2);
+    long t0 = System.nanoTime();
+    GateReport r =
+        new GateRunner(ws, new PythonEnvironment(ws, RUNNER), RUNNER, tools, setup)
+            .measure("timeout", List.of("lib.py"), TIMEOUT);
+    assertThat(java.time.Duration.ofNanos(System.nanoTime() - t0))
+        .isLessThan(java.time.Duration.ofSeconds(60));
+    assertThat(r.problems()).isEmpty();
+    assertThat(r.tests().passed()).isEqualTo(1);
+    assertThat(r.tests().failing()).containsExactly("tests.test_lib::test_hangs");
+    assertThat(r.tests().failureExcerpt()).contains("Timeout");
+  }
+
+  @Test
+  void aTestThatHangsFailsAloneUnderUnittest() throws Exception {
+    Workspace ws =
+        repo(
+            "tests/__init__.py",
+            "",
+            "tests/test_slow.py",
+            "import time\nimport unittest\n\n\nclass T(unittest.TestCase):\n"
+                + "    def test_hangs(self):\n        time.sleep(120)\n\n"
+                + "    def test_ok(self):\n        self.assertTrue(True)\n");
+    GateSetup setup =
+        new GateSetup(GateSetup.Runner.UNITTEST, List.of(), null, null, false, null, null, 0, 2);
+    long t0 = System.nanoTime();
+    GateReport r = measure(ws, setup, "unittest-timeout", List.of("tests"));
+    assertThat(java.time.Duration.ofNanos(System.nanoTime() - t0))
+        .isLessThan(java.time.Duration.ofSeconds(60));
+    assertThat(r.problems()).isEmpty();
+    assertThat(r.tests().passed()).isEqualTo(1);
+    assertThat(r.tests().failing()).containsExactly("tests.test_slow.T::test_hangs");
+    assertThat(r.tests().failureExcerpt())
+        .contains("the test ran longer than 2s (quality_gates.test_timeout)");
   }
 
   @Test

@@ -9,11 +9,11 @@ class GateSetupTest {
   @Test
   void aBatchsTreeNeverSwitchesTheTypeGateOffNorChangesTheWorkers() {
     GateSetup base =
-        new GateSetup(GateSetup.Runner.PYTEST, List.of(), null, null, false, null, null, 0);
+        new GateSetup(GateSetup.Runner.PYTEST, List.of(), null, null, false, null, null, 0, 0);
     // the batch added a pyrightconfig.json and pytest-xdist: detected now, the base's kept
     GateSetup now =
         new GateSetup(
-            GateSetup.Runner.PYTEST, List.of("-x"), "pytest.ini", null, false, null, "ty", -1);
+            GateSetup.Runner.PYTEST, List.of("-x"), "pytest.ini", null, false, null, "ty", -1, 0);
     GateSetup kept = now.keeping(base);
     assertThat(kept.typesOff()).isNull();
     assertThat(kept.xdistWorkers()).isNull();
