@@ -131,7 +131,7 @@ public abstract class AbstractEtaskMojo extends AbstractMojo {
       throw new MojoFailureException(
           "Invalid task spec.\n"
               + e.getMessage()
-              + "\nFix the spec and run again; the task reference is in the README (task.yaml reference).");
+              + "\nFix the spec and run again; every key is in docs/task-yaml.md of etask's repository, and editors check specs against its JSON Schema (tasks/schema/task.schema.json).");
     } catch (EtaskException e) {
       throw new MojoFailureException(failureMessage(e));
     } catch (RuntimeException e) {

@@ -151,7 +151,7 @@ public final class Sandbox {
     if (s.contains("uid map") && s.contains("permission denied")) {
       return "Ubuntu 23.10 and later block unprivileged user namespaces through AppArmor: allow them"
           + " with sysctl kernel.apparmor_restrict_unprivileged_userns=0, or give bwrap an AppArmor"
-          + " profile that allows userns (see the README's Sandbox section)";
+          + " profile that allows userns (see docs/sandbox.md in etask's repository)";
     }
     if (s.contains("no permissions to creat") || s.contains("operation not permitted")) {
       return "this kernel or container does not allow unprivileged user namespaces: allow them"

@@ -103,7 +103,7 @@ final class GeneratorSection {
       problems.error(
           gen.keyNode("command"),
           "'generator.command' and 'generator.agent' both say what changes a batch: keep the"
-              + " agent, or write its command line yourself in generator.command (the README"
+              + " agent, or write its command line yourself in generator.command (docs/generators.md"
               + " shows each agent's) and remove 'agent'");
       return null;
     }
