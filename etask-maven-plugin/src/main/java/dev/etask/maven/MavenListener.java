@@ -38,6 +38,20 @@ final class MavenListener implements Listener {
   }
 
   @Override
+  public void debug(String line) {
+    if (prefix == null) {
+      log.debug(line);
+    } else {
+      line.lines().forEach(l -> log.debug(prefix + l));
+    }
+  }
+
+  @Override
+  public boolean debugging() {
+    return log.isDebugEnabled();
+  }
+
+  @Override
   public void warn(String line) {
     if (prefix == null) {
       log.warn(line);

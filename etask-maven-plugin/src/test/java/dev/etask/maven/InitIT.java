@@ -88,13 +88,17 @@ class InitIT extends MavenProcesses {
                     dry,
                     Map.of(),
                     "-Detask.spec=tasks/payment-tests.yaml",
-                    "-Detask.dryRun"),
+                    "-Detask.dryRun",
+                    "-X"),
                 dry))
         .as(read(dry))
         .isZero();
     assertThat(read(dry))
         .contains("dry run: would push auto/payment-tests")
-        .contains("dry run: the pull request would be titled: ");
+        .contains("dry run: the pull request would be titled: ")
+        // -X: each command with its duration and exit, and what the rule book decided from
+        .containsPattern("\\[DEBUG\\] ran .*python.* in \\d+\\.\\d\\ds: exit \\d+")
+        .contains("[DEBUG] rule book inputs for batch 1/1: {");
     assertThat(git(dir.resolve("origin.git"), "for-each-ref")).isEqualTo(refs);
     Path artifacts = checkout.resolve("target/etask/artifacts/payment-tests");
     assertThat(Files.readString(artifacts.resolve("etask.patch")))
@@ -105,10 +109,13 @@ class InitIT extends MavenProcesses {
     Path run = dir.resolve("run.log");
     assertThat(
             toTheEnd(
-                mavenIn(checkout, "run", run, Map.of(), "-Detask.spec=tasks/payment-tests.yaml"),
+                mavenIn(
+                    checkout, "run", run, Map.of(), "-Detask.spec=tasks/payment-tests.yaml", "-q"),
                 run))
         .as(read(run))
         .isZero();
+    // -q: as quiet as Maven's own (nothing but errors, and there are none)
+    assertThat(read(run)).doesNotContain("[INFO]").doesNotContain("── PREPARE");
     assertThat(git(dir.resolve("origin.git"), "ls-tree", "-r", "--name-only", "auto/payment-tests"))
         .contains("tests/test_payment");
     assertThat(artifacts.resolve("pr.json")).exists();

@@ -50,6 +50,10 @@ final class BatchVerdict {
     List<String> problems = new ArrayList<>(Measurements.newProblems(before, after));
     RuleBook book = new RuleBook(spec);
     Decision decision = book.decide(metrics, problems);
+    if (c.out().debugging()) {
+      c.out()
+          .debug("rule book inputs for batch " + c.label(batch) + ": " + metrics + " " + problems);
+    }
     // the checks of the new tests (weak, flaky, never collected) are full validation's too, run on
     // the same files; only what the measurement itself rejected may read otherwise in the suite
     boolean measurementRejected = !decision.verdict().commits();

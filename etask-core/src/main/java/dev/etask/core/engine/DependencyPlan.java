@@ -121,7 +121,7 @@ final class DependencyPlan {
               + " for "
               + name
               + ": "
-              + c.redact(String.valueOf(e.getMessage())),
+              + c.redact(e.getMessage() == null ? e.toString() : e.getMessage()),
           Hints.packageIndex());
     }
   }

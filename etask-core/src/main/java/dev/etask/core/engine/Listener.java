@@ -11,6 +11,32 @@ public interface Listener {
 
   void warn(String line);
 
+  /**
+   * Detail for who asked for it (Maven's {@code -X}): each command run with its duration and exit,
+   * the rule book's inputs. Only called when {@link #debugging()}.
+   */
+  default void debug(String line) {}
+
+  default boolean debugging() {
+    return false;
+  }
+
+  /** With {@link #debugging()}: every command {@code runner} runs, its duration and its exit. */
+  static void tellCommands(dev.etask.core.process.ProcessRunner runner, Listener out) {
+    if (!out.debugging()) {
+      return;
+    }
+    runner.onFinish(
+        (command, r) ->
+            out.debug(
+                String.format(
+                    java.util.Locale.ROOT,
+                    "ran %s in %.2fs: %s",
+                    String.join(" ", command.argv()),
+                    r.duration().toMillis() / 1000.0,
+                    r.timedOut() ? "stopped at its time limit" : "exit " + r.exitCode())));
+  }
+
   /** {@code target} with every line redacted first. */
   static Listener redacting(Listener target, dev.etask.core.process.Redactor redactor) {
     return new Listener() {
@@ -27,6 +53,16 @@ public interface Listener {
       @Override
       public void warn(String line) {
         target.warn(redactor.redact(line));
+      }
+
+      @Override
+      public void debug(String line) {
+        target.debug(redactor.redact(line));
+      }
+
+      @Override
+      public boolean debugging() {
+        return target.debugging();
       }
     };
   }

@@ -94,6 +94,7 @@ final class RunContext {
     this.out = out;
     this.redactor = redactor;
     this.runner = new ProcessRunner(redactor);
+    Listener.tellCommands(runner, out);
     this.environments = environments;
     this.python =
         new PythonEnvironment(ws, runner, environments, spec.python().env(), List.of(), null);
@@ -104,6 +105,9 @@ final class RunContext {
     this.sandboxing = Sandboxing.of(config, spec, tools::sandbox);
     if (!sandboxing.on()) {
       environments.copyingInstalls();
+    }
+    if (config.offline()) {
+      environments.offline();
     }
     python.confinedBy(sandboxing.confinements(ws, spec, config.cacheDir()));
     runner.onSurvivors(

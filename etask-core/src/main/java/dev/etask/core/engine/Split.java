@@ -63,6 +63,7 @@ final class Split {
     } catch (GitException e) {
       return unsplit(c, why + ", but the parts cannot be made or pushed: " + e.getMessage());
     }
+    c.state().unlabel(LARGE);
     open(c, o, parts);
     return true;
   }
@@ -110,6 +111,7 @@ final class Split {
           history.pickOnto(
               ObjectId.fromString(c.state().git().baseSha()), commits, branch, c.ident());
       c.out().info("part " + n + " (" + label(batches) + "): the whole suite on its own …");
+      ProjectEnvironment.follow(c); // what the part declares, not the whole task's tip
       GateReport report =
           c.gates()
               .measureSuite(
@@ -120,6 +122,7 @@ final class Split {
       return "part " + n + " (" + label(batches) + ") does not apply on its own: " + e.getMessage();
     } finally {
       history.back(c.spec().branch());
+      ProjectEnvironment.follow(c); // the task's tip again
     }
     if (check.failed()) {
       return "part "
@@ -237,6 +240,7 @@ final class Split {
 
   /** One PR after all, labelled {@code large-diff}: said why. */
   private static boolean unsplit(RunContext c, String why) {
+    c.state().pr().split(List.of()); // what an earlier run split is no longer what goes out
     c.state().label(LARGE);
     c.out().warn(why + ": one pull request, labelled " + LARGE);
     return false;

@@ -63,6 +63,7 @@ public final class DependencyUpgrader implements Generator {
     try {
       for (String file : r.files()) {
         if (file.equals("uv.lock") || file.equals("poetry.lock")) {
+          DependencyPins.inside(r.repo(), file); // no link: the tool writes it where it is
           lock = file;
           continue;
         }

@@ -136,6 +136,11 @@ public final class Environments {
       // uv hard-links a venv's files to its cache: one write there would reach every venv
       env.put("UV_LINK_MODE", "copy");
     }
+    if (offline) {
+      // Maven's -o: packages from uv's cache only; pip, which has no such mode, asks no index
+      env.put("UV_OFFLINE", "1");
+      env.put("PIP_NO_INDEX", "1");
+    }
     env.putIfAbsent("PIP_CACHE_DIR", cache.resolve("pip").toString());
     env.putIfAbsent("UV_CACHE_DIR", cache.resolve("uv").toString());
     // private indexes: the user's netrc (HOME is the task's now) and ssh agent (git+ssh
@@ -155,6 +160,19 @@ public final class Environments {
    * Installs copy every file into the virtualenv ({@code UV_LINK_MODE=copy}): without a sandbox the
    * gates could write into it, and through a hard link into uv's cache and every other venv.
    */
+  /** Maven runs offline (-o): installs take packages from uv's cache only (see forInstall). */
+  public Environments offline() {
+    offline = true;
+    return this;
+  }
+
+  /** Whether installs are offline ({@link #offline()}). */
+  public boolean installsOffline() {
+    return offline;
+  }
+
+  private boolean offline;
+
   public Environments copyingInstalls() {
     copyInstalls = true;
     return this;

@@ -46,6 +46,7 @@ public final class ProcessRunner {
   private volatile java.util.function.Consumer<ProcessHandle> onStart = p -> {};
   private volatile java.util.function.BiConsumer<Command, List<String>> survivorListener =
       (c, s) -> {};
+  private volatile java.util.function.BiConsumer<Command, Result> finished = null;
   private final Object clock = new Object();
   private java.util.concurrent.ExecutorService starter;
   private int active;
@@ -66,6 +67,11 @@ public final class ProcessRunner {
    */
   public void onSurvivors(java.util.function.BiConsumer<Command, List<String>> listener) {
     this.survivorListener = listener == null ? (c, s) -> {} : listener;
+  }
+
+  /** Called with every command run to its end and how it ended (for a debug log). */
+  public void onFinish(java.util.function.BiConsumer<Command, Result> listener) {
+    this.finished = listener;
   }
 
   public ProcessRunner(Redactor redactor) {
@@ -101,6 +107,29 @@ public final class ProcessRunner {
     Thread reader = new Thread(drain, "etask-drain-" + process.pid());
     reader.setDaemon(true);
     reader.start();
+    boolean timedOut = await(process, command, reader);
+    String tail = drain.tail();
+    if (timedOut) {
+      String stopped = "[etask] stopped after " + command.timeout().toSeconds() + "s (time limit)";
+      tail += "\n" + stopped;
+      drain.append(stopped + "\n");
+    }
+    List<String> survivors = drain.survivors();
+    if (!survivors.isEmpty()) {
+      survivorListener.accept(command, survivors);
+    }
+    return told(
+        command,
+        new Result(
+            timedOut ? -1 : process.exitValue(),
+            timedOut,
+            tail,
+            Duration.ofNanos(System.nanoTime() - start),
+            survivors));
+  }
+
+  /** Waits for {@code process} to its end or its time limit; true when it was stopped. */
+  private boolean await(Process process, Command command, Thread reader) {
     boolean timedOut = false;
     try {
       if (!process.waitFor(command.timeout().toMillis(), TimeUnit.MILLISECONDS)) {
@@ -121,21 +150,16 @@ public final class ProcessRunner {
       running.remove(process);
       childEnded();
     }
-    String tail = drain.tail();
-    if (timedOut) {
-      tail += "\n[etask] stopped after " + command.timeout().toSeconds() + "s (time limit)";
-      drain.append("[etask] stopped after " + command.timeout().toSeconds() + "s (time limit)\n");
+    return timedOut;
+  }
+
+  /** {@code result}, told to the {@link #onFinish} listener first. */
+  private Result told(Command command, Result result) {
+    var listener = finished;
+    if (listener != null) {
+      listener.accept(command, result);
     }
-    List<String> survivors = drain.survivors();
-    if (!survivors.isEmpty()) {
-      survivorListener.accept(command, survivors);
-    }
-    return new Result(
-        timedOut ? -1 : process.exitValue(),
-        timedOut,
-        tail,
-        Duration.ofNanos(System.nanoTime() - start),
-        survivors);
+    return result;
   }
 
   /**

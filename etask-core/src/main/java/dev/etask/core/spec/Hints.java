@@ -161,6 +161,11 @@ public final class Hints {
         + "; globs are relative to the repository root, '**' crosses folders";
   }
 
+  public static String onlineOnce() {
+    return "run once without -o so uv's cache holds the packages (later offline runs install from"
+        + " it), or run without -o";
+  }
+
   public static String online() {
     return "run without -o (offline): the package index must be reachable";
   }
@@ -313,6 +318,11 @@ public final class Hints {
     return "check that the package index serves the built-in generator's tools (pip.conf, PIP_*),"
         + " or run a command of yours (generator.command with 'builtin: null'); log: "
         + log;
+  }
+
+  /** The same, {@code offline}: Maven runs with -o. */
+  public static String install(Path log, boolean offline) {
+    return offline ? onlineOnce() : install(log);
   }
 
   public static String install(Path log) {

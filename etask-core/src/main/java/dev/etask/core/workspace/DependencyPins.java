@@ -28,6 +28,10 @@ public final class DependencyPins {
               + "([A-Za-z0-9._+!-]+)\\s*(;.*)?$");
   private static final TomlMapper TOML = new TomlMapper();
 
+  /** A TOML string on one line: "…" (backslash escapes skipped over) or '…' (literal). */
+  private static final Pattern TOML_STRING =
+      Pattern.compile("\"((?:[^\"\\\\\\n]|\\\\.)*)\"|'([^'\\n]*)'");
+
   private DependencyPins() {}
 
   /** A pin: the name as written, its normalised form (PEP 503), the version, the file's path. */
@@ -75,10 +79,11 @@ public final class DependencyPins {
     if (path.endsWith(".toml")) {
       // a pin is a quoted string on one line: only such strings are rewritten (a build requirement
       // pinned to the same version of the same package moves with it)
-      Matcher m = Pattern.compile("([\"'])([^\"'\\n]*)\\1").matcher(text);
+      Matcher m = TOML_STRING.matcher(text);
       while (m.find()) {
-        String replaced = bumped(m.group(2), key, from, to);
-        m.appendReplacement(out, Matcher.quoteReplacement(m.group(1) + replaced + m.group(1)));
+        String q = m.group(1) != null ? "\"" : "'";
+        String inner = m.group(1) != null ? m.group(1) : m.group(2);
+        m.appendReplacement(out, Matcher.quoteReplacement(q + bumped(inner, key, from, to) + q));
       }
       m.appendTail(out);
       return poetryBump(out.toString(), key, from, to);
@@ -137,11 +142,16 @@ public final class DependencyPins {
             e -> {
               JsonNode v = e.getValue().isObject() ? e.getValue().path("version") : e.getValue();
               Matcher m = POETRY_EXACT.matcher(v.asText(""));
-              if (!e.getKey().equals("python") && v.isTextual() && m.matches()) {
+              if (!e.getKey().equals("python")
+                  && NAME.matcher(e.getKey()).matches()
+                  && v.isTextual()
+                  && m.matches()) {
                 out.add(new Pin(e.getKey(), normalize(e.getKey()), m.group(2), path));
               }
             });
   }
+
+  private static final Pattern NAME = Pattern.compile("[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?");
 
   private static final Pattern POETRY_EXACT = Pattern.compile("(==)?\\s*(\\d[A-Za-z0-9._+!-]*)");
 

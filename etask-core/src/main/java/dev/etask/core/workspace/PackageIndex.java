@@ -8,6 +8,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -69,38 +70,93 @@ public final class PackageIndex {
     return String.join(" ", urls);
   }
 
-  /** The newest final release of {@code name} the indexes serve; empty when they serve none. */
+  /**
+   * The newest final release of {@code name} the first index that serves it has (the main one, then
+   * the extras in order: a package of the main index is never "upgraded" to a look-alike an extra
+   * index serves); empty when none serves it.
+   */
   public Optional<String> newest(String name) throws IOException {
-    List<String> versions = new ArrayList<>();
     for (String url : urls) {
-      versions.addAll(versions(url, DependencyPins.normalize(name)));
+      List<String> versions = versions(url, DependencyPins.normalize(name));
+      if (!versions.isEmpty()) {
+        return versions.stream()
+            .max(Comparator.comparing(PackageIndex::parts, PackageIndex::compare));
+      }
     }
-    return versions.stream().max(Comparator.comparing(PackageIndex::parts, PackageIndex::compare));
+    return Optional.empty();
   }
 
   private List<String> versions(String url, String key) throws IOException {
-    HttpRequest request =
-        HttpRequest.newBuilder(URI.create(url + "/" + key + "/"))
+    URI uri = URI.create(url + "/" + key + "/");
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(uri)
             .timeout(TIMEOUT)
-            .header("Accept", "application/vnd.pypi.simple.v1+json, text/html;q=0.2, */*;q=0.1")
-            .GET()
-            .build();
-    HttpResponse<String> response;
+            .header("Accept", "application/vnd.pypi.simple.v1+json, text/html;q=0.2, */*;q=0.1");
+    if (uri.getRawUserInfo() != null) {
+      // credentials in the URL, as pip and uv take them: sent as HTTP basic auth
+      String user = java.net.URLDecoder.decode(uri.getRawUserInfo(), StandardCharsets.UTF_8);
+      request
+          .uri(
+              URI.create(
+                  uri.getScheme()
+                      + "://"
+                      + uri.getRawAuthority().substring(uri.getRawAuthority().indexOf('@') + 1)
+                      + uri.getRawPath()))
+          .header(
+              "Authorization",
+              "Basic "
+                  + java.util.Base64.getEncoder()
+                      .encodeToString(user.getBytes(StandardCharsets.UTF_8)));
+    }
+    Page page = fetch(request.GET().build());
+    if (page.status() == 404) {
+      return List.of();
+    }
+    if (page.status() / 100 != 2) {
+      throw new IOException("the package index answered HTTP " + page.status());
+    }
+    return page.type().contains("json") ? fromJson(page.body(), key) : fromPage(page.body(), key);
+  }
+
+  private record Page(int status, String type, String body) {}
+
+  /** The whole answer within {@link #ANSWER} and at most {@link #MAX_BYTES}, else an error. */
+  private Page fetch(HttpRequest request) throws IOException {
+    var answer =
+        http.sendAsync(request, HttpResponse.BodyHandlers.ofInputStream())
+            .thenApply(
+                r -> {
+                  try (var in = r.body()) {
+                    byte[] body = in.readNBytes(MAX_BYTES + 1);
+                    if (body.length > MAX_BYTES) {
+                      throw new java.io.UncheckedIOException(
+                          new IOException("the package index's page is larger than 32 MB"));
+                    }
+                    return new Page(
+                        r.statusCode(),
+                        r.headers().firstValue("Content-Type").orElse(""),
+                        new String(body, StandardCharsets.UTF_8));
+                  } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                  }
+                });
     try {
-      response = http.send(request, HttpResponse.BodyHandlers.ofString());
+      return answer.get(ANSWER.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
+    } catch (java.util.concurrent.TimeoutException e) {
+      answer.cancel(true);
+      throw new IOException("the package index did not answer within " + ANSWER.toSeconds() + "s");
+    } catch (java.util.concurrent.ExecutionException e) {
+      Throwable cause =
+          e.getCause() instanceof java.io.UncheckedIOException u ? u.getCause() : e.getCause();
+      throw cause instanceof IOException io ? io : new IOException(String.valueOf(cause), cause);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IOException("interrupted while asking the package index", e);
     }
-    if (response.statusCode() == 404) {
-      return List.of();
-    }
-    if (response.statusCode() / 100 != 2) {
-      throw new IOException("the package index answered HTTP " + response.statusCode());
-    }
-    String type = response.headers().firstValue("Content-Type").orElse("");
-    return type.contains("json") ? fromJson(response.body(), key) : fromPage(response.body(), key);
   }
+
+  private static final Duration ANSWER = Duration.ofSeconds(60);
+  private static final int MAX_BYTES = 32 * 1024 * 1024;
 
   private static List<String> fromJson(String body, String key) throws IOException {
     List<String> out = new ArrayList<>();

@@ -131,8 +131,12 @@ final class VenvBuilder {
             "installing the repository's requirements and the gate tools failed ("
                 + String.join(" ", asked)
                 + "): "
-                + PythonEnvironment.lastLines(installed.output(), 12),
-            Hints.install(log));
+                + PythonEnvironment.lastLines(installed.output(), 12)
+                + (environments.installsOffline()
+                    ? "\nMaven runs offline (-o): packages come from uv's cache only, and it does"
+                        + " not hold all of these"
+                    : ""),
+            Hints.install(log, environments.installsOffline()));
       }
       if (uv.isPresent() && resolution == null && confined == null) {
         resolutions().remember(uv.get(), python.python(), fingerprint, env, workspace.repo(), log);

@@ -173,8 +173,21 @@ final class EngineKit {
       public void warn(String line) {
         said.add("WARN " + line);
       }
+
+      @Override
+      public void debug(String line) {
+        said.add("DEBUG " + line);
+      }
+
+      @Override
+      public boolean debugging() {
+        return debug;
+      }
     };
   }
+
+  /** Whether the run's listener asks for debug lines (Maven's -X). */
+  boolean debug;
 
   Tools tools() {
     return new Tools() {

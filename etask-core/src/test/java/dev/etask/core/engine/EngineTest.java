@@ -376,6 +376,20 @@ class EngineTest {
   }
 
   @Test
+  void debugLinesSayWhatTheRuleBookDecidedFromOnlyWhenAskedFor() throws Exception {
+    run();
+    assertThat(kit.said).noneMatch(l -> l.startsWith("DEBUG"));
+    kit.debug = true;
+    Files.writeString(kit.spec, Files.readString(kit.spec).replace("id: t\n", "id: t2\n"));
+    run();
+    assertThat(kit.said)
+        .anyMatch(
+            l ->
+                l.startsWith("DEBUG rule book inputs for batch 1/2: {")
+                    && l.contains("TESTS_FAILED=0.0"));
+  }
+
+  @Test
   void aNewTestFileTheSuiteNeverCollectsIsWeakEvenWhenValidatedIncrementally() throws Exception {
     kit.notCollected = "test_c";
     Outcome o = run();
@@ -606,6 +620,36 @@ class EngineTest {
     assertThat(Files.readString(artifacts.resolve("pr-part-1.md")))
         .contains("| 1 | 1 | 6 | this one |");
     assertThat(artifacts.resolve("pr.json")).doesNotExist(); // no PR of the whole
+  }
+
+  @Test
+  void eachPartIsMeasuredInTheEnvironmentItDeclares() throws Exception {
+    kit.writable = "[\"tests/**\", \"requirements.txt\"]";
+    kit.spec("");
+    Files.writeString(
+        kit.spec,
+        Files.readString(kit.spec)
+            .replace("pr: { provider: local }", "pr: { provider: local, max_lines: 4 }"));
+    kit.generator =
+        r -> {
+          if (r.files().get(0).endsWith("b.py")) {
+            EngineKit.write(r.repo().resolve("requirements.txt"), "lib==2\n");
+          }
+          return EngineKit.writes(
+              r, "tests/test_" + EngineKit.stem(r) + ".py", "def test_x():\n    assert 1\n");
+        };
+    Map<String, String> builtFor = new java.util.HashMap<>();
+    kit.onMeasure =
+        label -> {
+          if (label.startsWith("part-")) {
+            builtFor.put(label, kit.builds.get(kit.builds.size() - 1));
+          }
+        };
+    run();
+    assertThat(kit.status().at("/parts").size()).as(String.join("\n", kit.said)).isEqualTo(2);
+    // part 2 is the base and batch 2 alone: the base's requirements, not batch 1's
+    assertThat(builtFor).containsEntry("part-1", "lib==2|true").containsEntry("part-2", "|true");
+    assertThat(kit.builds.get(kit.builds.size() - 1)).startsWith("lib==2|"); // the tip's again
   }
 
   @Test

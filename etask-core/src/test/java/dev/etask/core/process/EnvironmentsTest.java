@@ -85,6 +85,11 @@ class EnvironmentsTest {
     assertThat(install).doesNotContainKeys("GITHUB_TOKEN", "AWS_SECRET_ACCESS_KEY", "UV_LINK_MODE");
     // without a sandbox uv copies every file: a hard link would lead a test's write into uv's cache
     assertThat(env(caller).copyingInstalls().forInstall()).containsEntry("UV_LINK_MODE", "copy");
+    // Maven's -o: uv installs from its cache only, pip asks no index
+    assertThat(install).doesNotContainKeys("UV_OFFLINE", "PIP_NO_INDEX");
+    assertThat(env(caller).offline().forInstall())
+        .containsEntry("UV_OFFLINE", "1")
+        .containsEntry("PIP_NO_INDEX", "1");
 
     Redactor r = Redactor.none();
     env(caller).registerSecrets(r);

@@ -13,6 +13,21 @@ import org.junit.jupiter.api.io.TempDir;
 class ProcessRunnerTest {
   @TempDir Path dir;
 
+  @org.junit.jupiter.api.Test
+  void everyCommandRunToItsEndIsToldWithHowItEnded() {
+    ProcessRunner runner = new ProcessRunner(Redactor.none());
+    List<String> told = new java.util.ArrayList<>();
+    runner.onFinish((c, r) -> told.add(String.join(" ", c.argv()) + " -> " + r.exitCode()));
+    runner.run(
+        new Command(
+            List.of("sh", "-c", "exit 3"),
+            dir,
+            Map.of("PATH", System.getenv("PATH")),
+            Duration.ofSeconds(30),
+            dir.resolve("logs/x.log")));
+    assertThat(told).containsExactly("sh -c exit 3 -> 3");
+  }
+
   private ProcessRunner.Result sh(String script, Duration timeout, Redactor redactor) {
     return new ProcessRunner(redactor)
         .run(

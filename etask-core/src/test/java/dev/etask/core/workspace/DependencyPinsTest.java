@@ -103,6 +103,20 @@ class DependencyPinsTest {
   }
 
   @Test
+  void aPep621PinWithAQuotedMarkerIsBumped() throws IOException {
+    String toml =
+        "[project]\ndependencies = [\"httpx==0.27.0; python_version >= '3.8'\", 'a==1 ; os_name == \"nt\"']\n";
+    Files.writeString(repo.resolve("pyproject.toml"), toml);
+    assertThat(DependencyPins.read(repo, "pyproject.toml"))
+        .extracting(p -> p.key() + "=" + p.version())
+        .containsExactly("httpx=0.27.0", "a=1");
+    assertThat(DependencyPins.bump("pyproject.toml", toml, "httpx", "0.27.0", "0.28.1"))
+        .isEqualTo(toml.replace("httpx==0.27.0", "httpx==0.28.1"));
+    assertThat(DependencyPins.bump("pyproject.toml", toml, "a", "1", "2"))
+        .isEqualTo(toml.replace("a==1 ;", "a==2 ;"));
+  }
+
+  @Test
   void aLinkIsNeverReadOrWrittenThrough() throws IOException {
     Path outside = Files.writeString(repo.resolveSibling(repo.getFileName() + "-secret"), "x==1\n");
     Files.createSymbolicLink(repo.resolve("requirements.txt"), outside);

@@ -86,7 +86,9 @@ class PackageIndexTest {
         "/extra/",
         x -> {
           byte[] page =
-              "<a href=\"g\">greet-1.12-py3-none-any.whl</a>".getBytes(StandardCharsets.UTF_8);
+              ("<a href=\"g\">greet-1.12-py3-none-any.whl</a>"
+                      + "<a href=\"h\">greeter-1.12-py3-none-any.whl</a>")
+                  .getBytes(StandardCharsets.UTF_8);
           x.getResponseHeaders().add("Content-Type", "text/html");
           x.sendResponseHeaders(200, page.length);
           try (OutputStream out = x.getResponseBody()) {
@@ -94,10 +96,40 @@ class PackageIndexTest {
           }
           x.close();
         });
+    // the main index serves greet: its newest counts, never a look-alike of an extra index
     assertThat(new PackageIndex(base + "/simple", base + "/extra").newest("greet"))
+        .contains("1.10");
+    // a package only an extra index serves comes from there
+    assertThat(new PackageIndex(base + "/simple", base + "/extra").newest("greeter"))
         .contains("1.12");
     assertThat(new PackageIndex(base + "/simple", base + "/extra").url())
         .isEqualTo(base + "/simple " + base + "/extra");
+  }
+
+  @Test
+  void credentialsInTheIndexUrlAreSentAsBasicAuthNotInThePath() throws Exception {
+    List<String> auth = new ArrayList<>();
+    server.createContext(
+        "/private/",
+        x -> {
+          auth.add(
+              x.getRequestURI().getPath() + " " + x.getRequestHeaders().getFirst("Authorization"));
+          byte[] page =
+              "<a href=\"p\">secret_pkg-3.1-py3-none-any.whl</a>".getBytes(StandardCharsets.UTF_8);
+          x.getResponseHeaders().add("Content-Type", "text/html");
+          x.sendResponseHeaders(200, page.length);
+          try (OutputStream out = x.getResponseBody()) {
+            out.write(page);
+          }
+          x.close();
+        });
+    String url = "http://bob:p%40ss@127.0.0.1:" + server.getAddress().getPort() + "/private";
+    assertThat(new PackageIndex(url).newest("secret-pkg")).contains("3.1");
+    assertThat(auth)
+        .containsExactly(
+            "/private/secret-pkg/ Basic "
+                + java.util.Base64.getEncoder()
+                    .encodeToString("bob:p@ss".getBytes(StandardCharsets.UTF_8)));
   }
 
   @Test
