@@ -57,6 +57,30 @@ class DocsTest {
     assertThat(links).isGreaterThan(10);
   }
 
+  @Test
+  void everyFieldOfStatusJsonIsDescribed() throws Exception {
+    String doc = Files.readString(DOCS.resolve("outputs.md"));
+    JsonNode schema =
+        dev.etask.core.json.Json.MAPPER.readTree(
+            Path.of("src/main/resources/META-INF/etask/status.schema.json").toFile());
+    java.util.List<String> missing = new java.util.ArrayList<>();
+    schema.path("properties").fieldNames().forEachRemaining(f -> described(doc, f, missing));
+    schema
+        .path("properties")
+        .path("batches")
+        .path("items")
+        .path("properties")
+        .fieldNames()
+        .forEachRemaining(f -> described(doc, f, missing));
+    assertThat(missing).as("status.json fields docs/outputs.md does not describe").isEmpty();
+  }
+
+  private static void described(String doc, String field, java.util.List<String> missing) {
+    if (!doc.contains("`" + field + "`")) {
+      missing.add(field);
+    }
+  }
+
   /** Key paths of a loaded YAML tree; a rule's keys under rules.* (rule names are free). */
   @SuppressWarnings("unchecked")
   private static void paths(Object node, String at, TreeSet<String> out) {
