@@ -59,7 +59,11 @@ class DependencyUpgradeIT extends MavenProcesses {
         "UV_INDEX_URL",
         index.simple(),
         "UV_EXTRA_INDEX_URL",
-        "https://pypi.org/simple");
+        "https://pypi.org/simple",
+        // the gate tools from the download cache the other ITs fill (the index's own wheels are
+        // cached by their URL, which has a port of its own every run)
+        "UV_CACHE_DIR",
+        Path.of("target/it-home/.cache/uv").toAbsolutePath().toString());
   }
 
   /**

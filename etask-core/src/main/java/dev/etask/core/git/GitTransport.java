@@ -105,17 +105,26 @@ public final class GitTransport {
       Map<String, ObjectId> before = OriginTips.before(repo, known);
       List<String> pushedFromHere =
           OriginTips.pushedFromHere(repo, remote, before, etaskMade, tips);
-      git.fetch()
-          .setRemote(origin.url())
-          .setRefSpecs(
-              new RefSpec("+" + Constants.R_HEADS + "*:" + Constants.R_REMOTES + "origin/*"))
-          .setRemoveDeletedRefs(true)
-          .setTagOpt(TagOpt.FETCH_TAGS)
-          .setCredentialsProvider(origin.credentials())
-          .setTransportConfigCallback(origin::configure)
-          .setTimeout(TIMEOUT_SECONDS)
-          .call();
-      return new Fetched(tips, pushedFromHere);
+      org.eclipse.jgit.transport.FetchResult fetched =
+          git.fetch()
+              .setRemote(origin.url())
+              .setRefSpecs(
+                  new RefSpec("+" + Constants.R_HEADS + "*:" + Constants.R_REMOTES + "origin/*"))
+              .setRemoveDeletedRefs(true)
+              .setTagOpt(TagOpt.FETCH_TAGS)
+              .setCredentialsProvider(origin.credentials())
+              .setTransportConfigCallback(origin::configure)
+              .setTimeout(TIMEOUT_SECONDS)
+              .call();
+      // the tips as fetched, not as listed a moment before: a branch pushed in between is known
+      // from here on, never taken later for one pushed from the clone
+      Map<String, String> asFetched = new java.util.TreeMap<>();
+      for (Ref r : fetched.getAdvertisedRefs()) {
+        if (r.getName().startsWith(Constants.R_HEADS) && r.getObjectId() != null) {
+          asFetched.put(r.getName(), r.getObjectId().name());
+        }
+      }
+      return new Fetched(asFetched.isEmpty() ? tips : asFetched, pushedFromHere);
     } catch (GitAPIException e) {
       throw wrap("cannot fetch from " + origin.url(), e);
     } catch (IOException e) {
