@@ -151,6 +151,40 @@ class MavenProcessIT extends MavenProcesses {
   }
 
   @Test
+  void offlineTheInstallsComeFromUvsCacheAndAnEmptyCacheIsSaidAsSuch() throws Exception {
+    behaviours("src/service/order.py: smoke\n");
+    spec(dir.resolve("origin.git").toString());
+    // one batch is enough here
+    Files.writeString(
+        dir.resolve("task.yaml"),
+        Files.readString(dir.resolve("task.yaml"))
+            .replace(
+                "[\"src/service/order.py\", \"src/service/payment.py\", \"src/service/user.py\"]",
+                "[\"src/service/order.py\"]"));
+    Path online = dir.resolve("online.log");
+    assertThat(mavenToTheEnd("run", online, Map.of())).as(read(online)).isZero();
+    // another task on the same origin, Maven offline: the packages come from uv's cache
+    Files.writeString(
+        dir.resolve("task.yaml"),
+        Files.readString(dir.resolve("task.yaml")).replace("id: t\n", "id: t2\n"));
+    Path offline = dir.resolve("offline.log");
+    assertThat(mavenToTheEnd("run", offline, Map.of(), "-o")).as(read(offline)).isZero();
+    assertThat(read(offline)).contains("building the Python environment (uv)");
+    // with nothing in uv's cache, the install says why it cannot work offline
+    Files.writeString(
+        dir.resolve("task.yaml"),
+        Files.readString(dir.resolve("task.yaml")).replace("id: t2\n", "id: t3\n"));
+    Path empty = dir.resolve("empty.log");
+    int exit =
+        mavenToTheEnd(
+            "run", empty, Map.of("UV_CACHE_DIR", dir.resolve("empty-uv-cache").toString()), "-o");
+    assertThat(exit).isNotZero();
+    assertThat(read(empty))
+        .contains("Maven runs offline (-o): packages come from uv's cache only")
+        .contains("run once without -o so uv's cache holds the packages");
+  }
+
+  @Test
   void pushIsRetriedWhileTheOriginIsBrieflyUnreachable() throws Exception {
     int port;
     try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {

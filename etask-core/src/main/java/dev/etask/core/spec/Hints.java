@@ -307,6 +307,11 @@ public final class Hints {
         + "' is a working Python 3 (set python.interpreter in the task spec)";
   }
 
+  /** The same, {@code offline}: Maven runs with -o. */
+  public static String venvModule(String interpreter, Path log, boolean offline) {
+    return offline ? onlineOnce() : venvModule(interpreter, log);
+  }
+
   public static String venvModule(String interpreter, Path log) {
     return "check that '"
         + interpreter

@@ -132,10 +132,7 @@ final class VenvBuilder {
                 + String.join(" ", asked)
                 + "): "
                 + PythonEnvironment.lastLines(installed.output(), 12)
-                + (environments.installsOffline()
-                    ? "\nMaven runs offline (-o): packages come from uv's cache only, and it does"
-                        + " not hold all of these"
-                    : ""),
+                + offlineNote(),
             Hints.install(log, environments.installsOffline()));
       }
       if (uv.isPresent() && resolution == null && confined == null) {
@@ -195,6 +192,14 @@ final class VenvBuilder {
     return runner.run(held(new Command(argv, workspace.repo(), env, timeout, log), uv));
   }
 
+  /** What an install that failed offline should say: where its packages had to come from. */
+  private String offlineNote() {
+    return environments.installsOffline()
+        ? "\nMaven runs offline (-o): packages come from uv's cache only, and it does not hold all"
+            + " of these"
+        : "";
+  }
+
   /** Creates the venv (uv's from its cache first, then from the index; else Python's venv). */
   private void create(
       String interpreter,
@@ -229,8 +234,10 @@ final class VenvBuilder {
     if (!created.ok()) {
       throw new EtaskException(
           Code.ENV_FAILED,
-          "could not create the virtualenv: " + PythonEnvironment.lastLines(created.output(), 8),
-          Hints.venvModule(interpreter, log));
+          "could not create the virtualenv: "
+              + PythonEnvironment.lastLines(created.output(), 8)
+              + offlineNote(),
+          Hints.venvModule(interpreter, log, environments.installsOffline()));
     }
   }
 
