@@ -47,9 +47,15 @@ final class Split {
       c.out().info("dry run: " + why + ": would go out as " + groups.size() + " pull requests");
       return false;
     }
-    c.out().info(why + ": splitting the " + accepted.size() + " batches into " + groups.size());
     List<Part> parts = new ArrayList<>();
     try (GitRepo git = c.openClone()) {
+      List<Part> made = unchanged(c, git, groups);
+      if (made != null) {
+        c.state().unlabel(LARGE);
+        open(c, o, made); // the same tip, the same parts: their PRs refreshed, nothing pushed
+        return true;
+      }
+      c.out().info(why + ": splitting the " + accepted.size() + " batches into " + groups.size());
       for (int i = 0; i < groups.size(); i++) {
         String failed = make(c, git, groups.get(i), i + 1, parts);
         if (failed != null) {
@@ -60,12 +66,31 @@ final class Split {
         c.transport(git).push(p.branch(), earlier(c, p.branch()));
         c.state().git().own(p.sha());
       }
+      c.state().pr().split(parts, git.head().name());
     } catch (GitException e) {
       return unsplit(c, why + ", but the parts cannot be made or pushed: " + e.getMessage());
     }
     c.state().unlabel(LARGE);
     open(c, o, parts);
     return true;
+  }
+
+  /**
+   * The parts an earlier run made, when the task's tip and the grouping are what they were made
+   * from; else null.
+   */
+  private static List<Part> unchanged(RunContext c, GitRepo git, List<List<BatchState>> groups)
+      throws GitException {
+    List<Part> known = c.state().pr().parts();
+    if (known.size() != groups.size() || !git.head().name().equals(c.state().pr().partsFrom())) {
+      return null;
+    }
+    for (int i = 0; i < groups.size(); i++) {
+      if (!known.get(i).batches().equals(groups.get(i).stream().map(b -> b.index() + 1).toList())) {
+        return null;
+      }
+    }
+    return known;
   }
 
   /** Consecutive batches, each group up to {@code max} diff lines (a longer batch alone). */
@@ -240,7 +265,7 @@ final class Split {
 
   /** One PR after all, labelled {@code large-diff}: said why. */
   private static boolean unsplit(RunContext c, String why) {
-    c.state().pr().split(List.of()); // what an earlier run split is no longer what goes out
+    c.state().pr().split(List.of(), null); // what an earlier run split no longer goes out
     c.state().label(LARGE);
     c.out().warn(why + ": one pull request, labelled " + LARGE);
     return false;

@@ -44,7 +44,20 @@ public final class PullRequestRecord {
     return List.copyOf(prParts);
   }
 
-  /** The accepted batches went out as {@code parts}. */
+  /** The task's tip the parts were made from (a run on the same tip publishes them as they are). */
+  private String prPartsFrom;
+
+  public String partsFrom() {
+    return prPartsFrom;
+  }
+
+  /** The accepted batches went out as {@code parts}, made from the task's tip {@code from}. */
+  public void split(List<Part> parts, String from) {
+    prParts = new ArrayList<>(parts);
+    prPartsFrom = parts.isEmpty() ? null : from;
+  }
+
+  /** The parts as published (their PRs' addresses and numbers), from the same tip. */
   public void split(List<Part> parts) {
     prParts = new ArrayList<>(parts);
   }

@@ -132,7 +132,9 @@ final class VenvBuilder {
                 + String.join(" ", asked)
                 + "): "
                 + PythonEnvironment.lastLines(installed.output(), 12)
-                + offlineNote(),
+                + offlineNote()
+                // what the install had to do without (credentials withheld from generated code)
+                + (notes.isEmpty() ? "" : "\n" + String.join("\n", notes)),
             Hints.install(log, environments.installsOffline()));
       }
       if (uv.isPresent() && resolution == null && confined == null) {

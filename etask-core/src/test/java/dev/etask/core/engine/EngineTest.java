@@ -620,6 +620,20 @@ class EngineTest {
     assertThat(Files.readString(artifacts.resolve("pr-part-1.md")))
         .contains("| 1 | 1 | 6 | this one |");
     assertThat(artifacts.resolve("pr.json")).doesNotExist(); // no PR of the whole
+    // a run on the same tip publishes the same parts: nothing made again, nothing pushed
+    ObjectId part1;
+    try (org.eclipse.jgit.api.Git git = org.eclipse.jgit.api.Git.open(kit.origin.toFile())) {
+      part1 = git.getRepository().resolve("auto/t-part-1");
+    }
+    kit.said.clear();
+    kit.suiteRuns.clear();
+    run();
+    assertThat(kit.said).noneMatch(l -> l.contains("splitting"));
+    assertThat(kit.suiteRuns).doesNotContain("part-1", "part-2");
+    try (org.eclipse.jgit.api.Git git = org.eclipse.jgit.api.Git.open(kit.origin.toFile())) {
+      assertThat(git.getRepository().resolve("auto/t-part-1")).isEqualTo(part1);
+    }
+    assertThat(kit.status().at("/parts").size()).isEqualTo(2);
   }
 
   @Test
