@@ -50,20 +50,18 @@ final class DependencyPlan {
     for (List<DependencyPins.Pin> pins : byName.values()) {
       DependencyPins.Pin first = pins.get(0);
       Optional<String> newest = newest(c, index, first.name());
-      if (newest.isEmpty() || !PackageIndex.newer(newest.get(), first.version())) {
-        c.out()
-            .info(
-                first.name()
-                    + " "
-                    + first.version()
-                    + (newest.isEmpty()
-                        ? ": the index serves no final release of it"
-                        : ": the newest release the index serves")
-                    + " (nothing to upgrade)");
+      // every pin of it that is older moves (two files, or two markers, may pin two versions)
+      List<DependencyPins.Pin> older =
+          pins.stream()
+              .filter(p -> newest.isPresent() && PackageIndex.newer(newest.get(), p.version()))
+              .toList();
+      if (older.isEmpty()) {
+        c.out().info(first.name() + " " + first.version() + ": " + why(newest, pins));
         continue;
       }
+      first = older.get(0);
       List<String> files = new ArrayList<>();
-      pins.forEach(p -> files.add(p.file()));
+      older.forEach(p -> files.add(p.file()));
       if (lock != null && files.contains("pyproject.toml")) {
         files.add(lock); // the lock file beside the project's pyproject.toml
       }
@@ -81,6 +79,18 @@ final class DependencyPlan {
                 + " with a newer release on "
                 + c.redact(index.url()));
     return batches;
+  }
+
+  /** Why no pin of a package moves. */
+  private static String why(Optional<String> newest, List<DependencyPins.Pin> pins) {
+    if (newest.isEmpty()) {
+      return "the index serves no final release of it (nothing to upgrade)";
+    }
+    boolean comparable = pins.stream().allMatch(p -> PackageIndex.isFinal(p.version()));
+    return comparable
+        ? "the newest release the index serves (nothing to upgrade)"
+        : "pinned to a version etask does not compare with final releases (a local, pre- or"
+            + " post-release): left as it is";
   }
 
   /** The pins of the declaration files among {@code targets}, by normalised name, in order. */

@@ -125,7 +125,9 @@ public final class DependencyPins {
 
   private static String bumped(String requirement, String key, String from, String to) {
     Matcher m = PIN.matcher(requirement);
-    if (!m.matches() || !normalize(m.group(1)).equals(key) || !m.group(3).equals(from)) {
+    if (!m.matches()
+        || !normalize(m.group(1)).equals(key)
+        || !(m.group(3).equals(from) || PackageIndex.newer(to, m.group(3)))) {
       return requirement;
     }
     return requirement.substring(0, m.start(3)) + to + requirement.substring(m.end(3));

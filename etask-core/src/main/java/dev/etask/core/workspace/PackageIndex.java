@@ -219,6 +219,11 @@ public final class PackageIndex {
     return 0;
   }
 
+  /** Whether {@code version} is a final release (numbers and dots only). */
+  public static boolean isFinal(String version) {
+    return FINAL.matcher(version).matches();
+  }
+
   /** Whether final release {@code a} is newer than {@code b} (false when either is not final). */
   public static boolean newer(String a, String b) {
     return FINAL.matcher(a).matches()

@@ -41,9 +41,13 @@ class DependencyPinsTest {
             REQUIREMENTS.replace("Requests[socks] == 2.31.0 ;", "Requests[socks] == 2.32.3 ;"));
     assertThat(DependencyPins.bump("requirements.txt", REQUIREMENTS, "attrs", "23.1.0", "24.2.0"))
         .contains("attrs==24.2.0\r\n");
-    // another version than the one planned is not touched
-    assertThat(DependencyPins.bump("requirements.txt", REQUIREMENTS, "attrs", "22.0", "24.2.0"))
+    // a pin already at the new version or past it is not touched
+    assertThat(DependencyPins.bump("requirements.txt", REQUIREMENTS, "attrs", "22.0", "23.0.0"))
         .isEqualTo(REQUIREMENTS);
+    // every older pin of the package moves, whichever version it held (two markers, two pins)
+    String two = "foo==1.0; python_version < \"3.8\"\nfoo==1.5; python_version >= \"3.8\"\n";
+    assertThat(DependencyPins.bump("requirements.txt", two, "foo", "1.0", "2.0"))
+        .isEqualTo(two.replace("foo==1.0", "foo==2.0").replace("foo==1.5", "foo==2.0"));
   }
 
   @Test
